@@ -1,0 +1,108 @@
+import { cdk8s, javascript } from 'projen';
+
+// CRD bundles live in ../shared and are never copied into the repo: `npx projen import` reads them,
+// strips upstream descriptions, and writes deterministic TypeScript into src/imports/ (committed).
+const SHARED = '../shared';
+const CRD_BUNDLES: Array<{ prefix: string; file: string; kinds: string }> = [
+  { prefix: 'istio', file: `${SHARED}/istio-1.30.3/crd-all.gen.yaml`, kinds: 'all' },
+  { prefix: 'gwapi', file: `${SHARED}/gateway-api-v1.5.1/standard-crds.yaml`, kinds: 'all' },
+  { prefix: 'promop', file: `${SHARED}/prometheus-operator-v0.93.0/crds.yaml`, kinds: 'PodMonitor,ServiceMonitor,PrometheusRule' },
+];
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-istio',
+  description: 'Describe an Istio service mesh as intent (secure namespaces, canaries, edge gateways, observability) and get correct Istio resources out.',
+  author: 'cdk8s-istio maintainers',
+  authorAddress: 'maintainers@cdk8s-istio.dev',
+  repositoryUrl: 'https://github.com/cdk8s-istio/cdk8s-istio.git',
+  keywords: ['cdk8s', 'istio', 'service-mesh', 'kubernetes', 'canary', 'mtls'],
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.16.0', // jsii 6.0 engines
+  // projen defaults to cdk8s 1 / constructs 3: both must be set explicitly (TOOLCHAIN pitfall 1)
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0', // a later jsii may drop Node 20
+  // kplus objects (Deployment, Service, ServiceAccount) appear in our public API, so it is a peer (design card: -27)
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // runtime helpers used only internally (never in the public API), bundled into the jsii package
+  // (yaml: manifests in/out; ajv + cel-js: CRD schema and CEL conformance; grafana-foundation-sdk: dashboards)
+  bundledDeps: ['yaml@^2.9.1', 'ajv@^8.20.0', '@marcbachmann/cel-js@^8.0.0', '@grafana/grafana-foundation-sdk@0.0.21'],
+  // cel-js is ESM-only: node20 module resolution lets jsii-compiled CommonJS require() it (Node >= 20.19)
+  tsconfig: { compilerOptions: { module: 'node20' } },
+  devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4'],
+  // offline: no GitHub workflows, mergify, release or upgrade jobs that cannot run here (pitfall 2)
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  jestOptions: {
+    // snapshots never update themselves: `npx projen test:update` is the deliberate way (pitfall 4)
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
+      testPathIgnorePatterns: ['/node_modules/', '/examples/.*/dist/'],
+      // jest runs CommonJS: transpile the ESM-only cel-js on the fly
+      transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
+      transform: {
+        '^.+\\.m?js$': new javascript.Transform('ts-jest', {
+          tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0', isolatedModules: true, target: 'es2022' },
+        }),
+      },
+    },
+  },
+  // generated bindings break the projen lint rules and must never be rewritten by eslint --fix
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'scripts', '.projenrc.ts'], ignorePatterns: ['src/imports/**', 'examples/**/dist/**'] },
+  // jsii-pacmak --code-only for the other languages needs jsii.targets (checked in CI, only JS is packaged)
+  publishToPypi: { distName: 'cdk8s-istio', module: 'cdk8s_istio' },
+  publishToMaven: { javaPackage: 'dev.cdk8s.istio', mavenGroupId: 'dev.cdk8s-istio', mavenArtifactId: 'cdk8s-istio' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sIstio', packageId: 'Cdk8sIstio' },
+  publishToGo: { moduleName: 'github.com/cdk8s-istio/cdk8s-istio-go' },
+});
+
+// npm ci rejects the lockfile written against this registry unless unrs-resolver is pinned (pitfall 5)
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// API.md documents our own API only; generated bindings are submodules and stay out of it
+project.tasks.tryFind('docgen')?.reset('jsii-docgen -o API.md -s root');
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// only JS can be packaged offline; other languages are checked with `pacmak:check` (code generation only)
+project.tasks.tryFind('package-all')?.reset();
+project.tasks.tryFind('package-all')?.spawn(project.tasks.tryFind('package:js')!);
+project.addTask('pacmak:check', {
+  description: 'Generate (not package) the python/java/dotnet/go bindings: proves the API is jsii-portable',
+  exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir .pacmak',
+});
+
+// `npx projen import`: CRD bundles in ../shared -> src/imports (deterministic, committed)
+const importTask = project.addTask('import', {
+  description: 'Regenerate src/imports/ from the CRD bundles in ../shared (v1, served, descriptions stripped)',
+});
+importTask.exec('rm -rf .crds && mkdir -p .crds');
+for (const b of CRD_BUNDLES) {
+  importTask.exec(`node scripts/select-crds.js ${b.file} .crds/${b.prefix}.yaml v1 ${b.kinds}`);
+}
+importTask.exec('rm -f src/imports/*.ts');
+for (const b of CRD_BUNDLES) {
+  importTask.exec(`cdk8s import ${b.prefix}:=.crds/${b.prefix}.yaml --output src/imports --language typescript --no-save --no-check-upgrade`);
+}
+
+// `npx projen example`: synthesize the bundled example app with the real cdk8s CLI
+project.addTask('example', {
+  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/',
+  cwd: 'examples/shop',
+  steps: [
+    { exec: 'cdk8s synth --no-check-upgrade' },
+    { say: 'example YAML written to examples/shop/dist/' },
+    { exec: 'ls -1 dist/' },
+  ],
+});
+
+project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/');
+project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md');
+
+project.synth();

@@ -1,0 +1,189 @@
+/**
+ * Internal helpers shared by every construct. Nothing here is part of the public API.
+ */
+import { ApiObjectMetadataDefinition, Chart, Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Formats the library's one error shape: what went wrong (naming the prop), the value received, the fix.
+ * @internal
+ */
+export function _invalid(prop: string, value: unknown, problem: string, fix: string): Error {
+  return new Error(`Invalid ${prop} ${_show(value)}: ${problem}. Fix: ${fix}`);
+}
+
+/** @internal */
+export function _show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return '(undefined)';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Throws unless `value` is an RFC 1123 DNS label (namespaces, service names, port names).
+ * @internal
+ */
+export function _validateDnsLabel(prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw _invalid(prop, value, 'it is empty', 'give a lowercase RFC 1123 name such as "shop"');
+  }
+  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw _invalid(prop, value, 'it is not an RFC 1123 DNS label (at most 63 characters: lowercase letters, digits and "-", starting and ending with a letter or digit)',
+      `use a name such as "${_suggestName(value, 63)}"`);
+  }
+  return value;
+}
+
+/**
+ * Throws unless `value` is an RFC 1123 DNS subdomain (names of Kubernetes and Istio objects).
+ * @internal
+ */
+export function _validateDnsSubdomain(prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw _invalid(prop, value, 'it is empty', 'give a lowercase RFC 1123 name such as "catalog"');
+  }
+  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+    throw _invalid(prop, value, 'it is not an RFC 1123 DNS subdomain (at most 253 characters: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit)',
+      `use a name such as "${_suggestName(value, 253)}"`);
+  }
+  return value;
+}
+
+/**
+ * A DNS-safe rendering of an arbitrary string, used only to suggest a fix in error messages and to
+ * derive subset names from versions ("1.2.0" -> "1-2-0").
+ * @internal
+ */
+export function _suggestName(value: string, max: number = 63): string {
+  const s = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max).replace(/-+$/, '');
+  return s.length > 0 ? s : 'name';
+}
+
+/**
+ * Renders a cdk8s Duration in protobuf JSON form ("10s", "0.25s"), which every Istio version parses.
+ * Istio rejects durations below 1ms; sub-millisecond precision is not representable here.
+ * @internal
+ */
+export function _renderDuration(prop: string, d: Duration, minMillis: number = 1): string {
+  const ms = d.toMilliseconds({ integral: false });
+  if (!Number.isFinite(ms) || !Number.isInteger(ms)) {
+    throw _invalid(prop, d.toHumanString(), 'it is not a whole number of milliseconds', 'use Duration.millis(n) with an integer n');
+  }
+  if (ms < minMillis) {
+    throw _invalid(prop, d.toHumanString(), `it is shorter than ${minMillis}ms, which Istio rejects`, `use at least Duration.millis(${minMillis})`);
+  }
+  const seconds = Math.floor(ms / 1000);
+  const frac = ms % 1000;
+  if (frac === 0) return `${seconds}s`;
+  return `${seconds}.${String(frac).padStart(3, '0').replace(/0+$/, '')}s`;
+}
+
+/** @internal */
+export function _undefinedIfEmpty<T>(value: T[] | undefined): T[] | undefined;
+/** @internal */
+export function _undefinedIfEmpty<T extends object>(value: T | undefined): T | undefined;
+/** @internal */
+export function _undefinedIfEmpty(value: any): any {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value;
+  if (typeof value === 'object') return Object.keys(value).length === 0 ? undefined : value;
+  return value;
+}
+
+/**
+ * Copies a string map with keys sorted, so rendered output never depends on insertion order.
+ * @internal
+ */
+export function _sortedRecord(record: { [key: string]: string } | undefined): { [key: string]: string } | undefined {
+  if (!record) return undefined;
+  const keys = Object.keys(record).sort();
+  if (keys.length === 0) return undefined;
+  const out: { [key: string]: string } = {};
+  for (const k of keys) out[k] = record[k];
+  return out;
+}
+
+/**
+ * Validates a Kubernetes label map (keys: optional DNS-subdomain prefix + name; values: at most 63
+ * characters of alphanumerics, "-", "_", ".").
+ * @internal
+ */
+export function _validateLabels(prop: string, labels: { [key: string]: string }): void {
+  const NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+      throw _invalid(`${prop} key`, key, 'its prefix is not a DNS subdomain', 'use a key such as "app" or "example.com/app"');
+    }
+    if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
+      throw _invalid(`${prop} key`, key, 'it is not a valid label name (at most 63 alphanumerics, "-", "_", ".")', 'use a key such as "app" or "version"');
+    }
+    if (typeof value !== 'string' || value.length > 63 || (value.length > 0 && !NAME.test(value))) {
+      throw _invalid(`${prop}["${key}"]`, value, 'it is not a valid label value (at most 63 alphanumerics, "-", "_", ".")', `use a value such as "${_suggestName(String(value))}"`);
+    }
+  }
+}
+
+/**
+ * The namespace of any construct: its own `metadata.namespace`, else its chart's.
+ * @internal
+ */
+export function _namespaceOf(c: IConstruct): string | undefined {
+  const meta = (c as any).metadata as ApiObjectMetadataDefinition | undefined;
+  if (meta && typeof meta.namespace === 'string') return meta.namespace;
+  try {
+    return Chart.of(c).namespace;
+  } catch {
+    return undefined; // imported objects (e.g. fromServiceAccountName) may live outside any chart
+  }
+}
+
+/**
+ * The namespace of a kplus subject: the one it reports, else its own metadata or its chart's.
+ * @internal
+ */
+export function _namespaceOfSubject(c: IConstruct, reported: string | undefined): string | undefined {
+  return reported ?? _namespaceOf(c);
+}
+
+const FQDN_LABEL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+
+/**
+ * Validates a DNS host name, optionally with a whole leading "*." wildcard label.
+ * @internal
+ */
+export function _validateHost(prop: string, host: string, allowWildcardPrefix: boolean, requireDot: boolean): void {
+  if (typeof host !== 'string' || host.trim().length === 0) {
+    throw _invalid(prop, host, 'the host is empty', 'give a fully qualified name such as "api.example.com"');
+  }
+  if (host.length > 253) {
+    throw _invalid(prop, host, 'a DNS name has at most 253 characters', 'shorten the host');
+  }
+  const labels = host.split('.');
+  const rest = allowWildcardPrefix && labels[0] === '*' ? labels.slice(1) : labels;
+  if (labels[0] === '*' && !allowWildcardPrefix) {
+    throw _invalid(prop, host, 'wildcards are not allowed here', 'give a fully qualified name');
+  }
+  for (const label of rest) {
+    if (label.includes('*')) {
+      throw _invalid(prop, host, 'only a whole leading "*." label may be a wildcard ("*.example.com"); partial wildcards like "api*.example.com" never match',
+        'use "*.example.com" or list the hosts');
+    }
+    if (label.length === 0 || label.length > 63 || !FQDN_LABEL.test(label)) {
+      throw _invalid(prop, host, `"${label}" is not a valid DNS label`, 'use letters, digits and "-" between dots, e.g. "api.example.com"');
+    }
+  }
+  if (requireDot && rest.length < 2) {
+    throw _invalid(prop, host, 'a short name is resolved relative to the namespace of the resource using it, which is rarely what was meant',
+      'give a fully qualified name (e.g. "api.example.com"), or use ServiceHost.of(name, namespace) for a Kubernetes Service');
+  }
+}

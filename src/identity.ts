@@ -1,0 +1,143 @@
+import * as kplus from 'cdk8s-plus-27';
+import { _invalid, _namespaceOfSubject, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
+
+/**
+ * Options for identities derived from a service account.
+ */
+export interface MeshIdentityOptions {
+  /**
+   * The mesh's trust domain (`meshConfig.trustDomain`).
+   *
+   * @default "cluster.local"
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig
+   */
+  readonly trustDomain?: string;
+}
+
+/**
+ * How an identity appears in an AuthorizationPolicy `source`.
+ */
+export interface MeshIdentityConfig {
+  /**
+   * Principals (`<trust-domain>/ns/<namespace>/sa/<service-account>`), without the `spiffe://` prefix.
+   *
+   * @default - none
+   */
+  readonly principals?: string[];
+  /**
+   * Source namespaces.
+   *
+   * @default - none
+   */
+  readonly namespaces?: string[];
+}
+
+/**
+ * Who calls: a workload identity (service account) or every workload of a namespace.
+ */
+export interface IMeshIdentity {
+  /** A short, stable, DNS-safe description used in construct ids and messages (e.g. `shop-frontend`). */
+  readonly identityKey: string;
+  /** The namespace the identity belongs to. */
+  readonly identityNamespace: string;
+  /** The service account name, when the identity is one service account. */
+  readonly serviceAccountName?: string;
+  /** Renders the identity as an AuthorizationPolicy source. */
+  toMeshIdentityConfig(): MeshIdentityConfig;
+}
+
+/**
+ * Mesh identities, derived from objects rather than typed as SPIFFE strings.
+ *
+ * @example
+ * MeshIdentity.fromServiceAccount(frontendSa);          // cluster.local/ns/shop/sa/frontend
+ * MeshIdentity.of('payments', 'billing');               // cluster.local/ns/payments/sa/billing
+ * MeshIdentity.namespace('monitoring');                 // every workload in `monitoring`
+ */
+export class MeshIdentity implements IMeshIdentity {
+  /**
+   * The identity of a cdk8s-plus ServiceAccount (or one imported with `fromServiceAccountName`).
+   * The service account must have a namespace (its own or its chart's).
+   */
+  public static fromServiceAccount(serviceAccount: kplus.IServiceAccount, options: MeshIdentityOptions = {}): MeshIdentity {
+    const subject = serviceAccount.toSubjectConfiguration();
+    const ns = _namespaceOfSubject(serviceAccount, subject.namespace);
+    if (!ns) {
+      throw _invalid('serviceAccount', `${serviceAccount.node.path} (${subject.name})`, 'it has no namespace, so its principal cannot be derived',
+        'set metadata.namespace on the ServiceAccount (or a namespace on its Chart), or use MeshIdentity.of(namespace, name)');
+    }
+    return MeshIdentity.of(ns, subject.name, options);
+  }
+
+  /**
+   * The identity of the service account a cdk8s-plus workload runs as (`default` when it sets none).
+   */
+  public static fromWorkload(workload: kplus.AbstractPod, options: MeshIdentityOptions = {}): MeshIdentity {
+    if (workload.serviceAccount) return MeshIdentity.fromServiceAccount(workload.serviceAccount, options);
+    const ns = _namespaceOfSubject(workload, workload.metadata.namespace);
+    if (!ns) {
+      throw _invalid('workload', workload.node.path, 'it has no namespace, so its principal cannot be derived',
+        'set metadata.namespace on the workload (or a namespace on its Chart)');
+    }
+    return MeshIdentity.of(ns, 'default', options);
+  }
+
+  /**
+   * The identity of service account `serviceAccountName` in `namespace`, e.g. one outside this app.
+   */
+  public static of(namespace: string, serviceAccountName: string, options: MeshIdentityOptions = {}): MeshIdentity {
+    _validateDnsLabel('namespace', namespace);
+    if (typeof serviceAccountName === 'string' && serviceAccountName.includes('*')) {
+      throw _invalid('serviceAccountName', serviceAccountName, 'wildcards are not allowed in a service account identity',
+        `name one service account, or allow the whole namespace with MeshIdentity.namespace("${namespace}")`);
+    }
+    _validateDnsSubdomain('serviceAccountName', serviceAccountName);
+    const trustDomain = options.trustDomain ?? 'cluster.local';
+    MeshIdentity.validateTrustDomain(trustDomain);
+    return new MeshIdentity(`${namespace}-${serviceAccountName}`, namespace, serviceAccountName,
+      { principals: [`${trustDomain}/ns/${namespace}/sa/${serviceAccountName}`] });
+  }
+
+  /**
+   * Every workload in `namespace` (an AuthorizationPolicy `namespaces` source).
+   */
+  public static namespace(namespace: string): MeshIdentity {
+    _validateDnsLabel('namespace', namespace);
+    return new MeshIdentity(`ns-${namespace}`, namespace, undefined, { namespaces: [namespace] });
+  }
+
+  private static validateTrustDomain(trustDomain: string): void {
+    if (trustDomain.startsWith('spiffe://')) {
+      throw _invalid('trustDomain', trustDomain, 'Istio adds the "spiffe://" prefix itself, so a rule with it never matches',
+        `drop the prefix: "${trustDomain.slice('spiffe://'.length)}"`);
+    }
+    if (trustDomain.includes('/') || trustDomain.includes('*')) {
+      throw _invalid('trustDomain', trustDomain, 'a trust domain is a DNS name without "/" or "*"', 'use the mesh\'s meshConfig.trustDomain, e.g. "cluster.local"');
+    }
+    _validateDnsSubdomain('trustDomain', trustDomain);
+  }
+
+  private constructor(
+    public readonly identityKey: string,
+    public readonly identityNamespace: string,
+    public readonly serviceAccountName: string | undefined,
+    private readonly config: MeshIdentityConfig,
+  ) {}
+
+  /** The principal string, when this identity is one service account. */
+  public get principal(): string | undefined {
+    return this.config.principals?.[0];
+  }
+
+  public toMeshIdentityConfig(): MeshIdentityConfig {
+    return {
+      principals: this.config.principals ? [...this.config.principals] : undefined,
+      namespaces: this.config.namespaces ? [...this.config.namespaces] : undefined,
+    };
+  }
+
+  /** A readable form, e.g. `cluster.local/ns/shop/sa/frontend` or `namespace shop`. */
+  public toString(): string {
+    return this.principal ?? `namespace ${this.identityNamespace}`;
+  }
+}
