@@ -182,7 +182,7 @@ export function _validateHost(prop: string, host: string, allowWildcardPrefix: b
       throw _invalid(prop, host, `"${label}" is not a valid DNS label`, 'use letters, digits and "-" between dots, e.g. "api.example.com"');
     }
   }
-  if (requireDot && rest.length < 2) {
+  if (requireDot && rest.length < (labels[0] === '*' ? 1 : 2)) {
     throw _invalid(prop, host, 'a short name is resolved relative to the namespace of the resource using it, which is rarely what was meant',
       'give a fully qualified name (e.g. "api.example.com"), or use ServiceHost.of(name, namespace) for a Kubernetes Service');
   }
