@@ -342,6 +342,43 @@ const PROTOCOLS_WITH_TLS = new Set([GatewayProtocol.HTTPS, GatewayProtocol.TLS])
  *   tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }) });
  */
 export class Gateway extends IstioResource {
+  private static hostMatches(serverHost: string, routeHost: string, routeNs: string, gwNs: string | undefined): boolean {
+    const slash = serverHost.indexOf('/');
+    const ns = slash >= 0 ? serverHost.slice(0, slash) : '*';
+    const h = slash >= 0 ? serverHost.slice(slash + 1) : serverHost;
+    if (ns !== '*' && !(ns === '.' ? routeNs === gwNs : ns === routeNs)) return false;
+    if (h === '*') return true;
+    if (h.startsWith('*.')) {
+      const suffix = h.slice(1); // ".example.com"
+      return routeHost.endsWith(suffix) || (routeHost.startsWith('*.') && routeHost.slice(1).endsWith(suffix));
+    }
+    return h === routeHost;
+  }
+
+  private static validateServerHost(host: string, allowAnyHost: boolean): void {
+    if (typeof host !== 'string' || host.length === 0) {
+      throw _invalid('hosts', host, 'the host is empty', 'give an FQDN such as "shop.example.com"');
+    }
+    const slash = host.indexOf('/');
+    const ns = slash >= 0 ? host.slice(0, slash) : undefined;
+    const h = slash >= 0 ? host.slice(slash + 1) : host;
+    if (ns !== undefined && ns !== '*' && ns !== '.') {
+      try {
+        _validateDnsLabel('hosts namespace', ns);
+      } catch {
+        throw _invalid('hosts', host, `"${ns}" is not a namespace (allowed before "/": a namespace, "." or "*")`, 'use "<namespace>/<host>", "./<host>" or "*/<host>"');
+      }
+    }
+    if (h === '*') {
+      if (!allowAnyHost) {
+        throw _invalid('hosts', host, 'a bare "*" host serves every domain, so any VirtualService in the allowed namespaces can capture any host',
+          'list the FQDNs you serve, or set allowAnyHost: true on this server');
+      }
+      return;
+    }
+    _validateHost('hosts', h, true, true);
+  }
+
   public readonly apiObject: ApiObject;
   /** The gateway pods this configuration applies to. */
   public readonly selector: IMeshWorkload;
@@ -438,43 +475,6 @@ export class Gateway extends IstioResource {
   public servesHost(host: string, routeNamespace: string): boolean {
     const gwNs = this.namespace;
     return this._servers.some((s) => s.hosts.some((h) => Gateway.hostMatches(h, host, routeNamespace, gwNs)));
-  }
-
-  private static hostMatches(serverHost: string, routeHost: string, routeNs: string, gwNs: string | undefined): boolean {
-    const slash = serverHost.indexOf('/');
-    const ns = slash >= 0 ? serverHost.slice(0, slash) : '*';
-    const h = slash >= 0 ? serverHost.slice(slash + 1) : serverHost;
-    if (ns !== '*' && !(ns === '.' ? routeNs === gwNs : ns === routeNs)) return false;
-    if (h === '*') return true;
-    if (h.startsWith('*.')) {
-      const suffix = h.slice(1); // ".example.com"
-      return routeHost.endsWith(suffix) || (routeHost.startsWith('*.') && routeHost.slice(1).endsWith(suffix));
-    }
-    return h === routeHost;
-  }
-
-  private static validateServerHost(host: string, allowAnyHost: boolean): void {
-    if (typeof host !== 'string' || host.length === 0) {
-      throw _invalid('hosts', host, 'the host is empty', 'give an FQDN such as "shop.example.com"');
-    }
-    const slash = host.indexOf('/');
-    const ns = slash >= 0 ? host.slice(0, slash) : undefined;
-    const h = slash >= 0 ? host.slice(slash + 1) : host;
-    if (ns !== undefined && ns !== '*' && ns !== '.') {
-      try {
-        _validateDnsLabel('hosts namespace', ns);
-      } catch {
-        throw _invalid('hosts', host, `"${ns}" is not a namespace (allowed before "/": a namespace, "." or "*")`, 'use "<namespace>/<host>", "./<host>" or "*/<host>"');
-      }
-    }
-    if (h === '*') {
-      if (!allowAnyHost) {
-        throw _invalid('hosts', host, 'a bare "*" host serves every domain, so any VirtualService in the allowed namespaces can capture any host',
-          'list the FQDNs you serve, or set allowAnyHost: true on this server');
-      }
-      return;
-    }
-    _validateHost('hosts', h, true, true);
   }
 
   /** @internal */
