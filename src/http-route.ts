@@ -1,0 +1,353 @@
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { _invalid, _renderDuration, _undefinedIfEmpty, _validateDnsLabel, _validateHost } from './_utils';
+import { IstioResource, IstioResourceProps } from './base';
+import * as gw from './imports/gwapi-gateway.networking.k8s.io';
+import { KubernetesGateway } from './k8s-gateway';
+
+/**
+ * A parent an HTTPRoute attaches to.
+ */
+export interface HttpRouteParent {
+  /** The Gateway API Gateway. */
+  readonly gateway: KubernetesGateway;
+  /**
+   * One listener of it.
+   *
+   * @default - every listener whose hostname and allowedRoutes accept the route
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * A Service backend of an HTTPRoute rule.
+ */
+export interface HttpRouteBackend {
+  /** The Service name. */
+  readonly serviceName: string;
+  /** The Service port. */
+  readonly port: number;
+  /**
+   * The Service namespace (another namespace needs a ReferenceGrant there).
+   *
+   * @default - the route's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Relative weight (0–1,000,000).
+   *
+   * @default 1
+   */
+  readonly weight?: number;
+}
+
+/**
+ * One match of an HTTPRoute rule: all given conditions must hold.
+ */
+export interface HttpRouteMatch {
+  /**
+   * Path prefix (element-wise, `/catalog` matches `/catalog/x` but not `/catalogue`).
+   *
+   * @default - any path (unless pathExact/pathRegex)
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Exact path.
+   *
+   * @default - none
+   */
+  readonly pathExact?: string;
+  /**
+   * Exact header values (names are case-insensitive).
+   *
+   * @default - none
+   */
+  readonly headers?: { [name: string]: string };
+}
+
+/**
+ * A redirect answered by the gateway (no backends then).
+ */
+export interface HttpRouteRedirect {
+  /**
+   * Scheme of the Location: `http` or `https`.
+   *
+   * @default - unchanged
+   */
+  readonly scheme?: string;
+  /**
+   * Host of the Location.
+   *
+   * @default - unchanged
+   */
+  readonly hostname?: string;
+  /**
+   * HTTP status: 301 or 302.
+   *
+   * @default 302
+   */
+  readonly statusCode?: number;
+}
+
+/**
+ * A rewrite before forwarding.
+ */
+export interface HttpRouteRewrite {
+  /**
+   * Replace the matched path prefix (requires exactly one `pathPrefix` match).
+   *
+   * @default - path unchanged
+   */
+  readonly replacePrefixMatch?: string;
+  /**
+   * Replace the Host header.
+   *
+   * @default - unchanged
+   */
+  readonly hostname?: string;
+}
+
+/**
+ * A rule of an HTTPRoute.
+ */
+export interface HttpRouteRuleOptions {
+  /**
+   * Matches (OR-ed).
+   *
+   * @default - every request (`PathPrefix /`)
+   */
+  readonly matches?: HttpRouteMatch[];
+  /**
+   * Weighted Service backends.
+   *
+   * @default - none (then a redirect is required)
+   */
+  readonly backends?: HttpRouteBackend[];
+  /**
+   * Redirect instead of forwarding.
+   *
+   * @default - none
+   */
+  readonly redirect?: HttpRouteRedirect;
+  /**
+   * Rewrite before forwarding.
+   *
+   * @default - none
+   */
+  readonly rewrite?: HttpRouteRewrite;
+  /**
+   * Request headers to set (overwrite).
+   *
+   * @default - none
+   */
+  readonly setRequestHeaders?: { [name: string]: string };
+  /**
+   * Timeout of the whole request.
+   *
+   * @default - the implementation's default
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Props for `HttpRoute`.
+ */
+export interface HttpRouteProps extends IstioResourceProps {
+  /** The gateways (listeners) the route attaches to. */
+  readonly parents: HttpRouteParent[];
+  /**
+   * Host names the route serves.
+   *
+   * @default - the listener's hostnames
+   */
+  readonly hostnames?: string[];
+  /**
+   * Rules; more with `addRule()`.
+   *
+   * @default - none; at least one is required at synth
+   */
+  readonly rules?: HttpRouteRuleOptions[];
+}
+
+const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+/**
+ * A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`). Enforces the CRD's CEL rules for what it
+ * renders (path syntax, redirect vs backends, replacePrefixMatch with one PathPrefix, rule and match limits).
+ *
+ * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
+ */
+export class HttpRoute extends IstioResource {
+  private static validatePath(prop: string, p: string): void {
+    const bad = !p.startsWith('/') ? 'it must start with "/"'
+      : p.includes('//') ? 'it must not contain "//"'
+        : /\/\.\.?(\/|$)/.test(p) ? 'it must not contain "/./" or "/../" segments'
+          : /%2f/i.test(p) ? 'it must not contain an encoded "/" (%2F)'
+            : p.includes('#') ? 'it must not contain "#"'
+              : !PATH_CHARS.test(p) ? 'it contains characters not allowed in a path'
+                : undefined;
+    if (bad) throw _invalid(prop, p, bad, 'use an absolute, normalized path such as "/catalog"');
+  }
+
+  public readonly apiObject: ApiObject;
+  private readonly parents: HttpRouteParent[];
+  private readonly hostnames: string[];
+  private readonly rules: gw.HttpRouteSpecRules[] = [];
+  private matchCount = 0;
+
+  constructor(scope: Construct, id: string, props: HttpRouteProps) {
+    super(scope, id, props);
+    if (!props.parents || props.parents.length === 0) {
+      throw _invalid('parents', props.parents, 'an HTTPRoute must attach to at least one Gateway', 'pass parents: [{ gateway }]');
+    }
+    for (const p of props.parents) {
+      if (p.sectionName !== undefined && !p.gateway.listeners.some((l) => l.name === p.sectionName)) {
+        throw _invalid('parents.sectionName', p.sectionName, `gateway '${p.gateway.node.path}' has no listener of that name`,
+          `use one of ${JSON.stringify(p.gateway.listeners.map((l) => l.name))}`);
+      }
+    }
+    const seen = new Set<string>();
+    for (const p of props.parents) {
+      const key = `${p.gateway.node.addr}/${p.sectionName ?? ''}`;
+      if (seen.has(key)) throw _invalid('parents', p.sectionName ?? p.gateway.node.path, 'the same parent is listed twice', 'list each gateway listener once');
+      seen.add(key);
+    }
+    this.parents = [...props.parents];
+    this.hostnames = [...(props.hostnames ?? [])];
+    for (const h of this.hostnames) {
+      _validateHost('hostnames', h, true, true);
+      if (h !== h.toLowerCase()) throw _invalid('hostnames', h, 'Gateway API hostnames are lowercase', `use "${h.toLowerCase()}"`);
+    }
+    this.apiObject = this._createApiObject(gw.HttpRoute, {
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => gw.toJson_HttpRouteSpec(this._toSpec()) }),
+    });
+    for (const r of props.rules ?? []) this.addRule(r);
+    this.node.addValidation({
+      validate: () => this.rules.length === 0 ? [`HttpRoute '${this.node.path}' has no rules. Fix: call addRule()`] : [],
+    });
+  }
+
+  /**
+   * Adds a rule (rules are evaluated by match specificity, per the Gateway API spec).
+   */
+  public addRule(options: HttpRouteRuleOptions): void {
+    if (this.rules.length >= 16) {
+      throw _invalid('rules', this.rules.length + 1, 'an HTTPRoute has at most 16 rules', 'split the routes over several HttpRoutes');
+    }
+    const matches = (options.matches ?? []).map((m) => this.renderMatch(m));
+    if (matches.length > 64) throw _invalid('matches', matches.length, 'a rule has at most 64 matches', 'split the rule');
+    if (this.matchCount + matches.length >= 128) {
+      throw _invalid('matches', this.matchCount + matches.length, 'the matches of all rules of a route must be fewer than 128', 'split the routes over several HttpRoutes');
+    }
+    const backends = options.backends ?? [];
+    if (options.redirect && backends.length > 0) {
+      throw _invalid('redirect', options.redirect, 'a RequestRedirect filter must not be used together with backends', 'drop the backends, or the redirect');
+    }
+    if (!options.redirect && backends.length === 0) {
+      throw _invalid('backends', backends, 'a rule without redirect needs at least one backend', 'add backends: [{ serviceName, port }]');
+    }
+    const filters: gw.HttpRouteSpecRulesFilters[] = [];
+    if (options.redirect) filters.push(this.renderRedirect(options.redirect));
+    if (options.rewrite) {
+      const rw = options.rewrite;
+      if (rw.replacePrefixMatch !== undefined) {
+        HttpRoute.validatePath('rewrite.replacePrefixMatch', rw.replacePrefixMatch);
+        const prefixMatches = (options.matches ?? []).filter((m) => m.pathPrefix !== undefined);
+        if ((options.matches ?? []).length !== 1 || prefixMatches.length !== 1) {
+          throw _invalid('rewrite.replacePrefixMatch', rw.replacePrefixMatch, 'replacePrefixMatch needs exactly one match, with a pathPrefix', 'give the rule one match with pathPrefix');
+        }
+      }
+      if (rw.hostname !== undefined) _validateHost('rewrite.hostname', rw.hostname, false, false);
+      filters.push({
+        type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+        urlRewrite: {
+          hostname: rw.hostname,
+          path: rw.replacePrefixMatch === undefined ? undefined
+            : { type: gw.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: rw.replacePrefixMatch },
+        },
+      });
+    }
+    const setHeaders = options.setRequestHeaders ?? {};
+    if (Object.keys(setHeaders).length > 0) {
+      for (const name of Object.keys(setHeaders)) {
+        if (!HEADER_NAME.test(name)) throw _invalid('setRequestHeaders', name, 'it is not a valid header name', 'use a token such as "x-forwarded-prefix"');
+      }
+      filters.push({
+        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
+        requestHeaderModifier: { set: Object.keys(setHeaders).sort().map((name) => ({ name, value: setHeaders[name] })) },
+      });
+    }
+    this.matchCount += matches.length;
+    this.rules.push({
+      matches: _undefinedIfEmpty(matches),
+      filters: _undefinedIfEmpty(filters),
+      backendRefs: _undefinedIfEmpty(backends.map((b) => this.renderBackend(b))),
+      timeouts: options.timeout ? { request: _renderDuration('timeout', options.timeout) } : undefined,
+    });
+  }
+
+  private renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
+    if (m.pathPrefix !== undefined && m.pathExact !== undefined) {
+      throw _invalid('matches', m, 'a match has one path condition', 'use pathPrefix or pathExact');
+    }
+    let path: gw.HttpRouteSpecRulesMatchesPath | undefined;
+    if (m.pathPrefix !== undefined) {
+      HttpRoute.validatePath('matches.pathPrefix', m.pathPrefix);
+      path = { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: m.pathPrefix };
+    } else if (m.pathExact !== undefined) {
+      HttpRoute.validatePath('matches.pathExact', m.pathExact);
+      path = { type: gw.HttpRouteSpecRulesMatchesPathType.EXACT, value: m.pathExact };
+    }
+    const headers = Object.keys(m.headers ?? {}).sort().map((name) => {
+      if (!HEADER_NAME.test(name)) throw _invalid('matches.headers', name, 'it is not a valid header name', 'use a token such as "x-beta"');
+      return { name, type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, value: m.headers![name] };
+    });
+    return { path, headers: _undefinedIfEmpty(headers) };
+  }
+
+  private renderRedirect(r: HttpRouteRedirect): gw.HttpRouteSpecRulesFilters {
+    if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https') {
+      throw _invalid('redirect.scheme', r.scheme, 'the scheme is http or https', 'use "https"');
+    }
+    if (r.statusCode !== undefined && r.statusCode !== 301 && r.statusCode !== 302) {
+      throw _invalid('redirect.statusCode', r.statusCode, 'the standard channel supports 301 and 302', 'use 301 (permanent) or 302');
+    }
+    if (r.hostname !== undefined) _validateHost('redirect.hostname', r.hostname, false, false);
+    return {
+      type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+      requestRedirect: {
+        scheme: r.scheme as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
+        hostname: r.hostname,
+        statusCode: r.statusCode as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
+      },
+    };
+  }
+
+  private renderBackend(b: HttpRouteBackend): gw.HttpRouteSpecRulesBackendRefs {
+    _validateDnsLabel('backends.serviceName', b.serviceName);
+    if (b.namespace !== undefined) _validateDnsLabel('backends.namespace', b.namespace);
+    if (!Number.isInteger(b.port) || b.port < 1 || b.port > 65535) {
+      throw _invalid('backends.port', b.port, 'a Service backend needs its port (1–65535)', 'set port to the Service port');
+    }
+    if (b.weight !== undefined && (!Number.isInteger(b.weight) || b.weight < 0 || b.weight > 1000000)) {
+      throw _invalid('backends.weight', b.weight, 'a weight is an integer from 0 to 1,000,000', 'use e.g. 90 and 10');
+    }
+    return { kind: 'Service', group: '', name: b.serviceName, namespace: b.namespace, port: b.port, weight: b.weight };
+  }
+
+  private _toSpec(): gw.HttpRouteSpec {
+    return {
+      parentRefs: this.parents.map((p) => ({
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: p.gateway.name,
+        namespace: p.gateway.namespace !== this.namespace ? p.gateway.namespace : undefined,
+        sectionName: p.sectionName,
+      })),
+      hostnames: _undefinedIfEmpty([...this.hostnames]),
+      rules: this.rules,
+    };
+  }
+}

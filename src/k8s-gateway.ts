@@ -1,0 +1,243 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { _invalid, _validateDnsLabel, _validateDnsSubdomain, _validateHost } from './_utils';
+import { IstioResource, IstioResourceProps } from './base';
+import * as gw from './imports/gwapi-gateway.networking.k8s.io';
+
+/**
+ * Listener protocols of a Gateway API `Gateway` (standard channel).
+ */
+export enum ListenerProtocol {
+  /** Plain-text HTTP. */
+  HTTP = 'HTTP',
+  /** HTTPS, terminated at the gateway. */
+  HTTPS = 'HTTPS',
+  /** TLS: terminated, or passed through and routed by SNI. */
+  TLS = 'TLS',
+  /** Opaque TCP. */
+  TCP = 'TCP',
+}
+
+/**
+ * Which namespaces may attach routes to a listener.
+ */
+export enum AllowedRoutes {
+  /** Routes in the gateway's namespace only. */
+  SAME_NAMESPACE = 'Same',
+  /** Routes in any namespace. */
+  ALL_NAMESPACES = 'All',
+}
+
+/**
+ * A Secret holding a certificate, possibly in another namespace (then a ReferenceGrant is needed in it).
+ */
+export interface CertificateSecretRef {
+  /** The Secret name. */
+  readonly name: string;
+  /**
+   * The Secret namespace.
+   *
+   * @default - the Gateway's namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * A listener of a Gateway API `Gateway`.
+ */
+export interface ListenerOptions {
+  /** The port (1–65535). */
+  readonly port: number;
+  /** The protocol. */
+  readonly protocol: ListenerProtocol;
+  /**
+   * The host name the listener serves (exact or `*.` wildcard). Not allowed for TCP.
+   *
+   * @default - every host
+   */
+  readonly hostname?: string;
+  /**
+   * Certificates to terminate TLS with (HTTPS, or TLS without `tlsPassthrough`).
+   *
+   * @default - none
+   */
+  readonly certificates?: CertificateSecretRef[];
+  /**
+   * Pass TLS through unterminated (TLS listeners only).
+   *
+   * @default false
+   */
+  readonly tlsPassthrough?: boolean;
+  /**
+   * Which namespaces may attach routes.
+   *
+   * @default AllowedRoutes.SAME_NAMESPACE
+   */
+  readonly allowedRoutes?: AllowedRoutes;
+  /**
+   * The listener name (unique per Gateway); routes attach to it as `sectionName`.
+   *
+   * @default - `<protocol>-<port>`, e.g. `https-443`
+   */
+  readonly name?: string;
+}
+
+/**
+ * A listener defined on a KubernetesGateway.
+ */
+export interface ListenerInfo {
+  /** The listener name. */
+  readonly name: string;
+  /** The port. */
+  readonly port: number;
+  /** The protocol. */
+  readonly protocol: ListenerProtocol;
+  /**
+   * The hostname, if restricted.
+   *
+   * @default - every host
+   */
+  readonly hostname?: string;
+}
+
+/**
+ * Props for `KubernetesGateway`.
+ */
+export interface KubernetesGatewayProps extends IstioResourceProps {
+  /**
+   * The GatewayClass: `istio` deploys an Envoy gateway for this object; `istio-waypoint` a waypoint.
+   *
+   * @default "istio"
+   */
+  readonly gatewayClassName?: string;
+  /**
+   * Listeners. More can be added with `addListener()`.
+   *
+   * @default - none; at least one is required at synth
+   */
+  readonly listeners?: ListenerOptions[];
+}
+
+/**
+ * A Gateway API `Gateway` (`gateway.networking.k8s.io/v1`), for Istio's Kubernetes Gateway API support.
+ * Enforces the CRD's CEL rules for listeners at construction.
+ *
+ * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/
+ */
+export class KubernetesGateway extends IstioResource {
+  public readonly apiObject: ApiObject;
+  /** The GatewayClass name. */
+  public readonly gatewayClassName: string;
+  private readonly _listeners: Array<{ info: ListenerInfo; spec: gw.GatewaySpecListeners }> = [];
+
+  constructor(scope: Construct, id: string, props: KubernetesGatewayProps = {}) {
+    super(scope, id, props);
+    this.gatewayClassName = props.gatewayClassName ?? 'istio';
+    _validateDnsSubdomain('gatewayClassName', this.gatewayClassName);
+    this.apiObject = this._createApiObject(gw.Gateway, {
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => gw.toJson_GatewaySpec(this._toSpec()) }),
+    });
+    for (const l of props.listeners ?? []) this.addListener(l);
+    this.node.addValidation({
+      validate: () => this._listeners.length === 0
+        ? [`KubernetesGateway '${this.node.path}' has no listeners. Fix: call addListener() or pass listeners`]
+        : [],
+    });
+  }
+
+  /** The listeners, in order. */
+  public get listeners(): ListenerInfo[] {
+    return this._listeners.map((l) => l.info);
+  }
+
+  /**
+   * Adds a listener, checked against the Gateway API CEL rules (TLS only on HTTPS/TLS, HTTPS terminates,
+   * certificates when terminating, no hostname on TCP, unique names and port/protocol/hostname).
+   */
+  public addListener(options: ListenerOptions): ListenerInfo {
+    const { port, protocol } = options;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw _invalid('port', port, 'a listener port must be an integer from 1 to 65535', 'use e.g. 443 or 80');
+    }
+    if (!Object.values(ListenerProtocol).includes(protocol)) {
+      throw _invalid('protocol', protocol, 'it is not a standard Gateway API listener protocol', 'use a ListenerProtocol member');
+    }
+    const name = options.name ?? `${protocol.toLowerCase()}-${port}`;
+    _validateDnsLabel('name', name);
+    if (this._listeners.some((l) => l.info.name === name)) {
+      throw _invalid('name', name, 'listener names must be unique within the Gateway', 'give the listener another name');
+    }
+    if (options.hostname !== undefined) {
+      if (protocol === ListenerProtocol.TCP) {
+        throw _invalid('hostname', options.hostname, 'hostname must not be specified for TCP listeners', 'leave hostname out');
+      }
+      _validateHost('hostname', options.hostname, true, true);
+      if (options.hostname !== options.hostname.toLowerCase()) {
+        throw _invalid('hostname', options.hostname, 'Gateway API hostnames are lowercase', `use "${options.hostname.toLowerCase()}"`);
+      }
+    }
+    if (this._listeners.some((l) => l.info.port === port && l.info.protocol === protocol && l.info.hostname === options.hostname)) {
+      throw _invalid('port', port, `another ${protocol} listener on port ${port} already serves hostname ${options.hostname ?? '(any)'}`,
+        'give the listener a different hostname or port');
+    }
+    const certs = options.certificates ?? [];
+    const passthrough = options.tlsPassthrough ?? false;
+    let tls: gw.GatewaySpecListenersTls | undefined;
+    if (protocol === ListenerProtocol.HTTP || protocol === ListenerProtocol.TCP) {
+      if (certs.length > 0 || passthrough) {
+        throw _invalid('certificates', certs.map((c) => c.name), `TLS must not be specified for ${protocol} listeners`, 'use ListenerProtocol.HTTPS or TLS');
+      }
+    } else if (protocol === ListenerProtocol.HTTPS && passthrough) {
+      throw _invalid('tlsPassthrough', passthrough, 'HTTPS listeners terminate TLS', 'use ListenerProtocol.TLS for passthrough');
+    } else if (passthrough) {
+      if (certs.length > 0) throw _invalid('certificates', certs.map((c) => c.name), 'a passthrough listener does not use certificates', 'remove certificates or tlsPassthrough');
+      tls = { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH };
+    } else {
+      if (certs.length === 0) {
+        throw _invalid('certificates', certs, `a terminating ${protocol} listener needs certificateRefs`, 'pass certificates: [{ name: "<tls-secret>" }]');
+      }
+      for (const c of certs) {
+        _validateDnsSubdomain('certificates.name', c.name);
+        if (c.namespace !== undefined) _validateDnsLabel('certificates.namespace', c.namespace);
+      }
+      tls = {
+        mode: gw.GatewaySpecListenersTlsMode.TERMINATE,
+        certificateRefs: certs.map((c) => ({ kind: 'Secret', group: '', name: c.name, namespace: c.namespace })),
+      };
+    }
+    const allowed = options.allowedRoutes ?? AllowedRoutes.SAME_NAMESPACE;
+    const info: ListenerInfo = { name, port, protocol, hostname: options.hostname };
+    this._listeners.push({
+      info,
+      spec: {
+        name,
+        port,
+        protocol,
+        hostname: options.hostname,
+        tls,
+        allowedRoutes: allowed === AllowedRoutes.SAME_NAMESPACE ? undefined
+          : { namespaces: { from: allowed as unknown as gw.GatewaySpecListenersAllowedRoutesNamespacesFrom } },
+      },
+    });
+    return info;
+  }
+
+  /**
+   * Whether a listener named `sectionName` (or any listener) serves `hostname` (exact or by wildcard).
+   */
+  public servesHostname(hostname: string, sectionName?: string): boolean {
+    return this._listeners
+      .filter((l) => sectionName === undefined || l.info.name === sectionName)
+      .some((l) => {
+        const h = l.info.hostname;
+        if (h === undefined) return true;
+        if (h.startsWith('*.')) return hostname.endsWith(h.slice(1)) && hostname.length > h.length - 1;
+        return h === hostname;
+      });
+  }
+
+  private _toSpec(): gw.GatewaySpec {
+    return { gatewayClassName: this.gatewayClassName, listeners: this._listeners.map((l) => l.spec) };
+  }
+}

@@ -1,0 +1,74 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
+import { IstioResource, IstioResourceProps } from './base';
+import * as gw from './imports/gwapi-gateway.networking.k8s.io';
+
+/**
+ * Who may reference objects in the grant's namespace.
+ */
+export interface ReferenceGrantFrom {
+  /** API group of the referencing kind (`gateway.networking.k8s.io`). */
+  readonly group: string;
+  /** The referencing kind (`HTTPRoute`, `Gateway`). */
+  readonly kind: string;
+  /** The namespace of the referencing objects. */
+  readonly namespace: string;
+}
+
+/**
+ * What may be referenced, in the grant's namespace.
+ */
+export interface ReferenceGrantTo {
+  /** API group of the referenced kind (`""` for core). */
+  readonly group: string;
+  /** The referenced kind (`Service`, `Secret`). */
+  readonly kind: string;
+  /**
+   * One object by name.
+   *
+   * @default - every object of the kind
+   */
+  readonly name?: string;
+}
+
+/**
+ * Props for `ReferenceGrant`.
+ */
+export interface ReferenceGrantProps extends IstioResourceProps {
+  /** Who may reference. */
+  readonly from: ReferenceGrantFrom[];
+  /** What may be referenced. */
+  readonly to: ReferenceGrantTo[];
+}
+
+/**
+ * A Gateway API `ReferenceGrant` (`gateway.networking.k8s.io/v1`): lets routes or gateways in other
+ * namespaces reference Services or Secrets in this one. It must live in the namespace of the referenced objects.
+ */
+export class ReferenceGrant extends IstioResource {
+  public readonly apiObject: ApiObject;
+  private readonly from: ReferenceGrantFrom[];
+  private readonly to: ReferenceGrantTo[];
+
+  constructor(scope: Construct, id: string, props: ReferenceGrantProps) {
+    super(scope, id, props);
+    if (!props.from?.length || !props.to?.length) {
+      throw _invalid('from/to', { from: props.from, to: props.to }, 'a ReferenceGrant needs at least one entry in both from and to', 'list who may reference what');
+    }
+    for (const f of props.from) {
+      _validateDnsLabel('from.namespace', f.namespace);
+      if (f.group !== '') _validateDnsSubdomain('from.group', f.group);
+    }
+    for (const t of props.to) {
+      if (t.group !== '') _validateDnsSubdomain('to.group', t.group);
+      if (t.name !== undefined) _validateDnsSubdomain('to.name', t.name);
+    }
+    this.from = props.from.map((f) => ({ ...f }));
+    this.to = props.to.map((t) => ({ ...t }));
+    this.apiObject = this._createApiObject(gw.ReferenceGrant, {
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => gw.toJson_ReferenceGrantSpec({ from: this.from, to: this.to }) }),
+    });
+  }
+}

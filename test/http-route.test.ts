@@ -1,0 +1,138 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import { HttpRoute, KubernetesGateway, ListenerProtocol } from '../src';
+
+function setup() {
+  const app = Testing.app();
+  const edge = new Chart(app, 'edge', { namespace: 'istio-ingress' });
+  const gateway = new KubernetesGateway(edge, 'gw', {
+    metadata: { name: 'edge' },
+    listeners: [
+      { port: 443, protocol: ListenerProtocol.HTTPS, hostname: 'shop.example.com', certificates: [{ name: 'shop-cert' }] },
+      { port: 80, protocol: ListenerProtocol.HTTP, hostname: 'shop.example.com' },
+    ],
+  });
+  return { edge, gateway };
+}
+
+describe('HttpRoute', () => {
+  test('renders weighted backends, header matches and a prefix rewrite', () => {
+    // GIVEN
+    const { edge, gateway } = setup();
+    // WHEN
+    new HttpRoute(edge, 'catalog', {
+      metadata: { name: 'catalog' },
+      parents: [{ gateway, sectionName: 'https-443' }],
+      hostnames: ['shop.example.com'],
+      rules: [
+        { matches: [{ pathPrefix: '/catalog', headers: { 'x-beta': 'true' } }], backends: [{ serviceName: 'catalog-v2', namespace: 'shop', port: 8080 }] },
+        {
+          matches: [{ pathPrefix: '/catalog' }],
+          backends: [{ serviceName: 'catalog-v1', namespace: 'shop', port: 8080, weight: 90 }, { serviceName: 'catalog-v2', namespace: 'shop', port: 8080, weight: 10 }],
+          rewrite: { replacePrefixMatch: '/' },
+          setRequestHeaders: { 'x-forwarded-prefix': '/catalog' },
+          timeout: Duration.seconds(5),
+        },
+      ],
+    });
+    // THEN
+    const route = Testing.synth(edge)[1];
+    expect(route.kind).toEqual('HTTPRoute');
+    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'https-443' }]);
+    expect(route.spec.rules[1]).toEqual({
+      matches: [{ path: { type: 'PathPrefix', value: '/catalog' } }],
+      filters: [
+        { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
+        { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-forwarded-prefix', value: '/catalog' }] } },
+      ],
+      backendRefs: [
+        { group: '', kind: 'Service', name: 'catalog-v1', namespace: 'shop', port: 8080, weight: 90 },
+        { group: '', kind: 'Service', name: 'catalog-v2', namespace: 'shop', port: 8080, weight: 10 },
+      ],
+      timeouts: { request: '5s' },
+    });
+    expect(route.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/catalog' }, headers: [{ name: 'x-beta', type: 'Exact', value: 'true' }] }]);
+    expect(Testing.synth(edge)).toMatchSnapshot();
+  });
+
+  test('renders an HTTPS redirect, and a parentRef namespace when the gateway is elsewhere', () => {
+    const { edge, gateway } = setup();
+    const shop = new Chart(edge.node.scope!, 'shop', { namespace: 'shop' });
+    new HttpRoute(edge, 'redirect', { parents: [{ gateway, sectionName: 'http-80' }], rules: [{ redirect: { scheme: 'https', statusCode: 301 } }] });
+    new HttpRoute(shop, 'r', { parents: [{ gateway }], rules: [{ matches: [{ pathExact: '/health' }], backends: [{ serviceName: 'frontend', port: 8080 }] }] });
+    expect(Testing.synth(edge)[1].spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    const r = Testing.synth(shop)[0].spec;
+    expect(r.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', namespace: 'istio-ingress' }]);
+    expect(r.rules[0].matches).toEqual([{ path: { type: 'Exact', value: '/health' } }]);
+  });
+
+  test('fails without parents, with an unknown sectionName, or a repeated parent', () => {
+    const { edge, gateway } = setup();
+    expect(() => new HttpRoute(edge, 'a', { parents: [] })).toThrow('Invalid parents []: an HTTPRoute must attach to at least one Gateway');
+    expect(() => new HttpRoute(edge, 'b', { parents: [{ gateway, sectionName: 'grpc' }] }))
+      .toThrow('Invalid parents.sectionName "grpc": gateway \'edge/gw\' has no listener of that name. Fix: use one of ["https-443","http-80"]');
+    expect(() => new HttpRoute(edge, 'c', { parents: [{ gateway }, { gateway }] })).toThrow('the same parent is listed twice');
+  });
+
+  test('fails at synth without rules', () => {
+    const { edge, gateway } = setup();
+    new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    expect(() => Testing.synth(edge)).toThrow(/HttpRoute 'edge\/r' has no rules\. Fix: call addRule\(\)/);
+  });
+
+  test('fails on a redirect with backends, and a rule with neither', () => {
+    const { edge, gateway } = setup();
+    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    expect(() => r.addRule({ redirect: { scheme: 'https' }, backends: [{ serviceName: 'a', port: 80 }] }))
+      .toThrow('a RequestRedirect filter must not be used together with backends');
+    expect(() => r.addRule({})).toThrow('Invalid backends []: a rule without redirect needs at least one backend');
+  });
+
+  test('fails on replacePrefixMatch without exactly one pathPrefix match', () => {
+    const { edge, gateway } = setup();
+    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const backends = [{ serviceName: 'a', port: 80 }];
+    expect(() => r.addRule({ backends, rewrite: { replacePrefixMatch: '/' } }))
+      .toThrow('Invalid rewrite.replacePrefixMatch "/": replacePrefixMatch needs exactly one match, with a pathPrefix');
+    expect(() => r.addRule({ backends, matches: [{ pathExact: '/a' }], rewrite: { replacePrefixMatch: '/' } })).toThrow('replacePrefixMatch needs exactly one match');
+  });
+
+  test('fails on paths the CRD rejects', () => {
+    const { edge, gateway } = setup();
+    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const add = (p: string) => () => r.addRule({ matches: [{ pathPrefix: p }], backends: [{ serviceName: 'a', port: 80 }] });
+    expect(add('catalog')).toThrow('Invalid matches.pathPrefix "catalog": it must start with "/"');
+    expect(add('/a//b')).toThrow('it must not contain "//"');
+    expect(add('/a/../b')).toThrow('it must not contain "/./" or "/../" segments');
+    expect(add('/a%2Fb')).toThrow('it must not contain an encoded "/" (%2F)');
+    expect(add('/a#b')).toThrow('it must not contain "#"');
+    expect(add('/a b')).toThrow('it contains characters not allowed in a path');
+    expect(() => r.addRule({ matches: [{ pathPrefix: '/a', pathExact: '/a' }], backends: [{ serviceName: 'a', port: 80 }] })).toThrow('a match has one path condition');
+  });
+
+  test('fails on invalid backends, headers, redirects and hostnames', () => {
+    const { edge, gateway } = setup();
+    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 0 }] })).toThrow('Invalid backends.port 0: a Service backend needs its port');
+    expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80, weight: -1 }] })).toThrow('Invalid backends.weight -1');
+    expect(() => r.addRule({ backends: [{ serviceName: 'A', port: 80 }] })).toThrow('Invalid backends.serviceName "A"');
+    expect(() => r.addRule({ matches: [{ headers: { 'bad header': 'x' } }], backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid matches.headers "bad header"');
+    expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80 }], setRequestHeaders: { 'a b': 'x' } })).toThrow('Invalid setRequestHeaders "a b"');
+    expect(() => r.addRule({ redirect: { scheme: 'ftp' } })).toThrow('Invalid redirect.scheme "ftp"');
+    expect(() => r.addRule({ redirect: { statusCode: 307 } })).toThrow('Invalid redirect.statusCode 307: the standard channel supports 301 and 302');
+    expect(() => new HttpRoute(edge, 'h', { parents: [{ gateway }], hostnames: ['Shop.example.com'] })).toThrow('Invalid hostnames "Shop.example.com"');
+  });
+
+  test('fails beyond 16 rules', () => {
+    const { edge, gateway } = setup();
+    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    for (let i = 0; i < 16; i++) r.addRule({ matches: [{ pathPrefix: `/p${i}` }], backends: [{ serviceName: 'a', port: 80 }] });
+    expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid rules 17: an HTTPRoute has at most 16 rules');
+  });
+
+  test('fails beyond 64 matches in a rule', () => {
+    const { edge, gateway } = setup();
+    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const matches = Array.from({ length: 65 }, (_, i) => ({ pathPrefix: `/p${i}` }));
+    expect(() => r.addRule({ matches, backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid matches 65: a rule has at most 64 matches');
+  });
+});
