@@ -11,5 +11,5 @@ export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
 export * from './gateway';
 export * from './k8s-gateway';
-export * from './http-route';
+export * from './k8s-http-route';
 export * from './reference-grant';

@@ -1,5 +1,5 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { HttpRoute, KubernetesGateway, ListenerProtocol } from '../src';
+import { KubernetesHttpRoute, KubernetesGateway, ListenerProtocol } from '../src';
 
 function setup() {
   const app = Testing.app();
@@ -14,12 +14,12 @@ function setup() {
   return { edge, gateway };
 }
 
-describe('HttpRoute', () => {
+describe('KubernetesHttpRoute', () => {
   test('renders weighted backends, header matches and a prefix rewrite', () => {
     // GIVEN
     const { edge, gateway } = setup();
     // WHEN
-    new HttpRoute(edge, 'catalog', {
+    new KubernetesHttpRoute(edge, 'catalog', {
       metadata: { name: 'catalog' },
       parents: [{ gateway, sectionName: 'https-443' }],
       hostnames: ['shop.example.com'],
@@ -57,8 +57,8 @@ describe('HttpRoute', () => {
   test('renders an HTTPS redirect, and a parentRef namespace when the gateway is elsewhere', () => {
     const { edge, gateway } = setup();
     const shop = new Chart(edge.node.scope!, 'shop', { namespace: 'shop' });
-    new HttpRoute(edge, 'redirect', { parents: [{ gateway, sectionName: 'http-80' }], rules: [{ redirect: { scheme: 'https', statusCode: 301 } }] });
-    new HttpRoute(shop, 'r', { parents: [{ gateway }], rules: [{ matches: [{ pathExact: '/health' }], backends: [{ serviceName: 'frontend', port: 8080 }] }] });
+    new KubernetesHttpRoute(edge, 'redirect', { parents: [{ gateway, sectionName: 'http-80' }], rules: [{ redirect: { scheme: 'https', statusCode: 301 } }] });
+    new KubernetesHttpRoute(shop, 'r', { parents: [{ gateway }], rules: [{ matches: [{ pathExact: '/health' }], backends: [{ serviceName: 'frontend', port: 8080 }] }] });
     expect(Testing.synth(edge)[1].spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
     const r = Testing.synth(shop)[0].spec;
     expect(r.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', namespace: 'istio-ingress' }]);
@@ -67,21 +67,21 @@ describe('HttpRoute', () => {
 
   test('fails without parents, with an unknown sectionName, or a repeated parent', () => {
     const { edge, gateway } = setup();
-    expect(() => new HttpRoute(edge, 'a', { parents: [] })).toThrow('Invalid parents []: an HTTPRoute must attach to at least one Gateway');
-    expect(() => new HttpRoute(edge, 'b', { parents: [{ gateway, sectionName: 'grpc' }] }))
+    expect(() => new KubernetesHttpRoute(edge, 'a', { parents: [] })).toThrow('Invalid parents []: an HTTPRoute must attach to at least one Gateway');
+    expect(() => new KubernetesHttpRoute(edge, 'b', { parents: [{ gateway, sectionName: 'grpc' }] }))
       .toThrow('Invalid parents.sectionName "grpc": gateway \'edge/gw\' has no listener of that name. Fix: use one of ["https-443","http-80"]');
-    expect(() => new HttpRoute(edge, 'c', { parents: [{ gateway }, { gateway }] })).toThrow('the same parent is listed twice');
+    expect(() => new KubernetesHttpRoute(edge, 'c', { parents: [{ gateway }, { gateway }] })).toThrow('the same parent is listed twice');
   });
 
   test('fails at synth without rules', () => {
     const { edge, gateway } = setup();
-    new HttpRoute(edge, 'r', { parents: [{ gateway }] });
-    expect(() => Testing.synth(edge)).toThrow(/HttpRoute 'edge\/r' has no rules\. Fix: call addRule\(\)/);
+    new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    expect(() => Testing.synth(edge)).toThrow(/KubernetesHttpRoute 'edge\/r' has no rules\. Fix: call addRule\(\)/);
   });
 
   test('fails on a redirect with backends, and a rule with neither', () => {
     const { edge, gateway } = setup();
-    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
     expect(() => r.addRule({ redirect: { scheme: 'https' }, backends: [{ serviceName: 'a', port: 80 }] }))
       .toThrow('a RequestRedirect filter must not be used together with backends');
     expect(() => r.addRule({})).toThrow('Invalid backends []: a rule without redirect needs at least one backend');
@@ -89,7 +89,7 @@ describe('HttpRoute', () => {
 
   test('fails on replacePrefixMatch without exactly one pathPrefix match', () => {
     const { edge, gateway } = setup();
-    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
     const backends = [{ serviceName: 'a', port: 80 }];
     expect(() => r.addRule({ backends, rewrite: { replacePrefixMatch: '/' } }))
       .toThrow('Invalid rewrite.replacePrefixMatch "/": replacePrefixMatch needs exactly one match, with a pathPrefix');
@@ -98,7 +98,7 @@ describe('HttpRoute', () => {
 
   test('fails on paths the CRD rejects', () => {
     const { edge, gateway } = setup();
-    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
     const add = (p: string) => () => r.addRule({ matches: [{ pathPrefix: p }], backends: [{ serviceName: 'a', port: 80 }] });
     expect(add('catalog')).toThrow('Invalid matches.pathPrefix "catalog": it must start with "/"');
     expect(add('/a//b')).toThrow('it must not contain "//"');
@@ -111,7 +111,7 @@ describe('HttpRoute', () => {
 
   test('fails on invalid backends, headers, redirects and hostnames', () => {
     const { edge, gateway } = setup();
-    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 0 }] })).toThrow('Invalid backends.port 0: a Service backend needs its port');
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80, weight: -1 }] })).toThrow('Invalid backends.weight -1');
     expect(() => r.addRule({ backends: [{ serviceName: 'A', port: 80 }] })).toThrow('Invalid backends.serviceName "A"');
@@ -119,19 +119,19 @@ describe('HttpRoute', () => {
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80 }], setRequestHeaders: { 'a b': 'x' } })).toThrow('Invalid setRequestHeaders "a b"');
     expect(() => r.addRule({ redirect: { scheme: 'ftp' } })).toThrow('Invalid redirect.scheme "ftp"');
     expect(() => r.addRule({ redirect: { statusCode: 307 } })).toThrow('Invalid redirect.statusCode 307: the standard channel supports 301 and 302');
-    expect(() => new HttpRoute(edge, 'h', { parents: [{ gateway }], hostnames: ['Shop.example.com'] })).toThrow('Invalid hostnames "Shop.example.com"');
+    expect(() => new KubernetesHttpRoute(edge, 'h', { parents: [{ gateway }], hostnames: ['Shop.example.com'] })).toThrow('Invalid hostnames "Shop.example.com"');
   });
 
   test('fails beyond 16 rules', () => {
     const { edge, gateway } = setup();
-    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
     for (let i = 0; i < 16; i++) r.addRule({ matches: [{ pathPrefix: `/p${i}` }], backends: [{ serviceName: 'a', port: 80 }] });
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid rules 17: an HTTPRoute has at most 16 rules');
   });
 
   test('fails beyond 64 matches in a rule', () => {
     const { edge, gateway } = setup();
-    const r = new HttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
     const matches = Array.from({ length: 65 }, (_, i) => ({ pathPrefix: `/p${i}` }));
     expect(() => r.addRule({ matches, backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid matches 65: a rule has at most 64 matches');
   });

@@ -8,7 +8,7 @@ import { KubernetesGateway } from './k8s-gateway';
 /**
  * A parent an HTTPRoute attaches to.
  */
-export interface HttpRouteParent {
+export interface KubernetesHttpRouteParent {
   /** The Gateway API Gateway. */
   readonly gateway: KubernetesGateway;
   /**
@@ -22,7 +22,7 @@ export interface HttpRouteParent {
 /**
  * A Service backend of an HTTPRoute rule.
  */
-export interface HttpRouteBackend {
+export interface KubernetesHttpRouteBackend {
   /** The Service name. */
   readonly serviceName: string;
   /** The Service port. */
@@ -44,7 +44,7 @@ export interface HttpRouteBackend {
 /**
  * One match of an HTTPRoute rule: all given conditions must hold.
  */
-export interface HttpRouteMatch {
+export interface KubernetesHttpRouteMatch {
   /**
    * Path prefix (element-wise, `/catalog` matches `/catalog/x` but not `/catalogue`).
    *
@@ -68,7 +68,7 @@ export interface HttpRouteMatch {
 /**
  * A redirect answered by the gateway (no backends then).
  */
-export interface HttpRouteRedirect {
+export interface KubernetesHttpRouteRedirect {
   /**
    * Scheme of the Location: `http` or `https`.
    *
@@ -92,7 +92,7 @@ export interface HttpRouteRedirect {
 /**
  * A rewrite before forwarding.
  */
-export interface HttpRouteRewrite {
+export interface KubernetesHttpRouteRewrite {
   /**
    * Replace the matched path prefix (requires exactly one `pathPrefix` match).
    *
@@ -110,31 +110,31 @@ export interface HttpRouteRewrite {
 /**
  * A rule of an HTTPRoute.
  */
-export interface HttpRouteRuleOptions {
+export interface KubernetesHttpRouteRuleOptions {
   /**
    * Matches (OR-ed).
    *
    * @default - every request (`PathPrefix /`)
    */
-  readonly matches?: HttpRouteMatch[];
+  readonly matches?: KubernetesHttpRouteMatch[];
   /**
    * Weighted Service backends.
    *
    * @default - none (then a redirect is required)
    */
-  readonly backends?: HttpRouteBackend[];
+  readonly backends?: KubernetesHttpRouteBackend[];
   /**
    * Redirect instead of forwarding.
    *
    * @default - none
    */
-  readonly redirect?: HttpRouteRedirect;
+  readonly redirect?: KubernetesHttpRouteRedirect;
   /**
    * Rewrite before forwarding.
    *
    * @default - none
    */
-  readonly rewrite?: HttpRouteRewrite;
+  readonly rewrite?: KubernetesHttpRouteRewrite;
   /**
    * Request headers to set (overwrite).
    *
@@ -150,11 +150,11 @@ export interface HttpRouteRuleOptions {
 }
 
 /**
- * Props for `HttpRoute`.
+ * Props for `KubernetesHttpRoute`.
  */
-export interface HttpRouteProps extends IstioResourceProps {
+export interface KubernetesHttpRouteProps extends IstioResourceProps {
   /** The gateways (listeners) the route attaches to. */
-  readonly parents: HttpRouteParent[];
+  readonly parents: KubernetesHttpRouteParent[];
   /**
    * Host names the route serves.
    *
@@ -166,7 +166,7 @@ export interface HttpRouteProps extends IstioResourceProps {
    *
    * @default - none; at least one is required at synth
    */
-  readonly rules?: HttpRouteRuleOptions[];
+  readonly rules?: KubernetesHttpRouteRuleOptions[];
 }
 
 const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
@@ -178,7 +178,7 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
  *
  * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
  */
-export class HttpRoute extends IstioResource {
+export class KubernetesHttpRoute extends IstioResource {
   private static validatePath(prop: string, p: string): void {
     const bad = !p.startsWith('/') ? 'it must start with "/"'
       : p.includes('//') ? 'it must not contain "//"'
@@ -191,12 +191,12 @@ export class HttpRoute extends IstioResource {
   }
 
   public readonly apiObject: ApiObject;
-  private readonly parents: HttpRouteParent[];
+  private readonly parents: KubernetesHttpRouteParent[];
   private readonly hostnames: string[];
   private readonly rules: gw.HttpRouteSpecRules[] = [];
   private matchCount = 0;
 
-  constructor(scope: Construct, id: string, props: HttpRouteProps) {
+  constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps) {
     super(scope, id, props);
     if (!props.parents || props.parents.length === 0) {
       throw _invalid('parents', props.parents, 'an HTTPRoute must attach to at least one Gateway', 'pass parents: [{ gateway }]');
@@ -225,14 +225,14 @@ export class HttpRoute extends IstioResource {
     });
     for (const r of props.rules ?? []) this.addRule(r);
     this.node.addValidation({
-      validate: () => this.rules.length === 0 ? [`HttpRoute '${this.node.path}' has no rules. Fix: call addRule()`] : [],
+      validate: () => this.rules.length === 0 ? [`KubernetesHttpRoute '${this.node.path}' has no rules. Fix: call addRule()`] : [],
     });
   }
 
   /**
    * Adds a rule (rules are evaluated by match specificity, per the Gateway API spec).
    */
-  public addRule(options: HttpRouteRuleOptions): void {
+  public addRule(options: KubernetesHttpRouteRuleOptions): void {
     if (this.rules.length >= 16) {
       throw _invalid('rules', this.rules.length + 1, 'an HTTPRoute has at most 16 rules', 'split the routes over several HttpRoutes');
     }
@@ -253,7 +253,7 @@ export class HttpRoute extends IstioResource {
     if (options.rewrite) {
       const rw = options.rewrite;
       if (rw.replacePrefixMatch !== undefined) {
-        HttpRoute.validatePath('rewrite.replacePrefixMatch', rw.replacePrefixMatch);
+        KubernetesHttpRoute.validatePath('rewrite.replacePrefixMatch', rw.replacePrefixMatch);
         const prefixMatches = (options.matches ?? []).filter((m) => m.pathPrefix !== undefined);
         if ((options.matches ?? []).length !== 1 || prefixMatches.length !== 1) {
           throw _invalid('rewrite.replacePrefixMatch', rw.replacePrefixMatch, 'replacePrefixMatch needs exactly one match, with a pathPrefix', 'give the rule one match with pathPrefix');
@@ -288,16 +288,16 @@ export class HttpRoute extends IstioResource {
     });
   }
 
-  private renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
+  private renderMatch(m: KubernetesHttpRouteMatch): gw.HttpRouteSpecRulesMatches {
     if (m.pathPrefix !== undefined && m.pathExact !== undefined) {
       throw _invalid('matches', m, 'a match has one path condition', 'use pathPrefix or pathExact');
     }
     let path: gw.HttpRouteSpecRulesMatchesPath | undefined;
     if (m.pathPrefix !== undefined) {
-      HttpRoute.validatePath('matches.pathPrefix', m.pathPrefix);
+      KubernetesHttpRoute.validatePath('matches.pathPrefix', m.pathPrefix);
       path = { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: m.pathPrefix };
     } else if (m.pathExact !== undefined) {
-      HttpRoute.validatePath('matches.pathExact', m.pathExact);
+      KubernetesHttpRoute.validatePath('matches.pathExact', m.pathExact);
       path = { type: gw.HttpRouteSpecRulesMatchesPathType.EXACT, value: m.pathExact };
     }
     const headers = Object.keys(m.headers ?? {}).sort().map((name) => {
@@ -307,7 +307,7 @@ export class HttpRoute extends IstioResource {
     return { path, headers: _undefinedIfEmpty(headers) };
   }
 
-  private renderRedirect(r: HttpRouteRedirect): gw.HttpRouteSpecRulesFilters {
+  private renderRedirect(r: KubernetesHttpRouteRedirect): gw.HttpRouteSpecRulesFilters {
     if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https') {
       throw _invalid('redirect.scheme', r.scheme, 'the scheme is http or https', 'use "https"');
     }
@@ -325,7 +325,7 @@ export class HttpRoute extends IstioResource {
     };
   }
 
-  private renderBackend(b: HttpRouteBackend): gw.HttpRouteSpecRulesBackendRefs {
+  private renderBackend(b: KubernetesHttpRouteBackend): gw.HttpRouteSpecRulesBackendRefs {
     _validateDnsLabel('backends.serviceName', b.serviceName);
     if (b.namespace !== undefined) _validateDnsLabel('backends.namespace', b.namespace);
     if (!Number.isInteger(b.port) || b.port < 1 || b.port > 65535) {
