@@ -50,7 +50,9 @@ describe('DestinationRule', () => {
         tls: { mode: ClientTlsMode.ISTIO_MUTUAL },
         connectionPool: {
           tcp: { maxConnections: 100, connectTimeout: Duration.millis(250), tcpKeepalive: { time: Duration.seconds(30), probes: 3 } },
-          http: { http1MaxPendingRequests: 10, maxRequestsPerConnection: 1, idleTimeout: Duration.minutes(5), h2UpgradePolicy: H2UpgradePolicy.UPGRADE },
+          http: {
+            http1MaxPendingRequests: 10, maxRequestsPerConnection: 1, idleTimeout: Duration.minutes(5), h2UpgradePolicy: H2UpgradePolicy.UPGRADE,
+          },
         },
         outlierDetection: { consecutive5xxErrors: 7, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 50 },
         loadBalancer: LoadBalancer.consistentHash(ConsistentHashKey.cookie('session', { ttl: Duration.hours(1), path: '/' }), {
