@@ -1,0 +1,285 @@
+import { _invalid, _validateDnsLabel, _validateLabels } from './_utils';
+import { IGatewayBinding } from './gateway-binding';
+
+/** RFC 7230 token characters: the header names Istio accepts. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
+/** Istio approximates Envoy's RE2 program-size limit by the regex length. */
+const MAX_REGEX_LENGTH = 1024;
+
+/**
+ * Throws unless `re` is a regular expression Istio (RE2) accepts. RE2 has no backtracking features:
+ * lookaround and backreferences are rejected here, as Istio's validation (Go `regexp`) rejects them.
+ * @internal
+ */
+export function _validateRegex(prop: string, re: string): string {
+  if (typeof re !== 'string' || re.length === 0) {
+    throw _invalid(prop, re, 'the regex is empty', 'give a regex such as "/api/v[0-9]+/.*", or use a prefix match');
+  }
+  if (re.length > MAX_REGEX_LENGTH) {
+    throw _invalid(prop, `${re.slice(0, 40)}...`, `the regex is ${re.length} characters long; Istio allows at most ${MAX_REGEX_LENGTH}`, 'shorten the regex or split it into several matches');
+  }
+  if (/\(\?<?[=!]/.test(re)) {
+    throw _invalid(prop, re, 'lookahead and lookbehind ("(?=", "(?!", "(?<=", "(?<!") are not supported by RE2, which Envoy uses', 'rewrite the regex without lookaround (see https://github.com/google/re2/wiki/Syntax)');
+  }
+  if (/\\[1-9]|\\k</.test(re)) {
+    throw _invalid(prop, re, 'backreferences are not supported by RE2, which Envoy uses', 'rewrite the regex without backreferences (see https://github.com/google/re2/wiki/Syntax)');
+  }
+  try {
+    // RE2's "(?P<name>" named groups are valid; JavaScript spells them "(?<name>"
+    new RegExp(re.replace(/\(\?P</g, '(?<'), 'u');
+  } catch (e) {
+    throw _invalid(prop, re, `it is not a valid regular expression (${(e as Error).message})`, 'fix the syntax; Istio uses RE2 (https://github.com/google/re2/wiki/Syntax)');
+  }
+  return re;
+}
+
+/**
+ * Throws unless `name` is a valid HTTP header name.
+ * @internal
+ */
+export function _validateHeaderName(prop: string, name: string): string {
+  if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
+    throw _invalid(prop, name, 'it is not a valid HTTP header name (RFC 7230 token characters only)', 'use a name such as "x-canary"');
+  }
+  return name;
+}
+
+/**
+ * How a string (path, header, method, authority, query parameter) is matched.
+ *
+ * @example
+ * StringMatch.exact('GET');
+ * StringMatch.prefix('/api/');
+ * StringMatch.regex('^/v[0-9]+/.*');   // RE2 syntax, validated
+ */
+export class StringMatch {
+  /** Matches the exact string. */
+  public static exact(value: string): StringMatch {
+    if (typeof value !== 'string') throw _invalid('exact', value, 'it is not a string', 'give a string');
+    return new StringMatch('exact', value);
+  }
+
+  /** Matches strings starting with `value`. */
+  public static prefix(value: string): StringMatch {
+    if (typeof value !== 'string' || value.length === 0) {
+      throw _invalid('prefix', value, 'an empty prefix matches everything (Istio rejects it)', 'give a prefix such as "/api", or leave the condition out');
+    }
+    return new StringMatch('prefix', value);
+  }
+
+  /** Matches strings that the RE2 regular expression `pattern` matches entirely. */
+  public static regex(pattern: string): StringMatch {
+    return new StringMatch('regex', _validateRegex('regex', pattern));
+  }
+
+  private constructor(
+    /** `exact`, `prefix` or `regex`. */
+    public readonly kind: string,
+    /** The string, prefix or regex. */
+    public readonly value: string,
+  ) {}
+
+  /** @internal */
+  public _toIstio(): { exact?: string; prefix?: string; regex?: string } {
+    return { [this.kind]: this.value };
+  }
+
+  public toString(): string {
+    return `${this.kind}:${this.value}`;
+  }
+}
+
+/**
+ * Conditions of one HTTP match: all given conditions must hold.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+ */
+export interface HttpMatchOptions {
+  /**
+   * The request path.
+   *
+   * @default - any path
+   */
+  readonly uri?: StringMatch;
+  /**
+   * Request headers (keys are lowercase header names) that must match.
+   *
+   * @default - no header condition
+   */
+  readonly headers?: { [name: string]: StringMatch };
+  /**
+   * Request headers that must NOT match.
+   *
+   * @default - no condition
+   */
+  readonly withoutHeaders?: { [name: string]: StringMatch };
+  /**
+   * Query parameters that must match.
+   *
+   * @default - no condition
+   */
+  readonly queryParams?: { [name: string]: StringMatch };
+  /**
+   * The HTTP method (e.g. `StringMatch.exact('GET')`).
+   *
+   * @default - any method
+   */
+  readonly method?: StringMatch;
+  /**
+   * The HTTP authority (Host header).
+   *
+   * @default - any authority
+   */
+  readonly authority?: StringMatch;
+  /**
+   * The URI scheme.
+   *
+   * @default - any scheme
+   */
+  readonly scheme?: StringMatch;
+  /**
+   * Match the path case-insensitively (exact and prefix matches).
+   *
+   * @default false
+   */
+  readonly ignoreUriCase?: boolean;
+  /**
+   * The destination port.
+   *
+   * @default - any port
+   */
+  readonly port?: number;
+  /**
+   * Labels of the calling workload (mesh gateway only).
+   *
+   * @default - any caller
+   */
+  readonly sourceLabels?: { [key: string]: string };
+  /**
+   * Namespace of the calling workload (mesh gateway only).
+   *
+   * @default - any namespace
+   */
+  readonly sourceNamespace?: string;
+  /**
+   * Restricts this match to some of the VirtualService's gateways.
+   *
+   * @default - all gateways of the VirtualService
+   */
+  readonly gateways?: IGatewayBinding[];
+  /**
+   * A name for the match, used in Envoy's route names and access logs.
+   *
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
+
+/**
+ * One HTTP match of a route: every condition must hold. A route's matches are ORed.
+ *
+ * @example
+ * HttpMatch.prefix('/catalog');
+ * HttpMatch.header('end-user', StringMatch.exact('jason'));
+ * HttpMatch.of({ uri: StringMatch.prefix('/api'), method: StringMatch.exact('GET') });
+ */
+export class HttpMatch {
+  /** Requests whose path starts with `path`. */
+  public static prefix(path: string): HttpMatch {
+    return HttpMatch.of({ uri: StringMatch.prefix(path) });
+  }
+
+  /** Requests whose path is exactly `path`. */
+  public static exact(path: string): HttpMatch {
+    return HttpMatch.of({ uri: StringMatch.exact(path) });
+  }
+
+  /** Requests whose path matches the RE2 regex `pattern`. */
+  public static regex(pattern: string): HttpMatch {
+    return HttpMatch.of({ uri: StringMatch.regex(pattern) });
+  }
+
+  /** Requests carrying header `name` matching `value`. */
+  public static header(name: string, value: StringMatch): HttpMatch {
+    return HttpMatch.of({ headers: { [name]: value } });
+  }
+
+  /** Requests with the given method (`GET`, `POST`, ...). */
+  public static method(method: string): HttpMatch {
+    return HttpMatch.of({ method: StringMatch.exact(method) });
+  }
+
+  /** A match from all its conditions. */
+  public static of(options: HttpMatchOptions): HttpMatch {
+    for (const [prop, map] of [['headers', options.headers], ['withoutHeaders', options.withoutHeaders]] as const) {
+      for (const name of Object.keys(map ?? {})) {
+        _validateHeaderName(`match.${prop} key`, name);
+        if (name !== name.toLowerCase()) {
+          throw _invalid(`match.${prop} key`, name, 'Envoy lowercases header names, so a header key with uppercase letters never matches', `use "${name.toLowerCase()}"`);
+        }
+      }
+    }
+    if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
+      throw _invalid('match.port', options.port, 'it is not a port number', 'use 1..65535');
+    }
+    if (options.sourceLabels) _validateLabels('match.sourceLabels', options.sourceLabels);
+    if (options.sourceNamespace !== undefined) _validateDnsLabel('match.sourceNamespace', options.sourceNamespace);
+    return new HttpMatch({ ...options });
+  }
+
+  private constructor(
+    /** The conditions. */
+    public readonly options: HttpMatchOptions,
+  ) {}
+
+  /** A copy of this match with an additional header condition. */
+  public withHeader(name: string, value: StringMatch): HttpMatch {
+    return HttpMatch.of({ ...this.options, headers: { ...this.options.headers, [name]: value } });
+  }
+
+  /**
+   * True when the match has no condition that narrows requests (an empty match, or only `uri`
+   * prefix "/"): such a match catches every request.
+   */
+  public get isCatchAll(): boolean {
+    const o = this.options;
+    const narrowing = Object.keys(o.headers ?? {}).length + Object.keys(o.withoutHeaders ?? {}).length
+      + Object.keys(o.queryParams ?? {}).length + Object.keys(o.sourceLabels ?? {}).length
+      + (o.method ? 1 : 0) + (o.authority ? 1 : 0) + (o.scheme ? 1 : 0) + (o.port !== undefined ? 1 : 0)
+      + (o.sourceNamespace !== undefined ? 1 : 0) + ((o.gateways ?? []).length > 0 ? 1 : 0);
+    if (narrowing > 0) return false;
+    return o.uri === undefined || (o.uri.kind === 'prefix' && o.uri.value === '/');
+  }
+
+  /** @internal */
+  public _toIstio(): any {
+    const o = this.options;
+    const map = (m?: { [k: string]: StringMatch }) => {
+      if (!m || Object.keys(m).length === 0) return undefined;
+      const out: any = {};
+      for (const k of Object.keys(m).sort()) out[k] = m[k]._toIstio();
+      return out;
+    };
+    const labels = (l?: { [k: string]: string }) => {
+      if (!l || Object.keys(l).length === 0) return undefined;
+      const out: any = {};
+      for (const k of Object.keys(l).sort()) out[k] = l[k];
+      return out;
+    };
+    return {
+      name: o.name,
+      uri: o.uri?._toIstio(),
+      scheme: o.scheme?._toIstio(),
+      method: o.method?._toIstio(),
+      authority: o.authority?._toIstio(),
+      headers: map(o.headers),
+      withoutHeaders: map(o.withoutHeaders),
+      queryParams: map(o.queryParams),
+      ignoreUriCase: o.ignoreUriCase,
+      port: o.port,
+      sourceLabels: labels(o.sourceLabels),
+      sourceNamespace: o.sourceNamespace,
+      gateways: o.gateways && o.gateways.length > 0 ? o.gateways.map((g) => g.gatewayRef) : undefined,
+    };
+  }
+}
