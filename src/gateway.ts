@@ -2,6 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _invalid, _validateDnsLabel, _validateHost, _undefinedIfEmpty } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
+import { IGatewayBinding } from './gateway-binding';
 import * as net from './imports/istio-networking.istio.io';
 import { IMeshWorkload, MeshWorkload } from './workload';
 
@@ -341,7 +342,7 @@ const PROTOCOLS_WITH_TLS = new Set([GatewayProtocol.HTTPS, GatewayProtocol.TLS])
  * gw.addServer({ port: 443, protocol: GatewayProtocol.HTTPS, hosts: ['shop.example.com'],
  *   tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }) });
  */
-export class Gateway extends IstioResource {
+export class Gateway extends IstioResource implements IGatewayBinding {
   private static hostMatches(serverHost: string, routeHost: string, routeNs: string, gwNs: string | undefined): boolean {
     const slash = serverHost.indexOf('/');
     const ns = slash >= 0 ? serverHost.slice(0, slash) : '*';
@@ -399,7 +400,8 @@ export class Gateway extends IstioResource {
     this.node.addValidation({
       validate: () => this._servers.length === 0
         ? [`Gateway '${this.node.path}' has no servers: a gateway must have at least one server. Fix: call addServer() or pass servers`]
-        : [],
+        : this._servers.filter((s) => s.hosts.length === 0)
+          .map((s) => `Gateway '${this.node.path}' server '${s.name}' serves no host, which Istio rejects. Fix: expose at least one host through it`),
     });
   }
 
@@ -423,6 +425,23 @@ export class Gateway extends IstioResource {
    * TLS for HTTPS/TLS and only `httpsRedirect` on plain HTTP.
    */
   public addServer(options: GatewayServerOptions): GatewayServer {
+    if (!options.hosts || options.hosts.length === 0) {
+      throw _invalid('hosts', options.hosts, 'a server must serve at least one host', 'list the FQDNs it serves, e.g. ["shop.example.com"]');
+    }
+    for (const h of options.hosts) Gateway.validateServerHost(h, options.allowAnyHost ?? false);
+    if (new Set(options.hosts).size !== options.hosts.length) {
+      throw _invalid('hosts', options.hosts, 'a host is listed twice', 'list each host once');
+    }
+    return this._addServerWithHosts(options, [...options.hosts]);
+  }
+
+  /**
+   * Adds a server whose host list is owned by the caller and may grow until synth (used by MeshGateway,
+   * which learns its hosts from expose()). The caller validates the hosts.
+   *
+   * @internal
+   */
+  public _addServerWithHosts(options: Omit<GatewayServerOptions, 'hosts'>, hosts: string[]): GatewayServer {
     const { port, protocol } = options;
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw _invalid('port', port, 'a gateway port must be an integer from 1 to 65535', 'use e.g. 443 or 80');
@@ -435,18 +454,12 @@ export class Gateway extends IstioResource {
     if (this._servers.some((s) => s.name === name)) {
       throw _invalid('name', name, `port names must be unique in a gateway and "${name}" is already used`, 'give the server another name');
     }
-    const samePort = this._servers.find((s) => s.port === port && s.protocol !== protocol);
+    const tlsFamily = (p: GatewayProtocol) => p === GatewayProtocol.HTTPS || p === GatewayProtocol.TLS;
+    // HTTPS and TLS servers may share a port (Envoy tells them apart by SNI); any other mix conflicts
+    const samePort = this._servers.find((s) => s.port === port && s.protocol !== protocol && !(tlsFamily(s.protocol) && tlsFamily(protocol)));
     if (samePort) {
       throw _invalid('protocol', protocol, `port ${port} is already served as ${samePort.protocol}; one port carries one protocol`,
         `use ${samePort.protocol} or another port`);
-    }
-    if (!options.hosts || options.hosts.length === 0) {
-      throw _invalid('hosts', options.hosts, 'a server must serve at least one host', 'list the FQDNs it serves, e.g. ["shop.example.com"]');
-    }
-    const hosts = [...options.hosts];
-    for (const h of hosts) Gateway.validateServerHost(h, options.allowAnyHost ?? false);
-    if (new Set(hosts).size !== hosts.length) {
-      throw _invalid('hosts', hosts, 'a host is listed twice', 'list each host once');
     }
     const tls = options.tls;
     const httpsRedirect = options.httpsRedirect ?? false;

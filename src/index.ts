@@ -17,3 +17,5 @@ export * from './gateway';
 export * from './k8s-gateway';
 export * from './k8s-http-route';
 export * from './reference-grant';
+export * from './traffic-split';
+export * from './patterns/mesh-gateway';

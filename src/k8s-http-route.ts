@@ -233,6 +233,15 @@ export class KubernetesHttpRoute extends IstioResource {
    * Adds a rule (rules are evaluated by match specificity, per the Gateway API spec).
    */
   public addRule(options: KubernetesHttpRouteRuleOptions): void {
+    this._insertRule(this.rules.length, options);
+  }
+
+  /**
+   * Inserts a rule at `index` (used by MeshGateway to keep rules in specificity order).
+   *
+   * @internal
+   */
+  public _insertRule(index: number, options: KubernetesHttpRouteRuleOptions): void {
     if (this.rules.length >= 16) {
       throw _invalid('rules', this.rules.length + 1, 'an HTTPRoute has at most 16 rules', 'split the routes over several HttpRoutes');
     }
@@ -280,7 +289,7 @@ export class KubernetesHttpRoute extends IstioResource {
       });
     }
     this.matchCount += matches.length;
-    this.rules.push({
+    this.rules.splice(index, 0, {
       matches: _undefinedIfEmpty(matches),
       filters: _undefinedIfEmpty(filters),
       backendRefs: _undefinedIfEmpty(backends.map((b) => this.renderBackend(b))),

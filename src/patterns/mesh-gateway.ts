@@ -1,0 +1,483 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
+import { IMeshDestination, MeshDestinationConfig } from '../host';
+import { KubernetesGateway, ListenerProtocol } from '../k8s-gateway';
+import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
+import { HttpMatch, StringMatch } from '../match';
+import { ReferenceGrant } from '../reference-grant';
+import { ITrafficSplit } from '../traffic-split';
+import { HttpRetry, HttpRoute, RouteDestination, VirtualService } from '../virtual-service';
+import { IMeshWorkload } from '../workload';
+import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
+
+/**
+ * Which API the edge is rendered with.
+ */
+export enum EdgeApi {
+  /** Istio `Gateway` + `VirtualService` (`networking.istio.io/v1`). */
+  ISTIO = 'ISTIO',
+  /** Kubernetes Gateway API `Gateway` + `HTTPRoute` (+ `ReferenceGrant`), class `istio`. */
+  GATEWAY_API = 'GATEWAY_API',
+}
+
+/**
+ * Props for `MeshGateway`.
+ */
+export interface MeshGatewayProps {
+  /** The namespace of the gateway workload; the Gateway and the edge routes are created there. */
+  readonly namespace: string;
+  /**
+   * Name of the gateway object.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * TLS of the HTTPS (443) server. The mode is explicit; `GatewayTls.simple()` defaults to TLS 1.2+.
+   *
+   * @default - none: then `plaintext: true` is required
+   */
+  readonly tls?: GatewayTls;
+  /**
+   * Serve plain HTTP only (port 80, no TLS). Off by default: an edge should terminate TLS.
+   *
+   * @default false
+   */
+  readonly plaintext?: boolean;
+  /**
+   * Answer plain HTTP on port 80 with a 301 redirect to HTTPS.
+   *
+   * @default true (when `tls` is set)
+   */
+  readonly httpsRedirect?: boolean;
+  /**
+   * The hosts the gateway serves. When given, `expose()` refuses other hosts (Istio IST0132).
+   *
+   * @default - the hosts passed to `expose()` and its siblings
+   */
+  readonly hosts?: string[];
+  /**
+   * The gateway pods (Istio flavour).
+   *
+   * @default - the standard ingress gateway (`istio: ingressgateway`)
+   */
+  readonly selector?: IMeshWorkload;
+  /**
+   * Render with the Istio API or the Kubernetes Gateway API.
+   *
+   * @default EdgeApi.ISTIO
+   */
+  readonly api?: EdgeApi;
+  /**
+   * GatewayClass (Gateway API flavour).
+   *
+   * @default "istio"
+   */
+  readonly gatewayClassName?: string;
+  /**
+   * Namespace of the certificate Secret, when it is not the gateway's (Gateway API flavour only: a
+   * ReferenceGrant is created there; Istio Gateways read credentials from the gateway workload's namespace).
+   *
+   * @default - the gateway's namespace
+   */
+  readonly certificateNamespace?: string;
+}
+
+/**
+ * How a request is matched and handled at the edge.
+ */
+export interface ExposeOptions {
+  /**
+   * Path prefix to match.
+   *
+   * @default "/" (every path), unless `pathExact` is given
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Exact path to match instead of a prefix.
+   *
+   * @default - none
+   */
+  readonly pathExact?: string;
+  /**
+   * Request headers that must have these exact values (e.g. `{ 'x-beta': 'true' }`).
+   *
+   * @default - none
+   */
+  readonly headers?: { [name: string]: string };
+  /**
+   * Replace the matched path prefix before forwarding (e.g. `/catalog/x` -> `/x` with "/").
+   *
+   * @default - path unchanged
+   */
+  readonly rewritePrefix?: string;
+  /**
+   * The destination port, needed when the Service has several ports (and always for Gateway API backends).
+   *
+   * @default - the destination's port
+   */
+  readonly port?: number;
+  /**
+   * Request timeout.
+   *
+   * @default - none
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retry policy (Istio flavour).
+   *
+   * @default - Istio's default retries
+   */
+  readonly retries?: HttpRetry;
+}
+
+/**
+ * A route defined at the edge by `expose()`, `split()` or `redirect()`.
+ */
+export class EdgeRoute {
+  /** @internal */
+  constructor(
+    /** The host the route serves. */
+    public readonly host: string,
+    /** A readable description of the match (e.g. `prefix /catalog, header x-beta=true`). */
+    public readonly match: string,
+    /** The VirtualService holding the route (Istio flavour). */
+    public readonly virtualService?: VirtualService,
+    /** The HTTPRoute holding the route (Gateway API flavour). */
+    public readonly kubernetesHttpRoute?: KubernetesHttpRoute,
+    /** @internal */
+    public _route?: HttpRoute,
+  ) {}
+
+  /** The VirtualService route (Istio flavour); its position is the first-match order. */
+  public get httpRoute(): HttpRoute | undefined {
+    return this._route;
+  }
+}
+
+interface Exposure {
+  readonly key: string;
+  readonly specificity: number[];
+  readonly targetKey: string;
+  readonly route: EdgeRoute;
+}
+
+/**
+ * An edge entry point of the mesh: an Istio ingress Gateway (or a Gateway API Gateway) with HTTPS, an
+ * HTTP→HTTPS redirect and the routes that expose services at the edge — by host and path, by header, with
+ * weighted splits (a CanaryService's weights are reused) — so edge traffic gets the mesh's mTLS, telemetry
+ * and routing logic.
+ *
+ * Routes of one host are ordered by specificity (header matches first, then exact paths, then longer
+ * prefixes), so first-match never lets a catch-all shadow a narrower route.
+ *
+ * @example
+ * const edge = new MeshGateway(chart, 'edge', {
+ *   namespace: 'istio-ingress',
+ *   tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
+ * });
+ * edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+ * edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+ */
+export class MeshGateway extends Construct {
+  /** The Istio Gateway (Istio flavour). */
+  public readonly gateway?: Gateway;
+  /** The Gateway API Gateway (Gateway API flavour). */
+  public readonly kubernetesGateway?: KubernetesGateway;
+  /** The namespace of the gateway and its routes. */
+  public readonly namespace: string;
+  /** The API used. */
+  public readonly api: EdgeApi;
+  private readonly fixedHosts?: string[];
+  private readonly hostList: string[] = [];
+  private readonly tls?: GatewayTls;
+  private readonly httpsRedirect: boolean;
+  private readonly exposures = new Map<string, Exposure[]>();
+  private readonly virtualServices = new Map<string, VirtualService>();
+  private readonly httpRoutes = new Map<string, KubernetesHttpRoute>();
+  private readonly versionServices = new Map<string, string>();
+  private readonly grants = new Set<string>();
+  private readonly gatewayName: string;
+
+  constructor(scope: Construct, id: string, props: MeshGatewayProps) {
+    super(scope, id);
+    this.namespace = _validateDnsLabel('namespace', props.namespace);
+    this.api = props.api ?? EdgeApi.ISTIO;
+    this.gatewayName = props.name !== undefined ? _validateDnsLabel('name', props.name) : _suggestName(id);
+    if (!props.tls && !props.plaintext) {
+      throw _invalid('tls', props.tls, 'an edge gateway should terminate TLS',
+        'pass tls: GatewayTls.simple({ credentialName: "<tls-secret>" }), or set plaintext: true for an HTTP-only gateway');
+    }
+    if (props.tls && props.plaintext) {
+      throw _invalid('plaintext', props.plaintext, 'tls is also set', 'use tls or plaintext, not both');
+    }
+    if (props.tls && (props.tls.mode === GatewayTlsMode.PASSTHROUGH || props.tls.mode === GatewayTlsMode.AUTO_PASSTHROUGH)) {
+      throw _invalid('tls', props.tls.mode, 'the HTTPS server terminates TLS to route HTTP', 'use GatewayTls.simple()/mutual(); expose TLS backends with passthrough()');
+    }
+    if (props.certificateNamespace !== undefined) {
+      _validateDnsLabel('certificateNamespace', props.certificateNamespace);
+      if (this.api === EdgeApi.ISTIO) {
+        throw _invalid('certificateNamespace', props.certificateNamespace, 'Istio Gateways read credentialName from the gateway workload\'s namespace',
+          'put the Secret in the gateway namespace, or use api: EdgeApi.GATEWAY_API');
+      }
+    }
+    this.tls = props.tls;
+    this.httpsRedirect = props.tls ? (props.httpsRedirect ?? true) : false;
+    if (props.hosts) {
+      if (props.hosts.length === 0) throw _invalid('hosts', props.hosts, 'an empty host list serves nothing', 'list the hosts, or leave hosts out');
+      props.hosts.forEach((h) => MeshGateway.validateEdgeHost('hosts', h));
+      this.fixedHosts = [...props.hosts];
+    }
+    const hosts = this.fixedHosts ? [...this.fixedHosts] : this.hostList;
+
+    if (this.api === EdgeApi.ISTIO) {
+      this.gateway = new Gateway(this, 'Gateway', { metadata: { name: this.gatewayName, namespace: this.namespace }, selector: props.selector });
+      if (this.tls) {
+        this.gateway._addServerWithHosts({ port: 443, protocol: GatewayProtocol.HTTPS, name: 'https', tls: this.tls }, hosts);
+        this.gateway._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP, name: 'http', httpsRedirect: this.httpsRedirect }, hosts);
+      } else {
+        this.gateway._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP, name: 'http' }, hosts);
+      }
+    } else {
+      if (props.selector) {
+        throw _invalid('selector', props.selector.workloadKey, 'a Gateway API Gateway deploys its own pods', 'leave selector out with api: EdgeApi.GATEWAY_API');
+      }
+      this.kubernetesGateway = new KubernetesGateway(this, 'Gateway', {
+        metadata: { name: this.gatewayName, namespace: this.namespace },
+        gatewayClassName: props.gatewayClassName,
+      });
+      if (this.tls) {
+        if (!this.tls.credentialName) {
+          throw _invalid('tls', this.tls.mode, 'the Gateway API flavour terminates TLS with a certificate Secret', 'use GatewayTls.simple({ credentialName })');
+        }
+        this.kubernetesGateway.addListener({
+          name: 'https', port: 443, protocol: ListenerProtocol.HTTPS,
+          certificates: [{ name: this.tls.credentialName, namespace: props.certificateNamespace }],
+        });
+        if (props.certificateNamespace && props.certificateNamespace !== this.namespace) {
+          new ReferenceGrant(this, 'CertificateGrant', {
+            metadata: { name: `${this.gatewayName}-certificate`, namespace: props.certificateNamespace },
+            from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: this.namespace }],
+            to: [{ group: '', kind: 'Secret', name: this.tls.credentialName }],
+          });
+        }
+      }
+      this.kubernetesGateway.addListener({ name: 'http', port: 80, protocol: ListenerProtocol.HTTP });
+      if (this.httpsRedirect) {
+        new KubernetesHttpRoute(this, 'HttpsRedirect', {
+          metadata: { name: `${this.gatewayName}-https-redirect`, namespace: this.namespace },
+          parents: [{ gateway: this.kubernetesGateway, sectionName: 'http' }],
+          rules: [{ redirect: { scheme: 'https', statusCode: 301 } }],
+        });
+      }
+    }
+  }
+
+  /** The hosts the gateway serves. */
+  public get hosts(): string[] {
+    return this.fixedHosts ? [...this.fixedHosts] : [...this.hostList];
+  }
+
+  /** The reference VirtualServices use to bind to this gateway (`<namespace>/<name>`). */
+  public get gatewayRef(): string {
+    return `${this.namespace}/${this.gatewayName}`;
+  }
+
+  /** The VirtualService of a host (Istio flavour), once something was exposed on it. */
+  public virtualServiceFor(host: string): VirtualService | undefined {
+    return this.virtualServices.get(host);
+  }
+
+  /** The HTTPRoute of a host (Gateway API flavour), once something was exposed on it. */
+  public kubernetesHttpRouteFor(host: string): KubernetesHttpRoute | undefined {
+    return this.httpRoutes.get(host);
+  }
+
+  /**
+   * Exposes `target` on `host`: a Service (`ServiceHost`), a subset (`catalog.canary`) or a split
+   * (a `CanaryService`: its stable/canary weights are reused at the edge). Exposing the same match with
+   * the same target again is a no-op; with another target it is an error.
+   */
+  public expose(host: string, target: IMeshDestination, options: ExposeOptions = {}): EdgeRoute {
+    const split = MeshGateway.isSplit(target) ? target.toRouteDestinations() : [{ destination: target, weight: undefined as number | undefined }];
+    return this.addRoute(host, split, options, MeshGateway.targetKey(split));
+  }
+
+  /**
+   * Splits `host` traffic at the edge over weighted destinations (weights sum to 100).
+   */
+  public split(host: string, destinations: RouteDestination[], options: ExposeOptions = {}): EdgeRoute {
+    if (!destinations || destinations.length < 2) {
+      throw _invalid('destinations', destinations?.length, 'a split needs at least two destinations', 'use expose() for a single destination');
+    }
+    const total = destinations.reduce((s, d) => s + (d.weight ?? 0), 0);
+    if (destinations.some((d) => d.weight === undefined) || total !== 100) {
+      throw _invalid('destinations weights', destinations.map((d) => d.weight), `a split needs a weight on every destination summing to 100 (got ${total})`, 'e.g. 90 and 10');
+    }
+    return this.addRoute(host, destinations.map((d) => ({ destination: d.destination, weight: d.weight })), options, MeshGateway.targetKey(destinations));
+  }
+
+  private static isSplit(t: IMeshDestination): t is ITrafficSplit {
+    return typeof (t as any).toRouteDestinations === 'function';
+  }
+
+  private static targetKey(ds: Array<{ destination: IMeshDestination; weight?: number }>): string {
+    return ds.map((d) => {
+      const c = d.destination.toMeshDestination();
+      return `${c.host}|${c.subset ?? ''}|${c.port ?? ''}|${d.weight ?? ''}`;
+    }).join(',');
+  }
+
+  private static validateEdgeHost(prop: string, host: string): void {
+    if (host === '*') {
+      throw _invalid(prop, host, 'a bare "*" lets this gateway answer for any domain', 'list the FQDNs you serve');
+    }
+    _validateHost(prop, host, true, true);
+  }
+
+  private addRoute(host: string, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions, targetKey: string): EdgeRoute {
+    MeshGateway.validateEdgeHost('host', host);
+    if (this.fixedHosts && !this.fixedHosts.some((h) => h === host || (h.startsWith('*.') && host.endsWith(h.slice(1))))) {
+      throw _invalid('host', host, `gateway '${this.gatewayRef}' does not serve it (Istio IST0132: the route would never receive traffic)`,
+        `add it to hosts (now ${JSON.stringify(this.fixedHosts)}) or expose a served host`);
+    }
+    if (options.pathPrefix !== undefined && options.pathExact !== undefined) {
+      throw _invalid('pathExact', options.pathExact, 'pathPrefix is also set', 'use one of pathPrefix or pathExact');
+    }
+    const pathPrefix = options.pathExact === undefined ? (options.pathPrefix ?? '/') : undefined;
+    for (const [prop, p] of [['pathPrefix', pathPrefix], ['pathExact', options.pathExact], ['rewritePrefix', options.rewritePrefix]] as Array<[string, string | undefined]>) {
+      if (p !== undefined && !p.startsWith('/')) throw _invalid(prop, p, 'a path starts with "/"', `use "/${p}"`);
+    }
+    const headers = options.headers ?? {};
+    const headerNames = Object.keys(headers).sort();
+    const matchKey = `${pathPrefix !== undefined ? `prefix ${pathPrefix}` : `exact ${options.pathExact}`}${headerNames.map((h) => `, header ${h}=${headers[h]}`).join('')}`;
+    const list = this.exposures.get(host) ?? [];
+    const existing = list.find((e) => e.key === matchKey);
+    if (existing) {
+      if (existing.targetKey === targetKey) return existing.route;
+      throw _invalid('expose', `${host} ${matchKey}`, 'this host and match are already routed to another target: the routes would conflict (Istio IST0109)',
+        'change the match (path or headers), or remove the other exposure');
+    }
+    if (!this.fixedHosts && !this.hostList.includes(host)) this.hostList.push(host);
+
+    // specificity: headers first, then exact paths, then longer prefixes; insertion order breaks ties
+    const specificity = [headerNames.length > 0 ? 0 : 1, options.pathExact !== undefined ? 0 : 1, -(pathPrefix ?? options.pathExact ?? '').length, list.length];
+    const index = list.filter((e) => MeshGateway.compare(e.specificity, specificity) < 0).length;
+
+    let route: EdgeRoute;
+    if (this.api === EdgeApi.ISTIO) {
+      const vs = this.virtualServiceOf(host);
+      const match = HttpMatch.of({
+        uri: pathPrefix !== undefined ? StringMatch.prefix(pathPrefix) : StringMatch.exact(options.pathExact!),
+        headers: headerNames.length > 0 ? Object.fromEntries(headerNames.map((h) => [h, StringMatch.exact(headers[h])])) : undefined,
+      });
+      const r = vs.insertHttpRoute(index, {
+        match: [match],
+        destinations: split.map((d) => ({ destination: MeshGateway.withPort(d.destination, options.port), weight: d.weight })),
+        rewrite: options.rewritePrefix !== undefined ? { uri: options.rewritePrefix } : undefined,
+        timeout: options.timeout,
+        retries: options.retries,
+      });
+      route = new EdgeRoute(host, matchKey, vs, undefined, r);
+    } else {
+      const hr = this.httpRouteOf(host);
+      hr._insertRule(index, {
+        matches: [{ pathPrefix, pathExact: options.pathExact, headers: headerNames.length > 0 ? { ...headers } : undefined }],
+        backends: split.map((d) => this.backendFor(d.destination, d.weight, options.port)),
+        rewrite: options.rewritePrefix !== undefined ? { replacePrefixMatch: options.rewritePrefix } : undefined,
+        timeout: options.timeout,
+      });
+      route = new EdgeRoute(host, matchKey, undefined, hr);
+    }
+    list.splice(index, 0, { key: matchKey, specificity, targetKey, route });
+    this.exposures.set(host, list);
+    return route;
+  }
+
+  private static compare(a: number[], b: number[]): number {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return 0;
+  }
+
+  private static withPort(d: IMeshDestination, port: number | undefined): IMeshDestination {
+    if (port === undefined) return d;
+    return { toMeshDestination: (): MeshDestinationConfig => ({ ...d.toMeshDestination(), port }) };
+  }
+
+  private virtualServiceOf(host: string): VirtualService {
+    let vs = this.virtualServices.get(host);
+    if (!vs) {
+      vs = new VirtualService(this, `Route-${host}`, {
+        metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
+        hosts: [host],
+        gateways: [this.gateway!],
+      });
+      this.virtualServices.set(host, vs);
+    }
+    return vs;
+  }
+
+  private httpRouteOf(host: string): KubernetesHttpRoute {
+    let hr = this.httpRoutes.get(host);
+    if (!hr) {
+      hr = new KubernetesHttpRoute(this, `Route-${host}`, {
+        metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
+        parents: [{ gateway: this.kubernetesGateway!, sectionName: this.tls ? 'https' : 'http' }],
+        hostnames: [host],
+      });
+      this.httpRoutes.set(host, hr);
+    }
+    return hr;
+  }
+
+  /** Gateway API backends are Services: subsets become per-version Services selecting the subset's pods. */
+  private backendFor(d: IMeshDestination, weight: number | undefined, portOverride: number | undefined): KubernetesHttpRouteBackend {
+    const c = d.toMeshDestination();
+    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.[a-z0-9.-]+$/.exec(c.host);
+    if (!m) {
+      throw _invalid('target', c.host, 'Gateway API backends must be Kubernetes Services of this cluster', 'expose a ServiceHost.of()/fromService() or a CanaryService');
+    }
+    const [, svc, ns] = m;
+    const port = portOverride ?? c.port;
+    if (port === undefined) {
+      throw _invalid('port', port, `the HTTPRoute backend ${c.host} needs a port`, 'pass options.port, or expose a destination that knows its port');
+    }
+    let name = svc;
+    if (c.subset) {
+      const labels = typeof (d as any).toSelectorLabels === 'function' ? (d as unknown as IMeshWorkload).toSelectorLabels() : undefined;
+      if (!labels || Object.keys(labels).length === 0) {
+        throw _invalid('target', `${c.host} subset ${c.subset}`, 'HTTPRoute cannot target DestinationRule subsets, and the subset\'s pod labels are unknown',
+          'expose a CanaryService subset (catalog.canary), or use api: EdgeApi.ISTIO');
+      }
+      name = this.versionService(svc, ns, c.subset, port, labels);
+    }
+    if (ns !== this.namespace) this.grantBackends(ns);
+    return { serviceName: name, namespace: ns !== this.namespace ? ns : undefined, port, weight };
+  }
+
+  private versionService(svc: string, ns: string, subset: string, port: number, labels: { [k: string]: string }): string {
+    const key = `${ns}/${svc}/${subset}`;
+    const existing = this.versionServices.get(key);
+    if (existing) return existing;
+    const name = _validateDnsLabel('per-version Service name', `${svc}-${subset}`.slice(0, 63));
+    const s = new kplus.Service(this, `VersionService-${ns}-${svc}-${subset}`, {
+      metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-istio' } },
+      ports: [{ port, targetPort: port, name: 'http' }],
+    });
+    for (const [k, v] of Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))) s.selectLabel(k, v);
+    this.versionServices.set(key, name);
+    return name;
+  }
+
+  private grantBackends(ns: string): void {
+    if (this.grants.has(ns)) return;
+    this.grants.add(ns);
+    new ReferenceGrant(this, `BackendGrant-${ns}`, {
+      metadata: { name: `${this.gatewayName}-routes`, namespace: ns },
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: this.namespace }],
+      to: [{ group: '', kind: 'Service' }],
+    });
+  }
+}

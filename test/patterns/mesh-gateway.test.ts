@@ -1,0 +1,251 @@
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import {
+  DestinationRule, EdgeApi, GatewayTls, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway, MeshWorkload,
+  RouteDestination, ServiceHost,
+} from '../../src';
+
+// A weighted split exposing pods by labels: the shape CanaryService has (stable 90 / canary 10).
+class Split implements ITrafficSplit {
+  constructor(private readonly parts: RouteDestination[], private readonly host: string) {}
+  public toRouteDestinations(): RouteDestination[] {
+    return this.parts;
+  }
+  public toMeshDestination(): MeshDestinationConfig {
+    return { host: this.host };
+  }
+}
+// A subset whose pods are known (as CanaryService subsets are): needed by the Gateway API flavour.
+class Subset implements IMeshDestination {
+  constructor(private readonly subset: string, private readonly labels: { [k: string]: string }) {}
+  public toMeshDestination(): MeshDestinationConfig {
+    return { host: 'catalog.shop.svc.cluster.local', subset: this.subset, port: 8080 };
+  }
+  public toSelectorLabels() {
+    return this.labels;
+  }
+}
+
+function shop(app: App) {
+  const chart = new Chart(app, 'shop', { namespace: 'shop' });
+  const dr = new DestinationRule(chart, 'catalog-dr', { metadata: { name: 'catalog' }, host: ServiceHost.of('catalog', 'shop') });
+  dr.addSubset('stable', { app: 'catalog', version: 'v1' });
+  dr.addSubset('canary', { app: 'catalog', version: 'v2' });
+  const stable = new Subset('stable', { app: 'catalog', version: 'v1' });
+  const canary = new Subset('canary', { app: 'catalog', version: 'v2' });
+  const catalog = new Split([{ destination: stable, weight: 90 }, { destination: canary, weight: 10 }], 'catalog.shop.svc.cluster.local');
+  return { chart, stable, canary, catalog, frontend: ServiceHost.of('frontend', 'shop') };
+}
+
+describe('MeshGateway (Istio API)', () => {
+  test('renders HTTPS with explicit TLS 1.2+, an HTTP->HTTPS redirect, and one VirtualService per host bound to the gateway', () => {
+    // GIVEN
+    const app = Testing.app();
+    const { catalog, canary, frontend } = shop(app);
+    const edgeChart = new Chart(app, 'edge');
+    // WHEN
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }) });
+    edge.expose('shop.example.com', frontend, { pathPrefix: '/', port: 8080 });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    edge.expose('shop.example.com', canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    // THEN
+    const [gw, vs] = Testing.synth(edgeChart);
+    expect(gw.kind).toEqual('Gateway');
+    expect(gw.metadata).toEqual({ name: 'edge', namespace: 'istio-ingress' });
+    expect(gw.spec.servers).toEqual([
+      { port: { number: 443, protocol: 'HTTPS', name: 'https' }, hosts: ['shop.example.com'],
+        tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-cert', minProtocolVersion: 'TLSV1_2' } },
+      { port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } },
+    ]);
+    expect(vs.kind).toEqual('VirtualService');
+    expect(vs.metadata).toEqual({ name: 'edge-shop-example-com', namespace: 'istio-ingress' });
+    expect(vs.spec.hosts).toEqual(['shop.example.com']);
+    expect(vs.spec.gateways).toEqual(['istio-ingress/edge']);
+    // first-match order by specificity: header route, then /catalog, then the catch-all /
+    expect(vs.spec.http.map((r: any) => r.match)).toEqual([
+      [{ uri: { prefix: '/catalog' }, headers: { 'x-beta': { exact: 'true' } } }],
+      [{ uri: { prefix: '/catalog' } }],
+      [{ uri: { prefix: '/' } }],
+    ]);
+    expect(vs.spec.http.map((r: any) => r.route)).toEqual([
+      [{ destination: { host: 'catalog.shop.svc.cluster.local', subset: 'canary', port: { number: 8080 } } }],
+      [{ destination: { host: 'catalog.shop.svc.cluster.local', subset: 'stable', port: { number: 8080 } }, weight: 90 },
+        { destination: { host: 'catalog.shop.svc.cluster.local', subset: 'canary', port: { number: 8080 } }, weight: 10 }],
+      [{ destination: { host: 'frontend.shop.svc.cluster.local', port: { number: 8080 } } }],
+    ]);
+    expect(edge.gatewayRef).toEqual('istio-ingress/edge');
+    expect(edge.hosts).toEqual(['shop.example.com']);
+    expect(Testing.synth(edgeChart)).toMatchSnapshot();
+  });
+
+  test('returns the route it defined; repeating an exposure is a no-op', () => {
+    const app = Testing.app();
+    const { frontend } = shop(app);
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const r1 = edge.expose('shop.example.com', frontend, { port: 8080 });
+    const r2 = edge.expose('shop.example.com', frontend, { port: 8080 });
+    expect(r2).toBe(r1);
+    expect(r1.host).toEqual('shop.example.com');
+    expect(r1.match).toEqual('prefix /');
+    expect(r1.virtualService).toBe(edge.virtualServiceFor('shop.example.com'));
+    expect(r1.httpRoute).toBe(edge.virtualServiceFor('shop.example.com')!.httpRoutes[0]);
+  });
+
+  test('renders weighted splits, rewrites, timeouts and several hosts on one gateway', () => {
+    const app = Testing.app();
+    const { stable, canary, frontend } = shop(app);
+    const edgeChart = new Chart(app, 'edge');
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }), httpsRedirect: false });
+    edge.split('api.example.com', [{ destination: stable, weight: 50 }, { destination: canary, weight: 50 }], { pathPrefix: '/catalog', rewritePrefix: '/', timeout: Duration.seconds(3) });
+    edge.expose('www.example.com', frontend, { port: 8080, pathExact: '/health' });
+    const out = Testing.synth(edgeChart);
+    expect(out[0].spec.servers.map((s: any) => [s.port.number, s.hosts, s.tls])).toEqual([
+      [443, ['api.example.com', 'www.example.com'], { mode: 'SIMPLE', credentialName: 'c', minProtocolVersion: 'TLSV1_2' }],
+      [80, ['api.example.com', 'www.example.com'], undefined],
+    ]);
+    expect(out[1].spec.http).toEqual([{
+      match: [{ uri: { prefix: '/catalog' } }],
+      rewrite: { uri: '/' },
+      timeout: '3s',
+      route: [
+        { destination: { host: 'catalog.shop.svc.cluster.local', subset: 'stable', port: { number: 8080 } }, weight: 50 },
+        { destination: { host: 'catalog.shop.svc.cluster.local', subset: 'canary', port: { number: 8080 } }, weight: 50 },
+      ],
+    }]);
+    expect(out[2].spec.http[0].match).toEqual([{ uri: { exact: '/health' } }]);
+  });
+
+  test('plaintext: an HTTP-only gateway on explicit request', () => {
+    const app = Testing.app();
+    const { frontend } = shop(app);
+    const edgeChart = new Chart(app, 'edge');
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', plaintext: true, selector: MeshWorkload.labels({ istio: 'internal-gateway' }) });
+    edge.expose('intranet.example.com', frontend, { port: 8080 });
+    const gw = Testing.synth(edgeChart)[0].spec;
+    expect(gw.selector).toEqual({ istio: 'internal-gateway' });
+    expect(gw.servers).toEqual([{ port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['intranet.example.com'] }]);
+  });
+
+  test('fails without TLS unless plaintext is explicit, and with both', () => {
+    const c = Testing.chart();
+    expect(() => new MeshGateway(c, 'a', { namespace: 'istio-ingress' }))
+      .toThrow('Invalid tls (undefined): an edge gateway should terminate TLS. Fix: pass tls: GatewayTls.simple({ credentialName: "<tls-secret>" }), or set plaintext: true for an HTTP-only gateway');
+    expect(() => new MeshGateway(c, 'b', { namespace: 'istio-ingress', plaintext: true, tls: GatewayTls.simple({ credentialName: 'c' }) }))
+      .toThrow('Invalid plaintext true: tls is also set');
+    expect(() => new MeshGateway(c, 'd', { namespace: 'istio-ingress', tls: GatewayTls.passthrough() }))
+      .toThrow('Invalid tls "PASSTHROUGH": the HTTPS server terminates TLS to route HTTP');
+  });
+
+  test('fails on a host the gateway does not serve (IST0132)', () => {
+    const app = Testing.app();
+    const { frontend } = shop(app);
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }), hosts: ['shop.example.com', '*.api.example.com'] });
+    expect(edge.expose('v1.api.example.com', frontend, { port: 8080 }).host).toEqual('v1.api.example.com');
+    expect(() => edge.expose('admin.example.com', frontend, { port: 8080 }))
+      .toThrow('Invalid host "admin.example.com": gateway \'istio-ingress/edge\' does not serve it (Istio IST0132: the route would never receive traffic). Fix: add it to hosts (now ["shop.example.com","*.api.example.com"]) or expose a served host');
+  });
+
+  test('fails on short, partially wildcarded or bare "*" hosts', () => {
+    const app = Testing.app();
+    const { frontend } = shop(app);
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    expect(() => edge.expose('shop', frontend)).toThrow('Invalid host "shop": a short name');
+    expect(() => edge.expose('shop*.example.com', frontend)).toThrow('only a whole leading "*." label may be a wildcard');
+    expect(() => edge.expose('*', frontend)).toThrow('Invalid host "*": a bare "*" lets this gateway answer for any domain');
+    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: 'istio-ingress', plaintext: true, hosts: [] })).toThrow('Invalid hosts []: an empty host list serves nothing');
+  });
+
+  test('fails on invalid gateway names and namespaces', () => {
+    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: 'istio-ingress', plaintext: true, name: 'edge.gw' })).toThrow('Invalid name "edge.gw"');
+    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: 'Istio', plaintext: true })).toThrow('Invalid namespace "Istio"');
+  });
+
+  test('fails on conflicting exposures of one host and match', () => {
+    const app = Testing.app();
+    const { frontend, canary } = shop(app);
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    edge.expose('shop.example.com', frontend, { pathPrefix: '/x', port: 8080 });
+    expect(() => edge.expose('shop.example.com', canary, { pathPrefix: '/x' }))
+      .toThrow('Invalid expose "shop.example.com prefix /x": this host and match are already routed to another target: the routes would conflict (Istio IST0109)');
+  });
+
+  test('fails on invalid paths and splits', () => {
+    const app = Testing.app();
+    const { frontend, stable } = shop(app);
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    expect(() => edge.expose('shop.example.com', frontend, { pathPrefix: 'catalog' })).toThrow('Invalid pathPrefix "catalog": a path starts with "/". Fix: use "/catalog"');
+    expect(() => edge.expose('shop.example.com', frontend, { pathPrefix: '/a', pathExact: '/a' })).toThrow('Invalid pathExact "/a": pathPrefix is also set');
+    expect(() => edge.split('shop.example.com', [{ destination: stable, weight: 100 }])).toThrow('a split needs at least two destinations');
+    expect(() => edge.split('shop.example.com', [{ destination: stable, weight: 60 }, { destination: frontend, weight: 30 }]))
+      .toThrow('Invalid destinations weights [60,30]: a split needs a weight on every destination summing to 100 (got 90)');
+  });
+});
+
+describe('MeshGateway (Gateway API)', () => {
+  test('renders a Gateway of class istio, an HTTPS redirect route, weighted HTTPRoutes to per-version Services, and ReferenceGrants', () => {
+    // GIVEN
+    const app = Testing.app();
+    const { catalog, canary, frontend } = shop(app);
+    const edgeChart = new Chart(app, 'edge');
+    // WHEN
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
+    edge.expose('shop.example.com', frontend, { port: 8080 });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    edge.expose('shop.example.com', canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    // THEN
+    const out = Testing.synth(edgeChart);
+    const byKind = (k: string) => out.filter((o: any) => o.kind === k);
+    expect(byKind('Gateway')[0].spec).toEqual({
+      gatewayClassName: 'istio',
+      listeners: [
+        { name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'shop-cert' }] } },
+        { name: 'http', port: 80, protocol: 'HTTP' },
+      ],
+    });
+    const [redirect, route] = byKind('HTTPRoute');
+    expect(redirect.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }]);
+    expect(route.spec.hostnames).toEqual(['shop.example.com']);
+    expect(route.spec.rules.map((r: any) => r.backendRefs)).toEqual([
+      [{ group: '', kind: 'Service', name: 'catalog-canary', namespace: 'shop', port: 8080 }],
+      [{ group: '', kind: 'Service', name: 'catalog-stable', namespace: 'shop', port: 8080, weight: 90 },
+        { group: '', kind: 'Service', name: 'catalog-canary', namespace: 'shop', port: 8080, weight: 10 }],
+      [{ group: '', kind: 'Service', name: 'frontend', namespace: 'shop', port: 8080 }],
+    ]);
+    const services = byKind('Service');
+    expect(services.map((s: any) => [s.metadata.name, s.metadata.namespace, s.spec.selector])).toEqual([
+      ['catalog-stable', 'shop', { app: 'catalog', version: 'v1' }],
+      ['catalog-canary', 'shop', { app: 'catalog', version: 'v2' }],
+    ]);
+    expect(byKind('ReferenceGrant').map((g: any) => [g.metadata.namespace, g.spec])).toEqual([
+      ['shop', { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'istio-ingress' }], to: [{ group: '', kind: 'Service' }] }],
+    ]);
+    expect(out).toMatchSnapshot();
+  });
+
+  test('creates a ReferenceGrant for a certificate in another namespace', () => {
+    const edgeChart = Testing.chart();
+    new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'wild' }), certificateNamespace: 'certs' })
+      .expose('shop.example.com', ServiceHost.of('frontend', 'istio-ingress'), { port: 80 });
+    const grant = Testing.synth(edgeChart).find((o: any) => o.kind === 'ReferenceGrant');
+    expect(grant.metadata.namespace).toEqual('certs');
+    expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'istio-ingress' }], to: [{ group: '', kind: 'Secret', name: 'wild' }] });
+  });
+
+  test('fails on a subset whose pods are unknown, a backend without port, or a non-Service host', () => {
+    const app = Testing.app();
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
+    const bare = { toMeshDestination: () => ({ host: 'catalog.shop.svc.cluster.local', subset: 'v1', port: 80 }) };
+    expect(() => edge.expose('shop.example.com', bare)).toThrow('HTTPRoute cannot target DestinationRule subsets, and the subset\'s pod labels are unknown');
+    expect(() => edge.expose('a.example.com', ServiceHost.of('frontend', 'shop'))).toThrow('Invalid port (undefined): the HTTPRoute backend frontend.shop.svc.cluster.local needs a port');
+    expect(() => edge.expose('b.example.com', ServiceHost.external('api.stripe.com'), { port: 443 })).toThrow('Invalid target "api.stripe.com": Gateway API backends must be Kubernetes Services of this cluster');
+  });
+
+  test('fails on Istio-only options', () => {
+    expect(() => new MeshGateway(Testing.chart(), 'a', { namespace: 'istio-ingress', plaintext: true, certificateNamespace: 'certs' }))
+      .toThrow('Invalid certificateNamespace "certs": Istio Gateways read credentialName from the gateway workload\'s namespace');
+    expect(() => new MeshGateway(Testing.chart(), 'b', { namespace: 'istio-ingress', plaintext: true, api: EdgeApi.GATEWAY_API, selector: MeshWorkload.labels({ a: 'b' }) }))
+      .toThrow('Invalid selector "a-b": a Gateway API Gateway deploys its own pods');
+    expect(() => new MeshGateway(Testing.chart(), 'c', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.istioMutual() }))
+      .toThrow('Invalid tls "ISTIO_MUTUAL": the Gateway API flavour terminates TLS with a certificate Secret');
+  });
+});
