@@ -140,10 +140,18 @@ describe('Gateway', () => {
       .toThrow('Invalid name "https-443": port names must be unique in a gateway and "https-443" is already used. Fix: give the server another name');
   });
 
-  test('fails on one port with two protocols', () => {
+  test('fails on one port with two protocols (HTTPS and TLS may share a port: SNI tells them apart)', () => {
     const gw = new Gateway(edgeChart(), 'gw', { servers: [https()] });
-    expect(() => gw.addServer({ port: 443, protocol: GatewayProtocol.TLS, hosts: ['db.example.com'], tls: GatewayTls.passthrough(), name: 'tls' }))
-      .toThrow('Invalid protocol "TLS": port 443 is already served as HTTPS; one port carries one protocol. Fix: use HTTPS or another port');
+    gw.addServer({ port: 443, protocol: GatewayProtocol.TLS, hosts: ['db.example.com'], tls: GatewayTls.passthrough(), name: 'tls' });
+    expect(() => gw.addServer({ port: 443, protocol: GatewayProtocol.HTTP, hosts: ['www.example.com'], name: 'plain' }))
+      .toThrow('Invalid protocol "HTTP": port 443 is already served as HTTPS; one port carries one protocol. Fix: use HTTPS or another port');
+  });
+
+  test('fails at synth when a server ends up with no host', () => {
+    const chart = edgeChart();
+    const gw = new Gateway(chart, 'gw');
+    gw._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP }, []);
+    expect(() => Testing.synth(chart)).toThrow(/Gateway 'edge\/gw' server 'http-80' serves no host, which Istio rejects\. Fix: expose at least one host through it/);
   });
 
   test('fails on a server without hosts or with a repeated host', () => {

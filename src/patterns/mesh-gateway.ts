@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
 import { KubernetesGateway, ListenerProtocol } from '../k8s-gateway';
@@ -10,7 +11,6 @@ import { ReferenceGrant } from '../reference-grant';
 import { ITrafficSplit } from '../traffic-split';
 import { HttpRetry, HttpRoute, RouteDestination, VirtualService } from '../virtual-service';
 import { IMeshWorkload } from '../workload';
-import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
 
 /**
  * Which API the edge is rendered with.
@@ -200,6 +200,7 @@ export class MeshGateway extends Construct {
   private readonly versionServices = new Map<string, string>();
   private readonly grants = new Set<string>();
   private readonly gatewayName: string;
+  private readonly passthroughHosts: string[] = [];
 
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
@@ -253,7 +254,9 @@ export class MeshGateway extends Construct {
           throw _invalid('tls', this.tls.mode, 'the Gateway API flavour terminates TLS with a certificate Secret', 'use GatewayTls.simple({ credentialName })');
         }
         this.kubernetesGateway.addListener({
-          name: 'https', port: 443, protocol: ListenerProtocol.HTTPS,
+          name: 'https',
+          port: 443,
+          protocol: ListenerProtocol.HTTPS,
           certificates: [{ name: this.tls.credentialName, namespace: props.certificateNamespace }],
         });
         if (props.certificateNamespace && props.certificateNamespace !== this.namespace) {
@@ -319,6 +322,31 @@ export class MeshGateway extends Construct {
     return this.addRoute(host, destinations.map((d) => ({ destination: d.destination, weight: d.weight })), options, MeshGateway.targetKey(destinations));
   }
 
+  /**
+   * Passes TLS for `sniHost` through the gateway unterminated (port 443, routed by SNI) to `target`,
+   * which terminates TLS itself. Istio flavour only.
+   */
+  public passthrough(sniHost: string, target: IMeshDestination, port: number): void {
+    if (this.api !== EdgeApi.ISTIO) {
+      throw _invalid('api', this.api, 'SNI passthrough is rendered with the Istio API only in this version (Gateway API TLSRoute is not emitted yet)',
+        'use api: EdgeApi.ISTIO for passthrough routes');
+    }
+    MeshGateway.validateEdgeHost('sniHost', sniHost);
+    if (sniHost.startsWith('*.')) {
+      throw _invalid('sniHost', sniHost, 'a passthrough route needs the exact SNI host', 'name the host, e.g. "db.example.com"');
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw _invalid('port', port, 'it is not a port number', 'use the backend\'s TLS port, e.g. 443');
+    if (this.exposures.has(sniHost) || this.passthroughHosts.includes(sniHost)) {
+      throw _invalid('sniHost', sniHost, 'the host is already routed at this gateway (HTTP routes terminate TLS; passthrough does not)', 'use another host for the TLS backend');
+    }
+    if (this.passthroughHosts.length === 0) {
+      this.gateway!._addServerWithHosts({ port: 443, protocol: GatewayProtocol.TLS, name: 'tls-passthrough', tls: GatewayTls.passthrough() }, this.passthroughHosts);
+    }
+    this.passthroughHosts.push(sniHost);
+    const vs = this.virtualServiceOf(sniHost);
+    vs.addTlsRoute({ match: [{ sniHosts: [sniHost] }], destinations: [{ destination: MeshGateway.withPort(target, port) }] });
+  }
+
   private static isSplit(t: IMeshDestination): t is ITrafficSplit {
     return typeof (t as any).toRouteDestinations === 'function';
   }
@@ -353,6 +381,9 @@ export class MeshGateway extends Construct {
     const headers = options.headers ?? {};
     const headerNames = Object.keys(headers).sort();
     const matchKey = `${pathPrefix !== undefined ? `prefix ${pathPrefix}` : `exact ${options.pathExact}`}${headerNames.map((h) => `, header ${h}=${headers[h]}`).join('')}`;
+    if (this.passthroughHosts.includes(host)) {
+      throw _invalid('host', host, 'the host is already passed through as TLS at this gateway', 'use another host for HTTP routes');
+    }
     const list = this.exposures.get(host) ?? [];
     const existing = list.find((e) => e.key === matchKey);
     if (existing) {

@@ -52,8 +52,11 @@ describe('MeshGateway (Istio API)', () => {
     expect(gw.kind).toEqual('Gateway');
     expect(gw.metadata).toEqual({ name: 'edge', namespace: 'istio-ingress' });
     expect(gw.spec.servers).toEqual([
-      { port: { number: 443, protocol: 'HTTPS', name: 'https' }, hosts: ['shop.example.com'],
-        tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-cert', minProtocolVersion: 'TLSV1_2' } },
+      {
+        port: { number: 443, protocol: 'HTTPS', name: 'https' },
+        hosts: ['shop.example.com'],
+        tls: { mode: 'SIMPLE', credentialName: 'shop-example-com-cert', minProtocolVersion: 'TLSV1_2' },
+      },
       { port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } },
     ]);
     expect(vs.kind).toEqual('VirtualService');
@@ -112,6 +115,38 @@ describe('MeshGateway (Istio API)', () => {
       ],
     }]);
     expect(out[2].spec.http[0].match).toEqual([{ uri: { exact: '/health' } }]);
+  });
+
+  test('passthrough: a TLS server on 443 beside HTTPS, routed by SNI to a TLS backend', () => {
+    const app = Testing.app();
+    const { frontend } = shop(app);
+    const edgeChart = new Chart(app, 'edge');
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    edge.expose('shop.example.com', frontend, { port: 8080 });
+    edge.passthrough('db.example.com', ServiceHost.of('db', 'data'), 5443);
+    const out = Testing.synth(edgeChart);
+    expect(out[0].spec.servers[2]).toEqual({ port: { number: 443, protocol: 'TLS', name: 'tls-passthrough' }, hosts: ['db.example.com'], tls: { mode: 'PASSTHROUGH' } });
+    expect(out[0].spec.servers[0].hosts).toEqual(['shop.example.com']);
+    const vs = out.find((o: any) => o.kind === 'VirtualService' && o.spec.hosts[0] === 'db.example.com');
+    expect(vs.spec).toEqual({
+      hosts: ['db.example.com'],
+      gateways: ['istio-ingress/edge'],
+      tls: [{ match: [{ sniHosts: ['db.example.com'] }], route: [{ destination: { host: 'db.data.svc.cluster.local', port: { number: 5443 } } }] }],
+    });
+  });
+
+  test('fails on passthrough conflicts and unsupported forms', () => {
+    const app = Testing.app();
+    const { frontend } = shop(app);
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    edge.expose('shop.example.com', frontend, { port: 8080 });
+    edge.passthrough('db.example.com', frontend, 5443);
+    expect(() => edge.passthrough('shop.example.com', frontend, 443)).toThrow('Invalid sniHost "shop.example.com": the host is already routed at this gateway');
+    expect(() => edge.expose('db.example.com', frontend, { port: 8080 })).toThrow('Invalid host "db.example.com": the host is already passed through as TLS at this gateway');
+    expect(() => edge.passthrough('*.example.com', frontend, 443)).toThrow('Invalid sniHost "*.example.com": a passthrough route needs the exact SNI host');
+    expect(() => edge.passthrough('x.example.com', frontend, 0)).toThrow('Invalid port 0: it is not a port number');
+    const gwapi = new MeshGateway(new Chart(app, 'edge2'), 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
+    expect(() => gwapi.passthrough('db.example.com', frontend, 443)).toThrow('Invalid api "GATEWAY_API": SNI passthrough is rendered with the Istio API only');
   });
 
   test('plaintext: an HTTP-only gateway on explicit request', () => {
