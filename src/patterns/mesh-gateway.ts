@@ -182,6 +182,34 @@ interface Exposure {
  * edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
  */
 export class MeshGateway extends Construct {
+  private static isSplit(t: IMeshDestination): t is ITrafficSplit {
+    return typeof (t as any).toRouteDestinations === 'function';
+  }
+
+  private static targetKey(ds: Array<{ destination: IMeshDestination; weight?: number }>): string {
+    return ds.map((d) => {
+      const c = d.destination.toMeshDestination();
+      return `${c.host}|${c.subset ?? ''}|${c.port ?? ''}|${d.weight ?? ''}`;
+    }).join(',');
+  }
+
+  private static validateEdgeHost(prop: string, host: string): void {
+    if (host === '*') {
+      throw _invalid(prop, host, 'a bare "*" lets this gateway answer for any domain', 'list the FQDNs you serve');
+    }
+    _validateHost(prop, host, true, true);
+  }
+
+  private static compare(a: number[], b: number[]): number {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return 0;
+  }
+
+  private static withPort(d: IMeshDestination, port: number | undefined): IMeshDestination {
+    if (port === undefined) return d;
+    return { toMeshDestination: (): MeshDestinationConfig => ({ ...d.toMeshDestination(), port }) };
+  }
+
   /** The Istio Gateway (Istio flavour). */
   public readonly gateway?: Gateway;
   /** The Gateway API Gateway (Gateway API flavour). */
@@ -319,7 +347,8 @@ export class MeshGateway extends Construct {
     if (destinations.some((d) => d.weight === undefined) || total !== 100) {
       throw _invalid('destinations weights', destinations.map((d) => d.weight), `a split needs a weight on every destination summing to 100 (got ${total})`, 'e.g. 90 and 10');
     }
-    return this.addRoute(host, destinations.map((d) => ({ destination: d.destination, weight: d.weight })), options, MeshGateway.targetKey(destinations));
+    const parts = destinations.map((d) => ({ destination: d.destination, weight: d.weight }));
+    return this.addRoute(host, parts, options, MeshGateway.targetKey(destinations));
   }
 
   /**
@@ -347,25 +376,9 @@ export class MeshGateway extends Construct {
     vs.addTlsRoute({ match: [{ sniHosts: [sniHost] }], destinations: [{ destination: MeshGateway.withPort(target, port) }] });
   }
 
-  private static isSplit(t: IMeshDestination): t is ITrafficSplit {
-    return typeof (t as any).toRouteDestinations === 'function';
-  }
-
-  private static targetKey(ds: Array<{ destination: IMeshDestination; weight?: number }>): string {
-    return ds.map((d) => {
-      const c = d.destination.toMeshDestination();
-      return `${c.host}|${c.subset ?? ''}|${c.port ?? ''}|${d.weight ?? ''}`;
-    }).join(',');
-  }
-
-  private static validateEdgeHost(prop: string, host: string): void {
-    if (host === '*') {
-      throw _invalid(prop, host, 'a bare "*" lets this gateway answer for any domain', 'list the FQDNs you serve');
-    }
-    _validateHost(prop, host, true, true);
-  }
-
-  private addRoute(host: string, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions, targetKey: string): EdgeRoute {
+  private addRoute(
+    host: string, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions, targetKey: string,
+  ): EdgeRoute {
     MeshGateway.validateEdgeHost('host', host);
     if (this.fixedHosts && !this.fixedHosts.some((h) => h === host || (h.startsWith('*.') && host.endsWith(h.slice(1))))) {
       throw _invalid('host', host, `gateway '${this.gatewayRef}' does not serve it (Istio IST0132: the route would never receive traffic)`,
@@ -425,16 +438,6 @@ export class MeshGateway extends Construct {
     list.splice(index, 0, { key: matchKey, specificity, targetKey, route });
     this.exposures.set(host, list);
     return route;
-  }
-
-  private static compare(a: number[], b: number[]): number {
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-    return 0;
-  }
-
-  private static withPort(d: IMeshDestination, port: number | undefined): IMeshDestination {
-    if (port === undefined) return d;
-    return { toMeshDestination: (): MeshDestinationConfig => ({ ...d.toMeshDestination(), port }) };
   }
 
   private virtualServiceOf(host: string): VirtualService {
