@@ -1,11 +1,26 @@
+// Base and shared vocabulary
 export * from './base';
 export * from './identity';
 export * from './workload';
 export * from './host';
+
+// Traffic
 export * from './gateway-binding';
 export * from './match';
+export * from './traffic-split';
 export * from './destination-rule';
 export * from './virtual-service';
+export * from './gateway';
+export * from './k8s-gateway';
+export * from './k8s-http-route';
+export * from './reference-grant';
+
+// Patterns (L3)
+export * from './patterns/canary-service';
+export * from './patterns/mesh-gateway';
+
+// Testing helpers for users
+export * from './testing/route-tester';
 
 // Generated L1 bindings (Istio 1.30.3 v1, Gateway API v1.5.1, prometheus-operator v0.93 v1), as submodules
 export * as istio_networking from './imports/istio-networking.istio.io';
@@ -13,9 +28,3 @@ export * as istio_security from './imports/istio-security.istio.io';
 export * as istio_telemetry from './imports/istio-telemetry.istio.io';
 export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
-export * from './gateway';
-export * from './k8s-gateway';
-export * from './k8s-http-route';
-export * from './reference-grant';
-export * from './traffic-split';
-export * from './patterns/mesh-gateway';

@@ -667,6 +667,18 @@ export class VirtualService extends IstioResource {
     return route;
   }
 
+  /**
+   * Replaces `existing` (keeping its position in the evaluation order) with a route built from `options`.
+   */
+  public replaceHttpRoute(existing: HttpRoute, options: HttpRouteOptions): HttpRoute {
+    const index = this._http.indexOf(existing);
+    if (index < 0) throw _invalid('existing', existing.name ?? '(unnamed route)', `it is not an HTTP route of VirtualService '${this.node.path}'`, 'pass a route returned by addHttpRoute() of this VirtualService');
+    const where = `http route ${options.name ? `"${options.name}"` : `#${index}`}`;
+    const route = new HttpRoute({ ...options }, this.renderHttpRoute(where, options));
+    this._http.splice(index, 1, route);
+    return route;
+  }
+
   /** Adds a TCP route. */
   public addTcpRoute(options: TcpRouteOptions): void {
     const where = `tcp route #${this._tcp.length}`;

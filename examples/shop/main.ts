@@ -3,13 +3,15 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MeshIdentity, MeshWorkload, ServiceHost } from '../../src';
+import { CanaryService, MeshIdentity, ServiceHost } from '../../src';
 
 export class ShopChart extends Chart {
   /** frontend calls catalog */
   public readonly frontend: kplus.Deployment;
   public readonly frontendSa: kplus.ServiceAccount;
   public readonly catalogService: kplus.Service;
+  /** §3: catalog v1 (stable) and v2 (canary) behind one Service */
+  public readonly catalog: CanaryService;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
@@ -23,18 +25,20 @@ export class ShopChart extends Chart {
     });
     this.frontend.exposeViaService({ name: 'frontend', ports: [{ port: 8080, name: 'http' }] });
 
-    // catalog: one Service in front of the catalog pods
-    const catalogSa = new kplus.ServiceAccount(this, 'catalog-sa', { metadata: { name: 'catalog' } });
-    const catalog = new kplus.Deployment(this, 'catalog', {
-      metadata: { name: 'catalog' },
-      serviceAccount: catalogSa,
-      containers: [{ image: 'ghcr.io/acme/catalog:2.0.0', portNumber: 8080 }],
+    // §3 catalog: v1 (stable) and v2 (canary) behind one Service, 90/10; testers reach v2 with `x-canary: true`.
+    // A pipeline moves the canary by changing one value: canaryWeight 10 -> 25 -> 50 -> 100 (README "Canary releases").
+    this.catalog = new CanaryService(this, 'catalog', {
+      port: 8080,
+      stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' },
+      canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+      canaryWeight: 10,
+      canaryHeader: { name: 'x-canary', value: 'true' },
     });
-    this.catalogService = catalog.exposeViaService({ name: 'catalog', ports: [{ port: 8080, name: 'http' }] });
+    this.catalogService = this.catalog.service;
 
     // the vocabulary every construct shares: identities, workloads and hosts derived from objects
     const caller = MeshIdentity.fromServiceAccount(this.frontendSa);
-    const callee = MeshWorkload.fromWorkload(catalog);
+    const callee = this.catalog; // an IMeshWorkload (app: catalog, both versions)
     const host = ServiceHost.fromService(this.catalogService);
     this.node.addMetadata('seed', `${caller} -> ${callee.workloadKey} (${host})`);
   }

@@ -1,0 +1,524 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { _invalid, _namespaceOf, _sortedRecord, _validateDnsLabel, _validateLabels } from '../_utils';
+import { ConsistentHashKey, DestinationRule, DestinationRuleSubset, LoadBalancer, OutlierDetection, TrafficPolicy } from '../destination-rule';
+import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
+import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
+import { IMeshIdentity, MeshIdentity } from '../identity';
+import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
+import { HttpRetry, HttpRoute, HttpRouteOptions, VirtualService } from '../virtual-service';
+import { _validateWeight } from '../weight';
+import { IMeshWorkload } from '../workload';
+
+/**
+ * One version of a canary release.
+ */
+export interface CanaryVersion {
+  /** The value of the version label of its pods (e.g. `v1`, `1.2.0`); not the subset name. */
+  readonly version: string;
+  /**
+   * Container image. When both versions give one, CanaryService creates their Deployments.
+   *
+   * @default - the Deployment exists elsewhere (pods labelled `app` + `version`)
+   */
+  readonly image?: string;
+  /**
+   * Replicas of the created Deployment.
+   *
+   * @default 1
+   */
+  readonly replicas?: number;
+}
+
+/**
+ * A request header that always routes to the canary.
+ */
+export interface CanaryHeader {
+  /** Header name (lowercase), e.g. `x-canary`. */
+  readonly name: string;
+  /** Exact value, e.g. `true`. */
+  readonly value: string;
+}
+
+/**
+ * A cookie (`name=value`) that always routes to the canary.
+ */
+export interface CanaryCookie {
+  /** Cookie name. */
+  readonly name: string;
+  /** Cookie value. */
+  readonly value: string;
+}
+
+/**
+ * Props of a CanaryService.
+ */
+export interface CanaryServiceProps {
+  /** The stable version (subset `stable`). */
+  readonly stable: CanaryVersion;
+  /** The canary version (subset `canary`). */
+  readonly canary: CanaryVersion;
+  /**
+   * The Service in front of both versions. Its selector must not include the version label.
+   *
+   * @default - a Service named `serviceName` is created, selecting `appLabels`
+   */
+  readonly service?: kplus.Service;
+  /**
+   * The Service name (when `service` is not given).
+   *
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+  /**
+   * The namespace of the Service, Deployments and Istio objects.
+   *
+   * @default - the namespace of `service`, else the chart's
+   */
+  readonly namespace?: string;
+  /**
+   * The service (and container) port.
+   *
+   * @default - the port of `service`; 80 when the Service is created
+   */
+  readonly port?: number;
+  /**
+   * Labels common to both versions' pods (the Service selector).
+   *
+   * @default { app: <service name> }
+   */
+  readonly appLabels?: { [key: string]: string };
+  /**
+   * The pod label carrying the version.
+   *
+   * @default "version"
+   */
+  readonly versionLabel?: string;
+  /**
+   * Percent of traffic sent to the canary (integer 0..100). Not with `steps`.
+   *
+   * @default 10
+   */
+  readonly canaryWeight?: number;
+  /**
+   * A rollout schedule: canary percentages, strictly increasing, ending at 100 (e.g. `[10, 25, 50, 100]`).
+   * The current step is `step`, else the context value `cdk8s-istio/canary-step/<service name>`, else
+   * `cdk8s-istio/canary-step`, else 0.
+   *
+   * @default - a single weight (`canaryWeight`)
+   */
+  readonly steps?: number[];
+  /**
+   * Index of the current step in `steps`.
+   *
+   * @default - from the context (see `steps`), else 0
+   */
+  readonly step?: number;
+  /**
+   * Requests with this header always reach the canary (rendered as the first route).
+   *
+   * @default - no header override
+   */
+  readonly canaryHeader?: CanaryHeader;
+  /**
+   * Requests with this cookie always reach the canary (rendered in the override route).
+   *
+   * @default - no cookie override
+   */
+  readonly canaryCookie?: CanaryCookie;
+  /**
+   * Mirror this percent of the split route's traffic to the canary (responses are discarded).
+   *
+   * @default - no mirroring
+   */
+  readonly mirrorPercentage?: number;
+  /**
+   * Session affinity: consistent hashing within each subset (Istio does not keep a user on one
+   * subset across a weighted split; use `canaryCookie` for that).
+   *
+   * @default - no affinity
+   */
+  readonly sessionAffinity?: ConsistentHashKey;
+  /**
+   * Retries of every route.
+   *
+   * @default - Istio's default retry policy
+   */
+  readonly retries?: HttpRetry;
+  /**
+   * Request timeout of every route.
+   *
+   * @default - no timeout
+   */
+  readonly timeout?: Duration;
+  /**
+   * Outlier detection for both subsets.
+   *
+   * @default - none
+   */
+  readonly outlierDetection?: OutlierDetection;
+  /**
+   * Further traffic policy for both subsets (TLS, connection pool, ...). Its `outlierDetection` and
+   * `loadBalancer` must be left out when `outlierDetection` / `sessionAffinity` are given.
+   *
+   * @default - none
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * Edge gateways that also route to this service (the mesh gateway is always included).
+   *
+   * @default - the mesh only
+   */
+  readonly gateways?: IGatewayBinding[];
+  /**
+   * Extra hosts of the VirtualService (e.g. `shop.example.com` for edge traffic).
+   *
+   * @default - the Service FQDN only
+   */
+  readonly hosts?: string[];
+  /**
+   * Service account of created Deployments.
+   *
+   * @default - one named like the Service is created (when Deployments are created)
+   */
+  readonly serviceAccount?: kplus.ServiceAccount;
+}
+
+interface CanarySubsetInit {
+  readonly subsetName: string;
+  readonly version: string;
+  readonly subset: DestinationRuleSubset;
+  readonly workloadKey: string;
+  readonly workloadNamespace?: string;
+  readonly workloadIdentity?: IMeshIdentity;
+  readonly labels: { [key: string]: string };
+  readonly deployment?: kplus.Deployment;
+}
+
+/**
+ * One side of a canary (`catalog.stable`, `catalog.canary`): a destination (host + subset) and a
+ * workload (app labels + version label).
+ */
+export class CanarySubset implements IMeshDestination, IMeshWorkload {
+  /** @internal */
+  public static _of(init: CanarySubsetInit): CanarySubset {
+    return new CanarySubset(init);
+  }
+
+  /** `stable` or `canary`. */
+  public readonly subsetName: string;
+  /** The version label value. */
+  public readonly version: string;
+  /** The DestinationRule subset. */
+  public readonly subset: DestinationRuleSubset;
+  /** A DNS-safe key (`<service>-stable`). */
+  public readonly workloadKey: string;
+  /** The namespace of the pods. */
+  public readonly workloadNamespace?: string;
+  /** The identity of the pods, when known. */
+  public readonly workloadIdentity?: IMeshIdentity;
+  /** The Deployment, when the CanaryService created it. */
+  public readonly deployment?: kplus.Deployment;
+  private readonly labels: { [key: string]: string };
+
+  private constructor(init: CanarySubsetInit) {
+    this.subsetName = init.subsetName;
+    this.version = init.version;
+    this.subset = init.subset;
+    this.workloadKey = init.workloadKey;
+    this.workloadNamespace = init.workloadNamespace;
+    this.workloadIdentity = init.workloadIdentity;
+    this.deployment = init.deployment;
+    this.labels = init.labels;
+  }
+
+  public toMeshDestination(): MeshDestinationConfig {
+    return this.subset.toMeshDestination();
+  }
+
+  public toSelectorLabels(): { [key: string]: string } {
+    return _sortedRecord(this.labels) ?? {};
+  }
+}
+
+function validateSteps(steps: number[]): number[] {
+  if (steps.length === 0) throw _invalid('steps', steps, 'the schedule is empty', 'give e.g. [10, 25, 50, 100]');
+  steps.forEach((s, i) => _validateWeight(`steps[${i}]`, s));
+  for (let i = 1; i < steps.length; i++) {
+    if (steps[i] <= steps[i - 1]) {
+      throw _invalid('steps', steps, `step ${i} (${steps[i]}%) does not increase on step ${i - 1} (${steps[i - 1]}%)`, 'give strictly increasing percentages, e.g. [10, 25, 50, 100]');
+    }
+  }
+  if (steps[steps.length - 1] !== 100) {
+    throw _invalid('steps', steps, `the schedule ends at ${steps[steps.length - 1]}%, so the canary is never fully promoted`, 'end the schedule with 100');
+  }
+  return [...steps];
+}
+
+/**
+ * A canary release of one service: a DestinationRule with subsets `stable` and `canary` (selected by
+ * the version label) and a VirtualService splitting traffic by a validated, GitOps-clean weight —
+ * `canaryWeight` (default 10) or a `steps` schedule moved by one value. Optionally creates both
+ * Deployments and the Service from one container spec.
+ *
+ * @example
+ * const catalog = new CanaryService(chart, 'catalog', {
+ *   port: 8080,
+ *   stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' },
+ *   canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+ *   canaryWeight: 10,
+ *   canaryHeader: { name: 'x-canary', value: 'true' },
+ * });
+ */
+export class CanaryService extends Construct implements IMeshDestination, IMeshWorkload {
+  /** Context key of the current step of every CanaryService (`<key>/<service name>` for one service). */
+  public static readonly STEP_CONTEXT_KEY = 'cdk8s-istio/canary-step';
+
+  /** The DestinationRule defining `stable` and `canary`. */
+  public readonly destinationRule: DestinationRule;
+  /** The VirtualService splitting the traffic. */
+  public readonly virtualService: VirtualService;
+  /** The Service (given or created). */
+  public readonly service: kplus.Service;
+  /** The Service host. */
+  public readonly serviceHost: ServiceHost;
+  /** The stable subset. */
+  public readonly stable: CanarySubset;
+  /** The canary subset. */
+  public readonly canary: CanarySubset;
+  /** The stable version label value. */
+  public readonly stableVersion: string;
+  /** The canary version label value. */
+  public readonly canaryVersion: string;
+  /** The service port. */
+  public readonly port: number;
+  /** The namespace. */
+  public readonly workloadNamespace?: string;
+  /** The identity of the pods, when known. */
+  public readonly workloadIdentity?: IMeshIdentity;
+  /** A DNS-safe key (the service name). */
+  public readonly workloadKey: string;
+  /** The schedule, when `steps` was given. */
+  public readonly steps?: number[];
+  /** The service account of created Deployments. */
+  public readonly serviceAccount?: kplus.ServiceAccount;
+
+  private _canaryWeight: number;
+  private readonly appLabels: { [key: string]: string };
+  private splitRoute: HttpRoute;
+  private readonly splitOptions: HttpRouteOptions;
+
+  constructor(scope: Construct, id: string, props: CanaryServiceProps) {
+    super(scope, id);
+    const versionLabel = props.versionLabel ?? 'version';
+    const ns = props.namespace ?? (props.service ? _namespaceOf(props.service) : undefined) ?? _namespaceOf(this);
+    if (props.namespace !== undefined) _validateDnsLabel('namespace', props.namespace);
+    if (!ns) throw _invalid('namespace', ns, 'a canary needs the namespace of its Service to derive the host', 'set namespace, or a namespace on the Chart');
+    if (props.service && props.serviceName !== undefined) throw _invalid('serviceName', props.serviceName, 'the name comes from the given service', 'give service or serviceName, not both');
+    const name = props.service?.name ?? _validateDnsLabel('serviceName', props.serviceName ?? id);
+    this.workloadKey = name;
+    this.workloadNamespace = ns;
+
+    // versions and labels
+    for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+      if (!v || typeof v.version !== 'string' || v.version.length === 0) {
+        throw _invalid(`${side}.version`, v?.version, 'the version label value is empty', 'give it, e.g. "v1"');
+      }
+      _validateLabels(`${side}.version (label "${versionLabel}")`, { [versionLabel]: v.version });
+    }
+    if (props.stable.version === props.canary.version) {
+      throw _invalid('canary.version', props.canary.version, 'stable and canary have the same version, so both subsets select the same pods', 'give the canary its own version, e.g. "v2"');
+    }
+    this.stableVersion = props.stable.version;
+    this.canaryVersion = props.canary.version;
+    this.appLabels = { ...(props.appLabels ?? { app: name }) };
+    if (Object.keys(this.appLabels).length === 0) throw _invalid('appLabels', {}, 'the labels common to both versions are empty', 'give e.g. { app: "catalog" }');
+    _validateLabels('appLabels', this.appLabels);
+    if (versionLabel in this.appLabels) {
+      throw _invalid('appLabels', this.appLabels, `it contains the version label "${versionLabel}", so the Service would select one version only`, `remove "${versionLabel}" from appLabels`);
+    }
+
+    // weights
+    this.steps = props.steps ? validateSteps(props.steps) : undefined;
+    if (this.steps && props.canaryWeight !== undefined) throw _invalid('canaryWeight', props.canaryWeight, 'the weight comes from the steps schedule', 'give canaryWeight or steps, not both');
+    if (!this.steps && props.step !== undefined) throw _invalid('step', props.step, 'a step needs a steps schedule', 'give steps, e.g. [10, 25, 50, 100], or use canaryWeight');
+    if (this.steps) {
+      const step = this.resolveStep(name, props.step);
+      if (!Number.isInteger(step) || step < 0 || step >= this.steps.length) {
+        throw _invalid('step', step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
+      }
+      this._canaryWeight = this.steps[step];
+    } else {
+      this._canaryWeight = _validateWeight('canaryWeight', props.canaryWeight ?? 10);
+    }
+
+    // workloads and Service
+    const create = props.stable.image !== undefined || props.canary.image !== undefined;
+    if (create && (props.stable.image === undefined || props.canary.image === undefined)) {
+      throw _invalid(props.stable.image === undefined ? 'stable.image' : 'canary.image', undefined, 'Deployments are created only when both versions give an image', 'give both images, or neither (Deployments defined elsewhere)');
+    }
+    const port = props.port ?? props.service?.port ?? 80;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw _invalid('port', port, 'it is not a port number', 'use 1..65535');
+    this.port = port;
+    if (create) {
+      this.serviceAccount = props.serviceAccount ?? new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace: ns } });
+    } else {
+      this.serviceAccount = props.serviceAccount;
+    }
+    const saName = this.serviceAccount?.name;
+    this.workloadIdentity = saName ? MeshIdentity.of(ns, saName) : undefined;
+    const deployments: { [side: string]: kplus.Deployment | undefined } = {};
+    if (create) {
+      for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+        const labels = { ...this.appLabels, [versionLabel]: v.version };
+        const d = new kplus.Deployment(this, side === 'stable' ? 'Stable' : 'Canary', {
+          metadata: { name: `${name}-${side}`, namespace: ns, labels },
+          podMetadata: { labels },
+          select: false,
+          replicas: v.replicas ?? 1,
+          serviceAccount: this.serviceAccount,
+          containers: [{ name, image: v.image!, portNumber: port }],
+        });
+        d.select(kplus.LabelSelector.of({ labels }));
+        deployments[side] = d;
+      }
+    }
+    if (props.service) {
+      this.service = props.service;
+    } else {
+      this.service = new kplus.Service(this, 'Service', {
+        metadata: { name, namespace: ns },
+        ports: [{ port, targetPort: port, name: 'http' }],
+      });
+      for (const [k, v] of Object.entries(this.appLabels).sort()) this.service.selectLabel(k, v);
+    }
+    this.serviceHost = ServiceHost.of(name, ns);
+
+    // DestinationRule
+    if (props.trafficPolicy?.outlierDetection && props.outlierDetection) {
+      throw _invalid('trafficPolicy.outlierDetection', 'set twice', 'outlierDetection is also given', 'give it once');
+    }
+    if (props.trafficPolicy?.loadBalancer && props.sessionAffinity) {
+      throw _invalid('trafficPolicy.loadBalancer', 'set twice', 'sessionAffinity also sets the load balancer', 'give one of them');
+    }
+    const policy: TrafficPolicy | undefined = props.trafficPolicy || props.outlierDetection || props.sessionAffinity ? {
+      ...props.trafficPolicy,
+      outlierDetection: props.outlierDetection ?? props.trafficPolicy?.outlierDetection,
+      loadBalancer: props.sessionAffinity ? LoadBalancer.consistentHash(props.sessionAffinity) : props.trafficPolicy?.loadBalancer,
+    } : undefined;
+    this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+      metadata: { name, namespace: ns },
+      host: this.serviceHost,
+      trafficPolicy: policy,
+    });
+    const stableSubset = this.destinationRule.addSubset('stable', { [versionLabel]: props.stable.version });
+    const canarySubset = this.destinationRule.addSubset('canary', { [versionLabel]: props.canary.version });
+    this.stable = CanarySubset._of({
+      subsetName: 'stable',
+      version: props.stable.version,
+      subset: stableSubset,
+      workloadKey: `${name}-stable`,
+      workloadNamespace: ns,
+      workloadIdentity: this.workloadIdentity,
+      labels: { ...this.appLabels, [versionLabel]: props.stable.version },
+      deployment: deployments.stable,
+    });
+    this.canary = CanarySubset._of({
+      subsetName: 'canary',
+      version: props.canary.version,
+      subset: canarySubset,
+      workloadKey: `${name}-canary`,
+      workloadNamespace: ns,
+      workloadIdentity: this.workloadIdentity,
+      labels: { ...this.appLabels, [versionLabel]: props.canary.version },
+      deployment: deployments.canary,
+    });
+
+    // VirtualService
+    const gateways = [GatewayBinding.mesh(), ...(props.gateways ?? []).filter((g) => g.gatewayRef !== GatewayBinding.MESH_GATEWAY_NAME)];
+    this.virtualService = new VirtualService(this, 'VirtualService', {
+      metadata: { name, namespace: ns },
+      hosts: [this.serviceHost.fqdn, ...(props.hosts ?? [])],
+      gateways,
+    });
+    const overrides: HttpMatch[] = [];
+    if (props.canaryHeader) {
+      _validateHeaderName('canaryHeader.name', props.canaryHeader.name);
+      overrides.push(HttpMatch.header(props.canaryHeader.name, StringMatch.exact(props.canaryHeader.value)));
+    }
+    if (props.canaryCookie) {
+      const c = props.canaryCookie;
+      if (!/^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/.test(c.name)) throw _invalid('canaryCookie.name', c.name, 'it is not a valid cookie name', 'use letters, digits and "-", e.g. "canary"');
+      if (!/^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]*$/.test(c.value)) throw _invalid('canaryCookie.value', c.value, 'it is not a valid cookie value', 'use letters and digits, e.g. "always"');
+      const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      overrides.push(HttpMatch.header('cookie', StringMatch.regex(`^(.*?;\\s*)?${esc(c.name)}=${esc(c.value)}(;.*)?$`)));
+    }
+    if (overrides.length > 0) {
+      this.virtualService.addHttpRoute({
+        name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout,
+      });
+    }
+    this.splitOptions = {
+      name: 'canary-split',
+      retries: props.retries,
+      timeout: props.timeout,
+      mirrors: props.mirrorPercentage !== undefined ? [{ destination: this.canary, percentage: props.mirrorPercentage }] : undefined,
+      destinations: this.splitDestinations(),
+    };
+    this.splitRoute = this.virtualService.addHttpRoute(this.splitOptions);
+  }
+
+  /** The percent of traffic the canary receives. */
+  public get canaryWeight(): number {
+    return this._canaryWeight;
+  }
+
+  /** The percent of traffic the stable version receives (`100 - canaryWeight`). */
+  public get stableWeight(): number {
+    return 100 - this._canaryWeight;
+  }
+
+  /** Sends all traffic to the canary (canary 100%, stable 0%). */
+  public promote(): void {
+    this.shiftTo(100);
+  }
+
+  /** Sends all traffic to the stable version (stable 100%, canary 0%). */
+  public rollback(): void {
+    this.shiftTo(0);
+  }
+
+  /** Moves the split: the canary gets `canaryWeight` percent (integer 0..100), stable the rest. */
+  public shiftTo(canaryWeight: number): void {
+    this._canaryWeight = _validateWeight('canaryWeight', canaryWeight);
+    this.splitRoute = this.virtualService.replaceHttpRoute(this.splitRoute, { ...this.splitOptions, destinations: this.splitDestinations() });
+  }
+
+  public toMeshDestination(): MeshDestinationConfig {
+    return this.serviceHost.toMeshDestination();
+  }
+
+  /** The labels common to both versions (e.g. `{ app: 'catalog' }`). */
+  public toSelectorLabels(): { [key: string]: string } {
+    return _sortedRecord(this.appLabels) ?? {};
+  }
+
+  private splitDestinations() {
+    return [
+      { destination: this.stable, weight: this.stableWeight },
+      { destination: this.canary, weight: this._canaryWeight },
+    ];
+  }
+
+  private resolveStep(name: string, prop: number | undefined): number {
+    if (prop !== undefined) return prop;
+    const raw = this.node.tryGetContext(`${CanaryService.STEP_CONTEXT_KEY}/${name}`) ?? this.node.tryGetContext(CanaryService.STEP_CONTEXT_KEY);
+    if (raw === undefined) return 0;
+    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    if (!Number.isInteger(n)) {
+      throw _invalid(`context "${CanaryService.STEP_CONTEXT_KEY}"`, raw, 'the step must be an integer index into steps', 'set it to e.g. 1');
+    }
+    return n;
+  }
+}

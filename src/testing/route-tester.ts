@@ -1,0 +1,377 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/**
+ * A request to evaluate against the VirtualServices of an app.
+ */
+export interface RouteRequest {
+  /** The host called: a short Service name (`reviews`), `name.namespace`, an FQDN or an external host. */
+  readonly host: string;
+  /**
+   * The path, optionally with a query string (`/api?user=jason`).
+   *
+   * @default "/"
+   */
+  readonly path?: string;
+  /**
+   * The HTTP method.
+   *
+   * @default "GET"
+   */
+  readonly method?: string;
+  /**
+   * Request headers (names are case-insensitive).
+   *
+   * @default - none
+   */
+  readonly headers?: { [name: string]: string };
+  /**
+   * The gateway the request arrives through: `mesh` (a sidecar) or `<namespace>/<name>`.
+   *
+   * @default "mesh"
+   */
+  readonly gateway?: string;
+  /**
+   * The destination port.
+   *
+   * @default - any port matches
+   */
+  readonly port?: number;
+  /**
+   * The scheme.
+   *
+   * @default "http"
+   */
+  readonly scheme?: string;
+  /**
+   * Labels of the calling workload.
+   *
+   * @default - none
+   */
+  readonly sourceLabels?: { [key: string]: string };
+  /**
+   * Namespace of the calling workload.
+   *
+   * @default - unknown
+   */
+  readonly sourceNamespace?: string;
+  /**
+   * Namespace used to resolve a short `host` when the VirtualService's hosts are FQDNs.
+   *
+   * @default - the namespace of each VirtualService evaluated
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * A destination a request is routed to, with its share of the traffic.
+ */
+export interface RoutedDestination {
+  /** The host as the route names it. */
+  readonly host: string;
+  /** The host resolved to an FQDN in the VirtualService's namespace. */
+  readonly fqdn: string;
+  /**
+   * The subset.
+   *
+   * @default - all endpoints
+   */
+  readonly subset?: string;
+  /**
+   * The port.
+   *
+   * @default - the only port
+   */
+  readonly port?: number;
+  /** Percent of the matching requests (0..100). */
+  readonly weight: number;
+}
+
+/**
+ * The outcome of evaluating a request.
+ */
+export interface RouteResult {
+  /** Whether a route of some VirtualService matched. */
+  readonly matched: boolean;
+  /**
+   * The VirtualService that routed the request, as `<namespace>/<name>`.
+   *
+   * @default - no VirtualService for the host and gateway
+   */
+  readonly virtualService?: string;
+  /**
+   * Index of the matching HTTP route (first match wins).
+   *
+   * @default - no route matched
+   */
+  readonly routeIndex?: number;
+  /**
+   * Name of the matching route.
+   *
+   * @default - unnamed or no match
+   */
+  readonly routeName?: string;
+  /** Weighted destinations of the matching route (empty for redirects and no match). */
+  readonly destinations: RoutedDestination[];
+  /** True when the route redirects instead of forwarding. */
+  readonly redirect: boolean;
+  /** A one-line description, for error messages. */
+  readonly description: string;
+}
+
+/**
+ * An expected destination and its weight.
+ */
+export interface ExpectedDestination {
+  /** The host (short, `name.namespace` or FQDN). */
+  readonly host: string;
+  /**
+   * The subset.
+   *
+   * @default - no subset
+   */
+  readonly subset?: string;
+  /** Expected percent of traffic. */
+  readonly weight: number;
+}
+
+function fq(host: string, ns: string): string {
+  if (host.startsWith('*')) return host;
+  const parts = host.split('.');
+  if (parts.length === 1) return `${host}.${ns}.svc.cluster.local`;
+  if (parts.length === 2) return `${host}.svc.cluster.local`;
+  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
+  return host;
+}
+
+function hostMatches(vsHost: string, reqHost: string, ns: string, reqNs: string | undefined): boolean {
+  const req = fq(reqHost, reqNs ?? ns);
+  if (vsHost === '*') return true;
+  if (vsHost.startsWith('*.')) return req.endsWith(vsHost.slice(1));
+  return fq(vsHost, ns) === req;
+}
+
+function stringMatches(m: any, value: string | undefined, ignoreCase = false): boolean {
+  if (value === undefined) return false;
+  if (!m || Object.keys(m).length === 0) return true; // presence
+  const v = ignoreCase ? value.toLowerCase() : value;
+  if (m.exact !== undefined) return v === (ignoreCase ? m.exact.toLowerCase() : m.exact);
+  if (m.prefix !== undefined) return v.startsWith(ignoreCase ? m.prefix.toLowerCase() : m.prefix);
+  if (m.regex !== undefined) return new RegExp(`^(?:${String(m.regex).replace(/\(\?P</g, '(?<')})$`).test(value);
+  return false;
+}
+
+interface NormalizedRequest {
+  host: string;
+  path: string;
+  query: { [k: string]: string };
+  method: string;
+  headers: { [k: string]: string };
+  gateway: string;
+  port?: number;
+  scheme: string;
+  sourceLabels: { [k: string]: string };
+  sourceNamespace?: string;
+  namespace?: string;
+}
+
+function normalize(r: RouteRequest): NormalizedRequest {
+  const raw = r.path ?? '/';
+  const q = raw.indexOf('?');
+  const path = q >= 0 ? raw.slice(0, q) : raw;
+  const query: { [k: string]: string } = {};
+  if (q >= 0) {
+    for (const kv of raw.slice(q + 1).split('&').filter((s) => s.length > 0)) {
+      const eq = kv.indexOf('=');
+      query[decodeURIComponent(eq >= 0 ? kv.slice(0, eq) : kv)] = decodeURIComponent(eq >= 0 ? kv.slice(eq + 1) : '');
+    }
+  }
+  const headers: { [k: string]: string } = {};
+  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
+  return {
+    host: r.host,
+    path,
+    query,
+    method: r.method ?? 'GET',
+    headers,
+    gateway: r.gateway ?? 'mesh',
+    port: r.port,
+    scheme: r.scheme ?? 'http',
+    sourceLabels: r.sourceLabels ?? {},
+    sourceNamespace: r.sourceNamespace,
+    namespace: r.namespace,
+  };
+}
+
+function gatewayRef(g: string, ns: string): string {
+  return g === 'mesh' || g.includes('/') ? g : `${ns}/${g}`;
+}
+
+function matchApplies(m: any, req: NormalizedRequest, ns: string, vsGateways: string[]): boolean {
+  const gateways: string[] = (m.gateways ?? vsGateways).map((g: string) => gatewayRef(g, ns));
+  if (!gateways.includes(req.gateway)) return false;
+  if (m.uri && !stringMatches(m.uri, req.path, m.uri.regex === undefined && !!m.ignoreUriCase)) return false;
+  if (m.scheme && !stringMatches(m.scheme, req.scheme)) return false;
+  if (m.method && !stringMatches(m.method, req.method)) return false;
+  if (m.authority && !stringMatches(m.authority, req.host)) return false;
+  for (const [k, sm] of Object.entries(m.headers ?? {})) if (!stringMatches(sm, req.headers[k.toLowerCase()])) return false;
+  for (const [k, sm] of Object.entries(m.withoutHeaders ?? {})) if (stringMatches(sm, req.headers[k.toLowerCase()])) return false;
+  for (const [k, sm] of Object.entries(m.queryParams ?? {})) if (!stringMatches(sm, req.query[k])) return false;
+  if (m.port !== undefined && req.port !== undefined && m.port !== req.port) return false;
+  if (m.port !== undefined && req.port === undefined) return false;
+  for (const [k, v] of Object.entries(m.sourceLabels ?? {})) if (req.sourceLabels[k] !== v) return false;
+  if (m.sourceNamespace !== undefined && m.sourceNamespace !== req.sourceNamespace) return false;
+  return true;
+}
+
+function describeRequest(r: RouteRequest): string {
+  const h = Object.keys(r.headers ?? {}).length > 0 ? ` with headers ${JSON.stringify(r.headers)}` : '';
+  return `${r.method ?? 'GET'} ${r.host}${r.path ?? '/'}${h} via ${r.gateway ?? 'mesh'}`;
+}
+
+function describeDestinations(ds: RoutedDestination[]): string {
+  return ds.map((d) => `${d.fqdn}${d.subset ? ` subset ${d.subset}` : ''} ${d.weight}%`).join(', ');
+}
+
+function evaluate(manifests: any[], request: RouteRequest): RouteResult {
+  const req = normalize(request);
+  for (const obj of manifests) {
+    if (!obj || obj.kind !== 'VirtualService' || !String(obj.apiVersion ?? '').startsWith('networking.istio.io/')) continue;
+    const ns: string = obj.metadata?.namespace ?? 'default';
+    const spec = obj.spec ?? {};
+    const vsGateways: string[] = (spec.gateways && spec.gateways.length > 0 ? spec.gateways : ['mesh']).map((g: string) => gatewayRef(g, ns));
+    if (!vsGateways.includes(req.gateway)) continue;
+    if (!(spec.hosts ?? []).some((h: string) => hostMatches(h, req.host, ns, req.namespace))) continue;
+    const vsName = `${ns}/${obj.metadata?.name}`;
+    const http: any[] = spec.http ?? [];
+    for (let i = 0; i < http.length; i++) {
+      const route = http[i];
+      const matches: any[] = route.match ?? [];
+      if (matches.length > 0 && !matches.some((m) => matchApplies(m, req, ns, vsGateways))) continue;
+      const rs: any[] = route.route ?? [];
+      const destinations: RoutedDestination[] = rs.map((d) => ({
+        host: d.destination.host,
+        fqdn: fq(d.destination.host, ns),
+        subset: d.destination.subset,
+        port: d.destination.port?.number,
+        weight: rs.length === 1 ? (d.weight === undefined || d.weight > 0 ? 100 : 0) : (d.weight ?? 0),
+      }));
+      const redirect = route.redirect !== undefined;
+      return {
+        matched: true,
+        virtualService: vsName,
+        routeIndex: i,
+        routeName: route.name,
+        destinations,
+        redirect,
+        description: `VirtualService ${vsName} route #${i}${route.name ? ` "${route.name}"` : ''} ${redirect ? 'redirects' : `sends: ${describeDestinations(destinations)}`}`,
+      };
+    }
+    return { matched: false, virtualService: vsName, destinations: [], redirect: false, description: `no route of VirtualService ${vsName} matches` };
+  }
+  return { matched: false, destinations: [], redirect: false, description: `no VirtualService for host ${request.host} on gateway ${req.gateway}` };
+}
+
+function manifestsOf(scope: IConstruct): any[] {
+  const charts = scope.node.findAll().filter((c) => Chart.isChart(c)) as Chart[];
+  const list = charts.length > 0 ? charts : [Chart.of(scope)];
+  return list.flatMap((c) => c.toJson());
+}
+
+/**
+ * The result of `MeshRouting.expectRoute()`: assertions that throw with a clear description.
+ */
+export class RouteExpectation {
+  /** @internal */
+  public static _of(request: RouteRequest, result: RouteResult): RouteExpectation {
+    return new RouteExpectation(request, result);
+  }
+
+  private constructor(
+    /** The request evaluated. */
+    public readonly request: RouteRequest,
+    /** The evaluation result. */
+    public readonly result: RouteResult,
+  ) {}
+
+  /**
+   * Asserts that all matching traffic (100%) reaches `host` (and `subset`, when given).
+   */
+  public toReach(host: string, subset?: string): void {
+    this.toSplit([{ host, subset, weight: 100 }]);
+  }
+
+  /**
+   * Asserts the exact weighted destinations (order does not matter; 0% destinations may be left out).
+   */
+  public toSplit(expected: ExpectedDestination[]): void {
+    const ns = this.result.virtualService?.split('/')[0] ?? this.request.namespace ?? 'default';
+    const key = (h: string, s?: string) => `${fq(h, ns)}|${s ?? ''}`;
+    const actual = new Map<string, number>();
+    for (const d of this.result.destinations) actual.set(key(d.fqdn, d.subset), (actual.get(key(d.fqdn, d.subset)) ?? 0) + d.weight);
+    const want = new Map<string, number>();
+    for (const e of expected) want.set(key(e.host, e.subset), (want.get(key(e.host, e.subset)) ?? 0) + e.weight);
+    const keys = new Set([...actual.keys(), ...want.keys()]);
+    const ok = this.result.matched && !this.result.redirect && [...keys].every((k) => (actual.get(k) ?? 0) === (want.get(k) ?? 0));
+    if (!ok) {
+      const exp = expected.map((e) => `${fq(e.host, ns)}${e.subset ? ` subset ${e.subset}` : ''} ${e.weight}%`).join(', ');
+      throw new Error(`Expected ${describeRequest(this.request)} to reach ${exp}; but ${this.result.description}`);
+    }
+  }
+
+  /**
+   * Asserts which HTTP route (index in the VirtualService) matches.
+   */
+  public toMatchRoute(index: number): void {
+    if (this.result.routeIndex !== index) {
+      throw new Error(`Expected ${describeRequest(this.request)} to match route #${index}; but ${this.result.description}`);
+    }
+  }
+
+  /** Asserts that no route matches (Istio would answer 404 at a gateway, or pass through in the mesh). */
+  public toMatchNothing(): void {
+    if (this.result.matched) throw new Error(`Expected ${describeRequest(this.request)} to match no route; but ${this.result.description}`);
+  }
+}
+
+/**
+ * Evaluates the routing of synthesized VirtualServices in-process, with Istio's first-match
+ * semantics, so routing can be unit-tested in jest.
+ *
+ * @example
+ * MeshRouting.expectRoute(app, { host: 'reviews', headers: { 'end-user': 'jason' } }).toReach('reviews', 'v2');
+ * const r = MeshRouting.evaluate(chart, { host: 'catalog.shop.svc.cluster.local', path: '/items' });
+ * r.destinations; // [{ subset: 'stable', weight: 90, ... }, { subset: 'canary', weight: 10, ... }]
+ */
+export class MeshRouting {
+  /**
+   * Synthesizes the charts in `scope` (an App, a Chart, or any construct in a chart) and evaluates
+   * `request` against their VirtualServices. Runs the app's validations.
+   */
+  public static evaluate(scope: IConstruct, request: RouteRequest): RouteResult {
+    return evaluate(manifestsOf(scope), request);
+  }
+
+  /**
+   * Evaluates `request` against already synthesized manifests (e.g. parsed YAML files).
+   */
+  public static evaluateManifests(manifests: any[], request: RouteRequest): RouteResult {
+    return evaluate(manifests, request);
+  }
+
+  /**
+   * Evaluates `request` and returns assertions about where it goes.
+   */
+  public static expectRoute(scope: IConstruct, request: RouteRequest): RouteExpectation {
+    return RouteExpectation._of(request, MeshRouting.evaluate(scope, request));
+  }
+
+  /**
+   * Like `expectRoute()`, on already synthesized manifests.
+   */
+  public static expectManifestRoute(manifests: any[], request: RouteRequest): RouteExpectation {
+    return RouteExpectation._of(request, MeshRouting.evaluateManifests(manifests, request));
+  }
+
+  private constructor() {}
+}
