@@ -237,11 +237,23 @@ export class KubernetesHttpRoute extends IstioResource {
   }
 
   /**
+   * Replaces the backends of a rule returned by `_insertRule()` (MeshGateway follows canary weights).
+   *
+   * @internal
+   */
+  public _replaceBackends(rule: object, backends: KubernetesHttpRouteBackend[]): void {
+    const i = this.rules.indexOf(rule as gw.HttpRouteSpecRules);
+    if (i < 0) throw new Error(`rule not found in KubernetesHttpRoute '${this.node.path}'`);
+    // mutate in place: the rule object is the caller's handle for later shifts
+    (this.rules[i] as { backendRefs?: gw.HttpRouteSpecRulesBackendRefs[] }).backendRefs = backends.map((b) => this.renderBackend(b));
+  }
+
+  /**
    * Inserts a rule at `index` (used by MeshGateway to keep rules in specificity order).
    *
    * @internal
    */
-  public _insertRule(index: number, options: KubernetesHttpRouteRuleOptions): void {
+  public _insertRule(index: number, options: KubernetesHttpRouteRuleOptions): object {
     if (this.rules.length >= 16) {
       throw _invalid('rules', this.rules.length + 1, 'an HTTPRoute has at most 16 rules', 'split the routes over several HttpRoutes');
     }
@@ -289,12 +301,14 @@ export class KubernetesHttpRoute extends IstioResource {
       });
     }
     this.matchCount += matches.length;
-    this.rules.splice(index, 0, {
+    const rule: gw.HttpRouteSpecRules = {
       matches: _undefinedIfEmpty(matches),
       filters: _undefinedIfEmpty(filters),
       backendRefs: _undefinedIfEmpty(backends.map((b) => this.renderBackend(b))),
       timeouts: options.timeout ? { request: _renderDuration('timeout', options.timeout) } : undefined,
-    });
+    };
+    this.rules.splice(index, 0, rule);
+    return rule;
   }
 
   private renderMatch(m: KubernetesHttpRouteMatch): gw.HttpRouteSpecRulesMatches {

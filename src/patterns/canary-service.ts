@@ -7,7 +7,8 @@ import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
-import { HttpRetry, HttpRoute, HttpRouteOptions, VirtualService } from '../virtual-service';
+import { ITrafficSplit } from '../traffic-split';
+import { HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination, VirtualService } from '../virtual-service';
 import { _validateWeight } from '../weight';
 import { IMeshWorkload } from '../workload';
 
@@ -194,6 +195,7 @@ interface CanarySubsetInit {
   readonly workloadIdentity?: IMeshIdentity;
   readonly labels: { [key: string]: string };
   readonly deployment?: kplus.Deployment;
+  readonly port: number;
 }
 
 /**
@@ -220,6 +222,8 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
   public readonly workloadIdentity?: IMeshIdentity;
   /** The Deployment, when the CanaryService created it. */
   public readonly deployment?: kplus.Deployment;
+  /** The service port (both subsets are behind the same Service port). */
+  public readonly port: number;
   private readonly labels: { [key: string]: string };
 
   private constructor(init: CanarySubsetInit) {
@@ -231,6 +235,7 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
     this.workloadIdentity = init.workloadIdentity;
     this.deployment = init.deployment;
     this.labels = init.labels;
+    this.port = init.port;
   }
 
   public toMeshDestination(): MeshDestinationConfig {
@@ -271,7 +276,7 @@ function validateSteps(steps: number[]): number[] {
  *   canaryHeader: { name: 'x-canary', value: 'true' },
  * });
  */
-export class CanaryService extends Construct implements IMeshDestination, IMeshWorkload {
+export class CanaryService extends Construct implements IMeshDestination, IMeshWorkload, ITrafficSplit {
   /** Context key of the current step of every CanaryService (`<key>/<service name>` for one service). */
   public static readonly STEP_CONTEXT_KEY = 'cdk8s-istio/canary-step';
 
@@ -307,6 +312,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private _canaryWeight: number;
   private readonly appLabels: { [key: string]: string };
   private splitRoute: HttpRoute;
+  private readonly shiftListeners: Array<() => void> = [];
   private readonly splitOptions: HttpRouteOptions;
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
@@ -423,6 +429,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       workloadIdentity: this.workloadIdentity,
       labels: { ...this.appLabels, [versionLabel]: props.stable.version },
       deployment: deployments.stable,
+      port: this.port,
     });
     this.canary = CanarySubset._of({
       subsetName: 'canary',
@@ -433,6 +440,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       workloadIdentity: this.workloadIdentity,
       labels: { ...this.appLabels, [versionLabel]: props.canary.version },
       deployment: deployments.canary,
+      port: this.port,
     });
 
     // VirtualService
@@ -493,10 +501,26 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public shiftTo(canaryWeight: number): void {
     this._canaryWeight = _validateWeight('canaryWeight', canaryWeight);
     this.splitRoute = this.virtualService.replaceHttpRoute(this.splitRoute, { ...this.splitOptions, destinations: this.splitDestinations() });
+    this.shiftListeners.forEach((l) => l());
   }
 
   public toMeshDestination(): MeshDestinationConfig {
     return this.serviceHost.toMeshDestination();
+  }
+
+  /** The current split (stable, canary) with their weights: routes elsewhere (e.g. at the edge) reuse it. */
+  public toRouteDestinations(): RouteDestination[] {
+    return this.splitDestinations();
+  }
+
+  /**
+   * Registers a callback run after every weight change (promote, rollback, shiftTo), so routes that
+   * reuse this split (MeshGateway.expose) stay in step with it.
+   *
+   * @internal
+   */
+  public _onShift(listener: () => void): void {
+    this.shiftListeners.push(listener);
   }
 
   /** The labels common to both versions (e.g. `{ app: 'catalog' }`). */

@@ -8,6 +8,7 @@ import { KubernetesGateway, ListenerProtocol } from '../k8s-gateway';
 import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
 import { HttpMatch, StringMatch } from '../match';
 import { ReferenceGrant } from '../reference-grant';
+import { CanaryService } from './canary-service';
 import { ITrafficSplit } from '../traffic-split';
 import { HttpRetry, HttpRoute, RouteDestination, VirtualService } from '../virtual-service';
 import { IMeshWorkload } from '../workload';
@@ -149,6 +150,8 @@ export class EdgeRoute {
     public readonly kubernetesHttpRoute?: KubernetesHttpRoute,
     /** @internal */
     public _route?: HttpRoute,
+    /** @internal */
+    public readonly _rule?: object,
   ) {}
 
   /** The VirtualService route (Istio flavour); its position is the first-match order. */
@@ -186,8 +189,10 @@ export class MeshGateway extends Construct {
     return typeof (t as any).toRouteDestinations === 'function';
   }
 
-  private static targetKey(ds: Array<{ destination: IMeshDestination; weight?: number }>): string {
-    return ds.map((d) => {
+  private static targetKey(t: IMeshDestination | Array<{ destination: IMeshDestination; weight?: number }>): string {
+    const ds = Array.isArray(t) ? t
+      : MeshGateway.isSplit(t) ? t.toRouteDestinations().map((d) => ({ destination: d.destination })) : [{ destination: t }];
+    return ds.map((d: { destination: IMeshDestination; weight?: number }) => {
       const c = d.destination.toMeshDestination();
       return `${c.host}|${c.subset ?? ''}|${c.port ?? ''}|${d.weight ?? ''}`;
     }).join(',');
@@ -203,6 +208,12 @@ export class MeshGateway extends Construct {
   private static compare(a: number[], b: number[]): number {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
     return 0;
+  }
+
+  /** The port of a destination that knows it (CanaryService and its subsets expose `port`). */
+  private static knownPort(d: IMeshDestination): number | undefined {
+    const p = d.toMeshDestination().port ?? (d as any).port;
+    return typeof p === 'number' ? p : undefined;
   }
 
   private static withPort(d: IMeshDestination, port: number | undefined): IMeshDestination {
@@ -229,6 +240,7 @@ export class MeshGateway extends Construct {
   private readonly grants = new Set<string>();
   private readonly gatewayName: string;
   private readonly passthroughHosts: string[] = [];
+  private readonly followed = new Set<EdgeRoute>();
 
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
@@ -332,8 +344,16 @@ export class MeshGateway extends Construct {
    * the same target again is a no-op; with another target it is an error.
    */
   public expose(host: string, target: IMeshDestination, options: ExposeOptions = {}): EdgeRoute {
-    const split = MeshGateway.isSplit(target) ? target.toRouteDestinations() : [{ destination: target, weight: undefined as number | undefined }];
-    return this.addRoute(host, split, options, MeshGateway.targetKey(split));
+    const parts = () => MeshGateway.isSplit(target)
+      ? target.toRouteDestinations()
+      : [{ destination: target, weight: undefined as number | undefined }];
+    const route = this.addRoute(host, parts(), options, MeshGateway.targetKey(target));
+    if (target instanceof CanaryService && !this.followed.has(route)) {
+      // the edge split follows the canary: promote()/rollback()/shiftTo() after expose() update it too
+      this.followed.add(route);
+      target._onShift(() => this.refreshRoute(route, parts(), options));
+    }
+    return route;
   }
 
   /**
@@ -427,17 +447,28 @@ export class MeshGateway extends Construct {
       route = new EdgeRoute(host, matchKey, vs, undefined, r);
     } else {
       const hr = this.httpRouteOf(host);
-      hr._insertRule(index, {
+      const rule = hr._insertRule(index, {
         matches: [{ pathPrefix, pathExact: options.pathExact, headers: headerNames.length > 0 ? { ...headers } : undefined }],
         backends: split.map((d) => this.backendFor(d.destination, d.weight, options.port)),
         rewrite: options.rewritePrefix !== undefined ? { replacePrefixMatch: options.rewritePrefix } : undefined,
         timeout: options.timeout,
       });
-      route = new EdgeRoute(host, matchKey, undefined, hr);
+      route = new EdgeRoute(host, matchKey, undefined, hr, undefined, rule);
     }
     list.splice(index, 0, { key: matchKey, specificity, targetKey, route });
     this.exposures.set(host, list);
     return route;
+  }
+
+  private refreshRoute(route: EdgeRoute, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions): void {
+    if (route.virtualService && route._route) {
+      route._route = route.virtualService.replaceHttpRoute(route._route, {
+        ...route._route.options,
+        destinations: split.map((d) => ({ destination: MeshGateway.withPort(d.destination, options.port), weight: d.weight })),
+      });
+    } else if (route.kubernetesHttpRoute && route._rule) {
+      route.kubernetesHttpRoute._replaceBackends(route._rule, split.map((d) => this.backendFor(d.destination, d.weight, options.port)));
+    }
   }
 
   private virtualServiceOf(host: string): VirtualService {
@@ -474,7 +505,7 @@ export class MeshGateway extends Construct {
       throw _invalid('target', c.host, 'Gateway API backends must be Kubernetes Services of this cluster', 'expose a ServiceHost.of()/fromService() or a CanaryService');
     }
     const [, svc, ns] = m;
-    const port = portOverride ?? c.port;
+    const port = portOverride ?? MeshGateway.knownPort(d);
     if (port === undefined) {
       throw _invalid('port', port, `the HTTPRoute backend ${c.host} needs a port`, 'pass options.port, or expose a destination that knows its port');
     }

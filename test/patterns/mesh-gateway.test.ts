@@ -1,6 +1,6 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  DestinationRule, EdgeApi, GatewayTls, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway, MeshWorkload,
+  CanaryService, DestinationRule, EdgeApi, GatewayTls, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway, MeshRouting, MeshWorkload,
   RouteDestination, ServiceHost,
 } from '../../src';
 
@@ -282,5 +282,56 @@ describe('MeshGateway (Gateway API)', () => {
       .toThrow('Invalid selector "a-b": a Gateway API Gateway deploys its own pods');
     expect(() => new MeshGateway(Testing.chart(), 'c', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.istioMutual() }))
       .toThrow('Invalid tls "ISTIO_MUTUAL": the Gateway API flavour terminates TLS with a certificate Secret');
+  });
+});
+
+describe('MeshGateway with a CanaryService', () => {
+  function canaryApp(api: EdgeApi) {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', {
+      port: 8080,
+      stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' },
+      canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+    });
+    const edgeChart = new Chart(app, 'edge');
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api, tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
+    return { app, chart, edgeChart, catalog, edge };
+  }
+
+  test('reuses the canary weights at the edge and follows promote() made after expose()', () => {
+    // GIVEN
+    const { app, edgeChart, catalog, edge } = canaryApp(EdgeApi.ISTIO);
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    const FQDN = 'catalog.shop.svc.cluster.local';
+    // THEN: the route tester sees the edge split and the header override
+    expect(MeshRouting.evaluate(app, { host: 'shop.example.com', path: '/catalog/items', gateway: 'istio-ingress/edge' }).destinations
+      .map((d) => [d.subset, d.weight])).toEqual([['stable', 90], ['canary', 10]]);
+    MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/catalog', headers: { 'x-beta': 'true' }, gateway: 'istio-ingress/edge' })
+      .toReach(FQDN, 'canary');
+    // WHEN the pipeline promotes the canary
+    catalog.promote();
+    // THEN the edge follows
+    const vs = Testing.synth(edgeChart).find((o: any) => o.kind === 'VirtualService');
+    expect(vs.spec.http[1].route).toEqual([
+      { destination: { host: FQDN, subset: 'stable' }, weight: 0 },
+      { destination: { host: FQDN, subset: 'canary' }, weight: 100 },
+    ]);
+  });
+
+  test('Gateway API: per-version Services from the canary subsets, on the canary port, following rollback()', () => {
+    const { edgeChart, catalog, edge } = canaryApp(EdgeApi.GATEWAY_API);
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    catalog.rollback();
+    const out = Testing.synth(edgeChart);
+    const route = out.filter((o: any) => o.kind === 'HTTPRoute')[1];
+    expect(route.spec.rules[0].backendRefs).toEqual([
+      { group: '', kind: 'Service', name: 'catalog-stable', namespace: 'shop', port: 8080, weight: 100 },
+      { group: '', kind: 'Service', name: 'catalog-canary', namespace: 'shop', port: 8080, weight: 0 },
+    ]);
+    expect(out.filter((o: any) => o.kind === 'Service').map((s: any) => s.spec.selector)).toEqual([
+      { app: 'catalog', version: 'v1' }, { app: 'catalog', version: 'v2' },
+    ]);
   });
 });
