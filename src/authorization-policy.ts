@@ -287,7 +287,6 @@ export class AuthorizationPolicy extends IstioResource {
   private readonly provider?: string;
   private readonly targetRefs: PolicyTargetRef[] = [];
   private readonly rules: sec.AuthorizationPolicySpecRules[] = [];
-  private readonly ruleKeys = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps = {}) {
     super(scope, id, props);
@@ -331,7 +330,7 @@ export class AuthorizationPolicy extends IstioResource {
 
   /** Number of (distinct) rules. */
   public get ruleCount(): number {
-    return this.rules.length;
+    return this.distinctRules().length;
   }
 
   /**
@@ -356,18 +355,53 @@ export class AuthorizationPolicy extends IstioResource {
    * added twice is kept once.
    */
   public addRule(rule: AuthorizationRule): void {
+    const rendered = this.renderChecked(rule);
+    const key = JSON.stringify(rendered);
+    if (this.rules.some((r) => JSON.stringify(r) === key)) return;
+    this._pushRule(rendered);
+  }
+
+  /**
+   * Adds a rule that an intent builder refines later with `_replaceRule()`; returns its index.
+   * @internal
+   */
+  public _addIntentRule(rule: AuthorizationRule): number {
+    this._pushRule(this.renderChecked(rule));
+    return this.rules.length - 1;
+  }
+
+  /**
+   * Replaces the rule at `index` (validated eagerly, like addRule()).
+   * @internal
+   */
+  public _replaceRule(index: number, rule: AuthorizationRule): void {
+    this.rules[index] = this.renderChecked(rule);
+  }
+
+  private renderChecked(rule: AuthorizationRule): sec.AuthorizationPolicySpecRules {
     if (this.allowNothing) {
       throw _invalid('rule', _ruleSummary(rule), 'an "allow nothing" policy has no rules by definition',
         'create a separate ALLOW policy for the rule, or drop `allowNothing`');
     }
-    const rendered = _renderRule(rule, this.action);
-    const key = JSON.stringify(sec.toJson_AuthorizationPolicySpecRules(rendered));
-    if (this.ruleKeys.has(key)) return;
+    return _renderRule(rule, this.action);
+  }
+
+  private _pushRule(rendered: sec.AuthorizationPolicySpecRules): void {
     if (this.rules.length >= MAX_RULES) {
       throw _invalid('rules', this.rules.length + 1, `Istio accepts at most ${MAX_RULES} rules per policy`, 'split the rules over several policies');
     }
-    this.ruleKeys.add(key);
     this.rules.push(rendered);
+  }
+
+  /** The distinct rules, in the order they were added (a repeated intent is rendered once). */
+  private distinctRules(): sec.AuthorizationPolicySpecRules[] {
+    const seen = new Set<string>();
+    return this.rules.filter((r) => {
+      const key = JSON.stringify(r);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   private validatePolicy(): string[] {
@@ -399,7 +433,7 @@ export class AuthorizationPolicy extends IstioResource {
       // ALLOW is Istio's default: written only when a rule exists, so "allow nothing" renders as `{}`
       action: this.allowNothing ? undefined : this.action as unknown as sec.AuthorizationPolicySpecAction,
       provider: this.provider ? { name: this.provider } : undefined,
-      rules: this.rules.length > 0 ? this.rules : undefined,
+      rules: this.rules.length > 0 ? this.distinctRules() : undefined,
     };
   }
 

@@ -7,6 +7,10 @@ export * from './policy-target';
 export * from './peer-authentication';
 export * from './authorization-policy';
 export * from './request-authentication';
+export * from './waypoint';
+export * from './mesh-enrolment';
+export * from './patterns/access-intent';
+export * from './patterns/secure-namespace';
 
 // Generated L1 bindings (Istio 1.30.3 v1, Gateway API v1.5.1, prometheus-operator v0.93 v1), as submodules
 export * as istio_networking from './imports/istio-networking.istio.io';

@@ -119,6 +119,14 @@ export class PeerAuthentication extends IstioResource {
   }
 
 
+  /**
+   * The mode set for `port`, if any.
+   * @internal
+   */
+  public _portMode(port: number): MtlsMode | undefined {
+    return this.ports.get(port);
+  }
+
   private _toIstio(): sec.PeerAuthenticationSpec {
     const portLevelMtls: { [port: string]: sec.PeerAuthenticationSpecPortLevelMtls } = {};
     for (const port of [...this.ports.keys()].sort((a, b) => a - b)) {
