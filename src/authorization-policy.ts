@@ -1,6 +1,7 @@
 import * as net from 'net';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _selectorErrors } from './_selector';
 import { _invalid, _show } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { HttpMethod } from './http-method';
@@ -417,11 +418,7 @@ export class AuthorizationPolicy extends IstioResource {
             `add a rule with addRule(); to ${this.action.toLowerCase()} every request add { matchAll: true }`).message);
       }
     }
-    if (this.selector && Object.keys(this.selector.toSelectorLabels()).length === 0) {
-      errors.push(_invalid('selector', this.selector.workloadKey, 'it selects no labels, and Istio treats an empty selector as namespace-wide',
-        'give the workload at least one label, or leave the selector out for a namespace-wide policy').message);
-    }
-    return errors;
+    return errors.concat(_selectorErrors(this.selector));
   }
 
   private _toIstio(): sec.AuthorizationPolicySpec {

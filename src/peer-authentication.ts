@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _selectorErrors } from './_selector';
 import { _invalid } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as sec from './imports/istio-security.istio.io';
@@ -89,15 +90,7 @@ export class PeerAuthentication extends IstioResource {
       spec: Lazy.any({ produce: () => sec.toJson_PeerAuthenticationSpec(this._toIstio()) }),
     });
     for (const p of props.portMtls ?? []) this.addPortMtls(p.port, p.mode);
-    this.node.addValidation({
-      validate: () => {
-        if (this.selector && Object.keys(this.selector.toSelectorLabels()).length === 0) {
-          return [_invalid('selector', this.selector.workloadKey, 'it selects no labels, and Istio treats an empty selector as namespace-wide',
-            'give the workload at least one label, or leave the selector out for a namespace-wide policy').message];
-        }
-        return [];
-      },
-    });
+    this.node.addValidation({ validate: () => _selectorErrors(this.selector) });
   }
 
   /**

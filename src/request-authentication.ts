@@ -1,5 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _selectorErrors } from './_selector';
 import { _invalid, _renderDuration } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as sec from './imports/istio-security.istio.io';
@@ -166,9 +167,9 @@ export class RequestAuthentication extends IstioResource {
     });
     for (const rule of props.jwtRules ?? []) this.addJwtRule(rule);
     this.node.addValidation({
-      validate: () => this.rules.length === 0
+      validate: () => (this.rules.length === 0
         ? [_invalid('jwtRules', [], 'a RequestAuthentication without JWT rules accepts no issuer and has no effect', 'add a rule with addJwtRule({ issuer, jwksUri })').message]
-        : [],
+        : []).concat(_selectorErrors(this.selector)),
     });
   }
 

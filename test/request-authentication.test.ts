@@ -118,3 +118,11 @@ describe('RequestAuthentication', () => {
     expect(() => Testing.synth(chart)).toThrow(/Invalid jwtRules \[\]: a RequestAuthentication without JWT rules accepts no issuer/);
   });
 });
+
+describe('workload selectors (Istio rules, checked at synth)', () => {
+  test('fails wildcard labels in a selector', () => {
+    const chart = Testing.chart();
+    new RequestAuthentication(chart, 'ra', { selector: { workloadKey: 'w', toSelectorLabels: () => ({ app: 'cat*' }) }, jwtRules: [{ issuer: 'x' }] });
+    expect(() => Testing.synth(chart)).toThrow(/Invalid selector "app=cat\*": Istio rejects empty keys, wildcards and values over 63 characters/);
+  });
+});
