@@ -261,6 +261,33 @@ describe('SecureNamespace', () => {
     ]);
   });
 
+  test('README "Security" section compiles and renders as documented', () => {
+    // GIVEN (the README code, verbatim)
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop-namespace', { name: 'shop' });
+    const frontendSa = new kplus.ServiceAccount(chart, 'frontend-sa', { metadata: { name: 'frontend' } });
+    const catalogDeployment = new kplus.Deployment(chart, 'catalog', { metadata: { name: 'catalog' }, containers: [{ image: 'ghcr.io/acme/catalog:2.0.0', portNumber: 8080 }] });
+    const legacy = MeshWorkload.labels({ app: 'legacy' }, { namespace: 'shop' });
+    // WHEN
+    shop.allowServiceAccount(frontendSa).to(MeshWorkload.fromWorkload(catalogDeployment)).methods(HttpMethod.GET).paths('/public');
+    shop.allow(MeshIdentity.namespace('monitoring')).to(catalog).tcpPorts(9090);
+    shop.requireJwt({
+      workload: catalog,
+      issuer: 'https://accounts.example.com',
+      jwksUri: 'https://accounts.example.com/.well-known/jwks.json',
+      requiredClaims: { groups: ['buyers'] },
+    });
+    shop.addMtlsException(legacy, { ports: [9090], mode: MtlsMode.PERMISSIVE });
+    SecureNamespace.meshWideStrictMtls(chart, 'mesh-mtls');
+    // THEN
+    expect(Testing.synth(chart).map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
+      'Namespace//shop', 'PeerAuthentication/shop/default', 'AuthorizationPolicy/shop/allow-nothing',
+      'AuthorizationPolicy/shop/allow-frontend-to-catalog', 'AuthorizationPolicy/shop/allow-ns-monitoring-to-catalog',
+      'RequestAuthentication/shop/catalog-jwt', 'AuthorizationPolicy/shop/catalog-require-jwt', 'PeerAuthentication/shop/legacy-mtls',
+      'ServiceAccount/shop/frontend', 'Deployment/shop/' + catalogDeployment.name, 'PeerAuthentication/istio-system/default',
+    ]);
+  });
+
   // ------------------------------------------------------------------ failures
   test('fails namespace-wide DISABLE', () => {
     expect(() => new SecureNamespace(shopChart(), 'shop', { name: 'shop', mtlsMode: MtlsMode.DISABLE }))
