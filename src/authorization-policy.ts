@@ -289,6 +289,11 @@ export class AuthorizationPolicy extends IstioResource {
   private readonly targetRefs: PolicyTargetRef[] = [];
   private readonly rules: sec.AuthorizationPolicySpecRules[] = [];
 
+  /**
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props configuration
+   */
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps = {}) {
     super(scope, id, props);
     this.action = props.action ?? AuthorizationAction.ALLOW;

@@ -21,7 +21,10 @@ export enum MtlsMode {
   PERMISSIVE = 'PERMISSIVE',
   /** No mutual TLS: plaintext only. */
   DISABLE = 'DISABLE',
-  /** Inherit from the parent scope (workload -> namespace -> mesh, mesh default PERMISSIVE). */
+  /**
+   * Inherit from the parent scope (workload -> namespace -> mesh; the mesh default is PERMISSIVE).
+   * Rendered as no `mtls` field, e.g. for a PeerAuthentication that only sets per-port modes.
+   */
   UNSET = 'UNSET',
 }
 
@@ -81,6 +84,11 @@ export class PeerAuthentication extends IstioResource {
   public readonly selector?: IMeshWorkload;
   private readonly ports = new Map<number, MtlsMode>();
 
+  /**
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props configuration
+   */
   constructor(scope: Construct, id: string, props: PeerAuthenticationProps = {}) {
     super(scope, id, props);
     this.mtlsMode = _checkMode('mtlsMode', props.mtlsMode ?? MtlsMode.STRICT);
@@ -127,7 +135,8 @@ export class PeerAuthentication extends IstioResource {
     }
     return {
       selector: this.selector ? { matchLabels: this.selector.toSelectorLabels() } : undefined,
-      mtls: { mode: this.mtlsMode as unknown as sec.PeerAuthenticationSpecMtlsMode },
+      // UNSET means "inherit": written as no `mtls` at all, as one writes it by hand
+      mtls: this.mtlsMode === MtlsMode.UNSET ? undefined : { mode: this.mtlsMode as unknown as sec.PeerAuthenticationSpecMtlsMode },
       portLevelMtls: this.ports.size > 0 ? portLevelMtls : undefined,
     };
   }

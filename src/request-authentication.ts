@@ -148,6 +148,11 @@ export class RequestAuthentication extends IstioResource {
   private readonly targetRefs: PolicyTargetRef[] = [];
   private readonly rules: sec.RequestAuthenticationSpecJwtRules[] = [];
 
+  /**
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props configuration
+   */
   constructor(scope: Construct, id: string, props: RequestAuthenticationProps = {}) {
     super(scope, id, props);
     this.selector = props.selector;

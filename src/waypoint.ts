@@ -51,6 +51,11 @@ export class Waypoint extends IstioResource {
   /** Which traffic the waypoint handles. */
   public readonly trafficType: WaypointTrafficType;
 
+  /**
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props configuration
+   */
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
     super(scope, id, props);
     this.trafficType = props.trafficType ?? WaypointTrafficType.SERVICE;

@@ -33,7 +33,6 @@ describe('PeerAuthentication', () => {
     // THEN
     expect(Testing.synth(chart)[0].spec).toEqual({
       selector: { matchLabels: { app: 'legacy' } },
-      mtls: { mode: 'UNSET' },
       portLevelMtls: { 8080: { mode: 'DISABLE' }, 9090: { mode: 'PERMISSIVE' } },
     });
     expect(Object.keys(Testing.synth(chart)[0].spec.portLevelMtls)).toEqual(['8080', '9090']);

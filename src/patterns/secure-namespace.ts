@@ -171,6 +171,11 @@ export class SecureNamespace extends Construct {
   private readonly trustDomain: string;
   private readonly intentPolicies: AuthorizationPolicy[] = [];
 
+  /**
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props configuration
+   */
   constructor(scope: Construct, id: string, props: SecureNamespaceProps = {}) {
     super(scope, id);
     const createNamespace = props.createNamespace ?? true;
@@ -281,6 +286,14 @@ export class SecureNamespace extends Construct {
   }
 
   /**
+   * Starts an access intent for the identity a cdk8s-plus workload runs as (its service account, or
+   * `default`): same as `allow(MeshIdentity.fromWorkload(workload))`.
+   */
+  public allowWorkload(workload: kplus.AbstractPod): AccessIntent {
+    return this.allow(MeshIdentity.fromWorkload(workload, { trustDomain: this.trustDomain }));
+  }
+
+  /**
    * Grants `from` access to `to`, limited by `options` (one ALLOW rule: all options must match).
    * The plain-method form of `allow(from).to(to)...`; repeating it is a no-op.
    */
@@ -293,7 +306,9 @@ export class SecureNamespace extends Construct {
    * RequestAuthentication that validates tokens, plus a DENY AuthorizationPolicy that rejects requests
    * without one (`notRequestPrincipals: ["*"]`) or without the required claims. A DENY policy narrows
    * access without widening it, unlike an ALLOW `requestPrincipals: ["*"]` rule, which in a default-deny
-   * namespace would let any token holder call anything.
+   * namespace would let any token holder call anything. A DENY rule on HTTP attributes also rejects
+   * plain-TCP connections to the workloads it applies to (Istio cannot see a token there): require JWTs
+   * on HTTP workloads.
    */
   public requireJwt(options: RequireJwtOptions): JwtRequirement {
     const workload = options.workload;

@@ -103,6 +103,19 @@ describe('SecureNamespace', () => {
     }]);
   });
 
+  test('a kplus workload as caller: its service account (or default)', () => {
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop', { name: 'shop', trustDomain: 'acme.internal' });
+    const sa = new kplus.ServiceAccount(chart, 'sa', { metadata: { name: 'frontend' } });
+    const withSa = new kplus.Deployment(chart, 'frontend', { serviceAccount: sa, containers: [{ image: 'frontend' }] });
+    const withoutSa = new kplus.Deployment(chart, 'batch', { containers: [{ image: 'batch' }] });
+    shop.allowWorkload(withSa).to(catalog).methods(HttpMethod.GET);
+    shop.allowWorkload(withoutSa).to(catalog).methods(HttpMethod.POST);
+    const out = Testing.synth(chart);
+    expect(byName(out, 'allow-frontend-to-catalog').spec.rules[0].from).toEqual([{ source: { principals: ['acme.internal/ns/shop/sa/frontend'] } }]);
+    expect(byName(out, 'allow-default-to-catalog').spec.rules[0].from).toEqual([{ source: { principals: ['acme.internal/ns/shop/sa/default'] } }]);
+  });
+
   test('a kplus workload as target, through MeshWorkload.fromWorkload', () => {
     const chart = shopChart();
     const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
@@ -247,7 +260,7 @@ describe('SecureNamespace', () => {
     const out = Testing.synth(chart);
     expect(byName(out, 'legacy-mtls').spec).toEqual({ selector: { matchLabels: { app: 'legacy' } }, mtls: { mode: 'PERMISSIVE' } });
     expect(byName(out, 'catalog-mtls').spec).toEqual({
-      selector: { matchLabels: { app: 'catalog' } }, mtls: { mode: 'UNSET' }, portLevelMtls: { 9090: { mode: 'DISABLE' } },
+      selector: { matchLabels: { app: 'catalog' } }, portLevelMtls: { 9090: { mode: 'DISABLE' } },
     });
   });
 
