@@ -269,4 +269,12 @@ describe('AuthorizationPolicy', () => {
     new AuthorizationPolicy(chart, 'p', { selector: { workloadKey: 'none', toSelectorLabels: () => ({}) }, rules: [{ from: [frontend] }] });
     expect(() => Testing.synth(chart)).toThrow(/Invalid selector "none": it selects no labels/);
   });
+
+  test('fails malformed inputs from untyped callers: identities, protocol, hosts, long service accounts', () => {
+    expect(() => ruleOf({ from: ['cluster.local/ns/shop/sa/frontend' as unknown as IMeshIdentity] }))
+      .toThrow(/Invalid rule.from "cluster.local\/ns\/shop\/sa\/frontend": it is not an IMeshIdentity. Fix: use MeshIdentity.fromServiceAccount/);
+    expect(() => ruleOf({ ports: [80], protocol: 'UDP' as RuleProtocol })).toThrow(/Invalid rule.protocol "UDP": it is not a rule protocol/);
+    expect(() => ruleOf({ hosts: ['shop example.com'] })).toThrow(/Invalid rule.hosts "shop example.com": a host has no whitespace/);
+    expect(() => ruleOf({ serviceAccounts: ['shop/' + 'a'.repeat(320)] })).toThrow(/a value has at most 320 characters/);
+  });
 });

@@ -71,6 +71,12 @@ describe('RequestAuthentication', () => {
       .toThrow(/Invalid jwtRule.jwksUri "accounts.example.com\/jwks": it is not an http:\/\/ or https:\/\/ URL/);
   });
 
+  test('fails a jwksUri over 2048 characters', () => {
+    const chart = Testing.chart();
+    expect(() => new RequestAuthentication(chart, 'ra', { jwtRules: [{ issuer: ISSUER, jwksUri: 'https://a.example.com/' + 'x'.repeat(2048) }] }))
+      .toThrow(/a URL has at most 2048 characters/);
+  });
+
   test('fails an inline jwks that is not a key set', () => {
     const chart = Testing.chart();
     expect(() => new RequestAuthentication(chart, 'ra', { jwtRules: [{ issuer: ISSUER, jwks: 'not json' }] }))

@@ -313,6 +313,18 @@ export class SecureNamespace extends Construct {
   public requireJwt(options: RequireJwtOptions): JwtRequirement {
     const workload = options.workload;
     this.requireL7('requireJwt');
+    // validated before anything is created
+    const conditions: AuthorizationCondition[] = [];
+    for (const claim of Object.keys(options.requiredClaims ?? {}).sort()) {
+      const values = options.requiredClaims![claim];
+      if (!Array.isArray(values) || values.length === 0) {
+        throw _invalid(`requiredClaims["${claim}"]`, values, 'a required claim needs the accepted values', 'e.g. { groups: ["buyers"] }');
+      }
+      if (!/^[^\[\]]+$/.test(claim)) {
+        throw _invalid('requiredClaims', claim, 'a claim name has no "[" or "]"', 'use "." for nested claims, e.g. "realm_access.roles"');
+      }
+      conditions.push({ key: `request.auth.claims[${claim.split('.').join('][')}]`, notValues: values });
+    }
     if (workload) this.checkWorkloadNamespace(workload);
     const key = workload ? workload.workloadKey : 'namespace';
     const placement = this.placement(workload, workload ? this.serviceOf(workload, options.serviceName, 'requireJwt') : undefined);
@@ -340,17 +352,7 @@ export class SecureNamespace extends Construct {
       });
       this.intentPolicies.push(ap);
     }
-    for (const claim of Object.keys(options.requiredClaims ?? {}).sort()) {
-      const values = options.requiredClaims![claim];
-      if (!Array.isArray(values) || values.length === 0) {
-        throw _invalid(`requiredClaims["${claim}"]`, values, 'a required claim needs the accepted values', 'e.g. { groups: ["buyers"] }');
-      }
-      if (!/^[^\[\]]+$/.test(claim)) {
-        throw _invalid('requiredClaims', claim, 'a claim name has no "[" or "]"', 'use "." for nested claims, e.g. "realm_access.roles"');
-      }
-      const condition: AuthorizationCondition = { key: `request.auth.claims[${claim.split('.').join('][')}]`, notValues: values };
-      ap.addRule({ when: [condition] });
-    }
+    for (const condition of conditions) ap.addRule({ when: [condition] });
     return { requestAuthentication: ra, authorizationPolicy: ap };
   }
 

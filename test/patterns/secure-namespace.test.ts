@@ -334,6 +334,12 @@ describe('SecureNamespace', () => {
     expect(() => new SecureNamespace(chart, 'c', { namespace: ns, name: 'other' })).toThrow(/Invalid name "other": it differs from the adopted namespace's name "shop"/);
   });
 
+  test('fails a caller or target that is not an identity or a workload', () => {
+    const shop = new SecureNamespace(shopChart(), 'shop', { name: 'shop' });
+    expect(() => shop.allow('frontend' as unknown as MeshIdentity).to(catalog)).toThrow(/Invalid from "frontend": it is not an IMeshIdentity/);
+    expect(() => shop.allow(frontend).to({} as unknown as MeshWorkload)).toThrow(/Invalid to \{\}: it is not an IMeshWorkload/);
+  });
+
   test('fails a target in another namespace', () => {
     const shop = new SecureNamespace(shopChart(), 'shop', { name: 'shop' });
     expect(() => shop.allow(frontend).to(MeshWorkload.labels({ app: 'ledger' }, { namespace: 'payments' })))
@@ -364,8 +370,9 @@ describe('SecureNamespace', () => {
     ]);
   });
 
-  test('fails a required claim without values, and conflicting mTLS exceptions', () => {
+  test('fails a required claim without values or with brackets, and conflicting mTLS exceptions', () => {
     const shop = new SecureNamespace(shopChart(), 'shop', { name: 'shop' });
+    expect(() => shop.requireJwt({ issuer: 'x', requiredClaims: { 'roles[0]': ['a'] } })).toThrow(/Invalid requiredClaims "roles\[0\]": a claim name has no "\[" or "\]"/);
     expect(() => shop.requireJwt({ issuer: 'x', requiredClaims: { groups: [] } })).toThrow(/Invalid requiredClaims\["groups"\] \[\]: a required claim needs the accepted values/);
     shop.addMtlsException(catalog);
     expect(() => shop.addMtlsException(catalog, { mode: MtlsMode.DISABLE })).toThrow(/workload "catalog" already has an mTLS exception with mode PERMISSIVE/);
