@@ -4,9 +4,22 @@ import { IMeshIdentity } from '../identity';
 import { IMeshWorkload } from '../workload';
 
 /**
+ * Options of the target of an access intent.
+ */
+export interface AccessTargetOptions {
+  /**
+   * The Service in front of the target, for ambient namespaces with a waypoint: the policy then
+   * attaches to it (`targetRefs`) and the waypoint enforces it.
+   *
+   * @default - derived from the target when it is also an IMeshDestination of this cluster; required otherwise in ambient mode with a waypoint
+   */
+  readonly serviceName?: string;
+}
+
+/**
  * Options of an access intent: what the caller may do. All set fields must match together (one rule).
  */
-export interface AccessOptions {
+export interface AccessOptions extends AccessTargetOptions {
   /**
    * Allowed HTTP methods.
    *
@@ -127,19 +140,6 @@ export class AccessRule {
     this.rule = next;
     return this;
   }
-}
-
-/**
- * Options of the target of an access intent.
- */
-export interface AccessTargetOptions {
-  /**
-   * The Service in front of the target, for ambient namespaces with a waypoint: the policy then
-   * attaches to it (`targetRefs`) and the waypoint enforces it.
-   *
-   * @default - derived from the target when it is also an IMeshDestination of this cluster; required otherwise in ambient mode with a waypoint
-   */
-  readonly serviceName?: string;
 }
 
 /**

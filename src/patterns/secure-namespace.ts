@@ -297,8 +297,8 @@ export class SecureNamespace extends Construct {
    * Grants `from` access to `to`, limited by `options` (one ALLOW rule: all options must match).
    * The plain-method form of `allow(from).to(to)...`; repeating it is a no-op.
    */
-  public grantAccess(from: IMeshIdentity, to: IMeshWorkload, options: AccessOptions = {}, target: AccessTargetOptions = {}): AccessRule {
-    return this.addIntent(from, to, target)._apply(options);
+  public grantAccess(from: IMeshIdentity, to: IMeshWorkload, options: AccessOptions = {}): AccessRule {
+    return this.addIntent(from, to, { serviceName: options.serviceName })._apply(options);
   }
 
   /**

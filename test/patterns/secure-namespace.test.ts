@@ -188,7 +188,13 @@ describe('SecureNamespace', () => {
     const shop = new SecureNamespace(chart, 'shop', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true, waypointName: 'shop-waypoint', waypointTrafficType: WaypointTrafficType.ALL }) });
     const canaryLike = { workloadKey: 'catalog', workloadNamespace: 'shop', toSelectorLabels: () => ({ app: 'catalog' }), toMeshDestination: () => ({ host: 'catalog.shop.svc.cluster.local' }) };
     shop.allow(frontend).to(canaryLike).methods(HttpMethod.GET);
+    shop.grantAccess(MeshIdentity.namespace('ops'), catalog, { serviceName: 'catalog', paths: ['/admin/*'] });
     const out = Testing.synth(chart);
+    expect(byName(out, 'allow-ns-ops-to-catalog').spec).toEqual({
+      action: 'ALLOW',
+      targetRefs: [{ group: '', kind: 'Service', name: 'catalog' }],
+      rules: [{ from: [{ source: { namespaces: ['ops'] } }], to: [{ operation: { paths: ['/admin/*'] } }] }],
+    });
     expect(byName(out, 'allow-frontend-to-catalog').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'catalog' }]);
     expect(byName(out, 'shop-waypoint').metadata.labels).toEqual({ 'istio.io/waypoint-for': 'all' });
     expect(byName(out, 'allow-shop-waypoint')).toBeDefined();
