@@ -3,6 +3,15 @@ export * from './base';
 export * from './identity';
 export * from './workload';
 export * from './host';
+export * from './http-method';
+
+// Security
+export * from './policy-target';
+export * from './peer-authentication';
+export * from './authorization-policy';
+export * from './request-authentication';
+export * from './waypoint';
+export * from './mesh-enrolment';
 
 // Traffic
 export * from './gateway-binding';
@@ -16,6 +25,8 @@ export * from './k8s-http-route';
 export * from './reference-grant';
 
 // Patterns (L3)
+export * from './patterns/access-intent';
+export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
 export * from './patterns/mesh-gateway';
 

@@ -3,18 +3,24 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryService, MeshIdentity, ServiceHost } from '../../src';
+import { CanaryService, HttpMethod, MeshIdentity, SecureNamespace, ServiceHost } from '../../src';
 
 export class ShopChart extends Chart {
   /** frontend calls catalog */
   public readonly frontend: kplus.Deployment;
   public readonly frontendSa: kplus.ServiceAccount;
   public readonly catalogService: kplus.Service;
+  /** §2: the secure `shop` namespace */
+  public readonly shop: SecureNamespace;
   /** §3: catalog v1 (stable) and v2 (canary) behind one Service */
   public readonly catalog: CanaryService;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
+
+    // §2 — enrol `shop` in the mesh: sidecar injection, STRICT mTLS, default-deny (all three are defaults).
+    // Defined first, so the Namespace comes first in the YAML (kubectl applies in file order).
+    this.shop = new SecureNamespace(this, 'shop-namespace', { name: 'shop' });
 
     // the frontend workload, its identity and its Service
     this.frontendSa = new kplus.ServiceAccount(this, 'frontend-sa', { metadata: { name: 'frontend' } });
@@ -35,6 +41,9 @@ export class ShopChart extends Chart {
       canaryHeader: { name: 'x-canary', value: 'true' },
     });
     this.catalogService = this.catalog.service;
+
+    // §2 — "frontend may only GET /public on catalog"
+    this.shop.allowServiceAccount(this.frontendSa).to(this.catalog).methods(HttpMethod.GET).paths('/public');
 
     // the vocabulary every construct shares: identities, workloads and hosts derived from objects
     const caller = MeshIdentity.fromServiceAccount(this.frontendSa);

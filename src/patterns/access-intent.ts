@@ -1,0 +1,169 @@
+import { AuthorizationCondition, AuthorizationPolicy, AuthorizationRule, RuleProtocol } from '../authorization-policy';
+import { HttpMethod } from '../http-method';
+import { IMeshIdentity } from '../identity';
+import { IMeshWorkload } from '../workload';
+
+/**
+ * Options of the target of an access intent.
+ */
+export interface AccessTargetOptions {
+  /**
+   * The Service in front of the target, for ambient namespaces with a waypoint: the policy then
+   * attaches to it (`targetRefs`) and the waypoint enforces it.
+   *
+   * @default - derived from the target when it is also an IMeshDestination of this cluster; required otherwise in ambient mode with a waypoint
+   */
+  readonly serviceName?: string;
+}
+
+/**
+ * Options of an access intent: what the caller may do. All set fields must match together (one rule).
+ */
+export interface AccessOptions extends AccessTargetOptions {
+  /**
+   * Allowed HTTP methods.
+   *
+   * @default - any method
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * Allowed paths (exact `/public`, prefix `/public/*`, suffix `*.css`, templates `/items/{*}`).
+   *
+   * @default - any path
+   */
+  readonly paths?: string[];
+  /**
+   * Allowed workload ports.
+   *
+   * @default - any port
+   */
+  readonly ports?: number[];
+  /**
+   * Allowed request hosts (`Host` header).
+   *
+   * @default - any host
+   */
+  readonly hosts?: string[];
+  /**
+   * Extra conditions (e.g. JWT claims, headers).
+   *
+   * @default - none
+   */
+  readonly when?: AuthorizationCondition[];
+  /**
+   * The protocol of the ports; `RuleProtocol.TCP` refuses HTTP-only fields.
+   *
+   * @default - not checked
+   */
+  readonly protocol?: RuleProtocol;
+}
+
+/**
+ * One access intent ("`from` may ... on `to`"), refined fluently: each call narrows the same rule
+ * (AND). The rule is an ALLOW rule in the target's AuthorizationPolicy; repeating an identical intent
+ * renders it once.
+ *
+ * @example
+ * shop.allow(frontend).to(catalog).methods(HttpMethod.GET).paths('/public');
+ */
+export class AccessRule {
+  /** @internal */
+  public static _create(policy: AuthorizationPolicy, from: IMeshIdentity, to: IMeshWorkload, checkL7: (field: string) => void): AccessRule {
+    return new AccessRule(policy, from, to, checkL7);
+  }
+
+  private rule: AuthorizationRule;
+  private readonly index: number;
+
+  private constructor(
+    /** The AuthorizationPolicy holding this rule. */
+    public readonly policy: AuthorizationPolicy,
+    /** Who may call. */
+    public readonly from: IMeshIdentity,
+    /** What is called. */
+    public readonly to: IMeshWorkload,
+    private readonly checkL7: (field: string) => void,
+  ) {
+    this.rule = { from: [from] };
+    this.index = policy._addIntentRule(this.rule);
+  }
+
+  /** Only these HTTP methods. */
+  public methods(...methods: HttpMethod[]): AccessRule {
+    this.checkL7('methods');
+    return this.refine({ methods: [...(this.rule.methods ?? []), ...methods] });
+  }
+
+  /** Only these paths. */
+  public paths(...paths: string[]): AccessRule {
+    this.checkL7('paths');
+    return this.refine({ paths: [...(this.rule.paths ?? []), ...paths] });
+  }
+
+  /** Only these request hosts. */
+  public hosts(...hosts: string[]): AccessRule {
+    this.checkL7('hosts');
+    return this.refine({ hosts: [...(this.rule.hosts ?? []), ...hosts] });
+  }
+
+  /** Only these workload ports. */
+  public ports(...ports: number[]): AccessRule {
+    return this.refine({ ports: [...(this.rule.ports ?? []), ...ports] });
+  }
+
+  /** Only these workload ports, which speak plain TCP (HTTP-only refinements are then refused). */
+  public tcpPorts(...ports: number[]): AccessRule {
+    return this.refine({ ports: [...(this.rule.ports ?? []), ...ports], protocol: RuleProtocol.TCP });
+  }
+
+  /** Only when the attribute `key` has one of `values` (e.g. `request.auth.claims[groups]`). */
+  public when(key: string, ...values: string[]): AccessRule {
+    if (typeof key === 'string' && key.startsWith('request.')) this.checkL7(`when ${key}`);
+    return this.refine({ when: [...(this.rule.when ?? []), { key, values }] });
+  }
+
+  /** @internal */
+  public _apply(options: AccessOptions): AccessRule {
+    if (options.methods?.length) this.checkL7('methods');
+    if (options.paths?.length) this.checkL7('paths');
+    if (options.hosts?.length) this.checkL7('hosts');
+    for (const c of options.when ?? []) if (typeof c?.key === 'string' && c.key.startsWith('request.')) this.checkL7(`when ${c.key}`);
+    return this.refine({
+      methods: options.methods, paths: options.paths, ports: options.ports, hosts: options.hosts, when: options.when, protocol: options.protocol,
+    });
+  }
+
+  private refine(change: AuthorizationRule): AccessRule {
+    const next: AuthorizationRule = { ...this.rule };
+    for (const [k, v] of Object.entries(change)) if (v !== undefined) (next as any)[k] = v;
+    this.policy._replaceRule(this.index, next); // validates eagerly; on error nothing changes
+    this.rule = next;
+    return this;
+  }
+}
+
+/**
+ * The first half of an access intent: who calls. Finish it with `to(workload)`.
+ *
+ * @example
+ * shop.allow(MeshIdentity.fromServiceAccount(frontendSa)).to(catalog).methods(HttpMethod.GET).paths('/public');
+ */
+export class AccessIntent {
+  /** @internal */
+  public static _create(from: IMeshIdentity, finish: (to: IMeshWorkload, options: AccessTargetOptions) => AccessRule): AccessIntent {
+    return new AccessIntent(from, finish);
+  }
+
+  private constructor(
+    /** Who calls. */
+    public readonly from: IMeshIdentity,
+    private readonly finish: (to: IMeshWorkload, options: AccessTargetOptions) => AccessRule,
+  ) {}
+
+  /**
+   * The workload that may be called; returns the rule to narrow with `methods()`, `paths()`, `ports()`.
+   */
+  public to(workload: IMeshWorkload, options: AccessTargetOptions = {}): AccessRule {
+    return this.finish(workload, options);
+  }
+}

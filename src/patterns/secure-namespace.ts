@@ -1,0 +1,451 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
+import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
+import { IMeshIdentity, MeshIdentity } from '../identity';
+import { EnrolmentMode, MeshEnrolment } from '../mesh-enrolment';
+import { MtlsMode, PeerAuthentication } from '../peer-authentication';
+import { PolicyTargetRef } from '../policy-target';
+import { JwtRule, RequestAuthentication } from '../request-authentication';
+import { Waypoint } from '../waypoint';
+import { IMeshWorkload } from '../workload';
+import { AccessIntent, AccessOptions, AccessRule, AccessTargetOptions } from './access-intent';
+
+/**
+ * Props of `SecureNamespace`.
+ */
+export interface SecureNamespaceProps {
+  /**
+   * The namespace name.
+   *
+   * @default - the name of `namespace` (one of the two is required)
+   */
+  readonly name?: string;
+  /**
+   * Adopt a cdk8s-plus Namespace defined elsewhere in the app: the enrolment labels are added to it.
+   *
+   * @default - a Namespace is created (unless `createNamespace` is false)
+   */
+  readonly namespace?: kplus.Namespace;
+  /**
+   * Create the Namespace object. Set to false when the namespace exists already and is managed outside
+   * this app: the policies are still created in it, but its enrolment labels are then the owner's job
+   * (`enrolment` still tells the library which mode the namespace runs in).
+   *
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * How pods join the mesh: exactly one of sidecar injection, a control-plane revision, or ambient.
+   *
+   * @default MeshEnrolment.sidecarInjection()
+   */
+  readonly enrolment?: MeshEnrolment;
+  /**
+   * Namespace-wide mTLS mode (a PeerAuthentication named `default`). `MtlsMode.PERMISSIVE` is the
+   * migration setting while clients outside the mesh remain: stage PERMISSIVE -> STRICT.
+   * `MtlsMode.UNSET` creates no PeerAuthentication (the mesh-wide mode applies). Per-workload or
+   * per-port exceptions: `addMtlsException()`.
+   *
+   * @default MtlsMode.STRICT
+   * @see https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
+   */
+  readonly mtlsMode?: MtlsMode;
+  /**
+   * Deny every request that no ALLOW policy matches (an "allow nothing" AuthorizationPolicy named
+   * `allow-nothing`). Access is then granted intent by intent with `allow()`.
+   *
+   * @default true
+   * @see https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns
+   */
+  readonly defaultDeny?: boolean;
+  /**
+   * The mesh's trust domain, used for identities the namespace derives itself (the waypoint's).
+   *
+   * @default "cluster.local"
+   */
+  readonly trustDomain?: string;
+}
+
+/**
+ * Options of `addMtlsException()`.
+ */
+export interface MtlsExceptionOptions {
+  /**
+   * The mode for the workload (or for `ports`).
+   *
+   * @default MtlsMode.PERMISSIVE
+   */
+  readonly mode?: MtlsMode;
+  /**
+   * Only these ports get `mode`; the rest of the workload keeps the namespace mode.
+   *
+   * @default - the whole workload
+   */
+  readonly ports?: number[];
+}
+
+/**
+ * Options of `requireJwt()`: the issuer, plus where the requirement applies.
+ */
+export interface RequireJwtOptions extends JwtRule {
+  /**
+   * The workload that requires a token.
+   *
+   * @default - every workload of the namespace
+   */
+  readonly workload?: IMeshWorkload;
+  /**
+   * Claims the token must carry: claim name -> accepted values (any one of them). Nested claims use
+   * `.` (e.g. `realm_access.roles`).
+   *
+   * @default - any valid token
+   */
+  readonly requiredClaims?: { [claim: string]: string[] };
+  /**
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   *
+   * @default - derived from `workload` when it is also an IMeshDestination
+   */
+  readonly serviceName?: string;
+}
+
+/**
+ * What `requireJwt()` created.
+ */
+export interface JwtRequirement {
+  /** Validates tokens of the issuer (rejects invalid ones). */
+  readonly requestAuthentication: RequestAuthentication;
+  /** Rejects requests without a valid token (and without the required claims). */
+  readonly authorizationPolicy: AuthorizationPolicy;
+}
+
+/**
+ * Options of `SecureNamespace.meshWideStrictMtls()`.
+ */
+export interface MeshWideMtlsOptions {
+  /**
+   * The Istio root namespace (`meshConfig.rootNamespace`).
+   *
+   * @default "istio-system"
+   */
+  readonly rootNamespace?: string;
+}
+
+/**
+ * A namespace enrolled in the mesh and locked down: STRICT mTLS and default-deny, with access granted
+ * intent by intent ("frontend may only GET /public on catalog").
+ *
+ * Creates (or adopts) the Namespace with its enrolment labels, a namespace-wide PeerAuthentication
+ * `default` (STRICT) and an "allow nothing" AuthorizationPolicy; in ambient mode optionally a waypoint.
+ * Every default can be switched off.
+ *
+ * @example
+ * const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+ * shop.allowServiceAccount(frontendSa).to(MeshWorkload.fromWorkload(catalog)).methods(HttpMethod.GET).paths('/public');
+ */
+export class SecureNamespace extends Construct {
+  /**
+   * STRICT mTLS for the whole mesh: a PeerAuthentication `default` in the root namespace.
+   */
+  public static meshWideStrictMtls(scope: Construct, id: string, options: MeshWideMtlsOptions = {}): PeerAuthentication {
+    const root = _validateDnsLabel('rootNamespace', options.rootNamespace ?? 'istio-system');
+    return new PeerAuthentication(scope, id, { metadata: { name: 'default', namespace: root }, mtlsMode: MtlsMode.STRICT });
+  }
+
+  /** The namespace name. */
+  public readonly name: string;
+  /** The Namespace object, when this app defines it. */
+  public readonly namespace?: kplus.Namespace;
+  /** How the namespace's pods join the mesh. */
+  public readonly enrolment: MeshEnrolment;
+  /** The namespace-wide PeerAuthentication (undefined with `mtlsMode: MtlsMode.UNSET`). */
+  public readonly peerAuthentication?: PeerAuthentication;
+  /** The "allow nothing" policy (undefined with `defaultDeny: false`). */
+  public readonly denyAll?: AuthorizationPolicy;
+  /** The ambient waypoint, when enabled. */
+  public readonly waypoint?: Waypoint;
+  /** The "allow nothing" policy attached to the waypoint (ambient with a waypoint and default deny). */
+  public readonly waypointDenyAll?: AuthorizationPolicy;
+  private readonly trustDomain: string;
+  private readonly intentPolicies: AuthorizationPolicy[] = [];
+
+  /**
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props configuration
+   */
+  constructor(scope: Construct, id: string, props: SecureNamespaceProps = {}) {
+    super(scope, id);
+    const createNamespace = props.createNamespace ?? true;
+    if (props.namespace && !createNamespace) {
+      throw _invalid('createNamespace', false, 'an adopted `namespace` object is defined by this app, so it is created',
+        'drop `createNamespace: false`, or drop `namespace` and give only the `name`');
+    }
+    const name = props.name ?? props.namespace?.name;
+    if (name === undefined) {
+      throw _invalid('name', name, 'the namespace has no name', 'set `name`, or pass an existing cdk8s-plus Namespace as `namespace`');
+    }
+    this.name = _validateDnsLabel('name', name);
+    if (props.namespace && props.name !== undefined && props.namespace.name !== props.name) {
+      throw _invalid('name', props.name, `it differs from the adopted namespace's name "${props.namespace.name}"`, 'drop `name` or make them equal');
+    }
+    this.enrolment = props.enrolment ?? MeshEnrolment.sidecarInjection();
+    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    _validateDnsSubdomain('trustDomain', this.trustDomain);
+
+    const mtlsMode = props.mtlsMode ?? MtlsMode.STRICT;
+    if (mtlsMode === MtlsMode.DISABLE) {
+      throw _invalid('mtlsMode', mtlsMode, 'a secure namespace does not accept plaintext namespace-wide',
+        'use MtlsMode.PERMISSIVE while migrating, or addMtlsException(workload, { mode: MtlsMode.DISABLE, ports }) for the one workload or port that needs it');
+    }
+    if (!Object.values(MtlsMode).includes(mtlsMode)) {
+      throw _invalid('mtlsMode', mtlsMode, 'it is not an mTLS mode', 'use MtlsMode.STRICT or MtlsMode.PERMISSIVE');
+    }
+
+    // --- the Namespace and its enrolment labels
+    if (createNamespace) {
+      if (props.namespace) {
+        const conflicts = this.enrolment._conflicts(props.namespace.metadata.toJson().labels ?? {});
+        if (conflicts.length > 0) throw this.conflictError(conflicts);
+      }
+      let ns = props.namespace;
+      if (!ns) {
+        ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: this.name } });
+        ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/spec')); // kplus renders an empty `spec: {}`
+      }
+      for (const [k, v] of Object.entries(this.enrolment.toLabels())) ns.metadata.addLabel(k, v);
+      // a Namespace is cluster-scoped: kplus copies the chart's namespace into it, which the API server rejects
+      if (ns.metadata.namespace !== undefined) ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      this.namespace = ns;
+      const created = ns;
+      this.node.addValidation({
+        validate: () => {
+          const found = this.enrolment._conflicts(created.metadata.toJson().labels ?? {});
+          return found.length > 0 ? [this.conflictError(found).message] : [];
+        },
+      });
+    }
+
+    // --- ambient waypoint
+    if (this.enrolment.hasWaypoint) {
+      this.waypoint = new Waypoint(this, 'Waypoint', {
+        metadata: { name: this.enrolment.waypointName, namespace: this.name },
+        trafficType: this.enrolment.waypointTrafficType,
+      });
+    }
+
+    // --- STRICT mTLS
+    if (mtlsMode !== MtlsMode.UNSET) {
+      this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', {
+        metadata: { name: 'default', namespace: this.name },
+        mtlsMode,
+      });
+    }
+
+    // --- default deny
+    if (props.defaultDeny ?? true) {
+      this.denyAll = new AuthorizationPolicy(this, 'AllowNothing', {
+        metadata: { name: 'allow-nothing', namespace: this.name },
+        allowNothing: true,
+      });
+      if (this.waypoint) {
+        // the waypoint enforces only policies attached to it or to a Service: deny by default there too
+        this.waypointDenyAll = new AuthorizationPolicy(this, 'WaypointAllowNothing', {
+          metadata: { name: `allow-nothing-${this.waypoint.name}`, namespace: this.name },
+          targetRefs: [this.waypoint.toTargetRef()],
+          allowNothing: true,
+        });
+        // ztunnel sees the waypoint, not the original caller, as the source of L7-checked traffic
+        new AuthorizationPolicy(this, 'AllowWaypoint', {
+          metadata: { name: `allow-${this.waypoint.name}`, namespace: this.name },
+          rules: [{ from: [MeshIdentity.of(this.name, this.waypoint.name, { trustDomain: this.trustDomain })] }],
+        });
+      }
+    }
+  }
+
+  /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`). */
+  public get policies(): AuthorizationPolicy[] {
+    return [...this.intentPolicies];
+  }
+
+  /**
+   * Starts an access intent: `from` may call ... Finish it with `.to(workload)`.
+   */
+  public allow(from: IMeshIdentity): AccessIntent {
+    return AccessIntent._create(from, (to, options) => this.addIntent(from, to, options));
+  }
+
+  /**
+   * Starts an access intent for a cdk8s-plus ServiceAccount (same as `allow(MeshIdentity.fromServiceAccount(sa))`).
+   */
+  public allowServiceAccount(serviceAccount: kplus.IServiceAccount): AccessIntent {
+    return this.allow(MeshIdentity.fromServiceAccount(serviceAccount, { trustDomain: this.trustDomain }));
+  }
+
+  /**
+   * Starts an access intent for the identity a cdk8s-plus workload runs as (its service account, or
+   * `default`): same as `allow(MeshIdentity.fromWorkload(workload))`.
+   */
+  public allowWorkload(workload: kplus.AbstractPod): AccessIntent {
+    return this.allow(MeshIdentity.fromWorkload(workload, { trustDomain: this.trustDomain }));
+  }
+
+  /**
+   * Grants `from` access to `to`, limited by `options` (one ALLOW rule: all options must match).
+   * The plain-method form of `allow(from).to(to)...`; repeating it is a no-op.
+   */
+  public grantAccess(from: IMeshIdentity, to: IMeshWorkload, options: AccessOptions = {}): AccessRule {
+    return this.addIntent(from, to, { serviceName: options.serviceName })._apply(options);
+  }
+
+  /**
+   * Requires a valid JWT of `options.issuer` on a workload (or the whole namespace): a
+   * RequestAuthentication that validates tokens, plus a DENY AuthorizationPolicy that rejects requests
+   * without one (`notRequestPrincipals: ["*"]`) or without the required claims. A DENY policy narrows
+   * access without widening it, unlike an ALLOW `requestPrincipals: ["*"]` rule, which in a default-deny
+   * namespace would let any token holder call anything. A DENY rule on HTTP attributes also rejects
+   * plain-TCP connections to the workloads it applies to (Istio cannot see a token there): require JWTs
+   * on HTTP workloads.
+   */
+  public requireJwt(options: RequireJwtOptions): JwtRequirement {
+    const workload = options.workload;
+    this.requireL7('requireJwt');
+    // validated before anything is created
+    const conditions: AuthorizationCondition[] = [];
+    for (const claim of Object.keys(options.requiredClaims ?? {}).sort()) {
+      const values = options.requiredClaims![claim];
+      if (!Array.isArray(values) || values.length === 0) {
+        throw _invalid(`requiredClaims["${claim}"]`, values, 'a required claim needs the accepted values', 'e.g. { groups: ["buyers"] }');
+      }
+      if (!/^[^\[\]]+$/.test(claim)) {
+        throw _invalid('requiredClaims', claim, 'a claim name has no "[" or "]"', 'use "." for nested claims, e.g. "realm_access.roles"');
+      }
+      conditions.push({ key: `request.auth.claims[${claim.split('.').join('][')}]`, notValues: values });
+    }
+    if (workload) this.checkWorkloadNamespace(workload);
+    const key = workload ? workload.workloadKey : 'namespace';
+    const placement = this.placement(workload, workload ? this.serviceOf(workload, options.serviceName, 'requireJwt') : undefined);
+
+    const raId = `RequireJwt-${key}`;
+    let ra = this.node.tryFindChild(raId) as RequestAuthentication | undefined;
+    if (!ra) {
+      ra = new RequestAuthentication(this, raId, {
+        metadata: { name: workload ? `${key}-jwt` : 'jwt', namespace: this.name },
+        selector: placement.selector,
+        targetRefs: placement.targetRefs,
+      });
+    }
+    if (!ra.issuers.includes(options.issuer)) ra.addJwtRule(options);
+
+    const apId = `RequireJwtPolicy-${key}`;
+    let ap = this.node.tryFindChild(apId) as AuthorizationPolicy | undefined;
+    if (!ap) {
+      ap = new AuthorizationPolicy(this, apId, {
+        metadata: { name: workload ? `${key}-require-jwt` : 'require-jwt', namespace: this.name },
+        action: AuthorizationAction.DENY,
+        selector: placement.selector,
+        targetRefs: placement.targetRefs,
+        rules: [{ notRequestPrincipals: ['*'] }],
+      });
+      this.intentPolicies.push(ap);
+    }
+    for (const condition of conditions) ap.addRule({ when: [condition] });
+    return { requestAuthentication: ra, authorizationPolicy: ap };
+  }
+
+  /**
+   * An mTLS exception for one workload (or some of its ports), e.g. a port scraped by a plaintext
+   * client: a PeerAuthentication selecting the workload. Repeating it is a no-op.
+   */
+  public addMtlsException(workload: IMeshWorkload, options: MtlsExceptionOptions = {}): PeerAuthentication {
+    this.checkWorkloadNamespace(workload);
+    const mode = options.mode ?? MtlsMode.PERMISSIVE;
+    const id = `MtlsException-${workload.workloadKey}`;
+    let pa = this.node.tryFindChild(id) as PeerAuthentication | undefined;
+    const ports = options.ports ?? [];
+    if (!pa) {
+      pa = new PeerAuthentication(this, id, {
+        metadata: { name: `${workload.workloadKey}-mtls`, namespace: this.name },
+        selector: workload,
+        mtlsMode: ports.length > 0 ? MtlsMode.UNSET : mode,
+      });
+    } else if (ports.length === 0 && pa.mtlsMode !== mode) {
+      throw _invalid('mode', mode, `workload "${workload.workloadKey}" already has an mTLS exception with mode ${pa.mtlsMode}`, 'give each workload one mode');
+    }
+    for (const port of ports) {
+      if (pa._portMode(port) === mode) continue;
+      pa.addPortMtls(port, mode);
+    }
+    return pa;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private addIntent(from: IMeshIdentity, to: IMeshWorkload, target: AccessTargetOptions): AccessRule {
+    if (!from || typeof (from as any).toMeshIdentityConfig !== 'function') {
+      throw _invalid('from', from, 'it is not an IMeshIdentity', 'use MeshIdentity.fromServiceAccount(sa), MeshIdentity.of(ns, sa), MeshIdentity.namespace(ns), or allowServiceAccount(sa)');
+    }
+    if (!to || typeof (to as any).toSelectorLabels !== 'function') {
+      throw _invalid('to', to, 'it is not an IMeshWorkload', 'use MeshWorkload.fromWorkload(deployment) or MeshWorkload.labels({...})');
+    }
+    this.checkWorkloadNamespace(to);
+    const fromKey = from.identityNamespace === this.name && from.serviceAccountName ? from.serviceAccountName : from.identityKey;
+    const id = `Allow-${fromKey}-To-${to.workloadKey}`;
+    let policy = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
+    const service = this.enrolment.hasWaypoint ? this.serviceOf(to, target.serviceName, 'allow().to()') : undefined;
+    if (!policy) {
+      const placement = this.placement(to, service);
+      policy = new AuthorizationPolicy(this, id, {
+        metadata: { name: _suggestName(`allow-${fromKey}-to-${to.workloadKey}`, 253), namespace: this.name },
+        selector: placement.selector,
+        targetRefs: placement.targetRefs,
+      });
+      this.intentPolicies.push(policy);
+    }
+    return AccessRule._create(policy, from, to, (field) => this.requireL7(field));
+  }
+
+  /** Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide). */
+  private placement(workload: IMeshWorkload | undefined, service: string | undefined): { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] } {
+    if (this.enrolment.hasWaypoint) {
+      return { targetRefs: [service ? PolicyTargetRef.service(service) : this.waypoint!.toTargetRef()] };
+    }
+    return { selector: workload };
+  }
+
+  private requireL7(field: string): void {
+    if (this.enrolment.mode === EnrolmentMode.AMBIENT && !this.enrolment.hasWaypoint) {
+      throw _invalid(field, `namespace ${this.name}`, 'in ambient mode L7 rules (methods, paths, hosts, request conditions, JWT) are enforced only by a waypoint, and this namespace has none (ztunnel sees only L4)',
+        'enrol with MeshEnrolment.ambient({ waypoint: true }), or limit the rule to sources and ports');
+    }
+  }
+
+  private serviceOf(workload: IMeshWorkload, serviceName: string | undefined, what: string): string | undefined {
+    if (!this.enrolment.hasWaypoint) return undefined;
+    if (serviceName !== undefined) return _validateDnsLabel('serviceName', serviceName);
+    const dest = (workload as any).toMeshDestination;
+    if (typeof dest === 'function') {
+      const host: string = dest.call(workload).host;
+      const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.|$)/.exec(host ?? '');
+      if (m && m[2] === this.name) return m[1];
+    }
+    throw _invalid(`${what} target`, workload.workloadKey, 'in an ambient namespace with a waypoint, policies attach to the Service in front of the workload, and it cannot be derived from this target',
+      'pass { serviceName: "<service>" }, or a target that is also an IMeshDestination (e.g. a CanaryService)');
+  }
+
+  private checkWorkloadNamespace(workload: IMeshWorkload): void {
+    if (workload.workloadNamespace !== undefined && workload.workloadNamespace !== this.name) {
+      throw _invalid('to', `${workload.workloadKey} (namespace ${workload.workloadNamespace})`,
+        `an AuthorizationPolicy lives in the namespace of the workload it protects, not in "${this.name}"`,
+        `call allow() on the SecureNamespace of "${workload.workloadNamespace}"`);
+    }
+  }
+
+  private conflictError(conflicts: string[]): Error {
+    return _invalid('enrolment', this.enrolment.toString(), `the namespace also carries ${conflicts.join(', ')}, a conflicting enrolment (a namespace is enrolled in exactly one way)`,
+      `remove ${conflicts.length === 1 ? 'that label' : 'those labels'}, or choose the matching MeshEnrolment`);
+  }
+}
