@@ -1,6 +1,6 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryService, ConsistentHashKey, GatewayBinding, MeshRouting } from '../../src';
+import { CanaryService, ConsistentHashKey, GatewayBinding, LoadBalancer, LoadBalancerAlgorithm, MeshRouting } from '../../src';
 
 const FQDN = 'catalog.shop.svc.cluster.local';
 const stable = (w: number) => ({ destination: { host: FQDN, subset: 'stable' }, weight: w });
@@ -198,6 +198,16 @@ describe('CanaryService', () => {
     test('fails on shiftTo() with an invalid weight', () => {
       const c = mk({})();
       expect(() => c.shiftTo(101)).toThrow('Invalid canaryWeight 101: a weight is a percentage and cannot exceed 100');
+    });
+    test('fails on an empty version and on sessionAffinity plus a load balancer', () => {
+      expect(mk({ stable: { image: 'x', version: '' } })).toThrow('Invalid stable.version "": the version label value is empty');
+      expect(mk({ sessionAffinity: ConsistentHashKey.sourceIp(), trafficPolicy: { loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM) } }))
+        .toThrow('Invalid trafficPolicy.loadBalancer "set twice": sessionAffinity also sets the load balancer');
+    });
+    test('fails on an invalid port, service name or empty app labels', () => {
+      expect(mk({ port: 0 })).toThrow('Invalid port 0: it is not a port number');
+      expect(mk({ serviceName: 'Catalog' })).toThrow('Invalid serviceName "Catalog": it is not an RFC 1123 DNS label');
+      expect(mk({ appLabels: {} })).toThrow('Invalid appLabels {}: the labels common to both versions are empty');
     });
   });
 });
