@@ -201,7 +201,8 @@ describe('CanaryService', () => {
     });
     test('fails on an empty version and on sessionAffinity plus a load balancer', () => {
       expect(mk({ stable: { image: 'x', version: '' } })).toThrow('Invalid stable.version "": the version label value is empty');
-      expect(mk({ sessionAffinity: ConsistentHashKey.sourceIp(), trafficPolicy: { loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM) } }))
+      const loadBalancer = LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM);
+      expect(mk({ sessionAffinity: ConsistentHashKey.sourceIp(), trafficPolicy: { loadBalancer } }))
         .toThrow('Invalid trafficPolicy.loadBalancer "set twice": sessionAffinity also sets the load balancer');
     });
     test('fails on an invalid port, service name or empty app labels', () => {
