@@ -644,6 +644,11 @@ export class VirtualService extends IstioResource {
   public addHost(host: string): void {
     if (host !== '*') _validateHost('hosts', host, true, false);
     if (this._hosts.includes(host)) throw _invalid('hosts', host, 'the host is listed twice', 'list each host once');
+    const covers = (w: string, h: string) => w === '*' || (w.startsWith('*.') && h !== w && h.endsWith(w.slice(1)));
+    const overlap = this._hosts.find((h) => covers(h, host) || covers(host, h));
+    if (overlap !== undefined) {
+      throw _invalid('hosts', host, `it overlaps "${overlap}" (Istio rejects duplicate hosts, wildcards included)`, 'keep only the wider host, or split them into two VirtualServices');
+    }
     this._hosts.push(host);
   }
 

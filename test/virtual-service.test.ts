@@ -276,6 +276,8 @@ describe('VirtualService', () => {
       const { vs, v1 } = setup();
       expect(() => vs.insertHttpRoute(3, { destinations: [{ destination: v1 }] })).toThrow('Invalid index 3: there are 0 HTTP routes. Fix: use 0..0');
       expect(() => vs.addHost(host.fqdn)).toThrow('Invalid hosts "reviews.bookinfo.svc.cluster.local": the host is listed twice');
+      expect(() => new VirtualService(Testing.chart(), 'w', { hosts: ['*.example.com', 'api.example.com'] }))
+        .toThrow('Invalid hosts "api.example.com": it overlaps "*.example.com" (Istio rejects duplicate hosts, wildcards included)');
       expect(() => vs.addGateway({ gatewayRef: 'edge' })).toThrow('Invalid gateways "edge": a gateway reference is "mesh" or "<namespace>/<name>"');
       expect(() => new VirtualService(Testing.chart(), 'x', { gateways: [] })).toThrow(/an empty list would still mean "mesh" to Istio/);
     });
@@ -313,6 +315,12 @@ describe('VirtualService', () => {
       expect(() => vs.addHttpRoute({ redirect: { uri: '/' }, rewrite: { uri: '/' } })).toThrow('Invalid http route #0 "rewrite + redirect": a redirect route cannot rewrite');
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], rewrite: { uriRegex: { match: 'a', rewrite: '' } } })).toThrow('Invalid http route #0 rewrite.uriRegex.rewrite "": the replacement is empty');
       expect(() => vs.addHttpRoute({ redirect: { port: 70000 } })).toThrow('Invalid http route #0 redirect.port 70000: it is not a port number');
+    });
+
+    test('fails on a destination subset that is not a DNS label (e.g. a version "1.2.0")', () => {
+      const { vs } = setup();
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: host.fqdn, subset: '1.2.0' }) } }] }))
+        .toThrow('Invalid http route #0 destination subset "1.2.0": it is not an RFC 1123 DNS label');
     });
 
     test('fails on an invalid CORS header name', () => {
