@@ -34,7 +34,7 @@ export class ShopChart extends Chart {
       canaryWeight: 10,
       canaryHeader: { name: 'x-canary', value: 'true' },
     });
-    this.catalogService = this.catalog.service;
+    this.catalogService = this.catalog.service!; // created by the CanaryService (createService defaults to true)
 
     // the vocabulary every construct shares: identities, workloads and hosts derived from objects
     const caller = MeshIdentity.fromServiceAccount(this.frontendSa);
