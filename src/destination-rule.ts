@@ -664,6 +664,9 @@ export function _renderTrafficPolicy(prop: string, p: TrafficPolicy | undefined)
     if (!pl.tls && !pl.connectionPool && !pl.outlierDetection && !pl.loadBalancer) {
       throw _invalid(pp, pl, 'a port traffic policy must have at least one field', 'set tls, connectionPool, outlierDetection or loadBalancer');
     }
+    if (pl.loadBalancer?._hasLocalityFailover && !pl.outlierDetection && !p.outlierDetection) {
+      throw _invalid(`${pp}.loadBalancer`, 'locality failover', 'failover needs outlier detection to notice unhealthy endpoints (Istio rejects it without)', 'set outlierDetection');
+    }
     return {
       port: { number: pl.port },
       tls: renderTls(`${pp}.tls`, pl.tls),
@@ -672,6 +675,9 @@ export function _renderTrafficPolicy(prop: string, p: TrafficPolicy | undefined)
       loadBalancer: pl.loadBalancer?._toIstio(),
     };
   }).sort((a, b) => a.port.number - b.port.number);
+  if (p.loadBalancer?._hasLocalityFailover && !p.outlierDetection) {
+    throw _invalid(`${prop}.loadBalancer`, 'locality failover', 'failover needs outlier detection to notice unhealthy endpoints (Istio rejects it without)', 'set outlierDetection');
+  }
   return {
     tls: renderTls(`${prop}.tls`, p.tls),
     connectionPool: renderPool(`${prop}.connectionPool`, p.connectionPool),
@@ -738,7 +744,11 @@ export interface SubsetOptions {
  */
 export class DestinationRuleSubset implements IMeshDestination {
   /** @internal */
-  public constructor(
+  public static _of(host: string, name: string, labels: { [key: string]: string }, rendered: any): DestinationRuleSubset {
+    return new DestinationRuleSubset(host, name, labels, rendered);
+  }
+
+  private constructor(
     /** The rule's host. */
     public readonly host: string,
     /** The subset name. */
@@ -755,6 +765,20 @@ export class DestinationRuleSubset implements IMeshDestination {
 }
 
 interface Registry { byHost: Map<string, DestinationRule[]> }
+
+/**
+ * A host as Istio resolves it in `namespace`: short names (`reviews`, `reviews.bookinfo`) become
+ * Service FQDNs; other hosts are unchanged.
+ * @internal
+ */
+export function _resolveHost(host: string, namespace: string | undefined): string {
+  if (host.startsWith('*')) return host;
+  const parts = host.split('.');
+  if (parts.length === 1) return `${host}.${namespace ?? 'default'}.svc.cluster.local`;
+  if (parts.length === 2) return `${host}.svc.cluster.local`;
+  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
+  return host;
+}
 const REGISTRIES = new WeakMap<IConstruct, Registry>();
 
 /**
@@ -772,7 +796,7 @@ const REGISTRIES = new WeakMap<IConstruct, Registry>();
  */
 export class DestinationRule extends IstioResource {
   /**
-   * Subset names defined for `host` by the DestinationRules of the app containing `scope`, or
+   * Subset names defined for `host` (an FQDN, see `_resolveHost`) by the DestinationRules of the app containing `scope`, or
    * undefined when no DestinationRule of the app is for `host`.
    * @internal
    */
@@ -826,9 +850,10 @@ export class DestinationRule extends IstioResource {
       reg = { byHost: new Map() };
       REGISTRIES.set(root, reg);
     }
-    const list = reg.byHost.get(host) ?? [];
+    const key = _resolveHost(host, this.namespace);
+    const list = reg.byHost.get(key) ?? [];
     list.push(this);
-    reg.byHost.set(host, list);
+    reg.byHost.set(key, list);
   }
 
 
@@ -856,7 +881,7 @@ export class DestinationRule extends IstioResource {
     _validateLabels(`subset "${name}" labels`, labels);
     const copy = { ...labels };
     const rendered = { name, labels: _sortedRecord(copy), trafficPolicy: _renderTrafficPolicy(`subset "${name}" trafficPolicy`, trafficPolicy) };
-    const subset = new DestinationRuleSubset(this.host, name, copy, rendered);
+    const subset = DestinationRuleSubset._of(this.host, name, copy, rendered);
     this._subsets.set(name, subset);
     return subset;
   }

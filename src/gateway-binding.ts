@@ -44,6 +44,7 @@ export class GatewayBinding implements IGatewayBinding {
     return this.gatewayRef === GatewayBinding.MESH_GATEWAY_NAME;
   }
 
+  /** The gateway reference. */
   public toString(): string {
     return this.gatewayRef;
   }

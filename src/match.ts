@@ -25,12 +25,28 @@ export function _validateRegex(prop: string, re: string): string {
     throw _invalid(prop, re, 'backreferences are not supported by RE2, which Envoy uses', 'rewrite the regex without backreferences (see https://github.com/google/re2/wiki/Syntax)');
   }
   try {
-    // RE2's "(?P<name>" named groups are valid; JavaScript spells them "(?<name>"
-    new RegExp(re.replace(/\(\?P</g, '(?<'), 'u');
+    _toJsRegExp(re);
   } catch (e) {
     throw _invalid(prop, re, `it is not a valid regular expression (${(e as Error).message})`, 'fix the syntax; Istio uses RE2 (https://github.com/google/re2/wiki/Syntax)');
   }
   return re;
+}
+
+/**
+ * A JavaScript RegExp that fully matches what the RE2 regex `re` matches (as Envoy does), for the
+ * common RE2 syntax: `(?P<name>` groups, leading `(?i)`/`(?s)`/`(?m)` flags, `\A` and `\z` anchors.
+ * @internal
+ */
+export function _toJsRegExp(re: string): RegExp {
+  let flags = '';
+  let body = re;
+  const lead = /^\(\?([imsU]+)\)/.exec(body);
+  if (lead) {
+    body = body.slice(lead[0].length);
+    for (const f of lead[1]) if (f !== 'U' && !flags.includes(f)) flags += f;
+  }
+  body = body.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$');
+  return new RegExp(`^(?:${body})$`, flags);
 }
 
 /**
@@ -84,6 +100,7 @@ export class StringMatch {
     return { [this.kind]: this.value };
   }
 
+  /** `kind:value`, e.g. `prefix:/api`. */
   public toString(): string {
     return `${this.kind}:${this.value}`;
   }

@@ -2,7 +2,7 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
-import { DestinationRule } from './destination-rule';
+import { DestinationRule, _resolveHost } from './destination-rule';
 import { GatewayBinding, IGatewayBinding } from './gateway-binding';
 import { IMeshDestination, MeshDestinationConfig } from './host';
 import * as net from './imports/istio-networking.istio.io';
@@ -370,7 +370,11 @@ export interface HttpRouteOptions {
  */
 export class HttpRoute {
   /** @internal */
-  public constructor(
+  public static _of(options: HttpRouteOptions, rendered: any): HttpRoute {
+    return new HttpRoute(options, rendered);
+  }
+
+  private constructor(
     /** The route's options. */
     public readonly options: HttpRouteOptions,
     /** @internal */
@@ -640,6 +644,11 @@ export class VirtualService extends IstioResource {
   public addHost(host: string): void {
     if (host !== '*') _validateHost('hosts', host, true, false);
     if (this._hosts.includes(host)) throw _invalid('hosts', host, 'the host is listed twice', 'list each host once');
+    const covers = (w: string, h: string) => w === '*' || (w.startsWith('*.') && h !== w && h.endsWith(w.slice(1)));
+    const overlap = this._hosts.find((h) => covers(h, host) || covers(host, h));
+    if (overlap !== undefined) {
+      throw _invalid('hosts', host, `it overlaps "${overlap}" (Istio rejects duplicate hosts, wildcards included)`, 'keep only the wider host, or split them into two VirtualServices');
+    }
     this._hosts.push(host);
   }
 
@@ -662,7 +671,7 @@ export class VirtualService extends IstioResource {
       throw _invalid('index', index, `there are ${this._http.length} HTTP routes`, `use 0..${this._http.length}`);
     }
     const where = `http route ${options.name ? `"${options.name}"` : `#${index}`}`;
-    const route = new HttpRoute({ ...options }, this.renderHttpRoute(where, options));
+    const route = HttpRoute._of({ ...options }, this.renderHttpRoute(where, options));
     this._http.splice(index, 0, route);
     return route;
   }
@@ -674,7 +683,7 @@ export class VirtualService extends IstioResource {
     const index = this._http.indexOf(existing);
     if (index < 0) throw _invalid('existing', existing.name ?? '(unnamed route)', `it is not an HTTP route of VirtualService '${this.node.path}'`, 'pass a route returned by addHttpRoute() of this VirtualService');
     const where = `http route ${options.name ? `"${options.name}"` : `#${index}`}`;
-    const route = new HttpRoute({ ...options }, this.renderHttpRoute(where, options));
+    const route = HttpRoute._of({ ...options }, this.renderHttpRoute(where, options));
     this._http.splice(index, 1, route);
     return route;
   }
@@ -913,7 +922,7 @@ export class VirtualService extends IstioResource {
     }
     if (checkSubsets) {
       for (const ref of this._subsetRefs) {
-        const known = DestinationRule._subsetsFor(this, ref.dest.host);
+        const known = DestinationRule._subsetsFor(this, _resolveHost(ref.dest.host, this.namespace));
         if (!known || !known.has(ref.dest.subset!)) {
           errors.push(_invalid(`${ref.where} destination subset`, ref.dest.subset,
             known

@@ -194,4 +194,24 @@ describe('DestinationRule', () => {
   test('fails on invalid exportTo', () => {
     expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, exportTo: ['*', 'shop'] })).toThrow('Invalid exportTo ["*","shop"]: "*" already exports to all namespaces');
   });
+
+  test('fails on an unknown TLS mode and on a credential plus certificate files', () => {
+    expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, trafficPolicy: { tls: { mode: 'STRICT' as any } } }))
+      .toThrow('Invalid trafficPolicy.tls.mode "STRICT": it is not a TLS mode. Fix: use ClientTlsMode.ISTIO_MUTUAL, SIMPLE, MUTUAL or DISABLE');
+    expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, trafficPolicy: { tls: { mode: ClientTlsMode.MUTUAL, credentialName: 'c', clientCertificate: '/a' } } }))
+      .toThrow('Invalid trafficPolicy.tls.credentialName "c": a credential and certificate files are mutually exclusive');
+  });
+
+  test('fails on locality failover without outlier detection', () => {
+    const failover = LoadBalancer.locality({ failover: [{ from: 'us-east', to: 'us-west' }] });
+    expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, trafficPolicy: { loadBalancer: failover } }))
+      .toThrow('Invalid trafficPolicy.loadBalancer "locality failover": failover needs outlier detection to notice unhealthy endpoints (Istio rejects it without). Fix: set outlierDetection');
+    expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, trafficPolicy: { portLevelSettings: [{ port: 80, loadBalancer: failover }] } }))
+      .toThrow('Invalid trafficPolicy.portLevelSettings[0].loadBalancer "locality failover": failover needs outlier detection');
+  });
+
+  test('fails on an empty hash header or query parameter name', () => {
+    expect(() => ConsistentHashKey.header('')).toThrow('Invalid header "": the header name is empty');
+    expect(() => ConsistentHashKey.queryParameter('')).toThrow('Invalid queryParameter "": the parameter name is empty');
+  });
 });

@@ -6,6 +6,8 @@ describe('StringMatch', () => {
     expect(StringMatch.prefix('/api')._toIstio()).toEqual({ prefix: '/api' });
     expect(StringMatch.regex('^/v[0-9]+/.*')._toIstio()).toEqual({ regex: '^/v[0-9]+/.*' });
     expect(StringMatch.regex('(?P<ver>v[0-9]+)')._toIstio()).toEqual({ regex: '(?P<ver>v[0-9]+)' });
+    expect(StringMatch.regex('(?i)^/API\\z')._toIstio()).toEqual({ regex: '(?i)^/API\\z' });
+    expect(`${StringMatch.prefix('/api')}`).toEqual('prefix:/api');
   });
 
   test('fails on an invalid regex', () => {

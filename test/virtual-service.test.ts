@@ -276,6 +276,8 @@ describe('VirtualService', () => {
       const { vs, v1 } = setup();
       expect(() => vs.insertHttpRoute(3, { destinations: [{ destination: v1 }] })).toThrow('Invalid index 3: there are 0 HTTP routes. Fix: use 0..0');
       expect(() => vs.addHost(host.fqdn)).toThrow('Invalid hosts "reviews.bookinfo.svc.cluster.local": the host is listed twice');
+      expect(() => new VirtualService(Testing.chart(), 'w', { hosts: ['*.example.com', 'api.example.com'] }))
+        .toThrow('Invalid hosts "api.example.com": it overlaps "*.example.com" (Istio rejects duplicate hosts, wildcards included)');
       expect(() => vs.addGateway({ gatewayRef: 'edge' })).toThrow('Invalid gateways "edge": a gateway reference is "mesh" or "<namespace>/<name>"');
       expect(() => new VirtualService(Testing.chart(), 'x', { gateways: [] })).toThrow(/an empty list would still mean "mesh" to Istio/);
     });
@@ -286,6 +288,52 @@ describe('VirtualService', () => {
       expect(() => vs.addTlsRoute({ match: [], destinations: [{ destination: host }] })).toThrow('Invalid tls route #0 match []: a TLS route needs at least one SNI match');
       expect(() => vs.addTlsRoute({ match: [{ sniHosts: [] }], destinations: [{ destination: host }] })).toThrow(/a TLS match needs at least one SNI host/);
       expect(() => vs.addTcpRoute({ match: [{ destinationSubnets: ['nope'] }], destinations: [{ destination: host }] })).toThrow(/it is not an IP address or CIDR/);
+    });
+
+    test('fails on invalid L4 match fields', () => {
+      const { vs } = setup();
+      expect(() => vs.addTcpRoute({ match: [{ port: 0 }], destinations: [{ destination: host }] })).toThrow('Invalid tcp route #0 match[0].port 0: it is not a port number. Fix: use 1..65535');
+      expect(() => vs.addTcpRoute({ match: [{ sourceNamespace: 'A' }], destinations: [{ destination: host }] })).toThrow('Invalid tcp route #0 match[0].sourceNamespace "A"');
+      expect(() => vs.addTcpRoute({ match: [{ gateways: [{ gatewayRef: 'x/' }] }], destinations: [{ destination: host }] })).toThrow('Invalid tcp route #0 match[0].gateways "x/": a gateway reference is "mesh" or "<namespace>/<name>"');
+    });
+
+    test('fails on replacing a route of another VirtualService', () => {
+      const { vs, v1 } = setup();
+      const other = new VirtualService(Testing.chart(), 'other', { hosts: ['a.b.svc.cluster.local'] });
+      const r = other.addHttpRoute({ name: 'r', destinations: [{ destination: v1 }] });
+      expect(() => vs.replaceHttpRoute(r, { destinations: [{ destination: v1 }] })).toThrow('Invalid existing "r": it is not an HTTP route of VirtualService \'test/vs\'');
+    });
+
+    test('fails on a destination that is every host, or an invalid destination port', () => {
+      const { vs } = setup();
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: '*' }) } }] })).toThrow('Invalid http route #0 destination host "*": a destination cannot be every host');
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: host.fqdn, port: 0 }) } }] })).toThrow('Invalid http route #0 destination port 0: it is not a port number');
+    });
+
+    test('fails on rewrite with redirect and on an empty regex replacement', () => {
+      const { vs, v1 } = setup();
+      expect(() => vs.addHttpRoute({ redirect: { uri: '/' }, rewrite: { uri: '/' } })).toThrow('Invalid http route #0 "rewrite + redirect": a redirect route cannot rewrite');
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], rewrite: { uriRegex: { match: 'a', rewrite: '' } } })).toThrow('Invalid http route #0 rewrite.uriRegex.rewrite "": the replacement is empty');
+      expect(() => vs.addHttpRoute({ redirect: { port: 70000 } })).toThrow('Invalid http route #0 redirect.port 70000: it is not a port number');
+    });
+
+    test('fails on a destination subset that is not a DNS label (e.g. a version "1.2.0")', () => {
+      const { vs } = setup();
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: host.fqdn, subset: '1.2.0' }) } }] }))
+        .toThrow('Invalid http route #0 destination subset "1.2.0": it is not an RFC 1123 DNS label');
+    });
+
+    test('fails on an invalid CORS header name', () => {
+      const { vs, v1 } = setup();
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], corsPolicy: { allowHeaders: ['x token'] } })).toThrow('Invalid http route #0 corsPolicy header "x token": it is not a valid HTTP header name');
+    });
+
+    test('resolves short DestinationRule hosts in their namespace when checking subsets', () => {
+      const chart = Testing.chart();
+      const dr = new DestinationRule(chart, 'dr', { metadata: { namespace: 'bookinfo' }, host: { toMeshDestination: () => ({ host: 'reviews' }) } });
+      const v1 = dr.addSubset('v1', { version: 'v1' });
+      new VirtualService(chart, 'vs', { metadata: { namespace: 'bookinfo' }, hosts: [host.fqdn], http: [{ destinations: [{ destination: { toMeshDestination: () => ({ host: host.fqdn, subset: v1.name }) } }] }] });
+      expect(() => Testing.synth(chart)).not.toThrow();
     });
   });
 });

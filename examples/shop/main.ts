@@ -40,7 +40,7 @@ export class ShopChart extends Chart {
       canaryWeight: 10,
       canaryHeader: { name: 'x-canary', value: 'true' },
     });
-    this.catalogService = this.catalog.service;
+    this.catalogService = this.catalog.service!; // created by the CanaryService (createService defaults to true)
 
     // §2 — "frontend may only GET /public on catalog"
     this.shop.allowServiceAccount(this.frontendSa).to(this.catalog).methods(HttpMethod.GET).paths('/public');

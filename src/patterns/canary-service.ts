@@ -67,6 +67,14 @@ export interface CanaryServiceProps {
    */
   readonly service?: kplus.Service;
   /**
+   * Create the Service (named `serviceName`, selecting `appLabels`) when `service` is not given. Set
+   * false when the Service is defined elsewhere: the canary then only needs `serviceName`, `namespace`
+   * and `port`.
+   *
+   * @default true
+   */
+  readonly createService?: boolean;
+  /**
    * The Service name (when `service` is not given).
    *
    * @default - the construct id
@@ -284,8 +292,12 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public readonly destinationRule: DestinationRule;
   /** The VirtualService splitting the traffic. */
   public readonly virtualService: VirtualService;
-  /** The Service (given or created). */
-  public readonly service: kplus.Service;
+  /**
+   * The Service (given or created).
+   *
+   * @default - undefined when `createService` is false (the Service is defined elsewhere)
+   */
+  public readonly service?: kplus.Service;
   /** The Service host. */
   public readonly serviceHost: ServiceHost;
   /** The stable subset. */
@@ -390,14 +402,18 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
         deployments[side] = d;
       }
     }
+    if (props.service && props.createService === false) {
+      throw _invalid('createService', false, 'a service is given, so nothing would be created anyway', 'leave createService out');
+    }
     if (props.service) {
       this.service = props.service;
-    } else {
-      this.service = new kplus.Service(this, 'Service', {
+    } else if (props.createService ?? true) {
+      const svc = new kplus.Service(this, 'Service', {
         metadata: { name, namespace: ns },
         ports: [{ port, targetPort: port, name: 'http' }],
       });
-      for (const [k, v] of Object.entries(this.appLabels).sort()) this.service.selectLabel(k, v);
+      for (const [k, v] of Object.entries(this.appLabels).sort()) svc.selectLabel(k, v);
+      this.service = svc;
     }
     this.serviceHost = ServiceHost.of(name, ns);
 

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { _toJsRegExp } from '../match';
 
 /**
  * A request to evaluate against the VirtualServices of an app.
@@ -157,7 +158,7 @@ function stringMatches(m: any, value: string | undefined, ignoreCase = false): b
   const v = ignoreCase ? value.toLowerCase() : value;
   if (m.exact !== undefined) return v === (ignoreCase ? m.exact.toLowerCase() : m.exact);
   if (m.prefix !== undefined) return v.startsWith(ignoreCase ? m.prefix.toLowerCase() : m.prefix);
-  if (m.regex !== undefined) return new RegExp(`^(?:${String(m.regex).replace(/\(\?P</g, '(?<')})$`).test(value);
+  if (m.regex !== undefined) return _toJsRegExp(String(m.regex)).test(value);
   return false;
 }
 

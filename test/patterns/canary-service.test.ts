@@ -1,6 +1,6 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryService, ConsistentHashKey, GatewayBinding, MeshRouting } from '../../src';
+import { CanaryService, ConsistentHashKey, GatewayBinding, LoadBalancer, LoadBalancerAlgorithm, MeshRouting } from '../../src';
 
 const FQDN = 'catalog.shop.svc.cluster.local';
 const stable = (w: number) => ({ destination: { host: FQDN, subset: 'stable' }, weight: w });
@@ -52,7 +52,7 @@ describe('CanaryService', () => {
     expect(catalog.workloadIdentity?.toMeshIdentityConfig()).toEqual({ principals: ['cluster.local/ns/shop/sa/catalog'] });
     expect([catalog.stableVersion, catalog.canaryVersion]).toEqual(['v1', 'v2']);
     expect(catalog.serviceHost.fqdn).toEqual(FQDN);
-    expect(catalog.service.name).toEqual('catalog');
+    expect(catalog.service?.name).toEqual('catalog');
     expect(catalog.stable.deployment?.name).toEqual('catalog-stable');
     expect(catalog.destinationRule.subsets.map((s) => s.name)).toEqual(['stable', 'canary']);
     expect(catalog.virtualService.hosts).toEqual([FQDN]);
@@ -145,6 +145,20 @@ describe('CanaryService', () => {
     expect(vs.hosts).toEqual([FQDN, 'shop.example.com']);
   });
 
+  test('from a name and namespace only: the Service and Deployments are defined elsewhere', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    const catalog = new CanaryService(chart, 'c', {
+      serviceName: 'catalog', namespace: 'shop', port: 8080, createService: false, stable: { version: 'v1' }, canary: { version: 'v2' },
+    });
+    // THEN
+    expect(Testing.synth(chart).map((o: any) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
+    expect(catalog.service).toBeUndefined();
+    expect(catalog.serviceHost.fqdn).toEqual(FQDN);
+    expect(byKind(chart, 'VirtualService')[0].metadata).toEqual({ name: 'catalog', namespace: 'shop' });
+  });
+
   test('the route tester sees the split and the override', () => {
     // GIVEN
     const app = new App();
@@ -198,6 +212,22 @@ describe('CanaryService', () => {
     test('fails on shiftTo() with an invalid weight', () => {
       const c = mk({})();
       expect(() => c.shiftTo(101)).toThrow('Invalid canaryWeight 101: a weight is a percentage and cannot exceed 100');
+    });
+    test('fails on an empty version and on sessionAffinity plus a load balancer', () => {
+      expect(mk({ stable: { image: 'x', version: '' } })).toThrow('Invalid stable.version "": the version label value is empty');
+      const loadBalancer = LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM);
+      expect(mk({ sessionAffinity: ConsistentHashKey.sourceIp(), trafficPolicy: { loadBalancer } }))
+        .toThrow('Invalid trafficPolicy.loadBalancer "set twice": sessionAffinity also sets the load balancer');
+    });
+    test('fails on createService: false with a given service', () => {
+      const chart = shopChart();
+      const svc = new kplus.Service(chart, 's', { ports: [{ port: 80 }] });
+      expect(mk({ service: svc, createService: false }, chart)).toThrow('Invalid createService false: a service is given, so nothing would be created anyway');
+    });
+    test('fails on an invalid port, service name or empty app labels', () => {
+      expect(mk({ port: 0 })).toThrow('Invalid port 0: it is not a port number');
+      expect(mk({ serviceName: 'Catalog' })).toThrow('Invalid serviceName "Catalog": it is not an RFC 1123 DNS label');
+      expect(mk({ appLabels: {} })).toThrow('Invalid appLabels {}: the labels common to both versions are empty');
     });
   });
 });

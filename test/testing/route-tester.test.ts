@@ -59,6 +59,7 @@ describe('MeshRouting', () => {
       vs.addHttpRoute({ name: 'query', match: [HttpMatch.of({ queryParams: { beta: StringMatch.exact('1') }, withoutHeaders: { 'x-no-beta': StringMatch.exact('1') } })], destinations: [{ destination: v.v2 }] });
       vs.addHttpRoute({ name: 'from-ratings', match: [HttpMatch.of({ sourceLabels: { app: 'ratings' } })], destinations: [{ destination: v.v3 }] });
       vs.addHttpRoute({ name: 'case', match: [HttpMatch.of({ uri: StringMatch.exact('/CaSe'), ignoreUriCase: true })], destinations: [{ destination: v.v3 }] });
+      vs.addHttpRoute({ name: 'rx-i', match: [HttpMatch.regex('(?i)/RX/[a-z]+')], destinations: [{ destination: v.v3 }] });
       vs.addHttpRoute({ name: 'old', match: [HttpMatch.prefix('/old')], redirect: { uri: '/new' } });
       vs.addHttpRoute({ name: 'default', destinations: [{ destination: v.v1 }] });
     });
@@ -73,6 +74,8 @@ describe('MeshRouting', () => {
     expect(route({ path: '/x?beta=1', headers: { 'x-no-beta': '1' } })).toEqual('default');
     expect(route({ sourceLabels: { app: 'ratings', version: 'v1' } })).toEqual('from-ratings');
     expect(route({ path: '/case' })).toEqual('case');
+    expect(route({ path: '/rx/AbC' })).toEqual('rx-i');
+    expect(route({ path: '/rx/abc/more' })).toEqual('default');
     expect(MeshRouting.evaluate(chart, { host: 'reviews', path: '/old/a' }).redirect).toBe(true);
     MeshRouting.expectRoute(chart, { host: 'ratings' }).toMatchNothing();
   });
