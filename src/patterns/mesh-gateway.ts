@@ -7,7 +7,11 @@ import { IMeshDestination, MeshDestinationConfig } from '../host';
 import { KubernetesGateway, ListenerProtocol } from '../k8s-gateway';
 import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
 import { HttpMatch, StringMatch } from '../match';
+import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
+import { IMeshIdentity, MeshIdentity } from '../identity';
+import { PolicyTargetRef } from '../policy-target';
 import { ReferenceGrant } from '../reference-grant';
+import { JwtRule, RequestAuthentication } from '../request-authentication';
 import { CanaryService } from './canary-service';
 import { ITrafficSplit } from '../traffic-split';
 import { HttpRetry, HttpRoute, RouteDestination, VirtualService } from '../virtual-service';
@@ -84,6 +88,41 @@ export interface MeshGatewayProps {
    * @default - the gateway's namespace
    */
   readonly certificateNamespace?: string;
+  /**
+   * The service account the gateway pods run as: the identity to allow into secure namespaces
+   * (`shop.allow(edge.identity).to(catalog)`).
+   *
+   * @default - "istio-ingressgateway" (Istio flavour), "<name>-istio" (Gateway API flavour, auto-deployed)
+   */
+  readonly serviceAccountName?: string;
+}
+
+/**
+ * Options of `MeshGateway.requireJwt()`.
+ */
+export interface EdgeJwtOptions extends JwtRule {
+  /**
+   * Hosts that require a token.
+   *
+   * @default - every host of the gateway
+   */
+  readonly hosts?: string[];
+  /**
+   * Path prefixes that require a token (`/api/*` style, Istio path syntax).
+   *
+   * @default - every path
+   */
+  readonly paths?: string[];
+}
+
+/**
+ * What `MeshGateway.requireJwt()` created.
+ */
+export interface EdgeJwtRequirement {
+  /** Validates tokens at the gateway (rejects invalid ones). */
+  readonly requestAuthentication: RequestAuthentication;
+  /** Rejects requests without a valid token. */
+  readonly authorizationPolicy: AuthorizationPolicy;
 }
 
 /**
@@ -229,6 +268,8 @@ export class MeshGateway extends Construct {
   public readonly namespace: string;
   /** The API used. */
   public readonly api: EdgeApi;
+  /** The identity of the gateway pods, to allow edge traffic into secure namespaces. */
+  public readonly identity: IMeshIdentity;
   private readonly fixedHosts?: string[];
   private readonly hostList: string[] = [];
   private readonly tls?: GatewayTls;
@@ -264,6 +305,8 @@ export class MeshGateway extends Construct {
           'put the Secret in the gateway namespace, or use api: EdgeApi.GATEWAY_API');
       }
     }
+    this.identity = MeshIdentity.of(this.namespace,
+      props.serviceAccountName ?? (this.api === EdgeApi.ISTIO ? 'istio-ingressgateway' : `${this.gatewayName}-istio`));
     this.tls = props.tls;
     this.httpsRedirect = props.tls ? (props.httpsRedirect ?? true) : false;
     if (props.hosts) {
@@ -336,6 +379,58 @@ export class MeshGateway extends Construct {
   /** The HTTPRoute of a host (Gateway API flavour), once something was exposed on it. */
   public kubernetesHttpRouteFor(host: string): KubernetesHttpRoute | undefined {
     return this.httpRoutes.get(host);
+  }
+
+  /**
+   * Admits only clients from `cidrs` at the edge: a DENY policy with `notRemoteIpBlocks` on the gateway
+   * (DENY composes with other policies; an ALLOW list would also have to admit everything else). The
+   * client address is the one Envoy sees, so the gateway's Service needs `externalTrafficPolicy: Local`
+   * or trusted proxies configured (`numTrustedProxies`).
+   */
+  public allowOnlyFromIpBlocks(cidrs: string[]): AuthorizationPolicy {
+    if (!cidrs || cidrs.length === 0) {
+      throw _invalid('cidrs', cidrs, 'an empty allow-list would admit nobody', 'list the client CIDRs, e.g. ["203.0.113.0/24"]');
+    }
+    if (this.node.tryFindChild('IpAllowList')) {
+      throw _invalid('allowOnlyFromIpBlocks', cidrs, 'the gateway already has an IP allow-list', 'pass all CIDRs in one call');
+    }
+    return new AuthorizationPolicy(this, 'IpAllowList', {
+      metadata: { name: `${this.gatewayName}-ip-allow-list`, namespace: this.namespace },
+      action: AuthorizationAction.DENY,
+      ...this.policyTarget(),
+      rules: [{ notRemoteIpBlocks: [...cidrs] }],
+    });
+  }
+
+  /**
+   * Requires a valid JWT at the edge: a RequestAuthentication on the gateway, plus the DENY policy for
+   * requests without a token (a RequestAuthentication alone lets token-less requests through),
+   * optionally only for some hosts or paths.
+   */
+  public requireJwt(options: EdgeJwtOptions): EdgeJwtRequirement {
+    const id = `Jwt-${_suggestName(options.issuer, 40)}`;
+    if (this.node.tryFindChild(`${id}-authn`)) {
+      throw _invalid('issuer', options.issuer, 'a JWT requirement for this issuer already exists on the gateway', 'call requireJwt() once per issuer');
+    }
+    for (const h of options.hosts ?? []) MeshGateway.validateEdgeHost('hosts', h);
+    const { hosts, paths, ...rule } = options;
+    const name = `${this.gatewayName}-${_suggestName(options.issuer, 40)}`;
+    const requestAuthentication = new RequestAuthentication(this, `${id}-authn`, {
+      metadata: { name: `${name}-jwt`, namespace: this.namespace },
+      ...(this.api === EdgeApi.ISTIO ? { selector: this.gateway!.selector } : { targetRefs: [PolicyTargetRef.gateway(this.gatewayName)] }),
+      jwtRules: [rule],
+    });
+    const authorizationPolicy = new AuthorizationPolicy(this, `${id}-authz`, {
+      metadata: { name: `${name}-require-jwt`, namespace: this.namespace },
+      action: AuthorizationAction.DENY,
+      ...this.policyTarget(),
+      rules: [{ notRequestPrincipals: ['*'], hosts: hosts && hosts.length > 0 ? [...hosts] : undefined, paths: paths && paths.length > 0 ? [...paths] : undefined }],
+    });
+    return { requestAuthentication, authorizationPolicy };
+  }
+
+  private policyTarget(): { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] } {
+    return this.api === EdgeApi.ISTIO ? { selector: this.gateway!.selector } : { targetRefs: [PolicyTargetRef.gateway(this.gatewayName)] };
   }
 
   /**

@@ -335,3 +335,70 @@ describe('MeshGateway with a CanaryService', () => {
     ]);
   });
 });
+
+describe('MeshGateway edge policy', () => {
+  test('identity: the gateway service account, to allow edge traffic into a secure namespace', () => {
+    const c = Testing.chart();
+    expect(new MeshGateway(c, 'edge', { namespace: 'istio-ingress', plaintext: true }).identity.toMeshIdentityConfig().principals)
+      .toEqual(['cluster.local/ns/istio-ingress/sa/istio-ingressgateway']);
+    expect(new MeshGateway(c, 'public', { namespace: 'gw', plaintext: true, api: EdgeApi.GATEWAY_API }).identity.toMeshIdentityConfig().principals)
+      .toEqual(['cluster.local/ns/gw/sa/public-istio']);
+    expect(new MeshGateway(c, 'x', { namespace: 'gw', plaintext: true, serviceAccountName: 'edge-sa' }).identity.toMeshIdentityConfig().principals)
+      .toEqual(['cluster.local/ns/gw/sa/edge-sa']);
+  });
+
+  test('allowOnlyFromIpBlocks: a DENY policy with notRemoteIpBlocks on the gateway pods', () => {
+    const c = Testing.chart();
+    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    edge.expose('shop.example.com', ServiceHost.of('frontend', 'shop'), { port: 8080 });
+    edge.allowOnlyFromIpBlocks(['203.0.113.0/24', '198.51.100.7']);
+    const ap = Testing.synth(c).find((o: any) => o.kind === 'AuthorizationPolicy');
+    expect(ap.metadata).toEqual({ name: 'edge-ip-allow-list', namespace: 'istio-ingress' });
+    expect(ap.spec).toEqual({
+      action: 'DENY',
+      selector: { matchLabels: { istio: 'ingressgateway' } },
+      rules: [{ from: [{ source: { notRemoteIpBlocks: ['203.0.113.0/24', '198.51.100.7'] } }] }],
+    });
+  });
+
+  test('requireJwt: RequestAuthentication plus a DENY for token-less requests, scoped to hosts and paths', () => {
+    const c = Testing.chart();
+    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    edge.expose('api.example.com', ServiceHost.of('orders', 'shop'), { port: 8080 });
+    const req = edge.requireJwt({ issuer: 'https://accounts.example.com', jwksUri: 'https://accounts.example.com/jwks.json', hosts: ['api.example.com'], paths: ['/orders/*'] });
+    const out = Testing.synth(c);
+    const ra = out.find((o: any) => o.kind === 'RequestAuthentication');
+    expect(ra.spec).toEqual({
+      selector: { matchLabels: { istio: 'ingressgateway' } },
+      jwtRules: [{ issuer: 'https://accounts.example.com', jwksUri: 'https://accounts.example.com/jwks.json' }],
+    });
+    const ap = out.find((o: any) => o.kind === 'AuthorizationPolicy');
+    expect(ap.spec).toEqual({
+      action: 'DENY',
+      selector: { matchLabels: { istio: 'ingressgateway' } },
+      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { hosts: ['api.example.com'], paths: ['/orders/*'] } }] }],
+    });
+    expect(req.authorizationPolicy.name).toEqual(ap.metadata.name);
+  });
+
+  test('Gateway API flavour: edge policies attach to the Gateway by targetRefs', () => {
+    const c = Testing.chart();
+    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
+    edge.allowOnlyFromIpBlocks(['10.0.0.0/8']);
+    const ap = Testing.synth(c).find((o: any) => o.kind === 'AuthorizationPolicy');
+    expect(ap.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' }]);
+    expect(ap.spec.selector).toBeUndefined();
+  });
+
+  test('fails on an empty or repeated IP allow-list, a repeated issuer, and bad JWT hosts', () => {
+    const c = Testing.chart();
+    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    expect(() => edge.allowOnlyFromIpBlocks([])).toThrow('Invalid cidrs []: an empty allow-list would admit nobody');
+    edge.allowOnlyFromIpBlocks(['10.0.0.0/8']);
+    expect(() => edge.allowOnlyFromIpBlocks(['10.0.0.0/8'])).toThrow('the gateway already has an IP allow-list');
+    edge.requireJwt({ issuer: 'https://a.example.com', jwksUri: 'https://a.example.com/jwks' });
+    expect(() => edge.requireJwt({ issuer: 'https://a.example.com', jwksUri: 'https://a.example.com/jwks' }))
+      .toThrow('Invalid issuer "https://a.example.com": a JWT requirement for this issuer already exists on the gateway');
+    expect(() => edge.requireJwt({ issuer: 'https://b.example.com', jwksUri: 'https://b.example.com/jwks', hosts: ['api'] })).toThrow('Invalid hosts "api": a short name');
+  });
+});
