@@ -3,7 +3,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryService, HttpMethod, MeshIdentity, SecureNamespace, ServiceHost } from '../../src';
+import { CanaryService, GatewayTls, HttpMethod, MeshGateway, MeshWorkload, SecureNamespace, ServiceHost } from '../../src';
 
 export class ShopChart extends Chart {
   /** frontend calls catalog */
@@ -14,6 +14,8 @@ export class ShopChart extends Chart {
   public readonly shop: SecureNamespace;
   /** §3: catalog v1 (stable) and v2 (canary) behind one Service */
   public readonly catalog: CanaryService;
+  /** §4: the edge entry point for shop.example.com */
+  public readonly edge: MeshGateway;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
@@ -29,7 +31,7 @@ export class ShopChart extends Chart {
       serviceAccount: this.frontendSa,
       containers: [{ image: 'ghcr.io/acme/frontend:1.4.2', portNumber: 8080 }],
     });
-    this.frontend.exposeViaService({ name: 'frontend', ports: [{ port: 8080, name: 'http' }] });
+    const frontendService = this.frontend.exposeViaService({ name: 'frontend', ports: [{ port: 8080, name: 'http' }] });
 
     // §3 catalog: v1 (stable) and v2 (canary) behind one Service, 90/10; testers reach v2 with `x-canary: true`.
     // A pipeline moves the canary by changing one value: canaryWeight 10 -> 25 -> 50 -> 100 (README "Canary releases").
@@ -45,14 +47,24 @@ export class ShopChart extends Chart {
     // §2 — "frontend may only GET /public on catalog"
     this.shop.allowServiceAccount(this.frontendSa).to(this.catalog).methods(HttpMethod.GET).paths('/public');
 
-    // the vocabulary every construct shares: identities, workloads and hosts derived from objects
-    const caller = MeshIdentity.fromServiceAccount(this.frontendSa);
-    const callee = this.catalog; // an IMeshWorkload (app: catalog, both versions)
-    const host = ServiceHost.fromService(this.catalogService);
-    this.node.addMetadata('seed', `${caller} -> ${callee.workloadKey} (${host})`);
+    // §4 — edge: HTTPS (TLS 1.2+), HTTP->HTTPS redirect, the catalog canary split reused at the entry point,
+    // a header route to the canary, and the frontend for everything else. Routes are ordered by specificity.
+    this.edge = new MeshGateway(this, 'edge', {
+      namespace: 'istio-ingress',
+      tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
+    });
+    this.edge.expose('shop.example.com', this.catalog, { pathPrefix: '/catalog' }); // stable 90 / canary 10
+    this.edge.expose('shop.example.com', this.catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    this.edge.expose('shop.example.com', ServiceHost.fromService(frontendService), { pathPrefix: '/' });
+    // edge traffic enters the default-deny namespace as the gateway's identity
+    this.shop.allow(this.edge.identity).to(MeshWorkload.fromWorkload(this.frontend));
+    this.shop.allow(this.edge.identity).to(this.catalog).methods(HttpMethod.GET);
   }
 }
 
-const app = new App();
-new ShopChart(app, 'shop');
-app.synth();
+// `cdk8s synth` runs this file; tests import ShopChart without synthesizing
+if (require.main === module) {
+  const app = new App();
+  new ShopChart(app, 'shop');
+  app.synth();
+}

@@ -1,0 +1,68 @@
+import { Testing } from 'cdk8s';
+import { ShopChart } from '../../examples/shop/main';
+import { MeshRouting } from '../../src';
+
+// The bundled example app, as users run it (`npx projen example`), checked end to end.
+describe('examples/shop', () => {
+  const CATALOG = 'catalog.shop.svc.cluster.local';
+  const EDGE = 'istio-ingress/edge';
+
+  function synth() {
+    const app = Testing.app();
+    const chart = new ShopChart(app, 'shop');
+    return { app, chart, manifests: Testing.synth(chart) };
+  }
+
+  test('the shop namespace is enrolled, STRICT and default-deny; frontend may only GET /public on catalog', () => {
+    const { manifests } = synth();
+    const ns = manifests.find((o: any) => o.kind === 'Namespace');
+    expect(ns.metadata).toEqual({ name: 'shop', labels: { 'istio-injection': 'enabled' } });
+    expect(manifests.find((o: any) => o.kind === 'PeerAuthentication').spec).toEqual({ mtls: { mode: 'STRICT' } });
+    const policies = manifests.filter((o: any) => o.kind === 'AuthorizationPolicy');
+    expect(policies.find((p: any) => p.metadata.name === 'allow-nothing').spec).toEqual({});
+    const frontendToCatalog = policies.find((p: any) => p.metadata.name === 'allow-frontend-to-catalog');
+    expect(frontendToCatalog.spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }],
+      to: [{ operation: { methods: ['GET'], paths: ['/public'] } }],
+    }]);
+  });
+
+  test('catalog is a 90/10 canary in the mesh, with the x-canary override', () => {
+    const { app } = synth();
+    MeshRouting.expectRoute(app, { host: CATALOG, path: '/items' }).toSplit([
+      { host: CATALOG, subset: 'stable', weight: 90 },
+      { host: CATALOG, subset: 'canary', weight: 10 },
+    ]);
+    MeshRouting.expectRoute(app, { host: CATALOG, headers: { 'x-canary': 'true' } }).toReach(CATALOG, 'canary');
+  });
+
+  test('the edge serves shop.example.com over HTTPS, redirects HTTP, reuses the canary split and routes x-beta to the canary', () => {
+    const { app, manifests } = synth();
+    const gw = manifests.find((o: any) => o.kind === 'Gateway');
+    expect(gw.metadata).toEqual({ name: 'edge', namespace: 'istio-ingress' });
+    expect(gw.spec.servers.map((s: any) => [s.port.number, s.tls])).toEqual([
+      [443, { mode: 'SIMPLE', credentialName: 'shop-example-com-cert', minProtocolVersion: 'TLSV1_2' }],
+      [80, { httpsRedirect: true }],
+    ]);
+    MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/catalog/items', gateway: EDGE }).toSplit([
+      { host: CATALOG, subset: 'stable', weight: 90 },
+      { host: CATALOG, subset: 'canary', weight: 10 },
+    ]);
+    MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/catalog', headers: { 'x-beta': 'true' }, gateway: EDGE }).toReach(CATALOG, 'canary');
+    MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/cart', gateway: EDGE }).toReach('frontend.shop.svc.cluster.local');
+  });
+
+  test('edge traffic is allowed into the default-deny namespace as the gateway identity', () => {
+    const { chart, manifests } = synth();
+    const fromEdge = manifests.filter((o: any) => o.kind === 'AuthorizationPolicy'
+      && JSON.stringify(o.spec.rules ?? []).includes('cluster.local/ns/istio-ingress/sa/istio-ingressgateway'));
+    expect(fromEdge.map((p: any) => [p.spec.selector.matchLabels, p.spec.rules[0].to])).toEqual([
+      [chart.frontend.matchLabels, undefined],
+      [{ app: 'catalog' }, [{ operation: { methods: ['GET'] } }]],
+    ]);
+  });
+
+  test('synthesizing twice gives byte-identical YAML', () => {
+    expect(JSON.stringify(synth().manifests)).toEqual(JSON.stringify(synth().manifests));
+  });
+});
