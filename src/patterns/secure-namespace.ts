@@ -272,10 +272,10 @@ export class SecureNamespace extends Construct {
   }
 
   /**
-   * Starts an access intent: `from` may call ... Finish it with `.to(workload)`.
+   * Starts an access intent: `caller` may call ... Finish it with `.to(workload)`.
    */
-  public allow(from: IMeshIdentity): AccessIntent {
-    return AccessIntent._create(from, (to, options) => this.addIntent(from, to, options));
+  public allow(caller: IMeshIdentity): AccessIntent {
+    return AccessIntent._create(caller, (target, options) => this.addIntent(caller, target, options));
   }
 
   /**
@@ -294,11 +294,11 @@ export class SecureNamespace extends Construct {
   }
 
   /**
-   * Grants `from` access to `to`, limited by `options` (one ALLOW rule: all options must match).
-   * The plain-method form of `allow(from).to(to)...`; repeating it is a no-op.
+   * Grants `caller` access to `target`, limited by `options` (one ALLOW rule: all options must match).
+   * The plain-method form of `allow(caller).to(target)...`; repeating it is a no-op.
    */
-  public grantAccess(from: IMeshIdentity, to: IMeshWorkload, options: AccessOptions = {}): AccessRule {
-    return this.addIntent(from, to, { serviceName: options.serviceName })._apply(options);
+  public grantAccess(caller: IMeshIdentity, target: IMeshWorkload, options: AccessOptions = {}): AccessRule {
+    return this.addIntent(caller, target, { serviceName: options.serviceName })._apply(options);
   }
 
   /**

@@ -68,6 +68,7 @@ describe('SecureNamespace', () => {
     expect(policy).toMatchSnapshot();
     expect(shop.policies).toEqual([rule.policy]);
     expect(rule.policy.node.id).toEqual('Allow-frontend-To-catalog');
+    expect([rule.caller.identityKey, rule.target]).toEqual(['shop-frontend', catalog]);
   });
 
   test('repeating the same intent is a no-op; another intent on the same pair is another rule (OR)', () => {
