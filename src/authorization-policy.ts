@@ -423,7 +423,7 @@ export class AuthorizationPolicy extends IstioResource {
             `add a rule with addRule(); to ${this.action.toLowerCase()} every request add { matchAll: true }`).message);
       }
     }
-    return errors.concat(_selectorErrors(this.selector));
+    return errors.concat(_selectorErrors(this.selector, this.namespace));
   }
 
   private _toIstio(): sec.AuthorizationPolicySpec {
