@@ -273,6 +273,10 @@ export class SecureNamespace extends Construct {
 
   /**
    * Starts an access intent: `caller` may call ... Finish it with `.to(workload)`.
+   *
+   * The intent renders an ALLOW AuthorizationPolicy `allow-<caller>-to-<target>` selecting the target
+   * (one rule per intent). Note that once any ALLOW policy selects a workload, Istio denies every
+   * other request to it, with or without `defaultDeny`.
    */
   public allow(caller: IMeshIdentity): AccessIntent {
     return AccessIntent._create(caller, (target, options) => this.addIntent(caller, target, options));
