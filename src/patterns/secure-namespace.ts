@@ -168,6 +168,11 @@ export class SecureNamespace extends Construct {
   public readonly waypoint?: Waypoint;
   /** The "allow nothing" policy attached to the waypoint (ambient with a waypoint and default deny). */
   public readonly waypointDenyAll?: AuthorizationPolicy;
+  /**
+   * The L4 policy letting the waypoint reach the namespace's workloads through the namespace-wide
+   * default-deny (ztunnel sees the waypoint, not the original caller, as the source).
+   */
+  public readonly waypointAccess?: AuthorizationPolicy;
   private readonly trustDomain: string;
   private readonly intentPolicies: AuthorizationPolicy[] = [];
 
@@ -258,7 +263,7 @@ export class SecureNamespace extends Construct {
           allowNothing: true,
         });
         // ztunnel sees the waypoint, not the original caller, as the source of L7-checked traffic
-        new AuthorizationPolicy(this, 'AllowWaypoint', {
+        this.waypointAccess = new AuthorizationPolicy(this, 'AllowWaypoint', {
           metadata: { name: `allow-${this.waypoint.name}`, namespace: this.name },
           rules: [{ from: [MeshIdentity.of(this.name, this.waypoint.name, { trustDomain: this.trustDomain })] }],
         });

@@ -182,6 +182,7 @@ describe('SecureNamespace', () => {
     expect(byName(out, 'require-jwt').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
     expect(byName(out, 'jwt').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
     expect(out).toMatchSnapshot();
+    expect([shop.waypoint?.name, shop.waypointDenyAll?.name, shop.waypointAccess?.name]).toEqual(['waypoint', 'allow-nothing-waypoint', 'allow-waypoint']);
   });
 
   test('ambient waypoint: the Service comes from an IMeshDestination target; traffic type is configurable', () => {
