@@ -6,8 +6,13 @@ import { _invalid } from './_utils';
 import { IMeshWorkload } from './workload';
 
 /** @internal */
-export function _selectorErrors(selector: IMeshWorkload | undefined): string[] {
+export function _selectorErrors(selector: IMeshWorkload | undefined, policyNamespace: string | undefined): string[] {
   if (!selector) return [];
+  if (selector.workloadNamespace !== undefined && policyNamespace !== undefined && selector.workloadNamespace !== policyNamespace) {
+    return [_invalid('selector', `${selector.workloadKey} (namespace ${selector.workloadNamespace})`,
+      `a selector only matches workloads in the policy's own namespace "${policyNamespace}"`,
+      `put the policy in namespace "${selector.workloadNamespace}" (metadata.namespace)`).message];
+  }
   const labels = selector.toSelectorLabels();
   const keys = Object.keys(labels);
   if (keys.length === 0) {

@@ -419,11 +419,13 @@ export class AuthorizationPolicy extends IstioResource {
             'add a rule with addRule(), or set allowNothing: true if denying everything is the intent').message);
           break;
         default:
-          errors.push(_invalid('rules', [], `a ${this.action} policy without rules is never triggered (Istio rejects it)`,
-            `add a rule with addRule(); to ${this.action.toLowerCase()} every request add { matchAll: true }`).message);
+          errors.push(_invalid('rules', [], this.action === AuthorizationAction.AUDIT
+            ? 'an AUDIT policy without rules is never triggered'
+            : `a ${this.action} policy without rules is never triggered (Istio rejects it)`,
+          `add a rule with addRule(); to ${this.action.toLowerCase()} every request add { matchAll: true }`).message);
       }
     }
-    return errors.concat(_selectorErrors(this.selector));
+    return errors.concat(_selectorErrors(this.selector, this.namespace));
   }
 
   private _toIstio(): sec.AuthorizationPolicySpec {

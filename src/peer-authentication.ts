@@ -98,7 +98,7 @@ export class PeerAuthentication extends IstioResource {
       spec: Lazy.any({ produce: () => sec.toJson_PeerAuthenticationSpec(this._toIstio()) }),
     });
     for (const p of props.portMtls ?? []) this.addPortMtls(p.port, p.mode);
-    this.node.addValidation({ validate: () => _selectorErrors(this.selector) });
+    this.node.addValidation({ validate: () => _selectorErrors(this.selector, this.namespace) });
   }
 
   /**

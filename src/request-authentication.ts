@@ -174,7 +174,7 @@ export class RequestAuthentication extends IstioResource {
     this.node.addValidation({
       validate: () => (this.rules.length === 0
         ? [_invalid('jwtRules', [], 'a RequestAuthentication without JWT rules accepts no issuer and has no effect', 'add a rule with addJwtRule({ issuer, jwksUri })').message]
-        : []).concat(_selectorErrors(this.selector)),
+        : []).concat(_selectorErrors(this.selector, this.namespace)),
     });
   }
 

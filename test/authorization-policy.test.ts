@@ -163,6 +163,9 @@ describe('AuthorizationPolicy', () => {
     const chart2 = Testing.chart();
     new AuthorizationPolicy(chart2, 'custom', { action: AuthorizationAction.CUSTOM, provider: 'x' });
     expect(() => Testing.synth(chart2)).toThrow(/a CUSTOM policy without rules is never triggered/);
+    const chart3 = Testing.chart();
+    new AuthorizationPolicy(chart3, 'audit', { action: AuthorizationAction.AUDIT });
+    expect(() => Testing.synth(chart3)).toThrow(/Invalid rules \[\]: an AUDIT policy without rules is never triggered/);
   });
 
   test('fails an ALLOW policy without rules unless allowNothing (at synth)', () => {

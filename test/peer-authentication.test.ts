@@ -77,4 +77,11 @@ describe('PeerAuthentication', () => {
     new PeerAuthentication(chart, 'pa', { selector: empty });
     expect(() => Testing.synth(chart)).toThrow(/Invalid selector "empty": it selects no labels/);
   });
+
+  test('fails a selector for a workload in another namespace (at synth)', () => {
+    const chart = Testing.chart();
+    new PeerAuthentication(chart, 'pa', { metadata: { namespace: 'shop' }, selector: MeshWorkload.labels({ app: 'ledger' }, { namespace: 'payments' }) });
+    expect(() => Testing.synth(chart)).toThrow(
+      /Invalid selector "ledger \(namespace payments\)": a selector only matches workloads in the policy's own namespace "shop". Fix: put the policy in namespace "payments"/);
+  });
 });

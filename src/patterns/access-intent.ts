@@ -68,8 +68,8 @@ export interface AccessOptions extends AccessTargetOptions {
  */
 export class AccessRule {
   /** @internal */
-  public static _create(policy: AuthorizationPolicy, from: IMeshIdentity, to: IMeshWorkload, checkL7: (field: string) => void): AccessRule {
-    return new AccessRule(policy, from, to, checkL7);
+  public static _create(policy: AuthorizationPolicy, caller: IMeshIdentity, target: IMeshWorkload, checkL7: (field: string) => void): AccessRule {
+    return new AccessRule(policy, caller, target, checkL7);
   }
 
   private rule: AuthorizationRule;
@@ -79,12 +79,12 @@ export class AccessRule {
     /** The AuthorizationPolicy holding this rule. */
     public readonly policy: AuthorizationPolicy,
     /** Who may call. */
-    public readonly from: IMeshIdentity,
+    public readonly caller: IMeshIdentity,
     /** What is called. */
-    public readonly to: IMeshWorkload,
+    public readonly target: IMeshWorkload,
     private readonly checkL7: (field: string) => void,
   ) {
-    this.rule = { from: [from] };
+    this.rule = { from: [caller] };
     this.index = policy._addIntentRule(this.rule);
   }
 
@@ -150,14 +150,14 @@ export class AccessRule {
  */
 export class AccessIntent {
   /** @internal */
-  public static _create(from: IMeshIdentity, finish: (to: IMeshWorkload, options: AccessTargetOptions) => AccessRule): AccessIntent {
-    return new AccessIntent(from, finish);
+  public static _create(caller: IMeshIdentity, finish: (target: IMeshWorkload, options: AccessTargetOptions) => AccessRule): AccessIntent {
+    return new AccessIntent(caller, finish);
   }
 
   private constructor(
     /** Who calls. */
-    public readonly from: IMeshIdentity,
-    private readonly finish: (to: IMeshWorkload, options: AccessTargetOptions) => AccessRule,
+    public readonly caller: IMeshIdentity,
+    private readonly finish: (target: IMeshWorkload, options: AccessTargetOptions) => AccessRule,
   ) {}
 
   /**

@@ -168,6 +168,11 @@ export class SecureNamespace extends Construct {
   public readonly waypoint?: Waypoint;
   /** The "allow nothing" policy attached to the waypoint (ambient with a waypoint and default deny). */
   public readonly waypointDenyAll?: AuthorizationPolicy;
+  /**
+   * The L4 policy letting the waypoint reach the namespace's workloads through the namespace-wide
+   * default-deny (ztunnel sees the waypoint, not the original caller, as the source).
+   */
+  public readonly waypointAccess?: AuthorizationPolicy;
   private readonly trustDomain: string;
   private readonly intentPolicies: AuthorizationPolicy[] = [];
 
@@ -258,7 +263,7 @@ export class SecureNamespace extends Construct {
           allowNothing: true,
         });
         // ztunnel sees the waypoint, not the original caller, as the source of L7-checked traffic
-        new AuthorizationPolicy(this, 'AllowWaypoint', {
+        this.waypointAccess = new AuthorizationPolicy(this, 'AllowWaypoint', {
           metadata: { name: `allow-${this.waypoint.name}`, namespace: this.name },
           rules: [{ from: [MeshIdentity.of(this.name, this.waypoint.name, { trustDomain: this.trustDomain })] }],
         });
@@ -272,10 +277,14 @@ export class SecureNamespace extends Construct {
   }
 
   /**
-   * Starts an access intent: `from` may call ... Finish it with `.to(workload)`.
+   * Starts an access intent: `caller` may call ... Finish it with `.to(workload)`.
+   *
+   * The intent renders an ALLOW AuthorizationPolicy `allow-<caller>-to-<target>` selecting the target
+   * (one rule per intent). Note that once any ALLOW policy selects a workload, Istio denies every
+   * other request to it, with or without `defaultDeny`.
    */
-  public allow(from: IMeshIdentity): AccessIntent {
-    return AccessIntent._create(from, (to, options) => this.addIntent(from, to, options));
+  public allow(caller: IMeshIdentity): AccessIntent {
+    return AccessIntent._create(caller, (target, options) => this.addIntent(caller, target, options));
   }
 
   /**
@@ -294,11 +303,11 @@ export class SecureNamespace extends Construct {
   }
 
   /**
-   * Grants `from` access to `to`, limited by `options` (one ALLOW rule: all options must match).
-   * The plain-method form of `allow(from).to(to)...`; repeating it is a no-op.
+   * Grants `caller` access to `target`, limited by `options` (one ALLOW rule: all options must match).
+   * The plain-method form of `allow(caller).to(target)...`; repeating it is a no-op.
    */
-  public grantAccess(from: IMeshIdentity, to: IMeshWorkload, options: AccessOptions = {}): AccessRule {
-    return this.addIntent(from, to, { serviceName: options.serviceName })._apply(options);
+  public grantAccess(caller: IMeshIdentity, target: IMeshWorkload, options: AccessOptions = {}): AccessRule {
+    return this.addIntent(caller, target, { serviceName: options.serviceName })._apply(options);
   }
 
   /**

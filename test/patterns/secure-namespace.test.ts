@@ -68,6 +68,7 @@ describe('SecureNamespace', () => {
     expect(policy).toMatchSnapshot();
     expect(shop.policies).toEqual([rule.policy]);
     expect(rule.policy.node.id).toEqual('Allow-frontend-To-catalog');
+    expect([rule.caller.identityKey, rule.target]).toEqual(['shop-frontend', catalog]);
   });
 
   test('repeating the same intent is a no-op; another intent on the same pair is another rule (OR)', () => {
@@ -181,6 +182,7 @@ describe('SecureNamespace', () => {
     expect(byName(out, 'require-jwt').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
     expect(byName(out, 'jwt').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
     expect(out).toMatchSnapshot();
+    expect([shop.waypoint?.name, shop.waypointDenyAll?.name, shop.waypointAccess?.name]).toEqual(['waypoint', 'allow-nothing-waypoint', 'allow-waypoint']);
   });
 
   test('ambient waypoint: the Service comes from an IMeshDestination target; traffic type is configurable', () => {
