@@ -28,9 +28,12 @@ export class ShopChart extends Chart {
     this.frontendSa = new kplus.ServiceAccount(this, 'frontend-sa', { metadata: { name: 'frontend' } });
     this.frontend = new kplus.Deployment(this, 'frontend', {
       metadata: { name: 'frontend' },
+      podMetadata: { labels: { app: 'frontend' } },
+      select: false, // select by `app: frontend` (below) rather than kplus's generated address label
       serviceAccount: this.frontendSa,
       containers: [{ image: 'ghcr.io/acme/frontend:1.4.2', portNumber: 8080 }],
     });
+    this.frontend.select(kplus.LabelSelector.of({ labels: { app: 'frontend' } }));
     const frontendService = this.frontend.exposeViaService({ name: 'frontend', ports: [{ port: 8080, name: 'http' }] });
 
     // §3 catalog: v1 (stable) and v2 (canary) behind one Service, 90/10; testers reach v2 with `x-canary: true`.
