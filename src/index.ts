@@ -2,6 +2,9 @@ export * from './base';
 export * from './identity';
 export * from './workload';
 export * from './host';
+export * from './telemetry';
+export * from './observability/providers';
+export * from './observability/mesh-config';
 
 // Generated L1 bindings (Istio 1.30.3 v1, Gateway API v1.5.1, prometheus-operator v0.93 v1), as submodules
 export * as istio_networking from './imports/istio-networking.istio.io';
