@@ -1,15 +1,19 @@
 // The seed scenario of cdk8s-istio, as an app. It uses the library from source (`../../src`); a user
 // writes `from 'cdk8s-istio'`. Each section grows as its constructs land (see README).
-import { App, Chart, ChartProps } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MeshIdentity, MeshWorkload, ServiceHost } from '../../src';
+import { MeshIdentity, MeshObservability, MeshWorkload, MonitoringTarget, ServiceHost, TracingProvider } from '../../src';
 
 export class ShopChart extends Chart {
   /** frontend calls catalog */
   public readonly frontend: kplus.Deployment;
   public readonly frontendSa: kplus.ServiceAccount;
   public readonly catalogService: kplus.Service;
+  /** §5: tracing, scraping, alerts and dashboards */
+  public readonly observability: MeshObservability;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
@@ -37,9 +41,24 @@ export class ShopChart extends Chart {
     const callee = MeshWorkload.fromWorkload(catalog);
     const host = ServiceHost.fromService(this.catalogService);
     this.node.addMetadata('seed', `${caller} -> ${callee.workloadKey} (${host})`);
+
+    // §5 — observability: Jaeger tracing at 10% in `shop`, Prometheus scraping (PodMonitor + ServiceMonitor),
+    // recording rules, SLO burn-rate alerts, and dashboards per service and per canary
+    this.observability = new MeshObservability(this, 'observability', {
+      tracing: TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }),
+      samplingPercent: 10,
+    });
+    this.observability.monitor(MonitoringTarget.service('frontend', 'shop'), { successRateSlo: 99.9, p99Latency: Duration.millis(500) });
+    // catalog v1 (stable) / v2 (canary) at 90/10: a stand-in for the CanaryService (which implements IMonitoringTarget)
+    const catalogCanary = MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
+    this.observability.monitor(catalogCanary, { successRateSlo: 99.5, p99Latency: Duration.millis(250) });
   }
 }
 
 const app = new App();
-new ShopChart(app, 'shop');
+const shop = new ShopChart(app, 'shop');
 app.synth();
+
+// the mesh-config fragment the Istio install needs (extensionProviders), beside the manifests:
+//   helm upgrade istiod istio/istiod -n istio-system --reuse-values -f dist/mesh-config.yaml
+fs.writeFileSync(path.join(app.outdir, 'mesh-config.yaml'), shop.observability.meshConfig.toHelmValuesYaml());

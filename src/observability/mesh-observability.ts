@@ -223,7 +223,7 @@ export class MeshObservability extends Construct {
     if (props.tracing || props.accessLogging) {
       const ns = props.telemetryNamespace ?? Chart.of(this).namespace;
       this.telemetry = new Telemetry(this, 'Telemetry', {
-        metadata: ns !== undefined ? { namespace: ns } : undefined,
+        metadata: { name: ns !== undefined ? 'namespace-default' : 'mesh-default', namespace: ns },
         meshWide: ns === undefined,
         rootNamespace: props.rootNamespace,
         tracing: props.tracing ? [{ providers: [props.tracing], samplingPercent: props.samplingPercent ?? 1 }] : undefined,

@@ -36,7 +36,7 @@ describe('MeshObservability', () => {
     // THEN
     const [tel] = Testing.synth(chart);
     expect(tel.kind).toEqual('Telemetry');
-    expect(tel.metadata.namespace).toEqual('shop');
+    expect(tel.metadata).toEqual({ name: 'namespace-default', namespace: 'shop' });
     expect(tel.spec).toEqual({ tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 10 }] });
     expect(obs.meshConfig.toMeshConfig().extensionProviders).toEqual([JAEGER._toExtensionProvider()]);
   });
@@ -45,7 +45,7 @@ describe('MeshObservability', () => {
     const chart = Testing.chart();
     new MeshObservability(chart, 'obs', { tracing: JAEGER, accessLogging: AccessLogProvider.ENVOY, scraping: false, recordingRules: false, meshDashboard: false });
     const [tel] = Testing.synth(chart);
-    expect(tel.metadata.namespace).toEqual('istio-system');
+    expect(tel.metadata).toEqual({ name: 'mesh-default', namespace: 'istio-system' });
     expect(tel.spec).toEqual({
       accessLogging: [{ providers: [{ name: 'envoy' }] }],
       tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 1 }],
