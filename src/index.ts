@@ -11,6 +11,7 @@ export * from './observability/scraping';
 export * from './observability/recording-rules';
 export * from './observability/dashboards';
 export * from './observability/mesh-observability';
+export * from './observability/jaeger';
 
 // Generated L1 bindings (Istio 1.30.3 v1, Gateway API v1.5.1, prometheus-operator v0.93 v1), as submodules
 export * as istio_networking from './imports/istio-networking.istio.io';
