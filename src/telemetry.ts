@@ -1,3 +1,4 @@
+import { parse as parseCel } from '@marcbachmann/cel-js';
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _invalid, _renderDuration, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
@@ -6,6 +7,17 @@ import * as tel from './imports/istio-telemetry.istio.io';
 import { MeshConfigFragment } from './observability/mesh-config';
 import { AccessLogProvider, TracingProvider } from './observability/providers';
 import { IMeshWorkload } from './workload';
+
+/** Throws unless `expr` parses as CEL (Istio rejects filters and tag values that do not). */
+function validateCel(prop: string, expr: string, example: string): string {
+  try {
+    parseCel(expr);
+  } catch (e) {
+    const why = String((e as Error).message ?? e).split('\n')[0];
+    throw _invalid(prop, expr, `it is not a valid CEL expression (${why})`, `write a CEL expression such as ${example}`);
+  }
+  return expr;
+}
 
 /**
  * Which side of a request a telemetry setting applies to.
@@ -111,6 +123,7 @@ export class MetricTagOverride {
     if (!celExpression || celExpression.trim().length === 0) {
       throw _invalid('celExpression', celExpression, 'an upserted tag needs a value expression', 'use e.g. "request.host"');
     }
+    validateCel('celExpression', celExpression, '"request.host"');
     const operation = tel.TelemetrySpecMetricsOverridesTagOverridesOperation.UPSERT;
     return new MetricTagOverride(MetricTagOverride.validateTag(tag), { operation, value: celExpression });
   }
@@ -455,6 +468,7 @@ export class Telemetry extends IstioResource {
     if (options.filter !== undefined && options.filter.trim().length === 0) {
       throw _invalid('filter', options.filter, 'an empty filter expression is rejected by Istio', 'give a CEL expression such as "response.code >= 400", or leave filter out');
     }
+    if (options.filter !== undefined) validateCel('filter', options.filter, '"response.code >= 400"');
     this.accessLogging.push({ ...options, providers: options.providers ? [...options.providers] : undefined });
   }
 

@@ -257,6 +257,13 @@ describe('Telemetry', () => {
       .toThrow('Invalid tagOverrides "a": the tag is overridden twice in one override');
   });
 
+  test('fails on an access log filter or tag value that is not CEL', () => {
+    const chart = Testing.chart();
+    expect(() => new Telemetry(chart, 'a', { accessLogging: [{ filter: 'response.code >= ' }] }))
+      .toThrow('Invalid filter "response.code >= ": it is not a valid CEL expression (Unexpected token: EOF). Fix: write a CEL expression such as "response.code >= 400"');
+    expect(() => MetricTagOverride.upsert('host', 'request.host ==')).toThrow('Invalid celExpression "request.host ==": it is not a valid CEL expression');
+  });
+
   test('fails on invalid custom tag sources', () => {
     expect(() => TracingCustomTag.literal('', 'x')).toThrow('Invalid tag "": a span tag needs a name');
     expect(() => TracingCustomTag.header('a', 'bad header')).toThrow('Invalid headerName "bad header": it is not an HTTP header name');

@@ -64,6 +64,14 @@ export abstract class GrafanaDashboard extends Construct {
   /** The ConfigMap key holding the JSON, e.g. `catalog-shop-service.json`. */
   public readonly fileName: string;
 
+  /**
+   * @param scope the construct scope
+   * @param id the construct id
+   * @param title the dashboard title
+   * @param identity a DNS-safe, unique name of the dashboard (UID hash, file and ConfigMap names derive from it)
+   * @param namespace namespace of the ConfigMap
+   * @param options folder and reporter
+   */
   protected constructor(scope: Construct, id: string, title: string, identity: string, namespace: string, options: GrafanaDashboardOptions) {
     super(scope, id);
     _validateDnsLabel('namespace', namespace);
