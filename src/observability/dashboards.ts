@@ -115,16 +115,17 @@ export class MeshDashboard extends GrafanaDashboard {
   /** @internal */
   protected _build(): any {
     const sel = `{reporter=${_promString('reporter', this.reporter)}}`;
-    const err = `{reporter=${_promString('reporter', this.reporter)},response_code=~"5.."}`;
+    // success = non-5xx / all (an error-ratio "1 - 5xx/all" would show no data while nothing fails)
+    const ok = `{reporter=${_promString('reporter', this.reporter)},response_code!~"5.."}`;
     const bySvc = 'destination_service_namespace, destination_service_name';
     const legend = '{{destination_service_name}}.{{destination_service_namespace}}';
     const p = new Panels();
     p.stat('Mesh request rate', 'reqps', [[`sum(rate(${REQUESTS}${sel}[${RI}]))`, 'requests/s']], 8);
-    p.stat('Mesh success rate', 'percentunit', [[`1 - (sum(rate(${REQUESTS}${err}[${RI}])) / sum(rate(${REQUESTS}${sel}[${RI}])))`, 'success']], 8);
+    p.stat('Mesh success rate', 'percentunit', [[`sum(rate(${REQUESTS}${ok}[${RI}])) / sum(rate(${REQUESTS}${sel}[${RI}]))`, 'success']], 8);
     p.stat('Mesh p99 latency', 'ms', [[`histogram_quantile(0.99, sum by (le) (rate(${DURATION_BUCKET}${sel}[${RI}])))`, 'p99']], 8);
     p.timeseries('Request rate by service', 'reqps', [[`sum by (${bySvc}) (rate(${REQUESTS}${sel}[${RI}]))`, legend]], 24);
     p.timeseries('Success rate by service', 'percentunit', [[
-      `1 - (sum by (${bySvc}) (rate(${REQUESTS}${err}[${RI}])) / sum by (${bySvc}) (rate(${REQUESTS}${sel}[${RI}])))`, legend,
+      `sum by (${bySvc}) (rate(${REQUESTS}${ok}[${RI}])) / sum by (${bySvc}) (rate(${REQUESTS}${sel}[${RI}]))`, legend,
     ]], 12);
     p.timeseries('p99 latency by service', 'ms', [[`histogram_quantile(0.99, sum by (le, ${bySvc}) (rate(${DURATION_BUCKET}${sel}[${RI}])))`, legend]], 12);
     return dashboardOf(this.title, this.uid, ['istio', 'mesh'], p);

@@ -148,6 +148,8 @@ describe('MeshDashboard', () => {
       'Request rate by service', 'A', '{{destination_service_name}}.{{destination_service_namespace}}',
       'sum by (destination_service_namespace, destination_service_name) (rate(istio_requests_total{reporter="destination"}[$__rate_interval]))',
     ]);
+    expect(targets(json).find(([t]) => t === 'Mesh success rate')![3]).toEqual(
+      'sum(rate(istio_requests_total{reporter="destination",response_code!~"5.."}[$__rate_interval])) / sum(rate(istio_requests_total{reporter="destination"}[$__rate_interval]))');
     expect(Testing.synth(chart)).toMatchSnapshot();
   });
 });
