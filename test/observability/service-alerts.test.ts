@@ -141,6 +141,13 @@ describe('ServiceAlerts', () => {
     expect(() => new ServiceAlerts(chart, 'b', { target: CATALOG, extraSelector: { cluster: 'a\nb' } })).toThrow('Invalid extraSelector["cluster"] "a\\nb"');
   });
 
+  test('fails on alert labels that are not Prometheus label names, and on an invalid severity', () => {
+    expect(() => new ServiceAlerts(Testing.chart(), 'a', { target: CATALOG, alertLabels: { 'team-name': 'storefront' } }))
+      .toThrow('Invalid alertLabels key "team-name": it is not a Prometheus label name');
+    expect(() => BurnRateWindow.of({ longWindow: Duration.hours(1), shortWindow: Duration.minutes(5), burnRate: 2, severity: 'page me' }))
+      .toThrow('Invalid severity["severity"] "page me": it is not a valid label value');
+  });
+
   test('fails on bad canary thresholds and targets', () => {
     const chart = Testing.chart();
     expect(() => new ServiceAlerts(chart, 'a', { target: CANARY, canaryMaxLatencyRatio: 0.9 })).toThrow('Invalid canaryMaxLatencyRatio 0.9');
@@ -148,5 +155,7 @@ describe('ServiceAlerts', () => {
     expect(() => new ServiceAlerts(chart, 'c', { target: CATALOG, burnRateWindows: [] })).toThrow('Invalid burnRateWindows []: no window means no SLO alert');
     const same = { toMonitoringTarget: () => ({ serviceName: 'catalog', namespace: 'shop', canary: { stableVersion: 'v1', canaryVersion: 'v1', stableWeight: 90, canaryWeight: 10 } }) };
     expect(() => new ServiceAlerts(chart, 'd', { target: same })).toThrow('Invalid target.canary.canaryVersion "v1": stable and canary have the same version');
+    const empty = { toMonitoringTarget: () => ({ serviceName: 'catalog', namespace: 'shop', canary: { stableVersion: '', canaryVersion: 'v2', stableWeight: 90, canaryWeight: 10 } }) };
+    expect(() => new ServiceAlerts(chart, 'e', { target: empty })).toThrow('Invalid target.canary.stableVersion "": a version label is needed to tell stable from canary');
   });
 });
