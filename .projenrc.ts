@@ -102,6 +102,14 @@ project.addTask('example', {
   ],
 });
 
+// `npx projen promql:check`: every PromQL expression the library emits (alert/recording rules and dashboard
+// panel queries) from a coverage app plus the synthesized example, checked by the real promtool
+// (Debian package `prometheus`; CI installs it)
+project.addTask('promql:check', {
+  description: 'Check every emitted PromQL expression with `promtool check rules` (needs promtool on PATH)',
+  exec: 'ts-node --transpile-only -P scripts/tsconfig.json scripts/check-promql.ts examples/shop/dist',
+});
+
 project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/');
 project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md');
 

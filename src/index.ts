@@ -30,6 +30,18 @@ export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
 export * from './patterns/mesh-gateway';
 
+// Observability
+export * from './telemetry';
+export * from './observability/providers';
+export * from './observability/mesh-config';
+export * from './observability/monitoring-target';
+export * from './observability/service-alerts';
+export * from './observability/scraping';
+export * from './observability/recording-rules';
+export * from './observability/dashboards';
+export * from './observability/mesh-observability';
+export * from './observability/jaeger';
+
 // Testing helpers for users
 export * from './testing/route-tester';
 

@@ -1,9 +1,14 @@
 // The seed scenario of cdk8s-istio, as an app. It uses the library from source (`../../src`); a user
 // writes `from 'cdk8s-istio'`. Each section grows as its constructs land (see README).
-import { App, Chart, ChartProps } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryService, GatewayTls, HttpMethod, MeshGateway, MeshWorkload, SecureNamespace, ServiceHost } from '../../src';
+import {
+  CanaryService, GatewayTls, HttpMethod, MeshGateway, MeshObservability, MeshWorkload, MonitoringTarget, SecureNamespace, ServiceHost,
+  TracingProvider,
+} from '../../src';
 
 export class ShopChart extends Chart {
   /** frontend calls catalog */
@@ -16,6 +21,8 @@ export class ShopChart extends Chart {
   public readonly catalog: CanaryService;
   /** §4: the edge entry point for shop.example.com */
   public readonly edge: MeshGateway;
+  /** §5: tracing, scraping, alerts and dashboards */
+  public readonly observability: MeshObservability;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
@@ -62,12 +69,24 @@ export class ShopChart extends Chart {
     // edge traffic enters the default-deny namespace as the gateway's identity
     this.shop.allow(this.edge.identity).to(MeshWorkload.fromWorkload(this.frontend));
     this.shop.allow(this.edge.identity).to(this.catalog).methods(HttpMethod.GET);
+
+    // §5 — observability: Jaeger tracing at 10% in `shop`, Prometheus scraping (PodMonitor + ServiceMonitor),
+    // recording rules, SLO burn-rate alerts, and dashboards per service and per canary (stable vs canary)
+    this.observability = new MeshObservability(this, 'observability', {
+      tracing: TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }),
+      samplingPercent: 10,
+    });
+    this.observability.monitor(MonitoringTarget.service('frontend', 'shop'), { successRateSlo: 99.9, p99Latency: Duration.millis(500) });
+    this.observability.monitor(this.catalog, { successRateSlo: 99.5, p99Latency: Duration.millis(250) });
   }
 }
 
 // `cdk8s synth` runs this file; tests import ShopChart without synthesizing
 if (require.main === module) {
   const app = new App();
-  new ShopChart(app, 'shop');
+  const shop = new ShopChart(app, 'shop');
   app.synth();
+  // the mesh-config fragment the Istio install needs (extensionProviders), beside the manifests:
+  //   helm upgrade istiod istio/istiod -n istio-system --reuse-values -f dist/mesh-config.yaml
+  fs.writeFileSync(path.join(app.outdir, 'mesh-config.yaml'), shop.observability.meshConfig.toHelmValuesYaml());
 }

@@ -7,6 +7,7 @@ import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
+import { IMonitoringTarget, MonitoringTargetConfig } from '../observability/monitoring-target';
 import { ITrafficSplit } from '../traffic-split';
 import { HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination, VirtualService } from '../virtual-service';
 import { _validateWeight } from '../weight';
@@ -284,7 +285,7 @@ function validateSteps(steps: number[]): number[] {
  *   canaryHeader: { name: 'x-canary', value: 'true' },
  * });
  */
-export class CanaryService extends Construct implements IMeshDestination, IMeshWorkload, ITrafficSplit {
+export class CanaryService extends Construct implements IMeshDestination, IMeshWorkload, ITrafficSplit, IMonitoringTarget {
   /** Context key of the current step of every CanaryService (`<key>/<service name>` for one service). */
   public static readonly STEP_CONTEXT_KEY = 'cdk8s-istio/canary-step';
 
@@ -522,6 +523,23 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
 
   public toMeshDestination(): MeshDestinationConfig {
     return this.serviceHost.toMeshDestination();
+  }
+
+  /**
+   * What observability monitors: the service, and stable vs canary by `destination_version` with the
+   * current weights (read at synth, so promote()/shiftTo() after monitor() show on the dashboard).
+   */
+  public toMonitoringTarget(): MonitoringTargetConfig {
+    return {
+      serviceName: this.workloadKey,
+      namespace: this.workloadNamespace!,
+      canary: {
+        stableVersion: this.stableVersion,
+        canaryVersion: this.canaryVersion,
+        stableWeight: this.stableWeight,
+        canaryWeight: this.canaryWeight,
+      },
+    };
   }
 
   /** The current split (stable, canary) with their weights: routes elsewhere (e.g. at the edge) reuse it. */

@@ -1,7 +1,8 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryService, DestinationRule, EdgeApi, GatewayTls, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway, MeshRouting, MeshWorkload,
-  RouteDestination, ServiceHost,
+  CanaryService, DestinationRule, EdgeApi, GatewayTls, HttpMethod, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway, MeshRouting,
+  MeshWorkload, RouteDestination, SecureNamespace, ServiceHost,
 } from '../../src';
 
 // A weighted split exposing pods by labels: the shape CanaryService has (stable 90 / canary 10).
@@ -400,5 +401,35 @@ describe('MeshGateway edge policy', () => {
     expect(() => edge.requireJwt({ issuer: 'https://a.example.com', jwksUri: 'https://a.example.com/jwks' }))
       .toThrow('Invalid issuer "https://a.example.com": a JWT requirement for this issuer already exists on the gateway');
     expect(() => edge.requireJwt({ issuer: 'https://b.example.com', jwksUri: 'https://b.example.com/jwks', hosts: ['api'] })).toThrow('Invalid hosts "api": a short name');
+  });
+});
+
+describe('README "Edge gateway" section', () => {
+  test('compiles and renders as documented', () => {
+    // GIVEN (the README code, with its context)
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const shopNs = new SecureNamespace(chart, 'shop-namespace', { name: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', {
+      port: 8080, stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+    });
+    const frontend = new kplus.Deployment(chart, 'frontend', { containers: [{ image: 'ghcr.io/acme/frontend:1.4.2', portNumber: 8080 }] });
+    const frontendService = frontend.exposeViaService({ name: 'frontend', ports: [{ port: 8080, name: 'http' }] });
+    // WHEN (verbatim)
+    const edge = new MeshGateway(chart, 'edge', {
+      namespace: 'istio-ingress', // where the ingress gateway pods run
+      tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
+    });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' }); // reuses catalog's 90/10 split
+    edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    edge.expose('shop.example.com', ServiceHost.fromService(frontendService)); // everything else
+    shopNs.allow(edge.identity).to(catalog).methods(HttpMethod.GET); // edge traffic into a default-deny namespace
+    shopNs.allow(edge.identity).to(MeshWorkload.fromWorkload(frontend));
+    // THEN
+    MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/catalog', gateway: 'istio-ingress/edge' }).toSplit([
+      { host: 'catalog.shop.svc.cluster.local', subset: 'stable', weight: 90 },
+      { host: 'catalog.shop.svc.cluster.local', subset: 'canary', weight: 10 },
+    ]);
+    MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/', gateway: 'istio-ingress/edge' }).toReach('frontend.shop.svc.cluster.local');
   });
 });

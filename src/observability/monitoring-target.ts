@@ -1,0 +1,140 @@
+import * as kplus from 'cdk8s-plus-27';
+import { _invalid, _namespaceOf, _validateDnsLabel } from '../_utils';
+import { ServiceHost } from '../host';
+
+/**
+ * The canary part of a monitoring target: which `version` labels are stable and canary, and the
+ * current traffic split.
+ */
+export interface CanaryMonitoringConfig {
+  /** The stable pods' `version` label (Istio's `destination_version`), e.g. `v1`. */
+  readonly stableVersion: string;
+  /** The canary pods' `version` label, e.g. `v2`. */
+  readonly canaryVersion: string;
+  /** The stable share of traffic, 0–100. */
+  readonly stableWeight: number;
+  /** The canary share of traffic, 0–100. */
+  readonly canaryWeight: number;
+}
+
+/**
+ * What to monitor: one Kubernetes Service, as Istio's metrics label it, and optionally its canary.
+ */
+export interface MonitoringTargetConfig {
+  /** The Service name (`destination_service_name`). */
+  readonly serviceName: string;
+  /** The Service namespace (`destination_service_namespace`). */
+  readonly namespace: string;
+  /**
+   * The canary split, for a service that runs a canary.
+   *
+   * @default - not a canary
+   */
+  readonly canary?: CanaryMonitoringConfig;
+}
+
+/**
+ * Something `MeshObservability.monitor()` can watch: a Service, or a canary release of one.
+ *
+ * Implemented by `MonitoringTarget` and (at merge) by `CanaryService`. It is read at synth, so a
+ * canary's weights shifted after `monitor()` reach the dashboard.
+ */
+export interface IMonitoringTarget {
+  /** Renders the target. */
+  toMonitoringTarget(): MonitoringTargetConfig;
+}
+
+/**
+ * Options of a canary monitoring target given by hand.
+ */
+export interface CanaryMonitoringTargetOptions {
+  /** The Service name in front of both versions. */
+  readonly serviceName: string;
+  /** The Service namespace. */
+  readonly namespace: string;
+  /** The stable pods' `version` label. */
+  readonly stableVersion: string;
+  /** The canary pods' `version` label. */
+  readonly canaryVersion: string;
+  /** The canary share of traffic, 0–100 (the stable share is the rest). */
+  readonly canaryWeight: number;
+}
+
+/**
+ * Monitoring targets for services that are not (yet) L3 constructs.
+ *
+ * @example
+ * MonitoringTarget.fromService(frontendService);
+ * MonitoringTarget.service('catalog', 'shop');
+ * MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
+ */
+export class MonitoringTarget implements IMonitoringTarget {
+  /** The Service `name` in `namespace`. */
+  public static service(name: string, namespace: string): MonitoringTarget {
+    return new MonitoringTarget({ serviceName: _validateDnsLabel('name', name), namespace: _validateDnsLabel('namespace', namespace) });
+  }
+
+  /** A cdk8s-plus Service (it must have a namespace, its own or its chart's). */
+  public static fromService(service: kplus.Service): MonitoringTarget {
+    const ns = _namespaceOf(service);
+    if (!ns) {
+      throw _invalid('service', `${service.node.path} (${service.name})`, 'it has no namespace, so its metrics cannot be selected',
+        'set metadata.namespace on the Service (or a namespace on its Chart), or use MonitoringTarget.service(name, namespace)');
+    }
+    return MonitoringTarget.service(service.name, ns);
+  }
+
+  /** An in-cluster `ServiceHost` (external hosts have no destination service metrics of their own). */
+  public static fromHost(host: ServiceHost): MonitoringTarget {
+    if (host.serviceName === undefined || host.serviceNamespace === undefined) {
+      throw _invalid('host', host.fqdn, 'an external host is not a Service of this cluster', 'monitor the calling workloads instead, or use MonitoringTarget.service()');
+    }
+    return MonitoringTarget.service(host.serviceName, host.serviceNamespace);
+  }
+
+  /** A canary release given by hand (until it is a `CanaryService`). */
+  public static canary(options: CanaryMonitoringTargetOptions): MonitoringTarget {
+    const w = options.canaryWeight;
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 100) {
+      throw _invalid('canaryWeight', w, 'a weight is between 0 and 100', 'give the canary\'s share of traffic, e.g. 10');
+    }
+    return new MonitoringTarget({
+      serviceName: _validateDnsLabel('serviceName', options.serviceName),
+      namespace: _validateDnsLabel('namespace', options.namespace),
+      canary: { stableVersion: options.stableVersion, canaryVersion: options.canaryVersion, stableWeight: 100 - w, canaryWeight: w },
+    });
+  }
+
+  private constructor(private readonly config: MonitoringTargetConfig) {}
+
+  public toMonitoringTarget(): MonitoringTargetConfig {
+    return this.config;
+  }
+}
+
+/**
+ * Validates a target's config (it may come from any implementation) and returns it.
+ * @internal
+ */
+export function _readTarget(prop: string, target: IMonitoringTarget): MonitoringTargetConfig {
+  const c = target.toMonitoringTarget();
+  _validateDnsLabel(`${prop}.serviceName`, c.serviceName);
+  _validateDnsLabel(`${prop}.namespace`, c.namespace);
+  if (c.canary) {
+    for (const [k, v] of [['stableVersion', c.canary.stableVersion], ['canaryVersion', c.canary.canaryVersion]]) {
+      if (typeof v !== 'string' || v.length === 0) {
+        throw _invalid(`${prop}.canary.${k}`, v, 'a version label is needed to tell stable from canary', 'give the pods\' `version` label, e.g. "v2"');
+      }
+    }
+    if (c.canary.stableVersion === c.canary.canaryVersion) {
+      throw _invalid(`${prop}.canary.canaryVersion`, c.canary.canaryVersion, 'stable and canary have the same version, so their metrics cannot be told apart',
+        'label the canary pods with another `version`');
+    }
+    for (const [k, w] of [['stableWeight', c.canary.stableWeight], ['canaryWeight', c.canary.canaryWeight]] as Array<[string, number]>) {
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 100) {
+        throw _invalid(`${prop}.canary.${k}`, w, 'a weight is between 0 and 100', 'fix the canary\'s weights');
+      }
+    }
+  }
+  return c;
+}

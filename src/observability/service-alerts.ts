@@ -1,0 +1,336 @@
+import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { _invalid, _validateLabels } from '../_utils';
+import { IstioResource } from '../base';
+import {
+  ISTIO_LATENCY_BUCKETS_MS, SERVICE_LABELS, _ServiceQueries, _promDuration, _promLabelName, _promNumber, _promString,
+} from './_promql';
+import { IMonitoringTarget, MonitoringTargetConfig, _readTarget } from './monitoring-target';
+import * as mon from '../imports/promop-monitoring.coreos.com';
+
+/**
+ * Which proxy's view of a request the queries use.
+ */
+export enum MetricsReporter {
+  /** The server-side sidecar (sidecar mode). */
+  DESTINATION = 'destination',
+  /** The waypoint proxy (ambient mode: L7 metrics come from waypoints). */
+  WAYPOINT = 'waypoint',
+  /** The client-side sidecar. */
+  SOURCE = 'source',
+}
+
+/**
+ * Options of one multi-window burn-rate alert.
+ */
+export interface BurnRateWindowOptions {
+  /** The long window, e.g. 1 hour: the budget burned over it is significant. */
+  readonly longWindow: Duration;
+  /** The short window, e.g. 5 minutes: the burn is still going on (the alert resets quickly). */
+  readonly shortWindow: Duration;
+  /** The burn rate: how many times faster than "exactly on budget" the error budget is spent. */
+  readonly burnRate: number;
+  /**
+   * The alert's `severity` label.
+   *
+   * @default "critical"
+   */
+  readonly severity?: string;
+}
+
+/**
+ * A multi-window burn-rate alert window, as in the Google SRE workbook ("Alerting on SLOs").
+ *
+ * @see https://sre.google/workbook/alerting-on-slos/
+ * @example
+ * BurnRateWindow.of({ longWindow: Duration.hours(1), shortWindow: Duration.minutes(5), burnRate: 14.4 });
+ */
+export class BurnRateWindow {
+  /** 2% of a 30-day budget in 1 hour (14.4x), checked over 1h and 5m: page. */
+  public static readonly FAST: BurnRateWindow = BurnRateWindow.of({ longWindow: Duration.hours(1), shortWindow: Duration.minutes(5), burnRate: 14.4, severity: 'critical' });
+  /** 5% of a 30-day budget in 6 hours (6x), checked over 6h and 30m. */
+  public static readonly SLOW: BurnRateWindow = BurnRateWindow.of({ longWindow: Duration.hours(6), shortWindow: Duration.minutes(30), burnRate: 6, severity: 'warning' });
+
+  /** A window pair and burn rate. */
+  public static of(options: BurnRateWindowOptions): BurnRateWindow {
+    const long = _promDuration('longWindow', options.longWindow);
+    const short = _promDuration('shortWindow', options.shortWindow);
+    if (options.shortWindow.toMilliseconds() >= options.longWindow.toMilliseconds()) {
+      throw _invalid('shortWindow', short, `the short window must be shorter than the long window (${long})`, 'use e.g. 1/12 of the long window (5m for 1h)');
+    }
+    const r = options.burnRate;
+    if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0) {
+      throw _invalid('burnRate', r, 'a burn rate is a positive number', 'use e.g. 14.4 (2% of a 30-day budget in 1 hour)');
+    }
+    const severity = options.severity ?? 'critical';
+    _validateLabels('severity', { severity });
+    return new BurnRateWindow(long, short, r, severity);
+  }
+
+  private constructor(
+    /** The long window, in Prometheus form ("1h"). */
+    public readonly longWindow: string,
+    /** The short window, in Prometheus form ("5m"). */
+    public readonly shortWindow: string,
+    /** The burn rate. */
+    public readonly burnRate: number,
+    /** The `severity` label. */
+    public readonly severity: string,
+  ) {}
+}
+
+/**
+ * Alert settings for one monitored service.
+ */
+export interface ServiceAlertsOptions {
+  /**
+   * The success-rate objective in percent, in (0, 100): the share of requests that must not fail with a 5xx.
+   *
+   * @default 99.9
+   */
+  readonly successRateSlo?: number;
+  /**
+   * The latency objective: `latencySloPercent`% of requests must be faster than this. Must be a bucket
+   * boundary of `istio_request_duration_milliseconds` (Istio's defaults: 1, 5, 10, 25, 50, 100, 250, 500,
+   * 1000, 2500, 5000, 10000, 30000, 60000 ms), so the share of slower requests is measured exactly.
+   *
+   * @default Duration.seconds(1)
+   */
+  readonly p99Latency?: Duration;
+  /**
+   * The share of requests, in (0, 100), that must be faster than `p99Latency`.
+   *
+   * @default 99
+   */
+  readonly latencySloPercent?: number;
+  /**
+   * Emit latency alerts at all.
+   *
+   * @default true
+   */
+  readonly latencyAlerts?: boolean;
+  /**
+   * Burn-rate windows; each gives one success-rate and one latency alert.
+   *
+   * @default [BurnRateWindow.FAST, BurnRateWindow.SLOW]
+   */
+  readonly burnRateWindows?: BurnRateWindow[];
+  /**
+   * Which proxy reports the metrics: `DESTINATION` for sidecars, `WAYPOINT` for ambient.
+   *
+   * @default MetricsReporter.DESTINATION
+   */
+  readonly reporter?: MetricsReporter;
+  /**
+   * Extra label matchers added to every query, e.g. `{ cluster: 'prod-eu' }` (values are escaped).
+   *
+   * @default - none
+   */
+  readonly extraSelector?: { [label: string]: string };
+  /**
+   * Labels added to every alert (e.g. `team`).
+   *
+   * @default - none
+   */
+  readonly alertLabels?: { [key: string]: string };
+  /**
+   * Canary alert: fire when the canary's success rate is lower than stable's by more than this many
+   * percentage points.
+   *
+   * @default 1
+   */
+  readonly canaryMaxSuccessRateDrop?: number;
+  /**
+   * Canary alert: fire when the canary's p99 latency exceeds stable's times this factor.
+   *
+   * @default 1.2
+   */
+  readonly canaryMaxLatencyRatio?: number;
+  /**
+   * The window canary and stable are compared over.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly canaryWindow?: Duration;
+  /**
+   * How long a canary must look worse before its alert fires.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly canaryFor?: Duration;
+}
+
+/**
+ * Props of the alerts of one service.
+ */
+export interface ServiceAlertsProps extends ServiceAlertsOptions {
+  /** The service (or canary) to alert on. */
+  readonly target: IMonitoringTarget;
+  /**
+   * Metadata of the PrometheusRule.
+   *
+   * @default - name "<service>-alerts" in the service's namespace
+   */
+  readonly metadata?: ApiObjectMetadata;
+}
+
+/**
+ * A PrometheusRule (prometheus-operator `monitoring.coreos.com/v1`) with SLO alerts for one service:
+ * multi-window burn-rate alerts on the success rate and on latency and, for a canary, alerts that
+ * compare the canary with stable by `destination_version` (so "is the canary healthy?" is an alert).
+ *
+ * @example
+ * new ServiceAlerts(chart, 'catalog-alerts', {
+ *   target: MonitoringTarget.service('catalog', 'shop'),
+ *   successRateSlo: 99.5,
+ *   p99Latency: Duration.millis(250),
+ * });
+ */
+export class ServiceAlerts extends Construct {
+  /** The PrometheusRule (escape hatch: `ApiObject.of(alerts)`). */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ServiceAlertsProps) {
+    super(scope, id);
+    IstioResource._validateMetadata(props.metadata);
+    const target = _readTarget('target', props.target);
+    const ruleGroups = _serviceRuleGroups(target, props);
+    this.apiObject = new mon.PrometheusRule(this, 'Resource', {
+      metadata: { name: `${target.serviceName}-alerts`, namespace: target.namespace, ...props.metadata },
+      spec: {
+        groups: ruleGroups.map((g) => ({
+          name: g.name,
+          rules: g.rules.map((r: any) => ({ ...r, expr: mon.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+        })),
+      },
+    });
+    this.node.defaultChild = this.apiObject;
+  }
+}
+
+function checkPercent(prop: string, v: number, example: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v >= 100) {
+    throw _invalid(prop, v, 'an objective is a percentage strictly between 0 and 100 (100% leaves no error budget, so every error would page)',
+      `use e.g. ${example}`);
+  }
+  return v;
+}
+
+/**
+ * The rule groups of one service (plain JSON, in Prometheus rule-file shape).
+ * @internal
+ */
+export function _serviceRuleGroups(target: MonitoringTargetConfig, options: ServiceAlertsOptions): any[] {
+  const slo = checkPercent('successRateSlo', options.successRateSlo ?? 99.9, '99.9');
+  const latencySlo = checkPercent('latencySloPercent', options.latencySloPercent ?? 99, '99');
+  const latencyMs = (options.p99Latency ?? Duration.seconds(1)).toMilliseconds({ integral: false });
+  const latencyOn = options.latencyAlerts ?? true;
+  if (latencyOn && !ISTIO_LATENCY_BUCKETS_MS.includes(latencyMs)) {
+    const below = [...ISTIO_LATENCY_BUCKETS_MS].reverse().find((b) => b < latencyMs);
+    const above = ISTIO_LATENCY_BUCKETS_MS.find((b) => b > latencyMs);
+    const fix = [below, above].filter((b) => b !== undefined).map((b) => `Duration.millis(${b})`).join(' or ');
+    throw _invalid('p99Latency', `${latencyMs}ms`, 'it is not a bucket boundary of istio_request_duration_milliseconds, so the share of slower requests cannot be measured',
+      `use ${fix}`);
+  }
+  const windows = options.burnRateWindows ?? [BurnRateWindow.FAST, BurnRateWindow.SLOW];
+  if (windows.length === 0) {
+    throw _invalid('burnRateWindows', [], 'no window means no SLO alert', 'leave it out for the SRE workbook defaults (1h/5m at 14.4x, 6h/30m at 6x)');
+  }
+  const reporter = options.reporter ?? MetricsReporter.DESTINATION;
+  const q = new _ServiceQueries(target.serviceName, target.namespace, reporter, options.extraSelector ?? {});
+  const labels = { ...options.alertLabels };
+  if (options.alertLabels) {
+    _validateLabels('alertLabels', options.alertLabels);
+    for (const k of Object.keys(options.alertLabels)) _promLabelName('alertLabels key', k);
+  }
+  const svc = `${target.serviceName}.${target.namespace}`;
+  const errorBudget = (100 - slo) / 100;
+  const latencyBudget = (100 - latencySlo) / 100;
+  const checkThreshold = (prop: string, w: BurnRateWindow, budget: number) => {
+    if (w.burnRate * budget >= 1) {
+      throw _invalid('burnRateWindows', `${w.burnRate}x`, `with ${prop} the alert threshold ${_promNumber(w.burnRate * budget * 100)}% of requests can never be exceeded`,
+        `lower the burn rate below ${_promNumber(1 / budget)} or raise ${prop}`);
+    }
+  };
+
+  const sloRules: any[] = [];
+  for (const w of windows) {
+    checkThreshold('successRateSlo', w, errorBudget);
+    const th = _promNumber(w.burnRate * errorBudget);
+    sloRules.push(sortKeys({
+      alert: 'IstioServiceErrorBudgetBurn',
+      expr: `${q.errorRatio(w.longWindow, undefined, SERVICE_LABELS)} > ${th}\nand\n${q.errorRatio(w.shortWindow, undefined, SERVICE_LABELS)} > ${th}`,
+      labels: sortKeys({ ...labels, long_window: w.longWindow, severity: w.severity, slo: 'success-rate' }),
+      annotations: {
+        summary: `${svc}: 5xx errors burn the ${slo}% success-rate budget ${w.burnRate}x too fast`,
+        description: `Over ${w.longWindow} and ${w.shortWindow} more than ${_promNumber(w.burnRate * errorBudget * 100)}% of requests to ${svc} failed (objective: ${slo}% succeed).`,
+      },
+    }));
+  }
+  if (latencyOn) {
+    for (const w of windows) {
+      checkThreshold('latencySloPercent', w, latencyBudget);
+      const th = _promNumber(w.burnRate * latencyBudget);
+      sloRules.push(sortKeys({
+        alert: 'IstioServiceLatencyBudgetBurn',
+        expr: `${q.slowRatio(w.longWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}\nand\n${q.slowRatio(w.shortWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}`,
+        labels: sortKeys({ ...labels, long_window: w.longWindow, severity: w.severity, slo: 'latency' }),
+        annotations: {
+          summary: `${svc}: requests slower than ${latencyMs}ms burn the latency budget ${w.burnRate}x too fast`,
+          description: `Over ${w.longWindow} and ${w.shortWindow} more than ${_promNumber(w.burnRate * latencyBudget * 100)}% of requests to ${svc} took longer than ${latencyMs}ms (objective: ${latencySlo}% faster).`,
+        },
+      }));
+    }
+  }
+  const groups: any[] = [{ name: `${svc}.slo`, rules: sloRules }];
+
+  if (target.canary) {
+    const c = target.canary;
+    const drop = options.canaryMaxSuccessRateDrop ?? 1;
+    if (typeof drop !== 'number' || !Number.isFinite(drop) || drop < 0 || drop >= 100) {
+      throw _invalid('canaryMaxSuccessRateDrop', drop, 'it is a difference of percentage points, from 0 to below 100', 'use e.g. 1');
+    }
+    const ratio = options.canaryMaxLatencyRatio ?? 1.2;
+    if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 1) {
+      throw _invalid('canaryMaxLatencyRatio', ratio, 'a canary slower than stable by a factor below 1 would alert on a faster canary', 'use e.g. 1.2 (20% slower)');
+    }
+    const win = _promDuration('canaryWindow', options.canaryWindow ?? Duration.minutes(5));
+    const forD = _promDuration('canaryFor', options.canaryFor ?? Duration.minutes(5));
+    // validate version strings for PromQL before use (escaped; control characters rejected)
+    _promString('canary.stableVersion', c.stableVersion);
+    _promString('canary.canaryVersion', c.canaryVersion);
+    const canaryLabels = sortKeys({ ...labels, canary_version: c.canaryVersion, severity: 'warning', stable_version: c.stableVersion });
+    groups.push({
+      name: `${svc}.canary`,
+      rules: [
+        sortKeys({
+          alert: 'IstioCanarySuccessRateDegraded',
+          expr: `${q.successRatio(win, c.canaryVersion, SERVICE_LABELS)}\n< ${q.successRatio(win, c.stableVersion, SERVICE_LABELS)} - ${_promNumber(drop / 100)}`,
+          for: forD,
+          labels: canaryLabels,
+          annotations: {
+            summary: `${svc}: canary ${c.canaryVersion} succeeds less often than stable ${c.stableVersion}`,
+            description: `Over ${win} the success rate of ${c.canaryVersion} was more than ${_promNumber(drop)} percentage points below ${c.stableVersion}'s. Hold or roll back the canary.`,
+          },
+        }),
+        sortKeys({
+          alert: 'IstioCanaryLatencyDegraded',
+          expr: `${q.latencyQuantile(0.99, win, c.canaryVersion, SERVICE_LABELS)}\n> ${_promNumber(ratio)} * ${q.latencyQuantile(0.99, win, c.stableVersion, SERVICE_LABELS)}`,
+          for: forD,
+          labels: canaryLabels,
+          annotations: {
+            summary: `${svc}: canary ${c.canaryVersion} is slower than stable ${c.stableVersion}`,
+            description: `Over ${win} the p99 latency of ${c.canaryVersion} exceeded ${_promNumber(ratio)}x the p99 of ${c.stableVersion}. Hold or roll back the canary.`,
+          },
+        }),
+      ],
+    });
+  }
+  return groups;
+}
+
+function sortKeys<T extends { [key: string]: any }>(o: T): T {
+  const out: any = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k];
+  return out;
+}
