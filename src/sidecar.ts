@@ -232,7 +232,9 @@ export class Sidecar extends IstioResource {
       ingress: this.ingress.length === 0 ? undefined : this.ingress.map((i) => ({ port: renderPort(i.port), defaultEndpoint: i.defaultEndpoint })),
       egress: this.egress.length === 0 ? undefined
         : [...specific, ...catchAll].map((e) => ({ port: e.port ? renderPort(e.port) : undefined, hosts: [...e.hosts] })),
-      outboundTrafficPolicy: this.outboundTrafficMode ? { mode: this.outboundTrafficMode as unknown as net.SidecarSpecOutboundTrafficPolicyMode } : undefined,
+      outboundTrafficPolicy: this.outboundTrafficMode
+        ? { mode: this.outboundTrafficMode as unknown as net.SidecarSpecOutboundTrafficPolicyMode }
+        : undefined,
     };
   }
 }
