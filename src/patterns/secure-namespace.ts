@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
 import { IMeshIdentity, MeshIdentity } from '../identity';
@@ -145,7 +145,18 @@ export interface MeshWideMtlsOptions {
  * const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
  * shop.allowServiceAccount(frontendSa).to(MeshWorkload.fromWorkload(catalog)).methods(HttpMethod.GET).paths('/public');
  */
+const REGISTRY = new WeakMap<IConstruct, Map<string, SecureNamespace>>();
+
 export class SecureNamespace extends Construct {
+  /**
+   * The SecureNamespace named `name` in the app of `scope`, if the app defines one (indexed, O(1)).
+   *
+   * @internal
+   */
+  public static _lookup(scope: IConstruct, name: string): SecureNamespace | undefined {
+    return REGISTRY.get(scope.node.root)?.get(name);
+  }
+
   /**
    * STRICT mTLS for the whole mesh: a PeerAuthentication `default` in the root namespace.
    */
@@ -193,6 +204,9 @@ export class SecureNamespace extends Construct {
       throw _invalid('name', name, 'the namespace has no name', 'set `name`, or pass an existing cdk8s-plus Namespace as `namespace`');
     }
     this.name = _validateDnsLabel('name', name);
+    const registry = REGISTRY.get(this.node.root) ?? new Map<string, SecureNamespace>();
+    REGISTRY.set(this.node.root, registry);
+    if (!registry.has(this.name)) registry.set(this.name, this);
     if (props.namespace && props.name !== undefined && props.namespace.name !== props.name) {
       throw _invalid('name', props.name, `it differs from the adopted namespace's name "${props.namespace.name}"`, 'drop `name` or make them equal');
     }

@@ -1,0 +1,302 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { ClientTlsMode, DestinationRule } from '../destination-rule';
+import { IMeshDestination, ServiceHost } from '../host';
+import { PortProtocol } from '../protocol';
+import { ServiceEntry, ServiceEntryResolution } from '../service-entry';
+import { OutboundTrafficMode, Sidecar } from '../sidecar';
+import { IMeshWorkload } from '../workload';
+import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
+import { AccessOptions, AccessRule } from './access-intent';
+import { SecureNamespace } from './secure-namespace';
+
+/**
+ * How a workload talks to an external service.
+ */
+export enum ExternalProtocol {
+  /** The app speaks TLS itself; the proxy passes it through, routed by SNI. */
+  TLS_PASSTHROUGH = 'TLS_PASSTHROUGH',
+  /** The app speaks plain HTTP to port `httpPort`; the proxy originates TLS to the real port. */
+  TLS_ORIGINATION = 'TLS_ORIGINATION',
+  /** Plain HTTP. */
+  HTTP = 'HTTP',
+  /** Opaque TCP. */
+  TCP = 'TCP',
+}
+
+/**
+ * Options for TLS origination to an external service.
+ */
+export interface TlsOriginationOptions {
+  /**
+   * The TLS port of the service.
+   *
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * The plain-HTTP port the app calls (`http://api.stripe.com:80`).
+   *
+   * @default 80
+   */
+  readonly httpPort?: number;
+  /**
+   * CA bundle file in the proxy to verify the server (e.g. `/etc/ssl/certs/ca-certificates.crt`).
+   * Either this or `credentialName` is required: origination without verification is refused.
+   *
+   * @default - none
+   */
+  readonly caCertificates?: string;
+  /**
+   * A Secret (`ca.crt`) in the caller's namespace with the CA bundle (and client certificate for mTLS).
+   *
+   * @default - none
+   */
+  readonly credentialName?: string;
+}
+
+/**
+ * A service outside the mesh that workloads depend on. Rendered as a ServiceEntry (plus a
+ * DestinationRule when the proxy originates TLS) in each caller namespace, visible only there.
+ *
+ * @example
+ * ExternalService.tls('api.stripe.com');
+ * ExternalService.originateTls('api.stripe.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' });
+ */
+export class ExternalService {
+  /** The app speaks TLS to `host:port`; the proxy passes it through (SNI). */
+  public static tls(host: string, port: number = 443): ExternalService {
+    return new ExternalService(host, ExternalProtocol.TLS_PASSTHROUGH, ExternalService.port('port', port), undefined, {});
+  }
+
+  /** The app speaks HTTP; the sidecar originates TLS to `host` and verifies it against a CA. */
+  public static originateTls(host: string, options: TlsOriginationOptions): ExternalService {
+    if (!options || (!options.caCertificates && !options.credentialName)) {
+      throw _invalid('caCertificates', options?.caCertificates, 'TLS origination without CA verification accepts any certificate (a man in the middle would go unnoticed)',
+        'set caCertificates: "/etc/ssl/certs/ca-certificates.crt" (the proxy image\'s system CAs) or credentialName: "<secret with ca.crt>"');
+    }
+    const port = ExternalService.port('port', options.port ?? 443);
+    const httpPort = ExternalService.port('httpPort', options.httpPort ?? 80);
+    if (port === httpPort) throw _invalid('httpPort', httpPort, 'it equals the TLS port', 'use 80 for the plain side and 443 for TLS');
+    return new ExternalService(host, ExternalProtocol.TLS_ORIGINATION, port, httpPort, options);
+  }
+
+  /** Plain HTTP to `host:port`. */
+  public static http(host: string, port: number = 80): ExternalService {
+    return new ExternalService(host, ExternalProtocol.HTTP, ExternalService.port('port', port), undefined, {});
+  }
+
+  /** Opaque TCP to `host:port`. */
+  public static tcp(host: string, port: number): ExternalService {
+    return new ExternalService(host, ExternalProtocol.TCP, ExternalService.port('port', port), undefined, {});
+  }
+
+  private static port(prop: string, p: number): number {
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw _invalid(prop, p, 'it is not a port number', 'use 1..65535');
+    return p;
+  }
+
+  private constructor(
+    /** The external host. */
+    public readonly host: string,
+    /** How the app talks to it. */
+    public readonly protocol: ExternalProtocol,
+    /** The service port. */
+    public readonly port: number,
+    /** The plain port the app calls (TLS origination). */
+    public readonly httpPort: number | undefined,
+    private readonly tlsOptions: TlsOriginationOptions,
+  ) {
+    _validateHost('host', host, false, true);
+    if (host.endsWith('.svc.cluster.local') || host.includes('.svc.')) {
+      throw _invalid('host', host, 'it is a Service of the cluster, not an external service', 'use dependsOn(caller, ServiceHost.of(name, namespace))');
+    }
+  }
+
+  /** @internal */
+  public _key(): string {
+    return `${this.host}:${this.port}:${this.protocol}`;
+  }
+
+  /** @internal */
+  public _render(scope: Construct, id: string, namespace: string): void {
+    const name = _suggestName(this.host, 200);
+    const portProtocol = {
+      [ExternalProtocol.TLS_PASSTHROUGH]: PortProtocol.TLS,
+      [ExternalProtocol.TLS_ORIGINATION]: PortProtocol.HTTP,
+      [ExternalProtocol.HTTP]: PortProtocol.HTTP,
+      [ExternalProtocol.TCP]: PortProtocol.TCP,
+    }[this.protocol];
+    const number = this.protocol === ExternalProtocol.TLS_ORIGINATION ? this.httpPort! : this.port;
+    new ServiceEntry(scope, `${id}-ServiceEntry`, {
+      metadata: { name, namespace },
+      hosts: [this.host],
+      ports: [{ number, protocol: portProtocol, targetPort: this.protocol === ExternalProtocol.TLS_ORIGINATION ? this.port : undefined }],
+      resolution: ServiceEntryResolution.DNS,
+      exportTo: ['.'],
+    });
+    if (this.protocol === ExternalProtocol.TLS_ORIGINATION) {
+      new DestinationRule(scope, `${id}-DestinationRule`, {
+        metadata: { name: `${name}-tls`, namespace },
+        host: ServiceHost.external(this.host),
+        exportTo: ['.'],
+        trafficPolicy: {
+          portLevelSettings: [{
+            port: number,
+            tls: {
+              mode: ClientTlsMode.SIMPLE, sni: this.host,
+              caCertificates: this.tlsOptions.caCertificates, credentialName: this.tlsOptions.credentialName,
+            },
+          }],
+        },
+      });
+    }
+  }
+}
+
+/**
+ * Options of `dependsOn()`: what the caller may do on the callee (rendered into the callee namespace's
+ * AuthorizationPolicy when it is a SecureNamespace of the app).
+ */
+export interface DependencyOptions extends AccessOptions {
+  /**
+   * The callee's pods, when the callee destination is not itself a workload (e.g. a `ServiceHost`).
+   *
+   * @default - the callee, when it is a workload (a CanaryService)
+   */
+  readonly workload?: IMeshWorkload;
+}
+
+/**
+ * Props for `MeshDependencies`.
+ */
+export interface MeshDependenciesProps {
+  /**
+   * Namespaces whose callers may reach only their declared dependencies (`REGISTRY_ONLY` egress).
+   *
+   * @default - none: unknown hosts stay reachable (the mesh default)
+   */
+  readonly registryOnlyNamespaces?: string[];
+  /**
+   * Hosts every sidecar keeps in scope (the control plane and telemetry backends).
+   *
+   * @default ["istio-system/*"]
+   */
+  readonly alwaysVisible?: string[];
+}
+
+/**
+ * Dependencies as code: one graph per app. Each `dependsOn(caller, callee)` renders, consistently:
+ * the caller's `Sidecar` egress scope (its dependencies plus `istio-system/*`, so its proxy carries a
+ * fraction of the mesh's configuration), the callee's AuthorizationPolicy allow rule (through the callee
+ * namespace's SecureNamespace, so the two sides never drift), and, with `dependsOnExternal()`,
+ * ServiceEntries for external services.
+ *
+ * @example
+ * const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
+ * deps.dependsOn(MeshWorkload.fromWorkload(frontend), catalog, { methods: [HttpMethod.GET] });
+ * deps.dependsOnExternal(catalog, ExternalService.tls('api.stripe.com'));
+ */
+export class MeshDependencies extends Construct {
+  private readonly registryOnly: Set<string>;
+  private readonly alwaysVisible: string[];
+  private readonly sidecars = new Map<string, Sidecar>();
+  private readonly externals = new Set<string>();
+  private readonly internalHosts: Array<{ host: string; where: string }> = [];
+
+  constructor(scope: Construct, id: string, props: MeshDependenciesProps = {}) {
+    super(scope, id);
+    this.registryOnly = new Set((props.registryOnlyNamespaces ?? []).map((n) => _validateDnsLabel('registryOnlyNamespaces', n)));
+    this.alwaysVisible = [...(props.alwaysVisible ?? ['istio-system/*'])];
+    for (const h of this.alwaysVisible) Sidecar._validateEgressHost(h);
+    this.node.addValidation({ validate: () => this.validateTargets() });
+  }
+
+  /**
+   * Declares that `caller` calls `callee` (a CanaryService, a `ServiceHost.of()` Service of the app).
+   * Repeating a dependency is a no-op; cycles are fine.
+   */
+  public dependsOn(caller: IMeshWorkload, callee: IMeshDestination, options: DependencyOptions = {}): AccessRule | undefined {
+    const sidecar = this.sidecarFor(caller);
+    const host = callee.toMeshDestination().host;
+    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.[a-z0-9.-]+$/.exec(host);
+    if (!m) {
+      throw _invalid('callee', host, 'it is not a Service of the cluster', 'declare external services with dependsOnExternal(caller, ExternalService.tls(host))');
+    }
+    const calleeNs = m[2];
+    sidecar.addEgressHosts(`${calleeNs}/${host}`);
+    this.internalHosts.push({ host, where: `${caller.workloadKey} -> ${host}` });
+
+    const secure = SecureNamespace._lookup(this, calleeNs);
+    if (!secure) return undefined; // the callee namespace is not locked down by this app: nothing to allow
+    const workload = options.workload ?? (typeof (callee as any).toSelectorLabels === 'function' ? callee as unknown as IMeshWorkload : undefined);
+    if (!workload) {
+      throw _invalid('workload', undefined, `namespace ${calleeNs} is a SecureNamespace, so the callee's pods must be known to allow the call`,
+        'pass options.workload (e.g. MeshWorkload.fromWorkload(deployment)), or a callee that is a workload (CanaryService)');
+    }
+    if (!caller.workloadIdentity) {
+      throw _invalid('caller', caller.workloadKey, 'its identity (service account) is unknown, so the callee cannot allow it',
+        'use MeshWorkload.fromWorkload(deployment) with a namespace, or MeshWorkload.labels(labels, { namespace, serviceAccountName })');
+    }
+    const { workload: _w, ...access } = options;
+    return secure.grantAccess(caller.workloadIdentity, workload, access);
+  }
+
+  /**
+   * Declares that `caller` calls an external service: a ServiceEntry (and, for TLS origination, a
+   * DestinationRule) in the caller's namespace, and the host in the caller's egress scope.
+   */
+  public dependsOnExternal(caller: IMeshWorkload, external: ExternalService): void {
+    const sidecar = this.sidecarFor(caller);
+    const ns = caller.workloadNamespace!;
+    sidecar.addEgressHosts(`./${external.host}`);
+    const key = `${ns}/${external._key()}`;
+    if (this.externals.has(key)) return;
+    this.externals.add(key);
+    external._render(this, `External-${ns}-${_suggestName(external.host, 60)}-${external.port}`, ns);
+  }
+
+  /** The Sidecar that scopes `caller`'s egress, once it has a dependency. */
+  public sidecarOf(caller: IMeshWorkload): Sidecar | undefined {
+    return this.sidecars.get(`${caller.workloadNamespace}/${caller.workloadKey}`);
+  }
+
+  private sidecarFor(caller: IMeshWorkload): Sidecar {
+    if (!caller.workloadNamespace) {
+      throw _invalid('caller', caller.workloadKey, 'its namespace is unknown, so its Sidecar cannot be placed',
+        'use MeshWorkload.fromWorkload(deployment) in a chart with a namespace, or MeshWorkload.labels(labels, { namespace })');
+    }
+    const key = `${caller.workloadNamespace}/${caller.workloadKey}`;
+    let sidecar = this.sidecars.get(key);
+    if (!sidecar) {
+      sidecar = new Sidecar(this, `Sidecar-${caller.workloadNamespace}-${caller.workloadKey}`, {
+        metadata: { name: _suggestName(caller.workloadKey, 253), namespace: caller.workloadNamespace },
+        selector: caller,
+        outboundTrafficMode: this.registryOnly.has(caller.workloadNamespace) ? OutboundTrafficMode.REGISTRY_ONLY : undefined,
+      });
+      sidecar.addEgressHosts(...this.alwaysVisible);
+      this.sidecars.set(key, sidecar);
+    }
+    return sidecar;
+  }
+
+  /** Every internal callee must be a Service (or ServiceEntry) of the app: one pass builds the index. */
+  private validateTargets(): string[] {
+    if (this.internalHosts.length === 0) return [];
+    const known = new Set<string>();
+    const visit = (c: IConstruct) => {
+      if (c instanceof kplus.Service) {
+        const ns = c.metadata.namespace;
+        if (ns) known.add(`${c.name}.${ns}.svc.cluster.local`);
+      } else if (c instanceof ServiceEntry) {
+        c.hosts.forEach((h) => known.add(h));
+      }
+      for (const child of c.node.children) visit(child);
+    };
+    visit(this.node.root);
+    const missing = new Map<string, string>();
+    for (const { host, where } of this.internalHosts) if (!known.has(host) && !missing.has(host)) missing.set(host, where);
+    return [...missing.entries()].map(([host, where]) =>
+      `Invalid dependency ${where}: "${host}" is neither a Service of this app nor declared external. Fix: define the Service in the app, or declare it with dependsOnExternal(caller, ExternalService...)`);
+  }
+}
