@@ -9,3 +9,4 @@ export * as istio_security from './imports/istio-security.istio.io';
 export * as istio_telemetry from './imports/istio-telemetry.istio.io';
 export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
+export * from './validation/conformance';
