@@ -10,3 +10,4 @@ export * as istio_telemetry from './imports/istio-telemetry.istio.io';
 export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
 export * from './validation/conformance';
+export * from './validation/mesh-validation';
