@@ -11,3 +11,4 @@ export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
 export * from './validation/conformance';
 export * from './validation/mesh-validation';
+export * from './validation/plugin';

@@ -5,7 +5,7 @@
  * Everything is indexed once (maps by host, namespace, gateway); each rule is then a lookup per
  * reference: O(objects + references), no all-pairs scans.
  */
-import { ValidationFinding, ValidationSeverity } from './conformance';
+import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
 /** One object to check, with where it came from. @internal */
 export interface _MeshInput {
@@ -293,7 +293,9 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       list.push(dr);
       byNs.set(nsOf(dr.doc), list);
     }
-    for (const [ns, list] of byNs) {
+    for (const [ns, all] of byNs) {
+      // the same object (name) given twice, e.g. alternative versions of one file, is one object
+      const list = [...new Map(all.map((dr) => [nameOf(dr.doc), dr])).values()];
       if (list.length < 2) continue;
       const names = list.map((dr) => nameOf(dr.doc)).sort();
       for (const dr of list) {
@@ -411,5 +413,32 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       `The namespace is not enabled for Istio injection, yet ${mesh.length} mesh resource(s) live in it (e.g. ${mesh[0].doc.kind}/${nameOf(mesh[0].doc)}): they have no sidecar or ztunnel to act on. Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient`);
   }
 
+  return findings;
+}
+
+/** A parsed document and where it came from. @internal */
+export interface _Document {
+  readonly doc: any;
+  readonly file?: string;
+  readonly constructPath?: string;
+}
+
+/**
+ * Schema + CEL conformance of every document, then the mesh rules over all of them (CLI, plugin).
+ * @internal
+ */
+export function _validateDocuments(docs: readonly _Document[], conformance: ConformanceValidator, options: _MeshOptions = {}): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  const inputs: _MeshInput[] = [];
+  for (const d of docs) {
+    if (!d.doc || typeof d.doc !== 'object') continue;
+    const where = {
+      ...(d.file !== undefined ? { file: d.file } : {}),
+      ...(d.constructPath !== undefined ? { constructPath: d.constructPath } : {}),
+    };
+    for (const f of conformance.validate(d.doc)) findings.push({ ...f, ...where });
+    inputs.push({ doc: d.doc, ...where });
+  }
+  findings.push(..._meshChecks(inputs, options));
   return findings;
 }
