@@ -64,10 +64,16 @@ function env(): Environment {
 const RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if',
   'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
 
+const ESCAPED = new Map<string, string>();
+
 /** Kubernetes' escaping of property names for CEL (apiextensions `celconfig`). */
 export function _escapeCelName(k: string): string {
-  if (RESERVED.has(k)) return `__${k}__`;
-  return k.replace(/__/g, '__underscores__').replace(/\./g, '__dot__').replace(/-/g, '__dash__').replace(/\//g, '__slash__');
+  let e = ESCAPED.get(k);
+  if (e === undefined) {
+    e = RESERVED.has(k) ? `__${k}__` : k.replace(/__/g, '__underscores__').replace(/\./g, '__dot__').replace(/-/g, '__dash__').replace(/\//g, '__slash__');
+    if (ESCAPED.size < 10000) ESCAPED.set(k, e);
+  }
+  return e;
 }
 
 /**

@@ -85,6 +85,13 @@ describe('ConformanceValidator: structural schema', () => {
     expect(messages(pm)).toEqual([]);
   });
 
+  test('RE2 patterns: a leading (?i) is case-insensitive (PrometheusRule partial_response_strategy)', () => {
+    const rule = (strategy: string) => obj(MON, 'PrometheusRule', { groups: [{ name: 'g', partial_response_strategy: strategy, rules: [{ alert: 'Down', expr: 'up == 0' }] }] });
+    expect(messages(rule('WARN'))).toEqual([]);
+    expect(messages(rule('abort'))).toEqual([]);
+    expect(messages(rule('ignore'))).toEqual(['K8S-SCHEMA spec.groups[0].partial_response_strategy: Invalid value: "ignore": should match \'^(?i)(abort|warn)?$\'']);
+  });
+
   test('objects of unknown kinds give no findings', () => {
     expect(V.validate({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { a: 1 } })).toEqual([]);
     expect(V.knows(NET, 'VirtualService')).toBe(true);

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Usage: node scripts/bench-validate.js [N]   (after `npx projen compile`; `npx projen bench:validate` does both)
+// Validates N generated documents (default 10,000: Services, VirtualServices, DestinationRules,
+// AuthorizationPolicies, PeerAuthentications, Gateway API HTTPRoutes, ServiceMonitors) with the compiled
+// lib/: CRD schema + CEL conformance of each, then the cross-resource mesh rules over all of them.
+// Target: <= 3 s on 2 cores. Prints docs/s and the ratio to the target.
+'use strict';
+const { performance } = require('perf_hooks');
+const { ConformanceValidator } = require('../lib');
+const { _validateDocuments } = require('../lib/validation/_mesh');
+
+const N = Number(process.argv[2] ?? 10000);
+const TARGET_MS = 3000 * (N / 10000);
+
+function docsFor(i) {
+  const ns = `team-${i % 50}`;
+  const name = `svc-${i}`;
+  const host = `${name}.${ns}.svc.cluster.local`;
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] } },
+    { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: ns },
+      spec: { host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, connectionPool: { http: { idleTimeout: '30s' } }, outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' } },
+        subsets: [{ name: 'stable', labels: { version: 'v1' } }, { name: 'canary', labels: { version: 'v2' } }] } },
+    { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: ns },
+      spec: { hosts: [name], http: [{ match: [{ uri: { prefix: '/api' } }], timeout: '5s', retries: { attempts: 3, perTryTimeout: '2s', retryOn: '5xx' },
+        route: [{ destination: { host: name, subset: 'stable', port: { number: 8080 } }, weight: 90 }, { destination: { host: name, subset: 'canary', port: { number: 8080 } }, weight: 10 }] }] } },
+    { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: ns },
+      spec: { selector: { matchLabels: { app: name } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ns}/sa/svc-${(i + 1)}`] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/*'] } }] }] } },
+    { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app: name } }, mtls: { mode: 'STRICT' } } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: ns },
+      spec: { parentRefs: [{ name: 'edge', namespace: 'ingress' }], hostnames: [`${name}.example.com`], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name, port: 8080 }] }] } },
+    { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name, namespace: ns },
+      spec: { selector: { matchLabels: { app: name } }, endpoints: [{ port: 'http', interval: '30s', path: '/metrics' }] } },
+  ];
+}
+
+const docs = [];
+for (let i = 0; docs.length < N; i++) docs.push(...docsFor(i));
+docs.length = N;
+const input = docs.map((doc) => ({ doc, file: 'bench.yaml' }));
+
+const v = ConformanceValidator.builtIn();
+// warm-up on a different small set (compiles the schemas once per kind, as a real run does too)
+const t0 = performance.now();
+_validateDocuments(docsFor(1e6).map((doc) => ({ doc })), v);
+const compileMs = performance.now() - t0;
+
+const t1 = performance.now();
+const cpu0 = process.cpuUsage();
+const findings = _validateDocuments(input, v);
+const ms = performance.now() - t1;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+const errors = findings.filter((f) => f.severity === 'error');
+if (errors.length > 0) {
+  console.error(`unexpected findings in generated documents: ${errors.length}, e.g. ${JSON.stringify(errors[0])}`);
+  process.exit(1);
+}
+const total = ms + compileMs;
+console.log(`validated ${N} documents in ${ms.toFixed(0)} ms (+ ${compileMs.toFixed(0)} ms one-time schema compilation): ${(N / (total / 1000)).toFixed(0)} docs/s`);
+console.log(`CPU time of the validation run: ${cpuMs.toFixed(0)} ms (wall time above includes waiting for a busy machine; load average ${require('os').loadavg()[0].toFixed(1)} on ${require('os').cpus().length} cores)`);
+console.log(`target ${TARGET_MS.toFixed(0)} ms: ratio ${(total / TARGET_MS).toFixed(2)} (<= 1.00 meets it) ${total <= TARGET_MS ? 'OK' : 'SLOWER THAN TARGET'}`);
+process.exitCode = total <= TARGET_MS ? 0 : 1;
