@@ -166,12 +166,8 @@ export class MeshValidation {
     const findings: ValidationFinding[] = [];
     for (const c of this.root.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
-      let doc: any;
-      try {
-        doc = c.toJson();
-      } catch {
-        continue; // synthesis reports it with its own error
-      }
+      // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
+      const doc = c.toJson();
       const culprit = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
       const suppressed = new Map<string, string>();
       for (const s of c.node.scopes) SUPPRESSIONS.get(s)?.forEach((reason, rule) => suppressed.set(rule, reason));
