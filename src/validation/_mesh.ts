@@ -86,8 +86,12 @@ function closest(name: string, candidates: Iterable<string>): string | undefined
   const max = name.length <= 4 ? 1 : 2;
   let best: string | undefined;
   let bestD = max + 1;
+  // "team-20" vs "team-2" are siblings, not typos: ignore candidates that differ only in numbers
+  const shape = (s: string) => s.replace(/[0-9]+/g, '#');
+  const own = shape(name);
   for (const c of candidates) {
     if (c === name) return undefined;
+    if (shape(c) === own) continue;
     const d = levenshtein(name, c, max);
     if (d < bestD || (d === bestD && best !== undefined && c < best)) { best = c; bestD = d; }
   }

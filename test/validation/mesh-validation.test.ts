@@ -243,6 +243,14 @@ describe('MeshValidation: MESH004 principals naming what the app defines under a
     ]);
   });
 
+  test('silent for sibling names that differ only in numbers (team-20 is not a typo of team-2)', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'team-2', { namespace: 'team-2' });
+    sa(chart, 'worker-1');
+    policy(chart, { principals: ['cluster.local/ns/team-20/sa/worker-1', 'cluster.local/ns/team-2/sa/worker-12'] });
+    expect(findings(app)).toEqual([]);
+  });
+
   test('fails on a namespace typo', () => {
     const { app, chart } = setup();
     sa(chart, 'frontend');
