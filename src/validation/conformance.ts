@@ -110,6 +110,9 @@ export class ConformanceValidator {
 
   private readonly kinds = new Map<string, KindEntry>();
 
+  /**
+   * @param options whether to start from the built-in schemas (add more with `addCrds()`)
+   */
   constructor(options: ConformanceValidatorOptions = {}) {
     if (options.includeBuiltIn ?? true) {
       for (const bundle of BUILT_IN_BUNDLES) {

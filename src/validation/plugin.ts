@@ -114,6 +114,9 @@ export interface MeshValidationPluginProps {
 export class MeshValidationPlugin {
   private readonly props: MeshValidationPluginProps;
 
+  /**
+   * @param props the `properties:` of the plugin's `cdk8s.yaml` entry
+   */
   constructor(props: MeshValidationPluginProps = {}) {
     this.props = props;
   }
