@@ -3,7 +3,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MeshIdentity, MeshWorkload, ServiceHost } from '../../src';
+import { MeshIdentity, MeshValidation, MeshWorkload, ServiceHost } from '../../src';
 
 export class ShopChart extends Chart {
   /** frontend calls catalog */
@@ -41,5 +41,7 @@ export class ShopChart extends Chart {
 }
 
 const app = new App();
+// schema + CEL + mesh checks at synth (automatic once a cdk8s-istio construct is in the app; README "## Validation")
+MeshValidation.of(app).enableAtSynth();
 new ShopChart(app, 'shop');
 app.synth();
