@@ -357,3 +357,49 @@ describe('MeshValidation at synth', () => {
       .toEqual('x.yaml: [IST0118] Service/shop/a: spec.ports[0]: m');
   });
 });
+
+describe('MeshValidation at synth: every error rule fails app.synth() with its id and the culprit construct path', () => {
+  const MISTAKES: Array<[string, string, (chart: Chart, app: App) => void]> = [
+    ['K8S-SCHEMA', 'shop/a', (c) => vs(c, 'a', { hosts: ['x'], htp: [] })],
+    ['K8S-CEL', 'shop/a', (c) => raw(c, 'a', SEC, 'PeerAuthentication', 'a', { portLevelMtls: { 80: { mode: 'DISABLE' } } })],
+    ['IST0101', 'shop/a', (c) => vs(c, 'a', { hosts: ['x'], gateways: ['nowhere'] })],
+    ['IST0132', 'shop/a', (c) => {
+      raw(c, 'gw', NET, 'Gateway', 'gw', { servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] }] });
+      vs(c, 'a', { hosts: ['b.example.com'], gateways: ['gw'] });
+    }],
+    ['IST0109', 'shop/b', (c) => { vs(c, 'a', { hosts: ['x'] }); vs(c, 'b', { hosts: ['x'] }); }],
+    ['IST0149', 'shop/a', (c) => vs(c, 'a', { hosts: ['x'], http: [{ match: [{ headers: { '@request.auth.claims.sub': { exact: 'u' } } }], route: [{ destination: { host: 'x' } }] }] })],
+    ['MESH001', 'shop/b', (c) => { dr(c, 'a', 'x', []); dr(c, 'b', 'x', []); }],
+    ['MESH002', 'shop/a', (c, app) => {
+      MeshValidation.of(app).declareProviders(['otel']);
+      raw(c, 'a', TEL, 'Telemetry', 'a', { tracing: [{ providers: [{ name: 'zipkin' }] }] });
+    }],
+    ['MESH003', 'shop/a', (c) => {
+      raw(c, 'pa', SEC, 'PeerAuthentication', 'default', { mtls: { mode: 'STRICT' } });
+      dr(c, 'a', 'x', [], { trafficPolicy: { tls: { mode: 'DISABLE' } } });
+    }],
+    ['IST0102', 'shop/ns', (c) => {
+      new ApiObject(c, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', namespace: undefined } });
+      dr(c, 'a', 'x', []);
+    }],
+    ['MESH004', 'shop/a', (c) => {
+      new ApiObject(c, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'frontend' } });
+      raw(c, 'a', SEC, 'AuthorizationPolicy', 'a', { rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontnd'] } }] }] });
+    }],
+  ];
+
+  test.each(MISTAKES)('fails: %s names %s', (rule, culprit, mistake) => {
+    // GIVEN an app with one L2 (switches validation on) and one mistake
+    const { app, chart } = setup();
+    new Routes(chart, 'ok', { hosts: ['ok'] }, { metadata: { name: 'ok' } });
+    mistake(chart, app);
+    // THEN
+    let message = '';
+    try {
+      app.synth();
+    } catch (e: any) {
+      message = e.message;
+    }
+    expect(message).toContain(`${culprit}: [${rule}] `);
+  });
+});
