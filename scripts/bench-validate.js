@@ -86,15 +86,15 @@ function bigApp(validate) {
 }
 function timeSynth(validate) {
   const { app, outdir } = bigApp(validate);
-  const t = performance.now();
+  const cpu0 = process.cpuUsage();
   app.synth();
-  const ms = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
   fs.rmSync(outdir, { recursive: true, force: true });
-  return ms;
+  return (cpu.user + cpu.system) / 1000; // CPU time: less sensitive to a busy machine than wall time
 }
 timeSynth(true); // warm-up (schema compilation, JIT)
 const runs = [];
 for (let r = 0; r < 3; r++) runs.push([timeSynth(false), timeSynth(true)]);
 const best = (i) => Math.min(...runs.map((x) => x[i]));
 const [plain, checked] = [best(0), best(1)];
-console.log(`synth of 2,000 services (8,000 objects): ${plain.toFixed(0)} ms without validation, ${checked.toFixed(0)} ms with: +${((checked / plain - 1) * 100).toFixed(0)}% (target <= +20%)`);
+console.log(`synth of 2,000 services (8,000 objects), CPU time: ${plain.toFixed(0)} ms without validation, ${checked.toFixed(0)} ms with: +${((checked / plain - 1) * 100).toFixed(0)}% (target <= +20%)`);
