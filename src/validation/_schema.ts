@@ -38,10 +38,16 @@ const FORMATS: Record<string, (s: string) => boolean> = {
 const OBJECT_META = {
   type: 'object',
   properties: {
-    name: { type: 'string', maxLength: 253 },
+    // ObjectMeta validation of the API server: names are DNS subdomains, namespaces DNS labels,
+    // label keys qualified names with an optional DNS prefix, label values at most 63 characters
+    name: { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' },
     generateName: { type: 'string' },
-    namespace: { type: 'string', maxLength: 63 },
-    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    namespace: { type: 'string', maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' },
+    labels: {
+      type: 'object',
+      propertyNames: { pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$' },
+      additionalProperties: { type: 'string', maxLength: 63, pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$' },
+    },
     annotations: { type: 'object', additionalProperties: { type: 'string' } },
     finalizers: { type: 'array', items: { type: 'string' } },
     ownerReferences: { type: 'array', items: { type: 'object' } },
@@ -282,7 +288,7 @@ function formatErrors(errors: ErrorObject[], _structural: any, obj: any): _Schem
   const out: _SchemaError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    if ([...branchErrors].some((p) => e.schemaPath.startsWith(p + '/'))) continue;
+    if ([...branchErrors].some((p) => e.schemaPath.startsWith(p + '/')) || e.schemaPath.includes('/propertyNames/')) continue;
     const path = _dottedPath(e.instancePath);
     const value = valueAt(obj, e.instancePath);
     const f = format(e, path, value);
@@ -302,6 +308,8 @@ function format(e: ErrorObject, path: string, value: any): _SchemaError {
       const field = join(path, p.additionalProperty);
       return { path: field, message: `unknown field "${field}" (the API server would drop it silently)` };
     }
+    case 'propertyNames':
+      return { path, message: `Invalid value: ${JSON.stringify(p.propertyName)}: not a valid key (a qualified name with an optional DNS prefix)` };
     case 'required':
       return { path: join(path, p.missingProperty), message: 'Required value' };
     case 'enum':

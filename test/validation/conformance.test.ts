@@ -49,6 +49,17 @@ describe('ConformanceValidator: structural schema', () => {
     expect(messages(o)).toEqual(['K8S-SCHEMA metadata.lables: unknown field "metadata.lables" (the API server would drop it silently)']);
   });
 
+  test('fails on invalid metadata as the API server checks it (name, namespace, labels)', () => {
+    const o = obj(NET, 'VirtualService', { hosts: ['a'] });
+    o.metadata = { name: 'Catalog_V1', namespace: 'shop.eu', labels: { 'bad key!': 'x', 'app': 'not a value' } };
+    expect(messages(o)).toEqual([
+      'K8S-SCHEMA metadata.name: Invalid value: "Catalog_V1": should match \'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$\'',
+      'K8S-SCHEMA metadata.namespace: Invalid value: "shop.eu": should match \'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$\'',
+      'K8S-SCHEMA metadata.labels: Invalid value: "bad key!": not a valid key (a qualified name with an optional DNS prefix)',
+      'K8S-SCHEMA metadata.labels.app: Invalid value: "not a value": should match \'^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$\'',
+    ]);
+  });
+
   test('fails on wrong types, enums, bounds, patterns and required fields', () => {
     expect(messages(obj(NET, 'VirtualService', { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' }, weight: '50' }] }] })))
       .toEqual(['K8S-SCHEMA spec.http[0].route[0].weight: Invalid value: "50": must be of type integer']);
