@@ -6,6 +6,7 @@ import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './c
 
 const INSTANCES = new WeakMap<IConstruct, MeshValidation>();
 const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, string>>();
+const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
 const RULE_ID = /^(IST\d{4}|MESH\d{3}|K8S-SCHEMA|K8S-CEL)$/;
 const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
@@ -166,6 +167,9 @@ export class MeshValidation {
     const findings: ValidationFinding[] = [];
     for (const c of this.root.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
+      // render only what a rule reads: kinds with a schema, and the core kinds the mesh rules index
+      // (Deployments, ConfigMaps... are never rendered twice)
+      if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) continue;
       // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
       const doc = c.toJson();
       const culprit = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
