@@ -116,6 +116,7 @@ function translateRule(rule: string): string {
 interface CompiledRule {
   readonly rule: string;
   readonly message?: string;
+  readonly messageFn?: (ctx: any) => any;
   readonly fieldPath?: string;
   readonly fn?: (ctx: any) => any;
   readonly compileError?: string;
@@ -132,12 +133,18 @@ interface CelNode {
 const compiledRules = new Map<string, CompiledRule>();
 function compileRule(r: any): CompiledRule | undefined {
   if (typeof r?.rule !== 'string' || /\boldSelf\b/.test(r.rule)) return undefined; // transition rules: creates only
-  const key = `${r.rule}\u0000${r.message ?? ''}\u0000${r.fieldPath ?? ''}`;
+  const key = `${r.rule}\u0000${r.message ?? ''}\u0000${r.fieldPath ?? ''}\u0000${r.messageExpression ?? ''}`;
   let c = compiledRules.get(key);
   if (!c) {
     try {
       const parsed = env().parse(translateRule(r.rule));
-      c = { rule: r.rule, message: r.message, fieldPath: r.fieldPath, fn: parsed as any };
+      let messageFn: ((ctx: any) => any) | undefined;
+      try {
+        if (typeof r.messageExpression === 'string') messageFn = env().parse(translateRule(r.messageExpression)) as any;
+      } catch {
+        messageFn = undefined; // the API server falls back to message then
+      }
+      c = { rule: r.rule, message: r.message, messageFn, fieldPath: r.fieldPath, fn: parsed as any };
     } catch (err: any) {
       c = { rule: r.rule, message: r.message, fieldPath: r.fieldPath, compileError: String(err?.message ?? err).split('\n')[0] };
     }
@@ -195,6 +202,19 @@ function toCel(value: any, schema: any): any {
   return out;
 }
 
+/** The rule's message: `messageExpression` when it evaluates to a string, else `message`, else the rule. */
+function messageOf(r: CompiledRule, self: any): string {
+  if (r.messageFn) {
+    try {
+      const m = r.messageFn({ self });
+      if (typeof m === 'string' && m.length > 0) return m;
+    } catch {
+      // fall back as the API server does
+    }
+  }
+  return r.message ?? `failed rule: ${r.rule}`;
+}
+
 function joinPath(path: string, key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
 }
@@ -240,7 +260,7 @@ export class _CelValidator {
         } else {
           try {
             const result = r.fn!({ self });
-            if (result !== true) problem = r.message ?? `failed rule: ${r.rule}`;
+            if (result !== true) problem = messageOf(r, self);
           } catch (err: any) {
             problem = `${r.message ?? `failed rule: ${r.rule}`} (rule evaluation error: ${String(err?.message ?? err).split('\n')[0]})`;
           }

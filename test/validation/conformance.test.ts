@@ -146,6 +146,45 @@ describe('ConformanceValidator: structural schema', () => {
     expect(ConformanceValidator.fromCrds([list], { includeBuiltIn: false }).knows(SEC, 'AuthorizationPolicy')).toBe(false);
   });
 
+  test('CEL messageExpression and fieldPath of user CRDs (e.g. from the cluster)', () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Widget' },
+        scope: 'Namespaced',
+        versions: [{
+          name: 'v1',
+          served: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: {
+                  'type': 'object',
+                  'properties': { replicas: { type: 'integer' }, max: { type: 'integer' } },
+                  'x-kubernetes-validations': [
+                    { rule: 'self.replicas <= self.max', messageExpression: '"replicas " + string(self.replicas) + " above " + string(self.max)', fieldPath: '.replicas' },
+                    { rule: 'self.replicas >= 0', message: 'no negative replicas', messageExpression: 'no_such_function()' },
+                    { rule: 'self.replicas == oldSelf.replicas', message: 'immutable' },
+                  ],
+                },
+              },
+            },
+          },
+        }],
+      },
+    };
+    const v = ConformanceValidator.fromCrds([crd], { includeBuiltIn: false });
+    const w = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { replicas: -5, max: -6 } };
+    expect(v.validate(w).map((f) => `${f.path}: ${f.message}`)).toEqual([
+      'spec.replicas: Invalid value: "object": replicas -5 above -6',
+      'spec: Invalid value: "object": no negative replicas',
+    ]);
+  });
+
   test('applies schema defaults before validating, as the API server does', () => {
     // backendRefs[].kind defaults to Service: the port rule then applies
     expect(messages(obj(GW, 'HTTPRoute', { rules: [{ backendRefs: [{ name: 'catalog' }] }] })))
