@@ -3,11 +3,13 @@ import { cdk8s, javascript } from 'projen';
 // CRD bundles live in ../shared and are never copied into the repo: `npx projen import` reads them,
 // strips upstream descriptions, and writes deterministic TypeScript into src/imports/ (committed).
 const SHARED = '../shared';
-const CRD_BUNDLES: Array<{ prefix: string; file: string; kinds: string }> = [
-  { prefix: 'istio', file: `${SHARED}/istio-1.30.3/crd-all.gen.yaml`, kinds: 'all' },
-  { prefix: 'gwapi', file: `${SHARED}/gateway-api-v1.5.1/standard-crds.yaml`, kinds: 'all' },
-  { prefix: 'promop', file: `${SHARED}/prometheus-operator-v0.93.0/crds.yaml`, kinds: 'PodMonitor,ServiceMonitor,PrometheusRule' },
+const CRD_BUNDLES: Array<{ prefix: string; schemas: string; file: string; kinds: string }> = [
+  { prefix: 'istio', schemas: 'istio', file: `${SHARED}/istio-1.30.3/crd-all.gen.yaml`, kinds: 'all' },
+  { prefix: 'gwapi', schemas: 'gateway-api', file: `${SHARED}/gateway-api-v1.5.1/standard-crds.yaml`, kinds: 'all' },
+  { prefix: 'promop', schemas: 'prometheus-operator', file: `${SHARED}/prometheus-operator-v0.93.0/crds.yaml`, kinds: 'PodMonitor,ServiceMonitor,PrometheusRule' },
 ];
+// validation data shipped in the package (read at runtime from lib/validation/schemas)
+const SCHEMAS_DIR = 'src/validation/schemas';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-istio',
@@ -91,11 +93,32 @@ for (const b of CRD_BUNDLES) {
   importTask.exec(`cdk8s import ${b.prefix}:=.crds/${b.prefix}.yaml --output src/imports --language typescript --no-save --no-check-upgrade`);
 }
 
+// `npx projen schemas` (also run by `import`): the CRDs' structural schemas + CEL rules as JSON data for
+// src/validation (description-free, deterministic, committed); jsii compiles only .ts, so compile copies them to lib/
+const schemasTask = project.addTask('schemas', {
+  description: `Regenerate ${SCHEMAS_DIR}/*.json (served v1 schemas of the CRD bundles in ../shared, for validation)`,
+  exec: `node scripts/gen-schemas.js ${SCHEMAS_DIR} ${CRD_BUNDLES.map((b) => `${b.schemas}=${b.file}:${b.kinds}`).join(' ')}`,
+});
+importTask.spawn(schemasTask);
+project.compileTask.exec(`rm -rf lib/validation/schemas && mkdir -p lib/validation && cp -r ${SCHEMAS_DIR} lib/validation/schemas`);
+project.npmignore?.include('/lib/validation/schemas/*.json', '/bin/');
+
+// `cdk8s-istio validate [--crds FILE]... FILE_OR_DIR...` (bin/cdk8s-istio requires lib/validation/cli)
+project.addBins({ 'cdk8s-istio': 'bin/cdk8s-istio' });
+
+// `npx projen bench:validate`: schema + CEL + mesh checks over 10,000 documents (compiled lib/)
+project.addTask('bench:validate', {
+  description: 'Benchmark: validate 10,000 generated documents with the compiled lib/ (target <= 3 s on 2 cores)',
+  steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench-validate.js 10000' }],
+});
+
 // `npx projen example`: synthesize the bundled example app with the real cdk8s CLI
 project.addTask('example', {
   description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/',
   cwd: 'examples/shop',
   steps: [
+    // the app runs from source, but its cdk8s.yaml validation plugin (MeshValidationPlugin) loads ../../lib
+    { spawn: 'compile' },
     { exec: 'cdk8s synth --no-check-upgrade' },
     { say: 'example YAML written to examples/shop/dist/' },
     { exec: 'ls -1 dist/' },

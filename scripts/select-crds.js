@@ -9,14 +9,6 @@
 const fs = require('fs');
 const YAML = require('yaml');
 
-const [inFile, outFile, versionsArg, kindsArg = 'all'] = process.argv.slice(2);
-if (!inFile || !outFile || !versionsArg) {
-  console.error('usage: select-crds.js IN OUT VERSIONS [KINDS]');
-  process.exit(2);
-}
-const versions = new Set(versionsArg.split(','));
-const kinds = kindsArg === 'all' ? undefined : new Set(kindsArg.split(','));
-
 function stripSchema(node) {
   if (Array.isArray(node)) return node.map(stripSchema);
   if (!node || typeof node !== 'object') return node;
@@ -34,24 +26,44 @@ function stripSchema(node) {
   return out;
 }
 
-const docs = YAML.parseAllDocuments(fs.readFileSync(inFile, 'utf8'))
-  .map((d) => d.toJSON())
-  .filter((d) => d && d.kind === 'CustomResourceDefinition');
-const kept = [];
-for (const crd of docs) {
-  if (kinds && !kinds.has(crd.spec.names.kind)) continue;
-  const vs = crd.spec.versions.filter((v) => v.served && versions.has(v.name));
-  if (vs.length === 0) continue;
-  kept.push({
-    apiVersion: crd.apiVersion,
-    kind: crd.kind,
-    metadata: { name: crd.metadata.name },
-    spec: {
-      ...crd.spec,
-      versions: vs.map((v) => ({ ...v, schema: v.schema && { openAPIV3Schema: stripSchema(v.schema.openAPIV3Schema) } })),
-    },
-  });
+/**
+ * The CRDs of a bundle that serve one of `versions` (and are of one of `kinds`, unless undefined), with
+ * descriptions stripped from their schemas and only those versions kept; sorted by CRD name.
+ */
+function selectCrds(inFile, versions, kinds) {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(inFile, 'utf8'))
+    .map((d) => d.toJSON())
+    .filter((d) => d && d.kind === 'CustomResourceDefinition');
+  const kept = [];
+  for (const crd of docs) {
+    if (kinds && !kinds.has(crd.spec.names.kind)) continue;
+    const vs = crd.spec.versions.filter((v) => v.served && versions.has(v.name));
+    if (vs.length === 0) continue;
+    kept.push({
+      apiVersion: crd.apiVersion,
+      kind: crd.kind,
+      metadata: { name: crd.metadata.name },
+      spec: {
+        ...crd.spec,
+        versions: vs.map((v) => ({ ...v, schema: v.schema && { openAPIV3Schema: stripSchema(v.schema.openAPIV3Schema) } })),
+      },
+    });
+  }
+  kept.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return kept;
 }
-kept.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-fs.writeFileSync(outFile, kept.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n'));
-console.log(`${outFile}: ${kept.map((d) => `${d.spec.names.kind}(${d.spec.versions.map((v) => v.name).join(',')})`).join(' ')}`);
+
+module.exports = { stripSchema, selectCrds };
+
+if (require.main === module) {
+  const [inFile, outFile, versionsArg, kindsArg = 'all'] = process.argv.slice(2);
+  if (!inFile || !outFile || !versionsArg) {
+    console.error('usage: select-crds.js IN OUT VERSIONS [KINDS]');
+    process.exit(2);
+  }
+  const versions = new Set(versionsArg.split(','));
+  const kinds = kindsArg === 'all' ? undefined : new Set(kindsArg.split(','));
+  const kept = selectCrds(inFile, versions, kinds);
+  fs.writeFileSync(outFile, kept.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n'));
+  console.log(`${outFile}: ${kept.map((d) => `${d.spec.names.kind}(${d.spec.versions.map((v) => v.name).join(',')})`).join(' ')}`);
+}

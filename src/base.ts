@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, ApiObjectProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
+import { MeshValidation } from './validation/mesh-validation';
 
 /**
  * Props shared by every Istio resource of this library.
@@ -55,6 +56,9 @@ export abstract class IstioResource extends Construct implements IIstioResource 
   protected constructor(scope: Construct, id: string, props: IstioResourceProps = {}) {
     super(scope, id);
     IstioResource._validateMetadata(props.metadata);
+    // schema + CEL + cross-resource mesh checks over the whole app at synth (once per app; opt-out:
+    // MeshValidation.disable(app) or context cdk8s-istio/validation=false)
+    MeshValidation._register(this);
   }
 
   /** The object's `metadata.name`. */

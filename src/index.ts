@@ -4,6 +4,7 @@ export * from './identity';
 export * from './workload';
 export * from './host';
 export * from './http-method';
+export * from './protocol';
 
 // Security
 export * from './policy-target';
@@ -23,13 +24,8 @@ export * from './gateway';
 export * from './k8s-gateway';
 export * from './k8s-http-route';
 export * from './reference-grant';
-
-// Patterns (L3)
-export * from './patterns/access-intent';
-export * from './patterns/secure-namespace';
-export * from './patterns/canary-service';
-export * from './patterns/mesh-gateway';
-export * from './patterns/mesh-dependencies';
+export * from './service-entry';
+export * from './sidecar';
 
 // Observability
 export * from './telemetry';
@@ -43,6 +39,18 @@ export * from './observability/dashboards';
 export * from './observability/mesh-observability';
 export * from './observability/jaeger';
 
+// Patterns (L3)
+export * from './patterns/access-intent';
+export * from './patterns/secure-namespace';
+export * from './patterns/canary-service';
+export * from './patterns/mesh-gateway';
+export * from './patterns/mesh-dependencies';
+
+// Validation
+export * from './validation/conformance';
+export * from './validation/mesh-validation';
+export * from './validation/plugin';
+
 // Testing helpers for users
 export * from './testing/route-tester';
 
@@ -52,6 +60,3 @@ export * as istio_security from './imports/istio-security.istio.io';
 export * as istio_telemetry from './imports/istio-telemetry.istio.io';
 export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
-export * from './protocol';
-export * from './service-entry';
-export * from './sidecar';

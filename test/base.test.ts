@@ -1,6 +1,6 @@
 import { ApiObject, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IstioResource, IstioResourceProps } from '../src';
+import { IstioResource, IstioResourceProps, MeshValidation } from '../src';
 import * as net from '../src/imports/istio-networking.istio.io';
 
 // GIVEN a user-written L2 on top of the base, exactly as the library's own L2s are written
@@ -93,6 +93,8 @@ describe('IstioResource', () => {
       JsonPatch.add('/spec/outboundTrafficPolicy/mode', 'ALLOW_ANY'),
       JsonPatch.add('/spec/futureField', { enabled: true }),
     );
+    // a field newer than the bundled CRD schema fails synth-time validation unless suppressed
+    MeshValidation.suppress(scope, 'K8S-SCHEMA', 'futureField is newer than the Istio 1.30 CRD');
     // THEN
     const spec = Testing.synth(chart)[0].spec;
     expect(spec.outboundTrafficPolicy).toEqual({ mode: 'ALLOW_ANY' });
@@ -132,5 +134,17 @@ describe('IstioResource', () => {
     const scope = new EgressScope(chart, 'scope');
     expect(() => scope._requireNamespace('derive its host'))
       .toThrow(/Invalid Sidecar 'test\/scope' metadata.namespace \(undefined\): a namespace is needed to derive its host\. Fix: set metadata.namespace on it or a namespace on its Chart/);
+  });
+});
+
+describe('IstioResource: synth-time validation', () => {
+  test('fails synth of a chart with an L2 whose output the CRD schema rejects, naming the construct path', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const scope = new EgressScope(chart, 'scope', { hosts: ['./*'] });
+    // WHEN
+    ApiObject.of(scope).addJsonPatch(JsonPatch.add('/spec/outboundTrafficPolicy/mode', 'ALLOW_ALL'));
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(/test\/scope: \[K8S-SCHEMA\] Sidecar\/test-scope-c8[0-9a-f]+: spec.outboundTrafficPolicy.mode: Unsupported value: "ALLOW_ALL": supported values: "REGISTRY_ONLY", "ALLOW_ANY"/);
   });
 });

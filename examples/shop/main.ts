@@ -6,8 +6,8 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CanaryService, GatewayTls, HttpMethod, MeshGateway, MeshObservability, MeshWorkload, MonitoringTarget, SecureNamespace, ServiceHost,
-  TracingProvider,
+  CanaryService, GatewayTls, HttpMethod, MeshGateway, MeshObservability, MeshValidation, MeshWorkload, MonitoringTarget, SecureNamespace,
+  ServiceHost, TracingProvider,
 } from '../../src';
 
 export class ShopChart extends Chart {
@@ -84,6 +84,8 @@ export class ShopChart extends Chart {
 // `cdk8s synth` runs this file; tests import ShopChart without synthesizing
 if (require.main === module) {
   const app = new App();
+  // schema + CEL + mesh checks at synth (automatic once a cdk8s-istio construct is in the app; README "## Validation")
+  MeshValidation.of(app).enableAtSynth();
   const shop = new ShopChart(app, 'shop');
   app.synth();
   // the mesh-config fragment the Istio install needs (extensionProviders), beside the manifests:

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Usage: node scripts/bench-validate.js [N]   (after `npx projen compile`; `npx projen bench:validate` does both)
+// Validates N generated documents (default 10,000: Services, VirtualServices, DestinationRules,
+// AuthorizationPolicies, PeerAuthentications, Gateway API HTTPRoutes, ServiceMonitors) with the compiled
+// lib/: CRD schema + CEL conformance of each, then the cross-resource mesh rules over all of them.
+// Target: <= 3 s on 2 cores. Prints docs/s and the ratio to the target.
+'use strict';
+const { performance } = require('perf_hooks');
+const { ConformanceValidator } = require('../lib');
+const { _validateDocuments } = require('../lib/validation/_mesh');
+
+const N = Number(process.argv[2] ?? 10000);
+const TARGET_MS = 3000 * (N / 10000);
+
+function docsFor(i, ns = `team-${i % 50}`) {
+  const name = `svc-${i}`;
+  const host = `${name}.${ns}.svc.cluster.local`;
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] } },
+    { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: ns },
+      spec: { host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, connectionPool: { http: { idleTimeout: '30s' } }, outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' } },
+        subsets: [{ name: 'stable', labels: { version: 'v1' } }, { name: 'canary', labels: { version: 'v2' } }] } },
+    { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: ns },
+      spec: { hosts: [name], http: [{ match: [{ uri: { prefix: '/api' } }], timeout: '5s', retries: { attempts: 3, perTryTimeout: '2s', retryOn: '5xx' },
+        route: [{ destination: { host: name, subset: 'stable', port: { number: 8080 } }, weight: 90 }, { destination: { host: name, subset: 'canary', port: { number: 8080 } }, weight: 10 }] }] } },
+    { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: ns },
+      spec: { selector: { matchLabels: { app: name } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ns}/sa/svc-${(i + 1)}`] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/api/*'] } }] }] } },
+    { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app: name } }, mtls: { mode: 'STRICT' } } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: ns },
+      spec: { parentRefs: [{ name: 'edge', namespace: 'ingress' }], hostnames: [`${name}.example.com`], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name, port: 8080 }] }] } },
+    { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name, namespace: ns },
+      spec: { selector: { matchLabels: { app: name } }, endpoints: [{ port: 'http', interval: '30s', path: '/metrics' }] } },
+  ];
+}
+
+const docs = [];
+for (let i = 0; docs.length < N; i++) docs.push(...docsFor(i));
+docs.length = N;
+const input = docs.map((doc) => ({ doc, file: 'bench.yaml' }));
+
+const v = ConformanceValidator.builtIn();
+// warm-up on a different small set (compiles the schemas once per kind, as a real run does too)
+const t0 = performance.now();
+_validateDocuments(docsFor(1e6).map((doc) => ({ doc })), v);
+const compileMs = performance.now() - t0;
+
+const t1 = performance.now();
+const cpu0 = process.cpuUsage();
+const findings = _validateDocuments(input, v);
+const ms = performance.now() - t1;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+const errors = findings.filter((f) => f.severity === 'error');
+if (errors.length > 0) {
+  console.error(`unexpected findings in generated documents: ${errors.length}, e.g. ${JSON.stringify(errors[0])}`);
+  process.exit(1);
+}
+const total = ms + compileMs;
+console.log(`validated ${N} documents in ${ms.toFixed(0)} ms (+ ${compileMs.toFixed(0)} ms one-time schema compilation): ${(N / (total / 1000)).toFixed(0)} docs/s`);
+console.log(`CPU time of the validation run: ${cpuMs.toFixed(0)} ms (wall time above includes waiting for a busy machine; load average ${require('os').loadavg()[0].toFixed(1)} on ${require('os').cpus().length} cores)`);
+console.log(`target ${TARGET_MS.toFixed(0)} ms: ratio ${(total / TARGET_MS).toFixed(2)} (<= 1.00 meets it) ${total <= TARGET_MS ? 'OK' : 'SLOWER THAN TARGET'}`);
+process.exitCode = total <= TARGET_MS ? 0 : 1;
+
+// ---- synth-time overhead on a large app (2,000 services: Service + DestinationRule + VirtualService +
+// AuthorizationPolicy each): app.synth() with and without MeshValidation (target: at most +20%)
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { App, Chart, ApiObject } = require('cdk8s');
+const { MeshValidation } = require('../lib');
+
+function bigApp(validate) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  const app = new App({ outdir });
+  for (let c = 0; c < 20; c++) {
+    const chart = new Chart(app, `team-${c}`, { namespace: `team-${c}` });
+    for (let i = 0; i < 100; i++) {
+      for (const doc of docsFor(c * 100 + i, `team-${c}`).slice(0, 4)) {
+        const { metadata, ...rest } = doc;
+        new ApiObject(chart, `${doc.kind}-${i}`, { ...rest, metadata: { name: metadata.name } });
+      }
+      // and the workload behind each Service (not validated: no rule reads Deployments)
+      new ApiObject(chart, `Deployment-${i}`, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `svc-${c * 100 + i}` },
+        spec: { replicas: 2, selector: { matchLabels: { app: `svc-${c * 100 + i}` } }, template: { metadata: { labels: { app: `svc-${c * 100 + i}` } },
+          spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } } },
+      });
+    }
+  }
+  if (validate) MeshValidation.of(app).enableAtSynth();
+  return { app, outdir };
+}
+function timeSynth(validate) {
+  const { app, outdir } = bigApp(validate);
+  const cpu0 = process.cpuUsage();
+  app.synth();
+  const cpu = process.cpuUsage(cpu0);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return (cpu.user + cpu.system) / 1000; // CPU time: less sensitive to a busy machine than wall time
+}
+timeSynth(true); // warm-up (schema compilation, JIT)
+const runs = [];
+for (let r = 0; r < 3; r++) runs.push([timeSynth(false), timeSynth(true)]);
+const best = (i) => Math.min(...runs.map((x) => x[i]));
+const [plain, checked] = [best(0), best(1)];
+console.log(`synth of 2,000 services (10,000 objects: Service, Deployment, DestinationRule, VirtualService, AuthorizationPolicy each), CPU time: ${plain.toFixed(0)} ms without validation, ${checked.toFixed(0)} ms with: +${((checked / plain - 1) * 100).toFixed(0)}% (target <= +20%)`);

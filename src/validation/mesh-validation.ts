@@ -1,0 +1,207 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { _invalid } from '../_utils';
+import { _MeshInput, _meshChecks } from './_mesh';
+import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
+
+const INSTANCES = new WeakMap<IConstruct, MeshValidation>();
+const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, string>>();
+const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
+const RULE_ID = /^(IST\d{4}|MESH\d{3}|K8S-SCHEMA|K8S-CEL)$/;
+const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * Validation of a whole cdk8s app at synth: every `ApiObject` in it (this library's constructs AND raw
+ * objects or L1s you add yourself) is checked against its CRD schema and CEL rules
+ * (`ConformanceValidator`) and by the cross-resource mesh rules (README "## Validation": IST0101,
+ * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH004).
+ *
+ * Errors fail `app.synth()` / `cdk8s synth`, each naming the construct path of the culprit; warnings are
+ * printed and do not fail. It is switched on automatically the first time a construct of this library is
+ * created in an app; `enableAtSynth()` switches it on for apps made only of raw objects.
+ * Opt out per app with `MeshValidation.disable(app)` or the app context `cdk8s-istio/validation: false`.
+ *
+ * @example
+ * const app = new App();
+ * MeshValidation.of(app)
+ *   .declareProviders(['otel-tracing'])                    // meshConfig.extensionProviders
+ *   .declareExternalGateways(['istio-ingress/public']);    // gateways managed outside this app
+ * MeshValidation.suppress(legacyService, 'IST0118', 'port names are owned by the vendor chart');
+ */
+export class MeshValidation {
+  /** The app context key that switches validation off when set to `false`. */
+  public static readonly CONTEXT_KEY = 'cdk8s-istio/validation';
+
+  /**
+   * The validation settings of the app (the construct tree's root) that `scope` belongs to.
+   */
+  public static of(scope: IConstruct): MeshValidation {
+    const root = scope.node.root;
+    let v = INSTANCES.get(root);
+    if (!v) {
+      v = new MeshValidation(root);
+      INSTANCES.set(root, v);
+    }
+    return v;
+  }
+
+  /**
+   * Switches synth-time validation off for the app of `scope`.
+   */
+  public static disable(scope: IConstruct): void {
+    MeshValidation.of(scope).disabled = true;
+  }
+
+  /**
+   * Suppresses one rule for a construct and everything below it, with the reason (kept in the
+   * construct's metadata as `cdk8s-istio/suppress`).
+   *
+   * @param scope the construct (an L2, an ApiObject, a Chart...)
+   * @param rule a rule id, e.g. `IST0118` (see README "## Validation")
+   * @param reason why the finding does not apply here
+   */
+  public static suppress(scope: IConstruct, rule: string, reason: string): void {
+    if (!RULE_ID.test(rule)) {
+      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, MESH001-MESH004, K8S-SCHEMA, K8S-CEL');
+    }
+    if (typeof reason !== 'string' || reason.trim().length === 0) {
+      throw _invalid('reason', reason, 'a suppression needs a reason', 'say why the rule does not apply to this construct');
+    }
+    let map = SUPPRESSIONS.get(scope);
+    if (!map) {
+      map = new Map();
+      SUPPRESSIONS.set(scope, map);
+    }
+    map.set(rule, reason);
+    scope.node.addMetadata('cdk8s-istio/suppress', `${rule}: ${reason}`);
+  }
+
+  /**
+   * One finding as a line: `<construct path>: [RULE] Kind/namespace/name: path: message`.
+   */
+  public static format(finding: ValidationFinding): string {
+    const where = finding.constructPath ?? finding.file;
+    const id = `${finding.kind}/${finding.namespace ?? ''}${finding.namespace ? '/' : ''}${finding.name}`;
+    return `${where ? `${where}: ` : ''}[${finding.rule}] ${id}: ${finding.path || '(object)'}: ${finding.message}`;
+  }
+
+  /**
+   * Called by every construct of this library: switches validation on for its app.
+   * @internal
+   */
+  public static _register(scope: IConstruct): void {
+    MeshValidation.of(scope).enableAtSynth();
+  }
+
+  private disabled = false;
+  private registered = false;
+  private providers?: Set<string>;
+  private readonly externalGateways = new Set<string>();
+  private conformance?: ConformanceValidator;
+  private cached?: { readonly size: number; readonly errors: string[] };
+
+  private constructor(private readonly root: IConstruct) {}
+
+  /**
+   * Whether synth-time validation runs for this app (not disabled by `disable()` or the context key).
+   */
+  public get enabled(): boolean {
+    const ctx = this.root.node.tryGetContext(MeshValidation.CONTEXT_KEY);
+    return !this.disabled && ctx !== false && ctx !== 'false';
+  }
+
+  /**
+   * Runs the validation at synth (once per app; idempotent). Automatic for apps using this library's constructs.
+   */
+  public enableAtSynth(): void {
+    if (this.registered) return;
+    this.registered = true;
+    this.root.node.addValidation({ validate: () => (this.enabled ? this.synthErrors() : []) });
+  }
+
+  /**
+   * Declares the extension providers the mesh config defines (`meshConfig.extensionProviders[].name`),
+   * so Telemetry and CUSTOM AuthorizationPolicy providers can be checked (MESH002). `prometheus`,
+   * `envoy` and `stackdriver` are always known.
+   *
+   * @default - until called, provider names are not checked
+   */
+  public declareProviders(names: string[]): MeshValidation {
+    this.providers ??= new Set();
+    for (const n of names) this.providers.add(n);
+    return this;
+  }
+
+  /**
+   * Declares Istio Gateways (`namespace/name`) that exist outside this app, e.g. a shared ingress
+   * gateway, so routes bound to them are not reported as dangling (IST0101).
+   */
+  public declareExternalGateways(refs: string[]): MeshValidation {
+    for (const r of refs) {
+      if (!GATEWAY_REF.test(r)) {
+        throw _invalid('externalGateways', r, 'it is not a "namespace/name" Gateway reference', 'write it as e.g. "istio-ingress/public"');
+      }
+      this.externalGateways.add(r);
+    }
+    return this;
+  }
+
+  /**
+   * Validates against these CRDs (e.g. your cluster's `kubectl get crd -o yaml`) instead of the built-in
+   * ones for the kinds they define.
+   *
+   * @param crds parsed `CustomResourceDefinition` documents, or `List`s of them
+   */
+  public useCrds(crds: any[]): MeshValidation {
+    this.conformance = ConformanceValidator.fromCrds(crds);
+    return this;
+  }
+
+  /**
+   * Runs every check now over the app's objects and returns all findings (errors and warnings, without
+   * suppressed ones), sorted by construct path.
+   */
+  public validate(): ValidationFinding[] {
+    const conformance = this.conformance ?? ConformanceValidator.builtIn();
+    const inputs: _MeshInput[] = [];
+    const findings: ValidationFinding[] = [];
+    for (const c of this.root.node.findAll()) {
+      if (!ApiObject.isApiObject(c)) continue;
+      // render only what a rule reads: kinds with a schema, and the core kinds the mesh rules index
+      // (Deployments, ConfigMaps... are never rendered twice)
+      if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) continue;
+      // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
+      const doc = c.toJson();
+      const culprit = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
+      const suppressed = new Map<string, string>();
+      for (const s of c.node.scopes) SUPPRESSIONS.get(s)?.forEach((reason, rule) => suppressed.set(rule, reason));
+      const input: _MeshInput = { doc, constructPath: culprit.node.path, suppressed };
+      inputs.push(input);
+      for (const f of conformance.validate(doc)) {
+        if (!suppressed.has(f.rule)) findings.push({ ...f, constructPath: input.constructPath });
+      }
+    }
+    findings.push(..._meshChecks(inputs, { providers: this.providers, externalGateways: this.externalGateways }));
+    return findings.sort((a, b) => (a.constructPath ?? '').localeCompare(b.constructPath ?? '') || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
+  }
+
+  private synthErrors(): string[] {
+    // cdk8s runs the root's validations more than once per synth: reuse the result within one
+    // synchronous synth (same tree size), recompute on the next tick or after the tree changed
+    const size = this.root.node.findAll().length;
+    if (this.cached?.size === size) return this.cached.errors;
+    const errors: string[] = [];
+    for (const f of this.validate()) {
+      const line = MeshValidation.format(f);
+      if (f.severity === ValidationSeverity.ERROR) {
+        errors.push(line);
+      } else {
+        // eslint-disable-next-line no-console
+        console.warn(`cdk8s-istio validation warning: ${line}`);
+      }
+    }
+    this.cached = { size, errors };
+    setImmediate(() => { this.cached = undefined; });
+    return errors;
+  }
+}
