@@ -7,6 +7,7 @@ import { GatewayBinding, IGatewayBinding } from './gateway-binding';
 import { IMeshDestination, MeshDestinationConfig } from './host';
 import * as net from './imports/istio-networking.istio.io';
 import { HttpMatch, StringMatch, _validateHeaderName, _validateRegex } from './match';
+import { MeshValidation } from './validation/mesh-validation';
 import { _validatePercentage, _validateWeight, _validateWeightSplit } from './weight';
 
 /**
@@ -610,7 +611,10 @@ export class VirtualService extends IstioResource {
     if (this._gateways.length === 0) {
       throw _invalid('gateways', [], 'an empty list would still mean "mesh" to Istio', 'leave gateways out for the mesh, or list the gateways');
     }
-    for (const g of this._gateways) validateGatewayRef('gateways', g.gatewayRef);
+    for (const g of this._gateways) {
+      validateGatewayRef('gateways', g.gatewayRef);
+      this.declareIfExternal(g);
+    }
     this.exportTo = props.exportTo ? DestinationRule._validateExportTo(props.exportTo) : undefined;
     for (const h of props.hosts ?? []) this.addHost(h);
     this.apiObject = this._createApiObject(net.VirtualService, {
@@ -652,9 +656,18 @@ export class VirtualService extends IstioResource {
     this._hosts.push(host);
   }
 
+  /**
+   * A `GatewayBinding.of(ns, name)` names a gateway defined outside this app: declare it to the app's
+   * synth-time checks (IST0101 then accepts the reference). Gateway constructs of the app need nothing.
+   */
+  private declareIfExternal(gateway: IGatewayBinding): void {
+    if (gateway instanceof GatewayBinding && !gateway.isMesh) MeshValidation.of(this).declareExternalGateways([gateway.gatewayRef]);
+  }
+
   /** Adds a gateway the routes apply to (the mesh gateway is kept unless it was left out explicitly). */
   public addGateway(gateway: IGatewayBinding): void {
     validateGatewayRef('gateways', gateway.gatewayRef);
+    this.declareIfExternal(gateway);
     if (!this._gateways.some((g) => g.gatewayRef === gateway.gatewayRef)) this._gateways.push(gateway);
   }
 

@@ -1,12 +1,12 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
 import { ClientTlsMode, DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
 import { PortProtocol } from '../protocol';
 import { ServiceEntry, ServiceEntryResolution } from '../service-entry';
 import { OutboundTrafficMode, Sidecar } from '../sidecar';
 import { IMeshWorkload } from '../workload';
-import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
 import { AccessOptions, AccessRule } from './access-intent';
 import { SecureNamespace } from './secure-namespace';
 
@@ -144,8 +144,10 @@ export class ExternalService {
           portLevelSettings: [{
             port: number,
             tls: {
-              mode: ClientTlsMode.SIMPLE, sni: this.host,
-              caCertificates: this.tlsOptions.caCertificates, credentialName: this.tlsOptions.credentialName,
+              mode: ClientTlsMode.SIMPLE,
+              sni: this.host,
+              caCertificates: this.tlsOptions.caCertificates,
+              credentialName: this.tlsOptions.credentialName,
             },
           }],
         },
