@@ -112,6 +112,12 @@ project.addTask('bench:validate', {
   steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench-validate.js 10000' }],
 });
 
+// `npx projen bench`: the scale benchmark (library vs plain ApiObjects, 250-2,000 services); figures in BENCHMARKS.md
+project.addTask('bench', {
+  description: 'Benchmark: synthesize generated meshes of 250, 500, 1,000 and 2,000 services through the library and through plain ApiObjects',
+  steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench.js' }],
+});
+
 // `npx projen example`: synthesize the bundled example app with the real cdk8s CLI
 project.addTask('example', {
   description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/',

@@ -6,8 +6,8 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CanaryService, GatewayTls, HttpMethod, MeshGateway, MeshObservability, MeshValidation, MeshWorkload, MonitoringTarget, SecureNamespace,
-  ServiceHost, TracingProvider,
+  CanaryService, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshGateway, MeshObservability, MeshValidation, MeshWorkload,
+  MonitoringTarget, SecureNamespace, ServiceHost, TracingProvider,
 } from '../../src';
 
 export class ShopChart extends Chart {
@@ -23,6 +23,8 @@ export class ShopChart extends Chart {
   public readonly edge: MeshGateway;
   /** §5: tracing, scraping, alerts and dashboards */
   public readonly observability: MeshObservability;
+  /** dependencies as code: Sidecar egress scopes, allow rules and ServiceEntries from one declaration */
+  public readonly dependencies: MeshDependencies;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
@@ -56,6 +58,18 @@ export class ShopChart extends Chart {
 
     // §2 — "frontend may only GET /public on catalog"
     this.shop.allowServiceAccount(this.frontendSa).to(this.catalog).methods(HttpMethod.GET).paths('/public');
+
+    // dependencies as code: the frontend's proxy sees only catalog (+ istio-system) and unknown hosts are
+    // blocked (REGISTRY_ONLY); the same declaration is the allow rule on catalog (identical to the one above,
+    // so nothing is duplicated); catalog calls the payment API over TLS originated and verified by its sidecar
+    // (the tracing collector must stay visible to every proxy, or spans are dropped)
+    this.dependencies = new MeshDependencies(this, 'dependencies', {
+      registryOnlyNamespaces: ['shop'],
+      alwaysVisible: ['istio-system/*', 'observability/jaeger-collector.observability.svc.cluster.local'],
+    });
+    this.dependencies.dependsOn(MeshWorkload.fromWorkload(this.frontend), this.catalog, { methods: [HttpMethod.GET], paths: ['/public'] });
+    this.dependencies.dependsOnExternal(this.catalog,
+      ExternalService.originateTls('api.payments.example.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' }));
 
     // §4 — edge: HTTPS (TLS 1.2+), HTTP->HTTPS redirect, the catalog canary split reused at the entry point,
     // a header route to the canary, and the frontend for everything else. Routes are ordered by specificity.

@@ -227,7 +227,9 @@ export class MeshDependencies extends Construct {
     }
     const calleeNs = m[2];
     sidecar.addEgressHosts(`${calleeNs}/${host}`);
-    this.internalHosts.push({ host, where: `${caller.workloadKey} -> ${host}` });
+    // a callee that is a construct of the app (a CanaryService) exists by definition; only value hosts
+    // (ServiceHost.of) are looked up at synth
+    if (!(callee instanceof Construct)) this.internalHosts.push({ host, where: `${caller.workloadKey} -> ${host}` });
 
     const secure = SecureNamespace._lookup(this, calleeNs);
     if (!secure) return undefined; // the callee namespace is not locked down by this app: nothing to allow

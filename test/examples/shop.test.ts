@@ -6,6 +6,7 @@ import { MeshRouting } from '../../src';
 describe('examples/shop', () => {
   const CATALOG = 'catalog.shop.svc.cluster.local';
   const EDGE = 'istio-ingress/edge';
+  const JAEGER = 'observability/jaeger-collector.observability.svc.cluster.local';
 
   function synth() {
     const app = Testing.app();
@@ -60,6 +61,18 @@ describe('examples/shop', () => {
       [chart.frontend.matchLabels, undefined],
       [{ app: 'catalog' }, [{ operation: { methods: ['GET'] } }]],
     ]);
+  });
+
+  test('dependencies: frontend -> catalog and catalog -> the payment API render matching Sidecars, policy and ServiceEntry', () => {
+    const { manifests } = synth();
+    const sidecars = manifests.filter((o: any) => o.kind === 'Sidecar');
+    expect(sidecars.map((s: any) => [s.metadata.name, s.spec.egress[0].hosts, s.spec.outboundTrafficPolicy])).toEqual([
+      ['frontend', ['istio-system/*', JAEGER, 'shop/catalog.shop.svc.cluster.local'], { mode: 'REGISTRY_ONLY' }],
+      ['catalog', ['istio-system/*', JAEGER, './api.payments.example.com'], { mode: 'REGISTRY_ONLY' }],
+    ]);
+    const se = manifests.find((o: any) => o.kind === 'ServiceEntry');
+    expect(se.spec.hosts).toEqual(['api.payments.example.com']);
+    expect(manifests.filter((o: any) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'allow-frontend-to-catalog')).toHaveLength(1);
   });
 
   test('synthesizing twice gives byte-identical YAML', () => {

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Scale benchmark (issue "Dependencies as code"): synthesizes generated meshes through the library and,
+// in the same run, the same YAML through plain cdk8s ApiObjects (the floor). Each measurement runs in its
+// own node process (clean heap, honest peak RSS). Needs the compiled library: `npx projen bench` compiles.
+//
+//   node scripts/bench.js [SIZES...]        default: 250 500 1000 2000
+//
+// Per size it prints library time, floor time, their ratio, peak RSS, objects emitted, and the estimated
+// outbound clusters per sidecar with and without Sidecar scoping. The last line summarizes 1,000 services.
+'use strict';
+const { execFileSync } = require('child_process');
+const os = require('os');
+const path = require('path');
+
+const ISTIO_SYSTEM_CLUSTERS = 6; // istiod (grpc, https-dns, https-webhook, http-monitoring) + gateway ports, seen by every proxy
+
+function generate(lib, cdk8s, kplus, n) {
+  const app = new cdk8s.App({ outdir: path.join(os.tmpdir(), `cdk8s-istio-bench-${process.pid}`) });
+  const perNs = 10;
+  const nsCount = Math.ceil(n / perNs);
+  const edgeChart = new cdk8s.Chart(app, 'edge');
+  const edge = new lib.MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: lib.GatewayTls.simple({ credentialName: 'edge-cert' }) });
+  const obs = new lib.MeshObservability(edgeChart, 'observability', {
+    tracing: lib.TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }), samplingPercent: 1,
+  });
+  const deps = new lib.MeshDependencies(edgeChart, 'dependencies');
+  const services = [];
+  const namespaces = [];
+  for (let k = 0; k < nsCount; k++) {
+    const ns = `team-${k}`;
+    const chart = new cdk8s.Chart(app, ns, { namespace: ns });
+    namespaces.push(new lib.SecureNamespace(chart, 'ns', { name: ns }));
+    for (let j = 0; j < perNs && services.length < n; j++) {
+      const name = `svc-${services.length}`;
+      const sa = new kplus.ServiceAccount(chart, `${name}-sa`, { metadata: { name } });
+      const canary = new lib.CanaryService(chart, name, {
+        port: 8080, serviceAccount: sa,
+        stable: { image: `registry.example.com/${name}:1.0.0`, version: 'v1' },
+        canary: { image: `registry.example.com/${name}:1.1.0`, version: 'v2' },
+        canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'true' },
+      });
+      services.push({ canary, ns: namespaces[k] });
+    }
+  }
+  services.forEach(({ canary, ns }, i) => {
+    for (let d = 1; d <= 5; d++) {
+      const callee = services[(i + d * 7) % services.length].canary;
+      if (callee !== canary) deps.dependsOn(canary, callee, { methods: [lib.HttpMethod.GET] });
+    }
+    edge.expose(`${canary.workloadKey}.example.com`, canary);
+    ns.allow(edge.identity).to(canary);
+    obs.monitor(canary, { successRateSlo: 99.5, p99Latency: cdk8s.Duration.millis(250) });
+  });
+  return app;
+}
+
+function clusters(manifests) {
+  // outbound clusters Istio builds per host: one per port, plus one per port and subset
+  const ports = new Map();
+  const subsets = new Map();
+  for (const o of manifests) {
+    if (o.kind === 'Service' && o.apiVersion === 'v1') {
+      ports.set(`${o.metadata.name}.${o.metadata.namespace}.svc.cluster.local`, (o.spec.ports || []).length || 1);
+    } else if (o.kind === 'DestinationRule') {
+      subsets.set(o.spec.host, (o.spec.subsets || []).length);
+    }
+  }
+  const perHost = (h) => (ports.get(h) || 0) * (1 + (subsets.get(h) || 0));
+  let unscoped = ISTIO_SYSTEM_CLUSTERS;
+  for (const h of ports.keys()) unscoped += perHost(h);
+  const sidecars = manifests.filter((o) => o.kind === 'Sidecar');
+  let scopedTotal = 0;
+  for (const s of sidecars) {
+    let c = 0;
+    for (const e of s.spec.egress || []) {
+      for (const h of e.hosts) {
+        const [ns, host] = h.split('/');
+        if (ns === 'istio-system' && host === '*') c += ISTIO_SYSTEM_CLUSTERS;
+        else if (host === '*') for (const k of ports.keys()) { if (k.split('.')[1] === ns) c += perHost(k); }
+        else c += perHost(host) || 1;
+      }
+    }
+    scopedTotal += c;
+  }
+  return { unscoped, scoped: sidecars.length ? scopedTotal / sidecars.length : unscoped, sidecars: sidecars.length };
+}
+
+function child(mode, n) {
+  const cdk8s = require('cdk8s');
+  const kplus = require('cdk8s-plus-27');
+  const lib = require(path.join(__dirname, '..', 'lib'));
+  const out = {};
+  if (mode === 'lib') {
+    const t0 = process.hrtime.bigint();
+    const app = generate(lib, cdk8s, kplus, n);
+    const manifests = app.charts.flatMap((c) => c.toJson());
+    const docs = cdk8s.Yaml.stringify(...manifests);
+    out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    out.objects = manifests.length;
+    out.bytes = docs.length;
+    Object.assign(out, clusters(manifests));
+  } else {
+    // the floor: identical objects, emitted through plain ApiObjects (generation excluded from the timing)
+    const charts = (() => { const app = generate(lib, cdk8s, kplus, n); return app.charts.map((c) => c.toJson()); })();
+    global.gc && global.gc();
+    const t0 = process.hrtime.bigint();
+    const app = new cdk8s.App();
+    const outManifests = [];
+    charts.forEach((objs, i) => {
+      const chart = new cdk8s.Chart(app, `c${i}`);
+      objs.forEach((o, j) => new cdk8s.ApiObject(chart, `o${j}`, o));
+      outManifests.push(...chart.toJson());
+    });
+    const docs = cdk8s.Yaml.stringify(...outManifests);
+    out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    out.objects = outManifests.length;
+    out.bytes = docs.length;
+  }
+  out.rssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify(out));
+}
+
+function run(mode, n) {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', __filename, '--child', mode, String(n)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(stdout);
+}
+
+module.exports = { generate, clusters };
+
+if (require.main !== module) {
+  // required by a profiling script: nothing to run
+} else if (process.argv[2] === '--child') {
+  child(process.argv[3], Number(process.argv[4]));
+} else {
+  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const list = sizes.length ? sizes : [250, 500, 1000, 2000];
+  console.log(`machine: ${os.cpus().length} cpu (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log('services  objects   lib_s  floor_s  ratio  lib_rss_mib  clusters/sidecar(scoped)  (unscoped)  scoped_pct');
+  const results = {};
+  for (const n of list) {
+    const l = run('lib', n);
+    const f = run('floor', n);
+    results[n] = { l, f };
+    if (l.objects !== f.objects) throw new Error(`floor emitted ${f.objects} objects, library ${l.objects}`);
+    console.log([
+      String(n).padStart(8), String(l.objects).padStart(8), (l.ms / 1000).toFixed(2).padStart(7), (f.ms / 1000).toFixed(2).padStart(8),
+      (l.ms / f.ms).toFixed(2).padStart(6), l.rssMiB.toFixed(0).padStart(12), l.scoped.toFixed(1).padStart(25), String(l.unscoped).padStart(11),
+      ((l.scoped / l.unscoped) * 100).toFixed(2).padStart(11),
+    ].join(' '));
+  }
+  if (results[1000] && results[2000]) {
+    console.log(`scaling exponent (log2 t2000/t1000): ${Math.log2(results[2000].l.ms / results[1000].l.ms).toFixed(2)}`);
+  }
+  const r = results[1000];
+  if (r) {
+    const exponent = results[2000] ? Math.log2(results[2000].l.ms / r.l.ms).toFixed(2) : 'n/a';
+    console.log(`bench: services=1000 ratio=${(r.l.ms / r.f.ms).toFixed(2)} exponent=${exponent} rss_mib=${r.l.rssMiB.toFixed(0)} scoped_clusters_pct=${((r.l.scoped / r.l.unscoped) * 100).toFixed(2)}`);
+  }
+}

@@ -1,0 +1,146 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  CanaryService, ExternalService, HttpMethod, MeshDependencies, MeshWorkload, SecureNamespace, ServiceHost,
+} from '../../src';
+
+function shopApp() {
+  const app = Testing.app();
+  const chart = new Chart(app, 'shop', { namespace: 'shop' });
+  const shop = new SecureNamespace(chart, 'ns', { name: 'shop' });
+  const sa = new kplus.ServiceAccount(chart, 'frontend-sa', { metadata: { name: 'frontend' } });
+  const frontend = new kplus.Deployment(chart, 'frontend', {
+    metadata: { name: 'frontend' },
+    serviceAccount: sa,
+    select: false,
+    podMetadata: { labels: { app: 'frontend' } },
+    containers: [{ image: 'ghcr.io/acme/frontend:1.4.2', portNumber: 8080 }],
+  });
+  frontend.select(kplus.LabelSelector.of({ labels: { app: 'frontend' } }));
+  const catalog = new CanaryService(chart, 'catalog', {
+    port: 8080, stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+  });
+  return { app, chart, shop, frontend: MeshWorkload.fromWorkload(frontend), catalog };
+}
+const of = (chart: Chart, kind: string) => Testing.synth(chart).filter((o: any) => o.kind === kind);
+
+describe('MeshDependencies', () => {
+  test('one declaration renders the caller Sidecar scope and the callee allow rule', () => {
+    // GIVEN
+    const { chart, frontend, catalog } = shopApp();
+    const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
+    // WHEN
+    deps.dependsOn(frontend, catalog, { methods: [HttpMethod.GET], paths: ['/public'] });
+    // THEN the caller sees only its dependency and the control plane, and unknown hosts are blocked
+    const [sidecar] = of(chart, 'Sidecar');
+    expect(sidecar.metadata).toEqual({ name: 'frontend', namespace: 'shop' });
+    expect(sidecar.spec).toEqual({
+      workloadSelector: { labels: { app: 'frontend' } },
+      egress: [{ hosts: ['istio-system/*', 'shop/catalog.shop.svc.cluster.local'] }],
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    });
+    // and the callee allows exactly that caller and operation
+    const allow = of(chart, 'AuthorizationPolicy').find((p: any) => p.metadata.name === 'allow-frontend-to-catalog');
+    expect(allow.spec).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { app: 'catalog' } },
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }], to: [{ operation: { methods: ['GET'], paths: ['/public'] } }] }],
+    });
+    expect(deps.sidecarOf(frontend)!.egressHosts).toEqual(['istio-system/*', 'shop/catalog.shop.svc.cluster.local']);
+  });
+
+  test('repeating a dependency, or declaring it also through SecureNamespace, is a no-op', () => {
+    const { chart, shop, frontend, catalog } = shopApp();
+    const deps = new MeshDependencies(chart, 'deps');
+    deps.dependsOn(frontend, catalog, { methods: [HttpMethod.GET] });
+    deps.dependsOn(frontend, catalog, { methods: [HttpMethod.GET] });
+    shop.allow(frontend.workloadIdentity!).to(catalog).methods(HttpMethod.GET);
+    const policies = of(chart, 'AuthorizationPolicy').filter((p: any) => p.metadata.name === 'allow-frontend-to-catalog');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].spec.rules).toHaveLength(1);
+    expect(of(chart, 'Sidecar')[0].spec.egress[0].hosts).toEqual(['istio-system/*', 'shop/catalog.shop.svc.cluster.local']);
+    expect(of(chart, 'Sidecar')[0].spec.outboundTrafficPolicy).toBeUndefined();
+  });
+
+  test('external dependencies: a ServiceEntry per caller namespace (exportTo "."), TLS origination with CA verification', () => {
+    const { chart, catalog } = shopApp();
+    const deps = new MeshDependencies(chart, 'deps');
+    deps.dependsOnExternal(catalog, ExternalService.originateTls('api.payments.example.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' }));
+    deps.dependsOnExternal(catalog, ExternalService.tls('api.stripe.com'));
+    deps.dependsOnExternal(catalog, ExternalService.tls('api.stripe.com'));
+    const entries = of(chart, 'ServiceEntry');
+    expect(entries.map((e: any) => [e.metadata, e.spec])).toEqual([
+      [{ name: 'api-payments-example-com', namespace: 'shop' }, {
+        hosts: ['api.payments.example.com'],
+        ports: [{ number: 80, protocol: 'HTTP', name: 'http-80', targetPort: 443 }],
+        location: 'MESH_EXTERNAL',
+        resolution: 'DNS',
+        exportTo: ['.'],
+      }],
+      [{ name: 'api-stripe-com', namespace: 'shop' }, {
+        hosts: ['api.stripe.com'], ports: [{ number: 443, protocol: 'TLS', name: 'tls-443' }], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'],
+      }],
+    ]);
+    const dr = of(chart, 'DestinationRule').find((d: any) => d.spec.host === 'api.payments.example.com');
+    expect(dr.spec).toEqual({
+      host: 'api.payments.example.com',
+      exportTo: ['.'],
+      trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'SIMPLE', sni: 'api.payments.example.com', caCertificates: '/etc/ssl/certs/ca-certificates.crt' } }] },
+    });
+    expect(of(chart, 'Sidecar')[0].spec.egress[0].hosts).toEqual(['istio-system/*', './api.payments.example.com', './api.stripe.com']);
+  });
+
+  test('a dependency cycle is fine', () => {
+    const { chart, frontend, catalog } = shopApp();
+    new kplus.Service(chart, 'frontend-svc', { metadata: { name: 'frontend' }, ports: [{ port: 8080, name: 'http' }] });
+    const deps = new MeshDependencies(chart, 'deps');
+    deps.dependsOn(frontend, catalog);
+    deps.dependsOn(catalog, ServiceHost.of('frontend', 'shop'), { workload: frontend });
+    expect(of(chart, 'Sidecar')).toHaveLength(2);
+  });
+
+  test('a callee outside SecureNamespaces gets a Sidecar entry but no policy', () => {
+    const app = new App();
+    const other = new Chart(app, 'other', { namespace: 'other' });
+    new kplus.Service(other, 'svc', { metadata: { name: 'reports' }, ports: [{ port: 80, name: 'http' }] });
+    const deps = new MeshDependencies(other, 'deps');
+    expect(deps.dependsOn(MeshWorkload.labels({ app: 'batch' }, { namespace: 'other' }), ServiceHost.of('reports', 'other'))).toBeUndefined();
+    expect(Testing.synth(other).filter((o: any) => o.kind === 'AuthorizationPolicy')).toEqual([]);
+  });
+
+  test('fails on a dependency that is neither in the app nor declared external', () => {
+    const { chart, frontend } = shopApp();
+    new MeshDependencies(chart, 'deps').dependsOn(frontend, ServiceHost.of('inventory', 'warehouse'));
+    expect(() => Testing.synth(chart))
+      .toThrow(/Invalid dependency frontend -> inventory.warehouse.svc.cluster.local: "inventory.warehouse.svc.cluster.local" is neither a Service of this app nor declared external\. Fix: define the Service in the app, or declare it with dependsOnExternal/);
+  });
+
+  test('fails on an external host passed as an internal dependency, and vice versa', () => {
+    const { chart, frontend } = shopApp();
+    const deps = new MeshDependencies(chart, 'deps');
+    expect(() => deps.dependsOn(frontend, ServiceHost.external('api.stripe.com')))
+      .toThrow('Invalid callee "api.stripe.com": it is not a Service of the cluster. Fix: declare external services with dependsOnExternal(caller, ExternalService.tls(host))');
+    expect(() => ExternalService.tls('catalog.shop.svc.cluster.local')).toThrow('Invalid host "catalog.shop.svc.cluster.local": it is a Service of the cluster, not an external service');
+  });
+
+  test('fails on TLS origination without CA verification', () => {
+    expect(() => ExternalService.originateTls('api.stripe.com', {}))
+      .toThrow('Invalid caCertificates (undefined): TLS origination without CA verification accepts any certificate (a man in the middle would go unnoticed)');
+    expect(() => ExternalService.originateTls('api.stripe.com', { caCertificates: '/ca.crt', port: 80 })).toThrow('Invalid httpPort 80: it equals the TLS port');
+  });
+
+  test('fails on bad ports, hosts and namespaces', () => {
+    expect(() => ExternalService.tcp('db.example.com', 0)).toThrow('Invalid port 0: it is not a port number');
+    expect(() => ExternalService.http('stripe')).toThrow('Invalid host "stripe": a short name');
+    expect(() => new MeshDependencies(Testing.chart(), 'd', { registryOnlyNamespaces: ['Shop'] })).toThrow('Invalid registryOnlyNamespaces "Shop"');
+    expect(() => new MeshDependencies(Testing.chart(), 'd', { alwaysVisible: ['istio-system.svc'] })).toThrow('a Sidecar egress host needs a namespace part');
+  });
+
+  test('fails when the caller namespace or identity, or the callee pods, are unknown', () => {
+    const { chart, catalog } = shopApp();
+    const deps = new MeshDependencies(chart, 'deps');
+    expect(() => deps.dependsOn(MeshWorkload.labels({ app: 'x' }), catalog)).toThrow('Invalid caller "x": its namespace is unknown, so its Sidecar cannot be placed');
+    expect(() => deps.dependsOn(MeshWorkload.labels({ app: 'x' }, { namespace: 'shop' }), catalog)).toThrow('Invalid caller "x": its identity (service account) is unknown');
+    expect(() => deps.dependsOn(catalog, ServiceHost.of('frontend', 'shop'))).toThrow('namespace shop is a SecureNamespace, so the callee\'s pods must be known to allow the call');
+  });
+});
