@@ -12,9 +12,13 @@ const { execFileSync } = require('child_process');
 const os = require('os');
 const path = require('path');
 
+// Layout of the generated app: 'chart-per-namespace' (one cdk8s Chart per team namespace) or 'single-chart'.
+// cdk8s re-validates the whole app once per chart at synth (App._synthChart), which is quadratic in the
+// number of charts for any app; the single-chart layout isolates the library's own cost.
+const LAYOUT = process.env.BENCH_LAYOUT || 'single-chart';
 const ISTIO_SYSTEM_CLUSTERS = 6; // istiod (grpc, https-dns, https-webhook, http-monitoring) + gateway ports, seen by every proxy
 
-function generate(lib, cdk8s, kplus, n) {
+function generate(lib, cdk8s, kplus, n, layout = LAYOUT) {
   const app = new cdk8s.App({ outdir: path.join(os.tmpdir(), `cdk8s-istio-bench-${process.pid}`) });
   const perNs = 10;
   const nsCount = Math.ceil(n / perNs);
@@ -28,13 +32,13 @@ function generate(lib, cdk8s, kplus, n) {
   const namespaces = [];
   for (let k = 0; k < nsCount; k++) {
     const ns = `team-${k}`;
-    const chart = new cdk8s.Chart(app, ns, { namespace: ns });
-    namespaces.push(new lib.SecureNamespace(chart, 'ns', { name: ns }));
+    const chart = layout === 'single-chart' ? edgeChart : new cdk8s.Chart(app, ns, { namespace: ns });
+    namespaces.push(new lib.SecureNamespace(chart, `ns-${ns}`, { name: ns }));
     for (let j = 0; j < perNs && services.length < n; j++) {
       const name = `svc-${services.length}`;
-      const sa = new kplus.ServiceAccount(chart, `${name}-sa`, { metadata: { name } });
+      const sa = new kplus.ServiceAccount(chart, `${name}-sa`, { metadata: { name, namespace: ns } });
       const canary = new lib.CanaryService(chart, name, {
-        port: 8080, serviceAccount: sa,
+        port: 8080, serviceAccount: sa, namespace: ns,
         stable: { image: `registry.example.com/${name}:1.0.0`, version: 'v1' },
         canary: { image: `registry.example.com/${name}:1.1.0`, version: 'v2' },
         canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'true' },
@@ -134,7 +138,7 @@ if (require.main !== module) {
 } else {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const list = sizes.length ? sizes : [250, 500, 1000, 2000];
-  console.log(`machine: ${os.cpus().length} cpu (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(`machine: ${os.cpus().length} cpu (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; layout: ${LAYOUT}`);
   console.log('services  objects   lib_s  floor_s  ratio  lib_rss_mib  clusters/sidecar(scoped)  (unscoped)  scoped_pct');
   const results = {};
   for (const n of list) {

@@ -406,7 +406,7 @@ describe('MeshGateway edge policy', () => {
 
 describe('README "Edge gateway" section', () => {
   test('compiles and renders as documented', () => {
-    // GIVEN (the README code, with its context)
+    // GIVEN the context of the README code (its `shop` is `shopNs` here)
     const app = Testing.app();
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     const shopNs = new SecureNamespace(chart, 'shop-namespace', { name: 'shop' });
@@ -431,5 +431,21 @@ describe('README "Edge gateway" section', () => {
       { host: 'catalog.shop.svc.cluster.local', subset: 'canary', weight: 10 },
     ]);
     MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/', gateway: 'istio-ingress/edge' }).toReach('frontend.shop.svc.cluster.local');
+
+    // the Gateway API snippet (verbatim)
+    const apiEdge = new MeshGateway(chart, 'edge-gwapi', {
+      namespace: 'istio-ingress',
+      api: EdgeApi.GATEWAY_API,
+      tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
+    });
+    apiEdge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    const out = Testing.synth(chart);
+    expect(out.filter((o: any) => o.apiVersion === 'gateway.networking.k8s.io/v1').map((o: any) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'Gateway/istio-ingress/edge-gwapi',
+      'HTTPRoute/istio-ingress/edge-gwapi-https-redirect',
+      'HTTPRoute/istio-ingress/edge-gwapi-shop-example-com',
+      'ReferenceGrant/shop/edge-gwapi-routes',
+    ]);
+    expect(out.filter((o: any) => o.kind === 'Service' && o.metadata.name.startsWith('catalog-')).map((o: any) => o.metadata.name)).toEqual(['catalog-stable', 'catalog-canary']);
   });
 });
