@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
 import { AccessLogProvider, TracingProvider } from './providers';
+import { MeshValidation } from '../validation/mesh-validation';
 
 /**
  * Props of a mesh-config fragment.
@@ -122,6 +123,7 @@ export class MeshConfigFragment extends Construct {
   public addTracingProvider(provider: TracingProvider, asDefault: boolean = false): void {
     this.declare(provider.name, provider._toExtensionProvider());
     this.tracing.set(provider.name, provider);
+    MeshValidation.of(this).declareProviders([provider.name]); // MESH002: Telemetries may only name declared providers
     if (asDefault) this.defaultTracing.add(provider.name);
   }
 
@@ -133,6 +135,7 @@ export class MeshConfigFragment extends Construct {
     if (!provider.builtIn) {
       this.declare(provider.name, provider._toExtensionProvider());
       this.accessLogs.set(provider.name, provider);
+      MeshValidation.of(this).declareProviders([provider.name]);
     }
     if (asDefault) this.defaultAccessLogs.add(provider.name);
   }
