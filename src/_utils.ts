@@ -187,3 +187,15 @@ export function _validateHost(prop: string, host: string, allowWildcardPrefix: b
       'give a fully qualified name (e.g. "api.example.com"), or use ServiceHost.of(name, namespace) for a Kubernetes Service');
   }
 }
+
+const SERVICE_FQDN = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.[a-z0-9.-]+$/;
+
+/**
+ * The Service name and namespace of an in-cluster FQDN (`<name>.<namespace>.svc.<cluster domain>`, as
+ * `ServiceHost.of()` renders it), or undefined for any other host.
+ * @internal
+ */
+export function _parseServiceFqdn(host: string): { name: string; namespace: string } | undefined {
+  const m = SERVICE_FQDN.exec(host);
+  return m ? { name: m[1], namespace: m[2] } : undefined;
+}

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
+import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
 import { ClientTlsMode, DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
 import { PortProtocol } from '../protocol';
@@ -221,11 +221,11 @@ export class MeshDependencies extends Construct {
   public dependsOn(caller: IMeshWorkload, callee: IMeshDestination, options: DependencyOptions = {}): AccessRule | undefined {
     const sidecar = this.sidecarFor(caller);
     const host = callee.toMeshDestination().host;
-    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.[a-z0-9.-]+$/.exec(host);
-    if (!m) {
+    const service = _parseServiceFqdn(host);
+    if (!service) {
       throw _invalid('callee', host, 'it is not a Service of the cluster', 'declare external services with dependsOnExternal(caller, ExternalService.tls(host))');
     }
-    const calleeNs = m[2];
+    const calleeNs = service.namespace;
     sidecar.addEgressHosts(`${calleeNs}/${host}`);
     // a callee that is a construct of the app (a CanaryService) exists by definition; only value hosts
     // (ServiceHost.of) are looked up at synth

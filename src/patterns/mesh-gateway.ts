@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _invalid, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
+import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -595,11 +595,11 @@ export class MeshGateway extends Construct {
   /** Gateway API backends are Services: subsets become per-version Services selecting the subset's pods. */
   private backendFor(d: IMeshDestination, weight: number | undefined, portOverride: number | undefined): KubernetesHttpRouteBackend {
     const c = d.toMeshDestination();
-    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.[a-z0-9.-]+$/.exec(c.host);
-    if (!m) {
+    const service = _parseServiceFqdn(c.host);
+    if (!service) {
       throw _invalid('target', c.host, 'Gateway API backends must be Kubernetes Services of this cluster', 'expose a ServiceHost.of()/fromService() or a CanaryService');
     }
-    const [, svc, ns] = m;
+    const { name: svc, namespace: ns } = service;
     const port = portOverride ?? MeshGateway.knownPort(d);
     if (port === undefined) {
       throw _invalid('port', port, `the HTTPRoute backend ${c.host} needs a port`, 'pass options.port, or expose a destination that knows its port');
