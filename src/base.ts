@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, ApiObjectProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
+import { _renderSharing } from './validation/_render-share';
 import { MeshValidation } from './validation/mesh-validation';
 
 /**
@@ -30,7 +31,6 @@ export interface IIstioResource extends IConstruct {
 }
 
 type L1Class = new (scope: Construct, id: string, props: any) => ApiObject;
-const RAW_RENDERING = new WeakMap<L1Class, L1Class>();
 
 /**
  * Base class of every L2: owns the generated L1 object under the id `Resource` (so
@@ -100,17 +100,9 @@ export abstract class IstioResource extends Construct implements IIstioResource 
    * @internal
    */
   protected _createApiObject(l1: L1Class, props: ApiObjectProps | { [key: string]: any }): ApiObject {
-    let raw = RAW_RENDERING.get(l1);
-    if (!raw) {
-      // Same class, same GVK; renders without the generated per-field converter, which would drop
-      // JSON-patched fields and read TypeScript field names (e.g. `consecutive5XxErrors`).
-      raw = class extends l1 {
-        public toJson(): any {
-          return ApiObject.prototype.toJson.call(this);
-        }
-      };
-      RAW_RENDERING.set(l1, raw);
-    }
+    // Same GVK; renders without the generated per-field converter, which would drop JSON-patched fields
+    // and read TypeScript field names (e.g. `consecutive5XxErrors`); takes the synth-time checks' render
+    const raw = _renderSharing(l1, true);
     const obj = new raw(this, 'Resource', props);
     this.node.defaultChild = obj;
     return obj;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IstioResource } from '../base';
 import { DURATION_BUCKET, DURATION_COUNT, REQUESTS, _promDuration } from './_promql';
 import * as mon from '../imports/promop-monitoring.coreos.com';
+import { _renderSharing } from '../validation/_render-share';
 
 /**
  * Props of Istio's recording rules.
@@ -61,7 +62,7 @@ export class IstioRecordingRules extends Construct {
         expr: `sum by (${by(['destination_version'])}) (rate(${DURATION_COUNT}[${w}]))`,
       },
     ];
-    this.apiObject = new mon.PrometheusRule(this, 'Resource', {
+    this.apiObject = new (_renderSharing(mon.PrometheusRule, false))(this, 'Resource', {
       metadata: { name: 'istio-recording-rules', namespace: 'istio-system', ...props.metadata },
       spec: {
         groups: [{

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { _validateDnsLabel, _validateLabels } from '../_utils';
 import { _promDuration } from './_promql';
 import * as mon from '../imports/promop-monitoring.coreos.com';
+import { _renderSharing } from '../validation/_render-share';
 
 /**
  * Props of Istio's Prometheus scraping.
@@ -65,7 +66,7 @@ export class IstioMetricsScraping extends Construct {
     const action = mon.PodMonitorSpecPodMetricsEndpointsRelabelingsAction;
 
     if (props.sidecars ?? true) {
-      this.podMonitor = new mon.PodMonitor(this, 'Sidecars', {
+      this.podMonitor = new (_renderSharing(mon.PodMonitor, false))(this, 'Sidecars', {
         metadata: { name: 'envoy-stats-monitor', namespace, labels: props.labels ?? { monitoring: 'istio-proxies', release: 'istio' } },
         spec: {
           selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
@@ -93,7 +94,7 @@ export class IstioMetricsScraping extends Construct {
       });
     }
     if (props.istiod ?? true) {
-      this.serviceMonitor = new mon.ServiceMonitor(this, 'Istiod', {
+      this.serviceMonitor = new (_renderSharing(mon.ServiceMonitor, false))(this, 'Istiod', {
         metadata: { name: 'istio-component-monitor', namespace, labels: props.labels ?? { monitoring: 'istio-components', release: 'istio' } },
         spec: {
           jobLabel: 'istio',

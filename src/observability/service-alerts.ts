@@ -7,6 +7,7 @@ import {
 } from './_promql';
 import { IMonitoringTarget, MonitoringTargetConfig, _readTarget } from './monitoring-target';
 import * as mon from '../imports/promop-monitoring.coreos.com';
+import { _renderSharing } from '../validation/_render-share';
 
 /**
  * Which proxy's view of a request the queries use.
@@ -195,7 +196,7 @@ export class ServiceAlerts extends Construct {
     IstioResource._validateMetadata(props.metadata);
     const target = _readTarget('target', props.target);
     const ruleGroups = _serviceRuleGroups(target, props);
-    this.apiObject = new mon.PrometheusRule(this, 'Resource', {
+    this.apiObject = new (_renderSharing(mon.PrometheusRule, false))(this, 'Resource', {
       metadata: { name: `${target.serviceName}-alerts`, namespace: target.namespace, ...props.metadata },
       spec: {
         groups: ruleGroups.map((g) => ({

@@ -54,13 +54,40 @@ export function _fqdn(host: string, namespace: string): string {
   return `${host}.${namespace}.svc.cluster.local`;
 }
 
-/** Does gateway host pattern `pattern` (e.g. `*.example.com`, `*`) cover VirtualService host `host`? */
-function hostCovered(pattern: string, host: string): boolean {
-  if (pattern === '*' || pattern === host) return true;
-  if (pattern.startsWith('*.')) {
-    const suffix = pattern.slice(1); // ".example.com"
-    if (host.startsWith('*.')) return host.slice(1).endsWith(suffix);
-    return host.endsWith(suffix) && host.length > suffix.length;
+const GATEWAY_HOSTS = new WeakMap<_MeshInput, Map<string, Set<string>>>();
+
+/** A Gateway's server hosts by namespace scope (`*`, `.` or a namespace), indexed once per Gateway. */
+function gatewayHostIndex(gw: _MeshInput): Map<string, Set<string>> {
+  let byScope = GATEWAY_HOSTS.get(gw);
+  if (byScope) return byScope;
+  byScope = new Map();
+  for (const server of gw.doc.spec?.servers ?? []) {
+    for (const raw of server?.hosts ?? []) {
+      if (typeof raw !== 'string') continue;
+      const slash = raw.indexOf('/');
+      const scope = slash >= 0 ? raw.slice(0, slash) : '*';
+      const set = byScope.get(scope) ?? new Set<string>();
+      set.add(slash >= 0 ? raw.slice(slash + 1) : raw);
+      byScope.set(scope, set);
+    }
+  }
+  GATEWAY_HOSTS.set(gw, byScope);
+  return byScope;
+}
+
+/**
+ * Does any of the gateway host patterns in `visible` (e.g. `*.example.com`, `*`, `shop.example.com`)
+ * cover VirtualService host `host`? Lookups only: the host itself, `*`, and every `*.suffix` pattern that
+ * could cover it (a gateway with thousands of hosts costs no more per route than one with two).
+ * @internal
+ */
+export function _gatewayCovers(visible: Set<string>[], host: string): boolean {
+  const has = (p: string) => visible.some((set) => set.has(p));
+  if (has('*') || has(host)) return true;
+  // a wildcard host `*.a.b` is covered by `*.a.b` (above) and `*.b`; a plain host `x.a.b` by `*.a.b` and `*.b`
+  const base = host.startsWith('*.') ? host.slice(1) : host;
+  for (let i = base.indexOf('.', 1); i >= 0; i = base.indexOf('.', i + 1)) {
+    if (has(`*${base.slice(i)}`)) return true;
   }
   return false;
 }
@@ -228,18 +255,12 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
         return;
       }
       const gwNs = key.split('/')[0];
-      const patterns: string[] = [];
-      for (const server of gw.doc.spec?.servers ?? []) {
-        for (const raw of server?.hosts ?? []) {
-          if (typeof raw !== 'string') continue;
-          const slash = raw.indexOf('/');
-          const scope = slash >= 0 ? raw.slice(0, slash) : '*';
-          const host = slash >= 0 ? raw.slice(slash + 1) : raw;
-          if (scope === '*' || scope === ns || (scope === '.' && gwNs === ns)) patterns.push(host);
-        }
-      }
+      const byScope = gatewayHostIndex(gw);
+      const visible = [byScope.get('*'), byScope.get(ns), gwNs === ns ? byScope.get('.') : undefined]
+        .filter((x): x is Set<string> => x !== undefined);
       hosts.forEach((h, hi) => {
-        if (!patterns.some((p) => hostCovered(p, h))) {
+        if (!_gatewayCovers(visible, h)) {
+          const patterns = visible.flatMap((x) => [...x]);
           report(vs, 'IST0132', ValidationSeverity.ERROR, `spec.hosts[${hi}]`,
             `Host "${h}" is not exposed by gateway "${key}" (its hosts visible to namespace ${ns}: ${patterns.length ? patterns.map((p) => `"${p}"`).join(', ') : 'none'}): the route never matches. Fix: add the host to the Gateway's servers or remove the gateway from spec.gateways`);
         }

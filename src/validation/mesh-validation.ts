@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _invalid } from '../_utils';
 import { _MeshInput, _meshChecks } from './_mesh';
+import { _closeRound, _openRound, _roundPending, _takesRender } from './_render-share';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
 const INSTANCES = new WeakMap<IConstruct, MeshValidation>();
@@ -98,7 +99,8 @@ export class MeshValidation {
   private providers?: Set<string>;
   private readonly externalGateways = new Set<string>();
   private conformance?: ConformanceValidator;
-  private cached?: { readonly size: number; readonly errors: string[] };
+  /** The clean result of the last synth-time run, reused within the same synth (see synthErrors). */
+  private clean?: { readonly size: number; readonly sharing: boolean };
 
   private constructor(private readonly root: IConstruct) {}
 
@@ -162,16 +164,25 @@ export class MeshValidation {
    * suppressed ones), sorted by construct path.
    */
   public validate(): ValidationFinding[] {
+    return this.run(this.root.node.findAll());
+  }
+
+  /**
+   * Checks `constructs` (the app's tree); when `renders` is given, keeps there the JSON of each checked
+   * object of this library, for the output of the same synth (one render per object).
+   */
+  private run(constructs: IConstruct[], renders?: Map<ApiObject, any>): ValidationFinding[] {
     const conformance = this.conformance ?? ConformanceValidator.builtIn();
     const inputs: _MeshInput[] = [];
     const findings: ValidationFinding[] = [];
-    for (const c of this.root.node.findAll()) {
+    for (const c of constructs) {
       if (!ApiObject.isApiObject(c)) continue;
       // render only what a rule reads: kinds with a schema, and the core kinds the mesh rules index
       // (Deployments, ConfigMaps... are never rendered twice)
       if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) continue;
       // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
       const doc = c.toJson();
+      if (renders && _takesRender(c)) renders.set(c, doc);
       const culprit = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
       const suppressed = new Map<string, string>();
       for (const s of c.node.scopes) SUPPRESSIONS.get(s)?.forEach((reason, rule) => suppressed.set(rule, reason));
@@ -186,12 +197,23 @@ export class MeshValidation {
   }
 
   private synthErrors(): string[] {
-    // cdk8s runs the root's validations more than once per synth: reuse the result within one
-    // synchronous synth (same tree size), recompute on the next tick or after the tree changed
-    const size = this.root.node.findAll().length;
-    if (this.cached?.size === size) return this.cached.errors;
+    const all = this.root.node.findAll();
+    // cdk8s validates the whole app once per chart it renders (and once more in app.synth()). Within one
+    // synchronous synth of an unchanged tree the clean result of the first run is reused: until the
+    // output has taken every render handed over (single-chart apps), else until the next tick.
+    const clean = this.clean;
+    if (clean && clean.size === all.length && (!clean.sharing || _roundPending(this.root))) return [];
+    this.clean = undefined;
+    _closeRound(this.root);
+
+    // hand this run's renders to the output only when no user code can run in between: one chart, which
+    // cdk8s renders right after validating (see _render-share.ts)
+    let charts = 0;
+    for (const c of all) if (Chart.isChart(c)) charts++;
+    const renders = charts === 1 ? new Map<ApiObject, any>() : undefined;
+
     const errors: string[] = [];
-    for (const f of this.validate()) {
+    for (const f of this.run(all, renders)) {
       const line = MeshValidation.format(f);
       if (f.severity === ValidationSeverity.ERROR) {
         errors.push(line);
@@ -200,8 +222,15 @@ export class MeshValidation {
         console.warn(`cdk8s-istio validation warning: ${line}`);
       }
     }
-    this.cached = { size, errors };
-    setImmediate(() => { this.cached = undefined; });
-    return errors;
+    if (errors.length > 0) return errors; // the synth stops here: nothing to reuse or hand over
+
+    const sharing = renders !== undefined && renders.size > 0;
+    if (sharing) _openRound(this.root, renders);
+    this.clean = { size: all.length, sharing };
+    setImmediate(() => {
+      this.clean = undefined;
+      _closeRound(this.root);
+    });
+    return [];
   }
 }

@@ -1,7 +1,9 @@
 import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { IstioResource, IstioResourceProps, MeshValidation, ValidationSeverity } from '../../src';
 import * as net from '../../src/imports/istio-networking.istio.io';
+import { _gatewayCovers } from '../../src/validation/_mesh';
 
 const NET = 'networking.istio.io/v1';
 const SEC = 'security.istio.io/v1';
@@ -401,5 +403,40 @@ describe('MeshValidation at synth: every error rule fails app.synth() with its i
       message = e.message;
     }
     expect(message).toContain(`${culprit}: [${rule}] `);
+  });
+});
+
+describe('IST0132 host coverage is indexed (lookups per route host, no scan of the gateway\'s hosts)', () => {
+  // Istio's gateway host matching, as a scan: the specification the index must agree with
+  function hostCovered(pattern: string, host: string): boolean {
+    if (pattern === '*' || pattern === host) return true;
+    if (pattern.startsWith('*.')) {
+      const suffix = pattern.slice(1);
+      if (host.startsWith('*.')) return host.slice(1).endsWith(suffix);
+      return host.endsWith(suffix) && host.length > suffix.length;
+    }
+    return false;
+  }
+  const labelArb = fc.constantFrom('a', 'b', 'api', 'example', 'com', 'shop');
+  const hostArb = fc.tuple(fc.boolean(), fc.array(labelArb, { minLength: 1, maxLength: 4 }))
+    .map(([wild, labels]) => (wild ? `*.${labels.join('.')}` : labels.join('.')));
+  const patternArb = fc.oneof(hostArb, fc.constant('*'), fc.constant('*.com'));
+
+  test('agrees with the scan on random hosts and patterns', () => {
+    fc.assert(fc.property(fc.array(fc.array(patternArb, { maxLength: 5 }), { maxLength: 3 }), hostArb, (sets, host) => {
+      const expected = sets.some((s) => s.some((p) => hostCovered(p, host)));
+      expect(_gatewayCovers(sets.map((s) => new Set(s)), host)).toBe(expected);
+    }), { numRuns: 2000 });
+  });
+
+  test('exact cases: wildcard depth, wildcard hosts, and the host itself as a pattern', () => {
+    const cover = (patterns: string[], host: string) => _gatewayCovers([new Set(patterns)], host);
+    expect(cover(['*.example.com'], 'a.b.example.com')).toBe(true);
+    expect(cover(['*.example.com'], 'example.com')).toBe(false);
+    expect(cover(['*.example.com'], '*.api.example.com')).toBe(true);
+    expect(cover(['*.api.example.com'], '*.example.com')).toBe(false);
+    expect(cover(['shop.example.com'], 'shop.example.com')).toBe(true);
+    expect(cover(['*'], 'anything.io')).toBe(true);
+    expect(cover([], 'shop.example.com')).toBe(false);
   });
 });
