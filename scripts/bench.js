@@ -4,6 +4,7 @@
 // own node process (clean heap, honest peak RSS). Needs the compiled library: `npx projen bench` compiles.
 //
 //   node scripts/bench.js [SIZES...]        default: 250 500 1000 2000
+//   BENCH_RUNS=3 (runs per size, medians)  BENCH_LAYOUT=single-chart | chart-per-namespace
 //
 // Per size it prints library time, floor time, their ratio, peak RSS, objects emitted, and the estimated
 // outbound clusters per sidecar with and without Sidecar scoping. The last line summarizes 1,000 services.
@@ -16,6 +17,8 @@ const path = require('path');
 // cdk8s re-validates the whole app once per chart at synth (App._synthChart), which is quadratic in the
 // number of charts for any app; the single-chart layout isolates the library's own cost.
 const LAYOUT = process.env.BENCH_LAYOUT || 'single-chart';
+// runs per size and mode (each in a fresh process); the table shows medians
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS || 3));
 const ISTIO_SYSTEM_CLUSTERS = 6; // istiod (grpc, https-dns, https-webhook, http-monitoring) + gateway ports, seen by every proxy
 
 function generate(lib, cdk8s, kplus, n, layout = LAYOUT) {
@@ -89,39 +92,52 @@ function clusters(manifests) {
   return { unscoped, scoped: sidecars.length ? scopedTotal / sidecars.length : unscoped, sidecars: sidecars.length };
 }
 
-function child(mode, n) {
+async function child(mode, n) {
   const cdk8s = require('cdk8s');
   const kplus = require('cdk8s-plus-27');
   const lib = require(path.join(__dirname, '..', 'lib'));
   const out = {};
+  // both sides synthesize the way `cdk8s synth` does, to one YAML string: App.synthYaml() (validation,
+  // dependency ordering, every chart's toJson(), YAML)
   if (mode === 'lib') {
     const t0 = process.hrtime.bigint();
     const app = generate(lib, cdk8s, kplus, n);
-    const manifests = app.charts.flatMap((c) => c.toJson());
-    const docs = cdk8s.Yaml.stringify(...manifests);
+    const docs = app.synthYaml();
     out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    out.objects = manifests.length;
     out.bytes = docs.length;
+    // not timed: the objects again, for the counts
+    const manifests = app.charts.flatMap((c) => c.toJson());
+    out.objects = manifests.length;
     Object.assign(out, clusters(manifests));
   } else {
     // the floor: identical objects, emitted through plain ApiObjects (generation excluded from the timing)
     const charts = (() => { const app = generate(lib, cdk8s, kplus, n); return app.charts.map((c) => c.toJson()); })();
+    // let the generating app go (the synth-time checks release it on the next tick), so the floor's heap
+    // holds only its input objects, its own app and its output
+    await new Promise((resolve) => setImmediate(resolve));
     global.gc && global.gc();
     const t0 = process.hrtime.bigint();
     const app = new cdk8s.App();
-    const outManifests = [];
     charts.forEach((objs, i) => {
       const chart = new cdk8s.Chart(app, `c${i}`);
       objs.forEach((o, j) => new cdk8s.ApiObject(chart, `o${j}`, o));
-      outManifests.push(...chart.toJson());
     });
-    const docs = cdk8s.Yaml.stringify(...outManifests);
+    const docs = app.synthYaml();
     out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    out.objects = outManifests.length;
+    out.objects = charts.reduce((sum, objs) => sum + objs.length, 0);
     out.bytes = docs.length;
   }
   out.rssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify(out));
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function spread(msList) {
+  return msList.map((ms) => (ms / 1000).toFixed(2)).join('/');
 }
 
 function run(mode, n) {
@@ -134,22 +150,31 @@ module.exports = { generate, clusters };
 if (require.main !== module) {
   // required by a profiling script: nothing to run
 } else if (process.argv[2] === '--child') {
-  child(process.argv[3], Number(process.argv[4]));
+  child(process.argv[3], Number(process.argv[4])).catch((e) => { console.error(e); process.exit(1); });
 } else {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const list = sizes.length ? sizes : [250, 500, 1000, 2000];
-  console.log(`machine: ${os.cpus().length} cpu (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; layout: ${LAYOUT}`);
+  console.log(`machine: ${os.cpus().length} cpu (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; layout: ${LAYOUT}; median of ${RUNS} runs`);
   console.log('services  objects   lib_s  floor_s  ratio  lib_rss_mib  clusters/sidecar(scoped)  (unscoped)  scoped_pct');
   const results = {};
   for (const n of list) {
-    const l = run('lib', n);
-    const f = run('floor', n);
+    // RUNS runs per size, library and floor interleaved; times are medians (garbage collection makes a
+    // single run of a large heap vary by +-15 %), peak RSS is the largest seen
+    const ls = [];
+    const fs = [];
+    for (let r = 0; r < RUNS; r++) {
+      ls.push(run('lib', n));
+      fs.push(run('floor', n));
+    }
+    const l = { ...ls[0], ms: median(ls.map((x) => x.ms)), rssMiB: Math.max(...ls.map((x) => x.rssMiB)), runs: ls.map((x) => x.ms) };
+    const f = { ...fs[0], ms: median(fs.map((x) => x.ms)), runs: fs.map((x) => x.ms) };
     results[n] = { l, f };
     if (l.objects !== f.objects) throw new Error(`floor emitted ${f.objects} objects, library ${l.objects}`);
     console.log([
       String(n).padStart(8), String(l.objects).padStart(8), (l.ms / 1000).toFixed(2).padStart(7), (f.ms / 1000).toFixed(2).padStart(8),
       (l.ms / f.ms).toFixed(2).padStart(6), l.rssMiB.toFixed(0).padStart(12), l.scoped.toFixed(1).padStart(25), String(l.unscoped).padStart(11),
       ((l.scoped / l.unscoped) * 100).toFixed(2).padStart(11),
+      `   lib runs ${spread(l.runs)}, floor runs ${spread(f.runs)}`,
     ].join(' '));
   }
   if (results[1000] && results[2000]) {

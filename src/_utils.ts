@@ -67,6 +67,18 @@ export function _suggestName(value: string, max: number = 63): string {
 }
 
 /**
+ * The same text as one flat string. V8 keeps a string built with `+` or a template literal as a tree of
+ * its pieces until something reads it whole; generated text that lives for the whole synth (a service's
+ * PromQL: ~75 pieces per expression) would otherwise keep hundreds of small heap objects per service
+ * alive, and every garbage collection of a large app walks them.
+ *
+ * @internal
+ */
+export function _flatString(s: string): string {
+  return JSON.parse(JSON.stringify(s));
+}
+
+/**
  * Renders a cdk8s Duration in protobuf JSON form ("10s", "0.25s"), which every Istio version parses.
  * Istio rejects durations below 1ms; sub-millisecond precision is not representable here.
  * @internal

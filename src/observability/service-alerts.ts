@@ -1,6 +1,6 @@
 import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _validateLabels } from '../_utils';
+import { _flatString, _invalid, _validateLabels } from '../_utils';
 import { IstioResource } from '../base';
 import {
   ISTIO_LATENCY_BUCKETS_MS, SERVICE_LABELS, _ServiceQueries, _promDuration, _promLabelName, _promNumber, _promString,
@@ -201,7 +201,11 @@ export class ServiceAlerts extends Construct {
       spec: {
         groups: ruleGroups.map((g) => ({
           name: g.name,
-          rules: g.rules.map((r: any) => ({ ...r, expr: mon.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+          rules: g.rules.map((r: any) => ({
+            ...r,
+            expr: mon.PrometheusRuleSpecGroupsRulesExpr.fromString(_flatString(r.expr)),
+            ...(r.annotations ? { annotations: Object.fromEntries(Object.entries(r.annotations).map(([k, v]) => [k, _flatString(v as string)])) } : {}),
+          })),
         })),
       },
     });
