@@ -155,7 +155,7 @@ if (require.main !== module) {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const list = sizes.length ? sizes : [250, 500, 1000, 2000];
   console.log(`machine: ${os.cpus().length} cpu (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; layout: ${LAYOUT}; median of ${RUNS} runs`);
-  console.log('services  objects   lib_s  floor_s  ratio  lib_rss_mib  clusters/sidecar(scoped)  (unscoped)  scoped_pct');
+  console.log('services  objects   lib_s  floor_s  ratio  lib_min  floor_min  ratio_min  lib_rss_mib  clusters/sidecar(scoped)  (unscoped)  scoped_pct');
   const results = {};
   for (const n of list) {
     // RUNS runs per size, library and floor interleaved; times are medians (garbage collection makes a
@@ -170,15 +170,21 @@ if (require.main !== module) {
     const f = { ...fs[0], ms: median(fs.map((x) => x.ms)), runs: fs.map((x) => x.ms) };
     results[n] = { l, f };
     if (l.objects !== f.objects) throw new Error(`floor emitted ${f.objects} objects, library ${l.objects}`);
+    const lMin = Math.min(...l.runs);
+    const fMin = Math.min(...f.runs);
     console.log([
       String(n).padStart(8), String(l.objects).padStart(8), (l.ms / 1000).toFixed(2).padStart(7), (f.ms / 1000).toFixed(2).padStart(8),
-      (l.ms / f.ms).toFixed(2).padStart(6), l.rssMiB.toFixed(0).padStart(12), l.scoped.toFixed(1).padStart(25), String(l.unscoped).padStart(11),
+      (l.ms / f.ms).toFixed(2).padStart(6), (lMin / 1000).toFixed(2).padStart(8), (fMin / 1000).toFixed(2).padStart(10), (lMin / fMin).toFixed(2).padStart(10),
+      l.rssMiB.toFixed(0).padStart(12), l.scoped.toFixed(1).padStart(25), String(l.unscoped).padStart(11),
       ((l.scoped / l.unscoped) * 100).toFixed(2).padStart(11),
       `   lib runs ${spread(l.runs)}, floor runs ${spread(f.runs)}`,
     ].join(' '));
   }
   if (results[1000] && results[2000]) {
-    console.log(`scaling exponent (log2 t2000/t1000): ${Math.log2(results[2000].l.ms / results[1000].l.ms).toFixed(2)}`);
+    const a = results[1000].l;
+    const b = results[2000].l;
+    console.log(`t2000/t1000: ${(b.ms / a.ms).toFixed(2)} (medians), ${(Math.min(...b.runs) / Math.min(...a.runs)).toFixed(2)} (fastest runs); `
+      + `scaling exponent (log2 t2000/t1000, medians): ${Math.log2(b.ms / a.ms).toFixed(2)}`);
   }
   const r = results[1000];
   if (r) {

@@ -204,7 +204,9 @@ export class ServiceAlerts extends Construct {
           rules: g.rules.map((r: any) => ({
             ...r,
             expr: mon.PrometheusRuleSpecGroupsRulesExpr.fromString(_flatString(r.expr)),
-            ...(r.annotations ? { annotations: Object.fromEntries(Object.entries(r.annotations).map(([k, v]) => [k, _flatString(v as string)])) } : {}),
+            ...(r.annotations
+              ? { annotations: Object.fromEntries(Object.entries(r.annotations).map(([k, v]) => [k, _flatString(v as string)])) }
+              : {}),
           })),
         })),
       },

@@ -7,6 +7,22 @@ import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './c
 
 const INSTANCES = new WeakMap<IConstruct, MeshValidation>();
 const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, string>>();
+let suppressionCount = 0;
+const NONE: ReadonlyMap<string, string> = new Map();
+
+/** The rules suppressed for `c` by `MeshValidation.suppress()` on it or any scope above it. */
+function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
+  if (suppressionCount === 0) return NONE;
+  let found: Map<string, string> | undefined;
+  for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+    const own = SUPPRESSIONS.get(s);
+    if (!own) continue;
+    found ??= new Map();
+    // the closest scope's reason wins
+    own.forEach((reason, rule) => { if (!found!.has(rule)) found!.set(rule, reason); });
+  }
+  return found ?? NONE;
+}
 const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
 const RULE_ID = /^(IST\d{4}|MESH\d{3}|K8S-SCHEMA|K8S-CEL)$/;
 const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -74,6 +90,7 @@ export class MeshValidation {
       SUPPRESSIONS.set(scope, map);
     }
     map.set(rule, reason);
+    suppressionCount++;
     scope.node.addMetadata('cdk8s-istio/suppress', `${rule}: ${reason}`);
   }
 
@@ -184,9 +201,9 @@ export class MeshValidation {
       const doc = c.toJson();
       if (renders && _takesRender(c)) renders.set(c, doc);
       const culprit = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
-      const suppressed = new Map<string, string>();
-      for (const s of c.node.scopes) SUPPRESSIONS.get(s)?.forEach((reason, rule) => suppressed.set(rule, reason));
-      const input: _MeshInput = { doc, constructPath: culprit.node.path, suppressed };
+      const suppressed = suppressionsOf(c);
+      // the construct path is a join over all scopes: computed only for objects with a finding
+      const input: _MeshInput = { doc, get constructPath() { return culprit.node.path; }, suppressed };
       inputs.push(input);
       for (const f of conformance.validate(doc)) {
         if (!suppressed.has(f.rule)) findings.push({ ...f, constructPath: input.constructPath });
