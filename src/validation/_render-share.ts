@@ -8,8 +8,8 @@
  *
  * When a handed-over render is still correct: only while no user code can run between the checks and the
  * output. `MeshValidation` opens a round only for single-chart apps (cdk8s renders that chart right after
- * validating the app, in one call), closes it when every handed-over render has been taken, and on the
- * next tick. Apps with several charts render twice (a user could synthesize one chart, change an object of
+ * validating the app, in one call) whose other validations all pass (else cdk8s stops the synth before
+ * the output), closes it when every handed-over render has been taken, and on the next tick. Apps with several charts render twice (a user could synthesize one chart, change an object of
  * another, then synthesize that one, all in one tick).
  *
  * Internal: not part of the public API.
@@ -33,8 +33,8 @@ const RAW_SUBCLASSES = new WeakMap<L1Class, L1Class>();
 const CONVERTING_SUBCLASSES = new WeakMap<L1Class, L1Class>();
 
 /**
- * The subclass of a generated L1 class that takes a handed-over render in `toJson()`. Same class name
- * semantics, same GVK, same output.
+ * The subclass of a generated L1 class that takes a handed-over render in `toJson()`: same name, same
+ * GVK, same output.
  *
  * @param cls the generated L1 class
  * @param raw render through `ApiObject.prototype.toJson` instead of the generated per-field converter
@@ -58,6 +58,8 @@ export function _renderSharing<T extends L1Class>(cls: T, raw: boolean): T {
       }
     };
   Object.defineProperty(sub.prototype, TAKES_RENDER, { value: true });
+  // keep the generated class's name (e.g. `VirtualService`) for debugging and error messages
+  Object.defineProperty(sub, 'name', { value: cls.name });
   subclasses.set(cls, sub);
   return sub as unknown as T;
 }

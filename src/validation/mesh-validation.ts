@@ -118,6 +118,7 @@ export class MeshValidation {
   private conformance?: ConformanceValidator;
   /** The clean result of the last synth-time run, reused within the same synth (see synthErrors). */
   private clean?: { readonly size: number; readonly sharing: boolean };
+  private checkingOthers = false;
 
   private constructor(private readonly root: IConstruct) {}
 
@@ -214,6 +215,7 @@ export class MeshValidation {
   }
 
   private synthErrors(): string[] {
+    if (this.checkingOthers) return []; // called back by otherValidationsPass()
     const all = this.root.node.findAll();
     // cdk8s validates the whole app once per chart it renders (and once more in app.synth()). Within one
     // synchronous synth of an unchanged tree the clean result of the first run is reused: until the
@@ -241,7 +243,9 @@ export class MeshValidation {
     }
     if (errors.length > 0) return errors; // the synth stops here: nothing to reuse or hand over
 
-    const sharing = renders !== undefined && renders.size > 0;
+    // hand over only if the synth goes on to the output: when another construct's validation fails, cdk8s
+    // stops this synth, and user code could change an object before the next synth in the same tick
+    const sharing = renders !== undefined && renders.size > 0 && this.otherValidationsPass(all);
     if (sharing) _openRound(this.root, renders);
     this.clean = { size: all.length, sharing };
     setImmediate(() => {
@@ -249,5 +253,15 @@ export class MeshValidation {
       _closeRound(this.root);
     });
     return [];
+  }
+
+  /** Whether every other validation in the app passes (cdk8s runs them all in the same synth). */
+  private otherValidationsPass(all: IConstruct[]): boolean {
+    this.checkingOthers = true;
+    try {
+      return all.every((c) => c.node.validate().length === 0);
+    } finally {
+      this.checkingOthers = false;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import { ShopChart } from '../../examples/shop/main';
 import { CanaryService, MeshValidation } from '../../src';
+import * as net from '../../src/imports/istio-networking.istio.io';
 
 // The synth-time checks render each checked object of this library once, and cdk8s writes that same
 // render (src/validation/_render-share.ts): one render per object per synth, in single-chart apps.
@@ -32,6 +33,9 @@ describe('one render per object per synth', () => {
     expect(rendersOf(vs, () => { out = Testing.synth(chart); })).toBe(1);
     expect(weights(out)).toEqual([90, 10]);
     expect(rendersOf(vs, () => app.synthYaml())).toBe(1);
+    // still the generated class underneath, under its own name
+    expect(vs).toBeInstanceOf(net.VirtualService);
+    expect(vs.constructor.name).toBe('VirtualService');
   });
 
   test('without synth-time checks it renders once too; with several charts it renders twice (checks + output)', () => {
@@ -80,6 +84,18 @@ describe('one render per object per synth', () => {
     expect(weights(Testing.synth(a))).toEqual([90, 10]);
     other.shiftTo(30);
     expect(weights(Testing.synth(b))).toEqual([70, 30]);
+  });
+
+  test('when another construct\'s validation stops the synth, nothing is handed over: a fix in the same tick is written', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions });
+    let ready = false;
+    chart.node.addValidation({ validate: () => (ready ? [] : ['not ready']) });
+    expect(() => Testing.synth(chart)).toThrow('not ready');
+    catalog.shiftTo(50);
+    ready = true;
+    expect(weights(Testing.synth(chart))).toEqual([50, 50]);
   });
 
   test('a failed synth hands nothing over: after the fix the object renders afresh', () => {
