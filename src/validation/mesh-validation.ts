@@ -38,6 +38,10 @@ const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9
  * created in an app; `enableAtSynth()` switches it on for apps made only of raw objects.
  * Opt out per app with `MeshValidation.disable(app)` or the app context `cdk8s-istio/validation: false`.
  *
+ * In a single-chart app each checked object of this library is rendered once per synth: the output takes
+ * the JSON the checks saw, so what is written is exactly what was validated. With several charts, and for
+ * objects the library did not build, objects are rendered once for the checks and once for the output.
+ *
  * @example
  * const app = new App();
  * MeshValidation.of(app)
