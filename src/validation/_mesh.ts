@@ -54,13 +54,9 @@ export function _fqdn(host: string, namespace: string): string {
   return `${host}.${namespace}.svc.cluster.local`;
 }
 
-const GATEWAY_HOSTS = new WeakMap<_MeshInput, Map<string, Set<string>>>();
-
-/** A Gateway's server hosts by namespace scope (`*`, `.` or a namespace), indexed once per Gateway. */
+/** A Gateway's server hosts by namespace scope (`*`, `.` or a namespace). */
 function gatewayHostIndex(gw: _MeshInput): Map<string, Set<string>> {
-  let byScope = GATEWAY_HOSTS.get(gw);
-  if (byScope) return byScope;
-  byScope = new Map();
+  const byScope = new Map<string, Set<string>>();
   for (const server of gw.doc.spec?.servers ?? []) {
     for (const raw of server?.hosts ?? []) {
       if (typeof raw !== 'string') continue;
@@ -71,7 +67,6 @@ function gatewayHostIndex(gw: _MeshInput): Map<string, Set<string>> {
       byScope.set(scope, set);
     }
   }
-  GATEWAY_HOSTS.set(gw, byScope);
   return byScope;
 }
 
@@ -229,6 +224,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
 
   // ---- VirtualServices: gateways (IST0101/IST0132), conflicts (IST0109), subsets (IST0101), claims (IST0149) ----
   const hostOwners = new Map<string, _MeshInput[]>(); // gateway|host -> VSs
+  const gatewayHosts = new Map<_MeshInput, Map<string, Set<string>>>();
   for (const vs of virtualServices) {
     const d = vs.doc;
     const ns = nsOf(d);
@@ -255,7 +251,11 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
         return;
       }
       const gwNs = key.split('/')[0];
-      const byScope = gatewayHostIndex(gw);
+      let byScope = gatewayHosts.get(gw);
+      if (!byScope) {
+        byScope = gatewayHostIndex(gw); // once per Gateway, not per route
+        gatewayHosts.set(gw, byScope);
+      }
       const visible = [byScope.get('*'), byScope.get(ns), gwNs === ns ? byScope.get('.') : undefined]
         .filter((x): x is Set<string> => x !== undefined);
       hosts.forEach((h, hi) => {

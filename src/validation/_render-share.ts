@@ -9,8 +9,9 @@
  * When a handed-over render is still correct: only while no user code can run between the checks and the
  * output. `MeshValidation` opens a round only for single-chart apps (cdk8s renders that chart right after
  * validating the app, in one call) whose other validations all pass (else cdk8s stops the synth before
- * the output), closes it when every handed-over render has been taken, and on the next tick. Apps with several charts render twice (a user could synthesize one chart, change an object of
- * another, then synthesize that one, all in one tick).
+ * the output), and closes it when every handed-over render has been taken, and on the next tick. Apps
+ * with several charts render twice (a user could synthesize one chart, change an object of another, then
+ * synthesize that one, all in one tick).
  *
  * Internal: not part of the public API.
  */

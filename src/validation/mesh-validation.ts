@@ -7,12 +7,15 @@ import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './c
 
 const INSTANCES = new WeakMap<IConstruct, MeshValidation>();
 const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, string>>();
-let suppressionCount = 0;
+const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
+const RULE_ID = /^(IST\d{4}|MESH\d{3}|K8S-SCHEMA|K8S-CEL)$/;
+const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const NONE: ReadonlyMap<string, string> = new Map();
+let anySuppression = false;
 
 /** The rules suppressed for `c` by `MeshValidation.suppress()` on it or any scope above it. */
 function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
-  if (suppressionCount === 0) return NONE;
+  if (!anySuppression) return NONE;
   let found: Map<string, string> | undefined;
   for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
     const own = SUPPRESSIONS.get(s);
@@ -23,9 +26,6 @@ function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
   }
   return found ?? NONE;
 }
-const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
-const RULE_ID = /^(IST\d{4}|MESH\d{3}|K8S-SCHEMA|K8S-CEL)$/;
-const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
  * Validation of a whole cdk8s app at synth: every `ApiObject` in it (this library's constructs AND raw
@@ -94,7 +94,7 @@ export class MeshValidation {
       SUPPRESSIONS.set(scope, map);
     }
     map.set(rule, reason);
-    suppressionCount++;
+    anySuppression = true;
     scope.node.addMetadata('cdk8s-istio/suppress', `${rule}: ${reason}`);
   }
 
