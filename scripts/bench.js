@@ -5,6 +5,7 @@
 //
 //   node scripts/bench.js [SIZES...]        default: 250 500 1000 2000
 //   BENCH_RUNS=3 (runs per size, medians)  BENCH_LAYOUT=single-chart | chart-per-namespace
+//   BENCH_BREAKDOWN=1 (also: where one library synthesis of 1,000 services spends its time)
 //
 // Per size it prints library time, floor time, their ratio, peak RSS, objects emitted, and the estimated
 // outbound clusters per sidecar with and without Sidecar scoping. The last line summarizes 1,000 services.
@@ -131,6 +132,58 @@ async function child(mode, n) {
   process.stdout.write(JSON.stringify(out));
 }
 
+// Where one library synthesis spends its time (BENCH_BREAKDOWN=1): wall time inside the parts that are not
+// the floor's work, measured by wrapping them, exclusively (a part called inside another is counted once, in
+// the inner part). One run; garbage collection lands in whichever part is running when it happens.
+function breakdown(n) {
+  const cdk8s = require('cdk8s');
+  const kplus = require('cdk8s-plus-27');
+  const lib = require(path.join(__dirname, '..', 'lib'));
+  const dependency = require('cdk8s/lib/dependency');
+  const ms = { generate: 0, checks: 0, graphs: 0, kplusRender: 0, yaml: 0, total: 0 };
+  const stack = [];
+  const now = () => Number(process.hrtime.bigint()) / 1e6;
+  const enter = (key) => {
+    const t = now();
+    if (stack.length) ms[stack[stack.length - 1].key] += t - stack[stack.length - 1].since;
+    stack.push({ key, since: t });
+  };
+  const leave = () => {
+    const t = now();
+    const top = stack.pop();
+    ms[top.key] += t - top.since;
+    if (stack.length) stack[stack.length - 1].since = t;
+  };
+  const timed = (key, fn) => function (...args) {
+    enter(key);
+    try { return fn.apply(this, args); } finally { leave(); }
+  };
+  // cdk8s builds a dependency graph of every construct of the app (App.charts) and of each chart (chartToKube)
+  const Graph = dependency.DependencyGraph;
+  dependency.DependencyGraph = class extends Graph {
+    constructor(node) { enter('graphs'); try { super(node); } finally { leave(); } }
+    topology() { return timed('graphs', super.topology).call(this); }
+  };
+  // the synth-time checks (schema, CEL, mesh rules), including the renders they hand to the output
+  const proto = lib.MeshValidation.prototype;
+  proto.synthErrors = timed('checks', proto.synthErrors);
+  // cdk8s-plus objects (Deployments, Services, ServiceAccounts, Namespaces) rendered through its generated converters
+  for (const cls of Object.values(kplus.k8s)) {
+    if (typeof cls === 'function' && cls.GVK && Object.prototype.hasOwnProperty.call(cls.prototype, 'toJson')) {
+      cls.prototype.toJson = timed('kplusRender', cls.prototype.toJson);
+    }
+  }
+  cdk8s.Yaml.stringify = timed('yaml', cdk8s.Yaml.stringify);
+  const t0 = now();
+  const app = timed('generate', generate)(lib, cdk8s, kplus, n);
+  app.synthYaml();
+  ms.total = now() - t0;
+  const times = { ...ms }; // before counting the objects (which synthesizes again)
+  const constructs = app.node.findAll().length;
+  const objects = app.charts.reduce((sum, c) => sum + c.toJson().length, 0);
+  process.stdout.write(JSON.stringify({ ms: times, constructs, objects, floorConstructs: objects + app.charts.length + 1 }));
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -150,7 +203,8 @@ module.exports = { generate, clusters };
 if (require.main !== module) {
   // required by a profiling script: nothing to run
 } else if (process.argv[2] === '--child') {
-  child(process.argv[3], Number(process.argv[4])).catch((e) => { console.error(e); process.exit(1); });
+  if (process.argv[3] === 'breakdown') breakdown(Number(process.argv[4]));
+  else child(process.argv[3], Number(process.argv[4])).catch((e) => { console.error(e); process.exit(1); });
 } else {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const list = sizes.length ? sizes : [250, 500, 1000, 2000];
@@ -185,6 +239,15 @@ if (require.main !== module) {
     const b = results[2000].l;
     console.log(`t2000/t1000: ${(b.ms / a.ms).toFixed(2)} (medians), ${(Math.min(...b.runs) / Math.min(...a.runs)).toFixed(2)} (fastest runs); `
       + `scaling exponent (log2 t2000/t1000, medians): ${Math.log2(b.ms / a.ms).toFixed(2)}`);
+  }
+  if (process.env.BENCH_BREAKDOWN) {
+    const n = results[1000] ? 1000 : list[list.length - 1];
+    const b = run('breakdown', n);
+    const s = (k) => `${(b.ms[k] / 1000).toFixed(2)} s`;
+    const other = b.ms.total - b.ms.generate - b.ms.checks - b.ms.graphs - b.ms.kplusRender - b.ms.yaml;
+    console.log(`breakdown, ${n} services (one library run): ${s('total')} = construction ${s('generate')} + checks ${s('checks')} `
+      + `+ cdk8s dependency graphs ${s('graphs')} (${b.constructs} constructs; the floor has ${b.floorConstructs}) `
+      + `+ cdk8s-plus renders ${s('kplusRender')} + YAML ${s('yaml')} + the rest ${(other / 1000).toFixed(2)} s`);
   }
   const r = results[1000];
   if (r) {
