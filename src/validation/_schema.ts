@@ -10,9 +10,13 @@
  *   and other informational formats are accepted as the API server does;
  * - `metadata` at the root is Kubernetes ObjectMeta (the CRD schema leaves it open).
  */
-import { isIPv4, isIPv6 } from 'net';
+import { createHash } from 'crypto';
+import * as nodePath from 'path';
 // eslint-disable-next-line import/no-extraneous-dependencies
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { _, ErrorObject, KeywordCxt, ValidateFunction } from 'ajv';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import standaloneCode from 'ajv/dist/standalone';
+import { _FORMATS, _listMapDuplicate, _re2 } from './_schema-runtime';
 
 /** One schema finding: dotted path (`spec.http[0].route`) and an API-server-like message. @internal */
 export interface _SchemaError {
@@ -22,18 +26,6 @@ export interface _SchemaError {
 
 const PASS_THROUGH = ['type', 'enum', 'pattern', 'minimum', 'maximum', 'multipleOf', 'minLength', 'maxLength',
   'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'required'];
-
-/** Formats the API server validates (k8s.io/apiextensions-apiserver supported formats, the ones we can check offline). */
-const FORMATS: Record<string, (s: string) => boolean> = {
-  'ipv4': (s) => isIPv4(s),
-  'ipv6': (s) => isIPv6(s),
-  'date-time': (s) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !isNaN(Date.parse(s)),
-  'date': (s) => /^\d{4}-\d{2}-\d{2}$/.test(s),
-  'byte': (s) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s),
-  'uuid': (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s),
-  'cidr': (s) => { const [ip, bits, ...rest] = s.split('/'); return rest.length === 0 && bits !== undefined && /^\d+$/.test(bits) && ((isIPv4(ip) && +bits <= 32) || (isIPv6(ip) && +bits <= 128)); },
-  'uri': (s) => { try { new URL(s); return true; } catch { return false; } },
-};
 
 const OBJECT_META = {
   type: 'object',
@@ -74,7 +66,7 @@ export function _toAjvSchema(node: any, atRoot: boolean = false): any {
   // OpenAPI v3.0 exclusive bounds are booleans; draft-07 wants numbers
   if (node.exclusiveMinimum === true && node.minimum !== undefined) { out.exclusiveMinimum = node.minimum; delete out.minimum; }
   if (node.exclusiveMaximum === true && node.maximum !== undefined) { out.exclusiveMaximum = node.maximum; delete out.maximum; }
-  if (node.format !== undefined && FORMATS[node.format]) out.format = node.format;
+  if (node.format !== undefined && _FORMATS[node.format]) out.format = node.format;
   if (node['x-kubernetes-int-or-string']) {
     delete out.type;
     out.k8sIntOrString = true;
@@ -110,27 +102,6 @@ export function _toAjvSchema(node: any, atRoot: boolean = false): any {
   return out;
 }
 
-let sharedAjv: Ajv | undefined;
-
-/**
- * Kubernetes patterns are RE2: translate what JavaScript lacks (a leading `(?i)` becomes the `i` flag);
- * a pattern JavaScript still cannot compile is not enforced rather than breaking validation.
- */
-function re2(pattern: string, flags: string): { test: (s: string) => boolean } {
-  let p = pattern;
-  let f = flags;
-  const m = /^(\^?)\(\?i\)/.exec(p);
-  if (m) {
-    p = m[1] + p.slice(m[0].length);
-    f += 'i';
-  }
-  try {
-    return new RegExp(p, f);
-  } catch {
-    return { test: () => true };
-  }
-}
-(re2 as any).code = 'new RegExp';
 
 /**
  * Structural schemas repeat big subschemas (Istio's trafficPolicy appears at 4 levels of a
@@ -180,8 +151,23 @@ function dedupe(schema: any): any {
   return ids.size > 0 ? { ...root, definitions } : root;
 }
 
+let sharedAjv: Ajv | undefined;
+
+/** The run-time ajv instance (validators compiled when a kind is first validated). */
 function ajv(): Ajv {
-  if (sharedAjv) return sharedAjv;
+  sharedAjv ??= createAjv(undefined);
+  return sharedAjv;
+}
+
+/**
+ * An ajv instance with the Kubernetes keywords and formats. With `runtimeModule` (how generated code
+ * `require()`s `_schema-runtime`), it keeps the generated source, for precompiled standalone modules.
+ */
+function createAjv(runtimeModule: string | undefined): Ajv {
+  const runtime = runtimeModule === undefined ? undefined : _`require(${runtimeModule})`;
+  // the same functions either way: bound directly at run time, required by path in precompiled code
+  const regExp: any = (pattern: string, flags: string) => _re2(pattern, flags);
+  regExp.code = runtime ? `${runtime.toString()}._re2` : 'new RegExp';
   // optimize: false halves compile time (compiled once per kind); the validators stay fast
   const a = new Ajv({
     allErrors: true,
@@ -189,56 +175,109 @@ function ajv(): Ajv {
     unicodeRegExp: false,
     validateFormats: true,
     inlineRefs: false,
-    code: { regExp: re2 as any, optimize: false },
+    // the schemas are generated from CRDs by _toAjvSchema: checking them against the draft-07 meta-schema
+    // would only compile the meta-schema once per process
+    validateSchema: false,
+    code: { regExp, optimize: false, ...(runtime ? { source: true, formats: _`${runtime}._FORMATS` } : {}) },
   });
-  for (const [name, fn] of Object.entries(FORMATS)) a.addFormat(name, { type: 'string', validate: fn });
+  for (const [name, def] of Object.entries(_FORMATS)) a.addFormat(name, def);
   a.addKeyword({
     keyword: 'k8sIntOrString',
     schemaType: 'boolean',
-    errors: true,
-    validate: function intOrString(this: any, _schema: boolean, data: any) {
-      const ok = typeof data === 'string' || (typeof data === 'number' && Number.isInteger(data));
-      if (!ok) (intOrString as any).errors = [{ keyword: 'k8sIntOrString', message: 'must be an integer or a string', params: {} }];
-      return ok;
+    error: { message: 'must be an integer or a string' },
+    code(cxt: KeywordCxt) {
+      const d = cxt.data;
+      cxt.fail(_`!(typeof ${d} == "string" || (typeof ${d} == "number" && Number.isInteger(${d})))`);
     },
   });
   a.addKeyword({
     keyword: 'k8sListMapKeys',
     type: 'array',
     schemaType: 'array',
-    errors: true,
-    validate: function listMapKeys(keys: string[], data: any[]) {
-      const seen = new Set<string>();
-      for (let i = 0; i < data.length; i++) {
-        const item = data[i];
-        if (!item || typeof item !== 'object') continue;
-        const key = JSON.stringify(keys.map((k) => item[k] ?? null));
-        if (seen.has(key)) {
-          (listMapKeys as any).errors = [{
-            keyword: 'k8sListMapKeys',
-            params: { index: i },
-            message: `Duplicate value: ${JSON.stringify(Object.fromEntries(keys.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])))}`,
-          }];
-          return false;
-        }
-        seen.add(key);
-      }
-      return true;
+    error: { message: 'Duplicate value', params: ({ params }) => _`{index: ${params.index}, keys: ${params.keys}}` },
+    code(cxt: KeywordCxt) {
+      const fn = cxt.gen.scopeValue('func', { ref: _listMapDuplicate, code: runtime ? _`${runtime}._listMapDuplicate` : undefined });
+      const index = cxt.gen.const('dup', _`${fn}(${cxt.schemaCode}, ${cxt.data})`);
+      cxt.setParams({ index, keys: cxt.schemaCode as any });
+      cxt.fail(_`${index} >= 0`);
     },
   });
-  sharedAjv = a;
   return a;
 }
 
+/** The schema ajv compiles for a structural schema. */
+function ajvSchemaOf(structural: any): any {
+  return dedupe(_toAjvSchema(structural, true));
+}
+
 /**
- * A compiled validator for one structural schema.
+ * The fingerprint of a structural schema: a precompiled validator is used only for the schema it was made from.
+ * @internal
+ */
+export function _schemaFingerprint(structural: any): string {
+  return createHash('sha256').update(JSON.stringify(structural)).digest('hex');
+}
+
+/**
+ * The source of a standalone CommonJS module exporting the validator of `structural` (the same code ajv
+ * compiles at run time), plus `schemaHash`.
+ *
+ * @param structural the structural schema of one kind version
+ * @param runtimeModule how the module `require()`s `_schema-runtime` (e.g. `"../_schema-runtime"`)
+ * @internal
+ */
+export function _precompiledSource(structural: any, runtimeModule: string): string {
+  const a = createAjv(runtimeModule);
+  const fn = a.compile(ajvSchemaOf(structural));
+  return `${standaloneCode(a, fn)}
+module.exports.schemaHash = ${JSON.stringify(_schemaFingerprint(structural))};
+`;
+}
+
+/**
+ * Where precompiled validators are looked up (`lib/validation/validators/` in the package).
+ * @internal
+ */
+export const _PRECOMPILED = { dir: nodePath.join(__dirname, 'validators') };
+
+/**
+ * The file name of the precompiled validator of a kind version.
+ * @internal
+ */
+export function _precompiledFile(apiVersion: string, kind: string): string {
+  return `${apiVersion.replace(/\//g, '_')}_${kind}.js`;
+}
+
+function loadPrecompiled(file: string, structural: any): ValidateFunction | undefined {
+  const modulePath = nodePath.join(_PRECOMPILED.dir, file);
+  let mod: any;
+  try {
+    // a build artifact looked up by kind at run time, not a module dependency
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(modulePath);
+  } catch (e: any) {
+    // not built (running from source, or a kind with no precompiled validator): compile at run time
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(modulePath)) return undefined;
+    throw e;
+  }
+  return typeof mod === 'function' && mod.schemaHash === _schemaFingerprint(structural) ? mod : undefined;
+}
+
+/**
+ * A validator for one structural schema: precompiled at build time when the package has one for exactly
+ * this schema, else compiled by ajv on construction.
  * @internal
  */
 export class _SchemaValidator {
   private readonly fn: ValidateFunction;
 
-  constructor(private readonly structural: any) {
-    this.fn = ajv().compile(dedupe(_toAjvSchema(structural, true)));
+  /**
+   * @param structural the structural schema
+   * @param precompiledFile the file of a precompiled validator to try first (`_precompiledFile()`)
+   */
+  constructor(private readonly structural: any, precompiledFile?: string) {
+    this.fn = (precompiledFile !== undefined ? loadPrecompiled(precompiledFile, structural) : undefined)
+      ?? ajv().compile(ajvSchemaOf(structural));
   }
 
   public validate(obj: any): _SchemaError[] {
@@ -345,7 +384,7 @@ function format(e: ErrorObject, path: string, value: any): _SchemaError {
     case 'uniqueItems':
       return { path: `${path}[${Math.max(p.i, p.j)}]`, message: `Duplicate value: ${JSON.stringify(Array.isArray(value) ? value[p.i] : undefined)}` };
     case 'k8sListMapKeys':
-      return { path: `${path}[${p.index}]`, message: e.message ?? 'Duplicate value' };
+      return { path: `${path}[${p.index}]`, message: `Duplicate value: ${listMapKey(p.keys, value, p.index)}` };
     case 'oneOf':
       return { path, message: `Invalid value: ${show(value)}: must validate one and only one schema (oneOf)${exclusiveFields(e)}` };
     case 'anyOf':
@@ -355,6 +394,13 @@ function format(e: ErrorObject, path: string, value: any): _SchemaError {
     default:
       return { path, message: `Invalid value: ${show(value)}: ${e.message ?? e.keyword}` };
   }
+}
+
+/** The key fields of a list-map item, as the API server prints them: `{"name":"http"}`. */
+function listMapKey(keys: string[], list: any, index: number): string {
+  const item = Array.isArray(list) ? list[index] : undefined;
+  if (!Array.isArray(keys) || !item || typeof item !== 'object') return '';
+  return JSON.stringify(Object.fromEntries(keys.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])));
 }
 
 /** Istio encodes protobuf oneofs as oneOf/anyOf of `required` lists: name the fields. */

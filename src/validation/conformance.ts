@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { _CelValidator } from './_cel';
-import { _applyDefaults, _SchemaValidator } from './_schema';
+import { _applyDefaults, _precompiledFile, _SchemaValidator } from './_schema';
 
 /**
  * How serious a validation finding is.
@@ -58,6 +58,8 @@ export interface ValidationFinding {
 
 interface KindEntry {
   readonly schema: any;
+  /** the precompiled validator of a built-in schema (`lib/validation/validators/`, built by `npx projen compile`) */
+  readonly precompiled?: string;
   hasDefaults?: boolean;
   schemaValidator?: _SchemaValidator;
   celValidator?: _CelValidator;
@@ -117,7 +119,9 @@ export class ConformanceValidator {
     if (options.includeBuiltIn ?? true) {
       for (const bundle of BUILT_IN_BUNDLES) {
         const data = JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', `${bundle}.json`), 'utf8'));
-        for (const c of data.crds) this.kinds.set(`${c.group}/${c.version}/${c.kind}`, { schema: c.schema });
+        for (const c of data.crds) {
+          this.kinds.set(`${c.group}/${c.version}/${c.kind}`, { schema: c.schema, precompiled: _precompiledFile(`${c.group}/${c.version}`, c.kind) });
+        }
       }
     }
   }
@@ -164,7 +168,7 @@ export class ConformanceValidator {
     if (!obj || typeof obj !== 'object') return [];
     const entry = this.kinds.get(`${obj.apiVersion}/${obj.kind}`);
     if (!entry) return [];
-    entry.schemaValidator ??= new _SchemaValidator(entry.schema);
+    entry.schemaValidator ??= new _SchemaValidator(entry.schema, entry.precompiled);
     entry.celValidator ??= new _CelValidator(entry.schema);
     entry.hasDefaults ??= JSON.stringify(entry.schema).includes('"default"');
     // the API server defaults first, then validates the defaulted object
