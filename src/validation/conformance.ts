@@ -88,7 +88,8 @@ let builtIn: ConformanceValidator | undefined;
  */
 export class ConformanceValidator {
   /**
-   * The shared validator with the CRDs shipped in this package (schemas compiled lazily, once per kind).
+   * The shared validator with the CRDs shipped in this package (each kind's schema validator loaded at
+   * first use: precompiled in the package, compiled when running from source).
    */
   public static builtIn(): ConformanceValidator {
     if (!builtIn) {
