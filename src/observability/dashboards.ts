@@ -91,11 +91,66 @@ export abstract class GrafanaDashboard extends Construct {
 
   /** The dashboard JSON (sorted keys, 2-space indent), as the ConfigMap holds it. */
   public toJsonString(): string {
-    return JSON.stringify(_sortDeep(this._build()), undefined, 2);
+    const params = this._params();
+    const render = (p: DashboardParams) => JSON.stringify(_sortDeep(this._build(p)), undefined, 2);
+    return _fromTemplate(this.constructor, this._shape(), params, render);
   }
 
-  /** @internal */
-  protected abstract _build(): any;
+  /**
+   * The values this dashboard's JSON varies by (names, versions, weights, uid), as strings.
+   * @internal
+   */
+  protected abstract _params(): DashboardParams;
+
+  /**
+   * What else the JSON depends on (e.g. the reporter): dashboards of one class and shape differ only by
+   * their `_params()`.
+   * @internal
+   */
+  protected abstract _shape(): string;
+
+  /**
+   * The dashboard object for `p`; must use each value of `p` only by inserting it into strings.
+   * @internal
+   */
+  protected abstract _build(p: DashboardParams): any;
+}
+
+type DashboardParams = { [key: string]: string };
+
+/** Rendered templates per dashboard class and shape: the values of `_params()` replaced by tokens. */
+const TEMPLATES = new WeakMap<Function, Map<string, string>>();
+/**
+ * Values that read the same after every escaping on their way into the JSON (PromQL strings, Markdown,
+ * JSON): every DNS label, label value, number and uid is one. Others render without a template.
+ */
+const TEMPLATE_SAFE = /^[A-Za-z0-9._-]*$/;
+
+/**
+ * Renders a dashboard from its class's template (built once per class and shape with tokens for the
+ * values, then filled in): thousands of per-service dashboards cost one build each, not one each.
+ * Same output as `render(params)`.
+ *
+ * @internal
+ */
+export function _fromTemplate(cls: Function, shape: string, params: DashboardParams, render: (p: DashboardParams) => string): string {
+  const keys = Object.keys(params);
+  if (!keys.every((k) => /^[a-zA-Z]+$/.test(k) && TEMPLATE_SAFE.test(params[k]))) return render(params);
+  let byShape = TEMPLATES.get(cls);
+  if (!byShape) {
+    byShape = new Map();
+    TEMPLATES.set(cls, byShape);
+  }
+  const key = `${shape}\u0000${keys.join(',')}`;
+  let template = byShape.get(key);
+  if (template === undefined) {
+    const tokens: DashboardParams = {};
+    for (const k of keys) tokens[k] = `@@${k}@@`;
+    template = render(tokens);
+    byShape.set(key, template);
+  }
+  // one pass: a value is never read as a token
+  return template.replace(/@@([a-zA-Z]+)@@/g, (token, k) => (k in params ? params[k] : token));
 }
 
 /**
@@ -110,6 +165,16 @@ export class MeshDashboard extends GrafanaDashboard {
   constructor(scope: Construct, id: string, props: GrafanaDashboardOptions = {}) {
     super(scope, id, 'Istio mesh overview', 'istio-mesh-overview', props.namespace ?? 'istio-system', props);
     this.reporter = props.reporter ?? MetricsReporter.DESTINATION;
+  }
+
+  /** @internal */
+  protected _params(): DashboardParams {
+    return {};
+  }
+
+  /** @internal */
+  protected _shape(): string {
+    return this.reporter;
   }
 
   /** @internal */
@@ -145,14 +210,24 @@ export class ServiceDashboard extends GrafanaDashboard {
 
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     const target = _readTarget('target', props.target);
-    super(scope, id, `Istio service ${target.serviceName}.${target.namespace}`, `${target.serviceName}-${target.namespace}-service`, props.namespace ?? target.namespace, props);
+    super(scope, id, serviceTitle(target.serviceName, target.namespace), `${target.serviceName}-${target.namespace}-service`, props.namespace ?? target.namespace, props);
     this.target = target;
     this.reporter = props.reporter ?? MetricsReporter.DESTINATION;
   }
 
   /** @internal */
-  protected _build(): any {
-    const q = new _ServiceQueries(this.target.serviceName, this.target.namespace, this.reporter);
+  protected _params(): DashboardParams {
+    return { service: this.target.serviceName, namespace: this.target.namespace, uid: this.uid };
+  }
+
+  /** @internal */
+  protected _shape(): string {
+    return this.reporter;
+  }
+
+  /** @internal */
+  protected _build(v: DashboardParams): any {
+    const q = new _ServiceQueries(v.service, v.namespace, this.reporter);
     const p = new Panels();
     p.stat('Request rate', 'reqps', [[q.requestRate(RI), 'requests/s']], 8);
     p.stat('Success rate', 'percentunit', [[q.successRatio(RI), 'success']], 8);
@@ -165,7 +240,7 @@ export class ServiceDashboard extends GrafanaDashboard {
     p.timeseries('Requests by source workload', 'reqps', [[
       q.requestRate(RI, undefined, ['source_workload_namespace', 'source_workload']), '{{source_workload}}.{{source_workload_namespace}}',
     ]], 12);
-    return dashboardOf(this.title, this.uid, ['istio', 'service'], p);
+    return dashboardOf(serviceTitle(v.service, v.namespace), v.uid, ['istio', 'service'], p);
   }
 }
 
@@ -188,7 +263,7 @@ export class CanaryDashboard extends GrafanaDashboard {
       throw _invalid('target', `${target.serviceName}.${target.namespace}`, 'it is not a canary (toMonitoringTarget() returns no `canary`)',
         'use ServiceDashboard, or pass a canary target (MonitoringTarget.canary() or a CanaryService)');
     }
-    super(scope, id, `Istio canary ${target.serviceName}.${target.namespace}`, `${target.serviceName}-${target.namespace}-canary`, props.namespace ?? target.namespace, props);
+    super(scope, id, canaryTitle(target.serviceName, target.namespace), `${target.serviceName}-${target.namespace}-canary`, props.namespace ?? target.namespace, props);
     this.source = props.target;
     this.reporter = props.reporter ?? MetricsReporter.DESTINATION;
     this.node.addValidation({
@@ -204,25 +279,40 @@ export class CanaryDashboard extends GrafanaDashboard {
   }
 
   /** @internal */
-  protected _build(): any {
+  protected _params(): DashboardParams {
+    // read at synth: weights shifted after construction are shown
     const t = this.source.toMonitoringTarget();
     const c = t.canary!;
-    const q = new _ServiceQueries(t.serviceName, t.namespace, this.reporter);
-    const s = `stable (${c.stableVersion})`;
-    const k = `canary (${c.canaryVersion})`;
+    return {
+      service: t.serviceName, namespace: t.namespace, uid: this.uid,
+      stableVersion: c.stableVersion, canaryVersion: c.canaryVersion,
+      stableWeight: String(c.stableWeight), canaryWeight: String(c.canaryWeight),
+    };
+  }
+
+  /** @internal */
+  protected _shape(): string {
+    return this.reporter;
+  }
+
+  /** @internal */
+  protected _build(v: DashboardParams): any {
+    const q = new _ServiceQueries(v.service, v.namespace, this.reporter);
+    const s = `stable (${v.stableVersion})`;
+    const k = `canary (${v.canaryVersion})`;
     const p = new Panels();
     p.text('Traffic split', [
       '| | version | weight |',
       '|---|---|---|',
-      `| stable | \`${mdEscape(c.stableVersion)}\` | **${c.stableWeight}%** |`,
-      `| canary | \`${mdEscape(c.canaryVersion)}\` | **${c.canaryWeight}%** |`,
+      `| stable | \`${mdEscape(v.stableVersion)}\` | **${v.stableWeight}%** |`,
+      `| canary | \`${mdEscape(v.canaryVersion)}\` | **${v.canaryWeight}%** |`,
     ].join('\n'), 6);
-    p.stat('Success rate: stable vs canary', 'percentunit', [[q.successRatio(RI, c.stableVersion), s], [q.successRatio(RI, c.canaryVersion), k]], 9);
-    p.stat('p99 latency: stable vs canary', 'ms', [[q.latencyQuantile(0.99, RI, c.stableVersion), s], [q.latencyQuantile(0.99, RI, c.canaryVersion), k]], 9);
-    p.timeseries('Request rate by version', 'reqps', [[q.requestRate(RI, c.stableVersion), s], [q.requestRate(RI, c.canaryVersion), k]], 8);
-    p.timeseries('Success rate by version', 'percentunit', [[q.successRatio(RI, c.stableVersion), s], [q.successRatio(RI, c.canaryVersion), k]], 8);
-    p.timeseries('p99 latency by version', 'ms', [[q.latencyQuantile(0.99, RI, c.stableVersion), s], [q.latencyQuantile(0.99, RI, c.canaryVersion), k]], 8);
-    return dashboardOf(this.title, this.uid, ['istio', 'canary'], p);
+    p.stat('Success rate: stable vs canary', 'percentunit', [[q.successRatio(RI, v.stableVersion), s], [q.successRatio(RI, v.canaryVersion), k]], 9);
+    p.stat('p99 latency: stable vs canary', 'ms', [[q.latencyQuantile(0.99, RI, v.stableVersion), s], [q.latencyQuantile(0.99, RI, v.canaryVersion), k]], 9);
+    p.timeseries('Request rate by version', 'reqps', [[q.requestRate(RI, v.stableVersion), s], [q.requestRate(RI, v.canaryVersion), k]], 8);
+    p.timeseries('Success rate by version', 'percentunit', [[q.successRatio(RI, v.stableVersion), s], [q.successRatio(RI, v.canaryVersion), k]], 8);
+    p.timeseries('p99 latency by version', 'ms', [[q.latencyQuantile(0.99, RI, v.stableVersion), s], [q.latencyQuantile(0.99, RI, v.canaryVersion), k]], 8);
+    return dashboardOf(canaryTitle(v.service, v.namespace), v.uid, ['istio', 'canary'], p);
   }
 }
 
@@ -277,6 +367,14 @@ function dashboardOf(title: string, uid: string, tags: string[], panels: Panels)
     .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   for (const b of panels.builders) d = d.withPanel(b);
   return d.build();
+}
+
+function serviceTitle(service: string, namespace: string): string {
+  return `Istio service ${service}.${namespace}`;
+}
+
+function canaryTitle(service: string, namespace: string): string {
+  return `Istio canary ${service}.${namespace}`;
 }
 
 function mdEscape(s: string): string {

@@ -68,8 +68,9 @@ export interface AccessOptions extends AccessTargetOptions {
  */
 export class AccessRule {
   /** @internal */
-  public static _create(policy: AuthorizationPolicy, caller: IMeshIdentity, target: IMeshWorkload, checkL7: (field: string) => void): AccessRule {
-    return new AccessRule(policy, caller, target, checkL7);
+  public static _create(policy: AuthorizationPolicy, caller: IMeshIdentity, target: IMeshWorkload, checkL7: (field: string) => void,
+    options: AccessOptions = {}): AccessRule {
+    return new AccessRule(policy, caller, target, checkL7, options);
   }
 
   private rule: AuthorizationRule;
@@ -83,9 +84,18 @@ export class AccessRule {
     /** What is called. */
     public readonly target: IMeshWorkload,
     private readonly checkL7: (field: string) => void,
+    options: AccessOptions,
   ) {
-    this.rule = { from: [caller] };
-    this.index = policy._addIntentRule(this.rule);
+    // the rule starts with all of `options` (grantAccess()): rendered and checked once
+    if (options.methods?.length) checkL7('methods');
+    if (options.paths?.length) checkL7('paths');
+    if (options.hosts?.length) checkL7('hosts');
+    for (const c of options.when ?? []) if (typeof c?.key === 'string' && c.key.startsWith('request.')) checkL7(`when ${c.key}`);
+    const rule: AuthorizationRule = { from: [caller] };
+    const given = { methods: options.methods, paths: options.paths, ports: options.ports, hosts: options.hosts, when: options.when, protocol: options.protocol };
+    for (const [k, v] of Object.entries(given)) if (v !== undefined) (rule as any)[k] = v;
+    this.index = policy._addIntentRule(rule); // validates eagerly; on error no rule is added
+    this.rule = rule;
   }
 
   /** Only these HTTP methods. */
@@ -120,17 +130,6 @@ export class AccessRule {
   public when(key: string, ...values: string[]): AccessRule {
     if (typeof key === 'string' && key.startsWith('request.')) this.checkL7(`when ${key}`);
     return this.refine({ when: [...(this.rule.when ?? []), { key, values }] });
-  }
-
-  /** @internal */
-  public _apply(options: AccessOptions): AccessRule {
-    if (options.methods?.length) this.checkL7('methods');
-    if (options.paths?.length) this.checkL7('paths');
-    if (options.hosts?.length) this.checkL7('hosts');
-    for (const c of options.when ?? []) if (typeof c?.key === 'string' && c.key.startsWith('request.')) this.checkL7(`when ${c.key}`);
-    return this.refine({
-      methods: options.methods, paths: options.paths, ports: options.ports, hosts: options.hosts, when: options.when, protocol: options.protocol,
-    });
   }
 
   private refine(change: AuthorizationRule): AccessRule {

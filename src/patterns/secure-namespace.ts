@@ -321,7 +321,7 @@ export class SecureNamespace extends Construct {
    * The plain-method form of `allow(caller).to(target)...`; repeating it is a no-op.
    */
   public grantAccess(caller: IMeshIdentity, target: IMeshWorkload, options: AccessOptions = {}): AccessRule {
-    return this.addIntent(caller, target, { serviceName: options.serviceName })._apply(options);
+    return this.addIntent(caller, target, { serviceName: options.serviceName }, options);
   }
 
   /**
@@ -407,7 +407,7 @@ export class SecureNamespace extends Construct {
 
   // ------------------------------------------------------------------ internals
 
-  private addIntent(from: IMeshIdentity, to: IMeshWorkload, target: AccessTargetOptions): AccessRule {
+  private addIntent(from: IMeshIdentity, to: IMeshWorkload, target: AccessTargetOptions, options?: AccessOptions): AccessRule {
     if (!from || typeof (from as any).toMeshIdentityConfig !== 'function') {
       throw _invalid('from', from, 'it is not an IMeshIdentity', 'use MeshIdentity.fromServiceAccount(sa), MeshIdentity.of(ns, sa), MeshIdentity.namespace(ns), or allowServiceAccount(sa)');
     }
@@ -428,7 +428,7 @@ export class SecureNamespace extends Construct {
       });
       this.intentPolicies.push(policy);
     }
-    return AccessRule._create(policy, from, to, (field) => this.requireL7(field));
+    return AccessRule._create(policy, from, to, (field) => this.requireL7(field), options);
   }
 
   /** Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide). */

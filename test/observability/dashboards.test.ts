@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { CanaryDashboard, MeshDashboard, MetricsReporter, MonitoringTarget, ServiceDashboard } from '../../src';
+import { _fromTemplate, _sortDeep } from '../../src/observability/dashboards';
 
 const CATALOG = MonitoringTarget.service('catalog', 'shop');
 const SEL = 'reporter="destination",destination_service_namespace="shop",destination_service_name="catalog"';
@@ -151,5 +152,60 @@ describe('MeshDashboard', () => {
     expect(targets(json).find(([t]) => t === 'Mesh success rate')![3]).toEqual(
       'sum(rate(istio_requests_total{reporter="destination",response_code!~"5.."}[$__rate_interval])) / sum(rate(istio_requests_total{reporter="destination"}[$__rate_interval]))');
     expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+});
+
+describe('templates (one build per dashboard class and shape, values filled in)', () => {
+  // the JSON a dashboard would have without its class's template: built directly for its own values
+  const direct = (d: any) => JSON.stringify(_sortDeep(d._build(d._params())), undefined, 2);
+  const canary = (service: string, namespace: string, stableVersion: string, canaryVersion: string, canaryWeight: number) => ({
+    toMonitoringTarget: () => ({ serviceName: service, namespace, canary: { stableVersion, canaryVersion, stableWeight: 100 - canaryWeight, canaryWeight } }),
+  });
+
+  test('dashboards of one class differ exactly by their values: same JSON as a direct build', () => {
+    const chart = Testing.chart();
+    const dashboards = [
+      new ServiceDashboard(chart, 's1', { target: CATALOG }),
+      new ServiceDashboard(chart, 's2', { target: MonitoringTarget.service('reviews-v2', 'book-info') }),
+      new ServiceDashboard(chart, 's3', { target: CATALOG, reporter: MetricsReporter.WAYPOINT }),
+      new CanaryDashboard(chart, 'c1', { target: canary('catalog', 'shop', 'v1', 'v2', 10) }),
+      new CanaryDashboard(chart, 'c2', { target: canary('cart', 'shop', '1.2.0', '1.3.0-rc_1', 35) }),
+      new MeshDashboard(chart, 'm'),
+    ];
+    for (const d of dashboards) expect(d.toJsonString()).toEqual(direct(d));
+    // exact fields a template could get wrong: each dashboard shows its own names, versions and weights
+    const [, s2, s3, , c2] = dashboards.map((d) => JSON.parse(d.toJsonString()));
+    expect([s2.title, s2.uid]).toEqual(['Istio service reviews-v2.book-info', dashboards[1].uid]);
+    expect(targets(s2)[0][3]).toEqual(
+      'sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="book-info",destination_service_name="reviews-v2"}[$__rate_interval]))');
+    expect(targets(s3)[0][3]).toContain('{reporter="waypoint",');
+    expect(c2.panels[0].options.content).toEqual('| | version | weight |\n|---|---|---|\n| stable | `1.2.0` | **65%** |\n| canary | `1.3.0-rc_1` | **35%** |');
+    expect(targets(c2).find(([t]) => t === 'Request rate by version')![2]).toEqual('stable (1.2.0)');
+  });
+
+  test('a value an escaping would change renders without the template, still escaped', () => {
+    const chart = Testing.chart();
+    new CanaryDashboard(chart, 'plain', { target: canary('catalog', 'shop', 'v1', 'v2', 10) });
+    const odd = new CanaryDashboard(chart, 'odd', { target: canary('cart', 'shop', 'v1|"x"', 'v2`', 10) });
+    expect(odd.toJsonString()).toEqual(direct(odd));
+    const json = JSON.parse(odd.toJsonString());
+    expect(json.panels[0].options.content).toContain('| stable | `v1\\|"x"` | **90%** |\n| canary | `v2\\`` |');
+    expect(targets(json).find(([t]) => t === 'Request rate by version')![3]).toContain('destination_version="v1|\\"x\\""');
+  });
+
+  test('_fromTemplate fills each token in one pass (a value is never read as a token)', () => {
+    let builds = 0;
+    const render = (p: { [k: string]: string }) => {
+      builds++;
+      return `{"a": "${p.a}", "b": "${p.b}-${p.a}"}`;
+    };
+    class Shape {}
+    expect(_fromTemplate(Shape, 'x', { a: 'one', b: 'two' }, render)).toEqual('{"a": "one", "b": "two-one"}');
+    expect(_fromTemplate(Shape, 'x', { a: 'three', b: '4.5' }, render)).toEqual('{"a": "three", "b": "4.5-three"}');
+    expect(builds).toEqual(1);
+    expect(_fromTemplate(Shape, 'y', { a: 'one', b: 'two' }, render)).toEqual('{"a": "one", "b": "two-one"}');
+    expect(builds).toEqual(2); // another shape, another template
+    expect(_fromTemplate(Shape, 'x', { a: '@@b@@', b: 'two' }, render)).toEqual('{"a": "@@b@@", "b": "two-@@b@@"}');
+    expect(builds).toEqual(3); // not template-safe: rendered directly
   });
 });

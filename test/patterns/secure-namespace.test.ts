@@ -362,6 +362,18 @@ describe('SecureNamespace', () => {
     expect(() => shop.requireJwt({ issuer: 'x' })).toThrow(/Invalid requireJwt "namespace shop"/);
   });
 
+  test('fails grantAccess with an invalid option, and adds no rule (not even the broader caller-only rule)', () => {
+    const shop = new SecureNamespace(shopChart(), 'shop', { name: 'shop' });
+    expect(() => shop.grantAccess(frontend, catalog, { methods: [HttpMethod.GET], ports: [0] })).toThrow(/Invalid rule.ports/);
+    expect(shop.policies.map((p) => (p.apiObject.toJson().spec.rules ?? []).length)).toEqual([0]);
+    // the same intent, valid, renders the whole rule once
+    shop.grantAccess(frontend, catalog, { methods: [HttpMethod.GET], ports: [8080] });
+    expect(shop.policies[0].apiObject.toJson().spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }],
+      to: [{ operation: { methods: ['GET'], ports: ['8080'] } }],
+    }]);
+  });
+
   test('fails an ambient waypoint target whose Service cannot be derived', () => {
     const shop = new SecureNamespace(shopChart(), 'shop', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true }) });
     expect(() => shop.allow(frontend).to(catalog)).toThrow(/Invalid allow\(\).to\(\) target "catalog": in an ambient namespace with a waypoint, policies attach to the Service/);
