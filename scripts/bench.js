@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Scale benchmark (issue "Dependencies as code"): synthesizes generated meshes through the library and,
 // in the same run, the same YAML through plain cdk8s ApiObjects (the floor). Each measurement runs in its
-// own node process (clean heap, honest peak RSS). Needs the compiled library: `npx projen bench` compiles.
+// own fresh node process (clean heap, honest peak RSS), the way `cdk8s synth` runs: the floor's process
+// reads the library's objects as plain JSON (written once per size by an untimed step) and emits them, so
+// it does not inherit the state of a process that ran the library. Every run must emit byte-identical YAML
+// (sha256 compared). Needs the compiled library: `npx projen bench` compiles.
 //
 //   node scripts/bench.js [SIZES...]        default: 250 500 1000 2000
 //   BENCH_RUNS=3 (runs per size, medians)  BENCH_LAYOUT=single-chart | chart-per-namespace
@@ -94,29 +97,18 @@ function clusters(manifests) {
   return { unscoped, scoped: sidecars.length ? scopedTotal / sidecars.length : unscoped, sidecars: sidecars.length };
 }
 
-async function child(mode, n) {
+function sha256(text) {
+  return require('crypto').createHash('sha256').update(text).digest('hex');
+}
+
+async function child(mode, n, inputFile) {
   const cdk8s = require('cdk8s');
-  const kplus = require('cdk8s-plus-27');
-  const lib = require(path.join(__dirname, '..', 'lib'));
   const out = {};
-  // both sides synthesize the way `cdk8s synth` does, to one YAML string: App.synthYaml() (validation,
-  // dependency ordering, every chart's toJson(), YAML)
-  if (mode === 'lib') {
-    const t0 = process.hrtime.bigint();
-    const app = generate(lib, cdk8s, kplus, n);
-    const docs = app.synthYaml();
-    out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    out.bytes = docs.length;
-    // not timed: the objects again, for the counts
-    const manifests = app.charts.flatMap((c) => c.toJson());
-    out.objects = manifests.length;
-    Object.assign(out, clusters(manifests));
-  } else {
-    // the floor: identical objects, emitted through plain ApiObjects (generation excluded from the timing)
-    const charts = (() => { const app = generate(lib, cdk8s, kplus, n); return app.charts.map((c) => c.toJson()); })();
-    // let the generating app go (the synth-time checks release it on the next tick), so the floor's heap
-    // holds only its input objects, its own app and its output
-    await new Promise((resolve) => setImmediate(resolve));
+  if (mode === 'floor') {
+    // the floor: a fresh process that has the library's objects as plain data (read from the file the
+    // 'input' step wrote, untimed) and emits them through plain ApiObjects, as `cdk8s synth` of an app
+    // written as raw objects would
+    const charts = JSON.parse(require('fs').readFileSync(inputFile, 'utf8'));
     global.gc && global.gc();
     const t0 = process.hrtime.bigint();
     const app = new cdk8s.App();
@@ -127,7 +119,29 @@ async function child(mode, n) {
     const docs = app.synthYaml();
     out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
     out.objects = charts.reduce((sum, objs) => sum + objs.length, 0);
-    out.bytes = docs.length;
+    out.sha256 = sha256(docs);
+    out.rssMiB = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(JSON.stringify(out));
+    return;
+  }
+  const kplus = require('cdk8s-plus-27');
+  const lib = require(path.join(__dirname, '..', 'lib'));
+  // both sides synthesize the way `cdk8s synth` does, to one YAML string: App.synthYaml() (validation,
+  // dependency ordering, every chart's toJson(), YAML)
+  if (mode === 'lib') {
+    const t0 = process.hrtime.bigint();
+    const app = generate(lib, cdk8s, kplus, n);
+    const docs = app.synthYaml();
+    out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    out.sha256 = sha256(docs);
+    // not timed: the objects again, for the counts
+    const manifests = app.charts.flatMap((c) => c.toJson());
+    out.objects = manifests.length;
+    Object.assign(out, clusters(manifests));
+  } else {
+    // the floor's input (not timed): the objects the library emits, as plain JSON
+    const app = generate(lib, cdk8s, kplus, n);
+    require('fs').writeFileSync(inputFile, JSON.stringify(app.charts.map((c) => c.toJson())));
   }
   out.rssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify(out));
@@ -194,9 +208,10 @@ function spread(msList) {
   return msList.map((ms) => (ms / 1000).toFixed(2)).join('/');
 }
 
-function run(mode, n) {
-  const stdout = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', __filename, '--child', mode, String(n)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  return JSON.parse(stdout);
+function run(mode, n, inputFile = '') {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', __filename, '--child', mode, String(n), inputFile],
+    { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return stdout ? JSON.parse(stdout) : undefined;
 }
 
 module.exports = { generate, clusters };
@@ -205,7 +220,7 @@ if (require.main !== module) {
   // required by a profiling script: nothing to run
 } else if (process.argv[2] === '--child') {
   if (process.argv[3] === 'breakdown') breakdown(Number(process.argv[4]));
-  else child(process.argv[3], Number(process.argv[4])).catch((e) => { console.error(e); process.exit(1); });
+  else child(process.argv[3], Number(process.argv[4]), process.argv[5]).catch((e) => { console.error(e); process.exit(1); });
 } else {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const list = sizes.length ? sizes : [250, 500, 1000, 2000];
@@ -215,16 +230,25 @@ if (require.main !== module) {
   for (const n of list) {
     // RUNS runs per size, library and floor interleaved; times are medians (garbage collection makes a
     // single run of a large heap vary by +-15 %), peak RSS is the largest seen
+    const inputFile = path.join(os.tmpdir(), `cdk8s-istio-bench-${process.pid}-${n}.json`);
+    run('input', n, inputFile);
     const ls = [];
     const fs = [];
-    for (let r = 0; r < RUNS; r++) {
-      ls.push(run('lib', n));
-      fs.push(run('floor', n));
+    try {
+      for (let r = 0; r < RUNS; r++) {
+        ls.push(run('lib', n));
+        fs.push(run('floor', n, inputFile));
+      }
+    } finally {
+      require('fs').rmSync(inputFile, { force: true });
     }
     const l = { ...ls[0], ms: median(ls.map((x) => x.ms)), rssMiB: Math.max(...ls.map((x) => x.rssMiB)), runs: ls.map((x) => x.ms) };
     const f = { ...fs[0], ms: median(fs.map((x) => x.ms)), runs: fs.map((x) => x.ms) };
     results[n] = { l, f };
-    if (l.objects !== f.objects) throw new Error(`floor emitted ${f.objects} objects, library ${l.objects}`);
+    // the floor emits exactly the library's YAML, in every run
+    for (const x of [...ls, ...fs]) {
+      if (x.sha256 !== ls[0].sha256) throw new Error(`the runs at ${n} services did not emit the same YAML (sha256 ${x.sha256} vs ${ls[0].sha256})`);
+    }
     const lMin = Math.min(...l.runs);
     const fMin = Math.min(...f.runs);
     console.log([
