@@ -118,8 +118,11 @@ export abstract class GrafanaDashboard extends Construct {
 
 type DashboardParams = { [key: string]: string };
 
-/** Rendered templates per dashboard class and shape: the values of `_params()` replaced by tokens. */
-const TEMPLATES = new WeakMap<Function, Map<string, string>>();
+/**
+ * Rendered templates per dashboard class and shape, split at the tokens that stand for the values of
+ * `_params()`: text at even indexes, parameter names at odd indexes.
+ */
+const TEMPLATES = new WeakMap<Function, Map<string, string[]>>();
 /**
  * Values that read the same after every escaping on their way into the JSON (PromQL strings, Markdown,
  * JSON): every DNS label, label value, number and uid is one. Others render without a template.
@@ -142,15 +145,17 @@ export function _fromTemplate(cls: Function, shape: string, params: DashboardPar
     TEMPLATES.set(cls, byShape);
   }
   const key = `${shape}\u0000${keys.join(',')}`;
-  let template = byShape.get(key);
-  if (template === undefined) {
+  let parts = byShape.get(key);
+  if (parts === undefined) {
     const tokens: DashboardParams = {};
     for (const k of keys) tokens[k] = `@@${k}@@`;
-    template = render(tokens);
-    byShape.set(key, template);
+    parts = render(tokens).split(/@@([a-zA-Z]+)@@/);
+    byShape.set(key, parts);
   }
-  // one pass: a value is never read as a token
-  return template.replace(/@@([a-zA-Z]+)@@/g, (token, k) => (k in params ? params[k] : token));
+  // filled in one pass: a value is never read as a token
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) out += (parts[i] in params ? params[parts[i]] : `@@${parts[i]}@@`) + parts[i + 1];
+  return out;
 }
 
 /**
@@ -284,9 +289,13 @@ export class CanaryDashboard extends GrafanaDashboard {
     const t = this.source.toMonitoringTarget();
     const c = t.canary!;
     return {
-      service: t.serviceName, namespace: t.namespace, uid: this.uid,
-      stableVersion: c.stableVersion, canaryVersion: c.canaryVersion,
-      stableWeight: String(c.stableWeight), canaryWeight: String(c.canaryWeight),
+      service: t.serviceName,
+      namespace: t.namespace,
+      uid: this.uid,
+      stableVersion: c.stableVersion,
+      canaryVersion: c.canaryVersion,
+      stableWeight: String(c.stableWeight),
+      canaryWeight: String(c.canaryWeight),
     };
   }
 

@@ -62,12 +62,13 @@ export class IstioRecordingRules extends Construct {
         expr: `sum by (${by(['destination_version'])}) (rate(${DURATION_COUNT}[${w}]))`,
       },
     ];
-    this.apiObject = new (_renderSharing(mon.PrometheusRule, false))(this, 'Resource', {
+    // Prometheus JSON as it is (sorted keys), without the generated per-field converter
+    this.apiObject = new (_renderSharing(mon.PrometheusRule, true))(this, 'Resource', {
       metadata: { name: 'istio-recording-rules', namespace: 'istio-system', ...props.metadata },
       spec: {
         groups: [{
           name: 'istio.recording-rules',
-          rules: rules.map((r) => ({ record: r.record, expr: mon.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+          rules: rules.map((r): any => ({ record: r.record, expr: r.expr })),
         }],
       },
     });

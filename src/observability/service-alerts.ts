@@ -196,14 +196,16 @@ export class ServiceAlerts extends Construct {
     IstioResource._validateMetadata(props.metadata);
     const target = _readTarget('target', props.target);
     const ruleGroups = _serviceRuleGroups(target, props);
-    this.apiObject = new (_renderSharing(mon.PrometheusRule, false))(this, 'Resource', {
+    // the rule groups are already in Prometheus JSON: rendered as they are (sorted keys), without the
+    // generated per-field converter
+    this.apiObject = new (_renderSharing(mon.PrometheusRule, true))(this, 'Resource', {
       metadata: { name: `${target.serviceName}-alerts`, namespace: target.namespace, ...props.metadata },
       spec: {
         groups: ruleGroups.map((g) => ({
           name: g.name,
           rules: g.rules.map((r: any) => ({
             ...r,
-            expr: mon.PrometheusRuleSpecGroupsRulesExpr.fromString(_flatString(r.expr)),
+            expr: _flatString(r.expr),
             ...(r.annotations
               ? { annotations: Object.fromEntries(Object.entries(r.annotations).map(([k, v]) => [k, _flatString(v as string)])) }
               : {}),

@@ -92,7 +92,8 @@ export class AccessRule {
     if (options.hosts?.length) checkL7('hosts');
     for (const c of options.when ?? []) if (typeof c?.key === 'string' && c.key.startsWith('request.')) checkL7(`when ${c.key}`);
     const rule: AuthorizationRule = { from: [caller] };
-    const given = { methods: options.methods, paths: options.paths, ports: options.ports, hosts: options.hosts, when: options.when, protocol: options.protocol };
+    const { methods, paths, ports, hosts, when, protocol } = options;
+    const given = { methods, paths, ports, hosts, when, protocol };
     for (const [k, v] of Object.entries(given)) if (v !== undefined) (rule as any)[k] = v;
     this.index = policy._addIntentRule(rule); // validates eagerly; on error no rule is added
     this.rule = rule;

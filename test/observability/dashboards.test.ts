@@ -159,7 +159,9 @@ describe('templates (one build per dashboard class and shape, values filled in)'
   // the JSON a dashboard would have without its class's template: built directly for its own values
   const direct = (d: any) => JSON.stringify(_sortDeep(d._build(d._params())), undefined, 2);
   const canary = (service: string, namespace: string, stableVersion: string, canaryVersion: string, canaryWeight: number) => ({
-    toMonitoringTarget: () => ({ serviceName: service, namespace, canary: { stableVersion, canaryVersion, stableWeight: 100 - canaryWeight, canaryWeight } }),
+    toMonitoringTarget: () => ({
+      serviceName: service, namespace, canary: { stableVersion, canaryVersion, stableWeight: 100 - canaryWeight, canaryWeight },
+    }),
   });
 
   test('dashboards of one class differ exactly by their values: same JSON as a direct build', () => {
