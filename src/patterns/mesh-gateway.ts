@@ -271,7 +271,9 @@ export class MeshGateway extends Construct {
   /** The identity of the gateway pods, to allow edge traffic into secure namespaces. */
   public readonly identity: IMeshIdentity;
   private readonly fixedHosts?: string[];
+  /** Hosts of the exposed routes, in order (the Gateway's hosts unless fixed), and as a set for lookups. */
   private readonly hostList: string[] = [];
+  private readonly hostSet = new Set<string>();
   private readonly tls?: GatewayTls;
   private readonly httpsRedirect: boolean;
   private readonly exposures = new Map<string, Exposure[]>();
@@ -280,7 +282,9 @@ export class MeshGateway extends Construct {
   private readonly versionServices = new Map<string, string>();
   private readonly grants = new Set<string>();
   private readonly gatewayName: string;
+  /** Passed-through SNI hosts (the live list of the gateway's TLS server), and as a set for lookups. */
   private readonly passthroughHosts: string[] = [];
+  private readonly passthroughSet = new Set<string>();
   private readonly followed = new Set<EdgeRoute>();
 
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
@@ -480,13 +484,14 @@ export class MeshGateway extends Construct {
       throw _invalid('sniHost', sniHost, 'a passthrough route needs the exact SNI host', 'name the host, e.g. "db.example.com"');
     }
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw _invalid('port', port, 'it is not a port number', 'use the backend\'s TLS port, e.g. 443');
-    if (this.exposures.has(sniHost) || this.passthroughHosts.includes(sniHost)) {
+    if (this.exposures.has(sniHost) || this.passthroughSet.has(sniHost)) {
       throw _invalid('sniHost', sniHost, 'the host is already routed at this gateway (HTTP routes terminate TLS; passthrough does not)', 'use another host for the TLS backend');
     }
     if (this.passthroughHosts.length === 0) {
       this.gateway!._addServerWithHosts({ port: 443, protocol: GatewayProtocol.TLS, name: 'tls-passthrough', tls: GatewayTls.passthrough() }, this.passthroughHosts);
     }
     this.passthroughHosts.push(sniHost);
+    this.passthroughSet.add(sniHost);
     const vs = this.virtualServiceOf(sniHost);
     vs.addTlsRoute({ match: [{ sniHosts: [sniHost] }], destinations: [{ destination: MeshGateway.withPort(target, port) }] });
   }
@@ -509,7 +514,7 @@ export class MeshGateway extends Construct {
     const headers = options.headers ?? {};
     const headerNames = Object.keys(headers).sort();
     const matchKey = `${pathPrefix !== undefined ? `prefix ${pathPrefix}` : `exact ${options.pathExact}`}${headerNames.map((h) => `, header ${h}=${headers[h]}`).join('')}`;
-    if (this.passthroughHosts.includes(host)) {
+    if (this.passthroughSet.has(host)) {
       throw _invalid('host', host, 'the host is already passed through as TLS at this gateway', 'use another host for HTTP routes');
     }
     const list = this.exposures.get(host) ?? [];
@@ -519,7 +524,10 @@ export class MeshGateway extends Construct {
       throw _invalid('expose', `${host} ${matchKey}`, 'this host and match are already routed to another target: the routes would conflict (Istio IST0109)',
         'change the match (path or headers), or remove the other exposure');
     }
-    if (!this.fixedHosts && !this.hostList.includes(host)) this.hostList.push(host);
+    if (!this.fixedHosts && !this.hostSet.has(host)) {
+      this.hostList.push(host);
+      this.hostSet.add(host);
+    }
 
     // specificity: headers first, then exact paths, then longer prefixes; insertion order breaks ties
     const specificity = [headerNames.length > 0 ? 0 : 1, options.pathExact !== undefined ? 0 : 1, -(pathPrefix ?? options.pathExact ?? '').length, list.length];
