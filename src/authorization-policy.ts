@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { _selectorErrors } from './_selector';
 import { _invalid, _show } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
-import { HttpMethod } from './http-method';
+import { HttpMethod, _checkHttpMethod } from './http-method';
 import { IMeshIdentity } from './identity';
 import * as sec from './imports/istio-security.istio.io';
 import { PolicyTargetRef } from './policy-target';
@@ -260,7 +260,6 @@ export interface AuthorizationPolicyProps extends IstioResourceProps {
 const MAX_RULES = 512;
 const MAX_TARGET_REFS = 16;
 const MAX_SERVICE_ACCOUNTS = 16;
-const HTTP_METHODS = new Set<string>(Object.values(HttpMethod));
 const PATH_LITERAL = /^[a-zA-Z0-9-._~%!$&'()+,;:@=]+$/;
 
 /**
@@ -547,13 +546,7 @@ function _checkIp(prop: string, v: string): void {
 
 function _checkMethods(prop: string, values: HttpMethod[] | undefined): string[] | undefined {
   if (values === undefined || values.length === 0) return undefined;
-  for (const m of values) {
-    if (!HTTP_METHODS.has(m)) {
-      const upper = typeof m === 'string' ? m.toUpperCase() : '';
-      const fix = HTTP_METHODS.has(upper) ? `use HttpMethod.${upper} (Istio matches methods case-sensitively, in upper case)` : `use one of ${[...HTTP_METHODS].join(', ')}`;
-      throw _invalid(prop, m, 'it is not an HTTP method Istio matches', fix);
-    }
-  }
+  for (const m of values) _checkHttpMethod(prop, m);
   return _unique(values);
 }
 

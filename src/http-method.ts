@@ -1,3 +1,5 @@
+import { _invalid } from './_utils';
+
 /**
  * HTTP request methods, as Istio matches them (upper case; gRPC requests are always `POST`).
  *
@@ -22,4 +24,19 @@ export enum HttpMethod {
   OPTIONS = 'OPTIONS',
   /** Loop-back test. */
   TRACE = 'TRACE',
+}
+
+const HTTP_METHODS = new Set<string>(Object.values(HttpMethod));
+
+/**
+ * `method` if it is one of the HTTP methods Istio matches, else a clear error naming `prop`.
+ * @internal
+ */
+export function _checkHttpMethod(prop: string, method: string): HttpMethod {
+  if (!HTTP_METHODS.has(method)) {
+    const upper = typeof method === 'string' ? method.toUpperCase() : '';
+    const fix = HTTP_METHODS.has(upper) ? `use HttpMethod.${upper} (Istio matches methods case-sensitively, in upper case)` : `use one of ${[...HTTP_METHODS].join(', ')}`;
+    throw _invalid(prop, method, 'it is not an HTTP method Istio matches', fix);
+  }
+  return method as HttpMethod;
 }

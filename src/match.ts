@@ -1,5 +1,6 @@
 import { _invalid, _validateDnsLabel, _validateLabels } from './_utils';
 import { IGatewayBinding } from './gateway-binding';
+import { HttpMethod, _checkHttpMethod } from './http-method';
 
 /** RFC 7230 token characters: the header names Istio accepts. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
@@ -221,9 +222,12 @@ export class HttpMatch {
     return HttpMatch.of({ headers: { [name]: value } });
   }
 
-  /** Requests with the given method (`GET`, `POST`, ...). */
-  public static method(method: string): HttpMatch {
-    return HttpMatch.of({ method: StringMatch.exact(method) });
+  /**
+   * Requests with the given method (`HttpMethod.GET`, ...), matched exactly; for other matches of the
+   * method use `HttpMatch.of({ method: StringMatch.regex(...) })`.
+   */
+  public static method(method: HttpMethod): HttpMatch {
+    return HttpMatch.of({ method: StringMatch.exact(_checkHttpMethod('match.method', method)) });
   }
 
   /** A match from all its conditions. */

@@ -1,4 +1,4 @@
-import { GatewayBinding, HttpMatch, StringMatch } from '../src';
+import { GatewayBinding, HttpMatch, HttpMethod, StringMatch } from '../src';
 
 describe('StringMatch', () => {
   test('renders exact, prefix and regex', () => {
@@ -75,8 +75,15 @@ describe('HttpMatch', () => {
     expect(HttpMatch.prefix('/a').isCatchAll).toBe(false);
     expect(HttpMatch.exact('/a')._toIstio().uri).toEqual({ exact: '/a' });
     expect(HttpMatch.regex('/a.*')._toIstio().uri).toEqual({ regex: '/a.*' });
-    expect(HttpMatch.method('POST')._toIstio().method).toEqual({ exact: 'POST' });
+    expect(HttpMatch.method(HttpMethod.POST)._toIstio().method).toEqual({ exact: 'POST' });
     expect(HttpMatch.prefix('/').withHeader('x-canary', StringMatch.exact('true')).isCatchAll).toBe(false);
+  });
+
+  test('fails on a method Istio does not match (lower case, unknown)', () => {
+    expect(() => HttpMatch.method('post' as HttpMethod)).toThrow(
+      'Invalid match.method "post": it is not an HTTP method Istio matches. Fix: use HttpMethod.POST (Istio matches methods case-sensitively, in upper case)');
+    expect(() => HttpMatch.method('FETCH' as HttpMethod)).toThrow(
+      'Invalid match.method "FETCH": it is not an HTTP method Istio matches. Fix: use one of GET, HEAD, POST, PUT, PATCH, DELETE, CONNECT, OPTIONS, TRACE');
   });
 
   test('fails on a header name with uppercase letters', () => {
