@@ -27,6 +27,18 @@ export function _show(value: unknown): string {
 }
 
 /**
+ * `value` if it is a port number (an integer from 1 to 65535), else a clear error naming `prop`, with the
+ * call site's `fix`.
+ * @internal
+ */
+export function _validatePort(prop: string, value: number, fix: string = 'use e.g. 8080'): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw _invalid(prop, value, 'a port is an integer from 1 to 65535', fix);
+  }
+  return value;
+}
+
+/**
  * Throws unless `value` is an RFC 1123 DNS label (namespaces, service names, port names).
  * @internal
  */

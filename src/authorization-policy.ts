@@ -2,7 +2,7 @@ import * as net from 'net';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _selectorErrors } from './_selector';
-import { _invalid, _show } from './_utils';
+import { _invalid, _show, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 import { IMeshIdentity } from './identity';
@@ -552,11 +552,7 @@ function _checkMethods(prop: string, values: HttpMethod[] | undefined): string[]
 
 function _checkPorts(prop: string, values: number[] | undefined): string[] | undefined {
   if (values === undefined || values.length === 0) return undefined;
-  for (const p of values) {
-    if (!Number.isInteger(p) || p < 1 || p > 65535) {
-      throw _invalid(prop, p, 'a port is an integer in 1..65535', 'give the workload (container) port, e.g. 8080');
-    }
-  }
+  for (const p of values) _validatePort(prop, p, 'give the workload (container) port, e.g. 8080');
   return _unique(values.map((p) => String(p)));
 }
 

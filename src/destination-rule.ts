@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _renderDuration, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels } from './_utils';
+import { _invalid, _renderDuration, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IMeshDestination, MeshDestinationConfig } from './host';
 import * as net from './imports/istio-networking.istio.io';
@@ -658,7 +658,7 @@ export function _renderTrafficPolicy(prop: string, p: TrafficPolicy | undefined)
   const seenPorts = new Set<number>();
   const ports = (p.portLevelSettings ?? []).map((pl, i) => {
     const pp = `${prop}.portLevelSettings[${i}]`;
-    if (!Number.isInteger(pl.port) || pl.port < 1 || pl.port > 65535) throw _invalid(`${pp}.port`, pl.port, 'it is not a port number', 'use 1..65535');
+    _validatePort(`${pp}.port`, pl.port);
     if (seenPorts.has(pl.port)) throw _invalid(`${pp}.port`, pl.port, 'the port has settings already', 'merge the settings of one port into one entry');
     seenPorts.add(pl.port);
     if (!pl.tls && !pl.connectionPool && !pl.outlierDetection && !pl.loadBalancer) {

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _validateDnsLabel, _validateHost, _undefinedIfEmpty } from './_utils';
+import { _invalid, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IGatewayBinding } from './gateway-binding';
 import * as net from './imports/istio-networking.istio.io';
@@ -443,9 +443,7 @@ export class Gateway extends IstioResource implements IGatewayBinding {
    */
   public _addServerWithHosts(options: Omit<GatewayServerOptions, 'hosts'>, hosts: string[]): GatewayServer {
     const { port, protocol } = options;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw _invalid('port', port, 'a gateway port must be an integer from 1 to 65535', 'use e.g. 443 or 80');
-    }
+    _validatePort('port', port, 'use e.g. 443 or 80');
     if (!Object.values(GatewayProtocol).includes(protocol)) {
       throw _invalid('protocol', protocol, 'it is not a supported gateway protocol', 'use a GatewayProtocol member');
     }

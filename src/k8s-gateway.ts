@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _validateDnsLabel, _validateDnsSubdomain, _validateHost } from './_utils';
+import { _invalid, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
 
@@ -157,9 +157,7 @@ export class KubernetesGateway extends IstioResource {
    */
   public addListener(options: ListenerOptions): ListenerInfo {
     const { port, protocol } = options;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw _invalid('port', port, 'a listener port must be an integer from 1 to 65535', 'use e.g. 443 or 80');
-    }
+    _validatePort('port', port, 'use e.g. 443 or 80');
     if (!Object.values(ListenerProtocol).includes(protocol)) {
       throw _invalid('protocol', protocol, 'it is not a standard Gateway API listener protocol', 'use a ListenerProtocol member');
     }

@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _renderDuration, _undefinedIfEmpty, _validateDnsLabel, _validateHost } from './_utils';
+import { _invalid, _renderDuration, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
 import { KubernetesGateway } from './k8s-gateway';
@@ -351,9 +351,7 @@ export class KubernetesHttpRoute extends IstioResource {
   private renderBackend(b: KubernetesHttpRouteBackend): gw.HttpRouteSpecRulesBackendRefs {
     _validateDnsLabel('backends.serviceName', b.serviceName);
     if (b.namespace !== undefined) _validateDnsLabel('backends.namespace', b.namespace);
-    if (!Number.isInteger(b.port) || b.port < 1 || b.port > 65535) {
-      throw _invalid('backends.port', b.port, 'a Service backend needs its port (1–65535)', 'set port to the Service port');
-    }
+    _validatePort('backends.port', b.port, 'set port to the Service port');
     if (b.weight !== undefined && (!Number.isInteger(b.weight) || b.weight < 0 || b.weight > 1000000)) {
       throw _invalid('backends.weight', b.weight, 'a weight is an integer from 0 to 1,000,000', 'use e.g. 90 and 10');
     }

@@ -1,4 +1,4 @@
-import { _invalid, _validateDnsLabel, _validateLabels } from './_utils';
+import { _invalid, _validateDnsLabel, _validateLabels, _validatePort } from './_utils';
 import { IGatewayBinding } from './gateway-binding';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 
@@ -240,9 +240,7 @@ export class HttpMatch {
         }
       }
     }
-    if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
-      throw _invalid('match.port', options.port, 'it is not a port number', 'use 1..65535');
-    }
+    if (options.port !== undefined) _validatePort('match.port', options.port);
     if (options.sourceLabels) _validateLabels('match.sourceLabels', options.sourceLabels);
     if (options.sourceNamespace !== undefined) _validateDnsLabel('match.sourceNamespace', options.sourceNamespace);
     return new HttpMatch({ ...options });

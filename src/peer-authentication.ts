@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _selectorErrors } from './_selector';
-import { _invalid } from './_utils';
+import { _invalid, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as sec from './imports/istio-security.istio.io';
 import { IMeshWorkload } from './workload';
@@ -109,9 +109,7 @@ export class PeerAuthentication extends IstioResource {
       throw _invalid('portMtls port', port, 'Istio rejects port-level mTLS in a namespace-wide or mesh-wide PeerAuthentication',
         'set `selector` to the workload that owns the port');
     }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw _invalid('portMtls port', port, 'a port is an integer in 1..65535', 'give the workload (container) port number, e.g. 8080');
-    }
+    _validatePort('portMtls port', port, 'give the workload (container) port number, e.g. 8080');
     _checkMode('portMtls mode', mode);
     if (this.ports.has(port)) {
       throw _invalid('portMtls port', port, `port ${port} already has mode ${this.ports.get(port)}`, 'set each port once');

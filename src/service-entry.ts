@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _sortedRecord, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validateLabels } from './_utils';
+import { _invalid, _sortedRecord, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IMeshDestination, MeshDestinationConfig } from './host';
 import * as net from './imports/istio-networking.istio.io';
@@ -158,7 +158,7 @@ export class ServiceEntry extends IstioResource implements IMeshDestination {
   }
 
   private static validatePort(prop: string, n: number): void {
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw _invalid(prop, n, 'a port must be an integer from 1 to 65535', 'use e.g. 443');
+    _validatePort(prop, n, 'use e.g. 443');
   }
 
   public readonly apiObject: ApiObject;

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _validateDnsLabel, _validateHost } from './_utils';
+import { _invalid, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as net from './imports/istio-networking.istio.io';
 import { PortProtocol } from './protocol';
@@ -134,9 +134,7 @@ export class Sidecar extends IstioResource {
   }
 
   private static validatePort(prop: string, port: SidecarPort): void {
-    if (!Number.isInteger(port.number) || port.number < 1 || port.number > 65535) {
-      throw _invalid(`${prop}.number`, port.number, 'a port must be an integer from 1 to 65535', 'use e.g. 8080');
-    }
+    _validatePort(`${prop}.number`, port.number);
     if (!Object.values(PortProtocol).includes(port.protocol)) {
       throw _invalid(`${prop}.protocol`, port.protocol, 'it is not a protocol Istio supports', 'use a PortProtocol member');
     }

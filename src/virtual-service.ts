@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels } from './_utils';
+import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { DestinationRule, _resolveHost } from './destination-rule';
 import { GatewayBinding, IGatewayBinding } from './gateway-binding';
@@ -554,7 +554,7 @@ function validateGatewayRef(prop: string, ref: string): void {
 }
 
 function validPort(prop: string, p: number): number {
-  if (!Number.isInteger(p) || p < 1 || p > 65535) throw _invalid(prop, p, 'it is not a port number', 'use 1..65535');
+  _validatePort(prop, p);
   return p;
 }
 

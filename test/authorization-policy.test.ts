@@ -234,7 +234,7 @@ describe('AuthorizationPolicy', () => {
 
   test('fails bad IPs and ports', () => {
     expect(() => ruleOf({ ipBlocks: ['10.0.0.0/33'] })).toThrow(/Invalid rule.ipBlocks "10.0.0.0\/33": it is not an IP address or CIDR block/);
-    expect(() => ruleOf({ ports: [0] })).toThrow(/Invalid rule.ports 0: a port is an integer in 1..65535/);
+    expect(() => ruleOf({ ports: [0] })).toThrow(/Invalid rule.ports 0: a port is an integer from 1 to 65535/);
   });
 
   test('fails unknown, replaced or malformed condition keys and empty conditions', () => {

@@ -124,7 +124,7 @@ describe('Gateway', () => {
 
   test('fails on ports outside 1-65535', () => {
     const gw = new Gateway(edgeChart(), 'gw');
-    expect(() => gw.addServer({ ...https(), port: 0 })).toThrow('Invalid port 0: a gateway port must be an integer from 1 to 65535. Fix: use e.g. 443 or 80');
+    expect(() => gw.addServer({ ...https(), port: 0 })).toThrow('Invalid port 0: a port is an integer from 1 to 65535. Fix: use e.g. 443 or 80');
     expect(() => gw.addServer({ ...https(), port: 70000 })).toThrow('Invalid port 70000');
     expect(() => gw.addServer({ ...https(), port: 44.3 })).toThrow('Invalid port 44.3');
   });

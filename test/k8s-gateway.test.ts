@@ -96,7 +96,7 @@ describe('KubernetesGateway', () => {
 
   test('fails on invalid ports, protocols and class names', () => {
     const g = new KubernetesGateway(chart(), 'gw');
-    expect(() => g.addListener({ port: 0, protocol: ListenerProtocol.HTTP })).toThrow('Invalid port 0: a listener port must be an integer from 1 to 65535');
+    expect(() => g.addListener({ port: 0, protocol: ListenerProtocol.HTTP })).toThrow('Invalid port 0: a port is an integer from 1 to 65535');
     expect(() => g.addListener({ port: 80, protocol: 'UDP' as ListenerProtocol })).toThrow('Invalid protocol "UDP": it is not a standard Gateway API listener protocol');
     expect(() => new KubernetesGateway(chart(), 'x', { gatewayClassName: 'Istio' })).toThrow('Invalid gatewayClassName "Istio"');
     expect(() => g.addListener({ port: 443, protocol: ListenerProtocol.HTTPS, certificates: [{ name: 'c', namespace: 'Certs' }] }))

@@ -97,7 +97,7 @@ describe('HttpMatch', () => {
   });
 
   test('fails on an invalid port', () => {
-    expect(() => HttpMatch.of({ port: 70000 })).toThrow('Invalid match.port 70000: it is not a port number. Fix: use 1..65535');
+    expect(() => HttpMatch.of({ port: 70000 })).toThrow('Invalid match.port 70000: a port is an integer from 1 to 65535. Fix: use e.g. 8080');
   });
 });
 

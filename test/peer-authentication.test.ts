@@ -56,7 +56,7 @@ describe('PeerAuthentication', () => {
   test('fails a port outside 1..65535', () => {
     const chart = Testing.chart();
     const pa = new PeerAuthentication(chart, 'pa', { selector: MeshWorkload.labels({ app: 'a' }) });
-    expect(() => pa.addPortMtls(70000, MtlsMode.DISABLE)).toThrow(/Invalid portMtls port 70000: a port is an integer in 1..65535/);
+    expect(() => pa.addPortMtls(70000, MtlsMode.DISABLE)).toThrow(/Invalid portMtls port 70000: a port is an integer from 1 to 65535/);
   });
 
   test('fails a port set twice', () => {

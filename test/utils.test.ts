@@ -1,7 +1,16 @@
 import { Duration } from 'cdk8s';
-import { _renderDuration, _suggestName, _undefinedIfEmpty, _sortedRecord } from '../src/_utils';
+import { _renderDuration, _suggestName, _undefinedIfEmpty, _sortedRecord, _validatePort } from '../src/_utils';
 
 describe('internal helpers', () => {
+  test('_validatePort accepts 1..65535 and fails anything else, naming the prop and the fix', () => {
+    expect([1, 8080, 65535].map((p) => _validatePort('port', p))).toEqual([1, 8080, 65535]);
+    for (const bad of [0, -1, 65536, 80.5, NaN, '80' as any]) {
+      expect(() => _validatePort('ports[0].number', bad, 'use e.g. 443')).toThrow(
+        `Invalid ports[0].number ${JSON.stringify(bad)}: a port is an integer from 1 to 65535. Fix: use e.g. 443`);
+    }
+    expect(() => _validatePort('port', 0)).toThrow('Invalid port 0: a port is an integer from 1 to 65535. Fix: use e.g. 8080');
+  });
+
   test('durations render in protobuf JSON form', () => {
     expect(_renderDuration('timeout', Duration.seconds(10))).toEqual('10s');
     expect(_renderDuration('timeout', Duration.millis(250))).toEqual('0.25s');

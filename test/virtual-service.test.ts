@@ -292,7 +292,7 @@ describe('VirtualService', () => {
 
     test('fails on invalid L4 match fields', () => {
       const { vs } = setup();
-      expect(() => vs.addTcpRoute({ match: [{ port: 0 }], destinations: [{ destination: host }] })).toThrow('Invalid tcp route #0 match[0].port 0: it is not a port number. Fix: use 1..65535');
+      expect(() => vs.addTcpRoute({ match: [{ port: 0 }], destinations: [{ destination: host }] })).toThrow('Invalid tcp route #0 match[0].port 0: a port is an integer from 1 to 65535. Fix: use e.g. 8080');
       expect(() => vs.addTcpRoute({ match: [{ sourceNamespace: 'A' }], destinations: [{ destination: host }] })).toThrow('Invalid tcp route #0 match[0].sourceNamespace "A"');
       expect(() => vs.addTcpRoute({ match: [{ gateways: [{ gatewayRef: 'x/' }] }], destinations: [{ destination: host }] })).toThrow('Invalid tcp route #0 match[0].gateways "x/": a gateway reference is "mesh" or "<namespace>/<name>"');
     });
@@ -307,14 +307,14 @@ describe('VirtualService', () => {
     test('fails on a destination that is every host, or an invalid destination port', () => {
       const { vs } = setup();
       expect(() => vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: '*' }) } }] })).toThrow('Invalid http route #0 destination host "*": a destination cannot be every host');
-      expect(() => vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: host.fqdn, port: 0 }) } }] })).toThrow('Invalid http route #0 destination port 0: it is not a port number');
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: host.fqdn, port: 0 }) } }] })).toThrow('Invalid http route #0 destination port 0: a port is an integer from 1 to 65535');
     });
 
     test('fails on rewrite with redirect and on an empty regex replacement', () => {
       const { vs, v1 } = setup();
       expect(() => vs.addHttpRoute({ redirect: { uri: '/' }, rewrite: { uri: '/' } })).toThrow('Invalid http route #0 "rewrite + redirect": a redirect route cannot rewrite');
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], rewrite: { uriRegex: { match: 'a', rewrite: '' } } })).toThrow('Invalid http route #0 rewrite.uriRegex.rewrite "": the replacement is empty');
-      expect(() => vs.addHttpRoute({ redirect: { port: 70000 } })).toThrow('Invalid http route #0 redirect.port 70000: it is not a port number');
+      expect(() => vs.addHttpRoute({ redirect: { port: 70000 } })).toThrow('Invalid http route #0 redirect.port 70000: a port is an integer from 1 to 65535');
     });
 
     test('fails on a destination subset that is not a DNS label (e.g. a version "1.2.0")', () => {

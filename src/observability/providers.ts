@@ -1,4 +1,4 @@
-import { _invalid, _sortedRecord, _validateDnsLabel, _validateHost } from '../_utils';
+import { _invalid, _sortedRecord, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 
 /**
  * How the proxies send spans to Jaeger.
@@ -99,10 +99,7 @@ export interface OpenTelemetryProviderOptions extends TracingProviderBaseOptions
 }
 
 function validatePort(prop: string, port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw _invalid(prop, port, 'a port is an integer from 1 to 65535', 'give the collector\'s port, e.g. 4317');
-  }
-  return port;
+  return _validatePort(prop, port, 'give the collector\'s port, e.g. 4317');
 }
 
 function validateService(service: string): string {

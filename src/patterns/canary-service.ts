@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _invalid, _namespaceOf, _sortedRecord, _validateDnsLabel, _validateLabels } from '../_utils';
+import { _invalid, _namespaceOf, _sortedRecord, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { ConsistentHashKey, DestinationRule, DestinationRuleSubset, LoadBalancer, OutlierDetection, TrafficPolicy } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
@@ -378,7 +378,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       throw _invalid(props.stable.image === undefined ? 'stable.image' : 'canary.image', undefined, 'Deployments are created only when both versions give an image', 'give both images, or neither (Deployments defined elsewhere)');
     }
     const port = props.port ?? props.service?.port ?? 80;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw _invalid('port', port, 'it is not a port number', 'use 1..65535');
+    _validatePort('port', port);
     this.port = port;
     if (create) {
       this.serviceAccount = props.serviceAccount ?? new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace: ns } });

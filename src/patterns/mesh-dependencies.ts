@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
+import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { ClientTlsMode, DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
 import { PortProtocol } from '../protocol';
@@ -92,7 +92,7 @@ export class ExternalService {
   }
 
   private static port(prop: string, p: number): number {
-    if (!Number.isInteger(p) || p < 1 || p > 65535) throw _invalid(prop, p, 'it is not a port number', 'use 1..65535');
+    _validatePort(prop, p);
     return p;
   }
 

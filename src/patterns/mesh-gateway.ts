@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost } from '../_utils';
+import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -483,7 +483,7 @@ export class MeshGateway extends Construct {
     if (sniHost.startsWith('*.')) {
       throw _invalid('sniHost', sniHost, 'a passthrough route needs the exact SNI host', 'name the host, e.g. "db.example.com"');
     }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw _invalid('port', port, 'it is not a port number', 'use the backend\'s TLS port, e.g. 443');
+    _validatePort('port', port, 'use the backend\'s TLS port, e.g. 443');
     if (this.exposures.has(sniHost) || this.passthroughSet.has(sniHost)) {
       throw _invalid('sniHost', sniHost, 'the host is already routed at this gateway (HTTP routes terminate TLS; passthrough does not)', 'use another host for the TLS backend');
     }

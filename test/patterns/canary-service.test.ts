@@ -225,7 +225,7 @@ describe('CanaryService', () => {
       expect(mk({ service: svc, createService: false }, chart)).toThrow('Invalid createService false: a service is given, so nothing would be created anyway');
     });
     test('fails on an invalid port, service name or empty app labels', () => {
-      expect(mk({ port: 0 })).toThrow('Invalid port 0: it is not a port number');
+      expect(mk({ port: 0 })).toThrow('Invalid port 0: a port is an integer from 1 to 65535');
       expect(mk({ serviceName: 'Catalog' })).toThrow('Invalid serviceName "Catalog": it is not an RFC 1123 DNS label');
       expect(mk({ appLabels: {} })).toThrow('Invalid appLabels {}: the labels common to both versions are empty');
     });

@@ -130,7 +130,7 @@ describe('MeshDependencies', () => {
   });
 
   test('fails on bad ports, hosts and namespaces', () => {
-    expect(() => ExternalService.tcp('db.example.com', 0)).toThrow('Invalid port 0: it is not a port number');
+    expect(() => ExternalService.tcp('db.example.com', 0)).toThrow('Invalid port 0: a port is an integer from 1 to 65535');
     expect(() => ExternalService.http('stripe')).toThrow('Invalid host "stripe": a short name');
     expect(() => new MeshDependencies(Testing.chart(), 'd', { registryOnlyNamespaces: ['Shop'] })).toThrow('Invalid registryOnlyNamespaces "Shop"');
     expect(() => new MeshDependencies(Testing.chart(), 'd', { alwaysVisible: ['istio-system.svc'] })).toThrow('a Sidecar egress host needs a namespace part');

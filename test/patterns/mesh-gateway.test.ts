@@ -145,7 +145,7 @@ describe('MeshGateway (Istio API)', () => {
     expect(() => edge.passthrough('shop.example.com', frontend, 443)).toThrow('Invalid sniHost "shop.example.com": the host is already routed at this gateway');
     expect(() => edge.expose('db.example.com', frontend, { port: 8080 })).toThrow('Invalid host "db.example.com": the host is already passed through as TLS at this gateway');
     expect(() => edge.passthrough('*.example.com', frontend, 443)).toThrow('Invalid sniHost "*.example.com": a passthrough route needs the exact SNI host');
-    expect(() => edge.passthrough('x.example.com', frontend, 0)).toThrow('Invalid port 0: it is not a port number');
+    expect(() => edge.passthrough('x.example.com', frontend, 0)).toThrow('Invalid port 0: a port is an integer from 1 to 65535');
     const gwapi = new MeshGateway(new Chart(app, 'edge2'), 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
     expect(() => gwapi.passthrough('db.example.com', frontend, 443)).toThrow('Invalid api "GATEWAY_API": SNI passthrough is rendered with the Istio API only');
   });
