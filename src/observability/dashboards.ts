@@ -131,7 +131,8 @@ const TEMPLATE_SAFE = /^[A-Za-z0-9._-]*$/;
 
 /**
  * Renders a dashboard from its class's template (built once per class and shape with tokens for the
- * values, then filled in): thousands of per-service dashboards cost one build each, not one each.
+ * values, then filled in): thousands of per-service dashboards cost one build per class and shape, not
+ * one per dashboard.
  * Same output as `render(params)`.
  *
  * @internal
