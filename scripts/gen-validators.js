@@ -11,13 +11,15 @@ const path = require('path');
 
 const dir = path.resolve(process.argv[2] || 'lib/validation');
 const { _precompiledSource, _precompiledFile } = require(path.join(dir, '_schema.js'));
+// the bundles the library loads (ConformanceValidator), so every built-in kind has its module
+const { _BUILT_IN_BUNDLES } = require(path.join(dir, 'conformance.js'));
 const out = path.join(dir, 'validators');
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 let files = 0;
 let bytes = 0;
-for (const bundle of fs.readdirSync(path.join(dir, 'schemas')).filter((f) => f.endsWith('.json')).sort()) {
-  const data = JSON.parse(fs.readFileSync(path.join(dir, 'schemas', bundle), 'utf8'));
+for (const bundle of _BUILT_IN_BUNDLES) {
+  const data = JSON.parse(fs.readFileSync(path.join(dir, 'schemas', `${bundle}.json`), 'utf8'));
   for (const c of data.crds) {
     const source = _precompiledSource(c.schema, '../_schema-runtime');
     fs.writeFileSync(path.join(out, _precompiledFile(`${c.group}/${c.version}`, c.kind)), source);

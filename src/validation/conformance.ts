@@ -65,8 +65,11 @@ interface KindEntry {
   celValidator?: _CelValidator;
 }
 
-/** The bundles shipped in the package (`npx projen schemas`). */
-const BUILT_IN_BUNDLES = ['istio', 'gateway-api', 'prometheus-operator'];
+/**
+ * The bundles shipped in the package (`npx projen schemas`), also read by scripts/gen-validators.js.
+ * @internal
+ */
+export const _BUILT_IN_BUNDLES = ['istio', 'gateway-api', 'prometheus-operator'];
 let builtIn: ConformanceValidator | undefined;
 
 /**
@@ -118,7 +121,7 @@ export class ConformanceValidator {
    */
   constructor(options: ConformanceValidatorOptions = {}) {
     if (options.includeBuiltIn ?? true) {
-      for (const bundle of BUILT_IN_BUNDLES) {
+      for (const bundle of _BUILT_IN_BUNDLES) {
         const data = JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', `${bundle}.json`), 'utf8'));
         for (const c of data.crds) {
           this.kinds.set(`${c.group}/${c.version}/${c.kind}`, { schema: c.schema, precompiled: _precompiledFile(`${c.group}/${c.version}`, c.kind) });
