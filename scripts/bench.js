@@ -101,9 +101,11 @@ function sha256(text) {
   return require('crypto').createHash('sha256').update(text).digest('hex');
 }
 
-async function child(mode, n, inputFile) {
+function child(mode, n, inputFile) {
   const cdk8s = require('cdk8s');
   const out = {};
+  // both sides synthesize the way `cdk8s synth` does, to one YAML string: App.synthYaml() (validation,
+  // dependency ordering, every chart's toJson(), YAML)
   if (mode === 'floor') {
     // the floor: a fresh process that has the library's objects as plain data (read from the file the
     // 'input' step wrote, untimed) and emits them through plain ApiObjects, as `cdk8s synth` of an app
@@ -118,30 +120,24 @@ async function child(mode, n, inputFile) {
     });
     const docs = app.synthYaml();
     out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    out.objects = charts.reduce((sum, objs) => sum + objs.length, 0);
     out.sha256 = sha256(docs);
-    out.rssMiB = process.resourceUsage().maxRSS / 1024;
-    process.stdout.write(JSON.stringify(out));
-    return;
-  }
-  const kplus = require('cdk8s-plus-27');
-  const lib = require(path.join(__dirname, '..', 'lib'));
-  // both sides synthesize the way `cdk8s synth` does, to one YAML string: App.synthYaml() (validation,
-  // dependency ordering, every chart's toJson(), YAML)
-  if (mode === 'lib') {
+  } else {
+    const kplus = require('cdk8s-plus-27');
+    const lib = require(path.join(__dirname, '..', 'lib'));
     const t0 = process.hrtime.bigint();
     const app = generate(lib, cdk8s, kplus, n);
-    const docs = app.synthYaml();
-    out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    out.sha256 = sha256(docs);
-    // not timed: the objects again, for the counts
-    const manifests = app.charts.flatMap((c) => c.toJson());
-    out.objects = manifests.length;
-    Object.assign(out, clusters(manifests));
-  } else {
-    // the floor's input (not timed): the objects the library emits, as plain JSON
-    const app = generate(lib, cdk8s, kplus, n);
-    require('fs').writeFileSync(inputFile, JSON.stringify(app.charts.map((c) => c.toJson())));
+    if (mode === 'lib') {
+      const docs = app.synthYaml();
+      out.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      out.sha256 = sha256(docs);
+      // not timed: the objects again, for the counts
+      const manifests = app.charts.flatMap((c) => c.toJson());
+      out.objects = manifests.length;
+      Object.assign(out, clusters(manifests));
+    } else {
+      // the floor's input (not timed): the objects the library emits, as plain JSON
+      require('fs').writeFileSync(inputFile, JSON.stringify(app.charts.map((c) => c.toJson())));
+    }
   }
   out.rssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify(out));
@@ -220,7 +216,7 @@ if (require.main !== module) {
   // required by a profiling script: nothing to run
 } else if (process.argv[2] === '--child') {
   if (process.argv[3] === 'breakdown') breakdown(Number(process.argv[4]));
-  else child(process.argv[3], Number(process.argv[4]), process.argv[5]).catch((e) => { console.error(e); process.exit(1); });
+  else child(process.argv[3], Number(process.argv[4]), process.argv[5]);
 } else {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const list = sizes.length ? sizes : [250, 500, 1000, 2000];
