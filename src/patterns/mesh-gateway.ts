@@ -271,9 +271,8 @@ export class MeshGateway extends Construct {
   /** The identity of the gateway pods, to allow edge traffic into secure namespaces. */
   public readonly identity: IMeshIdentity;
   private readonly fixedHosts?: string[];
-  /** Hosts of the exposed routes, in order (the Gateway's hosts unless fixed), and as a set for lookups. */
+  /** Hosts of the exposed routes, in order (the Gateway's hosts unless fixed). */
   private readonly hostList: string[] = [];
-  private readonly hostSet = new Set<string>();
   private readonly tls?: GatewayTls;
   private readonly httpsRedirect: boolean;
   private readonly exposures = new Map<string, Exposure[]>();
@@ -524,10 +523,6 @@ export class MeshGateway extends Construct {
       throw _invalid('expose', `${host} ${matchKey}`, 'this host and match are already routed to another target: the routes would conflict (Istio IST0109)',
         'change the match (path or headers), or remove the other exposure');
     }
-    if (!this.fixedHosts && !this.hostSet.has(host)) {
-      this.hostList.push(host);
-      this.hostSet.add(host);
-    }
 
     // specificity: headers first, then exact paths, then longer prefixes; insertion order breaks ties
     const specificity = [headerNames.length > 0 ? 0 : 1, options.pathExact !== undefined ? 0 : 1, -(pathPrefix ?? options.pathExact ?? '').length, list.length];
@@ -558,6 +553,8 @@ export class MeshGateway extends Construct {
       });
       route = new EdgeRoute(host, matchKey, undefined, hr, undefined, rule);
     }
+    // the first route of a host adds it to the Gateway (once the route exists)
+    if (!this.fixedHosts && !this.exposures.has(host)) this.hostList.push(host);
     list.splice(index, 0, { key: matchKey, specificity, targetKey, route });
     this.exposures.set(host, list);
     return route;
