@@ -66,7 +66,7 @@ export interface TlsOriginationOptions {
 export class ExternalService {
   /** The app speaks TLS to `host:port`; the proxy passes it through (SNI). */
   public static tls(host: string, port: number = 443): ExternalService {
-    return new ExternalService(host, ExternalProtocol.TLS_PASSTHROUGH, ExternalService.port('port', port), undefined, {});
+    return new ExternalService(host, ExternalProtocol.TLS_PASSTHROUGH, _validatePort('port', port), undefined, {});
   }
 
   /** The app speaks HTTP; the sidecar originates TLS to `host` and verifies it against a CA. */
@@ -75,25 +75,20 @@ export class ExternalService {
       throw _invalid('caCertificates', options?.caCertificates, 'TLS origination without CA verification accepts any certificate (a man in the middle would go unnoticed)',
         'set caCertificates: "/etc/ssl/certs/ca-certificates.crt" (the proxy image\'s system CAs) or credentialName: "<secret with ca.crt>"');
     }
-    const port = ExternalService.port('port', options.port ?? 443);
-    const httpPort = ExternalService.port('httpPort', options.httpPort ?? 80);
+    const port = _validatePort('port', options.port ?? 443);
+    const httpPort = _validatePort('httpPort', options.httpPort ?? 80);
     if (port === httpPort) throw _invalid('httpPort', httpPort, 'it equals the TLS port', 'use 80 for the plain side and 443 for TLS');
     return new ExternalService(host, ExternalProtocol.TLS_ORIGINATION, port, httpPort, options);
   }
 
   /** Plain HTTP to `host:port`. */
   public static http(host: string, port: number = 80): ExternalService {
-    return new ExternalService(host, ExternalProtocol.HTTP, ExternalService.port('port', port), undefined, {});
+    return new ExternalService(host, ExternalProtocol.HTTP, _validatePort('port', port), undefined, {});
   }
 
   /** Opaque TCP to `host:port`. */
   public static tcp(host: string, port: number): ExternalService {
-    return new ExternalService(host, ExternalProtocol.TCP, ExternalService.port('port', port), undefined, {});
-  }
-
-  private static port(prop: string, p: number): number {
-    _validatePort(prop, p);
-    return p;
+    return new ExternalService(host, ExternalProtocol.TCP, _validatePort('port', port), undefined, {});
   }
 
   private constructor(
