@@ -91,10 +91,8 @@ export class AccessRule {
     if (options.paths?.length) checkL7('paths');
     if (options.hosts?.length) checkL7('hosts');
     for (const c of options.when ?? []) if (typeof c?.key === 'string' && c.key.startsWith('request.')) checkL7(`when ${c.key}`);
-    const rule: AuthorizationRule = { from: [caller] };
     const { methods, paths, ports, hosts, when, protocol } = options;
-    const given = { methods, paths, ports, hosts, when, protocol };
-    for (const [k, v] of Object.entries(given)) if (v !== undefined) (rule as any)[k] = v;
+    const rule = withChanges({ from: [caller] }, { methods, paths, ports, hosts, when, protocol });
     this.index = policy._addIntentRule(rule); // validates eagerly; on error no rule is added
     this.rule = rule;
   }
@@ -134,12 +132,18 @@ export class AccessRule {
   }
 
   private refine(change: AuthorizationRule): AccessRule {
-    const next: AuthorizationRule = { ...this.rule };
-    for (const [k, v] of Object.entries(change)) if (v !== undefined) (next as any)[k] = v;
+    const next = withChanges(this.rule, change);
     this.policy._replaceRule(this.index, next); // validates eagerly; on error nothing changes
     this.rule = next;
     return this;
   }
+}
+
+/** `rule` with the fields `change` defines replaced (undefined fields of `change` leave `rule`'s). */
+function withChanges(rule: AuthorizationRule, change: AuthorizationRule): AuthorizationRule {
+  const next: AuthorizationRule = { ...rule };
+  for (const [k, v] of Object.entries(change)) if (v !== undefined) (next as any)[k] = v;
+  return next;
 }
 
 /**
