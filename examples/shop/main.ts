@@ -2,7 +2,7 @@
 // writes `from 'cdk8s-istio'`. Each section grows as its constructs land (see README).
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, ChartProps, Duration } from 'cdk8s';
+import { ApiObject, App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -14,7 +14,8 @@ export class ShopChart extends Chart {
   /** frontend calls catalog */
   public readonly frontend: kplus.Deployment;
   public readonly frontendSa: kplus.ServiceAccount;
-  public readonly catalogService: kplus.Service;
+  /** the catalog Service (a plain object created by the CanaryService) */
+  public readonly catalogService: ApiObject;
   /** §2: the secure `shop` namespace */
   public readonly shop: SecureNamespace;
   /** §3: catalog v1 (stable) and v2 (canary) behind one Service */

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { _invalid, _namespaceOf, _sortedRecord, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
@@ -203,7 +203,7 @@ interface CanarySubsetInit {
   readonly workloadNamespace?: string;
   readonly workloadIdentity?: IMeshIdentity;
   readonly labels: { [key: string]: string };
-  readonly deployment?: kplus.Deployment;
+  readonly deployment?: ApiObject;
   readonly port: number;
 }
 
@@ -229,8 +229,11 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
   public readonly workloadNamespace?: string;
   /** The identity of the pods, when known. */
   public readonly workloadIdentity?: IMeshIdentity;
-  /** The Deployment, when the CanaryService created it. */
-  public readonly deployment?: kplus.Deployment;
+  /**
+   * The Deployment, when the CanaryService created it: a plain `ApiObject` (`addJsonPatch()` reaches any
+   * field). For Deployments you build with cdk8s-plus, leave out the images.
+   */
+  public readonly deployment?: ApiObject;
   /** The service port (both subsets are behind the same Service port). */
   public readonly port: number;
   private readonly labels: { [key: string]: string };
@@ -254,6 +257,72 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
   public toSelectorLabels(): { [key: string]: string } {
     return _sortedRecord(this.labels) ?? {};
   }
+}
+
+interface DeploymentSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: { [key: string]: string };
+  readonly containerName: string;
+  readonly image: string;
+  readonly port: number;
+  readonly replicas: number;
+  readonly serviceAccountName: string;
+}
+
+/**
+ * A created Deployment, rendered as a plain object with the defaults cdk8s-plus-27 gives a Deployment of
+ * one container (a drift test compares the two): a non-root container with a read-only root file system
+ * and no privilege escalation, resource requests and limits, a TCP startup probe on the port, no
+ * service account token mounted, rolling updates of 25%. The pods also carry cdk8s-plus' address label
+ * (`cdk8s.io/metadata.addr`), so the output is the one cdk8s-plus renders for the same construct path.
+ * Plain, because rendering thousands of them through cdk8s-plus' generated converters cost a large share
+ * of a big mesh's synth (BENCHMARKS.md).
+ */
+function createDeployment(scope: Construct, id: string, side: string, d: DeploymentSpec): ApiObject {
+  if (d.image.trim().length === 0) throw _invalid(`${side}.image`, d.image, 'the image is empty', 'give e.g. "ghcr.io/acme/catalog:2.0.0"');
+  if (!Number.isInteger(d.replicas) || d.replicas < 0) {
+    throw _invalid(`${side}.replicas`, d.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
+  }
+  const labels = _sortedRecord(d.labels)!;
+  const podLabels: { [key: string]: string } = { ...labels };
+  const deployment = new ApiObject(scope, id, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: d.name, namespace: d.namespace, labels },
+    spec: {
+      minReadySeconds: 0,
+      progressDeadlineSeconds: 600,
+      replicas: d.replicas,
+      selector: { matchLabels: { ...labels } },
+      strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [{
+            image: d.image,
+            imagePullPolicy: 'Always',
+            name: d.containerName,
+            ports: [{ containerPort: d.port }],
+            resources: { limits: { cpu: '1500m', memory: '2048Mi' }, requests: { cpu: '1000m', memory: '512Mi' } },
+            securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
+            startupProbe: { failureThreshold: 3, tcpSocket: { port: d.port } },
+          }],
+          dnsPolicy: 'ClusterFirst',
+          hostNetwork: false,
+          restartPolicy: 'Always',
+          securityContext: { fsGroupChangePolicy: 'Always', runAsNonRoot: true },
+          serviceAccountName: d.serviceAccountName,
+          setHostnameAsFQDN: false,
+          terminationGracePeriodSeconds: 30,
+        },
+      },
+    },
+  });
+  // the label cdk8s-plus derives from the construct path (known only once the object exists)
+  podLabels['cdk8s.io/metadata.addr'] = Names.toLabelValue(deployment);
+  return deployment;
 }
 
 function validateSteps(steps: number[]): number[] {
@@ -294,11 +363,12 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   /** The VirtualService splitting the traffic. */
   public readonly virtualService: VirtualService;
   /**
-   * The Service (given or created).
+   * The Service object: the created one (a plain `ApiObject`; `addJsonPatch()` reaches any field), or
+   * the given cdk8s-plus Service's.
    *
    * @default - undefined when `createService` is false (the Service is defined elsewhere)
    */
-  public readonly service?: kplus.Service;
+  public readonly service?: ApiObject;
   /** The Service host. */
   public readonly serviceHost: ServiceHost;
   /** The stable subset. */
@@ -387,34 +457,33 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     }
     const saName = this.serviceAccount?.name;
     this.workloadIdentity = saName ? MeshIdentity.of(ns, saName) : undefined;
-    const deployments: { [side: string]: kplus.Deployment | undefined } = {};
+    const deployments: { [side: string]: ApiObject | undefined } = {};
     if (create) {
       for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
-        const labels = { ...this.appLabels, [versionLabel]: v.version };
-        const d = new kplus.Deployment(this, side === 'stable' ? 'Stable' : 'Canary', {
-          metadata: { name: `${name}-${side}`, namespace: ns, labels },
-          podMetadata: { labels },
-          select: false,
+        deployments[side] = createDeployment(this, side === 'stable' ? 'Stable' : 'Canary', side, {
+          name: `${name}-${side}`,
+          namespace: ns,
+          labels: { ...this.appLabels, [versionLabel]: v.version },
+          containerName: name,
+          image: v.image!,
+          port,
           replicas: v.replicas ?? 1,
-          serviceAccount: this.serviceAccount,
-          containers: [{ name, image: v.image!, portNumber: port }],
+          serviceAccountName: saName!,
         });
-        d.select(kplus.LabelSelector.of({ labels }));
-        deployments[side] = d;
       }
     }
     if (props.service && props.createService === false) {
       throw _invalid('createService', false, 'a service is given, so nothing would be created anyway', 'leave createService out');
     }
     if (props.service) {
-      this.service = props.service;
+      this.service = ApiObject.of(props.service);
     } else if (props.createService ?? true) {
-      const svc = new kplus.Service(this, 'Service', {
+      this.service = new ApiObject(this, 'Service', {
+        apiVersion: 'v1',
+        kind: 'Service',
         metadata: { name, namespace: ns },
-        ports: [{ port, targetPort: port, name: 'http' }],
+        spec: { externalIPs: [], ports: [{ name: 'http', port, targetPort: port }], selector: _sortedRecord(this.appLabels), type: 'ClusterIP' },
       });
-      for (const [k, v] of Object.entries(this.appLabels).sort()) svc.selectLabel(k, v);
-      this.service = svc;
     }
     this.serviceHost = ServiceHost.of(name, ns);
 

@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { ClientTlsMode, DestinationRule } from '../destination-rule';
@@ -284,7 +284,8 @@ export class MeshDependencies extends Construct {
     if (this.internalHosts.length === 0) return [];
     const known = new Set<string>();
     const visit = (c: IConstruct) => {
-      if (c instanceof kplus.Service) {
+      if (ApiObject.isApiObject(c) && c.apiVersion === 'v1' && c.kind === 'Service') {
+        // any Service object: created by a CanaryService, a cdk8s-plus Service's, or written raw
         const ns = c.metadata.namespace;
         if (ns) known.add(`${c.name}.${ns}.svc.cluster.local`);
       } else if (c instanceof ServiceEntry) {

@@ -1,5 +1,6 @@
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { CanaryService, ConsistentHashKey, GatewayBinding, LoadBalancer, LoadBalancerAlgorithm, MeshRouting } from '../../src';
 
 const FQDN = 'catalog.shop.svc.cluster.local';
@@ -35,6 +36,59 @@ describe('CanaryService', () => {
     expect(byKind(chart, 'Deployment').map((d: any) => d.spec.selector.matchLabels)).toEqual([{ app: 'catalog', version: 'v1' }, { app: 'catalog', version: 'v2' }]);
     expect([catalog.stableWeight, catalog.canaryWeight, catalog.port]).toEqual([90, 10, 8080]);
     expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test('created Deployments and Service: plain objects rendering exactly what cdk8s-plus renders for them', () => {
+    // GIVEN the same inputs at the same construct paths: a CanaryService, and cdk8s-plus objects built as it built them before
+    const chart = shopChart();
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions, canary: { ...versions.canary, replicas: 3 } });
+    const kplusChart = shopChart();
+    const scope = new Construct(kplusChart, 'catalog');
+    const sa = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name: 'catalog', namespace: 'shop' } });
+    for (const [side, v] of [['stable', versions.stable], ['canary', { ...versions.canary, replicas: 3 }]] as const) {
+      const labels = { app: 'catalog', version: v.version };
+      const d = new kplus.Deployment(scope, side === 'stable' ? 'Stable' : 'Canary', {
+        metadata: { name: `catalog-${side}`, namespace: 'shop', labels },
+        podMetadata: { labels },
+        select: false,
+        replicas: (v as any).replicas ?? 1,
+        serviceAccount: sa,
+        containers: [{ name: 'catalog', image: v.image, portNumber: 8080 }],
+      });
+      d.select(kplus.LabelSelector.of({ labels }));
+    }
+    const svc = new kplus.Service(scope, 'Service', { metadata: { name: 'catalog', namespace: 'shop' }, ports: [{ port: 8080, targetPort: 8080, name: 'http' }] });
+    svc.selectLabel('app', 'catalog');
+    // THEN the objects are plain ApiObjects with identical JSON (this fails when cdk8s-plus changes its defaults)
+    const kplusObjects = Testing.synth(kplusChart);
+    for (const kind of ['Deployment', 'Service']) {
+      expect(byKind(chart, kind)).toEqual(kplusObjects.filter((o: any) => o.kind === kind));
+    }
+    expect(catalog.stable.deployment).toBeInstanceOf(ApiObject);
+    expect(catalog.service).toBeInstanceOf(ApiObject);
+    expect(byKind(chart, 'Deployment').map((d: any) => d.spec.replicas)).toEqual([1, 3]);
+    expect(byKind(chart, 'Deployment')[0].spec.template.spec.containers[0].securityContext)
+      .toEqual({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true });
+  });
+
+  test('a created Deployment takes JSON patches (the escape hatch to any field)', () => {
+    // GIVEN
+    const chart = shopChart();
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions });
+    // WHEN
+    catalog.canary.deployment!.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env', [{ name: 'MODE', value: 'canary' }]));
+    // THEN
+    expect(byKind(chart, 'Deployment').map((d: any) => d.spec.template.spec.containers[0].env)).toEqual([undefined, [{ name: 'MODE', value: 'canary' }]]);
+  });
+
+  test('a given cdk8s-plus Service is exposed as its ApiObject', () => {
+    // GIVEN
+    const chart = shopChart();
+    const given = new kplus.Service(chart, 'svc', { metadata: { name: 'catalog' }, ports: [{ port: 8080, name: 'http' }] });
+    // WHEN
+    const catalog = new CanaryService(chart, 'catalog', { service: given, stable: { version: 'v1' }, canary: { version: 'v2' } });
+    // THEN
+    expect(catalog.service).toBe(ApiObject.of(given));
   });
 
   test('exposes what it composed, as destinations and workloads', () => {
@@ -196,6 +250,12 @@ describe('CanaryService', () => {
       .toThrow('Invalid appLabels {"app":"catalog","version":"v1"}: it contains the version label "version", so the Service would select one version only'));
     test('fails on only one image', () => expect(mk({ canary: { version: 'v2' } }))
       .toThrow('Invalid canary.image (undefined): Deployments are created only when both versions give an image'));
+    test('fails on an empty image', () => expect(mk({ stable: { image: ' ', version: 'v1' } }))
+      .toThrow('Invalid stable.image " ": the image is empty. Fix: give e.g. "ghcr.io/acme/catalog:2.0.0"'));
+    test('fails on replicas that are not a whole number of pods', () => {
+      expect(mk({ canary: { image: 'x', version: 'v2', replicas: -1 } })).toThrow('Invalid canary.replicas -1: replicas is a whole number of pods, 0 or more. Fix: give e.g. 2');
+      expect(mk({ stable: { image: 'x', version: 'v1', replicas: 1.5 } })).toThrow('Invalid stable.replicas 1.5: replicas is a whole number of pods, 0 or more');
+    });
     test('fails without a namespace', () => expect(() => new CanaryService(Testing.chart(), 'catalog', versions))
       .toThrow('Invalid namespace (undefined): a canary needs the namespace of its Service to derive the host'));
     test('fails on an invalid canary header or cookie', () => {

@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryService, ExternalService, HttpMethod, MeshDependencies, MeshWorkload, SecureNamespace, ServiceHost,
@@ -106,6 +106,17 @@ describe('MeshDependencies', () => {
     const deps = new MeshDependencies(other, 'deps');
     expect(deps.dependsOn(MeshWorkload.labels({ app: 'batch' }, { namespace: 'other' }), ServiceHost.of('reports', 'other'))).toBeUndefined();
     expect(Testing.synth(other).filter((o: any) => o.kind === 'AuthorizationPolicy')).toEqual([]);
+  });
+
+  test('a Service written as a raw object counts as a Service of the app', () => {
+    // GIVEN a namespace outside SecureNamespaces with a raw Service
+    const app = new App();
+    const other = new Chart(app, 'other', { namespace: 'other' });
+    new ApiObject(other, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reports' }, spec: { ports: [{ port: 80, name: 'http' }] } });
+    // WHEN
+    new MeshDependencies(other, 'deps').dependsOn(MeshWorkload.labels({ app: 'batch' }, { namespace: 'other' }), ServiceHost.of('reports', 'other'));
+    // THEN the synth-time target check passes
+    expect(of(other, 'Sidecar')[0].spec.egress).toEqual([{ hosts: ['istio-system/*', 'other/reports.other.svc.cluster.local'] }]);
   });
 
   test('fails on a dependency that is neither in the app nor declared external', () => {
