@@ -363,8 +363,9 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   /** The VirtualService splitting the traffic. */
   public readonly virtualService: VirtualService;
   /**
-   * The Service object: the created one (a plain `ApiObject`; `addJsonPatch()` reaches any field), or
-   * the given cdk8s-plus Service's.
+   * The Service object: the created one, or the given cdk8s-plus Service's `ApiObject`.
+   *
+   * A created Service is a plain `ApiObject`: `addJsonPatch()` reaches any field.
    *
    * @default - undefined when `createService` is false (the Service is defined elsewhere)
    */
