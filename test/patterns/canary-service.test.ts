@@ -45,13 +45,13 @@ describe('CanaryService', () => {
     const kplusChart = shopChart();
     const scope = new Construct(kplusChart, 'catalog');
     const sa = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name: 'catalog', namespace: 'shop' } });
-    for (const [side, v] of [['stable', versions.stable], ['canary', { ...versions.canary, replicas: 3 }]] as const) {
+    for (const [side, v, replicas] of [['stable', versions.stable, 1], ['canary', versions.canary, 3]] as const) {
       const labels = { app: 'catalog', version: v.version };
       const d = new kplus.Deployment(scope, side === 'stable' ? 'Stable' : 'Canary', {
         metadata: { name: `catalog-${side}`, namespace: 'shop', labels },
         podMetadata: { labels },
         select: false,
-        replicas: (v as any).replicas ?? 1,
+        replicas,
         serviceAccount: sa,
         containers: [{ name: 'catalog', image: v.image, portNumber: 8080 }],
       });
@@ -59,7 +59,8 @@ describe('CanaryService', () => {
     }
     const svc = new kplus.Service(scope, 'Service', { metadata: { name: 'catalog', namespace: 'shop' }, ports: [{ port: 8080, targetPort: 8080, name: 'http' }] });
     svc.selectLabel('app', 'catalog');
-    // THEN the objects are plain ApiObjects with identical JSON (this fails when cdk8s-plus changes its defaults)
+    // THEN the objects are plain ApiObjects with identical JSON. This fails when a cdk8s-plus upgrade changes its
+    // defaults: bring createDeployment() in canary-service.ts in line (or keep ours, deliberately, and say so)
     const kplusObjects = Testing.synth(kplusChart);
     for (const kind of ['Deployment', 'Service']) {
       expect(byKind(chart, kind)).toEqual(kplusObjects.filter((o: any) => o.kind === kind));
