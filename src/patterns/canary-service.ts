@@ -9,6 +9,7 @@ import { IMeshIdentity, MeshIdentity } from '../identity';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
 import { IMonitoringTarget, MonitoringTargetConfig } from '../observability/monitoring-target';
 import { ITrafficSplit } from '../traffic-split';
+import { _renderSharing } from '../validation/_render-share';
 import { HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination, VirtualService } from '../virtual-service';
 import { _validateWeight } from '../weight';
 import { IMeshWorkload } from '../workload';
@@ -479,7 +480,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     if (props.service) {
       this.service = ApiObject.of(props.service);
     } else if (props.createService ?? true) {
-      this.service = new ApiObject(this, 'Service', {
+      // the checks render Services for the mesh rules: the output takes that render (one render per synth)
+      this.service = new (_renderSharing(ApiObject, true))(this, 'Service', {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name, namespace: ns },

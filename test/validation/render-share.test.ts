@@ -33,6 +33,9 @@ describe('one render per object per synth', () => {
     expect(rendersOf(vs, () => { out = Testing.synth(chart); })).toBe(1);
     expect(weights(out)).toEqual([90, 10]);
     expect(rendersOf(vs, () => app.synthYaml())).toBe(1);
+    // the Service the CanaryService created (a core kind the mesh rules read) renders once too
+    expect(rendersOf(catalog.service!, () => Testing.synth(chart))).toBe(1);
+    expect(catalog.service!.constructor.name).toBe('ApiObject');
     // still the generated class underneath, under its own name
     expect(vs).toBeInstanceOf(net.VirtualService);
     expect(vs.constructor.name).toBe('VirtualService');
