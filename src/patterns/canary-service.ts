@@ -280,11 +280,7 @@ interface DeploymentSpec {
  * Plain, because rendering thousands of them through cdk8s-plus' generated converters cost a large share
  * of a big mesh's synth (BENCHMARKS.md).
  */
-function createDeployment(scope: Construct, id: string, side: string, d: DeploymentSpec): ApiObject {
-  if (d.image.trim().length === 0) throw _invalid(`${side}.image`, d.image, 'the image is empty', 'give e.g. "ghcr.io/acme/catalog:2.0.0"');
-  if (!Number.isInteger(d.replicas) || d.replicas < 0) {
-    throw _invalid(`${side}.replicas`, d.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
-  }
+function createDeployment(scope: Construct, id: string, d: DeploymentSpec): ApiObject {
   const labels = _sortedRecord(d.labels)!;
   const podLabels: { [key: string]: string } = { ...labels };
   const deployment = new ApiObject(scope, id, {
@@ -449,6 +445,15 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     if (create && (props.stable.image === undefined || props.canary.image === undefined)) {
       throw _invalid(props.stable.image === undefined ? 'stable.image' : 'canary.image', undefined, 'Deployments are created only when both versions give an image', 'give both images, or neither (Deployments defined elsewhere)');
     }
+    if (create) {
+      // before anything is created
+      for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+        if (v.image!.trim().length === 0) throw _invalid(`${side}.image`, v.image, 'the image is empty', 'give e.g. "ghcr.io/acme/catalog:2.0.0"');
+        if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
+          throw _invalid(`${side}.replicas`, v.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
+        }
+      }
+    }
     const port = props.port ?? props.service?.port ?? 80;
     _validatePort('port', port);
     this.port = port;
@@ -462,7 +467,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     const deployments: { [side: string]: ApiObject | undefined } = {};
     if (create) {
       for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
-        deployments[side] = createDeployment(this, side === 'stable' ? 'Stable' : 'Canary', side, {
+        deployments[side] = createDeployment(this, side === 'stable' ? 'Stable' : 'Canary', {
           name: `${name}-${side}`,
           namespace: ns,
           labels: { ...this.appLabels, [versionLabel]: v.version },
