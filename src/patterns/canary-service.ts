@@ -407,12 +407,16 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.workloadKey = name;
     this.workloadNamespace = ns;
 
-    // versions and labels
+    // versions, labels and the workload inputs (before anything is created)
     for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
       if (!v || typeof v.version !== 'string' || v.version.length === 0) {
         throw _invalid(`${side}.version`, v?.version, 'the version label value is empty', 'give it, e.g. "v1"');
       }
       _validateLabels(`${side}.version (label "${versionLabel}")`, { [versionLabel]: v.version });
+      if (v.image !== undefined && v.image.trim().length === 0) throw _invalid(`${side}.image`, v.image, 'the image is empty', 'give e.g. "ghcr.io/acme/catalog:2.0.0"');
+      if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
+        throw _invalid(`${side}.replicas`, v.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
+      }
     }
     if (props.stable.version === props.canary.version) {
       throw _invalid('canary.version', props.canary.version, 'stable and canary have the same version, so both subsets select the same pods', 'give the canary its own version, e.g. "v2"');
@@ -444,15 +448,6 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     const create = props.stable.image !== undefined || props.canary.image !== undefined;
     if (create && (props.stable.image === undefined || props.canary.image === undefined)) {
       throw _invalid(props.stable.image === undefined ? 'stable.image' : 'canary.image', undefined, 'Deployments are created only when both versions give an image', 'give both images, or neither (Deployments defined elsewhere)');
-    }
-    if (create) {
-      // before anything is created
-      for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
-        if (v.image!.trim().length === 0) throw _invalid(`${side}.image`, v.image, 'the image is empty', 'give e.g. "ghcr.io/acme/catalog:2.0.0"');
-        if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
-          throw _invalid(`${side}.replicas`, v.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
-        }
-      }
     }
     const port = props.port ?? props.service?.port ?? 80;
     _validatePort('port', port);
