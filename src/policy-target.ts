@@ -1,4 +1,5 @@
-import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { _K8sObject } from './_k8s';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
 
 /**
@@ -19,9 +20,14 @@ export class PolicyTargetRef {
     return new PolicyTargetRef('', 'Service', _validateDnsLabel('name', name));
   }
 
-  /** A cdk8s-plus Service. */
-  public static fromService(service: kplus.Service): PolicyTargetRef {
-    return PolicyTargetRef.service(service.name);
+  /**
+   * A Service object of the app.
+   *
+   * @param service the Service: a cdk8s-plus object of any version (27 through 33), a plain `ApiObject`, or
+   *   an object imported with `cdk8s import k8s`
+   */
+  public static fromService(service: IConstruct): PolicyTargetRef {
+    return PolicyTargetRef.service(_K8sObject.of('service', service, ['Service'], 'pass the Service, or use PolicyTargetRef.service(name)').name);
   }
 
   /** An Istio ServiceEntry, by name. */

@@ -1,4 +1,3 @@
-import { parse as parseCel } from '@marcbachmann/cel-js';
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _invalid, _renderDuration, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
@@ -6,12 +5,13 @@ import { IstioResource, IstioResourceProps } from './base';
 import * as tel from './imports/istio-telemetry.istio.io';
 import { MeshConfigFragment } from './observability/mesh-config';
 import { AccessLogProvider, TracingProvider } from './observability/providers';
+import { _celModule } from './validation/_cel-module';
 import { IMeshWorkload } from './workload';
 
 /** Throws unless `expr` parses as CEL (Istio rejects filters and tag values that do not). */
 function validateCel(prop: string, expr: string, example: string): string {
   try {
-    parseCel(expr);
+    _celModule().parse(expr);
   } catch (e) {
     const why = String((e as Error).message ?? e).split('\n')[0];
     throw _invalid(prop, expr, `it is not a valid CEL expression (${why})`, `write a CEL expression such as ${example}`);

@@ -1,7 +1,6 @@
-import { Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _invalid, _parseServiceFqdn, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -627,11 +626,12 @@ export class MeshGateway extends Construct {
     const existing = this.versionServices.get(key);
     if (existing) return existing;
     const name = _validateDnsLabel('per-version Service name', `${svc}-${subset}`.slice(0, 63));
-    const s = new kplus.Service(this, `VersionService-${ns}-${svc}-${subset}`, {
+    new ApiObject(this, `VersionService-${ns}-${svc}-${subset}`, {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-istio' } },
-      ports: [{ port, targetPort: port, name: 'http' }],
+      spec: { externalIPs: [], ports: [{ name: 'http', port, targetPort: port }], selector: _sortedRecord(labels), type: 'ClusterIP' },
     });
-    for (const [k, v] of Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))) s.selectLabel(k, v);
     this.versionServices.set(key, name);
     return name;
   }
