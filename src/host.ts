@@ -69,6 +69,9 @@ export class ServiceHost implements IMeshDestination {
 
   /**
    * The Service `name` in `namespace`: `<name>.<namespace>.svc.<clusterDomain>`.
+   * @param name the Service name
+   * @param namespace the Service's namespace
+   * @param options the cluster's DNS domain
    */
   public static of(name: string, namespace: string, options: ServiceHostOptions = {}): ServiceHost {
     _validateDnsLabel('name', name);
@@ -80,6 +83,7 @@ export class ServiceHost implements IMeshDestination {
 
   /**
    * A host outside the cluster (or any host by FQDN), e.g. `api.stripe.com` or `*.googleapis.com`.
+   * @param fqdn the host name, optionally with a leading `*.` wildcard label
    */
   public static external(fqdn: string): ServiceHost {
     _validateHost('fqdn', fqdn, true, true);

@@ -94,6 +94,9 @@ export class MeshIdentity implements IMeshIdentity {
 
   /**
    * The identity of service account `serviceAccountName` in `namespace`, e.g. one outside this app.
+   * @param namespace the service account's namespace
+   * @param serviceAccountName the service account's name (no wildcards)
+   * @param options how the principal is written (trust domain)
    */
   public static of(namespace: string, serviceAccountName: string, options: MeshIdentityOptions = {}): MeshIdentity {
     _validateDnsLabel('namespace', namespace);
@@ -110,6 +113,7 @@ export class MeshIdentity implements IMeshIdentity {
 
   /**
    * Every workload in `namespace` (an AuthorizationPolicy `namespaces` source).
+   * @param namespace the namespace whose workloads are meant
    */
   public static namespace(namespace: string): MeshIdentity {
     _validateDnsLabel('namespace', namespace);

@@ -15,7 +15,11 @@ import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
  * @see https://istio.io/latest/docs/reference/config/type/workload-selector/#PolicyTargetReference
  */
 export class PolicyTargetRef {
-  /** A Kubernetes Service, by name. */
+  /**
+   * A Kubernetes Service, by name.
+   *
+   * @param name the Service name, in the policy's namespace
+   */
   public static service(name: string): PolicyTargetRef {
     return new PolicyTargetRef('', 'Service', _validateDnsLabel('name', name));
   }
@@ -30,17 +34,29 @@ export class PolicyTargetRef {
     return PolicyTargetRef.service(_K8sObject.of('service', service, ['Service'], 'pass the Service, or use PolicyTargetRef.service(name)').name);
   }
 
-  /** An Istio ServiceEntry, by name. */
+  /**
+   * An Istio ServiceEntry, by name.
+   *
+   * @param name the ServiceEntry name, in the policy's namespace
+   */
   public static serviceEntry(name: string): PolicyTargetRef {
     return new PolicyTargetRef('networking.istio.io', 'ServiceEntry', _validateDnsSubdomain('name', name));
   }
 
-  /** A Gateway API Gateway (an ingress gateway or a waypoint), by name. */
+  /**
+   * A Gateway API Gateway (an ingress gateway or a waypoint), by name.
+   *
+   * @param name the Gateway API Gateway name (an ingress gateway or a waypoint), in the policy's namespace
+   */
   public static gateway(name: string): PolicyTargetRef {
     return new PolicyTargetRef('gateway.networking.k8s.io', 'Gateway', _validateDnsSubdomain('name', name));
   }
 
-  /** A Gateway API GatewayClass, by name (policies in the root namespace only). */
+  /**
+   * A Gateway API GatewayClass, by name (policies in the root namespace only).
+   *
+   * @param name the GatewayClass name, e.g. `istio`
+   */
   public static gatewayClass(name: string): PolicyTargetRef {
     if (typeof name !== 'string' || name.length === 0) {
       throw _invalid('name', name, 'it is empty', 'give the GatewayClass name, e.g. "istio"');

@@ -76,6 +76,8 @@ export class MeshWorkload implements IMeshWorkload {
 
   /**
    * Pods selected by `labels`.
+   * @param labels the pod labels to select (at least one), e.g. `{ app: "reviews" }`
+   * @param options the pods' namespace, their service account and a key for generated names
    */
   public static labels(labels: { [key: string]: string }, options: MeshWorkloadLabelsOptions = {}): MeshWorkload {
     if (!labels || Object.keys(labels).length === 0) {

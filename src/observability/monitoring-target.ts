@@ -70,7 +70,12 @@ export interface CanaryMonitoringTargetOptions {
  * MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
  */
 export class MonitoringTarget implements IMonitoringTarget {
-  /** The Service `name` in `namespace`. */
+  /**
+   * The Service `name` in `namespace`.
+   *
+   * @param name the Service name
+   * @param namespace the Service's namespace
+   */
   public static service(name: string, namespace: string): MonitoringTarget {
     return new MonitoringTarget({ serviceName: _validateDnsLabel('name', name), namespace: _validateDnsLabel('namespace', namespace) });
   }
@@ -87,7 +92,11 @@ export class MonitoringTarget implements IMonitoringTarget {
     return MonitoringTarget.service(obj.name, ns);
   }
 
-  /** An in-cluster `ServiceHost` (external hosts have no destination service metrics of their own). */
+  /**
+   * An in-cluster `ServiceHost` (external hosts have no destination service metrics of their own).
+   *
+   * @param host an in-cluster host (`ServiceHost.of()` / `ServiceHost.fromService()`)
+   */
   public static fromHost(host: ServiceHost): MonitoringTarget {
     if (host.serviceName === undefined || host.serviceNamespace === undefined) {
       throw _invalid('host', host.fqdn, 'an external host is not a Service of this cluster', 'monitor the calling workloads instead, or use MonitoringTarget.service()');
@@ -95,7 +104,11 @@ export class MonitoringTarget implements IMonitoringTarget {
     return MonitoringTarget.service(host.serviceName, host.serviceNamespace);
   }
 
-  /** A canary release given by hand (until it is a `CanaryService`). */
+  /**
+   * A canary release given by hand (until it is a `CanaryService`).
+   *
+   * @param options the service, its namespace, the two versions and the canary's weight
+   */
   public static canary(options: CanaryMonitoringTargetOptions): MonitoringTarget {
     const w = options.canaryWeight;
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 100) {

@@ -403,6 +403,13 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private readonly shiftListeners: Array<() => void> = [];
   private readonly splitOptions: HttpRouteOptions;
 
+  /**
+   * Creates the DestinationRule, the VirtualService and (optionally) the Deployments, ServiceAccount and Service.
+   *
+   * @param scope the parent construct (usually a Chart with the service's namespace)
+   * @param id the construct id, unique within `scope` (also the default service name)
+   * @param props the two versions, the weight or step schedule, the Service and the traffic options
+   */
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
     const versionLabel = props.versionLabel ?? 'version';
@@ -596,7 +603,11 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.shiftTo(0);
   }
 
-  /** Moves the split: the canary gets `canaryWeight` percent (integer 0..100), stable the rest. */
+  /**
+   * Moves the split: the canary gets `canaryWeight` percent (integer 0..100), stable the rest.
+   *
+   * @param canaryWeight the canary's share of traffic in percent, an integer from 0 to 100
+   */
   public shiftTo(canaryWeight: number): void {
     this._canaryWeight = _validateWeight('canaryWeight', canaryWeight);
     this.splitRoute = this.virtualService.replaceHttpRoute(this.splitRoute, { ...this.splitOptions, destinations: this.splitDestinations() });

@@ -134,6 +134,9 @@ export interface MeshWideMtlsOptions {
   readonly rootNamespace?: string;
 }
 
+/** The SecureNamespace of each namespace name, per app (construct tree root). */
+const REGISTRY = new WeakMap<IConstruct, Map<string, SecureNamespace>>();
+
 /**
  * A namespace enrolled in the mesh and locked down: STRICT mTLS and default-deny, with access granted
  * intent by intent ("frontend may only GET /public on catalog").
@@ -146,8 +149,6 @@ export interface MeshWideMtlsOptions {
  * const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
  * shop.allowServiceAccount(frontendSa).to(MeshWorkload.fromWorkload(catalog)).methods(HttpMethod.GET).paths('/public');
  */
-const REGISTRY = new WeakMap<IConstruct, Map<string, SecureNamespace>>();
-
 export class SecureNamespace extends Construct {
   /**
    * The SecureNamespace named `name` in the app of `scope`, if the app defines one (indexed, O(1)).
@@ -160,6 +161,9 @@ export class SecureNamespace extends Construct {
 
   /**
    * STRICT mTLS for the whole mesh: a PeerAuthentication `default` in the root namespace.
+   * @param scope the construct to create the PeerAuthentication in (usually a Chart of the platform app)
+   * @param id the construct id, unique within `scope`
+   * @param options the root namespace (default `istio-system`)
    */
   public static meshWideStrictMtls(scope: Construct, id: string, options: MeshWideMtlsOptions = {}): PeerAuthentication {
     const root = _validateDnsLabel('rootNamespace', options.rootNamespace ?? 'istio-system');
@@ -300,6 +304,7 @@ export class SecureNamespace extends Construct {
    * The intent renders an ALLOW AuthorizationPolicy `allow-<caller>-to-<target>` selecting the target
    * (one rule per intent). Note that once any ALLOW policy selects a workload, Istio denies every
    * other request to it, with or without `defaultDeny`.
+   * @param caller who calls: `MeshIdentity.fromServiceAccount(sa)`, `MeshIdentity.of(namespace, name)`, `MeshIdentity.namespace(ns)`, or an L3 such as a `CanaryService`
    */
   public allow(caller: IMeshIdentity): AccessIntent {
     return AccessIntent._create(caller, (target, options) => this.addIntent(caller, target, options));
@@ -329,6 +334,9 @@ export class SecureNamespace extends Construct {
   /**
    * Grants `caller` access to `target`, limited by `options` (one ALLOW rule: all options must match).
    * The plain-method form of `allow(caller).to(target)...`; repeating it is a no-op.
+   * @param caller who calls (an identity derived from a ServiceAccount or workload, or a whole namespace)
+   * @param target whose pods are called (`MeshWorkload.fromWorkload(deployment)`, `MeshWorkload.labels(...)`, or an L3 such as a `CanaryService`)
+   * @param options what the caller may do: methods, paths, ports, the Service name (for ambient waypoints); all must match
    */
   public grantAccess(caller: IMeshIdentity, target: IMeshWorkload, options: AccessOptions = {}): AccessRule {
     return this.addIntent(caller, target, { serviceName: options.serviceName }, options);
@@ -342,6 +350,7 @@ export class SecureNamespace extends Construct {
    * namespace would let any token holder call anything. A DENY rule on HTTP attributes also rejects
    * plain-TCP connections to the workloads it applies to (Istio cannot see a token there): require JWTs
    * on HTTP workloads.
+   * @param options the issuer, its JWKS, the workload (default: the whole namespace) and the required claims
    */
   public requireJwt(options: RequireJwtOptions): JwtRequirement {
     const workload = options.workload;
@@ -392,6 +401,8 @@ export class SecureNamespace extends Construct {
   /**
    * An mTLS exception for one workload (or some of its ports), e.g. a port scraped by a plaintext
    * client: a PeerAuthentication selecting the workload. Repeating it is a no-op.
+   * @param workload the pods the exception applies to (a workload selector)
+   * @param options the mode (default PERMISSIVE) and, optionally, only some ports
    */
   public addMtlsException(workload: IMeshWorkload, options: MtlsExceptionOptions = {}): PeerAuthentication {
     this.checkWorkloadNamespace(workload);
