@@ -548,8 +548,14 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     const labelsOf = (v: CanaryVersion) => ({ ...this.appLabels, [versionLabel]: v.version });
     // one Deployment per version, named and addressed by the version: promotion never changes a selector
     const deployments = versions.map(([, v]) => create ? createDeployment(this, `Version-${v.version}`, {
-      name: versionedName(name, v.version), namespace: ns, labels: labelsOf(v), containerName: name,
-      image: v.image!, port, replicas: v.replicas ?? 1, serviceAccountName: saName!,
+      name: versionedName(name, v.version),
+      namespace: ns,
+      labels: labelsOf(v),
+      containerName: name,
+      image: v.image!,
+      port,
+      replicas: v.replicas ?? 1,
+      serviceAccountName: saName!,
     }) : undefined);
     this.service = this.serviceObject(service, props.createService, { name, namespace: ns }, port);
     this.serviceHost = ServiceHost.of(name, ns);

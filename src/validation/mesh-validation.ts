@@ -31,7 +31,7 @@ function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
  * Validation of a whole cdk8s app at synth: every `ApiObject` in it (this library's constructs AND raw
  * objects or L1s you add yourself) is checked against its CRD schema and CEL rules
  * (`ConformanceValidator`) and by the cross-resource mesh rules (README "## Validation": IST0101,
- * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH004).
+ * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH005).
  *
  * Errors fail `app.synth()` / `cdk8s synth`, each naming the construct path of the culprit; warnings are
  * printed and do not fail. It is switched on automatically the first time a construct of this library is
@@ -83,7 +83,7 @@ export class MeshValidation {
    */
   public static suppress(scope: IConstruct, rule: string, reason: string): void {
     if (!RULE_ID.test(rule)) {
-      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, MESH001-MESH004, K8S-SCHEMA, K8S-CEL');
+      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, MESH001-MESH005, K8S-SCHEMA, K8S-CEL');
     }
     if (typeof reason !== 'string' || reason.trim().length === 0) {
       throw _invalid('reason', reason, 'a suppression needs a reason', 'say why the rule does not apply to this construct');
@@ -197,11 +197,16 @@ export class MeshValidation {
     const conformance = this.conformance ?? ConformanceValidator.builtIn();
     const inputs: _MeshInput[] = [];
     const findings: ValidationFinding[] = [];
+    const others: _MeshInput[] = [];
     for (const c of constructs) {
       if (!ApiObject.isApiObject(c)) continue;
       // render only what a rule reads: kinds with a schema, and the core kinds the mesh rules index
-      // (Deployments, ConfigMaps... are never rendered twice)
-      if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) continue;
+      // (Deployments, ConfigMaps... are never rendered twice; only their identity is checked, MESH005)
+      if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) {
+        const doc = { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
+        others.push({ doc, get constructPath() { return (c.node.id === 'Resource' && c.node.scope ? c.node.scope : c).node.path; }, suppressed: suppressionsOf(c) });
+        continue;
+      }
       // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
       const doc = c.toJson();
       if (renders && _takesRender(c)) renders.set(c, doc);
@@ -214,7 +219,7 @@ export class MeshValidation {
         if (!suppressed.has(f.rule)) findings.push({ ...f, constructPath: input.constructPath });
       }
     }
-    findings.push(..._meshChecks(inputs, { providers: this.providers, externalGateways: this.externalGateways }));
+    findings.push(..._meshChecks(inputs, { providers: this.providers, externalGateways: this.externalGateways, otherObjects: others }));
     return findings.sort((a, b) => (a.constructPath ?? '').localeCompare(b.constructPath ?? '') || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
   }
 
