@@ -129,6 +129,13 @@ project.addTask('bench:validate', {
   steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench-validate.js 10000' }],
 });
 
+// `npx projen docs:check`: every public element of our own API (root module of .jsii, bindings excluded) has a
+// doc summary, so API.md has no "No description" row; reads the .jsii that `compile` wrote (CI runs it right after)
+project.addTask('docs:check', {
+  description: 'Fail if a class, struct, enum (member), property, method, initializer or parameter of the public API has no doc summary (reads .jsii)',
+  exec: 'node scripts/check-api-docs.js .jsii',
+});
+
 // `npx projen coverage`: the test suite with coverage (generated bindings excluded)
 project.addTask('coverage', { description: 'Run the jest suite with coverage', exec: 'jest --ci --coverage' });
 

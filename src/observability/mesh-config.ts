@@ -97,6 +97,15 @@ export class MeshConfigFragment extends Construct {
   private readonly defaultTracing = new Set<string>();
   private readonly defaultAccessLogs = new Set<string>();
 
+  /**
+   * Declares the given providers in the app, and with `emitConfigMap` also defines the `istio` ConfigMap
+   * (key `mesh`) rendered from them at synth.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props tracing and access-log providers (declared, and optionally made defaults), and whether
+   * and where to emit the mesh ConfigMap (default: not emitted)
+   */
   constructor(scope: Construct, id: string, props: MeshConfigFragmentProps = {}) {
     super(scope, id);
     for (const p of props.tracingProviders ?? []) this.addTracingProvider(p);
@@ -117,8 +126,12 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
-   * Declares a tracing provider; `asDefault` also lists it in `defaultProviders.tracing`.
+   * Declares a tracing provider (`asDefault` also lists it in `defaultProviders.tracing`).
    * Declaring the same provider twice is a no-op; a different provider under a taken name fails.
+   *
+   * @param provider the provider, rendered as one `extensionProviders` entry (e.g. `opentelemetry`,
+   * `zipkin`); Telemetry resources name it in `tracing[].providers`
+   * @param asDefault also use it for Telemetry resources that name no provider
    */
   public addTracingProvider(provider: TracingProvider, asDefault: boolean = false): void {
     this.declare(provider.name, provider._toExtensionProvider());
@@ -128,8 +141,12 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
-   * Declares an access log provider; `asDefault` also lists it in `defaultProviders.accessLogging`.
+   * Declares an access log provider (`asDefault` also lists it in `defaultProviders.accessLogging`).
    * The built-in `AccessLogProvider.ENVOY` is rendered only when it is made a default.
+   *
+   * @param provider the provider, rendered as one `extensionProviders` entry (`envoyFileAccessLog`),
+   * unless it is the built-in `envoy`
+   * @param asDefault also use it for Telemetry resources that name no provider
    */
   public addAccessLogProvider(provider: AccessLogProvider, asDefault: boolean = false): void {
     if (!provider.builtIn) {

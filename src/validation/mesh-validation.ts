@@ -55,6 +55,8 @@ export class MeshValidation {
 
   /**
    * The validation settings of the app (the construct tree's root) that `scope` belongs to.
+   *
+   * @param scope any construct of the app (the App, a Chart, an L2...); all share one instance
    */
   public static of(scope: IConstruct): MeshValidation {
     const root = scope.node.root;
@@ -68,6 +70,10 @@ export class MeshValidation {
 
   /**
    * Switches synth-time validation off for the app of `scope`.
+   *
+   * Same effect as setting the app context key `cdk8s-istio/validation` (`CONTEXT_KEY`) to `false`.
+   *
+   * @param scope any construct of the app
    */
   public static disable(scope: IConstruct): void {
     MeshValidation.of(scope).disabled = true;
@@ -100,6 +106,9 @@ export class MeshValidation {
 
   /**
    * One finding as a line: `<construct path>: [RULE] Kind/namespace/name: path: message`.
+   *
+   * @param finding a finding of the synth-time checks, `ConformanceValidator` or the CLI (the file is
+   * shown when the construct path is unknown)
    */
   public static format(finding: ValidationFinding): string {
     const where = finding.constructPath ?? finding.file;
@@ -135,7 +144,7 @@ export class MeshValidation {
   }
 
   /**
-   * Runs the validation at synth (once per app; idempotent). Automatic for apps using this library's constructs.
+   * Runs the validation at synth, once per app (idempotent). Automatic for apps using this library's constructs.
    */
   public enableAtSynth(): void {
     if (this.registered) return;
@@ -148,6 +157,8 @@ export class MeshValidation {
    * so Telemetry and CUSTOM AuthorizationPolicy providers can be checked (MESH002). `prometheus`,
    * `envoy` and `stackdriver` are always known.
    *
+   * @param names provider names, as in `meshConfig.extensionProviders[].name` (e.g. `otel-tracing`);
+   * calls add up
    * @default - until called, provider names are not checked
    */
   public declareProviders(names: string[]): MeshValidation {
@@ -159,6 +170,9 @@ export class MeshValidation {
   /**
    * Declares Istio Gateways (`namespace/name`) that exist outside this app, e.g. a shared ingress
    * gateway, so routes bound to them are not reported as dangling (IST0101).
+   *
+   * @param refs `namespace/name` references, as a VirtualService's `gateways` lists them, e.g.
+   * `istio-ingress/public`; calls add up
    */
   public declareExternalGateways(refs: string[]): MeshValidation {
     for (const r of refs) {
