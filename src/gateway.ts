@@ -311,12 +311,15 @@ export interface GatewayServerOptions {
  */
 export class GatewayServer {
   /**
-   * Made by `Gateway.addServer()` (and by `MeshGateway`), which validates the values; not meant to be
-   * called directly.
+   * A server of a Gateway, made by `Gateway.addServer()` (and by `MeshGateway`), which validate the values.
    *
    * @internal
    */
-  constructor(
+  public static _create(port: number, protocol: GatewayProtocol, name: string, hosts: string[], httpsRedirect: boolean, tls?: GatewayTls): GatewayServer {
+    return new GatewayServer(port, protocol, name, hosts, httpsRedirect, tls);
+  }
+
+  private constructor(
     /** The port number. */
     public readonly port: number,
     /** The protocol. */
@@ -508,7 +511,7 @@ export class Gateway extends IstioResource implements IGatewayBinding {
     if (protocol === GatewayProtocol.HTTPS && tls && (tls.mode === GatewayTlsMode.PASSTHROUGH || tls.mode === GatewayTlsMode.AUTO_PASSTHROUGH)) {
       throw _invalid('tls', tls.mode, 'HTTPS servers terminate TLS to route HTTP; passthrough needs protocol TLS', 'use GatewayProtocol.TLS with passthrough');
     }
-    const server = new GatewayServer(port, protocol, name, hosts, httpsRedirect, tls);
+    const server = GatewayServer._create(port, protocol, name, hosts, httpsRedirect, tls);
     this._servers.push(server);
     return server;
   }

@@ -160,22 +160,23 @@ export class SecureNamespace extends Construct {
   }
 
   /**
-   * The SecureNamespace of namespace `name` in the app of `scope`: the one the app already defines
-   * (anywhere), else a new one made with `props` in the Chart of `scope` (construct id
-   * `SecureNamespace-<name>`). Constructs built on top (a platform's own service construct) share one per
-   * namespace this way without passing it through their props; defining two for one namespace is an
-   * error at synth (MESH005).
+   * The SecureNamespace of namespace `namespaceName` in the app of `scope`: the one the app already
+   * defines (anywhere), else a new one made with `props` in the Chart of `scope` (construct id
+   * `SecureNamespace-<namespaceName>`). Constructs built on top (a platform's own service construct)
+   * share one per namespace this way without passing it through their props; defining two for one
+   * namespace is an error at synth (MESH005).
    *
    * @param scope any construct of the app (the new one is created in its Chart)
-   * @param name the namespace name
+   * @param namespaceName the namespace name
    * @param props the settings used when it is created here (ignored when it exists already)
    */
-  public static of(scope: IConstruct, name: string, props: SecureNamespaceProps = {}): SecureNamespace {
-    _validateDnsLabel('name', name);
-    if (props.name !== undefined && props.name !== name) {
-      throw _invalid('props.name', props.name, `it differs from the namespace asked for ("${name}")`, 'leave props.name out');
+  public static of(scope: IConstruct, namespaceName: string, props: SecureNamespaceProps = {}): SecureNamespace {
+    _validateDnsLabel('namespaceName', namespaceName);
+    if (props.name !== undefined && props.name !== namespaceName) {
+      throw _invalid('props.name', props.name, `it differs from the namespace asked for ("${namespaceName}")`, 'leave props.name out');
     }
-    return SecureNamespace._lookup(scope, name) ?? new SecureNamespace(Chart.of(scope), `SecureNamespace-${name}`, { ...props, name });
+    return SecureNamespace._lookup(scope, namespaceName)
+      ?? new SecureNamespace(Chart.of(scope), `SecureNamespace-${namespaceName}`, { ...props, name: namespaceName });
   }
 
   /**
