@@ -138,14 +138,14 @@ project.addTask('bench', {
 
 // `npx projen example`: synthesize the bundled example app with the real cdk8s CLI
 project.addTask('example', {
-  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/',
+  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/ (istiod Helm values into examples/shop/dist-mesh/)',
   cwd: 'examples/shop',
   steps: [
     // the app runs from source, but its cdk8s.yaml validation plugin (MeshValidationPlugin) loads ../../lib
     { spawn: 'compile' },
     { exec: 'cdk8s synth --no-check-upgrade' },
-    { say: 'example YAML written to examples/shop/dist/' },
-    { exec: 'ls -1 dist/' },
+    { say: 'example YAML written to examples/shop/dist/ (manifests) and examples/shop/dist-mesh/ (Helm values for istiod)' },
+    { exec: 'ls -1 dist/ dist-mesh/' },
   ],
 });
 
@@ -174,7 +174,7 @@ project.addTask('release', {
   receiveArgs: true,
 });
 
-project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/');
+project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/', '/examples/*/dist-mesh/');
 project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md', '/version.json');
 
 project.synth();
