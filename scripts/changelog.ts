@@ -71,6 +71,11 @@ export const GROUPS: Array<{ title: string; test: RegExp }> = [
   { title: 'Validation', test: /validat|check|conformance|schema|\bcel\b|\brules?\b/i },
 ];
 export const OTHER_GROUP = 'Other changes';
+/** The order sections list the groups in: what users notice first, the project's own housekeeping last. */
+export const GROUP_ORDER = ['Traffic and gateways', 'Security', 'Observability', 'Validation', OTHER_GROUP,
+  'Documentation and examples', 'Build, tests and tooling'];
+/** Commits with nothing to tell a user (regenerated files, lint fixes): counted, not listed. */
+export const HOUSEKEEPING = /^(regenerate api\.md|api\.md( regenerated)?( \(.*\))?|lint)$/i;
 
 /** The area a subject is about: the text before the first ': ' when there is one, else the whole subject. */
 export function scopeOf(subject: string): string {
@@ -159,7 +164,7 @@ function renderBreaking(commits: Commit[]): string[] {
 
 /**
  * One section: `## <title>`, an optional line, then "Breaking changes" and the groups that have commits
- * (in GROUPS order, commits oldest first as given).
+ * (in GROUP_ORDER, commits oldest first as given; HOUSEKEEPING subjects left out).
  */
 export function renderSection(title: string, commits: Commit[], intro?: string): string {
   const out = [`## ${title}`, ''];
@@ -167,12 +172,18 @@ export function renderSection(title: string, commits: Commit[], intro?: string):
   if (commits.length === 0) out.push('No changes.', '');
   const breaking = renderBreaking(commits);
   if (breaking.length > 0) out.push('### Breaking changes', '', ...breaking, '');
-  for (const group of [...GROUPS.map((g) => g.title), OTHER_GROUP]) {
-    const inGroup = commits.filter((c) => groupOf(c.subject) === group);
+  for (const group of GROUP_ORDER) {
+    const inGroup = commits.filter((c) => !HOUSEKEEPING.test(c.subject) && groupOf(c.subject) === group);
     if (inGroup.length === 0) continue;
     out.push(`### ${group}`, '', ...inGroup.map((c) => `- ${escape(c.subject)} (${c.hash.slice(0, 7)})`), '');
   }
   return out.join('\n');
+}
+
+/** ' (N housekeeping commits not listed)' when there are any. */
+export function housekeepingNote(commits: Commit[]): string {
+  const n = commits.filter((c) => HOUSEKEEPING.test(c.subject)).length;
+  return n > 0 ? ` (${n} housekeeping commit(s), such as API.md regenerations and lint fixes, not listed)` : '';
 }
 
 export const HEADER = [
@@ -255,7 +266,7 @@ export function writeUnreleased(cwd: string): string {
   const commits = commitsSince(cwd, previous.commit);
   const next = nextVersion(previous.version, commits);
   const since = previous.commit ? `since ${previous.version}` : 'since the start of the history (no release yet)';
-  const intro = `${commits.length} commit(s) ${since}; the next version by these commits: ${next}.`;
+  const intro = `${commits.length} commit(s) ${since}${housekeepingNote(commits)}; the next version by these commits: ${next}.`;
   const file = path.join(cwd, CHANGELOG_FILE);
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
   fs.writeFileSync(file, updateChangelog(existing, renderSection(UNRELEASED, commits, intro)));

@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CHANGELOG_FILE, Commit, VERSION_FILE, commitsSince, nextVersion, parseVersion, previousRelease, renderSection, updateChangelog,
+  CHANGELOG_FILE, Commit, VERSION_FILE, commitsSince, housekeepingNote, nextVersion, parseVersion, previousRelease, renderSection,
+  updateChangelog,
 } from './changelog';
 
 export interface ReleaseOptions {
@@ -26,8 +27,8 @@ export interface ReleasePlan {
   readonly section: string;
 }
 
-/** Files the release commit holds (the build rewrites package.json and API.md with the new version). */
-export const RELEASE_FILES = [VERSION_FILE, CHANGELOG_FILE, 'package.json', 'API.md'];
+/** Files the release commit holds (the build rewrites package.json, the lockfile's root and API.md with the version). */
+export const RELEASE_FILES = [VERSION_FILE, CHANGELOG_FILE, 'package.json', 'package-lock.json', 'API.md'];
 export const PACMAK_CODE_ONLY = ['jsii-pacmak', '--code-only', '--target', 'python', '--target', 'java', '--target', 'dotnet', '--target', 'go', '--outdir', 'dist'];
 
 const USAGE = 'npx projen release [auto|patch|minor|major|MAJOR.MINOR.PATCH] [--dry-run]';
@@ -49,7 +50,7 @@ export function planRelease(cwd: string, request: string, date: string): Release
   const commits = commitsSince(cwd, previous.commit);
   const next = nextVersion(previous.version, commits, request);
   const since = previous.commit ? `${previous.version}` : 'the start of the history';
-  const intro = `${commits.length} commit(s) since ${since}.`;
+  const intro = `${commits.length} commit(s) since ${since}${housekeepingNote(commits)}.`;
   return { previous: previous.version, previousCommit: previous.commit, next, commits, section: renderSection(`${next} (${date})`, commits, intro) };
 }
 
@@ -94,7 +95,7 @@ function commit(plan: ReleasePlan): void {
   const breaking = plan.commits.reduce((n, c) => n + c.breaking.length, 0);
   git(['commit', '-q', '-m', `release: v${plan.next}`, '-m',
     `${plan.commits.length} commit(s) since ${plan.previous}, ${breaking} breaking change(s): CHANGELOG.md section ${plan.next}; ` +
-    'version.json, package.json and API.md stamped with the version.']);
+    'version.json, package.json and package-lock.json stamped with the version.']);
   const left = git(['status', '--porcelain']).trim();
   if (left) console.log(`\nrelease: the build also changed files left out of the release commit (review them):\n${left}`);
 }

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  Commit, groupOf, nextVersion, parseBreaking, parseLog, LOG_FORMAT, previousRelease, splitSections, writeUnreleased,
+  Commit, groupOf, housekeepingNote, nextVersion, renderSection, parseBreaking, parseLog, LOG_FORMAT, previousRelease, splitSections, writeUnreleased,
 } from '../../scripts/changelog';
 import { parseArgs, planRelease, writeRelease } from '../../scripts/release';
 
@@ -73,6 +73,14 @@ describe('grouping', () => {
     ['Foundation: the project', 'Other changes'],
   ])('%s -> %s', (subject, group) => {
     expect(groupOf(subject)).toBe(group);
+  });
+
+  test('housekeeping commits are counted but not listed; user-facing groups come first', () => {
+    const commits = [commitOf('lint'), commitOf('API.md regenerated (HttpMatch)'), commitOf('README: install'), commitOf('Gateway: TLS')];
+    const section = renderSection('0.2.0', commits);
+    expect(section).not.toMatch(/^- (lint|API\.md)/m);
+    expect(section.indexOf('### Traffic and gateways')).toBeLessThan(section.indexOf('### Documentation and examples'));
+    expect(housekeepingNote(commits)).toBe(' (2 housekeeping commit(s), such as API.md regenerations and lint fixes, not listed)');
   });
 
   test('only the area before ": " decides, not words later in the subject', () => {
