@@ -113,7 +113,7 @@ export function requiredBump(current: string, commits: Commit[]): Bump {
   return parseVersion(current)[0] === 0 ? 'minor' : 'major';
 }
 
-const RANK: Record<Bump, number> = { patch: 0, minor: 1, major: 2 };
+export const BUMPS: Bump[] = ['patch', 'minor', 'major'];
 
 /**
  * The next version for `request`: 'auto' (the bump the commits call for; the first release from 0.0.0 is
@@ -124,10 +124,8 @@ export function nextVersion(current: string, commits: Commit[], request: string 
   const needed = requiredBump(current, commits);
   const count = commits.filter((c) => c.breaking.length > 0).length;
   if (request === 'auto') return current === NO_RELEASE ? '0.1.0' : bumpVersion(current, needed);
-  const next = request in RANK ? bumpVersion(current, request as Bump) : request;
-  const [a, b, c] = parseVersion(next);
-  const [x, y, z] = parseVersion(current);
-  if (a < x || (a === x && (b < y || (b === y && c <= z)))) {
+  const next = BUMPS.includes(request as Bump) ? bumpVersion(current, request as Bump) : request;
+  if (compareVersions(next, current) <= 0) {
     throw new Error(`release: version '${request}' is not above the current version ${current}; pass patch, minor, major or a higher MAJOR.MINOR.PATCH`);
   }
   if (compareVersions(bumpVersion(current, needed), next) > 0) {

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CHANGELOG_FILE, Commit, VERSION_FILE, commitsSince, housekeepingNote, nextVersion, parseVersion, previousRelease, renderSection,
+  BUMPS, Bump, CHANGELOG_FILE, Commit, VERSION_FILE, commitsSince, housekeepingNote, nextVersion, parseVersion, previousRelease, renderSection,
   updateChangelog,
 } from './changelog';
 
@@ -40,7 +40,7 @@ export function parseArgs(argv: string[]): ReleaseOptions {
   if (unknown !== undefined) throw new Error(`release: unknown option '${unknown}'; usage: ${USAGE}`);
   if (words.length > 1) throw new Error(`release: one bump expected, received '${words.join(' ')}'; usage: ${USAGE}`);
   const request = words[0] ?? 'auto';
-  if (!['auto', 'patch', 'minor', 'major'].includes(request)) parseVersion(request);
+  if (request !== 'auto' && !BUMPS.includes(request as Bump)) parseVersion(request);
   return { request, dryRun: flags.includes('--dry-run') };
 }
 
