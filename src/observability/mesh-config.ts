@@ -75,7 +75,9 @@ const REGISTRY = new WeakMap<IConstruct, Map<string, Declared>>();
  * @example
  * const jaeger = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
  * const mesh = new MeshConfigFragment(chart, 'mesh-config', { tracingProviders: [jaeger] });
- * fs.writeFileSync('dist/mesh-config.yaml', mesh.toHelmValuesYaml());  // helm install istiod -f dist/mesh-config.yaml
+ * // beside the manifests folder, not in it (`kubectl apply -f dist/` applies every file there)
+ * fs.mkdirSync('dist-mesh', { recursive: true });
+ * fs.writeFileSync('dist-mesh/istiod-values.yaml', mesh.toHelmValuesYaml());  // helm install istiod -f dist-mesh/istiod-values.yaml
  */
 export class MeshConfigFragment extends Construct {
   /**
@@ -181,7 +183,8 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
-   * The Helm values as YAML (`helm upgrade istiod istio/istiod -n istio-system -f mesh-config.yaml`).
+   * The Helm values as YAML, for a file beside the manifests folder (not in it, where `kubectl apply -f dist/`
+   * would apply it): `helm upgrade istiod istio/istiod -n istio-system --reuse-values -f dist-mesh/istiod-values.yaml`.
    */
   public toHelmValuesYaml(): string {
     return YAML.stringify(this.toHelmValues(), { sortMapEntries: true });

@@ -198,7 +198,9 @@ export class ServiceMonitoring extends Construct {
  *   samplingPercent: 10,
  * });
  * obs.monitor(MonitoringTarget.service('catalog', 'shop'), { successRateSlo: 99.5, p99Latency: Duration.millis(250) });
- * fs.writeFileSync('dist/mesh-config.yaml', obs.meshConfig.toHelmValuesYaml());
+ * // Helm values for istiod beside the manifests folder, not in it (`kubectl apply -f dist/` applies every file there)
+ * fs.mkdirSync('dist-mesh', { recursive: true });
+ * fs.writeFileSync('dist-mesh/istiod-values.yaml', obs.meshConfig.toHelmValuesYaml());
  */
 export class MeshObservability extends Construct {
   /** The mesh-config fragment declaring the providers: feed `toHelmValuesYaml()` to your Istio install. */
