@@ -495,6 +495,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public readonly workloadKey: string;
   /** The schedule, when `steps` was given. */
   public readonly steps?: number[];
+  /** The header that always routes to the canary (`props.canaryHeader`), also at the edge (`MeshGateway.expose()`). */
+  public readonly canaryHeader?: CanaryHeader;
   /**
    * The ServiceAccount object of the pods: the one created (when Deployments are created and none is
    * given) or the one given; undefined when unknown or given as a reference without an object.
@@ -532,6 +534,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.stableVersion = props.stable.version;
     this.canaryVersion = props.canary?.version;
     this.appLabels = validateAppLabels(props.appLabels ?? { app: name }, versionLabel);
+    this.canaryHeader = props.canaryHeader ? { ...props.canaryHeader } : undefined;
     this.steps = props.steps ? validateSteps(props.steps) : undefined;
     this._canaryWeight = props.canary ? this.initialWeight(name, props) : 0;
 
