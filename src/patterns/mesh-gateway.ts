@@ -477,7 +477,8 @@ export class MeshGateway extends Construct {
     if (target instanceof CanaryService && target.canary && target.canaryHeader) {
       // testers sending the canary header through the edge reach the canary, as inside the mesh
       const h = target.canaryHeader;
-      this.addRoute(host, [{ destination: target.canary }], { ...options, headers: { ...options.headers, [h.name]: h.value } }, MeshGateway.targetKey(target.canary));
+      const headers = { ...options.headers, [h.name]: h.value };
+      this.addRoute(host, [{ destination: target.canary }], { ...options, headers }, MeshGateway.targetKey(target.canary));
     }
     if (target instanceof CanaryService && !this.followed.has(route)) {
       // the edge split follows the canary: promote()/rollback()/shiftTo() after expose() update it too
