@@ -5,8 +5,8 @@ import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _va
 import { IstioResource, IstioResourceProps } from './base';
 import { DestinationRule, _resolveHost } from './destination-rule';
 import { GatewayBinding, IGatewayBinding } from './gateway-binding';
-import { HttpMethod, _checkHttpMethod } from './http-method';
 import { IMeshDestination, MeshDestinationConfig } from './host';
+import { HttpMethod, _checkHttpMethod } from './http-method';
 import * as net from './imports/istio-networking.istio.io';
 import { HttpMatch, StringMatch, _validateHeaderName, _validateRegex } from './match';
 import { MeshValidation } from './validation/mesh-validation';
