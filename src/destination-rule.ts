@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _renderDuration, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
+import { _checkProps, _invalid, _renderDuration, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IMeshDestination, MeshDestinationConfig } from './host';
 import * as net from './imports/istio-networking.istio.io';
@@ -866,7 +866,7 @@ export class DestinationRule extends IstioResource {
    * @param props the `host` (required, not `*`), traffic policy, subsets, `exportTo` and workload selector
    */
   constructor(scope: Construct, id: string, props: DestinationRuleProps) {
-    super(scope, id, props);
+    super(scope, id, _checkProps('props', props, true, '{ host: ServiceHost.of("reviews", "bookinfo") }'));
     const host = props.host?.toMeshDestination?.().host;
     if (host !== '*') _validateHost('host', host, true, false);
     else throw _invalid('host', host, 'a DestinationRule cannot apply to every host', 'give the Service host (ServiceHost.fromService(svc)) or an FQDN');

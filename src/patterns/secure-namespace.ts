@@ -1,7 +1,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
-import { _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
+import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { EnrolmentMode, MeshEnrolment } from '../mesh-enrolment';
@@ -234,6 +234,7 @@ export class SecureNamespace extends Construct {
    */
   constructor(scope: Construct, id: string, props: SecureNamespaceProps = {}) {
     super(scope, id);
+    _checkProps('props', props, false, '{ name: "shop" }');
     const createNamespace = props.createNamespace ?? true;
     const adopted = props.namespace === undefined ? undefined
       : _K8sObject.of('namespace', props.namespace, ['Namespace'], 'pass the Namespace object, or give only the `name`');
