@@ -4,8 +4,9 @@
 // shared prelude of the README) the way jsii-rosetta does it (its imports moved to the top, the rest at
 // "/// here"), so the names that prelude declares (`app`, `chart`, `shop`, `frontend`, `catalog`, ...) are the
 // only ones a block may use without defining them; `npx projen rosetta:check` compiles the same blocks against
-// the compiled assembly. A block whose first line is `// partial: <why>` is skipped; keep those rare.
-// Errors point at the README line.
+// the compiled assembly. A block whose first line is `// partial: <why>` is skipped here; keep those rare
+// (jsii-rosetta has no such marker and still compiles it, so it needs a fixture of its own there:
+// ```ts fixture=NAME with rosetta/NAME.ts-fixture, which this check uses too). Errors point at the README line.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
