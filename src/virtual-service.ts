@@ -1,5 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _envoyHeaderValueProblem } from './_envoy';
 import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { DestinationRule, _resolveHost } from './destination-rule';
@@ -571,7 +572,11 @@ function headerOps(where: string, ops: HeaderOperations | undefined): any {
     if (!m) return undefined;
     for (const [k, v] of Object.entries(m)) {
       check(k);
-      if (/[\r\n\0]/.test(v)) throw _invalid(`${where} header "${k}" value`, v, 'header values cannot contain CR, LF or NUL', 'remove control characters');
+      const problem = _envoyHeaderValueProblem(v);
+      if (problem) {
+        throw _invalid(`${where} header "${k}" value`, v, `Istio rejects it: ${problem}`,
+          'write "%%" for a literal percent sign (e.g. "100%%"), and %VARIABLE% only for Envoy variables such as %HOSTNAME%; remove control characters');
+      }
     }
     return _sortedRecord(m);
   };

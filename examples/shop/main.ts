@@ -79,7 +79,7 @@ export class ShopChart extends Chart {
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
     this.edge.expose('shop.example.com', this.catalog, { pathPrefix: '/catalog' }); // stable 90 / canary 10
-    this.edge.expose('shop.example.com', this.catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    this.edge.expose('shop.example.com', this.catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     this.edge.expose('shop.example.com', ServiceHost.fromService(frontendService), { pathPrefix: '/' });
     // edge traffic enters the default-deny namespace as the gateway's identity
     this.shop.allow(this.edge.identity).to(MeshWorkload.fromWorkload(this.frontend));
