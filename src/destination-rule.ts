@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _renderDuration, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
+import { _checkProps, _invalid, _renderDuration, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IMeshDestination, MeshDestinationConfig } from './host';
 import * as net from './imports/istio-networking.istio.io';
@@ -866,7 +866,7 @@ export class DestinationRule extends IstioResource {
    * @param props the `host` (required, not `*`), traffic policy, subsets, `exportTo` and workload selector
    */
   constructor(scope: Construct, id: string, props: DestinationRuleProps) {
-    super(scope, id, props);
+    super(scope, id, _checkProps('props', props, true, '{ host: ServiceHost.of("reviews", "bookinfo") }'));
     const host = props.host?.toMeshDestination?.().host;
     if (host !== '*') _validateHost('host', host, true, false);
     else throw _invalid('host', host, 'a DestinationRule cannot apply to every host', 'give the Service host (ServiceHost.fromService(svc)) or an FQDN');
@@ -903,7 +903,8 @@ export class DestinationRule extends IstioResource {
    * (host + subset) to route to.
    *
    * @param name an RFC 1123 label, unique in this rule (e.g. `stable`, `v1`; a version such as `1.2.0` is not a valid name: put it in the labels)
-   * @param labels pod labels selecting the subset
+   * @param labels pod labels selecting the subset; `{}` selects every endpoint of the host (Istio's
+   *   egress-gateway task routes to such a subset, e.g. to give it its own traffic policy)
    * @param trafficPolicy the subset's own policy
    */
   public addSubset(name: string, labels: { [key: string]: string }, trafficPolicy?: TrafficPolicy): DestinationRuleSubset {
@@ -911,10 +912,11 @@ export class DestinationRule extends IstioResource {
     if (this._subsets.has(name)) {
       throw _invalid('subset name', name, `DestinationRule '${this.node.path}' already has a subset with this name`, 'give each subset a unique name');
     }
-    if (!labels || Object.keys(labels).length === 0) {
-      throw _invalid(`subset "${name}" labels`, labels, 'a subset without labels selects every endpoint of the host', 'give the labels that distinguish it, e.g. { version: "v1" }');
+    if (typeof labels !== 'object' || labels === null) {
+      throw _invalid(`subset "${name}" labels`, labels, 'the labels are an object',
+        'give the labels that distinguish it, e.g. { version: "v1" }, or {} for every endpoint (e.g. an egress gateway subset)');
     }
-    _validateLabels(`subset "${name}" labels`, labels);
+    if (Object.keys(labels).length > 0) _validateLabels(`subset "${name}" labels`, labels);
     const copy = { ...labels };
     const rendered = { name, labels: _sortedRecord(copy), trafficPolicy: _renderTrafficPolicy(`subset "${name}" trafficPolicy`, trafficPolicy) };
     const subset = DestinationRuleSubset._of(this.host, name, copy, rendered);

@@ -1,4 +1,4 @@
-import { _invalid, _validateDnsLabel, _validateLabels, _validatePort } from './_utils';
+import { _checkProps, _invalid, _validateDnsLabel, _validateLabels, _validatePort } from './_utils';
 import { IGatewayBinding } from './gateway-binding';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 
@@ -291,6 +291,7 @@ export class HttpMatch {
    * parameters, ignoreUriCase, port, source labels and namespace, gateways, and the match name
    */
   public static of(options: HttpMatchOptions): HttpMatch {
+    _checkProps('options', options, true, '{ uri: StringMatch.prefix("/api") }');
     for (const [prop, map] of [['headers', options.headers], ['withoutHeaders', options.withoutHeaders]] as const) {
       for (const name of Object.keys(map ?? {})) {
         _validateHeaderName(`match.${prop} key`, name);

@@ -776,18 +776,20 @@ export class VirtualService extends IstioResource {
   }
 
   /**
-   * A `GatewayBinding.of(ns, name)` names a gateway defined outside this app: declare it to the app's
-   * synth-time checks (IST0101 then accepts the reference). Gateway constructs of the app need nothing.
+   * A `GatewayBinding.external(ns, name)` names a gateway managed outside this app on purpose: declare it
+   * to the app's synth-time checks (IST0101 then accepts its absence). `GatewayBinding.of()` declares
+   * nothing: a gateway it names must be in the app, else IST0101 reports the reference.
    */
   private declareIfExternal(gateway: IGatewayBinding): void {
-    if (gateway instanceof GatewayBinding && !gateway.isMesh) MeshValidation.of(this).declareExternalGateways([gateway.gatewayRef]);
+    if (gateway instanceof GatewayBinding && gateway.isExternal) MeshValidation.of(this).declareExternalGateways([gateway.gatewayRef]);
   }
 
   /**
    * Adds a gateway the routes apply to (the mesh gateway is kept unless it was left out explicitly).
    *
-   * @param gateway a `Gateway` or `MeshGateway` of the app, `GatewayBinding.of(namespace, name)` for one
-   * defined elsewhere, or `GatewayBinding.mesh()`; rendered in `spec.gateways`, a repeat is ignored
+   * @param gateway a `Gateway` or `MeshGateway` of the app (or `GatewayBinding.of(namespace, name)` for one
+   * of the app), `GatewayBinding.external(namespace, name)` for one managed elsewhere, or
+   * `GatewayBinding.mesh()`; rendered in `spec.gateways`, a repeat is ignored
    */
   public addGateway(gateway: IGatewayBinding): void {
     validateGatewayRef('gateways', gateway.gatewayRef);

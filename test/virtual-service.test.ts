@@ -91,7 +91,7 @@ describe('VirtualService', () => {
       http: [{ match: [HttpMatch.of({ uri: StringMatch.prefix('/r'), gateways: [GatewayBinding.of('istio-ingress', 'edge')] })], destinations: [{ destination: v1 }] }],
     });
     // WHEN
-    edge.addGateway(GatewayBinding.of('istio-ingress', 'edge'));
+    edge.addGateway(GatewayBinding.external('istio-ingress', 'edge'));
     // THEN
     const [, spec1, spec2] = Testing.synth(chart).map((o: any) => o.spec);
     expect(spec1.gateways).toBeUndefined();
@@ -247,7 +247,7 @@ describe('VirtualService', () => {
       new VirtualService(chart, 'vs', { hosts: ['*'], http: [{ destinations: [{ destination: host }] }] });
       expect(() => Testing.synth(chart)).toThrow(/Invalid hosts "\*": wildcard host \* is not allowed for virtual services bound to the mesh gateway/);
       const edgeOnly = Testing.chart();
-      new VirtualService(edgeOnly, 'vs', { hosts: ['*'], gateways: [GatewayBinding.of('istio-ingress', 'edge')], http: [{ destinations: [{ destination: host }] }] });
+      new VirtualService(edgeOnly, 'vs', { hosts: ['*'], gateways: [GatewayBinding.external('istio-ingress', 'edge')], http: [{ destinations: [{ destination: host }] }] });
       expect(() => Testing.synth(edgeOnly)).not.toThrow();
     });
 

@@ -169,6 +169,14 @@ export class AccessRule {
     return this.refine({ when: [...(this.rule.when ?? []), { key, values }] });
   }
 
+  /**
+   * The plain-TCP ports this rule allows (`tcpPorts()`), else none.
+   * @internal
+   */
+  public _tcpPorts(): number[] {
+    return this.rule.protocol === RuleProtocol.TCP ? [...(this.rule.ports ?? [])] : [];
+  }
+
   private refine(change: AuthorizationRule): AccessRule {
     const next = withChanges(this.rule, change);
     this.policy._replaceRule(this.index, next); // validates eagerly; on error nothing changes

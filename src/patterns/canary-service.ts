@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
-import { _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
+import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { ConsistentHashKey, DestinationRule, DestinationRuleSubset, LoadBalancer, OutlierDetection, TrafficPolicy } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
@@ -529,6 +529,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
    */
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
+    _checkProps('props', props, true, '{ stable: { version: "v1" }, canary: { version: "v2" } }');
     const versionLabel = props.versionLabel ?? 'version';
     const service = props.service === undefined ? undefined
       : _K8sObject.of('service', props.service, ['Service'], 'pass the Service in front of both versions, or give serviceName');

@@ -1,6 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _parseServiceFqdn, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _checkProps, _invalid, _parseServiceFqdn, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -302,6 +302,7 @@ export class MeshGateway extends Construct {
    */
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
+    _checkProps('props', props, true, '{ namespace: "istio-ingress", tls: GatewayTls.simple({ credentialName: "shop-cert" }) }');
     this.namespace = _validateDnsLabel('namespace', props.namespace);
     this.api = props.api ?? EdgeApi.ISTIO;
     this.gatewayName = props.name !== undefined ? _validateDnsLabel('name', props.name) : _suggestName(id);

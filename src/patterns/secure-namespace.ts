@@ -1,7 +1,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
-import { _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
+import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { EnrolmentMode, MeshEnrolment } from '../mesh-enrolment';
@@ -110,6 +110,15 @@ export interface RequireJwtOptions extends JwtRule {
    * @default - derived from `workload` when it is also an IMeshDestination
    */
   readonly serviceName?: string;
+  /**
+   * Ports the token requirement does not apply to: the plain-TCP ports that `tcpPorts()` intents allow on
+   * the same workloads. A DENY rule on request principals also matches TCP connections (they carry no
+   * JWT), so without this the TCP intents are silently blocked; the synth-time checks report such a
+   * conflict with this fix. Rendered as `to[].operation.notPorts` of the DENY rules.
+   *
+   * @default - none: every port requires a token
+   */
+  readonly exceptTcpPorts?: number[];
 }
 
 /**
@@ -212,6 +221,8 @@ export class SecureNamespace extends Construct {
   public readonly waypointAccess?: AuthorizationPolicy;
   private readonly trustDomain: string;
   private readonly intentPolicies: AuthorizationPolicy[] = [];
+  private readonly accessRules: AccessRule[] = [];
+  private readonly jwtRequirements: Array<{ workload?: IMeshWorkload; policy: AuthorizationPolicy; exceptTcpPorts: number[] }> = [];
 
   /**
    * Creates (or adopts) the namespace, its PeerAuthentication and default-deny policy (and in ambient mode
@@ -223,6 +234,7 @@ export class SecureNamespace extends Construct {
    */
   constructor(scope: Construct, id: string, props: SecureNamespaceProps = {}) {
     super(scope, id);
+    _checkProps('props', props, false, '{ name: "shop" }');
     const createNamespace = props.createNamespace ?? true;
     const adopted = props.namespace === undefined ? undefined
       : _K8sObject.of('namespace', props.namespace, ['Namespace'], 'pass the Namespace object, or give only the `name`');
@@ -271,6 +283,8 @@ export class SecureNamespace extends Construct {
         mtlsMode,
       });
     }
+
+    this.node.addValidation({ validate: () => this.jwtTcpConflicts() });
 
     // --- default deny
     if (props.defaultDeny ?? true) {
@@ -413,11 +427,13 @@ export class SecureNamespace extends Construct {
         action: AuthorizationAction.DENY,
         selector: placement.selector,
         targetRefs: placement.targetRefs,
-        rules: [{ notRequestPrincipals: ['*'] }],
       });
       this.intentPolicies.push(ap);
     }
-    for (const condition of conditions) ap.addRule({ when: [condition] });
+    const notPorts = options.exceptTcpPorts && options.exceptTcpPorts.length > 0 ? [...options.exceptTcpPorts] : undefined;
+    ap.addRule({ notRequestPrincipals: ['*'], notPorts });
+    for (const condition of conditions) ap.addRule({ when: [condition], notPorts });
+    this.jwtRequirements.push({ workload, policy: ap, exceptTcpPorts: notPorts ?? [] });
     return { requestAuthentication: ra, authorizationPolicy: ap };
   }
 
@@ -472,7 +488,30 @@ export class SecureNamespace extends Construct {
       });
       this.intentPolicies.push(policy);
     }
-    return AccessRule._create(policy, from, to, (field) => this.requireL7(field), options);
+    const rule = AccessRule._create(policy, from, to, (field) => this.requireL7(field), options);
+    this.accessRules.push(rule);
+    return rule;
+  }
+
+  /**
+   * requireJwt() DENY rules that would block the plain-TCP ports an intent allows on the same workload
+   * (a DENY on request principals matches TCP connections: they carry no JWT).
+   */
+  private jwtTcpConflicts(): string[] {
+    const errors: string[] = [];
+    const labelsOf = (w: IMeshWorkload) => JSON.stringify(w.toSelectorLabels());
+    for (const jwt of this.jwtRequirements) {
+      for (const rule of this.accessRules) {
+        if (jwt.workload && labelsOf(jwt.workload) !== labelsOf(rule.target)) continue;
+        const tcp = rule._tcpPorts();
+        const blocked = tcp.filter((p) => !jwt.exceptTcpPorts.includes(p));
+        if (blocked.length === 0) continue;
+        errors.push(_invalid('requireJwt', jwt.policy.name, `its DENY rule also rejects the plain-TCP traffic that ${rule.policy.name} allows on port(s) ${blocked.join(', ')} `
+          + '(a DENY on request principals matches TCP connections, which carry no JWT)',
+        `add exceptTcpPorts: [${[...new Set([...jwt.exceptTcpPorts, ...tcp])].sort((a, b) => a - b).join(', ')}] to requireJwt(), or drop the TCP intent`).message);
+      }
+    }
+    return errors;
   }
 
   /** Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide). */

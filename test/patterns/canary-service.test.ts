@@ -187,7 +187,7 @@ describe('CanaryService', () => {
       service: svc,
       stable: { version: '1.2.0' },
       canary: { version: '1.3.0' },
-      gateways: [GatewayBinding.of('istio-ingress', 'edge')],
+      gateways: [GatewayBinding.external('istio-ingress', 'edge')],
       hosts: ['shop.example.com'],
     });
     // THEN
