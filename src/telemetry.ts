@@ -410,6 +410,7 @@ const SELECTORLESS = new WeakMap<IConstruct, Map<string, Telemetry[]>>();
  * namespace fail synth (Istio's IST0160: which one wins is undefined).
  *
  * @example
+ * const jaeger = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
  * new Telemetry(chart, 'tracing', {
  *   metadata: { namespace: 'shop' },
  *   tracing: [{ providers: [jaeger], samplingPercent: 10 }],
