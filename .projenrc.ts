@@ -107,6 +107,9 @@ project.addTask('rosetta:check', {
 // jsii-rosetta compiles examples in a scratch directory holding only the package's dependencies and peers plus
 // these: cdk8s-plus-27 (the examples' workloads; a dev dependency only), node's fs/path and (README "Validation") yaml
 project.package.addField('jsiiRosetta', { exampleDependencies: { 'cdk8s-plus-27': '^2.9.5', '@types/node': '^20', 'yaml': '^2.9.1' } });
+// generated data: diff tools fold it (ARCHITECTURE.md "Generated files")
+project.gitattributes.addAttributes('/src/imports/**', 'linguist-generated');
+project.gitattributes.addAttributes('/src/validation/schemas/**', 'linguist-generated');
 project.gitignore.exclude('/.jsii.tabl.json');
 project.npmignore?.exclude('/.jsii.tabl.json', '/rosetta/');
 
