@@ -26,14 +26,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.8.1',
   jsiiVersion: '~6.0.0', // a later jsii may drop Node 20
-  // kplus objects (Deployment, Service, ServiceAccount) appear in our public API, so it is a peer (design card: -27)
-  peerDeps: ['cdk8s-plus-27@^2.9.5'],
   // runtime helpers used only internally (never in the public API), bundled into the jsii package
-  // (yaml: manifests in/out; ajv + cel-js: CRD schema and CEL conformance; grafana-foundation-sdk: dashboards)
-  bundledDeps: ['yaml@^2.9.1', 'ajv@^8.20.0', '@marcbachmann/cel-js@^8.0.0', '@grafana/grafana-foundation-sdk@0.0.21'],
-  // cel-js is ESM-only: node20 module resolution lets jsii-compiled CommonJS require() it (Node >= 20.19)
+  // (yaml: manifests in/out; ajv: CRD schemas; grafana-foundation-sdk: dashboards)
+  bundledDeps: ['yaml@^2.9.1', 'ajv@^8.20.0', '@grafana/grafana-foundation-sdk@0.0.21'],
+  // cel-js (CEL conformance) is ESM-only: the compile task bundles it into CommonJS (lib/vendor/cel-js.js, esbuild),
+  // so the package loads with plain require() on every Node in engines and in a stock ts-jest app;
+  // node20 module resolution lets the sources reach the package's types
   tsconfig: { compilerOptions: { module: 'node20' } },
-  devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4'],
+  // cdk8s-plus is not needed at run time: inputs are any construct with a Kubernetes object (cdk8s-plus 27..33,
+  // plain or imported ApiObjects; src/_k8s.ts); the library builds and tests with cdk8s-plus-27 (design card),
+  // and its tests also pass cdk8s-plus-33 objects (test/inputs.test.ts)
+  devDeps: ['cdk8s-plus-27@^2.9.5', 'cdk8s-plus-33@^2.5.0', 'cdk8s-cli@^2.207.60', 'fast-check@^4', '@marcbachmann/cel-js@8.0.0', 'esbuild@^0.28.2'],
   // offline: no GitHub workflows, mergify, release or upgrade jobs that cannot run here (pitfall 2)
   github: false,
   release: false,
@@ -112,10 +115,15 @@ const schemasTask = project.addTask('schemas', {
 });
 importTask.spawn(schemasTask);
 project.compileTask.exec(`rm -rf lib/validation/schemas && mkdir -p lib/validation && cp -r ${SCHEMAS_DIR} lib/validation/schemas`);
+// cel-js as one CommonJS file with its license (src/validation/_cel-module.ts loads it; see there)
+const CEL_JS = 'node_modules/@marcbachmann/cel-js';
+project.compileTask.exec(`esbuild ${CEL_JS}/lib/index.js --bundle --platform=node --format=cjs --target=node20 --log-level=warning `
+  + '--banner:js="/* @marcbachmann/cel-js, MIT License: see cel-js.LICENSE */" --outfile=lib/vendor/cel-js.js');
+project.compileTask.exec(`cp ${CEL_JS}/LICENSE lib/vendor/cel-js.LICENSE`);
 // the schema validators of those bundles, precompiled (standalone ajv code, one module per kind version):
 // saves compiling them in every process that validates; without them (running from source) ajv compiles
 project.compileTask.exec('node scripts/gen-validators.js lib/validation');
-project.npmignore?.include('/lib/validation/schemas/*.json', '/bin/');
+project.npmignore?.include('/lib/validation/schemas/*.json', '/lib/vendor/', '/bin/');
 
 // `cdk8s-istio validate [--crds FILE]... FILE_OR_DIR...` (bin/cdk8s-istio requires lib/validation/cli)
 project.addBins({ 'cdk8s-istio': 'bin/cdk8s-istio' });

@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Names } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { _K8sObject } from '../_k8s';
 import { _invalid, _namespaceOf, _sortedRecord, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { ConsistentHashKey, DestinationRule, DestinationRuleSubset, LoadBalancer, OutlierDetection, TrafficPolicy } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
@@ -63,11 +63,13 @@ export interface CanaryServiceProps {
   /** The canary version (subset `canary`). */
   readonly canary: CanaryVersion;
   /**
-   * The Service in front of both versions. Its selector must not include the version label.
+   * The Service in front of both versions (a cdk8s-plus Service of any version, a plain `ApiObject`, or one
+   * imported with `cdk8s import k8s`). Its selector must not include the version label. Its name, namespace
+   * and first port are used.
    *
    * @default - a Service named `serviceName` is created, selecting `appLabels`
    */
-  readonly service?: kplus.Service;
+  readonly service?: IConstruct;
   /**
    * Create the Service (named `serviceName`, selecting `appLabels`) when `service` is not given. Set
    * false when the Service is defined elsewhere: the canary then only needs `serviceName`, `namespace`
@@ -189,11 +191,13 @@ export interface CanaryServiceProps {
    */
   readonly hosts?: string[];
   /**
-   * Service account of created Deployments.
+   * Service account the versions' pods run as (a cdk8s-plus ServiceAccount of any version, also
+   * `ServiceAccount.fromServiceAccountName()`, a plain `ApiObject`, or one imported with `cdk8s import k8s`):
+   * created Deployments use it, and the canary's identity is derived from it.
    *
-   * @default - one named like the Service is created (when Deployments are created)
+   * @default - one named like the Service is created (when Deployments are created); else unknown
    */
-  readonly serviceAccount?: kplus.ServiceAccount;
+  readonly serviceAccount?: IConstruct;
 }
 
 interface CanarySubsetInit {
@@ -387,8 +391,11 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public readonly workloadKey: string;
   /** The schedule, when `steps` was given. */
   public readonly steps?: number[];
-  /** The service account of created Deployments. */
-  public readonly serviceAccount?: kplus.ServiceAccount;
+  /**
+   * The ServiceAccount object of the pods: the one created (when Deployments are created and none is
+   * given) or the one given; undefined when unknown or given as a reference without an object.
+   */
+  public readonly serviceAccount?: ApiObject;
 
   private _canaryWeight: number;
   private readonly appLabels: { [key: string]: string };
@@ -396,14 +403,25 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private readonly shiftListeners: Array<() => void> = [];
   private readonly splitOptions: HttpRouteOptions;
 
+  /**
+   * Creates the DestinationRule, the VirtualService and (optionally) the Deployments, ServiceAccount and Service.
+   *
+   * @param scope the parent construct (usually a Chart with the service's namespace)
+   * @param id the construct id, unique within `scope` (also the default service name)
+   * @param props the two versions, the weight or step schedule, the Service and the traffic options
+   */
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
     const versionLabel = props.versionLabel ?? 'version';
-    const ns = props.namespace ?? (props.service ? _namespaceOf(props.service) : undefined) ?? _namespaceOf(this);
+    const service = props.service === undefined ? undefined
+      : _K8sObject.of('service', props.service, ['Service'], 'pass the Service in front of both versions, or give serviceName');
+    const givenSa = props.serviceAccount === undefined ? undefined
+      : _K8sObject.of('serviceAccount', props.serviceAccount, ['ServiceAccount'], 'pass the ServiceAccount the pods run as, or leave it out');
+    const ns = props.namespace ?? service?.namespace ?? _namespaceOf(this);
     if (props.namespace !== undefined) _validateDnsLabel('namespace', props.namespace);
     if (!ns) throw _invalid('namespace', ns, 'a canary needs the namespace of its Service to derive the host', 'set namespace, or a namespace on the Chart');
-    if (props.service && props.serviceName !== undefined) throw _invalid('serviceName', props.serviceName, 'the name comes from the given service', 'give service or serviceName, not both');
-    const name = props.service?.name ?? _validateDnsLabel('serviceName', props.serviceName ?? id);
+    if (service && props.serviceName !== undefined) throw _invalid('serviceName', props.serviceName, 'the name comes from the given service', 'give service or serviceName, not both');
+    const name = service?.name ?? _validateDnsLabel('serviceName', props.serviceName ?? id);
     this.workloadKey = name;
     this.workloadNamespace = ns;
 
@@ -449,15 +467,13 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     if (create && (props.stable.image === undefined || props.canary.image === undefined)) {
       throw _invalid(props.stable.image === undefined ? 'stable.image' : 'canary.image', undefined, 'Deployments are created only when both versions give an image', 'give both images, or neither (Deployments defined elsewhere)');
     }
-    const port = props.port ?? props.service?.port ?? 80;
+    const port = props.port ?? service?.servicePorts()[0]?.port ?? 80;
     _validatePort('port', port);
     this.port = port;
-    if (create) {
-      this.serviceAccount = props.serviceAccount ?? new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace: ns } });
-    } else {
-      this.serviceAccount = props.serviceAccount;
-    }
-    const saName = this.serviceAccount?.name;
+    this.serviceAccount = givenSa ? givenSa.apiObject : create ? new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns }, automountServiceAccountToken: false,
+    }) : undefined;
+    const saName = givenSa?.name ?? this.serviceAccount?.name;
     this.workloadIdentity = saName ? MeshIdentity.of(ns, saName) : undefined;
     const deployments: { [side: string]: ApiObject | undefined } = {};
     if (create) {
@@ -474,11 +490,12 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
         });
       }
     }
-    if (props.service && props.createService === false) {
+    if (service && props.createService === false) {
       throw _invalid('createService', false, 'a service is given, so nothing would be created anyway', 'leave createService out');
     }
-    if (props.service) {
-      this.service = ApiObject.of(props.service);
+    if (service) {
+      if (!service.apiObject) throw _invalid('service', service.description, 'it is a reference without a Service object', 'pass the Service object, or give serviceName with createService: false');
+      this.service = service.apiObject;
     } else if (props.createService ?? true) {
       // the checks render Services for the mesh rules: the output takes that render (one render per synth)
       this.service = new (_renderSharing(ApiObject, true))(this, 'Service', {
@@ -586,7 +603,11 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.shiftTo(0);
   }
 
-  /** Moves the split: the canary gets `canaryWeight` percent (integer 0..100), stable the rest. */
+  /**
+   * Moves the split: the canary gets `canaryWeight` percent (integer 0..100), stable the rest.
+   *
+   * @param canaryWeight the canary's share of traffic in percent, an integer from 0 to 100
+   */
   public shiftTo(canaryWeight: number): void {
     this._canaryWeight = _validateWeight('canaryWeight', canaryWeight);
     this.splitRoute = this.virtualService.replaceHttpRoute(this.splitRoute, { ...this.splitOptions, destinations: this.splitDestinations() });

@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AuthorizationPolicy, EnrolmentMode, HttpMethod, MeshEnrolment, MeshIdentity, MeshWorkload, MtlsMode, PeerAuthentication, SecureNamespace,
@@ -28,7 +28,8 @@ describe('SecureNamespace', () => {
     ]);
     expect(manifest).toMatchSnapshot();
     expect(shop.name).toEqual('shop');
-    expect(shop.namespace).toBeInstanceOf(kplus.Namespace);
+    expect(shop.namespace).toBeInstanceOf(ApiObject);
+    expect(shop.namespace?.kind).toEqual('Namespace');
     expect(shop.peerAuthentication).toBeInstanceOf(PeerAuthentication);
     expect(shop.denyAll).toBeInstanceOf(AuthorizationPolicy);
     expect(shop.enrolment.mode).toEqual(EnrolmentMode.SIDECAR);
