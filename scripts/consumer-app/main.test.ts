@@ -1,5 +1,5 @@
 // The consumer app's test (replaces the template's main.test.ts): stock jest + ts-jest, as a user runs it.
-// The test script swaps 'cdk8s-plus-33' for the cdk8s-plus version under test.
+// The cdk8s-plus objects come from the chart (main.ts imports the cdk8s-plus version under test).
 import { MyChart } from './main';
 import { ApiObject, Testing } from 'cdk8s';
 import {
