@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { cdk8s, javascript } from 'projen';
 
 // CRD bundles live in ../shared and are never copied into the repo: `npx projen import` reads them,
@@ -79,6 +80,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   publishToGo: { moduleName: 'github.com/cdk8s-istio/cdk8s-istio-go' },
 });
 
+// the version: version.json is committed and written only by `npx projen release` (scripts/release.ts);
+// projen itself would write 0.0.0 (it bumps only in its GitHub release workflow, switched off above)
+const VERSION: string = JSON.parse(fs.readFileSync('version.json', 'utf8')).version;
+project.package.addVersion(VERSION);
+
 // npm ci rejects the lockfile written against this registry unless unrs-resolver is pinned (pitfall 5)
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
@@ -134,6 +140,13 @@ project.addTask('bench:validate', {
   steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench-validate.js 10000' }],
 });
 
+// `npx projen docs:check`: every public element of our own API (root module of .jsii, bindings excluded) has a
+// doc summary, so API.md has no "No description" row; reads the .jsii that `compile` wrote (CI runs it right after)
+project.addTask('docs:check', {
+  description: 'Fail if a class, struct, enum (member), property, method, initializer or parameter of the public API has no doc summary (reads .jsii)',
+  exec: 'node scripts/check-api-docs.js .jsii',
+});
+
 // `npx projen coverage`: the test suite with coverage (generated bindings excluded)
 project.addTask('coverage', { description: 'Run the jest suite with coverage', exec: 'jest --ci --coverage' });
 
@@ -145,14 +158,14 @@ project.addTask('bench', {
 
 // `npx projen example`: synthesize the bundled example app with the real cdk8s CLI
 project.addTask('example', {
-  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/',
+  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/ (istiod Helm values into examples/shop/dist-mesh/)',
   cwd: 'examples/shop',
   steps: [
     // the app runs from source, but its cdk8s.yaml validation plugin (MeshValidationPlugin) loads ../../lib
     { spawn: 'compile' },
     { exec: 'cdk8s synth --no-check-upgrade' },
-    { say: 'example YAML written to examples/shop/dist/' },
-    { exec: 'ls -1 dist/' },
+    { say: 'example YAML written to examples/shop/dist/ (manifests) and examples/shop/dist-mesh/ (Helm values for istiod)' },
+    { exec: 'ls -1 dist/ dist-mesh/' },
   ],
 });
 
@@ -171,7 +184,24 @@ project.addTask('consumer-test', {
   steps: [{ exec: 'bash scripts/consumer-test.sh 27' }, { exec: 'bash scripts/consumer-test.sh 33' }],
 });
 
-project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/');
-project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md');
+// `npx projen changelog`: regenerate the "Unreleased" section of CHANGELOG.md from the commits since the
+// previous release (the commit that last changed version.json); released sections are kept
+const TS_SCRIPT = 'ts-node --transpile-only -P scripts/tsconfig.json';
+project.addTask('changelog', {
+  description: 'Regenerate the "Unreleased" section of CHANGELOG.md from the commits since the last release',
+  exec: `${TS_SCRIPT} scripts/changelog.ts`,
+});
+
+// `npx projen release [auto|patch|minor|major|X.Y.Z] [--dry-run]`: offline release (projen's own needs GitHub
+// and Node 22): bump version.json, CHANGELOG section, build + test, dist/js/*.jsii.tgz, the other languages'
+// code generated into dist/ (packaging them needs PyPI/Maven/NuGet/Go, out of reach), release commit, publish hints
+project.addTask('release', {
+  description: 'Offline release: bump (auto|patch|minor|major|X.Y.Z), CHANGELOG, build, test, package JS, generate other languages, commit',
+  exec: `${TS_SCRIPT} scripts/release.ts`,
+  receiveArgs: true,
+});
+
+project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/', '/examples/*/dist-mesh/');
+project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md', '/version.json');
 
 project.synth();

@@ -53,6 +53,14 @@ export abstract class IstioResource extends Construct implements IIstioResource 
    */
   public abstract readonly apiObject: ApiObject;
 
+  /**
+   * Checks `metadata.name`/`metadata.namespace` (RFC 1123) and registers the app-wide synth-time checks
+   * (schema, CEL and cross-resource mesh checks; `MeshValidation.disable(app)` turns them off).
+   *
+   * @param scope the parent construct (usually a Chart, whose namespace the object inherits)
+   * @param id the construct id, unique within `scope` (the generated name derives from the construct path)
+   * @param props the object's metadata
+   */
   protected constructor(scope: Construct, id: string, props: IstioResourceProps = {}) {
     super(scope, id);
     IstioResource._validateMetadata(props.metadata);

@@ -27,7 +27,13 @@ export class GatewayBinding implements IGatewayBinding {
     return new GatewayBinding(GatewayBinding.MESH_GATEWAY_NAME);
   }
 
-  /** An Istio `Gateway` named `name` in `namespace` (for example one not defined in this app). */
+  /**
+   * An Istio `Gateway` named `name` in `namespace` (for example one not defined in this app), rendered
+   * as `<namespace>/<name>` in the VirtualService's `gateways`.
+   *
+   * @param namespace the Gateway's namespace (an RFC 1123 label), e.g. `istio-ingress`
+   * @param name the Gateway's `metadata.name` (an RFC 1123 label; `mesh` is reserved: use `mesh()`)
+   */
   public static of(namespace: string, name: string): GatewayBinding {
     _validateDnsLabel('namespace', namespace);
     _validateDnsLabel('name', name);

@@ -70,13 +70,21 @@ export function _validateHeaderName(prop: string, name: string): string {
  * StringMatch.regex('^/v[0-9]+/.*');   // RE2 syntax, validated
  */
 export class StringMatch {
-  /** Matches the exact string. */
+  /**
+   * Matches the exact string (Istio `StringMatch.exact`).
+   *
+   * @param value the whole string to match, case-sensitive
+   */
   public static exact(value: string): StringMatch {
     if (typeof value !== 'string') throw _invalid('exact', value, 'it is not a string', 'give a string');
     return new StringMatch('exact', value);
   }
 
-  /** Matches strings starting with `value`. */
+  /**
+   * Matches strings starting with `value` (Istio `StringMatch.prefix`).
+   *
+   * @param value the prefix, e.g. `/api/` (not empty: an empty prefix matches everything and Istio rejects it)
+   */
   public static prefix(value: string): StringMatch {
     if (typeof value !== 'string' || value.length === 0) {
       throw _invalid('prefix', value, 'an empty prefix matches everything (Istio rejects it)', 'give a prefix such as "/api", or leave the condition out');
@@ -84,7 +92,11 @@ export class StringMatch {
     return new StringMatch('prefix', value);
   }
 
-  /** Matches strings that the RE2 regular expression `pattern` matches entirely. */
+  /**
+   * Matches strings that the RE2 regular expression `pattern` matches entirely (Istio `StringMatch.regex`).
+   *
+   * @param pattern an RE2 expression, checked now (no lookaround or backreferences), e.g. `^/v[0-9]+/.*`
+   */
   public static regex(pattern: string): StringMatch {
     return new StringMatch('regex', _validateRegex('regex', pattern));
   }
@@ -202,22 +214,40 @@ export interface HttpMatchOptions {
  * HttpMatch.of({ uri: StringMatch.prefix('/api'), method: StringMatch.exact('GET') });
  */
 export class HttpMatch {
-  /** Requests whose path starts with `path`. */
+  /**
+   * Requests whose path starts with `path` (`match[].uri.prefix`).
+   *
+   * @param path the path prefix, e.g. `/catalog` (also matches `/catalogue`: end it with `/` to match
+   * only the subtree)
+   */
   public static prefix(path: string): HttpMatch {
     return HttpMatch.of({ uri: StringMatch.prefix(path) });
   }
 
-  /** Requests whose path is exactly `path`. */
+  /**
+   * Requests whose path is exactly `path` (`match[].uri.exact`).
+   *
+   * @param path the whole path, e.g. `/healthz`
+   */
   public static exact(path: string): HttpMatch {
     return HttpMatch.of({ uri: StringMatch.exact(path) });
   }
 
-  /** Requests whose path matches the RE2 regex `pattern`. */
+  /**
+   * Requests whose path matches the RE2 regex `pattern` (`match[].uri.regex`).
+   *
+   * @param pattern an RE2 expression matched against the whole path, e.g. `^/v[0-9]+/.*`
+   */
   public static regex(pattern: string): HttpMatch {
     return HttpMatch.of({ uri: StringMatch.regex(pattern) });
   }
 
-  /** Requests carrying header `name` matching `value`. */
+  /**
+   * Requests carrying header `name` matching `value` (`match[].headers`).
+   *
+   * @param name the header name, lowercase (Envoy lowercases header names), e.g. `end-user`
+   * @param value how the header value is matched, e.g. `StringMatch.exact('jason')`
+   */
   public static header(name: string, value: StringMatch): HttpMatch {
     return HttpMatch.of({ headers: { [name]: value } });
   }
@@ -225,12 +255,19 @@ export class HttpMatch {
   /**
    * Requests with the given method (`HttpMethod.GET`, ...), matched exactly; for other matches of the
    * method use `HttpMatch.of({ method: StringMatch.regex(...) })`.
+   *
+   * @param method the HTTP method, rendered as `match[].method.exact`
    */
   public static method(method: HttpMethod): HttpMatch {
     return HttpMatch.of({ method: StringMatch.exact(_checkHttpMethod('match.method', method)) });
   }
 
-  /** A match from all its conditions. */
+  /**
+   * A match from all its conditions, which must all hold (one entry of an HTTP route's `match`).
+   *
+   * @param options uri, scheme, method, authority, headers and withoutHeaders (lowercase names), query
+   * parameters, ignoreUriCase, port, source labels and namespace, gateways, and the match name
+   */
   public static of(options: HttpMatchOptions): HttpMatch {
     for (const [prop, map] of [['headers', options.headers], ['withoutHeaders', options.withoutHeaders]] as const) {
       for (const name of Object.keys(map ?? {})) {
@@ -251,7 +288,12 @@ export class HttpMatch {
     public readonly options: HttpMatchOptions,
   ) {}
 
-  /** A copy of this match with an additional header condition. */
+  /**
+   * A copy of this match with an additional header condition (this match is not changed).
+   *
+   * @param name the header name, lowercase, e.g. `x-canary`; replaces an existing condition on that header
+   * @param value how the header value is matched, e.g. `StringMatch.exact('true')`
+   */
   public withHeader(name: string, value: StringMatch): HttpMatch {
     return HttpMatch.of({ ...this.options, headers: { ...this.options.headers, [name]: value } });
   }

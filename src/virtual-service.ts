@@ -1,5 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _envoyHeaderValueProblem } from './_envoy';
 import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { DestinationRule, _resolveHost } from './destination-rule';
@@ -87,7 +88,7 @@ export interface HeaderManipulation {
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 export interface HttpRetry {
-  /** Number of retries; 0 disables retries (then no other field may be set). */
+  /** Number of retries (0 disables retries, and then no other field may be set). */
   readonly attempts: number;
   /**
    * Timeout of each attempt (at least 1ms).
@@ -486,7 +487,7 @@ export interface TlsMatch {
  * A TLS passthrough route, by SNI.
  */
 export interface TlsRouteOptions {
-  /** Matches (ORed); at least one. */
+  /** Matches (ORed), at least one. */
   readonly match: TlsMatch[];
   /** Weighted destinations. */
   readonly destinations: RouteDestination[];
@@ -571,7 +572,11 @@ function headerOps(where: string, ops: HeaderOperations | undefined): any {
     if (!m) return undefined;
     for (const [k, v] of Object.entries(m)) {
       check(k);
-      if (/[\r\n\0]/.test(v)) throw _invalid(`${where} header "${k}" value`, v, 'header values cannot contain CR, LF or NUL', 'remove control characters');
+      const problem = _envoyHeaderValueProblem(v);
+      if (problem) {
+        throw _invalid(`${where} header "${k}" value`, v, `Istio rejects it: ${problem}`,
+          'write "%%" for a literal percent sign (e.g. "100%%"), and %VARIABLE% only for Envoy variables such as %HOSTNAME%; remove control characters');
+      }
     }
     return _sortedRecord(m);
   };
@@ -605,6 +610,14 @@ export class VirtualService extends IstioResource {
   private readonly _subsetRefs: Array<{ where: string; dest: MeshDestinationConfig }> = [];
   private readonly exportTo?: string[];
 
+  /**
+   * Defines a VirtualService, to which hosts, gateways and routes can be added later.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props hosts, gateways (default `mesh`: the sidecars), HTTP, TCP and TLS routes, `exportTo`,
+   * and `checkSubsets` (default true: routes to a subset no DestinationRule defines fail synth)
+   */
   constructor(scope: Construct, id: string, props: VirtualServiceProps = {}) {
     super(scope, id, props);
     this._gateways = [...(props.gateways ?? [GatewayBinding.mesh()])];
@@ -644,7 +657,12 @@ export class VirtualService extends IstioResource {
     return [...this._http];
   }
 
-  /** Adds a host. */
+  /**
+   * Adds a host to `spec.hosts`: the names clients call that these routes apply to.
+   *
+   * @param host a short Service name (`reviews`, resolved in the VirtualService's namespace), an FQDN, a
+   * `*.` wildcard or `*`; it may not repeat or overlap a host already listed
+   */
   public addHost(host: string): void {
     if (host !== '*') _validateHost('hosts', host, true, false);
     if (this._hosts.includes(host)) throw _invalid('hosts', host, 'the host is listed twice', 'list each host once');
@@ -664,20 +682,38 @@ export class VirtualService extends IstioResource {
     if (gateway instanceof GatewayBinding && !gateway.isMesh) MeshValidation.of(this).declareExternalGateways([gateway.gatewayRef]);
   }
 
-  /** Adds a gateway the routes apply to (the mesh gateway is kept unless it was left out explicitly). */
+  /**
+   * Adds a gateway the routes apply to (the mesh gateway is kept unless it was left out explicitly).
+   *
+   * @param gateway a `Gateway` or `MeshGateway` of the app, `GatewayBinding.of(namespace, name)` for one
+   * defined elsewhere, or `GatewayBinding.mesh()`; rendered in `spec.gateways`, a repeat is ignored
+   */
   public addGateway(gateway: IGatewayBinding): void {
     validateGatewayRef('gateways', gateway.gatewayRef);
     this.declareIfExternal(gateway);
     if (!this._gateways.some((g) => g.gatewayRef === gateway.gatewayRef)) this._gateways.push(gateway);
   }
 
-  /** Appends an HTTP route (evaluated after the routes added before it). */
+  /**
+   * Appends an HTTP route (evaluated after the routes added before it).
+   *
+   * Istio uses the first route whose match fits, so add specific routes before catch-alls.
+   *
+   * @param options the route: `match` conditions (ORed, default every request), weighted `destinations`
+   * or a `redirect`, rewrite, timeout, retries, fault injection, mirrors, header changes, CORS, name
+   * @returns the route, for `replaceHttpRoute()`
+   */
   public addHttpRoute(options: HttpRouteOptions): HttpRoute {
     return this.insertHttpRoute(this._http.length, options);
   }
 
   /**
    * Inserts an HTTP route at `index` (0 = evaluated first).
+   *
+   * @param index the position in `spec.http`, from 0 to the number of routes (that number appends)
+   * @param options the route: `match` conditions (ORed, default every request), weighted `destinations`
+   * or a `redirect`, rewrite, timeout, retries, fault injection, mirrors, header changes, CORS, name
+   * @returns the route, for `replaceHttpRoute()`
    */
   public insertHttpRoute(index: number, options: HttpRouteOptions): HttpRoute {
     if (!Number.isInteger(index) || index < 0 || index > this._http.length) {
@@ -691,6 +727,11 @@ export class VirtualService extends IstioResource {
 
   /**
    * Replaces `existing` (keeping its position in the evaluation order) with a route built from `options`.
+   *
+   * @param existing a route returned by `addHttpRoute()` or `insertHttpRoute()` of this VirtualService
+   * @param options the route: `match` conditions (ORed, default every request), weighted `destinations`
+   * or a `redirect`, rewrite, timeout, retries, fault injection, mirrors, header changes, CORS, name
+   * @returns the new route
    */
   public replaceHttpRoute(existing: HttpRoute, options: HttpRouteOptions): HttpRoute {
     const index = this._http.indexOf(existing);
@@ -701,7 +742,12 @@ export class VirtualService extends IstioResource {
     return route;
   }
 
-  /** Adds a TCP route. */
+  /**
+   * Adds a TCP route (one entry of `spec.tcp`), for opaque TCP traffic.
+   *
+   * @param options L4 `match` conditions (port, destination subnets, source labels and namespace,
+   * gateways, default all traffic) and weighted `destinations`
+   */
   public addTcpRoute(options: TcpRouteOptions): void {
     const where = `tcp route #${this._tcp.length}`;
     this._tcp.push({
@@ -710,7 +756,12 @@ export class VirtualService extends IstioResource {
     });
   }
 
-  /** Adds a TLS (SNI) route. */
+  /**
+   * Adds a TLS (SNI) route (one entry of `spec.tls`), for TLS traffic passed through unterminated.
+   *
+   * @param options `match` conditions, each with at least one SNI host (plus optional port, subnets,
+   * source and gateways), and weighted `destinations`
+   */
   public addTlsRoute(options: TlsRouteOptions): void {
     const where = `tls route #${this._tls.length}`;
     if (!options.match || options.match.length === 0) {

@@ -222,7 +222,16 @@ describe('VirtualService', () => {
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { request: { remove: ['Host'] } } }))
         .toThrow('Invalid http route #0 headers.request header "Host": pseudo-headers and Host cannot be manipulated');
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { response: { add: { 'x-a': 'a\nb' } } } }))
-        .toThrow(/header values cannot contain CR, LF or NUL/);
+        .toThrow(/Istio rejects it: it contains control characters \(CR, LF, NUL, \.\.\.\)/);
+    });
+
+    test('fails on a header value with an un-escaped "%" (Istio requires "%%" for a literal percent)', () => {
+      const { vs, v1 } = setup();
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { response: { set: { 'x-discount': '100%' } } } }))
+        .toThrow('Invalid http route #0 headers.response header "x-discount" value "100%": Istio rejects it: an un-escaped "%" ends it. '
+          + 'Fix: write "%%" for a literal percent sign (e.g. "100%%"), and %VARIABLE% only for Envoy variables such as %HOSTNAME%; remove control characters');
+      const ok = vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { response: { set: { 'x-discount': '100%%', 'x-host': 'at %HOSTNAME%' } } } });
+      expect(ok).toBeDefined();
     });
 
     test('fails at synth on a catch-all route placed before more specific routes', () => {

@@ -43,6 +43,8 @@ export class JaegerAllInOne extends Construct {
   public readonly provider: TracingProvider;
 
   /**
+   * Creates the Jaeger Deployment and its collector and UI Services.
+   *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
    * @param props namespace and image

@@ -52,7 +52,13 @@ export class BurnRateWindow {
   /** 5% of a 30-day budget in 6 hours (6x), checked over 6h and 30m. */
   public static readonly SLOW: BurnRateWindow = BurnRateWindow.of({ longWindow: Duration.hours(6), shortWindow: Duration.minutes(30), burnRate: 6, severity: 'warning' });
 
-  /** A window pair and burn rate. */
+  /**
+   * A window pair and burn rate: the alert fires when the error rate over both windows exceeds
+   * `burnRate` times the error budget rate.
+   *
+   * @param options the long and short windows (short < long, whole Prometheus durations), the burn rate
+   * (positive) and the `severity` label (default `critical`)
+   */
   public static of(options: BurnRateWindowOptions): BurnRateWindow {
     const long = _promDuration('longWindow', options.longWindow);
     const short = _promDuration('shortWindow', options.shortWindow);
@@ -111,7 +117,7 @@ export interface ServiceAlertsOptions {
    */
   readonly latencyAlerts?: boolean;
   /**
-   * Burn-rate windows; each gives one success-rate and one latency alert.
+   * Burn-rate windows, each giving one success-rate and one latency alert.
    *
    * @default [BurnRateWindow.FAST, BurnRateWindow.SLOW]
    */
@@ -191,6 +197,15 @@ export class ServiceAlerts extends Construct {
   /** The PrometheusRule (escape hatch: `ApiObject.of(alerts)`). */
   public readonly apiObject: ApiObject;
 
+  /**
+   * Defines the PrometheusRule (`<service>-alerts` in the service's namespace) with the service's alert
+   * groups, rendered now from `props`.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the service or canary (`target`), SLOs (`successRateSlo` default 99.9, `p99Latency`
+   * default 1 s), burn-rate windows, canary thresholds, extra labels and the PrometheusRule's metadata
+   */
   constructor(scope: Construct, id: string, props: ServiceAlertsProps) {
     super(scope, id);
     IstioResource._validateMetadata(props.metadata);

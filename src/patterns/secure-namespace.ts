@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
 import { _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
@@ -160,7 +160,28 @@ export class SecureNamespace extends Construct {
   }
 
   /**
+   * The SecureNamespace of namespace `namespaceName` in the app of `scope`: the one the app already
+   * defines (anywhere), else a new one made with `props` in the Chart of `scope` (construct id
+   * `SecureNamespace-<namespaceName>`). Constructs built on top (a platform's own service construct)
+   * share one per namespace this way without passing it through their props; defining two for one
+   * namespace is an error at synth (MESH005).
+   *
+   * @param scope any construct of the app (the new one is created in its Chart)
+   * @param namespaceName the namespace name
+   * @param props the settings used when it is created here (ignored when it exists already)
+   */
+  public static of(scope: IConstruct, namespaceName: string, props: SecureNamespaceProps = {}): SecureNamespace {
+    _validateDnsLabel('namespaceName', namespaceName);
+    if (props.name !== undefined && props.name !== namespaceName) {
+      throw _invalid('props.name', props.name, `it differs from the namespace asked for ("${namespaceName}")`, 'leave props.name out');
+    }
+    return SecureNamespace._lookup(scope, namespaceName)
+      ?? new SecureNamespace(Chart.of(scope), `SecureNamespace-${namespaceName}`, { ...props, name: namespaceName });
+  }
+
+  /**
    * STRICT mTLS for the whole mesh: a PeerAuthentication `default` in the root namespace.
+   *
    * @param scope the construct to create the PeerAuthentication in (usually a Chart of the platform app)
    * @param id the construct id, unique within `scope`
    * @param options the root namespace (default `istio-system`)
@@ -193,9 +214,12 @@ export class SecureNamespace extends Construct {
   private readonly intentPolicies: AuthorizationPolicy[] = [];
 
   /**
+   * Creates (or adopts) the namespace, its PeerAuthentication and default-deny policy (and in ambient mode
+   * its waypoint); one per namespace (see `SecureNamespace.of()`).
+   *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
-   * @param props configuration
+   * @param props the namespace name (or object), enrolment, mTLS mode, default deny and trust domain
    */
   constructor(scope: Construct, id: string, props: SecureNamespaceProps = {}) {
     super(scope, id);

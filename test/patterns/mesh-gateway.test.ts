@@ -304,7 +304,7 @@ describe('MeshGateway with a CanaryService', () => {
     // GIVEN
     const { app, edgeChart, catalog, edge } = canaryApp(EdgeApi.ISTIO);
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
-    edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    edge.expose('shop.example.com', catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     const FQDN = 'catalog.shop.svc.cluster.local';
     // THEN: the route tester sees the edge split and the header override
     expect(MeshRouting.evaluate(app, { host: 'shop.example.com', path: '/catalog/items', gateway: 'istio-ingress/edge' }).destinations
@@ -421,7 +421,7 @@ describe('README "Edge gateway" section', () => {
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' }); // reuses catalog's 90/10 split
-    edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    edge.expose('shop.example.com', catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     edge.expose('shop.example.com', ServiceHost.fromService(frontendService)); // everything else
     shopNs.allow(edge.identity).to(catalog).methods(HttpMethod.GET); // edge traffic into a default-deny namespace
     shopNs.allow(edge.identity).to(MeshWorkload.fromWorkload(frontend));
