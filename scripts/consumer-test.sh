@@ -29,7 +29,7 @@ shopt -s nullglob
 TARBALLS=("$ROOT"/dist/js/cdk8s-istio@*.jsii.tgz)
 shopt -u nullglob
 if [ "${#TARBALLS[@]}" -ne 1 ]; then
-  echo "$LABEL: FAILED (expected one dist/js/cdk8s-istio@*.jsii.tgz, found ${#TARBALLS[@]}: run 'npx projen package' first)"
+  echo "$LABEL: FAILED (expected one dist/js/cdk8s-istio@*.jsii.tgz, found ${#TARBALLS[@]}: run 'rm -rf dist/js && npx projen package' first)"
   exit 1
 fi
 TARBALL="${TARBALLS[0]}"
