@@ -315,7 +315,8 @@ export class GatewayServer {
    *
    * @internal
    */
-  public static _create(port: number, protocol: GatewayProtocol, name: string, hosts: string[], httpsRedirect: boolean, tls?: GatewayTls): GatewayServer {
+  public static _create(port: number, protocol: GatewayProtocol, name: string, hosts: string[], httpsRedirect: boolean,
+    tls?: GatewayTls): GatewayServer {
     return new GatewayServer(port, protocol, name, hosts, httpsRedirect, tls);
   }
 

@@ -106,7 +106,7 @@ export class MeshIdentity implements IMeshIdentity {
     }
     _validateDnsSubdomain('serviceAccountName', serviceAccountName);
     const trustDomain = options.trustDomain ?? 'cluster.local';
-    MeshIdentity.validateTrustDomain(trustDomain);
+    MeshIdentity._validateTrustDomain(trustDomain);
     return new MeshIdentity(`${namespace}-${serviceAccountName}`, namespace, serviceAccountName,
       { principals: [`${trustDomain}/ns/${namespace}/sa/${serviceAccountName}`] });
   }
@@ -120,7 +120,11 @@ export class MeshIdentity implements IMeshIdentity {
     return new MeshIdentity(`ns-${namespace}`, namespace, undefined, { namespaces: [namespace] });
   }
 
-  private static validateTrustDomain(trustDomain: string): void {
+  /**
+   * Throws unless `trustDomain` is a bare trust domain (no `spiffe://`, no path or wildcard).
+   * @internal
+   */
+  public static _validateTrustDomain(trustDomain: string): string {
     if (trustDomain.startsWith('spiffe://')) {
       throw _invalid('trustDomain', trustDomain, 'Istio adds the "spiffe://" prefix itself, so a rule with it never matches',
         `drop the prefix: "${trustDomain.slice('spiffe://'.length)}"`);
@@ -128,7 +132,7 @@ export class MeshIdentity implements IMeshIdentity {
     if (trustDomain.includes('/') || trustDomain.includes('*')) {
       throw _invalid('trustDomain', trustDomain, 'a trust domain is a DNS name without "/" or "*"', 'use the mesh\'s meshConfig.trustDomain, e.g. "cluster.local"');
     }
-    _validateDnsSubdomain('trustDomain', trustDomain);
+    return _validateDnsSubdomain('trustDomain', trustDomain);
   }
 
   private constructor(

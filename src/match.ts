@@ -6,6 +6,23 @@ import { HttpMethod, _checkHttpMethod } from './http-method';
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
 /** Istio approximates Envoy's RE2 program-size limit by the regex length. */
 const MAX_REGEX_LENGTH = 1024;
+/** RE2 and Go's regexp refuse a repeat count `{n}`, `{n,}`, `{n,m}` above 1000. */
+const MAX_REGEX_REPEAT = 1000;
+
+/** The first repeat quantifier (`n`, `n,` or `n,m`) with a count over `max`, outside escapes and classes. */
+function repeatCountOver(re: string, max: number): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < re.length; i++) {
+    const ch = re[i];
+    if (ch === '\\') { i++; continue; }
+    if (inClass) { inClass = ch !== ']'; continue; }
+    if (ch === '[') { inClass = true; if (re[i + 1] === ']') i++; continue; }
+    if (ch !== '{') continue;
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(re.slice(i));
+    if (m && (Number(m[1]) > max || (m[3] !== undefined && m[3] !== '' && Number(m[3]) > max))) return m[0].slice(1, -1);
+  }
+  return undefined;
+}
 
 /**
  * Throws unless `re` is a regular expression Istio (RE2) accepts. RE2 has no backtracking features:
@@ -24,6 +41,11 @@ export function _validateRegex(prop: string, re: string): string {
   }
   if (/\\[1-9]|\\k</.test(re)) {
     throw _invalid(prop, re, 'backreferences are not supported by RE2, which Envoy uses', 'rewrite the regex without backreferences (see https://github.com/google/re2/wiki/Syntax)');
+  }
+  const repeat = repeatCountOver(re, MAX_REGEX_REPEAT);
+  if (repeat !== undefined) {
+    throw _invalid(prop, re, `the repeat count {${repeat}} is over ${MAX_REGEX_REPEAT}, which RE2 (Go regexp, Istio's validation) rejects`,
+      'use a smaller count, or a "+" / "*" repetition');
   }
   try {
     _toJsRegExp(re);

@@ -6,6 +6,7 @@ import { IstioResource, IstioResourceProps } from './base';
 import { DestinationRule, _resolveHost } from './destination-rule';
 import { GatewayBinding, IGatewayBinding } from './gateway-binding';
 import { IMeshDestination, MeshDestinationConfig } from './host';
+import { HttpMethod, _checkHttpMethod } from './http-method';
 import * as net from './imports/istio-networking.istio.io';
 import { HttpMatch, StringMatch, _validateHeaderName, _validateRegex } from './match';
 import { MeshValidation } from './validation/mesh-validation';
@@ -20,7 +21,6 @@ const RETRY_ON = new Set([
   'retriable-status-codes', 'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure',
   'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
 ]);
-const CORS_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);
 const GRPC_STATUS = new Set(['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
   'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL',
   'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED']);
@@ -266,7 +266,7 @@ export interface CorsPolicy {
    *
    * @default - none
    */
-  readonly allowMethods?: string[];
+  readonly allowMethods?: HttpMethod[];
   /**
    * Allowed request headers.
    *
@@ -559,6 +559,104 @@ function validPort(prop: string, p: number): number {
   return p;
 }
 
+/** Renders the retry policy of an HTTP route, checked as Istio checks it. */
+function renderRetries(where: string, r: HttpRetry): net.VirtualServiceSpecHttpRetries {
+  if (!Number.isInteger(r.attempts) || r.attempts < 0) {
+    throw _invalid(`${where} retries.attempts`, r.attempts, 'attempts must be a non-negative integer', 'use e.g. 3, or 0 to disable retries');
+  }
+  if (r.attempts === 0 && (r.perTryTimeout || (r.retryOn ?? []).length > 0 || r.retryRemoteLocalities !== undefined || r.backoff)) {
+    throw _invalid(`${where} retries`, { attempts: 0, perTryTimeout: r.perTryTimeout?.toHumanString(), retryOn: r.retryOn },
+      'attempts 0 disables retries, so the other retry settings are contradictory (Istio rejects them)', 'set attempts > 0, or give only { attempts: 0 }');
+  }
+  for (const cond of r.retryOn ?? []) {
+    const code = /^[0-9]{3}$/.test(cond) ? Number(cond) : NaN;
+    if (!RETRY_ON.has(cond) && !(code >= 100 && code <= 599)) {
+      throw _invalid(`${where} retries.retryOn`, cond, 'it is not a retry condition Istio accepts', `use HTTP status codes or one of ${[...RETRY_ON].join(', ')}`);
+    }
+  }
+  return {
+    attempts: r.attempts,
+    perTryTimeout: r.perTryTimeout ? _renderDuration(`${where} retries.perTryTimeout`, r.perTryTimeout) : undefined,
+    retryOn: r.retryOn && r.retryOn.length > 0 ? r.retryOn.join(',') : undefined,
+    retryRemoteLocalities: r.retryRemoteLocalities,
+    backoff: r.backoff ? _renderDuration(`${where} retries.backoff`, r.backoff) : undefined,
+  };
+}
+
+/** Renders the fault injection of an HTTP route, checked as Istio checks it. */
+function renderFault(where: string, f: HttpFault): net.VirtualServiceSpecHttpFault {
+  if (!f.delay && !f.abort) throw _invalid(`${where} fault`, f, 'fault injection needs a delay and/or an abort', 'give delay or abort');
+  let abort: net.VirtualServiceSpecHttpFaultAbort | undefined;
+  if (f.abort) {
+    const a = f.abort;
+    if ((a.httpStatus === undefined) === (a.grpcStatus === undefined)) {
+      throw _invalid(`${where} fault.abort`, a, 'give exactly one of httpStatus and grpcStatus', 'e.g. { httpStatus: 503, percentage: 10 }');
+    }
+    if (a.httpStatus !== undefined && (!Number.isInteger(a.httpStatus) || a.httpStatus < 200 || a.httpStatus > 599)) {
+      throw _invalid(`${where} fault.abort.httpStatus`, a.httpStatus, 'Istio accepts HTTP statuses 200..599', 'use e.g. 503');
+    }
+    if (a.grpcStatus !== undefined && !GRPC_STATUS.has(a.grpcStatus)) {
+      throw _invalid(`${where} fault.abort.grpcStatus`, a.grpcStatus, 'it is not a gRPC status name', 'use e.g. "UNAVAILABLE"');
+    }
+    abort = { httpStatus: a.httpStatus, grpcStatus: a.grpcStatus, percentage: { value: _validatePercentage(`${where} fault.abort.percentage`, a.percentage) } };
+  }
+  return {
+    delay: f.delay ? {
+      fixedDelay: _renderDuration(`${where} fault.delay.fixedDelay`, f.delay.fixedDelay),
+      percentage: { value: _validatePercentage(`${where} fault.delay.percentage`, f.delay.percentage) },
+    } : undefined,
+    abort,
+  };
+}
+
+/** Renders the rewrite of an HTTP route, checked as Istio checks it. */
+function renderRewrite(where: string, w: HttpRewrite): net.VirtualServiceSpecHttpRewrite {
+  if (w.uri !== undefined && w.uriRegex) throw _invalid(`${where} rewrite`, w, 'uri and uriRegex are mutually exclusive', 'give one of them');
+  if (w.uri === undefined && !w.uriRegex && w.authority === undefined) throw _invalid(`${where} rewrite`, w, 'a rewrite needs uri, uriRegex or authority', 'give one, or leave rewrite out');
+  if (w.uriRegex) {
+    _validateRegex(`${where} rewrite.uriRegex.match`, w.uriRegex.match);
+    if (!w.uriRegex.rewrite) throw _invalid(`${where} rewrite.uriRegex.rewrite`, w.uriRegex.rewrite, 'the replacement is empty', 'give a replacement such as "/\\1"');
+  }
+  const uriRegexRewrite = w.uriRegex ? { match: w.uriRegex.match, rewrite: w.uriRegex.rewrite } : undefined;
+  return { uri: w.uri, authority: w.authority, uriRegexRewrite };
+}
+
+/** Renders the redirect of an HTTP route, checked as Istio checks it. */
+function renderRedirect(where: string, d: HttpRedirect): net.VirtualServiceSpecHttpRedirect {
+  if (d.uri === undefined && d.authority === undefined && d.port === undefined && d.scheme === undefined) {
+    throw _invalid(`${where} redirect`, d, 'a redirect must change the uri, authority, scheme or port', 'give at least one of them');
+  }
+  if (d.redirectCode !== undefined && (!Number.isInteger(d.redirectCode) || d.redirectCode < 300 || d.redirectCode > 399)) {
+    throw _invalid(`${where} redirect.redirectCode`, d.redirectCode, 'it is not a 3xx status', 'use e.g. 301 or 308');
+  }
+  if (d.scheme !== undefined && d.scheme !== 'http' && d.scheme !== 'https') {
+    throw _invalid(`${where} redirect.scheme`, d.scheme, 'Istio accepts "http" or "https"', 'use "https"');
+  }
+  if (d.port !== undefined) validPort(`${where} redirect.port`, d.port);
+  return { uri: d.uri, authority: d.authority, port: d.port, scheme: d.scheme, redirectCode: d.redirectCode };
+}
+
+/** Renders the CORS policy of an HTTP route, checked as Istio checks it. */
+function renderCors(where: string, c: CorsPolicy): net.VirtualServiceSpecHttpCorsPolicy {
+  (c.allowMethods ?? []).forEach((m, i) => _checkHttpMethod(`${where} corsPolicy.allowMethods[${i}]`, m));
+  for (const h of [...(c.allowHeaders ?? []), ...(c.exposeHeaders ?? [])]) {
+    if (h !== '*') _validateHeaderName(`${where} corsPolicy header`, h);
+  }
+  let maxAge: string | undefined;
+  if (c.maxAge) {
+    if (c.maxAge.toMilliseconds() % 1000 !== 0) throw _invalid(`${where} corsPolicy.maxAge`, c.maxAge.toHumanString(), 'it is accurate to seconds only (Istio rejects fractions)', 'use whole seconds');
+    maxAge = _renderDuration(`${where} corsPolicy.maxAge`, c.maxAge, 1000);
+  }
+  return {
+    allowOrigins: c.allowOrigins && c.allowOrigins.length > 0 ? c.allowOrigins.map((m) => m._toIstio()) : undefined,
+    allowMethods: c.allowMethods && c.allowMethods.length > 0 ? [...c.allowMethods] : undefined,
+    allowHeaders: c.allowHeaders && c.allowHeaders.length > 0 ? [...c.allowHeaders] : undefined,
+    exposeHeaders: c.exposeHeaders && c.exposeHeaders.length > 0 ? [...c.exposeHeaders] : undefined,
+    maxAge,
+    allowCredentials: c.allowCredentials,
+  };
+}
+
 function headerOps(where: string, ops: HeaderOperations | undefined): any {
   if (!ops) return undefined;
   const check = (name: string) => {
@@ -839,110 +937,11 @@ export class VirtualService extends IstioResource {
     if (o.redirect && o.fault) throw _invalid(`${where}`, 'fault + redirect', 'a redirect route cannot inject faults', 'drop the fault or the redirect');
     if (o.redirect && o.rewrite) throw _invalid(`${where}`, 'rewrite + redirect', 'a redirect route cannot rewrite', 'drop the rewrite or the redirect');
 
-    let retries: any;
-    if (o.retries) {
-      const r = o.retries;
-      if (!Number.isInteger(r.attempts) || r.attempts < 0) {
-        throw _invalid(`${where} retries.attempts`, r.attempts, 'attempts must be a non-negative integer', 'use e.g. 3, or 0 to disable retries');
-      }
-      if (r.attempts === 0 && (r.perTryTimeout || (r.retryOn ?? []).length > 0 || r.retryRemoteLocalities !== undefined || r.backoff)) {
-        throw _invalid(`${where} retries`, { attempts: 0, perTryTimeout: r.perTryTimeout?.toHumanString(), retryOn: r.retryOn },
-          'attempts 0 disables retries, so the other retry settings are contradictory (Istio rejects them)', 'set attempts > 0, or give only { attempts: 0 }');
-      }
-      for (const cond of r.retryOn ?? []) {
-        const code = /^[0-9]{3}$/.test(cond) ? Number(cond) : NaN;
-        if (!RETRY_ON.has(cond) && !(code >= 100 && code <= 599)) {
-          throw _invalid(`${where} retries.retryOn`, cond, 'it is not a retry condition Istio accepts', `use HTTP status codes or one of ${[...RETRY_ON].join(', ')}`);
-        }
-      }
-      retries = {
-        attempts: r.attempts,
-        perTryTimeout: r.perTryTimeout ? _renderDuration(`${where} retries.perTryTimeout`, r.perTryTimeout) : undefined,
-        retryOn: r.retryOn && r.retryOn.length > 0 ? r.retryOn.join(',') : undefined,
-        retryRemoteLocalities: r.retryRemoteLocalities,
-        backoff: r.backoff ? _renderDuration(`${where} retries.backoff`, r.backoff) : undefined,
-      };
-    }
-
-    let fault: any;
-    if (o.fault) {
-      const f = o.fault;
-      if (!f.delay && !f.abort) throw _invalid(`${where} fault`, f, 'fault injection needs a delay and/or an abort', 'give delay or abort');
-      let abort: any;
-      if (f.abort) {
-        const a = f.abort;
-        if ((a.httpStatus === undefined) === (a.grpcStatus === undefined)) {
-          throw _invalid(`${where} fault.abort`, a, 'give exactly one of httpStatus and grpcStatus', 'e.g. { httpStatus: 503, percentage: 10 }');
-        }
-        if (a.httpStatus !== undefined && (!Number.isInteger(a.httpStatus) || a.httpStatus < 200 || a.httpStatus > 599)) {
-          throw _invalid(`${where} fault.abort.httpStatus`, a.httpStatus, 'Istio accepts HTTP statuses 200..599', 'use e.g. 503');
-        }
-        if (a.grpcStatus !== undefined && !GRPC_STATUS.has(a.grpcStatus)) {
-          throw _invalid(`${where} fault.abort.grpcStatus`, a.grpcStatus, 'it is not a gRPC status name', 'use e.g. "UNAVAILABLE"');
-        }
-        abort = { httpStatus: a.httpStatus, grpcStatus: a.grpcStatus, percentage: { value: _validatePercentage(`${where} fault.abort.percentage`, a.percentage) } };
-      }
-      fault = {
-        delay: f.delay ? {
-          fixedDelay: _renderDuration(`${where} fault.delay.fixedDelay`, f.delay.fixedDelay),
-          percentage: { value: _validatePercentage(`${where} fault.delay.percentage`, f.delay.percentage) },
-        } : undefined,
-        abort,
-      };
-    }
-
-    let rewrite: any;
-    if (o.rewrite) {
-      const w = o.rewrite;
-      if (w.uri !== undefined && w.uriRegex) throw _invalid(`${where} rewrite`, w, 'uri and uriRegex are mutually exclusive', 'give one of them');
-      if (w.uri === undefined && !w.uriRegex && w.authority === undefined) throw _invalid(`${where} rewrite`, w, 'a rewrite needs uri, uriRegex or authority', 'give one, or leave rewrite out');
-      if (w.uriRegex) {
-        _validateRegex(`${where} rewrite.uriRegex.match`, w.uriRegex.match);
-        if (!w.uriRegex.rewrite) throw _invalid(`${where} rewrite.uriRegex.rewrite`, w.uriRegex.rewrite, 'the replacement is empty', 'give a replacement such as "/\\1"');
-      }
-      const uriRegexRewrite = w.uriRegex ? { match: w.uriRegex.match, rewrite: w.uriRegex.rewrite } : undefined;
-      rewrite = { uri: w.uri, authority: w.authority, uriRegexRewrite };
-    }
-
-    let redirect: any;
-    if (o.redirect) {
-      const d = o.redirect;
-      if (d.uri === undefined && d.authority === undefined && d.port === undefined && d.scheme === undefined) {
-        throw _invalid(`${where} redirect`, d, 'a redirect must change the uri, authority, scheme or port', 'give at least one of them');
-      }
-      if (d.redirectCode !== undefined && (!Number.isInteger(d.redirectCode) || d.redirectCode < 300 || d.redirectCode > 399)) {
-        throw _invalid(`${where} redirect.redirectCode`, d.redirectCode, 'it is not a 3xx status', 'use e.g. 301 or 308');
-      }
-      if (d.scheme !== undefined && d.scheme !== 'http' && d.scheme !== 'https') {
-        throw _invalid(`${where} redirect.scheme`, d.scheme, 'Istio accepts "http" or "https"', 'use "https"');
-      }
-      if (d.port !== undefined) validPort(`${where} redirect.port`, d.port);
-      redirect = { uri: d.uri, authority: d.authority, port: d.port, scheme: d.scheme, redirectCode: d.redirectCode };
-    }
-
-    let corsPolicy: any;
-    if (o.corsPolicy) {
-      const c = o.corsPolicy;
-      for (const m of c.allowMethods ?? []) {
-        if (!CORS_METHODS.has(m)) throw _invalid(`${where} corsPolicy.allowMethods`, m, 'it is not an HTTP method Istio accepts', `use one of ${[...CORS_METHODS].join(', ')}`);
-      }
-      for (const h of [...(c.allowHeaders ?? []), ...(c.exposeHeaders ?? [])]) {
-        if (h !== '*') _validateHeaderName(`${where} corsPolicy header`, h);
-      }
-      let maxAge: string | undefined;
-      if (c.maxAge) {
-        if (c.maxAge.toMilliseconds() % 1000 !== 0) throw _invalid(`${where} corsPolicy.maxAge`, c.maxAge.toHumanString(), 'it is accurate to seconds only (Istio rejects fractions)', 'use whole seconds');
-        maxAge = _renderDuration(`${where} corsPolicy.maxAge`, c.maxAge, 1000);
-      }
-      corsPolicy = {
-        allowOrigins: c.allowOrigins && c.allowOrigins.length > 0 ? c.allowOrigins.map((m) => m._toIstio()) : undefined,
-        allowMethods: c.allowMethods && c.allowMethods.length > 0 ? [...c.allowMethods] : undefined,
-        allowHeaders: c.allowHeaders && c.allowHeaders.length > 0 ? [...c.allowHeaders] : undefined,
-        exposeHeaders: c.exposeHeaders && c.exposeHeaders.length > 0 ? [...c.exposeHeaders] : undefined,
-        maxAge,
-        allowCredentials: c.allowCredentials,
-      };
-    }
+    const retries = o.retries ? renderRetries(where, o.retries) : undefined;
+    const fault = o.fault ? renderFault(where, o.fault) : undefined;
+    const rewrite = o.rewrite ? renderRewrite(where, o.rewrite) : undefined;
+    const redirect = o.redirect ? renderRedirect(where, o.redirect) : undefined;
+    const corsPolicy = o.corsPolicy ? renderCors(where, o.corsPolicy) : undefined;
 
     const req = headerOps(`${where} headers.request`, o.headers?.request);
     const res = headerOps(`${where} headers.response`, o.headers?.response);

@@ -1,5 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
-import { DestinationRule, GatewayBinding, HttpMatch, ServiceHost, StringMatch, VirtualService } from '../src';
+import { DestinationRule, GatewayBinding, HttpMatch, HttpMethod, ServiceHost, StringMatch, VirtualService } from '../src';
 
 const host = ServiceHost.of('reviews', 'bookinfo');
 function setup() {
@@ -58,7 +58,7 @@ describe('VirtualService', () => {
       mirrors: [{ destination: v2, percentage: 5 }],
       rewrite: { uri: '/v1/api', authority: 'reviews-internal' },
       headers: { request: { set: { 'x-b': '1', 'x-a': '2' }, remove: ['x-debug'] }, response: { add: { 'x-served-by': 'reviews' } } },
-      corsPolicy: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: ['GET', 'POST'], allowHeaders: ['x-token'], maxAge: Duration.hours(1), allowCredentials: true },
+      corsPolicy: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: [HttpMethod.GET, HttpMethod.POST], allowHeaders: ['x-token'], maxAge: Duration.hours(1), allowCredentials: true },
     });
     vs.addHttpRoute({ name: 'old', match: [HttpMatch.prefix('/old')], redirect: { uri: '/new', redirectCode: 308 } });
     vs.addHttpRoute({ match: [HttpMatch.regex('/rx/(.*)')], rewrite: { uriRegex: { match: '/rx/(.*)', rewrite: '/\\1' } }, destinations: [{ destination: v1 }] });
@@ -277,7 +277,8 @@ describe('VirtualService', () => {
 
     test('fails on invalid CORS', () => {
       const { vs, v1 } = setup();
-      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], corsPolicy: { allowMethods: ['get'] } })).toThrow('Invalid http route #0 corsPolicy.allowMethods "get": it is not an HTTP method Istio accepts');
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], corsPolicy: { allowMethods: ['get' as HttpMethod] } })).toThrow(
+        'Invalid http route #0 corsPolicy.allowMethods[0] "get": it is not an HTTP method Istio matches. Fix: use HttpMethod.GET (Istio matches methods case-sensitively, in upper case)');
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], corsPolicy: { maxAge: Duration.millis(1500) } })).toThrow(/it is accurate to seconds only/);
     });
 

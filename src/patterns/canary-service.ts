@@ -423,6 +423,17 @@ function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
   return overrides;
 }
 
+/** Extra VirtualService hosts: none may cover the Service FQDN, which is always the first host. */
+function validateExtraHosts(fqdn: string, hosts: string[]): string[] {
+  hosts.forEach((h, i) => {
+    if (h === '*' || (typeof h === 'string' && h.startsWith('*.') && fqdn.endsWith(h.slice(1)))) {
+      throw _invalid(`hosts[${i}]`, h, `a canary's VirtualService always routes its Service FQDN (${fqdn}), and this wildcard covers it and other services' traffic too`,
+        'list the extra hosts by name, e.g. ["shop.example.com"] for edge traffic');
+    }
+  });
+  return hosts;
+}
+
 function validateSteps(steps: number[]): number[] {
   if (steps.length === 0) throw _invalid('steps', steps, 'the schedule is empty', 'give e.g. [10, 25, 50, 100]');
   steps.forEach((s, i) => _validateWeight(`steps[${i}]`, s));
@@ -495,6 +506,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public readonly workloadKey: string;
   /** The schedule, when `steps` was given. */
   public readonly steps?: number[];
+  /** The header that always routes to the canary (`props.canaryHeader`), also at the edge (`MeshGateway.expose()`). */
+  public readonly canaryHeader?: CanaryHeader;
   /**
    * The ServiceAccount object of the pods: the one created (when Deployments are created and none is
    * given) or the one given; undefined when unknown or given as a reference without an object.
@@ -532,6 +545,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.stableVersion = props.stable.version;
     this.canaryVersion = props.canary?.version;
     this.appLabels = validateAppLabels(props.appLabels ?? { app: name }, versionLabel);
+    this.canaryHeader = props.canaryHeader ? { ...props.canaryHeader } : undefined;
     this.steps = props.steps ? validateSteps(props.steps) : undefined;
     this._canaryWeight = props.canary ? this.initialWeight(name, props) : 0;
 
@@ -583,7 +597,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     // VirtualService: the override rule (while there is a canary), then the split
     this.virtualService = new VirtualService(this, 'VirtualService', {
       metadata: { name, namespace: ns },
-      hosts: [this.serviceHost.fqdn, ...(props.hosts ?? [])],
+      hosts: [this.serviceHost.fqdn, ...validateExtraHosts(this.serviceHost.fqdn, props.hosts ?? [])],
       gateways: [GatewayBinding.mesh(), ...(props.gateways ?? []).filter((g) => g.gatewayRef !== GatewayBinding.MESH_GATEWAY_NAME)],
     });
     const overrides = overrideMatches(props);

@@ -462,7 +462,8 @@ export class MeshGateway extends Construct {
 
   /**
    * Exposes `target` on `host`: a Service (`ServiceHost`), a subset (`catalog.canary`) or a split
-   * (a `CanaryService`: its stable/canary weights are reused at the edge). Exposing the same match with
+   * (a `CanaryService`: its stable/canary weights are reused at the edge, and its `canaryHeader` routes
+   * to the canary at the edge too). Exposing the same match with
    * the same target again is a no-op; with another target it is an error.
    * @param host the public host, e.g. `shop.example.com` (must be one of the gateway's hosts)
    * @param target where the traffic goes: a `ServiceHost`, a subset (`catalog.canary`) or a `CanaryService` (its weights are followed)
@@ -473,6 +474,12 @@ export class MeshGateway extends Construct {
       ? target.toRouteDestinations()
       : [{ destination: target, weight: undefined as number | undefined }];
     const route = this.addRoute(host, parts(), options, MeshGateway.targetKey(target));
+    if (target instanceof CanaryService && target.canary && target.canaryHeader) {
+      // testers sending the canary header through the edge reach the canary, as inside the mesh
+      const h = target.canaryHeader;
+      const headers = { ...options.headers, [h.name]: h.value };
+      this.addRoute(host, [{ destination: target.canary }], { ...options, headers }, MeshGateway.targetKey(target.canary));
+    }
     if (target instanceof CanaryService && !this.followed.has(route)) {
       // the edge split follows the canary: promote()/rollback()/shiftTo() after expose() update it too
       this.followed.add(route);

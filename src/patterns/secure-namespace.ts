@@ -242,8 +242,7 @@ export class SecureNamespace extends Construct {
       throw _invalid('name', props.name, `it differs from the adopted namespace's name "${adopted.name}"`, 'drop `name` or make them equal');
     }
     this.enrolment = props.enrolment ?? MeshEnrolment.sidecarInjection();
-    this.trustDomain = props.trustDomain ?? 'cluster.local';
-    _validateDnsSubdomain('trustDomain', this.trustDomain);
+    this.trustDomain = MeshIdentity._validateTrustDomain(props.trustDomain ?? 'cluster.local');
 
     const mtlsMode = props.mtlsMode ?? MtlsMode.STRICT;
     if (mtlsMode === MtlsMode.DISABLE) {

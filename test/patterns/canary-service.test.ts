@@ -227,6 +227,16 @@ describe('CanaryService', () => {
   });
 
   describe('bad input', () => {
+    test('fails on extra hosts that cover the Service FQDN ("*", "*.svc.cluster.local"); other wildcards are fine', () => {
+      const chart = shopChart();
+      expect(() => new CanaryService(chart, 'catalog', { ...versions, hosts: ['*'] })).toThrow(
+        'Invalid hosts[0] "*": a canary\'s VirtualService always routes its Service FQDN (catalog.shop.svc.cluster.local), and this wildcard covers it and other services\' traffic too. '
+        + 'Fix: list the extra hosts by name, e.g. ["shop.example.com"] for edge traffic');
+      expect(() => new CanaryService(chart, 'c2', { ...versions, serviceName: 'catalog2', hosts: ['shop.example.com', '*.svc.cluster.local'] })).toThrow('Invalid hosts[1] "*.svc.cluster.local"');
+      expect(new CanaryService(chart, 'c3', { ...versions, serviceName: 'catalog3', hosts: ['*.example.com'] }).virtualService.hosts)
+        .toEqual(['catalog3.shop.svc.cluster.local', '*.example.com']);
+    });
+
     const mk = (props: any, chart: Chart = shopChart()) => () => new CanaryService(chart, 'catalog', { port: 8080, ...versions, ...props });
     test('fails on a negative canary weight', () => expect(mk({ canaryWeight: -5 })).toThrow('Invalid canaryWeight -5: a weight cannot be negative. Fix: use a value from 0 to 100'));
     test('fails on a canary weight above 100', () => expect(mk({ canaryWeight: 150 })).toThrow('Invalid canaryWeight 150: a weight is a percentage and cannot exceed 100'));

@@ -398,4 +398,9 @@ describe('SecureNamespace', () => {
     shop.addMtlsException(catalog);
     expect(() => shop.addMtlsException(catalog, { mode: MtlsMode.DISABLE })).toThrow(/workload "catalog" already has an mTLS exception with mode PERMISSIVE/);
   });
+
+  test('fails on a spiffe:// trust domain, suggesting the bare trust domain', () => {
+    expect(() => new SecureNamespace(shopChart(), 'shop', { name: 'shop', trustDomain: 'spiffe://acme.local' })).toThrow(
+      'Invalid trustDomain "spiffe://acme.local": Istio adds the "spiffe://" prefix itself, so a rule with it never matches. Fix: drop the prefix: "acme.local"');
+  });
 });
