@@ -8,8 +8,8 @@ const path = require('path');
 const { Yaml } = require(require.resolve('cdk8s', { paths: [process.cwd()] }));
 
 const EXPECTED = [
-  'apps/v1 Deployment shop/catalog-canary',
-  'apps/v1 Deployment shop/catalog-stable',
+  'apps/v1 Deployment shop/catalog-v1',
+  'apps/v1 Deployment shop/catalog-v2',
   'apps/v1 Deployment shop/frontend',
   'apps/v1 Deployment shop/reporting',
   'networking.istio.io/v1 DestinationRule shop/catalog',

@@ -64,7 +64,7 @@ describe('CanaryService with a cdk8s-plus Service', () => {
       { name: 'canary', labels: { version: 'v2' } },
     ]);
     expect(chart.catalog.service).toBe(ApiObject.of(chart.catalogService));
-    const canary = find('Deployment', 'catalog-canary').spec;
+    const canary = find('Deployment', 'catalog-v2').spec; // the canary's Deployment, named after its version
     expect(canary.selector.matchLabels).toEqual({ app: 'catalog', version: 'v2' });
     expect(canary.template.spec.serviceAccountName).toEqual('catalog');
     expect(find('VirtualService', 'catalog').spec.http[1].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 80], ['canary', 20]]);
@@ -116,8 +116,8 @@ describe('CEL', () => {
 test('the chart holds exactly these kinds', () => {
   const { manifests } = synth();
   expect(manifests.map((m) => `${m.apiVersion} ${m.kind} ${m.metadata.name}`).sort()).toEqual([
-    'apps/v1 Deployment catalog-canary',
-    'apps/v1 Deployment catalog-stable',
+    'apps/v1 Deployment catalog-v1',
+    'apps/v1 Deployment catalog-v2',
     'apps/v1 Deployment frontend',
     'apps/v1 Deployment reporting',
     'networking.istio.io/v1 DestinationRule catalog',
