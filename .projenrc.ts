@@ -66,8 +66,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       },
     },
   },
-  // generated bindings break the projen lint rules and must never be rewritten by eslint --fix
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'scripts', '.projenrc.ts'], ignorePatterns: ['src/imports/**', 'examples/**/dist/**'] },
+  // generated bindings break the projen lint rules and must never be rewritten by eslint --fix;
+  // scripts/consumer-app/ is a user's app (scripts/consumer-test.sh), type-checked by its own tsc in its own folder
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts', '.projenrc.ts'],
+    ignorePatterns: ['src/imports/**', 'examples/**/dist/**', 'scripts/consumer-app/**'],
+  },
   // jsii-pacmak --code-only for the other languages needs jsii.targets (checked in CI, only JS is packaged)
   publishToPypi: { distName: 'cdk8s-istio', module: 'cdk8s_istio' },
   publishToMaven: { javaPackage: 'dev.cdk8s.istio', mavenGroupId: 'dev.cdk8s-istio', mavenArtifactId: 'cdk8s-istio' },
@@ -188,6 +193,13 @@ project.addTask('example', {
 project.addTask('promql:check', {
   description: 'Check every emitted PromQL expression with `promtool check rules` (needs promtool on PATH)',
   exec: 'ts-node --transpile-only -P scripts/tsconfig.json scripts/check-promql.ts examples/shop/dist',
+});
+
+// `npx projen consumer-test`: a fresh `cdk8s init typescript-app` app with the packed tarball, per
+// cdk8s-plus version (scripts/consumer-test.sh; issue #16); CI runs it after `package`
+project.addTask('consumer-test', {
+  description: 'Test the packed tarball (dist/js) in a fresh cdk8s app, with cdk8s-plus-27 and cdk8s-plus-33',
+  steps: [{ exec: 'bash scripts/consumer-test.sh 27' }, { exec: 'bash scripts/consumer-test.sh 33' }],
 });
 
 // `npx projen changelog`: regenerate the "Unreleased" section of CHANGELOG.md from the commits since the
