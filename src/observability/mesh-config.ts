@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
@@ -63,6 +63,8 @@ interface Declared {
 }
 
 const REGISTRY = new WeakMap<IConstruct, Map<string, Declared>>();
+/** The first MeshConfigFragment of each app (construct tree root), for `of()`. */
+const FIRST = new WeakMap<IConstruct, MeshConfigFragment>();
 
 /**
  * The `meshConfig` part that declares tracing and access-log providers (`extensionProviders`,
@@ -90,6 +92,18 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
+   * The app's mesh-config fragment: the first one the app defines, else a new one made with `props` in the
+   * Chart of `scope` (construct id `MeshConfig`). Constructs built on top (a platform's own constructs)
+   * declare their providers on it without passing it through their props.
+   *
+   * @param scope any construct of the app (the new one is created in its Chart)
+   * @param props the settings used when it is created here (ignored when it exists already)
+   */
+  public static of(scope: IConstruct, props: MeshConfigFragmentProps = {}): MeshConfigFragment {
+    return FIRST.get(scope.node.root) ?? new MeshConfigFragment(Chart.of(scope), 'MeshConfig', props);
+  }
+
+  /**
    * The `istio` ConfigMap, when `emitConfigMap` is set.
    */
   public readonly configMap?: ApiObject;
@@ -110,6 +124,7 @@ export class MeshConfigFragment extends Construct {
    */
   constructor(scope: Construct, id: string, props: MeshConfigFragmentProps = {}) {
     super(scope, id);
+    if (!FIRST.has(this.node.root)) FIRST.set(this.node.root, this);
     for (const p of props.tracingProviders ?? []) this.addTracingProvider(p);
     for (const p of props.accessLogProviders ?? []) this.addAccessLogProvider(p);
     for (const p of props.defaultTracingProviders ?? []) this.addTracingProvider(p, true);

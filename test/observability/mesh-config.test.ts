@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { AccessLogProvider, MeshConfigFragment, TracingProvider } from '../../src';
 
 const JAEGER = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
@@ -73,5 +73,25 @@ describe('MeshConfigFragment', () => {
   test('fails on an invalid ConfigMap namespace', () => {
     const chart = Testing.chart();
     expect(() => new MeshConfigFragment(chart, 'm', { emitConfigMap: true, istioNamespace: 'Istio' })).toThrow('Invalid istioNamespace "Istio"');
+  });
+});
+
+describe('MeshConfigFragment.of(): the app\'s one mesh-config fragment', () => {
+  test('returns the first fragment of the app, or creates it once in the scope\'s Chart', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'platform');
+    const other = new Chart(app, 'shop', { namespace: 'shop' });
+    const created = MeshConfigFragment.of(other);
+    expect(created.node.path).toEqual('shop/MeshConfig');
+    expect(MeshConfigFragment.of(chart)).toBe(created);
+    const jaeger = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
+    MeshConfigFragment.of(chart).addTracingProvider(jaeger);
+    expect(created.toMeshConfig().extensionProviders.map((p: any) => p.name)).toEqual([jaeger.name]);
+  });
+
+  test('an app that defines a fragment itself gets that one', () => {
+    const chart = Testing.chart();
+    const own = new MeshConfigFragment(chart, 'mesh');
+    expect(MeshConfigFragment.of(chart)).toBe(own);
   });
 });
