@@ -12,6 +12,7 @@ import { PolicyTargetRef } from '../policy-target';
 import { ReferenceGrant } from '../reference-grant';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
 import { CanaryService } from './canary-service';
+import { SecureNamespace } from './secure-namespace';
 import { ITrafficSplit } from '../traffic-split';
 import { HttpRetry, HttpRoute, RouteDestination, VirtualService } from '../virtual-service';
 import { IMeshWorkload } from '../workload';
@@ -287,6 +288,8 @@ export class MeshGateway extends Construct {
   private readonly httpRoutes = new Map<string, KubernetesHttpRoute>();
   private readonly versionServices = new Map<string, string>();
   private readonly grants = new Set<string>();
+  /** Namespace -> an exposed host there, for the default-deny check. */
+  private readonly exposedNamespaces = new Map<string, string>();
   private readonly gatewayName: string;
   /** Passed-through SNI hosts (the live list of the gateway's TLS server), and as a set for lookups. */
   private readonly passthroughHosts: string[] = [];
@@ -325,6 +328,7 @@ export class MeshGateway extends Construct {
     }
     this.identity = MeshIdentity.of(this.namespace,
       props.serviceAccountName ?? (this.api === EdgeApi.ISTIO ? 'istio-ingressgateway' : `${this.gatewayName}-istio`));
+    this.node.addValidation({ validate: () => this.edgeAccessErrors() });
     this.tls = props.tls;
     this.httpsRedirect = props.tls ? (props.httpsRedirect ?? true) : false;
     if (props.hosts) {
@@ -569,6 +573,10 @@ export class MeshGateway extends Construct {
     const specificity = [headerNames.length > 0 ? 0 : 1, options.pathExact !== undefined ? 0 : 1, -(pathPrefix ?? options.pathExact ?? '').length, list.length];
     const index = list.filter((e) => MeshGateway.compare(e.specificity, specificity) < 0).length;
 
+    for (const d of split) {
+      const service = _parseServiceFqdn(d.destination.toMeshDestination().host);
+      if (service && !this.exposedNamespaces.has(service.namespace)) this.exposedNamespaces.set(service.namespace, `${service.name}.${service.namespace}`);
+    }
     let route: EdgeRoute;
     if (this.api === EdgeApi.ISTIO) {
       const vs = this.virtualServiceOf(host);
@@ -676,6 +684,21 @@ export class MeshGateway extends Construct {
     });
     this.versionServices.set(key, name);
     return name;
+  }
+
+  /**
+   * Edge traffic enters a default-deny SecureNamespace of the app only through an intent that allows the
+   * gateway's identity: without one every exposed route of that namespace is silently denied (RBAC 403).
+   */
+  private edgeAccessErrors(): string[] {
+    const errors: string[] = [];
+    for (const [ns, service] of this.exposedNamespaces) {
+      const secure = SecureNamespace._lookup(this, ns);
+      if (!secure || secure._admits(this.identity)) continue;
+      errors.push(_invalid('expose', service, `namespace "${ns}" denies by default and no intent lets the gateway's identity (${this.identity}) in, so edge traffic would get 403`,
+        `allow it on that SecureNamespace (${secure.node.path}): .allow(edge.identity).to(<the exposed workload>)`).message);
+    }
+    return errors;
   }
 
   private grantBackends(ns: string): void {

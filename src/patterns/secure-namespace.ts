@@ -494,6 +494,17 @@ export class SecureNamespace extends Construct {
   }
 
   /**
+   * Whether an intent of this namespace lets `caller` in (same principals or namespaces), or nothing is
+   * denied by default here.
+   * @internal
+   */
+  public _admits(caller: IMeshIdentity): boolean {
+    if (!this.denyAll) return true;
+    const key = JSON.stringify(caller.toMeshIdentityConfig());
+    return this.accessRules.some((r) => JSON.stringify(r.caller.toMeshIdentityConfig()) === key);
+  }
+
+  /**
    * requireJwt() DENY rules that would block the plain-TCP ports an intent allows on the same workload
    * (a DENY on request principals matches TCP connections: they carry no JWT).
    */

@@ -439,6 +439,7 @@ describe('README "Edge gateway" section', () => {
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
     apiEdge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    shopNs.allow(apiEdge.identity).to(catalog);
     const out = Testing.synth(chart);
     expect(out.filter((o: any) => o.apiVersion === 'gateway.networking.k8s.io/v1').map((o: any) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       'Gateway/istio-ingress/edge-gwapi',
@@ -481,3 +482,29 @@ describe('MeshGateway: a CanaryService\'s canary header at the edge', () => {
     expect(build(false)).toEqual([{ match: [{ uri: { prefix: '/catalog' } }], route: [{ destination: { host: FQDN, subset: 'stable' } }] }]);
   });
 });
+
+describe('MeshGateway into a default-deny SecureNamespace', () => {
+  const build = (allow: boolean, api: EdgeApi) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const secure = new SecureNamespace(chart, 'shop-namespace', { name: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, stable: { version: 'v1' }, canary: { version: 'v2' } });
+    const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', api, tls: GatewayTls.simple({ credentialName: 'cert' }) });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    if (allow) secure.allow(edge.identity).to(catalog);
+    return () => Testing.synth(chart);
+  };
+
+  test.each([EdgeApi.ISTIO, EdgeApi.GATEWAY_API])('fails at synth (%s) when no intent lets the gateway\'s identity in', (api) => {
+    const sa = api === EdgeApi.ISTIO ? 'istio-ingressgateway' : 'edge-istio';
+    expect(build(false, api)).toThrow(
+      `Invalid expose "catalog.shop": namespace "shop" denies by default and no intent lets the gateway's identity (cluster.local/ns/istio-ingress/sa/${sa}) in, so edge traffic would get 403. `
+      + 'Fix: allow it on that SecureNamespace (shop/shop-namespace): .allow(edge.identity).to(<the exposed workload>)');
+  });
+
+  test.each([EdgeApi.ISTIO, EdgeApi.GATEWAY_API])('near miss (%s): with the intent, the synth passes', (api) => {
+    expect(build(true, api)().filter((d: any) => d.kind === 'AuthorizationPolicy').map((d: any) => d.metadata.name)).toContain(
+      api === EdgeApi.ISTIO ? 'allow-istio-ingress-istio-ingressgateway-to-catalog' : 'allow-istio-ingress-edge-istio-to-catalog');
+  });
+});
+
