@@ -494,14 +494,17 @@ export class SecureNamespace extends Construct {
   }
 
   /**
-   * Whether an intent of this namespace lets `caller` in (same principals or namespaces), or nothing is
-   * denied by default here.
+   * Whether an intent of this namespace lets `caller` in (one of its principals, or its whole namespace),
+   * or nothing is denied by default here.
    * @internal
    */
   public _admits(caller: IMeshIdentity): boolean {
     if (!this.denyAll) return true;
-    const key = JSON.stringify(caller.toMeshIdentityConfig());
-    return this.accessRules.some((r) => JSON.stringify(r.caller.toMeshIdentityConfig()) === key);
+    const principals = caller.toMeshIdentityConfig().principals ?? [];
+    return this.accessRules.some((r) => {
+      const c = r.caller.toMeshIdentityConfig();
+      return (c.principals ?? []).some((p) => principals.includes(p)) || (c.namespaces ?? []).includes(caller.identityNamespace);
+    });
   }
 
   /**

@@ -484,14 +484,15 @@ describe('MeshGateway: a CanaryService\'s canary header at the edge', () => {
 });
 
 describe('MeshGateway into a default-deny SecureNamespace', () => {
-  const build = (allow: boolean, api: EdgeApi) => {
+  const build = (allow: boolean | 'namespace', api: EdgeApi) => {
     const app = Testing.app();
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     const secure = new SecureNamespace(chart, 'shop-namespace', { name: 'shop' });
     const catalog = new CanaryService(chart, 'catalog', { port: 8080, stable: { version: 'v1' }, canary: { version: 'v2' } });
     const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', api, tls: GatewayTls.simple({ credentialName: 'cert' }) });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
-    if (allow) secure.allow(edge.identity).to(catalog);
+    if (allow === true) secure.allow(edge.identity).to(catalog);
+    if (allow === 'namespace') secure.allow(MeshIdentity.namespace('istio-ingress')).to(catalog);
     return () => Testing.synth(chart);
   };
 
@@ -505,6 +506,7 @@ describe('MeshGateway into a default-deny SecureNamespace', () => {
   test.each([EdgeApi.ISTIO, EdgeApi.GATEWAY_API])('near miss (%s): with the intent, the synth passes', (api) => {
     expect(build(true, api)().filter((d: any) => d.kind === 'AuthorizationPolicy').map((d: any) => d.metadata.name)).toContain(
       api === EdgeApi.ISTIO ? 'allow-istio-ingress-istio-ingressgateway-to-catalog' : 'allow-istio-ingress-edge-istio-to-catalog');
+    expect(build('namespace', api)().length).toBeGreaterThan(0); // the gateway's whole namespace admitted
   });
 });
 
