@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _isKubernetesServiceHost, _parseServiceFqdn, _serviceFqdn } from '../_naming';
+import { _invalid, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { ClientTlsMode, DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
 import { PortProtocol } from '../protocol';
@@ -103,7 +104,7 @@ export class ExternalService {
     private readonly tlsOptions: TlsOriginationOptions,
   ) {
     _validateHost('host', host, false, true);
-    if (host.endsWith('.svc.cluster.local') || host.includes('.svc.')) {
+    if (_isKubernetesServiceHost(host)) {
       throw _invalid('host', host, 'it is a Service of the cluster, not an external service', 'use dependsOn(caller, ServiceHost.of(name, namespace))');
     }
   }
@@ -287,7 +288,7 @@ export class MeshDependencies extends Construct {
       if (ApiObject.isApiObject(c) && c.apiVersion === 'v1' && c.kind === 'Service') {
         // any Service object: created by a CanaryService, a cdk8s-plus Service's, or written raw
         const ns = c.metadata.namespace;
-        if (ns) known.add(`${c.name}.${ns}.svc.cluster.local`);
+        if (ns) known.add(_serviceFqdn(c.name, ns));
       } else if (c instanceof ServiceEntry) {
         c.hosts.forEach((h) => known.add(h));
       }
