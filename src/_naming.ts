@@ -24,7 +24,8 @@ const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * A host of a configuration object in `namespace`, as Istio resolves it (`ResolveShortnameToFQDN`,
  * pilot/pkg/model/config.go): only a name WITHOUT a dot is short and becomes
  * `<name>.<namespace>.svc.<domain>`; `*`, an IP address and any name with a dot (`reviews.bookinfo`
- * included) are taken as they are.
+ * included) are taken as they are. Istio's VirtualService `hosts` reference says the same: "short-names can
+ * also be used instead of a FQDN (i.e. has no dots in the name)", interpreted in the rule's namespace.
  * @internal
  */
 export function _resolveShortname(host: string, namespace: string, domain: string = _CLUSTER_DOMAIN): string {
