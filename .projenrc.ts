@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { cdk8s, javascript } from 'projen';
 
 // CRD bundles live in ../shared and are never copied into the repo: `npx projen import` reads them,
@@ -26,14 +27,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.8.1',
   jsiiVersion: '~6.0.0', // a later jsii may drop Node 20
-  // kplus objects (Deployment, Service, ServiceAccount) appear in our public API, so it is a peer (design card: -27)
-  peerDeps: ['cdk8s-plus-27@^2.9.5'],
   // runtime helpers used only internally (never in the public API), bundled into the jsii package
-  // (yaml: manifests in/out; ajv + cel-js: CRD schema and CEL conformance; grafana-foundation-sdk: dashboards)
-  bundledDeps: ['yaml@^2.9.1', 'ajv@^8.20.0', '@marcbachmann/cel-js@^8.0.0', '@grafana/grafana-foundation-sdk@0.0.21'],
-  // cel-js is ESM-only: node20 module resolution lets jsii-compiled CommonJS require() it (Node >= 20.19)
+  // (yaml: manifests in/out; ajv: CRD schemas; grafana-foundation-sdk: dashboards)
+  bundledDeps: ['yaml@^2.9.1', 'ajv@^8.20.0', '@grafana/grafana-foundation-sdk@0.0.21'],
+  // cel-js (CEL conformance) is ESM-only: the compile task bundles it into CommonJS (lib/vendor/cel-js.js, esbuild),
+  // so the package loads with plain require() on every Node in engines and in a stock ts-jest app;
+  // node20 module resolution lets the sources reach the package's types
   tsconfig: { compilerOptions: { module: 'node20' } },
-  devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4'],
+  // cdk8s-plus is not needed at run time: inputs are any construct with a Kubernetes object (cdk8s-plus 27..33,
+  // plain or imported ApiObjects; src/_k8s.ts); the library builds and tests with cdk8s-plus-27 (design card),
+  // and its tests also pass cdk8s-plus-33 objects (test/inputs.test.ts)
+  devDeps: ['cdk8s-plus-27@^2.9.5', 'cdk8s-plus-33@^2.5.0', 'cdk8s-cli@^2.207.60', 'fast-check@^4', '@marcbachmann/cel-js@8.0.0', 'esbuild@^0.28.2'],
   // offline: no GitHub workflows, mergify, release or upgrade jobs that cannot run here (pitfall 2)
   github: false,
   release: false,
@@ -71,6 +75,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   publishToGo: { moduleName: 'github.com/cdk8s-istio/cdk8s-istio-go' },
 });
 
+// the version: version.json is committed and written only by `npx projen release` (scripts/release.ts);
+// projen itself would write 0.0.0 (it bumps only in its GitHub release workflow, switched off above)
+const VERSION: string = JSON.parse(fs.readFileSync('version.json', 'utf8')).version;
+project.package.addVersion(VERSION);
+
 // npm ci rejects the lockfile written against this registry unless unrs-resolver is pinned (pitfall 5)
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
@@ -107,10 +116,15 @@ const schemasTask = project.addTask('schemas', {
 });
 importTask.spawn(schemasTask);
 project.compileTask.exec(`rm -rf lib/validation/schemas && mkdir -p lib/validation && cp -r ${SCHEMAS_DIR} lib/validation/schemas`);
+// cel-js as one CommonJS file with its license (src/validation/_cel-module.ts loads it; see there)
+const CEL_JS = 'node_modules/@marcbachmann/cel-js';
+project.compileTask.exec(`esbuild ${CEL_JS}/lib/index.js --bundle --platform=node --format=cjs --target=node20 --log-level=warning `
+  + '--banner:js="/* @marcbachmann/cel-js, MIT License: see cel-js.LICENSE */" --outfile=lib/vendor/cel-js.js');
+project.compileTask.exec(`cp ${CEL_JS}/LICENSE lib/vendor/cel-js.LICENSE`);
 // the schema validators of those bundles, precompiled (standalone ajv code, one module per kind version):
 // saves compiling them in every process that validates; without them (running from source) ajv compiles
 project.compileTask.exec('node scripts/gen-validators.js lib/validation');
-project.npmignore?.include('/lib/validation/schemas/*.json', '/bin/');
+project.npmignore?.include('/lib/validation/schemas/*.json', '/lib/vendor/', '/bin/');
 
 // `cdk8s-istio validate [--crds FILE]... FILE_OR_DIR...` (bin/cdk8s-istio requires lib/validation/cli)
 project.addBins({ 'cdk8s-istio': 'bin/cdk8s-istio' });
@@ -119,6 +133,13 @@ project.addBins({ 'cdk8s-istio': 'bin/cdk8s-istio' });
 project.addTask('bench:validate', {
   description: 'Benchmark: validate 10,000 generated documents with the compiled lib/ (target <= 3 s on 2 cores)',
   steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench-validate.js 10000' }],
+});
+
+// `npx projen docs:check`: every public element of our own API (root module of .jsii, bindings excluded) has a
+// doc summary, so API.md has no "No description" row; reads the .jsii that `compile` wrote (CI runs it right after)
+project.addTask('docs:check', {
+  description: 'Fail if a class, struct, enum (member), property, method, initializer or parameter of the public API has no doc summary (reads .jsii)',
+  exec: 'node scripts/check-api-docs.js .jsii',
 });
 
 // `npx projen coverage`: the test suite with coverage (generated bindings excluded)
@@ -132,14 +153,14 @@ project.addTask('bench', {
 
 // `npx projen example`: synthesize the bundled example app with the real cdk8s CLI
 project.addTask('example', {
-  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/',
+  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/ (istiod Helm values into examples/shop/dist-mesh/)',
   cwd: 'examples/shop',
   steps: [
     // the app runs from source, but its cdk8s.yaml validation plugin (MeshValidationPlugin) loads ../../lib
     { spawn: 'compile' },
     { exec: 'cdk8s synth --no-check-upgrade' },
-    { say: 'example YAML written to examples/shop/dist/' },
-    { exec: 'ls -1 dist/' },
+    { say: 'example YAML written to examples/shop/dist/ (manifests) and examples/shop/dist-mesh/ (Helm values for istiod)' },
+    { exec: 'ls -1 dist/ dist-mesh/' },
   ],
 });
 
@@ -151,7 +172,24 @@ project.addTask('promql:check', {
   exec: 'ts-node --transpile-only -P scripts/tsconfig.json scripts/check-promql.ts examples/shop/dist',
 });
 
-project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/');
-project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md');
+// `npx projen changelog`: regenerate the "Unreleased" section of CHANGELOG.md from the commits since the
+// previous release (the commit that last changed version.json); released sections are kept
+const TS_SCRIPT = 'ts-node --transpile-only -P scripts/tsconfig.json';
+project.addTask('changelog', {
+  description: 'Regenerate the "Unreleased" section of CHANGELOG.md from the commits since the last release',
+  exec: `${TS_SCRIPT} scripts/changelog.ts`,
+});
+
+// `npx projen release [auto|patch|minor|major|X.Y.Z] [--dry-run]`: offline release (projen's own needs GitHub
+// and Node 22): bump version.json, CHANGELOG section, build + test, dist/js/*.jsii.tgz, the other languages'
+// code generated into dist/ (packaging them needs PyPI/Maven/NuGet/Go, out of reach), release commit, publish hints
+project.addTask('release', {
+  description: 'Offline release: bump (auto|patch|minor|major|X.Y.Z), CHANGELOG, build, test, package JS, generate other languages, commit',
+  exec: `${TS_SCRIPT} scripts/release.ts`,
+  receiveArgs: true,
+});
+
+project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/', '/examples/*/dist-mesh/');
+project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md', '/version.json');
 
 project.synth();

@@ -39,12 +39,26 @@ export function _validatePort(prop: string, value: number, fix: string = 'use e.
 }
 
 /**
+ * Throws unless `props` is an object (JavaScript and jsii callers are not type-checked): a construct's
+ * props, or an options object. `undefined` is accepted when the object is optional.
+ * @internal
+ */
+export function _checkProps<T>(prop: string, props: T, required: boolean, example: string): T {
+  if (props === undefined && !required) return props;
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    throw _invalid(prop, props, required ? 'it is required and must be an object' : 'it must be an object when given', `pass e.g. ${example}`);
+  }
+  return props;
+}
+
+/**
  * Throws unless `value` is an RFC 1123 DNS label (namespaces, service names, port names).
  * @internal
  */
 export function _validateDnsLabel(prop: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw _invalid(prop, value, 'it is empty', 'give a lowercase RFC 1123 name such as "shop"');
+    throw _invalid(prop, value, typeof value === 'string' || value === undefined || value === null ? 'it is empty' : `it is a ${typeof value}, not a string`,
+      'give a lowercase RFC 1123 name such as "shop"');
   }
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
     throw _invalid(prop, value, 'it is not an RFC 1123 DNS label (at most 63 characters: lowercase letters, digits and "-", starting and ending with a letter or digit)',
@@ -59,7 +73,8 @@ export function _validateDnsLabel(prop: string, value: string): string {
  */
 export function _validateDnsSubdomain(prop: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw _invalid(prop, value, 'it is empty', 'give a lowercase RFC 1123 name such as "catalog"');
+    throw _invalid(prop, value, typeof value === 'string' || value === undefined || value === null ? 'it is empty' : `it is a ${typeof value}, not a string`,
+      'give a lowercase RFC 1123 name such as "catalog"');
   }
   if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
     throw _invalid(prop, value, 'it is not an RFC 1123 DNS subdomain (at most 253 characters: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit)',

@@ -16,11 +16,11 @@ import { IMeshWorkload } from './workload';
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-Action
  */
 export enum AuthorizationAction {
-  /** Allow matching requests; once any ALLOW policy selects a workload, everything else is denied. */
+  /** Allow matching requests (once any ALLOW policy selects a workload, everything else is denied). */
   ALLOW = 'ALLOW',
   /** Deny matching requests (evaluated before ALLOW). */
   DENY = 'DENY',
-  /** Mark matching requests for auditing (needs an audit plugin); does not allow or deny. */
+  /** Mark matching requests for auditing, without allowing or denying them (needs an audit plugin). */
   AUDIT = 'AUDIT',
   /** Delegate the decision to an external authorizer declared in `meshConfig.extensionProviders`. */
   CUSTOM = 'CUSTOM',
@@ -126,7 +126,7 @@ export interface AuthorizationRule {
    */
   readonly requestPrincipals?: string[];
   /**
-   * JWT principals excluded; `["*"]` matches requests without a valid token.
+   * JWT principals excluded (`["*"]` matches requests without a valid token).
    *
    * @default - none
    */
@@ -187,7 +187,7 @@ export interface AuthorizationRule {
    */
   readonly when?: AuthorizationCondition[];
   /**
-   * The protocol of the ports this rule is about; `RuleProtocol.TCP` refuses HTTP-only fields
+   * The protocol of the ports this rule is about: `RuleProtocol.TCP` refuses HTTP-only fields
    * (methods, paths, hosts, request principals, `request.*` conditions), which never match on TCP.
    *
    * @default - not checked
@@ -234,7 +234,7 @@ export interface AuthorizationPolicyProps extends IstioResourceProps {
    */
   readonly targetRefs?: PolicyTargetRef[];
   /**
-   * Rules; each may also be added with `addRule()`.
+   * Rules (each may also be added with `addRule()`).
    *
    * @default - none
    */
@@ -289,9 +289,12 @@ export class AuthorizationPolicy extends IstioResource {
   private readonly rules: sec.AuthorizationPolicySpecRules[] = [];
 
   /**
-   * @param scope the parent construct (usually a Chart)
+   * Defines an AuthorizationPolicy, to which rules can be added later with `addRule()`.
+   *
+   * @param scope the parent construct (usually a Chart), whose namespace the policy gets unless
+   * `metadata.namespace` says otherwise
    * @param id the construct id, unique within `scope`
-   * @param props configuration
+   * @param props action (default ALLOW), workload `selector` or `targetRefs`, rules, provider for CUSTOM
    */
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps = {}) {
     super(scope, id, props);
@@ -341,6 +344,10 @@ export class AuthorizationPolicy extends IstioResource {
   /**
    * Attaches the policy to a Service, ServiceEntry, Gateway or GatewayClass (at most 16; a repeated
    * target is ignored).
+   *
+   * Rendered into `spec.targetRefs`; Istio accepts it only on a policy without a workload `selector`.
+   *
+   * @param target the object the policy applies to, e.g. `PolicyTargetRef.service('catalog')`
    */
   public addTargetRef(target: PolicyTargetRef): void {
     if (this.selector) {
@@ -358,6 +365,9 @@ export class AuthorizationPolicy extends IstioResource {
   /**
    * Adds a rule (OR-ed with the others). Everything in one rule must match together. An identical rule
    * added twice is kept once.
+   *
+   * @param rule one entry of `spec.rules`: sources (`from`), operation (methods, paths, ports, hosts) and
+   * `when` conditions, checked now against what Istio would reject
    */
   public addRule(rule: AuthorizationRule): void {
     const rendered = this.renderChecked(rule);

@@ -1,6 +1,6 @@
 import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, ApiObjectProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
+import { _checkProps, _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
 import { _renderSharing } from './validation/_render-share';
 import { MeshValidation } from './validation/mesh-validation';
 
@@ -53,9 +53,18 @@ export abstract class IstioResource extends Construct implements IIstioResource 
    */
   public abstract readonly apiObject: ApiObject;
 
+  /**
+   * Checks `metadata.name`/`metadata.namespace` (RFC 1123) and registers the app-wide synth-time checks
+   * (schema, CEL and cross-resource mesh checks; `MeshValidation.disable(app)` turns them off).
+   *
+   * @param scope the parent construct (usually a Chart, whose namespace the object inherits)
+   * @param id the construct id, unique within `scope` (the generated name derives from the construct path)
+   * @param props the object's metadata
+   */
   protected constructor(scope: Construct, id: string, props: IstioResourceProps = {}) {
     super(scope, id);
-    IstioResource._validateMetadata(props.metadata);
+    _checkProps('props', props, false, `{ metadata: { name: "${id}" } }`);
+    IstioResource._validateMetadata(props?.metadata);
     // schema + CEL + cross-resource mesh checks over the whole app at synth (once per app; opt-out:
     // MeshValidation.disable(app) or context cdk8s-istio/validation=false)
     MeshValidation._register(this);

@@ -16,8 +16,9 @@ export interface IGatewayBinding {
  * References to gateways, for `VirtualService` `gateways` and per-match `gateways`.
  *
  * @example
- * GatewayBinding.mesh();                          // "mesh": sidecars of the mesh
- * GatewayBinding.of('istio-ingress', 'edge');     // "istio-ingress/edge": an Istio Gateway defined elsewhere
+ * GatewayBinding.mesh();                            // "mesh": sidecars of the mesh
+ * GatewayBinding.of('istio-ingress', 'edge');       // "istio-ingress/edge": an Istio Gateway of this app
+ * GatewayBinding.external('istio-ingress', 'edge'); // one managed elsewhere (declared to the checks)
  */
 export class GatewayBinding implements IGatewayBinding {
   /** The reserved name of the mesh gateway. */
@@ -25,20 +26,47 @@ export class GatewayBinding implements IGatewayBinding {
 
   /** All sidecars of the mesh (the default when a VirtualService lists no gateways). */
   public static mesh(): GatewayBinding {
-    return new GatewayBinding(GatewayBinding.MESH_GATEWAY_NAME);
+    return new GatewayBinding(GatewayBinding.MESH_GATEWAY_NAME, false);
   }
 
-  /** An Istio `Gateway` named `name` in `namespace` (for example one not defined in this app). */
+  /**
+   * An Istio `Gateway` named `name` in `namespace`, rendered as `<namespace>/<name>` in the
+   * VirtualService's `gateways`. The Gateway must be part of the app (the synth-time checks report a
+   * reference to a missing one, IST0101); for one managed elsewhere use `external()`.
+   *
+   * @param namespace the Gateway's namespace (an RFC 1123 label), e.g. `istio-ingress`
+   * @param name the Gateway's `metadata.name` (an RFC 1123 label; `mesh` is reserved: use `mesh()`)
+   */
   public static of(namespace: string, name: string): GatewayBinding {
+    return new GatewayBinding(GatewayBinding.ref(namespace, name), false);
+  }
+
+  /**
+   * An Istio `Gateway` managed outside this app (e.g. by the platform's Helm release): rendered like
+   * `of()`, and declared to the app's synth-time checks so that its absence from the app is expected.
+   *
+   * @param namespace the Gateway's namespace (an RFC 1123 label), e.g. `istio-ingress`
+   * @param name the Gateway's `metadata.name` (an RFC 1123 label)
+   */
+  public static external(namespace: string, name: string): GatewayBinding {
+    return new GatewayBinding(GatewayBinding.ref(namespace, name), true);
+  }
+
+  private static ref(namespace: string, name: string): string {
     _validateDnsLabel('namespace', namespace);
     _validateDnsLabel('name', name);
     if (name === GatewayBinding.MESH_GATEWAY_NAME) {
       throw _invalid('name', name, '"mesh" is the reserved name of the mesh gateway', 'use GatewayBinding.mesh()');
     }
-    return new GatewayBinding(`${namespace}/${name}`);
+    return `${namespace}/${name}`;
   }
 
-  private constructor(public readonly gatewayRef: string) {}
+  private constructor(
+    /** The reference: `mesh` or `<namespace>/<name>`. */
+    public readonly gatewayRef: string,
+    /** True when the gateway is managed outside this app (`external()`). */
+    public readonly isExternal: boolean,
+  ) {}
 
   /** True for the mesh gateway. */
   public get isMesh(): boolean {

@@ -135,6 +135,11 @@ export interface GatewayMutualTlsOptions extends GatewayTlsTerminationOptions {
 export class GatewayTls {
   /**
    * Terminate TLS with a server certificate (HTTPS). Minimum TLS 1.2 by default.
+   *
+   * Renders `tls.mode: SIMPLE`.
+   *
+   * @param options the certificate's Kubernetes Secret (`credentialName`, in the namespace of the gateway
+   * workload), TLS versions (minimum 1.2 by default) and cipher suites
    */
   public static simple(options: GatewayTlsTerminationOptions): GatewayTls {
     GatewayTls.validateTermination(GatewayTlsMode.SIMPLE, options);
@@ -143,6 +148,11 @@ export class GatewayTls {
 
   /**
    * Terminate TLS and require client certificates signed by a CA.
+   *
+   * Renders `tls.mode: MUTUAL`.
+   *
+   * @param options the server certificate (`credentialName`), where the CA comes from
+   * (`caCertCredentialName` or the `ca.crt` key of the same Secret) and accepted `subjectAltNames`
    */
   public static mutual(options: GatewayMutualTlsOptions): GatewayTls {
     GatewayTls.validateMutual(GatewayTlsMode.MUTUAL, options);
@@ -151,6 +161,11 @@ export class GatewayTls {
 
   /**
    * Terminate TLS and verify client certificates when presented.
+   *
+   * Renders `tls.mode: OPTIONAL_MUTUAL`: clients without a certificate are still accepted.
+   *
+   * @param options the server certificate (`credentialName`), where the CA comes from
+   * (`caCertCredentialName` or the `ca.crt` key of the same Secret) and accepted `subjectAltNames`
    */
   public static optionalMutual(options: GatewayMutualTlsOptions): GatewayTls {
     GatewayTls.validateMutual(GatewayTlsMode.OPTIONAL_MUTUAL, options);
@@ -296,8 +311,17 @@ export interface GatewayServerOptions {
  * A server defined on a Gateway.
  */
 export class GatewayServer {
-  /** @internal */
-  constructor(
+  /**
+   * A server of a Gateway, made by `Gateway.addServer()` (and by `MeshGateway`), which validate the values.
+   *
+   * @internal
+   */
+  public static _create(port: number, protocol: GatewayProtocol, name: string, hosts: string[], httpsRedirect: boolean,
+    tls?: GatewayTls): GatewayServer {
+    return new GatewayServer(port, protocol, name, hosts, httpsRedirect, tls);
+  }
+
+  private constructor(
     /** The port number. */
     public readonly port: number,
     /** The protocol. */
@@ -377,6 +401,14 @@ export class Gateway extends IstioResource implements IGatewayBinding {
   public readonly selector: IMeshWorkload;
   private readonly _servers: GatewayServer[] = [];
 
+  /**
+   * Defines an Istio Gateway, to which servers can be added later with `addServer()` (at least one is
+   * needed by synth).
+   *
+   * @param scope the parent construct (usually a Chart), which gives the Gateway the namespace it is referenced by
+   * @param id the construct id, unique within `scope`
+   * @param props the gateway pods (`selector`, default `istio: ingressgateway`) and servers
+   */
   constructor(scope: Construct, id: string, props: GatewayProps = {}) {
     super(scope, id, props);
     if (props.metadata?.name !== undefined) {
@@ -415,6 +447,12 @@ export class Gateway extends IstioResource implements IGatewayBinding {
   /**
    * Adds a server. Ports are validated as Istio does: 1–65535, unique port names, one protocol per port,
    * TLS for HTTPS/TLS and only `httpsRedirect` on plain HTTP.
+   *
+   * Renders one entry of `spec.servers`.
+   *
+   * @param options port, protocol, hosts (FQDNs, `*.suffix` or `ns/host`; a bare `*` needs
+   * `allowAnyHost`), TLS settings, `httpsRedirect` and port name (default `<protocol>-<port>`)
+   * @returns the server, as rendered
    */
   public addServer(options: GatewayServerOptions): GatewayServer {
     if (!options.hosts || options.hosts.length === 0) {
@@ -466,7 +504,7 @@ export class Gateway extends IstioResource implements IGatewayBinding {
     if (protocol === GatewayProtocol.HTTPS && tls && (tls.mode === GatewayTlsMode.PASSTHROUGH || tls.mode === GatewayTlsMode.AUTO_PASSTHROUGH)) {
       throw _invalid('tls', tls.mode, 'HTTPS servers terminate TLS to route HTTP; passthrough needs protocol TLS', 'use GatewayProtocol.TLS with passthrough');
     }
-    const server = new GatewayServer(port, protocol, name, hosts, httpsRedirect, tls);
+    const server = GatewayServer._create(port, protocol, name, hosts, httpsRedirect, tls);
     this._servers.push(server);
     return server;
   }
@@ -474,6 +512,9 @@ export class Gateway extends IstioResource implements IGatewayBinding {
   /**
    * Whether a VirtualService in namespace `routeNamespace` may bind `host` to this gateway (Istio's
    * host matching: exact, `*.suffix` wildcards, `*`, and namespace scoping `ns/host`, `./host`, `*\/host`).
+   *
+   * @param host the VirtualService host, e.g. `shop.example.com`
+   * @param routeNamespace the namespace of the VirtualService that binds it
    */
   public servesHost(host: string, routeNamespace: string): boolean {
     const gwNs = this.namespace;

@@ -1,5 +1,6 @@
-import * as kplus from 'cdk8s-plus-27';
-import { _invalid, _namespaceOf, _validateDnsLabel, _validateHost } from './_utils';
+import { IConstruct } from 'constructs';
+import { _K8sObject } from './_k8s';
+import { _validateDnsLabel, _validateHost } from './_utils';
 
 /**
  * Where traffic goes, as a VirtualService or DestinationRule sees it.
@@ -54,19 +55,23 @@ export interface ServiceHostOptions {
  */
 export class ServiceHost implements IMeshDestination {
   /**
-   * The host of a cdk8s-plus Service. The Service must have a namespace (its own or its chart's).
+   * The host of a Service. The Service must have a namespace (its own or its chart's).
+   *
+   * @param service the Service: a cdk8s-plus object of any version (27 through 33), a plain `ApiObject`, or
+   *   an object imported with `cdk8s import k8s`
+   * @param options the cluster's DNS domain
    */
-  public static fromService(service: kplus.Service, options: ServiceHostOptions = {}): ServiceHost {
-    const ns = _namespaceOf(service);
-    if (!ns) {
-      throw _invalid('service', `${service.node.path} (${service.name})`, 'it has no namespace, so its FQDN cannot be derived',
-        'set metadata.namespace on the Service (or a namespace on its Chart), or use ServiceHost.of(name, namespace)');
-    }
-    return ServiceHost.of(service.name, ns, options);
+  public static fromService(service: IConstruct, options: ServiceHostOptions = {}): ServiceHost {
+    const obj = _K8sObject.of('service', service, ['Service'], 'pass the Service, or use ServiceHost.of(name, namespace)');
+    const ns = obj.requireNamespace('service', 'its FQDN cannot be derived', 'or use ServiceHost.of(name, namespace)');
+    return ServiceHost.of(obj.name, ns, options);
   }
 
   /**
    * The Service `name` in `namespace`: `<name>.<namespace>.svc.<clusterDomain>`.
+   * @param name the Service name
+   * @param namespace the Service's namespace
+   * @param options the cluster's DNS domain
    */
   public static of(name: string, namespace: string, options: ServiceHostOptions = {}): ServiceHost {
     _validateDnsLabel('name', name);
@@ -78,6 +83,7 @@ export class ServiceHost implements IMeshDestination {
 
   /**
    * A host outside the cluster (or any host by FQDN), e.g. `api.stripe.com` or `*.googleapis.com`.
+   * @param fqdn the host name, optionally with a leading `*.` wildcard label
    */
   public static external(fqdn: string): ServiceHost {
     _validateHost('fqdn', fqdn, true, true);

@@ -1,7 +1,7 @@
 import { _invalid } from './_utils';
 
 /**
- * HTTP request methods, as Istio matches them (upper case; gRPC requests are always `POST`).
+ * HTTP request methods, as Istio matches them (upper case, and gRPC requests are always `POST`).
  *
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
  */

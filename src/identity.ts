@@ -1,5 +1,6 @@
-import * as kplus from 'cdk8s-plus-27';
-import { _invalid, _namespaceOfSubject, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
+import { IConstruct } from 'constructs';
+import { _K8sObject, _WORKLOAD_KINDS } from './_k8s';
+import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
 
 /**
  * Options for identities derived from a service account.
@@ -56,34 +57,46 @@ export interface IMeshIdentity {
  */
 export class MeshIdentity implements IMeshIdentity {
   /**
-   * The identity of a cdk8s-plus ServiceAccount (or one imported with `fromServiceAccountName`).
-   * The service account must have a namespace (its own or its chart's).
+   * The identity of a ServiceAccount. The service account must have a namespace (its own or its chart's).
+   *
+   * @param serviceAccount the ServiceAccount: a cdk8s-plus object of any version (27 through 33, also
+   *   `ServiceAccount.fromServiceAccountName()`), a plain `ApiObject`, or an object imported with `cdk8s import k8s`
+   * @param options how the principal is written (trust domain)
    */
-  public static fromServiceAccount(serviceAccount: kplus.IServiceAccount, options: MeshIdentityOptions = {}): MeshIdentity {
-    const subject = serviceAccount.toSubjectConfiguration();
-    const ns = _namespaceOfSubject(serviceAccount, subject.namespace);
-    if (!ns) {
-      throw _invalid('serviceAccount', `${serviceAccount.node.path} (${subject.name})`, 'it has no namespace, so its principal cannot be derived',
-        'set metadata.namespace on the ServiceAccount (or a namespace on its Chart), or use MeshIdentity.of(namespace, name)');
-    }
-    return MeshIdentity.of(ns, subject.name, options);
+  public static fromServiceAccount(serviceAccount: IConstruct, options: MeshIdentityOptions = {}): MeshIdentity {
+    const obj = _K8sObject.of('serviceAccount', serviceAccount, ['ServiceAccount'],
+      'pass the ServiceAccount the callers run as, or use MeshIdentity.of(namespace, name)');
+    const ns = obj.requireNamespace('serviceAccount', 'its principal cannot be derived', 'or use MeshIdentity.of(namespace, name)');
+    return MeshIdentity.of(ns, obj.name, options);
   }
 
   /**
-   * The identity of the service account a cdk8s-plus workload runs as (`default` when it sets none).
+   * The identity of the service account a workload runs as (`default` when it sets none).
+   *
+   * @param workload the workload: a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod from
+   *   cdk8s-plus (any version 27 through 33), a plain `ApiObject`, or an object imported with `cdk8s import k8s`
+   * @param options how the principal is written (trust domain)
    */
-  public static fromWorkload(workload: kplus.AbstractPod, options: MeshIdentityOptions = {}): MeshIdentity {
-    if (workload.serviceAccount) return MeshIdentity.fromServiceAccount(workload.serviceAccount, options);
-    const ns = _namespaceOfSubject(workload, workload.metadata.namespace);
-    if (!ns) {
-      throw _invalid('workload', workload.node.path, 'it has no namespace, so its principal cannot be derived',
-        'set metadata.namespace on the workload (or a namespace on its Chart)');
-    }
-    return MeshIdentity.of(ns, 'default', options);
+  public static fromWorkload(workload: IConstruct, options: MeshIdentityOptions = {}): MeshIdentity {
+    const obj = _K8sObject.of('workload', workload, _WORKLOAD_KINDS,
+      'pass the Deployment (or StatefulSet, DaemonSet, ...) whose pods call, or use MeshIdentity.of(namespace, name)');
+    return MeshIdentity._fromObject(obj, options);
+  }
+
+  /**
+   * The identity of a workload object already read (its service account, in its namespace).
+   * @internal
+   */
+  public static _fromObject(obj: _K8sObject, options: MeshIdentityOptions): MeshIdentity {
+    const ns = obj.requireNamespace('workload', 'its principal cannot be derived', 'or use MeshIdentity.of(namespace, name)');
+    return MeshIdentity.of(ns, obj.serviceAccountName(), options);
   }
 
   /**
    * The identity of service account `serviceAccountName` in `namespace`, e.g. one outside this app.
+   * @param namespace the service account's namespace
+   * @param serviceAccountName the service account's name (no wildcards)
+   * @param options how the principal is written (trust domain)
    */
   public static of(namespace: string, serviceAccountName: string, options: MeshIdentityOptions = {}): MeshIdentity {
     _validateDnsLabel('namespace', namespace);
@@ -93,20 +106,25 @@ export class MeshIdentity implements IMeshIdentity {
     }
     _validateDnsSubdomain('serviceAccountName', serviceAccountName);
     const trustDomain = options.trustDomain ?? 'cluster.local';
-    MeshIdentity.validateTrustDomain(trustDomain);
+    MeshIdentity._validateTrustDomain(trustDomain);
     return new MeshIdentity(`${namespace}-${serviceAccountName}`, namespace, serviceAccountName,
       { principals: [`${trustDomain}/ns/${namespace}/sa/${serviceAccountName}`] });
   }
 
   /**
    * Every workload in `namespace` (an AuthorizationPolicy `namespaces` source).
+   * @param namespace the namespace whose workloads are meant
    */
   public static namespace(namespace: string): MeshIdentity {
     _validateDnsLabel('namespace', namespace);
     return new MeshIdentity(`ns-${namespace}`, namespace, undefined, { namespaces: [namespace] });
   }
 
-  private static validateTrustDomain(trustDomain: string): void {
+  /**
+   * Throws unless `trustDomain` is a bare trust domain (no `spiffe://`, no path or wildcard).
+   * @internal
+   */
+  public static _validateTrustDomain(trustDomain: string): string {
     if (trustDomain.startsWith('spiffe://')) {
       throw _invalid('trustDomain', trustDomain, 'Istio adds the "spiffe://" prefix itself, so a rule with it never matches',
         `drop the prefix: "${trustDomain.slice('spiffe://'.length)}"`);
@@ -114,7 +132,7 @@ export class MeshIdentity implements IMeshIdentity {
     if (trustDomain.includes('/') || trustDomain.includes('*')) {
       throw _invalid('trustDomain', trustDomain, 'a trust domain is a DNS name without "/" or "*"', 'use the mesh\'s meshConfig.trustDomain, e.g. "cluster.local"');
     }
-    _validateDnsSubdomain('trustDomain', trustDomain);
+    return _validateDnsSubdomain('trustDomain', trustDomain);
   }
 
   private constructor(

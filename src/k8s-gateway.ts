@@ -76,7 +76,7 @@ export interface ListenerOptions {
    */
   readonly allowedRoutes?: AllowedRoutes;
   /**
-   * The listener name (unique per Gateway); routes attach to it as `sectionName`.
+   * The listener name, unique per Gateway (routes attach to it as `sectionName`).
    *
    * @default - `<protocol>-<port>`, e.g. `https-443`
    */
@@ -106,7 +106,7 @@ export interface ListenerInfo {
  */
 export interface KubernetesGatewayProps extends IstioResourceProps {
   /**
-   * The GatewayClass: `istio` deploys an Envoy gateway for this object; `istio-waypoint` a waypoint.
+   * The GatewayClass: `istio` deploys an Envoy gateway for this object, `istio-waypoint` a waypoint.
    *
    * @default "istio"
    */
@@ -131,6 +131,14 @@ export class KubernetesGateway extends IstioResource {
   public readonly gatewayClassName: string;
   private readonly _listeners: Array<{ info: ListenerInfo; spec: gw.GatewaySpecListeners }> = [];
 
+  /**
+   * Defines a Gateway API Gateway, to which listeners can be added later with `addListener()` (at least
+   * one is needed by synth). With class `istio`, Istio deploys and configures an Envoy gateway for it.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props `gatewayClassName` (default `istio`) and listeners
+   */
   constructor(scope: Construct, id: string, props: KubernetesGatewayProps = {}) {
     super(scope, id, props);
     this.gatewayClassName = props.gatewayClassName ?? 'istio';
@@ -155,6 +163,13 @@ export class KubernetesGateway extends IstioResource {
   /**
    * Adds a listener, checked against the Gateway API CEL rules (TLS only on HTTPS/TLS, HTTPS terminates,
    * certificates when terminating, no hostname on TCP, unique names and port/protocol/hostname).
+   *
+   * Renders one entry of `spec.listeners`; a terminating HTTPS/TLS listener gets `tls.mode: Terminate`
+   * with `certificateRefs` to Secrets, `tlsPassthrough` gives `tls.mode: Passthrough`.
+   *
+   * @param options port, protocol, name (default `<protocol>-<port>`), hostname, certificates,
+   * passthrough and which namespaces' routes may attach (`allowedRoutes`, default the Gateway's own)
+   * @returns what was added (name, port, protocol, hostname), for `parentRefs` of routes
    */
   public addListener(options: ListenerOptions): ListenerInfo {
     const { port, protocol } = options;
@@ -224,6 +239,12 @@ export class KubernetesGateway extends IstioResource {
 
   /**
    * Whether a listener named `sectionName` (or any listener) serves `hostname` (exact or by wildcard).
+   *
+   * A listener without `hostname` serves every host; `*.example.com` serves `a.example.com`.
+   *
+   * @param hostname the route's hostname, e.g. `shop.example.com`
+   * @param sectionName the listener name to look at (a route's `parentRefs[].sectionName`); any listener
+   * when not given
    */
   public servesHostname(hostname: string, sectionName?: string): boolean {
     return this._listeners

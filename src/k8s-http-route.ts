@@ -162,7 +162,7 @@ export interface KubernetesHttpRouteProps extends IstioResourceProps {
    */
   readonly hostnames?: string[];
   /**
-   * Rules; more with `addRule()`.
+   * Rules (more with `addRule()`).
    *
    * @default - none; at least one is required at synth
    */
@@ -196,6 +196,15 @@ export class KubernetesHttpRoute extends IstioResource {
   private readonly rules: gw.HttpRouteSpecRules[] = [];
   private matchCount = 0;
 
+  /**
+   * Defines an HTTPRoute attached to one or more Gateway listeners (`spec.parentRefs`); rules can be
+   * added later with `addRule()` (at least one is needed by synth).
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the parent gateways (required, each listed once, a `sectionName` naming one of its
+   * listeners), `hostnames` (lowercase) and rules
+   */
   constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps) {
     super(scope, id, props);
     if (!props.parents || props.parents.length === 0) {
@@ -231,6 +240,12 @@ export class KubernetesHttpRoute extends IstioResource {
 
   /**
    * Adds a rule (rules are evaluated by match specificity, per the Gateway API spec).
+   *
+   * Renders one entry of `spec.rules`: `matches`, `backendRefs` (weighted) and `filters` (redirect,
+   * URL rewrite, request header modifier), plus `timeouts.request`.
+   *
+   * @param options matches (default every request, `PathPrefix /`), backends or a redirect, rewrite,
+   * request headers to set and the request timeout
    */
   public addRule(options: KubernetesHttpRouteRuleOptions): void {
     this._insertRule(this.rules.length, options);

@@ -1,4 +1,4 @@
-import { _invalid, _validateDnsLabel, _validateLabels, _validatePort } from './_utils';
+import { _checkProps, _invalid, _validateDnsLabel, _validateLabels, _validatePort } from './_utils';
 import { IGatewayBinding } from './gateway-binding';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 
@@ -6,6 +6,23 @@ import { HttpMethod, _checkHttpMethod } from './http-method';
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
 /** Istio approximates Envoy's RE2 program-size limit by the regex length. */
 const MAX_REGEX_LENGTH = 1024;
+/** RE2 and Go's regexp refuse a repeat count `{n}`, `{n,}`, `{n,m}` above 1000. */
+const MAX_REGEX_REPEAT = 1000;
+
+/** The first repeat quantifier (`n`, `n,` or `n,m`) with a count over `max`, outside escapes and classes. */
+function repeatCountOver(re: string, max: number): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < re.length; i++) {
+    const ch = re[i];
+    if (ch === '\\') { i++; continue; }
+    if (inClass) { inClass = ch !== ']'; continue; }
+    if (ch === '[') { inClass = true; if (re[i + 1] === ']') i++; continue; }
+    if (ch !== '{') continue;
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(re.slice(i));
+    if (m && (Number(m[1]) > max || (m[3] !== undefined && m[3] !== '' && Number(m[3]) > max))) return m[0].slice(1, -1);
+  }
+  return undefined;
+}
 
 /**
  * Throws unless `re` is a regular expression Istio (RE2) accepts. RE2 has no backtracking features:
@@ -24,6 +41,11 @@ export function _validateRegex(prop: string, re: string): string {
   }
   if (/\\[1-9]|\\k</.test(re)) {
     throw _invalid(prop, re, 'backreferences are not supported by RE2, which Envoy uses', 'rewrite the regex without backreferences (see https://github.com/google/re2/wiki/Syntax)');
+  }
+  const repeat = repeatCountOver(re, MAX_REGEX_REPEAT);
+  if (repeat !== undefined) {
+    throw _invalid(prop, re, `the repeat count {${repeat}} is over ${MAX_REGEX_REPEAT}, which RE2 (Go regexp, Istio's validation) rejects`,
+      'use a smaller count, or a "+" / "*" repetition');
   }
   try {
     _toJsRegExp(re);
@@ -70,13 +92,21 @@ export function _validateHeaderName(prop: string, name: string): string {
  * StringMatch.regex('^/v[0-9]+/.*');   // RE2 syntax, validated
  */
 export class StringMatch {
-  /** Matches the exact string. */
+  /**
+   * Matches the exact string (Istio `StringMatch.exact`).
+   *
+   * @param value the whole string to match, case-sensitive
+   */
   public static exact(value: string): StringMatch {
     if (typeof value !== 'string') throw _invalid('exact', value, 'it is not a string', 'give a string');
     return new StringMatch('exact', value);
   }
 
-  /** Matches strings starting with `value`. */
+  /**
+   * Matches strings starting with `value` (Istio `StringMatch.prefix`).
+   *
+   * @param value the prefix, e.g. `/api/` (not empty: an empty prefix matches everything and Istio rejects it)
+   */
   public static prefix(value: string): StringMatch {
     if (typeof value !== 'string' || value.length === 0) {
       throw _invalid('prefix', value, 'an empty prefix matches everything (Istio rejects it)', 'give a prefix such as "/api", or leave the condition out');
@@ -84,7 +114,11 @@ export class StringMatch {
     return new StringMatch('prefix', value);
   }
 
-  /** Matches strings that the RE2 regular expression `pattern` matches entirely. */
+  /**
+   * Matches strings that the RE2 regular expression `pattern` matches entirely (Istio `StringMatch.regex`).
+   *
+   * @param pattern an RE2 expression, checked now (no lookaround or backreferences), e.g. `^/v[0-9]+/.*`
+   */
   public static regex(pattern: string): StringMatch {
     return new StringMatch('regex', _validateRegex('regex', pattern));
   }
@@ -202,22 +236,40 @@ export interface HttpMatchOptions {
  * HttpMatch.of({ uri: StringMatch.prefix('/api'), method: StringMatch.exact('GET') });
  */
 export class HttpMatch {
-  /** Requests whose path starts with `path`. */
+  /**
+   * Requests whose path starts with `path` (`match[].uri.prefix`).
+   *
+   * @param path the path prefix, e.g. `/catalog` (also matches `/catalogue`: end it with `/` to match
+   * only the subtree)
+   */
   public static prefix(path: string): HttpMatch {
     return HttpMatch.of({ uri: StringMatch.prefix(path) });
   }
 
-  /** Requests whose path is exactly `path`. */
+  /**
+   * Requests whose path is exactly `path` (`match[].uri.exact`).
+   *
+   * @param path the whole path, e.g. `/healthz`
+   */
   public static exact(path: string): HttpMatch {
     return HttpMatch.of({ uri: StringMatch.exact(path) });
   }
 
-  /** Requests whose path matches the RE2 regex `pattern`. */
+  /**
+   * Requests whose path matches the RE2 regex `pattern` (`match[].uri.regex`).
+   *
+   * @param pattern an RE2 expression matched against the whole path, e.g. `^/v[0-9]+/.*`
+   */
   public static regex(pattern: string): HttpMatch {
     return HttpMatch.of({ uri: StringMatch.regex(pattern) });
   }
 
-  /** Requests carrying header `name` matching `value`. */
+  /**
+   * Requests carrying header `name` matching `value` (`match[].headers`).
+   *
+   * @param name the header name, lowercase (Envoy lowercases header names), e.g. `end-user`
+   * @param value how the header value is matched, e.g. `StringMatch.exact('jason')`
+   */
   public static header(name: string, value: StringMatch): HttpMatch {
     return HttpMatch.of({ headers: { [name]: value } });
   }
@@ -225,13 +277,21 @@ export class HttpMatch {
   /**
    * Requests with the given method (`HttpMethod.GET`, ...), matched exactly; for other matches of the
    * method use `HttpMatch.of({ method: StringMatch.regex(...) })`.
+   *
+   * @param method the HTTP method, rendered as `match[].method.exact`
    */
   public static method(method: HttpMethod): HttpMatch {
     return HttpMatch.of({ method: StringMatch.exact(_checkHttpMethod('match.method', method)) });
   }
 
-  /** A match from all its conditions. */
+  /**
+   * A match from all its conditions, which must all hold (one entry of an HTTP route's `match`).
+   *
+   * @param options uri, scheme, method, authority, headers and withoutHeaders (lowercase names), query
+   * parameters, ignoreUriCase, port, source labels and namespace, gateways, and the match name
+   */
   public static of(options: HttpMatchOptions): HttpMatch {
+    _checkProps('options', options, true, '{ uri: StringMatch.prefix("/api") }');
     for (const [prop, map] of [['headers', options.headers], ['withoutHeaders', options.withoutHeaders]] as const) {
       for (const name of Object.keys(map ?? {})) {
         _validateHeaderName(`match.${prop} key`, name);
@@ -251,7 +311,12 @@ export class HttpMatch {
     public readonly options: HttpMatchOptions,
   ) {}
 
-  /** A copy of this match with an additional header condition. */
+  /**
+   * A copy of this match with an additional header condition (this match is not changed).
+   *
+   * @param name the header name, lowercase, e.g. `x-canary`; replaces an existing condition on that header
+   * @param value how the header value is matched, e.g. `StringMatch.exact('true')`
+   */
   public withHeader(name: string, value: StringMatch): HttpMatch {
     return HttpMatch.of({ ...this.options, headers: { ...this.options.headers, [name]: value } });
   }

@@ -58,7 +58,13 @@ export class MeshEnrolment {
     return new MeshEnrolment(EnrolmentMode.SIDECAR, undefined, false, undefined, undefined);
   }
 
-  /** Sidecar injection by the control-plane revision `revision`: `istio.io/rev: <revision>`. */
+  /**
+   * Sidecar injection by the control-plane revision `revision`: `istio.io/rev: <revision>` (used for
+   * canary control-plane upgrades; the namespace must not also carry `istio-injection`, which wins).
+   *
+   * @param revision the revision or revision tag of the control plane, e.g. `1-30-3` or `stable` (a valid
+   * label value)
+   */
   public static revision(revision: string): MeshEnrolment {
     if (typeof revision !== 'string' || revision.length === 0) {
       throw _invalid('revision', revision, 'the revision is empty', 'give the revision (or tag) of the control plane, e.g. "1-30-3" or "stable"');
@@ -67,7 +73,15 @@ export class MeshEnrolment {
     return new MeshEnrolment(EnrolmentMode.REVISION, revision, false, undefined, undefined);
   }
 
-  /** Ambient mode: `istio.io/dataplane-mode: ambient`, optionally with a namespace waypoint. */
+  /**
+   * Ambient mode: `istio.io/dataplane-mode: ambient`, optionally with a namespace waypoint.
+   *
+   * With a waypoint, the namespace also gets `istio.io/use-waypoint: <name>`, and `SecureNamespace`
+   * defines the waypoint (a Gateway API Gateway of class `istio-waypoint`).
+   *
+   * @param options `waypoint` (default false), its name (default `waypoint`) and the traffic it handles
+   * (default service traffic)
+   */
   public static ambient(options: AmbientEnrolmentOptions = {}): MeshEnrolment {
     const waypoint = options.waypoint ?? false;
     if (!waypoint && (options.waypointName !== undefined || options.waypointTrafficType !== undefined)) {

@@ -22,7 +22,7 @@ export enum MtlsMode {
   /** No mutual TLS: plaintext only. */
   DISABLE = 'DISABLE',
   /**
-   * Inherit from the parent scope (workload -> namespace -> mesh; the mesh default is PERMISSIVE).
+   * Inherit from the parent scope (workload -> namespace -> mesh, where the default is PERMISSIVE).
    * Rendered as no `mtls` field, e.g. for a PeerAuthentication that only sets per-port modes.
    */
   UNSET = 'UNSET',
@@ -85,9 +85,12 @@ export class PeerAuthentication extends IstioResource {
   private readonly ports = new Map<number, MtlsMode>();
 
   /**
+   * Defines a PeerAuthentication: namespace-wide without `selector` (conventionally named `default`), mesh-wide when
+   * also in the root namespace (`istio-system`).
+   *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
-   * @param props configuration
+   * @param props `mtlsMode` (default STRICT), the workload `selector` and per-port modes
    */
   constructor(scope: Construct, id: string, props: PeerAuthenticationProps = {}) {
     super(scope, id, props);
@@ -103,6 +106,11 @@ export class PeerAuthentication extends IstioResource {
 
   /**
    * Sets the mTLS mode of one port of the selected workload (only valid with a `selector`).
+   *
+   * Renders `portLevelMtls: { <port>: { mode } }`.
+   *
+   * @param port the workload (container) port number, not the Service port, e.g. 8080; each port once
+   * @param mode e.g. `MtlsMode.PERMISSIVE` for a metrics port scraped from outside the mesh
    */
   public addPortMtls(port: number, mode: MtlsMode): void {
     if (!this.selector) {

@@ -1,4 +1,5 @@
-import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { _K8sObject } from './_k8s';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
 
 /**
@@ -14,27 +15,48 @@ import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
  * @see https://istio.io/latest/docs/reference/config/type/workload-selector/#PolicyTargetReference
  */
 export class PolicyTargetRef {
-  /** A Kubernetes Service, by name. */
+  /**
+   * A Kubernetes Service, by name.
+   *
+   * @param name the Service name, in the policy's namespace
+   */
   public static service(name: string): PolicyTargetRef {
     return new PolicyTargetRef('', 'Service', _validateDnsLabel('name', name));
   }
 
-  /** A cdk8s-plus Service. */
-  public static fromService(service: kplus.Service): PolicyTargetRef {
-    return PolicyTargetRef.service(service.name);
+  /**
+   * A Service object of the app.
+   *
+   * @param service the Service: a cdk8s-plus object of any version (27 through 33), a plain `ApiObject`, or
+   *   an object imported with `cdk8s import k8s`
+   */
+  public static fromService(service: IConstruct): PolicyTargetRef {
+    return PolicyTargetRef.service(_K8sObject.of('service', service, ['Service'], 'pass the Service, or use PolicyTargetRef.service(name)').name);
   }
 
-  /** An Istio ServiceEntry, by name. */
+  /**
+   * An Istio ServiceEntry, by name.
+   *
+   * @param name the ServiceEntry name, in the policy's namespace
+   */
   public static serviceEntry(name: string): PolicyTargetRef {
     return new PolicyTargetRef('networking.istio.io', 'ServiceEntry', _validateDnsSubdomain('name', name));
   }
 
-  /** A Gateway API Gateway (an ingress gateway or a waypoint), by name. */
+  /**
+   * A Gateway API Gateway (an ingress gateway or a waypoint), by name.
+   *
+   * @param name the Gateway API Gateway name (an ingress gateway or a waypoint), in the policy's namespace
+   */
   public static gateway(name: string): PolicyTargetRef {
     return new PolicyTargetRef('gateway.networking.k8s.io', 'Gateway', _validateDnsSubdomain('name', name));
   }
 
-  /** A Gateway API GatewayClass, by name (policies in the root namespace only). */
+  /**
+   * A Gateway API GatewayClass, by name (policies in the root namespace only).
+   *
+   * @param name the GatewayClass name, e.g. `istio`
+   */
   public static gatewayClass(name: string): PolicyTargetRef {
     if (typeof name !== 'string' || name.length === 0) {
       throw _invalid('name', name, 'it is empty', 'give the GatewayClass name, e.g. "istio"');

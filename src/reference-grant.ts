@@ -51,6 +51,14 @@ export class ReferenceGrant extends IstioResource {
   private readonly from: ReferenceGrantFrom[];
   private readonly to: ReferenceGrantTo[];
 
+  /**
+   * Defines a ReferenceGrant, to put in the namespace of the referenced objects.
+   *
+   * @param scope the parent construct (usually a Chart of the referenced objects' namespace)
+   * @param id the construct id, unique within `scope`
+   * @param props `from` (group, kind and namespace of the referring routes or gateways) and `to` (group,
+   * kind and optionally name of the referenced objects), each with at least one entry
+   */
   constructor(scope: Construct, id: string, props: ReferenceGrantProps) {
     super(scope, id, props);
     if (!props.from?.length || !props.to?.length) {

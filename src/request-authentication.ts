@@ -118,7 +118,7 @@ export interface RequestAuthenticationProps extends IstioResourceProps {
    */
   readonly targetRefs?: PolicyTargetRef[];
   /**
-   * Accepted issuers; more with `addJwtRule()`.
+   * Accepted issuers (more with `addJwtRule()`).
    *
    * @default - none
    */
@@ -149,9 +149,13 @@ export class RequestAuthentication extends IstioResource {
   private readonly rules: sec.RequestAuthenticationSpecJwtRules[] = [];
 
   /**
+   * Defines a RequestAuthentication: which JWT issuers the selected workloads accept. A request with an
+   * invalid token is rejected, one without a token is let through: pair it with an AuthorizationPolicy
+   * requiring `requestPrincipals` to make a token mandatory.
+   *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
-   * @param props configuration
+   * @param props the workload `selector` or `targetRefs` (not both), and the JWT rules (at least one by synth)
    */
   constructor(scope: Construct, id: string, props: RequestAuthenticationProps = {}) {
     super(scope, id, props);
@@ -185,6 +189,11 @@ export class RequestAuthentication extends IstioResource {
 
   /**
    * Accepts tokens of one more issuer. Each issuer may appear once.
+   *
+   * Renders one entry of `spec.jwtRules`.
+   *
+   * @param rule the `issuer`, its keys (`jwksUri` or inline `jwks`), accepted audiences, where the token
+   * is read from (default the `Authorization: Bearer` header) and claims to copy into headers
    */
   public addJwtRule(rule: JwtRule): void {
     const r = _renderJwtRule(rule);

@@ -22,7 +22,7 @@ export enum ServiceEntryLocation {
  * How the proxy resolves the endpoints of the service.
  */
 export enum ServiceEntryResolution {
-  /** Forward to the address the caller resolved (no endpoints; TCP hosts are ignored). */
+  /** Forward to the address the caller resolved (no endpoints, and TCP hosts are ignored). */
   NONE = 'NONE',
   /** Use the static `endpoints` IPs. */
   STATIC = 'STATIC',
@@ -119,7 +119,7 @@ export interface ServiceEntryProps extends IstioResourceProps {
    */
   readonly exportTo?: string[];
   /**
-   * Mesh workloads (WorkloadEntries/pods) backing an internal service; excludes `endpoints`.
+   * Mesh workloads (WorkloadEntries/pods) backing an internal service, instead of `endpoints`.
    *
    * @default - none
    */
@@ -158,6 +158,14 @@ export class ServiceEntry extends IstioResource implements IMeshDestination {
   private readonly ports: Array<Required<Pick<ServiceEntryPort, 'number' | 'protocol' | 'name'>> & { targetPort?: number }>;
   private readonly props: ServiceEntryProps;
 
+  /**
+   * Defines a ServiceEntry, checking hosts, ports, addresses and endpoints as Istio would.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props `hosts` and `ports` (each at least one), `resolution` (default DNS), `location` (default
+   * MESH_EXTERNAL), addresses, endpoints, `exportTo` and workload selector
+   */
   constructor(scope: Construct, id: string, props: ServiceEntryProps) {
     super(scope, id, props);
     this.props = props;

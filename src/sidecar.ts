@@ -77,13 +77,13 @@ export interface SidecarProps extends IstioResourceProps {
    */
   readonly selector?: IMeshWorkload;
   /**
-   * Egress listeners; more with `addEgress()`/`addEgressHosts()`.
+   * Egress listeners (more with `addEgress()`/`addEgressHosts()`).
    *
    * @default - none
    */
   readonly egress?: SidecarEgressOptions[];
   /**
-   * Ingress listeners; more with `addIngress()`.
+   * Ingress listeners (more with `addIngress()`).
    *
    * @default - none
    */
@@ -149,6 +149,14 @@ export class Sidecar extends IstioResource {
   private readonly egress: Array<{ hosts: string[]; port?: SidecarPort }> = [];
   private readonly ingress: SidecarIngressOptions[] = [];
 
+  /**
+   * Defines a Sidecar, to which egress and ingress listeners can be added later (an empty one fails synth).
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the workload `selector` (default: every workload of the namespace), egress and ingress
+   * listeners and `outboundTrafficPolicy.mode` (default: the mesh's, ALLOW_ANY unless configured)
+   */
   constructor(scope: Construct, id: string, props: SidecarProps = {}) {
     super(scope, id, props);
     this.selector = props.selector;
@@ -173,6 +181,10 @@ export class Sidecar extends IstioResource {
 
   /**
    * Adds hosts to the catch-all egress listener (creating it). Hosts already present are skipped.
+   *
+   * @param hosts `<namespace>/<host>` entries of `egress[].hosts`: namespace a name, `.` (own), `*` (any)
+   * or `~` (none); host an FQDN, a `*.` wildcard or `*`, e.g. `./catalog.shop.svc.cluster.local`,
+   * `istio-system/*`
    */
   public addEgressHosts(...hosts: string[]): void {
     for (const h of hosts) Sidecar._validateEgressHost(h);
@@ -186,6 +198,9 @@ export class Sidecar extends IstioResource {
 
   /**
    * Adds an egress listener. Port-specific listeners come first in the output, the catch-all last (as Istio requires).
+   *
+   * @param options the `<namespace>/<host>` hosts (at least one) and, for a port-specific listener, the
+   * port (unique among egress listeners), without which the hosts join the catch-all listener
    */
   public addEgress(options: SidecarEgressOptions): void {
     if (!options.hosts || options.hosts.length === 0) {
@@ -204,7 +219,10 @@ export class Sidecar extends IstioResource {
   }
 
   /**
-   * Adds an ingress listener.
+   * Adds an ingress listener: how the proxy accepts inbound traffic on one port (`spec.ingress[]`).
+   *
+   * @param options the port (unique among ingress listeners) and `defaultEndpoint` the traffic is
+   * forwarded to (`127.0.0.1:<port>`, `0.0.0.0:<port>`, `[::1]:<port>`, `[::]:<port>` or `unix://<path>`)
    */
   public addIngress(options: SidecarIngressOptions): void {
     Sidecar.validatePort('ingress port', options.port);

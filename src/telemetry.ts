@@ -1,4 +1,3 @@
-import { parse as parseCel } from '@marcbachmann/cel-js';
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _invalid, _renderDuration, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
@@ -6,12 +5,13 @@ import { IstioResource, IstioResourceProps } from './base';
 import * as tel from './imports/istio-telemetry.istio.io';
 import { MeshConfigFragment } from './observability/mesh-config';
 import { AccessLogProvider, TracingProvider } from './observability/providers';
+import { _celModule } from './validation/_cel-module';
 import { IMeshWorkload } from './workload';
 
 /** Throws unless `expr` parses as CEL (Istio rejects filters and tag values that do not). */
 function validateCel(prop: string, expr: string, example: string): string {
   try {
-    parseCel(expr);
+    _celModule().parse(expr);
   } catch (e) {
     const why = String((e as Error).message ?? e).split('\n')[0];
     throw _invalid(prop, expr, `it is not a valid CEL expression (${why})`, `write a CEL expression such as ${example}`);
@@ -70,12 +70,23 @@ export enum IstioMetric {
  * TracingCustomTag.environment('cluster', 'CLUSTER_NAME');
  */
 export class TracingCustomTag {
-  /** A fixed value. */
+  /**
+   * A fixed value.
+   *
+   * @param tag the span tag name
+   * @param value the fixed value
+   */
   public static literal(tag: string, value: string): TracingCustomTag {
     return new TracingCustomTag(TracingCustomTag.validateTag(tag), { literal: { value } });
   }
 
-  /** The value of a request header (or `defaultValue` when absent). */
+  /**
+   * The value of a request header (or `defaultValue` when absent).
+   *
+   * @param tag the span tag name
+   * @param headerName the request header to read
+   * @param defaultValue the value when the header is absent (default: the tag is left out)
+   */
   public static header(tag: string, headerName: string, defaultValue?: string): TracingCustomTag {
     if (!headerName || /[\s:]/.test(headerName)) {
       throw _invalid('headerName', headerName, 'it is not an HTTP header name', 'use e.g. "x-request-id"');
@@ -83,7 +94,13 @@ export class TracingCustomTag {
     return new TracingCustomTag(TracingCustomTag.validateTag(tag), { header: { defaultValue, name: headerName } });
   }
 
-  /** The value of an environment variable of the proxy (or `defaultValue` when unset). */
+  /**
+   * The value of an environment variable of the proxy (or `defaultValue` when unset).
+   *
+   * @param tag the span tag name
+   * @param variable the proxy's environment variable to read
+   * @param defaultValue the value when the variable is unset (default: the tag is left out)
+   */
   public static environment(tag: string, variable: string, defaultValue?: string): TracingCustomTag {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable ?? '')) {
       throw _invalid('variable', variable, 'it is not an environment variable name', 'use e.g. "CLUSTER_NAME"');
@@ -118,7 +135,12 @@ export class TracingCustomTag {
  * MetricTagOverride.remove('request_protocol');
  */
 export class MetricTagOverride {
-  /** Adds or replaces `tag`, valued by a CEL expression over request attributes. */
+  /**
+   * Adds or replaces `tag`, valued by a CEL expression over request attributes.
+   *
+   * @param tag the metric label (dimension) to add or replace
+   * @param celExpression the value: a CEL expression over Envoy request attributes, e.g. `request.host`
+   */
   public static upsert(tag: string, celExpression: string): MetricTagOverride {
     if (!celExpression || celExpression.trim().length === 0) {
       throw _invalid('celExpression', celExpression, 'an upserted tag needs a value expression', 'use e.g. "request.host"');
@@ -128,7 +150,11 @@ export class MetricTagOverride {
     return new MetricTagOverride(MetricTagOverride.validateTag(tag), { operation, value: celExpression });
   }
 
-  /** Removes `tag` from the metric (fewer series). */
+  /**
+   * Removes `tag` from the metric (fewer series).
+   *
+   * @param tag the metric label (dimension) to drop
+   */
   public static remove(tag: string): MetricTagOverride {
     return new MetricTagOverride(MetricTagOverride.validateTag(tag), { operation: tel.TelemetrySpecMetricsOverridesTagOverridesOperation.REMOVE });
   }
@@ -160,17 +186,29 @@ export class MetricTagOverride {
  * TelemetryTargetRef.service('catalog');     // a Service (ambient waypoints)
  */
 export class TelemetryTargetRef {
-  /** A Gateway API `Gateway` in the Telemetry's namespace. */
+  /**
+   * A Gateway API `Gateway` in the Telemetry's namespace.
+   *
+   * @param name the Gateway name
+   */
   public static gateway(name: string): TelemetryTargetRef {
     return new TelemetryTargetRef('gateway.networking.k8s.io', 'Gateway', _validateDnsSubdomain('name', name));
   }
 
-  /** A Kubernetes `Service` in the Telemetry's namespace. */
+  /**
+   * A Kubernetes `Service` in the Telemetry's namespace.
+   *
+   * @param name the Service name
+   */
   public static service(name: string): TelemetryTargetRef {
     return new TelemetryTargetRef('', 'Service', _validateDnsLabel('name', name));
   }
 
-  /** A `GatewayClass` (only in the root namespace). */
+  /**
+   * A `GatewayClass` (only in the root namespace).
+   *
+   * @param name the GatewayClass name, e.g. `istio`
+   */
   public static gatewayClass(name: string): TelemetryTargetRef {
     return new TelemetryTargetRef('gateway.networking.k8s.io', 'GatewayClass', _validateDnsSubdomain('name', name));
   }
@@ -388,6 +426,13 @@ export class Telemetry extends IstioResource {
   private readonly accessLogging: TelemetryAccessLoggingOptions[] = [];
   private readonly metrics: TelemetryMetricsOptions[] = [];
 
+  /**
+   * Creates a `telemetry.istio.io/v1` Telemetry; providers it names are checked against the declared mesh config at synth.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the name, namespace, selector or target references, and the initial tracing, access-logging and metrics settings
+   */
   constructor(scope: Construct, id: string, props: TelemetryProps = {}) {
     super(scope, id, props);
     const meshWide = props.meshWide ?? false;
@@ -449,7 +494,11 @@ export class Telemetry extends IstioResource {
     this.node.addValidation({ validate: () => this.validateProviders() });
   }
 
-  /** Adds tracing settings. */
+  /**
+   * Adds tracing settings.
+   *
+   * @param options the tracing providers, sampling percentage and custom tags
+   */
   public addTracing(options: TelemetryTracingOptions): void {
     const p = options.samplingPercent;
     if (p !== undefined && (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 100)) {
@@ -463,7 +512,11 @@ export class Telemetry extends IstioResource {
     this.tracing.push({ ...options, providers: options.providers ? [...options.providers] : undefined });
   }
 
-  /** Adds access logging settings. */
+  /**
+   * Adds access logging settings.
+   *
+   * @param options the access-log providers, mode and CEL filter
+   */
   public addAccessLogging(options: TelemetryAccessLoggingOptions): void {
     if (options.filter !== undefined && options.filter.trim().length === 0) {
       throw _invalid('filter', options.filter, 'an empty filter expression is rejected by Istio', 'give a CEL expression such as "response.code >= 400", or leave filter out');
@@ -472,7 +525,11 @@ export class Telemetry extends IstioResource {
     this.accessLogging.push({ ...options, providers: options.providers ? [...options.providers] : undefined });
   }
 
-  /** Adds metrics settings. */
+  /**
+   * Adds metrics settings.
+   *
+   * @param options the metrics providers and per-metric overrides (tags, disabling)
+   */
   public addMetrics(options: TelemetryMetricsOptions): void {
     if (options.reportingInterval !== undefined) _renderDuration('reportingInterval', options.reportingInterval);
     for (const o of options.overrides ?? []) {

@@ -1,11 +1,13 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _envoyHeaderValueProblem } from './_envoy';
 import { _hostsMatch, _resolveShortname, _validateExportTo } from './_naming';
 import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { DestinationRule } from './destination-rule';
 import { GatewayBinding, IGatewayBinding } from './gateway-binding';
 import { IMeshDestination, MeshDestinationConfig } from './host';
+import { HttpMethod, _checkHttpMethod } from './http-method';
 import * as net from './imports/istio-networking.istio.io';
 import { HttpMatch, StringMatch, _validateHeaderName, _validateRegex } from './match';
 import { MeshValidation } from './validation/mesh-validation';
@@ -20,7 +22,6 @@ const RETRY_ON = new Set([
   'retriable-status-codes', 'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure',
   'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
 ]);
-const CORS_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE']);
 const GRPC_STATUS = new Set(['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
   'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL',
   'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED']);
@@ -88,7 +89,7 @@ export interface HeaderManipulation {
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 export interface HttpRetry {
-  /** Number of retries; 0 disables retries (then no other field may be set). */
+  /** Number of retries (0 disables retries, and then no other field may be set). */
   readonly attempts: number;
   /**
    * Timeout of each attempt (at least 1ms).
@@ -266,7 +267,7 @@ export interface CorsPolicy {
    *
    * @default - none
    */
-  readonly allowMethods?: string[];
+  readonly allowMethods?: HttpMethod[];
   /**
    * Allowed request headers.
    *
@@ -487,7 +488,7 @@ export interface TlsMatch {
  * A TLS passthrough route, by SNI.
  */
 export interface TlsRouteOptions {
-  /** Matches (ORed); at least one. */
+  /** Matches (ORed), at least one. */
   readonly match: TlsMatch[];
   /** Weighted destinations. */
   readonly destinations: RouteDestination[];
@@ -559,6 +560,104 @@ function validPort(prop: string, p: number): number {
   return p;
 }
 
+/** Renders the retry policy of an HTTP route, checked as Istio checks it. */
+function renderRetries(where: string, r: HttpRetry): net.VirtualServiceSpecHttpRetries {
+  if (!Number.isInteger(r.attempts) || r.attempts < 0) {
+    throw _invalid(`${where} retries.attempts`, r.attempts, 'attempts must be a non-negative integer', 'use e.g. 3, or 0 to disable retries');
+  }
+  if (r.attempts === 0 && (r.perTryTimeout || (r.retryOn ?? []).length > 0 || r.retryRemoteLocalities !== undefined || r.backoff)) {
+    throw _invalid(`${where} retries`, { attempts: 0, perTryTimeout: r.perTryTimeout?.toHumanString(), retryOn: r.retryOn },
+      'attempts 0 disables retries, so the other retry settings are contradictory (Istio rejects them)', 'set attempts > 0, or give only { attempts: 0 }');
+  }
+  for (const cond of r.retryOn ?? []) {
+    const code = /^[0-9]{3}$/.test(cond) ? Number(cond) : NaN;
+    if (!RETRY_ON.has(cond) && !(code >= 100 && code <= 599)) {
+      throw _invalid(`${where} retries.retryOn`, cond, 'it is not a retry condition Istio accepts', `use HTTP status codes or one of ${[...RETRY_ON].join(', ')}`);
+    }
+  }
+  return {
+    attempts: r.attempts,
+    perTryTimeout: r.perTryTimeout ? _renderDuration(`${where} retries.perTryTimeout`, r.perTryTimeout) : undefined,
+    retryOn: r.retryOn && r.retryOn.length > 0 ? r.retryOn.join(',') : undefined,
+    retryRemoteLocalities: r.retryRemoteLocalities,
+    backoff: r.backoff ? _renderDuration(`${where} retries.backoff`, r.backoff) : undefined,
+  };
+}
+
+/** Renders the fault injection of an HTTP route, checked as Istio checks it. */
+function renderFault(where: string, f: HttpFault): net.VirtualServiceSpecHttpFault {
+  if (!f.delay && !f.abort) throw _invalid(`${where} fault`, f, 'fault injection needs a delay and/or an abort', 'give delay or abort');
+  let abort: net.VirtualServiceSpecHttpFaultAbort | undefined;
+  if (f.abort) {
+    const a = f.abort;
+    if ((a.httpStatus === undefined) === (a.grpcStatus === undefined)) {
+      throw _invalid(`${where} fault.abort`, a, 'give exactly one of httpStatus and grpcStatus', 'e.g. { httpStatus: 503, percentage: 10 }');
+    }
+    if (a.httpStatus !== undefined && (!Number.isInteger(a.httpStatus) || a.httpStatus < 200 || a.httpStatus > 599)) {
+      throw _invalid(`${where} fault.abort.httpStatus`, a.httpStatus, 'Istio accepts HTTP statuses 200..599', 'use e.g. 503');
+    }
+    if (a.grpcStatus !== undefined && !GRPC_STATUS.has(a.grpcStatus)) {
+      throw _invalid(`${where} fault.abort.grpcStatus`, a.grpcStatus, 'it is not a gRPC status name', 'use e.g. "UNAVAILABLE"');
+    }
+    abort = { httpStatus: a.httpStatus, grpcStatus: a.grpcStatus, percentage: { value: _validatePercentage(`${where} fault.abort.percentage`, a.percentage) } };
+  }
+  return {
+    delay: f.delay ? {
+      fixedDelay: _renderDuration(`${where} fault.delay.fixedDelay`, f.delay.fixedDelay),
+      percentage: { value: _validatePercentage(`${where} fault.delay.percentage`, f.delay.percentage) },
+    } : undefined,
+    abort,
+  };
+}
+
+/** Renders the rewrite of an HTTP route, checked as Istio checks it. */
+function renderRewrite(where: string, w: HttpRewrite): net.VirtualServiceSpecHttpRewrite {
+  if (w.uri !== undefined && w.uriRegex) throw _invalid(`${where} rewrite`, w, 'uri and uriRegex are mutually exclusive', 'give one of them');
+  if (w.uri === undefined && !w.uriRegex && w.authority === undefined) throw _invalid(`${where} rewrite`, w, 'a rewrite needs uri, uriRegex or authority', 'give one, or leave rewrite out');
+  if (w.uriRegex) {
+    _validateRegex(`${where} rewrite.uriRegex.match`, w.uriRegex.match);
+    if (!w.uriRegex.rewrite) throw _invalid(`${where} rewrite.uriRegex.rewrite`, w.uriRegex.rewrite, 'the replacement is empty', 'give a replacement such as "/\\1"');
+  }
+  const uriRegexRewrite = w.uriRegex ? { match: w.uriRegex.match, rewrite: w.uriRegex.rewrite } : undefined;
+  return { uri: w.uri, authority: w.authority, uriRegexRewrite };
+}
+
+/** Renders the redirect of an HTTP route, checked as Istio checks it. */
+function renderRedirect(where: string, d: HttpRedirect): net.VirtualServiceSpecHttpRedirect {
+  if (d.uri === undefined && d.authority === undefined && d.port === undefined && d.scheme === undefined) {
+    throw _invalid(`${where} redirect`, d, 'a redirect must change the uri, authority, scheme or port', 'give at least one of them');
+  }
+  if (d.redirectCode !== undefined && (!Number.isInteger(d.redirectCode) || d.redirectCode < 300 || d.redirectCode > 399)) {
+    throw _invalid(`${where} redirect.redirectCode`, d.redirectCode, 'it is not a 3xx status', 'use e.g. 301 or 308');
+  }
+  if (d.scheme !== undefined && d.scheme !== 'http' && d.scheme !== 'https') {
+    throw _invalid(`${where} redirect.scheme`, d.scheme, 'Istio accepts "http" or "https"', 'use "https"');
+  }
+  if (d.port !== undefined) validPort(`${where} redirect.port`, d.port);
+  return { uri: d.uri, authority: d.authority, port: d.port, scheme: d.scheme, redirectCode: d.redirectCode };
+}
+
+/** Renders the CORS policy of an HTTP route, checked as Istio checks it. */
+function renderCors(where: string, c: CorsPolicy): net.VirtualServiceSpecHttpCorsPolicy {
+  (c.allowMethods ?? []).forEach((m, i) => _checkHttpMethod(`${where} corsPolicy.allowMethods[${i}]`, m));
+  for (const h of [...(c.allowHeaders ?? []), ...(c.exposeHeaders ?? [])]) {
+    if (h !== '*') _validateHeaderName(`${where} corsPolicy header`, h);
+  }
+  let maxAge: string | undefined;
+  if (c.maxAge) {
+    if (c.maxAge.toMilliseconds() % 1000 !== 0) throw _invalid(`${where} corsPolicy.maxAge`, c.maxAge.toHumanString(), 'it is accurate to seconds only (Istio rejects fractions)', 'use whole seconds');
+    maxAge = _renderDuration(`${where} corsPolicy.maxAge`, c.maxAge, 1000);
+  }
+  return {
+    allowOrigins: c.allowOrigins && c.allowOrigins.length > 0 ? c.allowOrigins.map((m) => m._toIstio()) : undefined,
+    allowMethods: c.allowMethods && c.allowMethods.length > 0 ? [...c.allowMethods] : undefined,
+    allowHeaders: c.allowHeaders && c.allowHeaders.length > 0 ? [...c.allowHeaders] : undefined,
+    exposeHeaders: c.exposeHeaders && c.exposeHeaders.length > 0 ? [...c.exposeHeaders] : undefined,
+    maxAge,
+    allowCredentials: c.allowCredentials,
+  };
+}
+
 function headerOps(where: string, ops: HeaderOperations | undefined): any {
   if (!ops) return undefined;
   const check = (name: string) => {
@@ -572,7 +671,11 @@ function headerOps(where: string, ops: HeaderOperations | undefined): any {
     if (!m) return undefined;
     for (const [k, v] of Object.entries(m)) {
       check(k);
-      if (/[\r\n\0]/.test(v)) throw _invalid(`${where} header "${k}" value`, v, 'header values cannot contain CR, LF or NUL', 'remove control characters');
+      const problem = _envoyHeaderValueProblem(v);
+      if (problem) {
+        throw _invalid(`${where} header "${k}" value`, v, `Istio rejects it: ${problem}`,
+          'write "%%" for a literal percent sign (e.g. "100%%"), and %VARIABLE% only for Envoy variables such as %HOSTNAME%; remove control characters');
+      }
     }
     return _sortedRecord(m);
   };
@@ -606,6 +709,14 @@ export class VirtualService extends IstioResource {
   private readonly _subsetRefs: Array<{ where: string; dest: MeshDestinationConfig }> = [];
   private readonly exportTo?: string[];
 
+  /**
+   * Defines a VirtualService, to which hosts, gateways and routes can be added later.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props hosts, gateways (default `mesh`: the sidecars), HTTP, TCP and TLS routes, `exportTo`,
+   * and `checkSubsets` (default true: routes to a subset no DestinationRule defines fail synth)
+   */
   constructor(scope: Construct, id: string, props: VirtualServiceProps = {}) {
     super(scope, id, props);
     this._gateways = [...(props.gateways ?? [GatewayBinding.mesh()])];
@@ -646,7 +757,12 @@ export class VirtualService extends IstioResource {
     return [...this._http];
   }
 
-  /** Adds a host. */
+  /**
+   * Adds a host to `spec.hosts`: the names clients call that these routes apply to.
+   *
+   * @param host a short Service name (`reviews`, resolved in the VirtualService's namespace), an FQDN, a
+   * `*.` wildcard or `*`; it may not repeat or overlap a host already listed
+   */
   public addHost(host: string): void {
     if (host !== '*') _validateHost('hosts', host, true, false);
     if (this._hosts.includes(host)) throw _invalid('hosts', host, 'the host is listed twice', 'list each host once');
@@ -659,27 +775,47 @@ export class VirtualService extends IstioResource {
   }
 
   /**
-   * A `GatewayBinding.of(ns, name)` names a gateway defined outside this app: declare it to the app's
-   * synth-time checks (IST0101 then accepts the reference). Gateway constructs of the app need nothing.
+   * A `GatewayBinding.external(ns, name)` names a gateway managed outside this app on purpose: declare it
+   * to the app's synth-time checks (IST0101 then accepts its absence). `GatewayBinding.of()` declares
+   * nothing: a gateway it names must be in the app, else IST0101 reports the reference.
    */
   private declareIfExternal(gateway: IGatewayBinding): void {
-    if (gateway instanceof GatewayBinding && !gateway.isMesh) MeshValidation.of(this).declareExternalGateways([gateway.gatewayRef]);
+    if (gateway instanceof GatewayBinding && gateway.isExternal) MeshValidation.of(this).declareExternalGateways([gateway.gatewayRef]);
   }
 
-  /** Adds a gateway the routes apply to (the mesh gateway is kept unless it was left out explicitly). */
+  /**
+   * Adds a gateway the routes apply to (the mesh gateway is kept unless it was left out explicitly).
+   *
+   * @param gateway a `Gateway` or `MeshGateway` of the app (or `GatewayBinding.of(namespace, name)` for one
+   * of the app), `GatewayBinding.external(namespace, name)` for one managed elsewhere, or
+   * `GatewayBinding.mesh()`; rendered in `spec.gateways`, a repeat is ignored
+   */
   public addGateway(gateway: IGatewayBinding): void {
     validateGatewayRef('gateways', gateway.gatewayRef);
     this.declareIfExternal(gateway);
     if (!this._gateways.some((g) => g.gatewayRef === gateway.gatewayRef)) this._gateways.push(gateway);
   }
 
-  /** Appends an HTTP route (evaluated after the routes added before it). */
+  /**
+   * Appends an HTTP route (evaluated after the routes added before it).
+   *
+   * Istio uses the first route whose match fits, so add specific routes before catch-alls.
+   *
+   * @param options the route: `match` conditions (ORed, default every request), weighted `destinations`
+   * or a `redirect`, rewrite, timeout, retries, fault injection, mirrors, header changes, CORS, name
+   * @returns the route, for `replaceHttpRoute()`
+   */
   public addHttpRoute(options: HttpRouteOptions): HttpRoute {
     return this.insertHttpRoute(this._http.length, options);
   }
 
   /**
    * Inserts an HTTP route at `index` (0 = evaluated first).
+   *
+   * @param index the position in `spec.http`, from 0 to the number of routes (that number appends)
+   * @param options the route: `match` conditions (ORed, default every request), weighted `destinations`
+   * or a `redirect`, rewrite, timeout, retries, fault injection, mirrors, header changes, CORS, name
+   * @returns the route, for `replaceHttpRoute()`
    */
   public insertHttpRoute(index: number, options: HttpRouteOptions): HttpRoute {
     if (!Number.isInteger(index) || index < 0 || index > this._http.length) {
@@ -693,6 +829,11 @@ export class VirtualService extends IstioResource {
 
   /**
    * Replaces `existing` (keeping its position in the evaluation order) with a route built from `options`.
+   *
+   * @param existing a route returned by `addHttpRoute()` or `insertHttpRoute()` of this VirtualService
+   * @param options the route: `match` conditions (ORed, default every request), weighted `destinations`
+   * or a `redirect`, rewrite, timeout, retries, fault injection, mirrors, header changes, CORS, name
+   * @returns the new route
    */
   public replaceHttpRoute(existing: HttpRoute, options: HttpRouteOptions): HttpRoute {
     const index = this._http.indexOf(existing);
@@ -703,7 +844,12 @@ export class VirtualService extends IstioResource {
     return route;
   }
 
-  /** Adds a TCP route. */
+  /**
+   * Adds a TCP route (one entry of `spec.tcp`), for opaque TCP traffic.
+   *
+   * @param options L4 `match` conditions (port, destination subnets, source labels and namespace,
+   * gateways, default all traffic) and weighted `destinations`
+   */
   public addTcpRoute(options: TcpRouteOptions): void {
     const where = `tcp route #${this._tcp.length}`;
     this._tcp.push({
@@ -712,7 +858,12 @@ export class VirtualService extends IstioResource {
     });
   }
 
-  /** Adds a TLS (SNI) route. */
+  /**
+   * Adds a TLS (SNI) route (one entry of `spec.tls`), for TLS traffic passed through unterminated.
+   *
+   * @param options `match` conditions, each with at least one SNI host (plus optional port, subnets,
+   * source and gateways), and weighted `destinations`
+   */
   public addTlsRoute(options: TlsRouteOptions): void {
     const where = `tls route #${this._tls.length}`;
     if (!options.match || options.match.length === 0) {
@@ -790,110 +941,11 @@ export class VirtualService extends IstioResource {
     if (o.redirect && o.fault) throw _invalid(`${where}`, 'fault + redirect', 'a redirect route cannot inject faults', 'drop the fault or the redirect');
     if (o.redirect && o.rewrite) throw _invalid(`${where}`, 'rewrite + redirect', 'a redirect route cannot rewrite', 'drop the rewrite or the redirect');
 
-    let retries: any;
-    if (o.retries) {
-      const r = o.retries;
-      if (!Number.isInteger(r.attempts) || r.attempts < 0) {
-        throw _invalid(`${where} retries.attempts`, r.attempts, 'attempts must be a non-negative integer', 'use e.g. 3, or 0 to disable retries');
-      }
-      if (r.attempts === 0 && (r.perTryTimeout || (r.retryOn ?? []).length > 0 || r.retryRemoteLocalities !== undefined || r.backoff)) {
-        throw _invalid(`${where} retries`, { attempts: 0, perTryTimeout: r.perTryTimeout?.toHumanString(), retryOn: r.retryOn },
-          'attempts 0 disables retries, so the other retry settings are contradictory (Istio rejects them)', 'set attempts > 0, or give only { attempts: 0 }');
-      }
-      for (const cond of r.retryOn ?? []) {
-        const code = /^[0-9]{3}$/.test(cond) ? Number(cond) : NaN;
-        if (!RETRY_ON.has(cond) && !(code >= 100 && code <= 599)) {
-          throw _invalid(`${where} retries.retryOn`, cond, 'it is not a retry condition Istio accepts', `use HTTP status codes or one of ${[...RETRY_ON].join(', ')}`);
-        }
-      }
-      retries = {
-        attempts: r.attempts,
-        perTryTimeout: r.perTryTimeout ? _renderDuration(`${where} retries.perTryTimeout`, r.perTryTimeout) : undefined,
-        retryOn: r.retryOn && r.retryOn.length > 0 ? r.retryOn.join(',') : undefined,
-        retryRemoteLocalities: r.retryRemoteLocalities,
-        backoff: r.backoff ? _renderDuration(`${where} retries.backoff`, r.backoff) : undefined,
-      };
-    }
-
-    let fault: any;
-    if (o.fault) {
-      const f = o.fault;
-      if (!f.delay && !f.abort) throw _invalid(`${where} fault`, f, 'fault injection needs a delay and/or an abort', 'give delay or abort');
-      let abort: any;
-      if (f.abort) {
-        const a = f.abort;
-        if ((a.httpStatus === undefined) === (a.grpcStatus === undefined)) {
-          throw _invalid(`${where} fault.abort`, a, 'give exactly one of httpStatus and grpcStatus', 'e.g. { httpStatus: 503, percentage: 10 }');
-        }
-        if (a.httpStatus !== undefined && (!Number.isInteger(a.httpStatus) || a.httpStatus < 200 || a.httpStatus > 599)) {
-          throw _invalid(`${where} fault.abort.httpStatus`, a.httpStatus, 'Istio accepts HTTP statuses 200..599', 'use e.g. 503');
-        }
-        if (a.grpcStatus !== undefined && !GRPC_STATUS.has(a.grpcStatus)) {
-          throw _invalid(`${where} fault.abort.grpcStatus`, a.grpcStatus, 'it is not a gRPC status name', 'use e.g. "UNAVAILABLE"');
-        }
-        abort = { httpStatus: a.httpStatus, grpcStatus: a.grpcStatus, percentage: { value: _validatePercentage(`${where} fault.abort.percentage`, a.percentage) } };
-      }
-      fault = {
-        delay: f.delay ? {
-          fixedDelay: _renderDuration(`${where} fault.delay.fixedDelay`, f.delay.fixedDelay),
-          percentage: { value: _validatePercentage(`${where} fault.delay.percentage`, f.delay.percentage) },
-        } : undefined,
-        abort,
-      };
-    }
-
-    let rewrite: any;
-    if (o.rewrite) {
-      const w = o.rewrite;
-      if (w.uri !== undefined && w.uriRegex) throw _invalid(`${where} rewrite`, w, 'uri and uriRegex are mutually exclusive', 'give one of them');
-      if (w.uri === undefined && !w.uriRegex && w.authority === undefined) throw _invalid(`${where} rewrite`, w, 'a rewrite needs uri, uriRegex or authority', 'give one, or leave rewrite out');
-      if (w.uriRegex) {
-        _validateRegex(`${where} rewrite.uriRegex.match`, w.uriRegex.match);
-        if (!w.uriRegex.rewrite) throw _invalid(`${where} rewrite.uriRegex.rewrite`, w.uriRegex.rewrite, 'the replacement is empty', 'give a replacement such as "/\\1"');
-      }
-      const uriRegexRewrite = w.uriRegex ? { match: w.uriRegex.match, rewrite: w.uriRegex.rewrite } : undefined;
-      rewrite = { uri: w.uri, authority: w.authority, uriRegexRewrite };
-    }
-
-    let redirect: any;
-    if (o.redirect) {
-      const d = o.redirect;
-      if (d.uri === undefined && d.authority === undefined && d.port === undefined && d.scheme === undefined) {
-        throw _invalid(`${where} redirect`, d, 'a redirect must change the uri, authority, scheme or port', 'give at least one of them');
-      }
-      if (d.redirectCode !== undefined && (!Number.isInteger(d.redirectCode) || d.redirectCode < 300 || d.redirectCode > 399)) {
-        throw _invalid(`${where} redirect.redirectCode`, d.redirectCode, 'it is not a 3xx status', 'use e.g. 301 or 308');
-      }
-      if (d.scheme !== undefined && d.scheme !== 'http' && d.scheme !== 'https') {
-        throw _invalid(`${where} redirect.scheme`, d.scheme, 'Istio accepts "http" or "https"', 'use "https"');
-      }
-      if (d.port !== undefined) validPort(`${where} redirect.port`, d.port);
-      redirect = { uri: d.uri, authority: d.authority, port: d.port, scheme: d.scheme, redirectCode: d.redirectCode };
-    }
-
-    let corsPolicy: any;
-    if (o.corsPolicy) {
-      const c = o.corsPolicy;
-      for (const m of c.allowMethods ?? []) {
-        if (!CORS_METHODS.has(m)) throw _invalid(`${where} corsPolicy.allowMethods`, m, 'it is not an HTTP method Istio accepts', `use one of ${[...CORS_METHODS].join(', ')}`);
-      }
-      for (const h of [...(c.allowHeaders ?? []), ...(c.exposeHeaders ?? [])]) {
-        if (h !== '*') _validateHeaderName(`${where} corsPolicy header`, h);
-      }
-      let maxAge: string | undefined;
-      if (c.maxAge) {
-        if (c.maxAge.toMilliseconds() % 1000 !== 0) throw _invalid(`${where} corsPolicy.maxAge`, c.maxAge.toHumanString(), 'it is accurate to seconds only (Istio rejects fractions)', 'use whole seconds');
-        maxAge = _renderDuration(`${where} corsPolicy.maxAge`, c.maxAge, 1000);
-      }
-      corsPolicy = {
-        allowOrigins: c.allowOrigins && c.allowOrigins.length > 0 ? c.allowOrigins.map((m) => m._toIstio()) : undefined,
-        allowMethods: c.allowMethods && c.allowMethods.length > 0 ? [...c.allowMethods] : undefined,
-        allowHeaders: c.allowHeaders && c.allowHeaders.length > 0 ? [...c.allowHeaders] : undefined,
-        exposeHeaders: c.exposeHeaders && c.exposeHeaders.length > 0 ? [...c.exposeHeaders] : undefined,
-        maxAge,
-        allowCredentials: c.allowCredentials,
-      };
-    }
+    const retries = o.retries ? renderRetries(where, o.retries) : undefined;
+    const fault = o.fault ? renderFault(where, o.fault) : undefined;
+    const rewrite = o.rewrite ? renderRewrite(where, o.rewrite) : undefined;
+    const redirect = o.redirect ? renderRedirect(where, o.redirect) : undefined;
+    const corsPolicy = o.corsPolicy ? renderCors(where, o.corsPolicy) : undefined;
 
     const req = headerOps(`${where} headers.request`, o.headers?.request);
     const res = headerOps(`${where} headers.response`, o.headers?.response);

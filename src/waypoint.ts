@@ -52,9 +52,12 @@ export class Waypoint extends IstioResource {
   public readonly trafficType: WaypointTrafficType;
 
   /**
+   * Defines the waypoint Gateway (label `istio.io/waypoint-for: <trafficType>`); workloads use it once
+   * their namespace (or they) carry `istio.io/use-waypoint: <name>`.
+   *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
-   * @param props configuration
+   * @param props which traffic it handles (default `service`) and its metadata (name and namespace)
    */
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
     super(scope, id, props);

@@ -1,11 +1,12 @@
-import * as kplus from 'cdk8s-plus-27';
-import { _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels } from './_utils';
+import { IConstruct } from 'constructs';
+import { _K8sObject, _WORKLOAD_KINDS } from './_k8s';
+import { _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels } from './_utils';
 import { IMeshIdentity, MeshIdentity, MeshIdentityOptions } from './identity';
 
 /**
  * Who is called: the pods of one workload, selected by labels, in one namespace.
  *
- * Implemented by `MeshWorkload` (labels or a cdk8s-plus workload) and by the library's L3s.
+ * Implemented by `MeshWorkload` (labels or a workload object) and by the library's L3s.
  */
 export interface IMeshWorkload {
   /** A short, stable, DNS-safe key used in construct ids and generated names (e.g. `catalog`). */
@@ -20,6 +21,9 @@ export interface IMeshWorkload {
    */
   toSelectorLabels(): { [key: string]: string };
 }
+
+/** Workload objects whose labels are checked at synth (one validation each). */
+const LABELS_CHECKED = new WeakSet<IConstruct>();
 
 /**
  * Options for a workload given by labels.
@@ -54,17 +58,26 @@ export interface MeshWorkloadLabelsOptions {
  */
 export class MeshWorkload implements IMeshWorkload {
   /**
-   * The pods of a cdk8s-plus Deployment, StatefulSet or DaemonSet (its `matchLabels`), with the
-   * identity of its service account.
+   * The pods of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod (selected by its
+   * `matchLabels`, else its pod template's labels), with the identity of its service account.
+   *
+   * @param workload the workload: a cdk8s-plus object of any version (27 through 33), a plain `ApiObject`,
+   *   or an object imported with `cdk8s import k8s`
+   * @param options how the identity is derived (trust domain)
    */
-  public static fromWorkload(workload: kplus.Workload, options: MeshIdentityOptions = {}): MeshWorkload {
-    const ns = _namespaceOf(workload);
-    const identity = ns ? MeshIdentity.fromWorkload(workload, options) : undefined;
-    return new MeshWorkload(_suggestName(workload.name), ns, identity, () => workload.matchLabels);
+  public static fromWorkload(workload: IConstruct, options: MeshIdentityOptions = {}): MeshWorkload {
+    const obj = _K8sObject.of('workload', workload, _WORKLOAD_KINDS,
+      'pass the Deployment (or StatefulSet, DaemonSet, ...) whose pods are meant, or use MeshWorkload.labels()');
+    MeshWorkload.checkLabelsAtSynth(obj);
+    const ns = obj.namespace;
+    const identity = ns ? MeshIdentity._fromObject(obj, options) : undefined;
+    return new MeshWorkload(_suggestName(obj.name), ns, identity, () => obj.selectorLabels());
   }
 
   /**
    * Pods selected by `labels`.
+   * @param labels the pod labels to select (at least one), e.g. `{ app: "reviews" }`
+   * @param options the pods' namespace, their service account and a key for generated names
    */
   public static labels(labels: { [key: string]: string }, options: MeshWorkloadLabelsOptions = {}): MeshWorkload {
     if (!labels || Object.keys(labels).length === 0) {
@@ -81,6 +94,20 @@ export class MeshWorkload implements IMeshWorkload {
       ? MeshIdentity.of(MeshWorkload.requireNamespace(options.namespace, 'serviceAccountName'), options.serviceAccountName)
       : undefined;
     return new MeshWorkload(key, options.namespace, identity, () => copy);
+  }
+
+  /**
+   * Labels may be added after the workload was passed in (e.g. cdk8s-plus `select()`): whether its pods
+   * have any is checked at synth validation, once per workload object.
+   */
+  private static checkLabelsAtSynth(obj: _K8sObject): void {
+    if (LABELS_CHECKED.has(obj.construct)) return;
+    LABELS_CHECKED.add(obj.construct);
+    obj.construct.node.addValidation({
+      validate: () => Object.keys(obj.selectorLabels()).length > 0 ? [] : [_invalid('workload', obj.description,
+        'its pods have no labels, so no workload selector can pick them',
+        'give the pod template labels (e.g. app: catalog), or use MeshWorkload.labels()').message],
+    });
   }
 
   private static requireNamespace(ns: string | undefined, prop: string): string {

@@ -116,9 +116,17 @@ describe('DestinationRule', () => {
       .toThrow('Invalid subset name "v1": DestinationRule \'test/r\' already has a subset with this name. Fix: give each subset a unique name');
   });
 
-  test('fails on a subset without labels', () => {
+  test('a subset without labels selects every endpoint (Istio\'s egress-gateway task routes to one)', () => {
+    const chart = Testing.chart();
+    const dr = new DestinationRule(chart, 'r', { metadata: { name: 'egressgateway-for-cnn' }, host: ServiceHost.of('istio-egressgateway', 'istio-system') });
+    expect(dr.addSubset('cnn', {}).toMeshDestination()).toEqual({ host: 'istio-egressgateway.istio-system.svc.cluster.local', subset: 'cnn' });
+    expect(Testing.synth(chart)[0].spec.subsets).toEqual([{ name: 'cnn' }]);
+  });
+
+  test('fails on subset labels that are not an object', () => {
     const dr = new DestinationRule(Testing.chart(), 'r', { host: reviews });
-    expect(() => dr.addSubset('v1', {})).toThrow('Invalid subset "v1" labels {}: a subset without labels selects every endpoint of the host');
+    expect(() => dr.addSubset('v1', undefined as any)).toThrow(
+      'Invalid subset "v1" labels (undefined): the labels are an object. Fix: give the labels that distinguish it, e.g. { version: "v1" }, or {} for every endpoint (e.g. an egress gateway subset)');
   });
 
   test('fails on an invalid subset label value', () => {

@@ -68,7 +68,7 @@ describe('MeshIdentity', () => {
   test('fails on a workload without namespace', () => {
     const chart = Testing.chart();
     const d = new kplus.Deployment(chart, 'd', { containers: [{ image: 'nginx:1.27' }] });
-    expect(() => MeshIdentity.fromWorkload(d)).toThrow('Invalid workload "test/d": it has no namespace, so its principal cannot be derived');
+    expect(() => MeshIdentity.fromWorkload(d)).toThrow(/^Invalid workload "test\/d \(test-d-\w+\)": it has no namespace, so its principal cannot be derived\. Fix: set metadata.namespace on the Deployment \(or a namespace on its Chart\), or use MeshIdentity.of\(namespace, name\)$/);
   });
 
   test('fails on a wildcard service account', () => {

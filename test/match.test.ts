@@ -23,6 +23,13 @@ describe('StringMatch', () => {
     expect(() => StringMatch.regex('(a)\\1')).toThrow('Invalid regex "(a)\\\\1": backreferences are not supported by RE2');
   });
 
+  test('fails on a repeat count over 1000 (RE2 and Istio reject it); near misses stay valid', () => {
+    expect(() => StringMatch.regex('^/a{1001}$')).toThrow(
+      'Invalid regex "^/a{1001}$": the repeat count {1001} is over 1000, which RE2 (Go regexp, Istio\'s validation) rejects. Fix: use a smaller count, or a "+" / "*" repetition');
+    expect(() => StringMatch.regex('^x{2,5000}')).toThrow('the repeat count {2,5000} is over 1000');
+    for (const ok of ['^/a{1000}$', '^/a{2,}$', '\\{5000}', '[{]5000}', '^/v[0-9]{1,3}/.*']) expect(StringMatch.regex(ok)).toBeDefined();
+  });
+
   test('fails on a regex longer than 1024 characters', () => {
     expect(() => StringMatch.regex('a'.repeat(1025))).toThrow(/the regex is 1025 characters long; Istio allows at most 1024/);
   });

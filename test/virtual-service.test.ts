@@ -1,5 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
-import { DestinationRule, GatewayBinding, HttpMatch, ServiceHost, StringMatch, VirtualService } from '../src';
+import { DestinationRule, GatewayBinding, HttpMatch, HttpMethod, ServiceHost, StringMatch, VirtualService } from '../src';
 
 const host = ServiceHost.of('reviews', 'bookinfo');
 function setup() {
@@ -58,7 +58,7 @@ describe('VirtualService', () => {
       mirrors: [{ destination: v2, percentage: 5 }],
       rewrite: { uri: '/v1/api', authority: 'reviews-internal' },
       headers: { request: { set: { 'x-b': '1', 'x-a': '2' }, remove: ['x-debug'] }, response: { add: { 'x-served-by': 'reviews' } } },
-      corsPolicy: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: ['GET', 'POST'], allowHeaders: ['x-token'], maxAge: Duration.hours(1), allowCredentials: true },
+      corsPolicy: { allowOrigins: [StringMatch.exact('https://shop.example.com')], allowMethods: [HttpMethod.GET, HttpMethod.POST], allowHeaders: ['x-token'], maxAge: Duration.hours(1), allowCredentials: true },
     });
     vs.addHttpRoute({ name: 'old', match: [HttpMatch.prefix('/old')], redirect: { uri: '/new', redirectCode: 308 } });
     vs.addHttpRoute({ match: [HttpMatch.regex('/rx/(.*)')], rewrite: { uriRegex: { match: '/rx/(.*)', rewrite: '/\\1' } }, destinations: [{ destination: v1 }] });
@@ -91,7 +91,7 @@ describe('VirtualService', () => {
       http: [{ match: [HttpMatch.of({ uri: StringMatch.prefix('/r'), gateways: [GatewayBinding.of('istio-ingress', 'edge')] })], destinations: [{ destination: v1 }] }],
     });
     // WHEN
-    edge.addGateway(GatewayBinding.of('istio-ingress', 'edge'));
+    edge.addGateway(GatewayBinding.external('istio-ingress', 'edge'));
     // THEN
     const [, spec1, spec2] = Testing.synth(chart).map((o: any) => o.spec);
     expect(spec1.gateways).toBeUndefined();
@@ -235,7 +235,16 @@ describe('VirtualService', () => {
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { request: { remove: ['Host'] } } }))
         .toThrow('Invalid http route #0 headers.request header "Host": pseudo-headers and Host cannot be manipulated');
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { response: { add: { 'x-a': 'a\nb' } } } }))
-        .toThrow(/header values cannot contain CR, LF or NUL/);
+        .toThrow(/Istio rejects it: it contains control characters \(CR, LF, NUL, \.\.\.\)/);
+    });
+
+    test('fails on a header value with an un-escaped "%" (Istio requires "%%" for a literal percent)', () => {
+      const { vs, v1 } = setup();
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { response: { set: { 'x-discount': '100%' } } } }))
+        .toThrow('Invalid http route #0 headers.response header "x-discount" value "100%": Istio rejects it: an un-escaped "%" ends it. '
+          + 'Fix: write "%%" for a literal percent sign (e.g. "100%%"), and %VARIABLE% only for Envoy variables such as %HOSTNAME%; remove control characters');
+      const ok = vs.addHttpRoute({ destinations: [{ destination: v1 }], headers: { response: { set: { 'x-discount': '100%%', 'x-host': 'at %HOSTNAME%' } } } });
+      expect(ok).toBeDefined();
     });
 
     test('fails at synth on a catch-all route placed before more specific routes', () => {
@@ -251,7 +260,7 @@ describe('VirtualService', () => {
       new VirtualService(chart, 'vs', { hosts: ['*'], http: [{ destinations: [{ destination: host }] }] });
       expect(() => Testing.synth(chart)).toThrow(/Invalid hosts "\*": wildcard host \* is not allowed for virtual services bound to the mesh gateway/);
       const edgeOnly = Testing.chart();
-      new VirtualService(edgeOnly, 'vs', { hosts: ['*'], gateways: [GatewayBinding.of('istio-ingress', 'edge')], http: [{ destinations: [{ destination: host }] }] });
+      new VirtualService(edgeOnly, 'vs', { hosts: ['*'], gateways: [GatewayBinding.external('istio-ingress', 'edge')], http: [{ destinations: [{ destination: host }] }] });
       expect(() => Testing.synth(edgeOnly)).not.toThrow();
     });
 
@@ -281,7 +290,8 @@ describe('VirtualService', () => {
 
     test('fails on invalid CORS', () => {
       const { vs, v1 } = setup();
-      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], corsPolicy: { allowMethods: ['get'] } })).toThrow('Invalid http route #0 corsPolicy.allowMethods "get": it is not an HTTP method Istio accepts');
+      expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], corsPolicy: { allowMethods: ['get' as HttpMethod] } })).toThrow(
+        'Invalid http route #0 corsPolicy.allowMethods[0] "get": it is not an HTTP method Istio matches. Fix: use HttpMethod.GET (Istio matches methods case-sensitively, in upper case)');
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], corsPolicy: { maxAge: Duration.millis(1500) } })).toThrow(/it is accurate to seconds only/);
     });
 

@@ -79,7 +79,7 @@ export class ShopChart extends Chart {
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
     this.edge.expose('shop.example.com', this.catalog, { pathPrefix: '/catalog' }); // stable 90 / canary 10
-    this.edge.expose('shop.example.com', this.catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    this.edge.expose('shop.example.com', this.catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     this.edge.expose('shop.example.com', ServiceHost.fromService(frontendService), { pathPrefix: '/' });
     // edge traffic enters the default-deny namespace as the gateway's identity
     this.shop.allow(this.edge.identity).to(MeshWorkload.fromWorkload(this.frontend));
@@ -103,7 +103,10 @@ if (require.main === module) {
   MeshValidation.of(app).enableAtSynth();
   const shop = new ShopChart(app, 'shop');
   app.synth();
-  // the mesh-config fragment the Istio install needs (extensionProviders), beside the manifests:
-  //   helm upgrade istiod istio/istiod -n istio-system --reuse-values -f dist/mesh-config.yaml
-  fs.writeFileSync(path.join(app.outdir, 'mesh-config.yaml'), shop.observability.meshConfig.toHelmValuesYaml());
+  // the mesh-config fragment the Istio install needs (extensionProviders), as Helm values for istiod in
+  // dist-mesh/, beside the manifests folder and not in it (`kubectl apply -f dist/` applies every file there):
+  //   helm upgrade istiod istio/istiod -n istio-system --reuse-values -f dist-mesh/istiod-values.yaml
+  const meshDir = path.join(path.dirname(app.outdir), 'dist-mesh');
+  fs.mkdirSync(meshDir, { recursive: true });
+  fs.writeFileSync(path.join(meshDir, 'istiod-values.yaml'), shop.observability.meshConfig.toHelmValuesYaml());
 }

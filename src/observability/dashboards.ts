@@ -65,6 +65,9 @@ export abstract class GrafanaDashboard extends Construct {
   public readonly fileName: string;
 
   /**
+   * Defines the ConfigMap (`<identity>-dashboard`, label `grafana_dashboard: "1"`) whose single key
+   * `<identity>.json` holds the dashboard JSON, rendered at synth by the subclass.
+   *
    * @param scope the construct scope
    * @param id the construct id
    * @param title the dashboard title
@@ -168,6 +171,14 @@ export function _fromTemplate(cls: Function, shape: string, params: DashboardPar
 export class MeshDashboard extends GrafanaDashboard {
   private readonly reporter: string;
 
+  /**
+   * Defines the "Istio mesh overview" dashboard ConfigMap (`istio-mesh-overview-dashboard`).
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props ConfigMap namespace (default `istio-system`), Grafana folder and reporter (default
+   * `destination`)
+   */
   constructor(scope: Construct, id: string, props: GrafanaDashboardOptions = {}) {
     super(scope, id, 'Istio mesh overview', 'istio-mesh-overview', props.namespace ?? 'istio-system', props);
     this.reporter = props.reporter ?? MetricsReporter.DESTINATION;
@@ -214,6 +225,15 @@ export class ServiceDashboard extends GrafanaDashboard {
   private readonly target: MonitoringTargetConfig;
   private readonly reporter: string;
 
+  /**
+   * Defines the dashboard ConfigMap of one service (`<service>-<namespace>-service-dashboard`), charting
+   * `istio_requests_total` and `istio_request_duration_milliseconds` for that destination service.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the service to chart (`target`, e.g. `MonitoringTarget.service('catalog', 'shop')`),
+   * ConfigMap namespace (default the service's), Grafana folder and reporter (default `destination`)
+   */
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     const target = _readTarget('target', props.target);
     super(scope, id, serviceTitle(target.serviceName, target.namespace), `${target.serviceName}-${target.namespace}-service`, props.namespace ?? target.namespace, props);
@@ -263,6 +283,16 @@ export class CanaryDashboard extends GrafanaDashboard {
   private readonly source: IMonitoringTarget;
   private readonly reporter: string;
 
+  /**
+   * Defines the dashboard ConfigMap of one canary (`<service>-<namespace>-canary-dashboard`): the traffic
+   * split and stable vs canary metrics, split by `destination_version`.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the canary to chart (`target`: a `CanaryService` or `MonitoringTarget.canary()`; a
+   * target that is not a canary is refused), ConfigMap namespace (default the service's), Grafana folder
+   * and reporter (default `destination`)
+   */
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     const target = _readTarget('target', props.target);
     if (!target.canary) {

@@ -1,5 +1,4 @@
-import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _validateDnsLabel } from '../_utils';
 import { TracingProvider } from './providers';
@@ -35,56 +34,103 @@ export interface JaegerAllInOneProps {
  */
 export class JaegerAllInOne extends Construct {
   /** The Jaeger Deployment. */
-  public readonly deployment: kplus.Deployment;
+  public readonly deployment: ApiObject;
   /** The collector Service (`jaeger-collector`). */
-  public readonly collectorService: kplus.Service;
+  public readonly collectorService: ApiObject;
   /** The UI Service (`tracing`, port 80). */
-  public readonly queryService: kplus.Service;
+  public readonly queryService: ApiObject;
   /** A tracing provider sending OTLP gRPC to the collector. */
   public readonly provider: TracingProvider;
 
+  /**
+   * Creates the Jaeger Deployment and its collector and UI Services.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props namespace and image
+   */
   constructor(scope: Construct, id: string, props: JaegerAllInOneProps = {}) {
     super(scope, id);
     const namespace = _validateDnsLabel('namespace', props.namespace ?? 'observability');
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: { name: 'jaeger', namespace },
-      replicas: 1,
-      containers: [{
-        name: 'jaeger',
-        image: props.image ?? 'docker.io/jaegertracing/jaeger:2.17.0',
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        // small enough for a laptop cluster; in-memory storage grows with traces kept
-        resources: {
-          cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(1000) },
-          memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
-        },
-        ports: [
-          { number: 4317, name: 'grpc-otlp' },
-          { number: 4318, name: 'http-otlp' },
-          { number: 9411, name: 'http-zipkin' },
-          { number: 16686, name: 'http-query' },
-          { number: 13133, name: 'http-health' },
-        ],
-        readiness: kplus.Probe.fromHttpGet('/status', { port: 13133 }),
-        liveness: kplus.Probe.fromHttpGet('/status', { port: 13133 }),
-        volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp') }],
-      }],
-    });
-    this.deployment.podMetadata.addLabel('sidecar.istio.io/inject', 'false');
-    this.collectorService = new kplus.Service(this, 'Collector', {
-      metadata: { name: 'jaeger-collector', namespace },
-      selector: this.deployment,
-      ports: [
-        { name: 'grpc-otlp', port: 4317, targetPort: 4317 },
-        { name: 'http-otlp', port: 4318, targetPort: 4318 },
-        { name: 'http-zipkin', port: 9411, targetPort: 9411 },
-      ],
-    });
-    this.queryService = new kplus.Service(this, 'Query', {
-      metadata: { name: 'tracing', namespace },
-      selector: this.deployment,
-      ports: [{ name: 'http-query', port: 80, targetPort: 16686 }],
-    });
+    this.deployment = jaegerDeployment(this, namespace, props.image ?? 'docker.io/jaegertracing/jaeger:2.17.0');
+    // the pods are selected by the label derived from the Deployment's construct path (as cdk8s-plus does)
+    const selector = { 'cdk8s.io/metadata.addr': Names.toLabelValue(this.deployment) };
+    this.collectorService = clusterIpService(this, 'Collector', { name: 'jaeger-collector', namespace }, selector, [
+      { name: 'grpc-otlp', port: 4317, targetPort: 4317 },
+      { name: 'http-otlp', port: 4318, targetPort: 4318 },
+      { name: 'http-zipkin', port: 9411, targetPort: 9411 },
+    ]);
+    this.queryService = clusterIpService(this, 'Query', { name: 'tracing', namespace }, selector, [{ name: 'http-query', port: 80, targetPort: 16686 }]);
     this.provider = TracingProvider.jaeger({ service: `jaeger-collector.${namespace}.svc.cluster.local` });
   }
+}
+
+/**
+ * The Jaeger Deployment, with the secure defaults cdk8s-plus would give it (non-root, read-only root
+ * filesystem with an emptyDir for /tmp, no privilege escalation, no service account token, requests and
+ * limits) and out of the mesh (`sidecar.istio.io/inject: "false"`). A plain object, so the library needs
+ * no cdk8s-plus at run time.
+ */
+function jaegerDeployment(scope: Construct, namespace: string, image: string): ApiObject {
+  const selector: { [key: string]: string } = {};
+  const podLabels: { [key: string]: string } = {};
+  const probe = { failureThreshold: 3, httpGet: { path: '/status', port: 13133, scheme: 'HTTP' } };
+  const deployment = new ApiObject(scope, 'Deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'jaeger', namespace },
+    spec: {
+      minReadySeconds: 0,
+      progressDeadlineSeconds: 600,
+      replicas: 1,
+      selector: { matchLabels: selector },
+      strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [{
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            livenessProbe: probe,
+            name: 'jaeger',
+            ports: [
+              { containerPort: 4317, name: 'grpc-otlp' },
+              { containerPort: 4318, name: 'http-otlp' },
+              { containerPort: 9411, name: 'http-zipkin' },
+              { containerPort: 16686, name: 'http-query' },
+              { containerPort: 13133, name: 'http-health' },
+            ],
+            readinessProbe: probe,
+            // small enough for a laptop cluster; in-memory storage grows with traces kept
+            resources: { limits: { cpu: '1000m', memory: '1024Mi' }, requests: { cpu: '10m', memory: '128Mi' } },
+            securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
+            volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+          }],
+          dnsPolicy: 'ClusterFirst',
+          hostNetwork: false,
+          restartPolicy: 'Always',
+          securityContext: { fsGroupChangePolicy: 'Always', runAsNonRoot: true },
+          setHostnameAsFQDN: false,
+          terminationGracePeriodSeconds: 30,
+          volumes: [{ emptyDir: {}, name: 'tmp' }],
+        },
+      },
+    },
+  });
+  // the label derived from the construct path (known only once the object exists)
+  selector['cdk8s.io/metadata.addr'] = Names.toLabelValue(deployment);
+  Object.assign(podLabels, selector, { 'sidecar.istio.io/inject': 'false' });
+  return deployment;
+}
+
+/** A ClusterIP Service selecting `selector`, rendered as cdk8s-plus renders one. */
+function clusterIpService(scope: Construct, id: string, metadata: { name: string; namespace: string },
+  selector: { [key: string]: string }, ports: Array<{ name: string; port: number; targetPort: number }>): ApiObject {
+  return new ApiObject(scope, id, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata,
+    spec: { externalIPs: [], ports, selector: { ...selector }, type: 'ClusterIP' },
+  });
 }

@@ -75,7 +75,9 @@ const REGISTRY = new WeakMap<IConstruct, Map<string, Declared>>();
  * @example
  * const jaeger = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
  * const mesh = new MeshConfigFragment(chart, 'mesh-config', { tracingProviders: [jaeger] });
- * fs.writeFileSync('dist/mesh-config.yaml', mesh.toHelmValuesYaml());  // helm install istiod -f dist/mesh-config.yaml
+ * // beside the manifests folder, not in it (`kubectl apply -f dist/` applies every file there)
+ * fs.mkdirSync('dist-mesh', { recursive: true });
+ * fs.writeFileSync('dist-mesh/istiod-values.yaml', mesh.toHelmValuesYaml());  // helm install istiod -f dist-mesh/istiod-values.yaml
  */
 export class MeshConfigFragment extends Construct {
   /**
@@ -97,6 +99,15 @@ export class MeshConfigFragment extends Construct {
   private readonly defaultTracing = new Set<string>();
   private readonly defaultAccessLogs = new Set<string>();
 
+  /**
+   * Declares the given providers in the app, and with `emitConfigMap` also defines the `istio` ConfigMap
+   * (key `mesh`) rendered from them at synth.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props tracing and access-log providers (declared, and optionally made defaults), and whether
+   * and where to emit the mesh ConfigMap (default: not emitted)
+   */
   constructor(scope: Construct, id: string, props: MeshConfigFragmentProps = {}) {
     super(scope, id);
     for (const p of props.tracingProviders ?? []) this.addTracingProvider(p);
@@ -117,8 +128,12 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
-   * Declares a tracing provider; `asDefault` also lists it in `defaultProviders.tracing`.
+   * Declares a tracing provider (`asDefault` also lists it in `defaultProviders.tracing`).
    * Declaring the same provider twice is a no-op; a different provider under a taken name fails.
+   *
+   * @param provider the provider, rendered as one `extensionProviders` entry (e.g. `opentelemetry`,
+   * `zipkin`); Telemetry resources name it in `tracing[].providers`
+   * @param asDefault also use it for Telemetry resources that name no provider
    */
   public addTracingProvider(provider: TracingProvider, asDefault: boolean = false): void {
     this.declare(provider.name, provider._toExtensionProvider());
@@ -128,8 +143,12 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
-   * Declares an access log provider; `asDefault` also lists it in `defaultProviders.accessLogging`.
+   * Declares an access log provider (`asDefault` also lists it in `defaultProviders.accessLogging`).
    * The built-in `AccessLogProvider.ENVOY` is rendered only when it is made a default.
+   *
+   * @param provider the provider, rendered as one `extensionProviders` entry (`envoyFileAccessLog`),
+   * unless it is the built-in `envoy`
+   * @param asDefault also use it for Telemetry resources that name no provider
    */
   public addAccessLogProvider(provider: AccessLogProvider, asDefault: boolean = false): void {
     if (!provider.builtIn) {
@@ -164,7 +183,8 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
-   * The Helm values as YAML (`helm upgrade istiod istio/istiod -n istio-system -f mesh-config.yaml`).
+   * The Helm values as YAML, for a file beside the manifests folder (not in it, where `kubectl apply -f dist/`
+   * would apply it): `helm upgrade istiod istio/istiod -n istio-system --reuse-values -f dist-mesh/istiod-values.yaml`.
    */
   public toHelmValuesYaml(): string {
     return YAML.stringify(this.toHelmValues(), { sortMapEntries: true });

@@ -161,6 +161,14 @@ export class ServiceMonitoring extends Construct {
   /** The per-canary dashboard, for a canary target. */
   public readonly canaryDashboard?: CanaryDashboard;
 
+  /**
+   * Defines the service's PrometheusRule (`<service>-alerts`) and dashboard ConfigMaps, as `props` asks.
+   *
+   * @param scope the parent construct (`MeshObservability.monitor()` uses the MeshObservability)
+   * @param id the construct id, unique within `scope`
+   * @param props the service or canary (`target`), SLOs and alert options, whether to emit alerts and
+   * dashboards (default both), dashboard namespace and folder, and PrometheusRule labels
+   */
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
     const config = _readTarget('target', props.target);
@@ -190,7 +198,9 @@ export class ServiceMonitoring extends Construct {
  *   samplingPercent: 10,
  * });
  * obs.monitor(MonitoringTarget.service('catalog', 'shop'), { successRateSlo: 99.5, p99Latency: Duration.millis(250) });
- * fs.writeFileSync('dist/mesh-config.yaml', obs.meshConfig.toHelmValuesYaml());
+ * // Helm values for istiod beside the manifests folder, not in it (`kubectl apply -f dist/` applies every file there)
+ * fs.mkdirSync('dist-mesh', { recursive: true });
+ * fs.writeFileSync('dist-mesh/istiod-values.yaml', obs.meshConfig.toHelmValuesYaml());
  */
 export class MeshObservability extends Construct {
   /** The mesh-config fragment declaring the providers: feed `toHelmValuesYaml()` to your Istio install. */
@@ -206,6 +216,16 @@ export class MeshObservability extends Construct {
 
   private readonly props: MeshObservabilityProps;
 
+  /**
+   * Defines the mesh-wide pieces: the provider declarations, a Telemetry for tracing and access logs
+   * (when a provider is given), the PodMonitor + ServiceMonitor, the recording rules and the mesh
+   * dashboard. Services are added with `monitor()`.
+   *
+   * @param scope the parent construct (usually a Chart, whose namespace, if any, scopes the Telemetry)
+   * @param id the construct id, unique within `scope`
+   * @param props tracing provider and `samplingPercent` (default 1), access logging, which monitoring
+   * objects to emit (default all) and their namespace (default `istio-system`), Prometheus labels
+   */
   constructor(scope: Construct, id: string, props: MeshObservabilityProps = {}) {
     super(scope, id);
     this.props = props;
@@ -244,9 +264,14 @@ export class MeshObservability extends Construct {
   }
 
   /**
-   * Monitors a service or a canary: SLO burn-rate alerts and a dashboard; for a canary target
+   * Monitors a service or a canary: SLO burn-rate alerts and a dashboard, and for a canary target
    * (`toMonitoringTarget().canary` set, e.g. a CanaryService) also canary-vs-stable alerts and a
    * canary dashboard. Monitoring the same service twice fails.
+   *
+   * @param target the service (`MonitoringTarget.service('catalog', 'shop')`) or canary (a `CanaryService`)
+   * @param options SLOs (`successRateSlo` default 99.9, `p99Latency` default 1 s), burn-rate windows,
+   * canary thresholds, and whether to emit alerts and dashboards (default both)
+   * @returns the construct holding the service's alerts and dashboards
    */
   public monitor(target: IMonitoringTarget, options: MonitorOptions = {}): ServiceMonitoring {
     const c = _readTarget('target', target);

@@ -1,5 +1,6 @@
-import * as kplus from 'cdk8s-plus-27';
-import { _invalid, _namespaceOf, _validateDnsLabel } from '../_utils';
+import { IConstruct } from 'constructs';
+import { _K8sObject } from '../_k8s';
+import { _invalid, _validateDnsLabel } from '../_utils';
 import { ServiceHost } from '../host';
 
 /**
@@ -69,22 +70,33 @@ export interface CanaryMonitoringTargetOptions {
  * MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
  */
 export class MonitoringTarget implements IMonitoringTarget {
-  /** The Service `name` in `namespace`. */
+  /**
+   * The Service `name` in `namespace`.
+   *
+   * @param name the Service name
+   * @param namespace the Service's namespace
+   */
   public static service(name: string, namespace: string): MonitoringTarget {
     return new MonitoringTarget({ serviceName: _validateDnsLabel('name', name), namespace: _validateDnsLabel('namespace', namespace) });
   }
 
-  /** A cdk8s-plus Service (it must have a namespace, its own or its chart's). */
-  public static fromService(service: kplus.Service): MonitoringTarget {
-    const ns = _namespaceOf(service);
-    if (!ns) {
-      throw _invalid('service', `${service.node.path} (${service.name})`, 'it has no namespace, so its metrics cannot be selected',
-        'set metadata.namespace on the Service (or a namespace on its Chart), or use MonitoringTarget.service(name, namespace)');
-    }
-    return MonitoringTarget.service(service.name, ns);
+  /**
+   * A Service object of the app (it must have a namespace, its own or its chart's).
+   *
+   * @param service the Service: a cdk8s-plus object of any version (27 through 33), a plain `ApiObject`, or
+   *   an object imported with `cdk8s import k8s`
+   */
+  public static fromService(service: IConstruct): MonitoringTarget {
+    const obj = _K8sObject.of('service', service, ['Service'], 'pass the Service, or use MonitoringTarget.service(name, namespace)');
+    const ns = obj.requireNamespace('service', 'its metrics cannot be selected', 'or use MonitoringTarget.service(name, namespace)');
+    return MonitoringTarget.service(obj.name, ns);
   }
 
-  /** An in-cluster `ServiceHost` (external hosts have no destination service metrics of their own). */
+  /**
+   * An in-cluster `ServiceHost` (external hosts have no destination service metrics of their own).
+   *
+   * @param host an in-cluster host (`ServiceHost.of()` / `ServiceHost.fromService()`)
+   */
   public static fromHost(host: ServiceHost): MonitoringTarget {
     if (host.serviceName === undefined || host.serviceNamespace === undefined) {
       throw _invalid('host', host.fqdn, 'an external host is not a Service of this cluster', 'monitor the calling workloads instead, or use MonitoringTarget.service()');
@@ -92,7 +104,11 @@ export class MonitoringTarget implements IMonitoringTarget {
     return MonitoringTarget.service(host.serviceName, host.serviceNamespace);
   }
 
-  /** A canary release given by hand (until it is a `CanaryService`). */
+  /**
+   * A canary release given by hand (until it is a `CanaryService`).
+   *
+   * @param options the service, its namespace, the two versions and the canary's weight
+   */
   public static canary(options: CanaryMonitoringTargetOptions): MonitoringTarget {
     const w = options.canaryWeight;
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 100) {

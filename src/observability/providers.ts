@@ -130,6 +130,11 @@ function validateMaxTagLength(n: number | undefined): number | undefined {
 export class TracingProvider {
   /**
    * Jaeger, over OTLP gRPC (4317, default) or its Zipkin-compatible endpoint (9411).
+   *
+   * Renders an `opentelemetry` extension provider (or `zipkin` with `JaegerProtocol.ZIPKIN`).
+   *
+   * @param options the collector `service` (FQDN, e.g. `jaeger-collector.observability.svc.cluster.local`),
+   * protocol, port, provider name (default `jaeger`) and `maxTagLength`
    */
   public static jaeger(options: JaegerProviderOptions): TracingProvider {
     const protocol = options.protocol ?? JaegerProtocol.OTLP_GRPC;
@@ -145,7 +150,10 @@ export class TracingProvider {
   }
 
   /**
-   * A Zipkin collector (port 9411 by default).
+   * A Zipkin collector (port 9411 by default): a `zipkin` extension provider.
+   *
+   * @param options the collector `service` (FQDN, e.g. `zipkin.observability.svc.cluster.local`), port,
+   * provider name (default `zipkin`) and `maxTagLength`
    */
   public static zipkin(options: ZipkinProviderOptions): TracingProvider {
     const name = _validateDnsLabel('name', options.name ?? 'zipkin');
@@ -156,6 +164,11 @@ export class TracingProvider {
 
   /**
    * An OpenTelemetry collector over OTLP (gRPC 4317 by default, or HTTP 4318).
+   *
+   * Renders an `opentelemetry` extension provider (with `http.path`, default `/v1/traces`, over HTTP).
+   *
+   * @param options the collector `service` (FQDN, e.g. `otel-collector.observability.svc.cluster.local`),
+   * protocol, port, `httpPath` (HTTP only), provider name (default `otel`) and `maxTagLength`
    */
   public static openTelemetry(options: OpenTelemetryProviderOptions): TracingProvider {
     const protocol = options.protocol ?? OtlpProtocol.GRPC;
@@ -232,12 +245,17 @@ export interface EnvoyFileAccessLogOptions {
  */
 export class AccessLogProvider {
   /**
-   * Istio's built-in `envoy` provider (text lines to `/dev/stdout`); needs no declaration.
+   * Istio's built-in `envoy` provider (text lines to `/dev/stdout`), which needs no declaration.
    */
   public static readonly ENVOY: AccessLogProvider = new AccessLogProvider('envoy', { envoyFileAccessLog: { path: '/dev/stdout' } }, true);
 
   /**
    * Envoy's file access log (stdout by default), in text or JSON.
+   *
+   * Renders an `envoyFileAccessLog` extension provider with `path` and `logFormat` (`text` or `labels`).
+   *
+   * @param options the provider `name` (required, Telemetry resources reference it), the file `path`
+   * (absolute, default `/dev/stdout`) and either `textFormat` or `jsonLabels` (default Istio's text format)
    */
   public static envoyFile(options: EnvoyFileAccessLogOptions): AccessLogProvider {
     const name = _validateDnsLabel('name', options.name);

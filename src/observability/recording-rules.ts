@@ -42,6 +42,15 @@ export class IstioRecordingRules extends Construct {
   /** The PrometheusRule. */
   public readonly apiObject: ApiObject;
 
+  /**
+   * Defines the PrometheusRule (default `istio-recording-rules` in `istio-system`) with one group,
+   * `istio.recording-rules`, of four recording rules.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the PrometheusRule's metadata (labels to match your Prometheus's `ruleSelector`) and the
+   * rate `window` (default 5 minutes, which also names the series, e.g. `...:rate5m`)
+   */
   constructor(scope: Construct, id: string, props: IstioRecordingRulesProps = {}) {
     super(scope, id);
     IstioResource._validateMetadata(props.metadata);

@@ -58,6 +58,15 @@ export class IstioMetricsScraping extends Construct {
   /** istiod's ServiceMonitor, if emitted. */
   public readonly serviceMonitor?: ApiObject;
 
+  /**
+   * Defines the PodMonitor `envoy-stats-monitor` and the ServiceMonitor `istio-component-monitor`
+   * (each can be turned off).
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the monitors' namespace (default `istio-system`) and labels, scrape `interval` (default
+   * 15 s), and whether to emit the sidecar and istiod monitors (default both)
+   */
   constructor(scope: Construct, id: string, props: IstioMetricsScrapingProps = {}) {
     super(scope, id);
     const namespace = _validateDnsLabel('namespace', props.namespace ?? 'istio-system');

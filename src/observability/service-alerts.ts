@@ -52,7 +52,13 @@ export class BurnRateWindow {
   /** 5% of a 30-day budget in 6 hours (6x), checked over 6h and 30m. */
   public static readonly SLOW: BurnRateWindow = BurnRateWindow.of({ longWindow: Duration.hours(6), shortWindow: Duration.minutes(30), burnRate: 6, severity: 'warning' });
 
-  /** A window pair and burn rate. */
+  /**
+   * A window pair and burn rate: the alert fires when the error rate over both windows exceeds
+   * `burnRate` times the error budget rate.
+   *
+   * @param options the long and short windows (short < long, whole Prometheus durations), the burn rate
+   * (positive) and the `severity` label (default `critical`)
+   */
   public static of(options: BurnRateWindowOptions): BurnRateWindow {
     const long = _promDuration('longWindow', options.longWindow);
     const short = _promDuration('shortWindow', options.shortWindow);
@@ -111,7 +117,7 @@ export interface ServiceAlertsOptions {
    */
   readonly latencyAlerts?: boolean;
   /**
-   * Burn-rate windows; each gives one success-rate and one latency alert.
+   * Burn-rate windows, each giving one success-rate and one latency alert.
    *
    * @default [BurnRateWindow.FAST, BurnRateWindow.SLOW]
    */
@@ -191,6 +197,15 @@ export class ServiceAlerts extends Construct {
   /** The PrometheusRule (escape hatch: `ApiObject.of(alerts)`). */
   public readonly apiObject: ApiObject;
 
+  /**
+   * Defines the PrometheusRule (`<service>-alerts` in the service's namespace) with the service's alert
+   * groups, rendered now from `props`.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the service or canary (`target`), SLOs (`successRateSlo` default 99.9, `p99Latency`
+   * default 1 s), burn-rate windows, canary thresholds, extra labels and the PrometheusRule's metadata
+   */
   constructor(scope: Construct, id: string, props: ServiceAlertsProps) {
     super(scope, id);
     IstioResource._validateMetadata(props.metadata);
@@ -225,6 +240,14 @@ function checkPercent(prop: string, v: number, example: string): number {
   return v;
 }
 
+/** What the SLO rules of one service need: its queries, names, budgets and windows. */
+interface SloContext {
+  readonly q: _ServiceQueries;
+  readonly svc: string;
+  readonly labels: { [key: string]: string };
+  readonly windows: BurnRateWindow[];
+}
+
 /**
  * The rule groups of one service (plain JSON, in Prometheus rule-file shape).
  * @internal
@@ -232,8 +255,32 @@ function checkPercent(prop: string, v: number, example: string): number {
 export function _serviceRuleGroups(target: MonitoringTargetConfig, options: ServiceAlertsOptions): any[] {
   const slo = checkPercent('successRateSlo', options.successRateSlo ?? 99.9, '99.9');
   const latencySlo = checkPercent('latencySloPercent', options.latencySloPercent ?? 99, '99');
-  const latencyMs = (options.p99Latency ?? Duration.seconds(1)).toMilliseconds({ integral: false });
   const latencyOn = options.latencyAlerts ?? true;
+  const latencyMs = checkLatencyBucket(options.p99Latency ?? Duration.seconds(1), latencyOn);
+  const windows = options.burnRateWindows ?? [BurnRateWindow.FAST, BurnRateWindow.SLOW];
+  if (windows.length === 0) {
+    throw _invalid('burnRateWindows', [], 'no window means no SLO alert', 'leave it out for the SRE workbook defaults (1h/5m at 14.4x, 6h/30m at 6x)');
+  }
+  if (options.alertLabels) {
+    _validateLabels('alertLabels', options.alertLabels);
+    for (const k of Object.keys(options.alertLabels)) _promLabelName('alertLabels key', k);
+  }
+  const ctx: SloContext = {
+    q: new _ServiceQueries(target.serviceName, target.namespace, options.reporter ?? MetricsReporter.DESTINATION, options.extraSelector ?? {}),
+    svc: `${target.serviceName}.${target.namespace}`,
+    labels: { ...options.alertLabels },
+    windows,
+  };
+  const sloRules = errorBudgetRules(ctx, slo);
+  if (latencyOn) sloRules.push(...latencyBudgetRules(ctx, latencySlo, latencyMs));
+  const groups: any[] = [{ name: `${ctx.svc}.slo`, rules: sloRules }];
+  if (target.canary) groups.push(canaryRuleGroup(ctx, target.canary, options));
+  return groups;
+}
+
+/** The latency objective in milliseconds; it must be a bucket boundary of Istio's duration histogram. */
+function checkLatencyBucket(p99Latency: Duration, latencyOn: boolean): number {
+  const latencyMs = p99Latency.toMilliseconds({ integral: false });
   if (latencyOn && !ISTIO_LATENCY_BUCKETS_MS.includes(latencyMs)) {
     const below = [...ISTIO_LATENCY_BUCKETS_MS].reverse().find((b) => b < latencyMs);
     const above = ISTIO_LATENCY_BUCKETS_MS.find((b) => b > latencyMs);
@@ -241,101 +288,95 @@ export function _serviceRuleGroups(target: MonitoringTargetConfig, options: Serv
     throw _invalid('p99Latency', `${latencyMs}ms`, 'it is not a bucket boundary of istio_request_duration_milliseconds, so the share of slower requests cannot be measured',
       `use ${fix}`);
   }
-  const windows = options.burnRateWindows ?? [BurnRateWindow.FAST, BurnRateWindow.SLOW];
-  if (windows.length === 0) {
-    throw _invalid('burnRateWindows', [], 'no window means no SLO alert', 'leave it out for the SRE workbook defaults (1h/5m at 14.4x, 6h/30m at 6x)');
-  }
-  const reporter = options.reporter ?? MetricsReporter.DESTINATION;
-  const q = new _ServiceQueries(target.serviceName, target.namespace, reporter, options.extraSelector ?? {});
-  const labels = { ...options.alertLabels };
-  if (options.alertLabels) {
-    _validateLabels('alertLabels', options.alertLabels);
-    for (const k of Object.keys(options.alertLabels)) _promLabelName('alertLabels key', k);
-  }
-  const svc = `${target.serviceName}.${target.namespace}`;
-  const errorBudget = (100 - slo) / 100;
-  const latencyBudget = (100 - latencySlo) / 100;
-  const checkThreshold = (prop: string, w: BurnRateWindow, budget: number) => {
-    if (w.burnRate * budget >= 1) {
-      throw _invalid('burnRateWindows', `${w.burnRate}x`, `with ${prop} the alert threshold ${_promNumber(w.burnRate * budget * 100)}% of requests can never be exceeded`,
-        `lower the burn rate below ${_promNumber(1 / budget)} or raise ${prop}`);
-    }
-  };
+  return latencyMs;
+}
 
-  const sloRules: any[] = [];
-  for (const w of windows) {
+/** Throws when a window's burn-rate threshold can never be exceeded with this budget. */
+function checkThreshold(prop: string, w: BurnRateWindow, budget: number): void {
+  if (w.burnRate * budget >= 1) {
+    throw _invalid('burnRateWindows', `${w.burnRate}x`, `with ${prop} the alert threshold ${_promNumber(w.burnRate * budget * 100)}% of requests can never be exceeded`,
+      `lower the burn rate below ${_promNumber(1 / budget)} or raise ${prop}`);
+  }
+}
+
+/** Multi-window burn-rate alerts on the 5xx error budget. */
+function errorBudgetRules(ctx: SloContext, slo: number): any[] {
+  const errorBudget = (100 - slo) / 100;
+  return ctx.windows.map((w) => {
     checkThreshold('successRateSlo', w, errorBudget);
     const th = _promNumber(w.burnRate * errorBudget);
-    sloRules.push(sortKeys({
+    return sortKeys({
       alert: 'IstioServiceErrorBudgetBurn',
-      expr: `${q.errorRatio(w.longWindow, undefined, SERVICE_LABELS)} > ${th}\nand\n${q.errorRatio(w.shortWindow, undefined, SERVICE_LABELS)} > ${th}`,
-      labels: sortKeys({ ...labels, long_window: w.longWindow, severity: w.severity, slo: 'success-rate' }),
+      expr: `${ctx.q.errorRatio(w.longWindow, undefined, SERVICE_LABELS)} > ${th}\nand\n${ctx.q.errorRatio(w.shortWindow, undefined, SERVICE_LABELS)} > ${th}`,
+      labels: sortKeys({ ...ctx.labels, long_window: w.longWindow, severity: w.severity, slo: 'success-rate' }),
       annotations: {
-        summary: `${svc}: 5xx errors burn the ${slo}% success-rate budget ${w.burnRate}x too fast`,
-        description: `Over ${w.longWindow} and ${w.shortWindow} more than ${_promNumber(w.burnRate * errorBudget * 100)}% of requests to ${svc} failed (objective: ${slo}% succeed).`,
+        summary: `${ctx.svc}: 5xx errors burn the ${slo}% success-rate budget ${w.burnRate}x too fast`,
+        description: `Over ${w.longWindow} and ${w.shortWindow} more than ${_promNumber(w.burnRate * errorBudget * 100)}% of requests to ${ctx.svc} failed (objective: ${slo}% succeed).`,
       },
-    }));
-  }
-  if (latencyOn) {
-    for (const w of windows) {
-      checkThreshold('latencySloPercent', w, latencyBudget);
-      const th = _promNumber(w.burnRate * latencyBudget);
-      sloRules.push(sortKeys({
-        alert: 'IstioServiceLatencyBudgetBurn',
-        expr: `${q.slowRatio(w.longWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}\nand\n${q.slowRatio(w.shortWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}`,
-        labels: sortKeys({ ...labels, long_window: w.longWindow, severity: w.severity, slo: 'latency' }),
-        annotations: {
-          summary: `${svc}: requests slower than ${latencyMs}ms burn the latency budget ${w.burnRate}x too fast`,
-          description: `Over ${w.longWindow} and ${w.shortWindow} more than ${_promNumber(w.burnRate * latencyBudget * 100)}% of requests to ${svc} took longer than ${latencyMs}ms (objective: ${latencySlo}% faster).`,
-        },
-      }));
-    }
-  }
-  const groups: any[] = [{ name: `${svc}.slo`, rules: sloRules }];
-
-  if (target.canary) {
-    const c = target.canary;
-    const drop = options.canaryMaxSuccessRateDrop ?? 1;
-    if (typeof drop !== 'number' || !Number.isFinite(drop) || drop < 0 || drop >= 100) {
-      throw _invalid('canaryMaxSuccessRateDrop', drop, 'it is a difference of percentage points, from 0 to below 100', 'use e.g. 1');
-    }
-    const ratio = options.canaryMaxLatencyRatio ?? 1.2;
-    if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 1) {
-      throw _invalid('canaryMaxLatencyRatio', ratio, 'a canary slower than stable by a factor below 1 would alert on a faster canary', 'use e.g. 1.2 (20% slower)');
-    }
-    const win = _promDuration('canaryWindow', options.canaryWindow ?? Duration.minutes(5));
-    const forD = _promDuration('canaryFor', options.canaryFor ?? Duration.minutes(5));
-    // validate version strings for PromQL before use (escaped; control characters rejected)
-    _promString('canary.stableVersion', c.stableVersion);
-    _promString('canary.canaryVersion', c.canaryVersion);
-    const canaryLabels = sortKeys({ ...labels, canary_version: c.canaryVersion, severity: 'warning', stable_version: c.stableVersion });
-    groups.push({
-      name: `${svc}.canary`,
-      rules: [
-        sortKeys({
-          alert: 'IstioCanarySuccessRateDegraded',
-          expr: `${q.successRatio(win, c.canaryVersion, SERVICE_LABELS)}\n< ${q.successRatio(win, c.stableVersion, SERVICE_LABELS)} - ${_promNumber(drop / 100)}`,
-          for: forD,
-          labels: canaryLabels,
-          annotations: {
-            summary: `${svc}: canary ${c.canaryVersion} succeeds less often than stable ${c.stableVersion}`,
-            description: `Over ${win} the success rate of ${c.canaryVersion} was more than ${_promNumber(drop)} percentage points below ${c.stableVersion}'s. Hold or roll back the canary.`,
-          },
-        }),
-        sortKeys({
-          alert: 'IstioCanaryLatencyDegraded',
-          expr: `${q.latencyQuantile(0.99, win, c.canaryVersion, SERVICE_LABELS)}\n> ${_promNumber(ratio)} * ${q.latencyQuantile(0.99, win, c.stableVersion, SERVICE_LABELS)}`,
-          for: forD,
-          labels: canaryLabels,
-          annotations: {
-            summary: `${svc}: canary ${c.canaryVersion} is slower than stable ${c.stableVersion}`,
-            description: `Over ${win} the p99 latency of ${c.canaryVersion} exceeded ${_promNumber(ratio)}x the p99 of ${c.stableVersion}. Hold or roll back the canary.`,
-          },
-        }),
-      ],
     });
+  });
+}
+
+/** Multi-window burn-rate alerts on the share of requests slower than the latency objective. */
+function latencyBudgetRules(ctx: SloContext, latencySlo: number, latencyMs: number): any[] {
+  const latencyBudget = (100 - latencySlo) / 100;
+  return ctx.windows.map((w) => {
+    checkThreshold('latencySloPercent', w, latencyBudget);
+    const th = _promNumber(w.burnRate * latencyBudget);
+    return sortKeys({
+      alert: 'IstioServiceLatencyBudgetBurn',
+      expr: `${ctx.q.slowRatio(w.longWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}\nand\n${ctx.q.slowRatio(w.shortWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}`,
+      labels: sortKeys({ ...ctx.labels, long_window: w.longWindow, severity: w.severity, slo: 'latency' }),
+      annotations: {
+        summary: `${ctx.svc}: requests slower than ${latencyMs}ms burn the latency budget ${w.burnRate}x too fast`,
+        description: `Over ${w.longWindow} and ${w.shortWindow} more than ${_promNumber(w.burnRate * latencyBudget * 100)}% of requests to ${ctx.svc} took longer than ${latencyMs}ms (objective: ${latencySlo}% faster).`,
+      },
+    });
+  });
+}
+
+/** Canary-vs-stable alerts: success rate and p99 latency of the canary against the stable version's. */
+function canaryRuleGroup(ctx: SloContext, c: NonNullable<MonitoringTargetConfig['canary']>, options: ServiceAlertsOptions): any {
+  const drop = options.canaryMaxSuccessRateDrop ?? 1;
+  if (typeof drop !== 'number' || !Number.isFinite(drop) || drop < 0 || drop >= 100) {
+    throw _invalid('canaryMaxSuccessRateDrop', drop, 'it is a difference of percentage points, from 0 to below 100', 'use e.g. 1');
   }
-  return groups;
+  const ratio = options.canaryMaxLatencyRatio ?? 1.2;
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 1) {
+    throw _invalid('canaryMaxLatencyRatio', ratio, 'a canary slower than stable by a factor below 1 would alert on a faster canary', 'use e.g. 1.2 (20% slower)');
+  }
+  const win = _promDuration('canaryWindow', options.canaryWindow ?? Duration.minutes(5));
+  const forD = _promDuration('canaryFor', options.canaryFor ?? Duration.minutes(5));
+  // validate version strings for PromQL before use (escaped; control characters rejected)
+  _promString('canary.stableVersion', c.stableVersion);
+  _promString('canary.canaryVersion', c.canaryVersion);
+  const { q, svc } = ctx;
+  const canaryLabels = sortKeys({ ...ctx.labels, canary_version: c.canaryVersion, severity: 'warning', stable_version: c.stableVersion });
+  return {
+    name: `${svc}.canary`,
+    rules: [
+      sortKeys({
+        alert: 'IstioCanarySuccessRateDegraded',
+        expr: `${q.successRatio(win, c.canaryVersion, SERVICE_LABELS)}\n< ${q.successRatio(win, c.stableVersion, SERVICE_LABELS)} - ${_promNumber(drop / 100)}`,
+        for: forD,
+        labels: canaryLabels,
+        annotations: {
+          summary: `${svc}: canary ${c.canaryVersion} succeeds less often than stable ${c.stableVersion}`,
+          description: `Over ${win} the success rate of ${c.canaryVersion} was more than ${_promNumber(drop)} percentage points below ${c.stableVersion}'s. Hold or roll back the canary.`,
+        },
+      }),
+      sortKeys({
+        alert: 'IstioCanaryLatencyDegraded',
+        expr: `${q.latencyQuantile(0.99, win, c.canaryVersion, SERVICE_LABELS)}\n> ${_promNumber(ratio)} * ${q.latencyQuantile(0.99, win, c.stableVersion, SERVICE_LABELS)}`,
+        for: forD,
+        labels: canaryLabels,
+        annotations: {
+          summary: `${svc}: canary ${c.canaryVersion} is slower than stable ${c.stableVersion}`,
+          description: `Over ${win} the p99 latency of ${c.canaryVersion} exceeded ${_promNumber(ratio)}x the p99 of ${c.stableVersion}. Hold or roll back the canary.`,
+        },
+      }),
+    ],
+  };
 }
 
 function sortKeys<T extends { [key: string]: any }>(o: T): T {

@@ -51,7 +51,7 @@ export interface AccessOptions extends AccessTargetOptions {
    */
   readonly when?: AuthorizationCondition[];
   /**
-   * The protocol of the ports; `RuleProtocol.TCP` refuses HTTP-only fields.
+   * The protocol of the ports (`RuleProtocol.TCP` refuses HTTP-only fields).
    *
    * @default - not checked
    */
@@ -97,38 +97,84 @@ export class AccessRule {
     this.rule = rule;
   }
 
-  /** Only these HTTP methods. */
+  /**
+   * Only these HTTP methods (the rule's `to[].operation.methods`).
+   *
+   * Adds to methods given before; an HTTP field, refused in an ambient namespace without a waypoint
+   * and together with `tcpPorts()`.
+   *
+   * @param methods e.g. `HttpMethod.GET`, `HttpMethod.POST`
+   */
   public methods(...methods: HttpMethod[]): AccessRule {
     this.checkL7('methods');
     return this.refine({ methods: [...(this.rule.methods ?? []), ...methods] });
   }
 
-  /** Only these paths. */
+  /**
+   * Only these paths (the rule's `to[].operation.paths`).
+   *
+   * Adds to paths given before; an HTTP field, refused in an ambient namespace without a waypoint and
+   * together with `tcpPorts()`.
+   *
+   * @param paths exact (`/public`), prefix (`/public/*`), suffix (`*.css`) or template (`/items/{*}`) paths
+   */
   public paths(...paths: string[]): AccessRule {
     this.checkL7('paths');
     return this.refine({ paths: [...(this.rule.paths ?? []), ...paths] });
   }
 
-  /** Only these request hosts. */
+  /**
+   * Only these request hosts (the `Host` header; the rule's `to[].operation.hosts`).
+   *
+   * Adds to hosts given before; an HTTP field, refused in an ambient namespace without a waypoint and
+   * together with `tcpPorts()`.
+   *
+   * @param hosts e.g. `catalog.shop.svc.cluster.local`, `*.example.com`
+   */
   public hosts(...hosts: string[]): AccessRule {
     this.checkL7('hosts');
     return this.refine({ hosts: [...(this.rule.hosts ?? []), ...hosts] });
   }
 
-  /** Only these workload ports. */
+  /**
+   * Only these workload ports (the rule's `to[].operation.ports`).
+   *
+   * @param ports port numbers (1-65535), added to any given before
+   */
   public ports(...ports: number[]): AccessRule {
     return this.refine({ ports: [...(this.rule.ports ?? []), ...ports] });
   }
 
-  /** Only these workload ports, which speak plain TCP (HTTP-only refinements are then refused). */
+  /**
+   * Only these workload ports, which speak plain TCP (HTTP-only refinements are then refused).
+   *
+   * @param ports port numbers (1-65535) that carry TCP, added to any given before
+   */
   public tcpPorts(...ports: number[]): AccessRule {
     return this.refine({ ports: [...(this.rule.ports ?? []), ...ports], protocol: RuleProtocol.TCP });
   }
 
-  /** Only when the attribute `key` has one of `values` (e.g. `request.auth.claims[groups]`). */
+  /**
+   * Only when the attribute `key` has one of `values` (e.g. `request.auth.claims[groups]`).
+   *
+   * Renders one `when` condition; `request.*` keys need HTTP (refused in an ambient namespace without a
+   * waypoint).
+   *
+   * @param key an Istio authorization condition key, e.g. `request.auth.claims[groups]`,
+   * `source.namespace`, `request.headers[x-tenant]`
+   * @param values the accepted values (any one matches)
+   */
   public when(key: string, ...values: string[]): AccessRule {
     if (typeof key === 'string' && key.startsWith('request.')) this.checkL7(`when ${key}`);
     return this.refine({ when: [...(this.rule.when ?? []), { key, values }] });
+  }
+
+  /**
+   * The plain-TCP ports this rule allows (`tcpPorts()`), else none.
+   * @internal
+   */
+  public _tcpPorts(): number[] {
+    return this.rule.protocol === RuleProtocol.TCP ? [...(this.rule.ports ?? [])] : [];
   }
 
   private refine(change: AuthorizationRule): AccessRule {
@@ -165,7 +211,13 @@ export class AccessIntent {
   ) {}
 
   /**
-   * The workload that may be called; returns the rule to narrow with `methods()`, `paths()`, `ports()`.
+   * Names the workload that may be called, and adds the ALLOW rule to its policy.
+   *
+   * Returns the rule, to narrow with `methods()`, `paths()`, `ports()`.
+   *
+   * @param workload the called workload (its pods are the policy's selector, or, with a waypoint, its
+   * Service is the policy's target)
+   * @param options the Service in front of the workload (needed with a waypoint when it cannot be derived)
    */
   public to(workload: IMeshWorkload, options: AccessTargetOptions = {}): AccessRule {
     return this.finish(workload, options);

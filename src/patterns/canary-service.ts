@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Names } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { _invalid, _namespaceOf, _sortedRecord, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
+import { Construct, IConstruct } from 'constructs';
+import { _K8sObject } from '../_k8s';
+import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { ConsistentHashKey, DestinationRule, DestinationRuleSubset, LoadBalancer, OutlierDetection, TrafficPolicy } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
@@ -60,14 +60,22 @@ export interface CanaryCookie {
 export interface CanaryServiceProps {
   /** The stable version (subset `stable`). */
   readonly stable: CanaryVersion;
-  /** The canary version (subset `canary`). */
-  readonly canary: CanaryVersion;
   /**
-   * The Service in front of both versions. Its selector must not include the version label.
+   * The canary version (subset `canary`). Leave it out between releases: the stable version then gets
+   * all traffic through the same DestinationRule and VirtualService, ready for the next canary (its
+   * Deployment, subset, override rule and split appear when a canary is given again).
+   *
+   * @default - no canary: stable only
+   */
+  readonly canary?: CanaryVersion;
+  /**
+   * The Service in front of both versions (a cdk8s-plus Service of any version, a plain `ApiObject`, or one
+   * imported with `cdk8s import k8s`). Its selector must not include the version label. Its name, namespace
+   * and first port are used.
    *
    * @default - a Service named `serviceName` is created, selecting `appLabels`
    */
-  readonly service?: kplus.Service;
+  readonly service?: IConstruct;
   /**
    * Create the Service (named `serviceName`, selecting `appLabels`) when `service` is not given. Set
    * false when the Service is defined elsewhere: the canary then only needs `serviceName`, `namespace`
@@ -189,11 +197,13 @@ export interface CanaryServiceProps {
    */
   readonly hosts?: string[];
   /**
-   * Service account of created Deployments.
+   * Service account the versions' pods run as (a cdk8s-plus ServiceAccount of any version, also
+   * `ServiceAccount.fromServiceAccountName()`, a plain `ApiObject`, or one imported with `cdk8s import k8s`):
+   * created Deployments use it, and the canary's identity is derived from it.
    *
-   * @default - one named like the Service is created (when Deployments are created)
+   * @default - one named like the Service is created (when Deployments are created); else unknown
    */
-  readonly serviceAccount?: kplus.ServiceAccount;
+  readonly serviceAccount?: IConstruct;
 }
 
 interface CanarySubsetInit {
@@ -322,6 +332,108 @@ function createDeployment(scope: Construct, id: string, d: DeploymentSpec): ApiO
   return deployment;
 }
 
+type Side = 'stable' | 'canary';
+
+/** The versions given (stable, then canary when there is one), each checked; nothing is created before. */
+function validateVersions(props: CanaryServiceProps, versionLabel: string): Array<[Side, CanaryVersion]> {
+  const versions: Array<[Side, CanaryVersion]> = [['stable', props.stable]];
+  if (props.canary !== undefined) versions.push(['canary', props.canary]);
+  for (const [side, v] of versions) {
+    if (!v || typeof v.version !== 'string' || v.version.length === 0) {
+      throw _invalid(`${side}.version`, v?.version, 'the version label value is empty', 'give it, e.g. "v1"');
+    }
+    _validateLabels(`${side}.version (label "${versionLabel}")`, { [versionLabel]: v.version });
+    if (v.image !== undefined && v.image.trim().length === 0) throw _invalid(`${side}.image`, v.image, 'the image is empty', 'give e.g. "ghcr.io/acme/catalog:2.0.0"');
+    if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
+      throw _invalid(`${side}.replicas`, v.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
+    }
+  }
+  if (props.canary && props.stable.version === props.canary.version) {
+    throw _invalid('canary.version', props.canary.version, 'stable and canary have the same version, so both subsets select the same pods', 'give the canary its own version, e.g. "v2"');
+  }
+  if (props.canary && versionedName('x', props.stable.version) === versionedName('x', props.canary.version)) {
+    throw _invalid('canary.version', props.canary.version, `its Deployment name would be the same as stable's ("${props.stable.version}"): names are DNS-safe, lowercase and at most 63 characters`,
+      'give versions that differ in more than case and punctuation, e.g. "v2"');
+  }
+  return versions;
+}
+
+/** The labels common to every version; the version label must not be among them. */
+function validateAppLabels(labels: { [key: string]: string }, versionLabel: string): { [key: string]: string } {
+  const copy = { ...labels };
+  if (Object.keys(copy).length === 0) throw _invalid('appLabels', {}, 'the labels common to both versions are empty', 'give e.g. { app: "catalog" }');
+  _validateLabels('appLabels', copy);
+  if (versionLabel in copy) {
+    throw _invalid('appLabels', copy, `it contains the version label "${versionLabel}", so the Service would select one version only`, `remove "${versionLabel}" from appLabels`);
+  }
+  return copy;
+}
+
+/** Whether Deployments are created: every version gives an image, or none does. */
+function validateImages(versions: Array<[Side, CanaryVersion]>): boolean {
+  const withImage = versions.filter(([, v]) => v.image !== undefined);
+  if (withImage.length > 0 && withImage.length < versions.length) {
+    const missing = versions.find(([, v]) => v.image === undefined)![0];
+    throw _invalid(`${missing}.image`, undefined, 'Deployments are created only when every version gives an image', 'give every image, or none (Deployments defined elsewhere)');
+  }
+  return withImage.length > 0;
+}
+
+/**
+ * The name of a version's Deployment: `<service>-<version>` (lowercase; "catalog-1.2.0"), made DNS-safe
+ * when the version is not ("catalog-v1_rc" -> "catalog-v1-rc"). Named by version, not by side, so
+ * promoting a canary keeps its Deployment (and its running pods).
+ */
+function versionedName(service: string, version: string): string {
+  const name = `${service}-${version.toLowerCase()}`;
+  return name.length <= 63 && DNS_SUBDOMAIN.test(name) ? name : _suggestName(name);
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The DestinationRule traffic policy from `trafficPolicy`, `outlierDetection` and `sessionAffinity`. */
+function trafficPolicyOf(props: CanaryServiceProps): TrafficPolicy | undefined {
+  if (props.trafficPolicy?.outlierDetection && props.outlierDetection) {
+    throw _invalid('trafficPolicy.outlierDetection', 'set twice', 'outlierDetection is also given', 'give it once');
+  }
+  if (props.trafficPolicy?.loadBalancer && props.sessionAffinity) {
+    throw _invalid('trafficPolicy.loadBalancer', 'set twice', 'sessionAffinity also sets the load balancer', 'give one of them');
+  }
+  return props.trafficPolicy || props.outlierDetection || props.sessionAffinity ? {
+    ...props.trafficPolicy,
+    outlierDetection: props.outlierDetection ?? props.trafficPolicy?.outlierDetection,
+    loadBalancer: props.sessionAffinity ? LoadBalancer.consistentHash(props.sessionAffinity) : props.trafficPolicy?.loadBalancer,
+  } : undefined;
+}
+
+/** The matches that always route to the canary (`canaryHeader`, `canaryCookie`). */
+function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
+  const overrides: HttpMatch[] = [];
+  if (props.canaryHeader) {
+    _validateHeaderName('canaryHeader.name', props.canaryHeader.name);
+    overrides.push(HttpMatch.header(props.canaryHeader.name, StringMatch.exact(props.canaryHeader.value)));
+  }
+  if (props.canaryCookie) {
+    const c = props.canaryCookie;
+    if (!/^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/.test(c.name)) throw _invalid('canaryCookie.name', c.name, 'it is not a valid cookie name', 'use letters, digits and "-", e.g. "canary"');
+    if (!/^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]*$/.test(c.value)) throw _invalid('canaryCookie.value', c.value, 'it is not a valid cookie value', 'use letters and digits, e.g. "always"');
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    overrides.push(HttpMatch.header('cookie', StringMatch.regex(`^(.*?;\\s*)?${esc(c.name)}=${esc(c.value)}(;.*)?$`)));
+  }
+  return overrides;
+}
+
+/** Extra VirtualService hosts: none may cover the Service FQDN, which is always the first host. */
+function validateExtraHosts(fqdn: string, hosts: string[]): string[] {
+  hosts.forEach((h, i) => {
+    if (h === '*' || (typeof h === 'string' && h.startsWith('*.') && fqdn.endsWith(h.slice(1)))) {
+      throw _invalid(`hosts[${i}]`, h, `a canary's VirtualService always routes its Service FQDN (${fqdn}), and this wildcard covers it and other services' traffic too`,
+        'list the extra hosts by name, e.g. ["shop.example.com"] for edge traffic');
+    }
+  });
+  return hosts;
+}
+
 function validateSteps(steps: number[]): number[] {
   if (steps.length === 0) throw _invalid('steps', steps, 'the schedule is empty', 'give e.g. [10, 25, 50, 100]');
   steps.forEach((s, i) => _validateWeight(`steps[${i}]`, s));
@@ -341,6 +453,13 @@ function validateSteps(steps: number[]): number[] {
  * the version label) and a VirtualService splitting traffic by a validated, GitOps-clean weight —
  * `canaryWeight` (default 10) or a `steps` schedule moved by one value. Optionally creates both
  * Deployments and the Service from one container spec.
+ *
+ * A release's whole life is a series of small changes that a cluster applies in place: created
+ * Deployments are named by version (`catalog-v1`, `catalog-v2`), never by side, so promoting the canary
+ * ("v2 is the new stable") keeps its Deployment and running pods and deletes the old version's; between
+ * releases leave out `canary` (stable only, same DestinationRule and VirtualService); the next canary adds
+ * its Deployment, subset and routes. `cdk8s-istio diff OLD NEW` reviews each step and fails on changes a
+ * cluster refuses.
  *
  * @example
  * const catalog = new CanaryService(chart, 'catalog', {
@@ -371,12 +490,12 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public readonly serviceHost: ServiceHost;
   /** The stable subset. */
   public readonly stable: CanarySubset;
-  /** The canary subset. */
-  public readonly canary: CanarySubset;
+  /** The canary subset; undefined between releases (no `canary` given). */
+  public readonly canary?: CanarySubset;
   /** The stable version label value. */
   public readonly stableVersion: string;
-  /** The canary version label value. */
-  public readonly canaryVersion: string;
+  /** The canary version label value; undefined between releases. */
+  public readonly canaryVersion?: string;
   /** The service port. */
   public readonly port: number;
   /** The namespace. */
@@ -387,8 +506,13 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public readonly workloadKey: string;
   /** The schedule, when `steps` was given. */
   public readonly steps?: number[];
-  /** The service account of created Deployments. */
-  public readonly serviceAccount?: kplus.ServiceAccount;
+  /** The header that always routes to the canary (`props.canaryHeader`), also at the edge (`MeshGateway.expose()`). */
+  public readonly canaryHeader?: CanaryHeader;
+  /**
+   * The ServiceAccount object of the pods: the one created (when Deployments are created and none is
+   * given) or the one given; undefined when unknown or given as a reference without an object.
+   */
+  public readonly serviceAccount?: ApiObject;
 
   private _canaryWeight: number;
   private readonly appLabels: { [key: string]: string };
@@ -396,162 +520,89 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private readonly shiftListeners: Array<() => void> = [];
   private readonly splitOptions: HttpRouteOptions;
 
+  /**
+   * Creates the DestinationRule, the VirtualService and (optionally) the Deployments, ServiceAccount and Service.
+   *
+   * @param scope the parent construct (usually a Chart with the service's namespace)
+   * @param id the construct id, unique within `scope` (also the default service name)
+   * @param props the two versions, the weight or step schedule, the Service and the traffic options
+   */
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
+    _checkProps('props', props, true, '{ stable: { version: "v1" }, canary: { version: "v2" } }');
     const versionLabel = props.versionLabel ?? 'version';
-    const ns = props.namespace ?? (props.service ? _namespaceOf(props.service) : undefined) ?? _namespaceOf(this);
+    const service = props.service === undefined ? undefined
+      : _K8sObject.of('service', props.service, ['Service'], 'pass the Service in front of both versions, or give serviceName');
+    const givenSa = props.serviceAccount === undefined ? undefined
+      : _K8sObject.of('serviceAccount', props.serviceAccount, ['ServiceAccount'], 'pass the ServiceAccount the pods run as, or leave it out');
+    const ns = props.namespace ?? service?.namespace ?? _namespaceOf(this);
     if (props.namespace !== undefined) _validateDnsLabel('namespace', props.namespace);
     if (!ns) throw _invalid('namespace', ns, 'a canary needs the namespace of its Service to derive the host', 'set namespace, or a namespace on the Chart');
-    if (props.service && props.serviceName !== undefined) throw _invalid('serviceName', props.serviceName, 'the name comes from the given service', 'give service or serviceName, not both');
-    const name = props.service?.name ?? _validateDnsLabel('serviceName', props.serviceName ?? id);
+    if (service && props.serviceName !== undefined) throw _invalid('serviceName', props.serviceName, 'the name comes from the given service', 'give service or serviceName, not both');
+    const name = service?.name ?? _validateDnsLabel('serviceName', props.serviceName ?? id);
     this.workloadKey = name;
     this.workloadNamespace = ns;
-
-    // versions, labels and the workload inputs (before anything is created)
-    for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
-      if (!v || typeof v.version !== 'string' || v.version.length === 0) {
-        throw _invalid(`${side}.version`, v?.version, 'the version label value is empty', 'give it, e.g. "v1"');
-      }
-      _validateLabels(`${side}.version (label "${versionLabel}")`, { [versionLabel]: v.version });
-      if (v.image !== undefined && v.image.trim().length === 0) throw _invalid(`${side}.image`, v.image, 'the image is empty', 'give e.g. "ghcr.io/acme/catalog:2.0.0"');
-      if (v.replicas !== undefined && (!Number.isInteger(v.replicas) || v.replicas < 0)) {
-        throw _invalid(`${side}.replicas`, v.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
-      }
-    }
-    if (props.stable.version === props.canary.version) {
-      throw _invalid('canary.version', props.canary.version, 'stable and canary have the same version, so both subsets select the same pods', 'give the canary its own version, e.g. "v2"');
-    }
+    const versions = validateVersions(props, versionLabel);
     this.stableVersion = props.stable.version;
-    this.canaryVersion = props.canary.version;
-    this.appLabels = { ...(props.appLabels ?? { app: name }) };
-    if (Object.keys(this.appLabels).length === 0) throw _invalid('appLabels', {}, 'the labels common to both versions are empty', 'give e.g. { app: "catalog" }');
-    _validateLabels('appLabels', this.appLabels);
-    if (versionLabel in this.appLabels) {
-      throw _invalid('appLabels', this.appLabels, `it contains the version label "${versionLabel}", so the Service would select one version only`, `remove "${versionLabel}" from appLabels`);
-    }
-
-    // weights
+    this.canaryVersion = props.canary?.version;
+    this.appLabels = validateAppLabels(props.appLabels ?? { app: name }, versionLabel);
+    this.canaryHeader = props.canaryHeader ? { ...props.canaryHeader } : undefined;
     this.steps = props.steps ? validateSteps(props.steps) : undefined;
-    if (this.steps && props.canaryWeight !== undefined) throw _invalid('canaryWeight', props.canaryWeight, 'the weight comes from the steps schedule', 'give canaryWeight or steps, not both');
-    if (!this.steps && props.step !== undefined) throw _invalid('step', props.step, 'a step needs a steps schedule', 'give steps, e.g. [10, 25, 50, 100], or use canaryWeight');
-    if (this.steps) {
-      const step = this.resolveStep(name, props.step);
-      if (!Number.isInteger(step) || step < 0 || step >= this.steps.length) {
-        throw _invalid('step', step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
-      }
-      this._canaryWeight = this.steps[step];
-    } else {
-      this._canaryWeight = _validateWeight('canaryWeight', props.canaryWeight ?? 10);
-    }
+    this._canaryWeight = props.canary ? this.initialWeight(name, props) : 0;
 
     // workloads and Service
-    const create = props.stable.image !== undefined || props.canary.image !== undefined;
-    if (create && (props.stable.image === undefined || props.canary.image === undefined)) {
-      throw _invalid(props.stable.image === undefined ? 'stable.image' : 'canary.image', undefined, 'Deployments are created only when both versions give an image', 'give both images, or neither (Deployments defined elsewhere)');
-    }
-    const port = props.port ?? props.service?.port ?? 80;
+    const create = validateImages(versions);
+    const port = props.port ?? service?.servicePorts()[0]?.port ?? 80;
     _validatePort('port', port);
     this.port = port;
-    if (create) {
-      this.serviceAccount = props.serviceAccount ?? new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace: ns } });
-    } else {
-      this.serviceAccount = props.serviceAccount;
-    }
-    const saName = this.serviceAccount?.name;
+    this.serviceAccount = givenSa ? givenSa.apiObject : create ? new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns }, automountServiceAccountToken: false,
+    }) : undefined;
+    const saName = givenSa?.name ?? this.serviceAccount?.name;
     this.workloadIdentity = saName ? MeshIdentity.of(ns, saName) : undefined;
-    const deployments: { [side: string]: ApiObject | undefined } = {};
-    if (create) {
-      for (const [side, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
-        deployments[side] = createDeployment(this, side === 'stable' ? 'Stable' : 'Canary', {
-          name: `${name}-${side}`,
-          namespace: ns,
-          labels: { ...this.appLabels, [versionLabel]: v.version },
-          containerName: name,
-          image: v.image!,
-          port,
-          replicas: v.replicas ?? 1,
-          serviceAccountName: saName!,
-        });
-      }
-    }
-    if (props.service && props.createService === false) {
-      throw _invalid('createService', false, 'a service is given, so nothing would be created anyway', 'leave createService out');
-    }
-    if (props.service) {
-      this.service = ApiObject.of(props.service);
-    } else if (props.createService ?? true) {
-      // the checks render Services for the mesh rules: the output takes that render (one render per synth)
-      this.service = new (_renderSharing(ApiObject, true))(this, 'Service', {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace: ns },
-        spec: { externalIPs: [], ports: [{ name: 'http', port, targetPort: port }], selector: _sortedRecord(this.appLabels), type: 'ClusterIP' },
-      });
-    }
+    const labelsOf = (v: CanaryVersion) => ({ ...this.appLabels, [versionLabel]: v.version });
+    // one Deployment per version, named and addressed by the version: promotion never changes a selector
+    const deployments = versions.map(([, v]) => create ? createDeployment(this, `Version-${v.version}`, {
+      name: versionedName(name, v.version),
+      namespace: ns,
+      labels: labelsOf(v),
+      containerName: name,
+      image: v.image!,
+      port,
+      replicas: v.replicas ?? 1,
+      serviceAccountName: saName!,
+    }) : undefined);
+    this.service = this.serviceObject(service, props.createService, { name, namespace: ns }, port);
     this.serviceHost = ServiceHost.of(name, ns);
 
-    // DestinationRule
-    if (props.trafficPolicy?.outlierDetection && props.outlierDetection) {
-      throw _invalid('trafficPolicy.outlierDetection', 'set twice', 'outlierDetection is also given', 'give it once');
-    }
-    if (props.trafficPolicy?.loadBalancer && props.sessionAffinity) {
-      throw _invalid('trafficPolicy.loadBalancer', 'set twice', 'sessionAffinity also sets the load balancer', 'give one of them');
-    }
-    const policy: TrafficPolicy | undefined = props.trafficPolicy || props.outlierDetection || props.sessionAffinity ? {
-      ...props.trafficPolicy,
-      outlierDetection: props.outlierDetection ?? props.trafficPolicy?.outlierDetection,
-      loadBalancer: props.sessionAffinity ? LoadBalancer.consistentHash(props.sessionAffinity) : props.trafficPolicy?.loadBalancer,
-    } : undefined;
+    // DestinationRule subsets and the sides
     this.destinationRule = new DestinationRule(this, 'DestinationRule', {
       metadata: { name, namespace: ns },
       host: this.serviceHost,
-      trafficPolicy: policy,
+      trafficPolicy: trafficPolicyOf(props),
     });
-    const stableSubset = this.destinationRule.addSubset('stable', { [versionLabel]: props.stable.version });
-    const canarySubset = this.destinationRule.addSubset('canary', { [versionLabel]: props.canary.version });
-    this.stable = CanarySubset._of({
-      subsetName: 'stable',
-      version: props.stable.version,
-      subset: stableSubset,
-      workloadKey: `${name}-stable`,
+    const sides = versions.map(([side, v], i) => CanarySubset._of({
+      subsetName: side,
+      version: v.version,
+      subset: this.destinationRule.addSubset(side, { [versionLabel]: v.version }),
+      workloadKey: `${name}-${side}`,
       workloadNamespace: ns,
       workloadIdentity: this.workloadIdentity,
-      labels: { ...this.appLabels, [versionLabel]: props.stable.version },
-      deployment: deployments.stable,
-      port: this.port,
-    });
-    this.canary = CanarySubset._of({
-      subsetName: 'canary',
-      version: props.canary.version,
-      subset: canarySubset,
-      workloadKey: `${name}-canary`,
-      workloadNamespace: ns,
-      workloadIdentity: this.workloadIdentity,
-      labels: { ...this.appLabels, [versionLabel]: props.canary.version },
-      deployment: deployments.canary,
-      port: this.port,
-    });
+      labels: labelsOf(v),
+      deployment: deployments[i],
+      port,
+    }));
+    this.stable = sides[0];
+    this.canary = sides[1];
 
-    // VirtualService
-    const gateways = [GatewayBinding.mesh(), ...(props.gateways ?? []).filter((g) => g.gatewayRef !== GatewayBinding.MESH_GATEWAY_NAME)];
+    // VirtualService: the override rule (while there is a canary), then the split
     this.virtualService = new VirtualService(this, 'VirtualService', {
       metadata: { name, namespace: ns },
-      hosts: [this.serviceHost.fqdn, ...(props.hosts ?? [])],
-      gateways,
+      hosts: [this.serviceHost.fqdn, ...validateExtraHosts(this.serviceHost.fqdn, props.hosts ?? [])],
+      gateways: [GatewayBinding.mesh(), ...(props.gateways ?? []).filter((g) => g.gatewayRef !== GatewayBinding.MESH_GATEWAY_NAME)],
     });
-    const overrides: HttpMatch[] = [];
-    if (props.canaryHeader) {
-      _validateHeaderName('canaryHeader.name', props.canaryHeader.name);
-      overrides.push(HttpMatch.header(props.canaryHeader.name, StringMatch.exact(props.canaryHeader.value)));
-    }
-    if (props.canaryCookie) {
-      const c = props.canaryCookie;
-      if (!/^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/.test(c.name)) throw _invalid('canaryCookie.name', c.name, 'it is not a valid cookie name', 'use letters, digits and "-", e.g. "canary"');
-      if (!/^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]*$/.test(c.value)) throw _invalid('canaryCookie.value', c.value, 'it is not a valid cookie value', 'use letters and digits, e.g. "always"');
-      const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      overrides.push(HttpMatch.header('cookie', StringMatch.regex(`^(.*?;\\s*)?${esc(c.name)}=${esc(c.value)}(;.*)?$`)));
-    }
-    if (overrides.length > 0) {
+    const overrides = overrideMatches(props);
+    if (this.canary && overrides.length > 0) {
       this.virtualService.addHttpRoute({
         name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout,
       });
@@ -560,7 +611,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       name: 'canary-split',
       retries: props.retries,
       timeout: props.timeout,
-      mirrors: props.mirrorPercentage !== undefined ? [{ destination: this.canary, percentage: props.mirrorPercentage }] : undefined,
+      mirrors: this.canary && props.mirrorPercentage !== undefined ? [{ destination: this.canary, percentage: props.mirrorPercentage }] : undefined,
       destinations: this.splitDestinations(),
     };
     this.splitRoute = this.virtualService.addHttpRoute(this.splitOptions);
@@ -586,9 +637,17 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.shiftTo(0);
   }
 
-  /** Moves the split: the canary gets `canaryWeight` percent (integer 0..100), stable the rest. */
+  /**
+   * Moves the split: the canary gets `canaryWeight` percent (integer 0..100), stable the rest.
+   *
+   * @param canaryWeight the canary's share of traffic in percent, an integer from 0 to 100
+   */
   public shiftTo(canaryWeight: number): void {
-    this._canaryWeight = _validateWeight('canaryWeight', canaryWeight);
+    const weight = _validateWeight('canaryWeight', canaryWeight);
+    if (!this.canary && weight !== 0) {
+      throw _invalid('canaryWeight', canaryWeight, `${this.workloadKey} has no canary version now, so all traffic goes to stable`, 'give props.canary (the next version) before shifting traffic to it');
+    }
+    this._canaryWeight = weight;
     this.splitRoute = this.virtualService.replaceHttpRoute(this.splitRoute, { ...this.splitOptions, destinations: this.splitDestinations() });
     this.shiftListeners.forEach((l) => l());
   }
@@ -605,7 +664,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     return {
       serviceName: this.workloadKey,
       namespace: this.workloadNamespace!,
-      canary: {
+      canary: this.canaryVersion === undefined ? undefined : {
         stableVersion: this.stableVersion,
         canaryVersion: this.canaryVersion,
         stableWeight: this.stableWeight,
@@ -634,11 +693,41 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     return _sortedRecord(this.appLabels) ?? {};
   }
 
-  private splitDestinations() {
-    return [
-      { destination: this.stable, weight: this.stableWeight },
-      { destination: this.canary, weight: this._canaryWeight },
-    ];
+  private splitDestinations(): RouteDestination[] {
+    const stable = { destination: this.stable, weight: this.stableWeight };
+    return this.canary ? [stable, { destination: this.canary, weight: this._canaryWeight }] : [stable];
+  }
+
+  /** The canary's weight at construction: `canaryWeight`, or the current step of the `steps` schedule. */
+  private initialWeight(name: string, props: CanaryServiceProps): number {
+    if (this.steps && props.canaryWeight !== undefined) throw _invalid('canaryWeight', props.canaryWeight, 'the weight comes from the steps schedule', 'give canaryWeight or steps, not both');
+    if (!this.steps && props.step !== undefined) throw _invalid('step', props.step, 'a step needs a steps schedule', 'give steps, e.g. [10, 25, 50, 100], or use canaryWeight');
+    if (!this.steps) return _validateWeight('canaryWeight', props.canaryWeight ?? 10);
+    const step = this.resolveStep(name, props.step);
+    if (!Number.isInteger(step) || step < 0 || step >= this.steps.length) {
+      throw _invalid('step', step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
+    }
+    return this.steps[step];
+  }
+
+  /** The Service object: the given one's, a created one (selecting every version), or none. */
+  private serviceObject(given: _K8sObject | undefined, createService: boolean | undefined,
+    metadata: { name: string; namespace: string }, port: number): ApiObject | undefined {
+    if (given && createService === false) {
+      throw _invalid('createService', false, 'a service is given, so nothing would be created anyway', 'leave createService out');
+    }
+    if (given) {
+      if (!given.apiObject) throw _invalid('service', given.description, 'it is a reference without a Service object', 'pass the Service object, or give serviceName with createService: false');
+      return given.apiObject;
+    }
+    if (!(createService ?? true)) return undefined;
+    // the checks render Services for the mesh rules: the output takes that render (one render per synth)
+    return new (_renderSharing(ApiObject, true))(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: { externalIPs: [], ports: [{ name: 'http', port, targetPort: port }], selector: _sortedRecord(this.appLabels), type: 'ClusterIP' },
+    });
   }
 
   private resolveStep(name: string, prop: number | undefined): number {

@@ -15,9 +15,9 @@ import { SecureNamespace } from './secure-namespace';
  * How a workload talks to an external service.
  */
 export enum ExternalProtocol {
-  /** The app speaks TLS itself; the proxy passes it through, routed by SNI. */
+  /** The app speaks TLS itself, and the proxy passes it through, routed by SNI. */
   TLS_PASSTHROUGH = 'TLS_PASSTHROUGH',
-  /** The app speaks plain HTTP to port `httpPort`; the proxy originates TLS to the real port. */
+  /** The app speaks plain HTTP to port `httpPort`, and the proxy originates TLS to the real port. */
   TLS_ORIGINATION = 'TLS_ORIGINATION',
   /** Plain HTTP. */
   HTTP = 'HTTP',
@@ -65,12 +65,28 @@ export interface TlsOriginationOptions {
  * ExternalService.originateTls('api.stripe.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' });
  */
 export class ExternalService {
-  /** The app speaks TLS to `host:port`; the proxy passes it through (SNI). */
+  /**
+   * The app speaks TLS to `host:port`; the proxy passes it through (SNI).
+   *
+   * Renders a ServiceEntry port of protocol `TLS`.
+   *
+   * @param host the external host name, e.g. `api.stripe.com` (not a cluster Service)
+   * @param port the TLS port
+   */
   public static tls(host: string, port: number = 443): ExternalService {
     return new ExternalService(host, ExternalProtocol.TLS_PASSTHROUGH, _validatePort('port', port), undefined, {});
   }
 
-  /** The app speaks HTTP; the sidecar originates TLS to `host` and verifies it against a CA. */
+  /**
+   * The app speaks HTTP; the sidecar originates TLS to `host` and verifies it against a CA.
+   *
+   * Renders a ServiceEntry port `httpPort` (HTTP, `targetPort` the TLS `port`) and a DestinationRule
+   * whose `portLevelSettings` for it set `tls.mode: SIMPLE` and `sni: <host>`.
+   *
+   * @param host the external host name, e.g. `api.stripe.com` (not a cluster Service)
+   * @param options the TLS port (default 443), the plain port the app calls (default 80), and the CA to
+   * verify the server with (`caCertificates` or `credentialName`, one is required)
+   */
   public static originateTls(host: string, options: TlsOriginationOptions): ExternalService {
     if (!options || (!options.caCertificates && !options.credentialName)) {
       throw _invalid('caCertificates', options?.caCertificates, 'TLS origination without CA verification accepts any certificate (a man in the middle would go unnoticed)',
@@ -82,12 +98,22 @@ export class ExternalService {
     return new ExternalService(host, ExternalProtocol.TLS_ORIGINATION, port, httpPort, options);
   }
 
-  /** Plain HTTP to `host:port`. */
+  /**
+   * Plain HTTP to `host:port` (a ServiceEntry port of protocol `HTTP`).
+   *
+   * @param host the external host name, e.g. `example.com` (not a cluster Service)
+   * @param port the HTTP port
+   */
   public static http(host: string, port: number = 80): ExternalService {
     return new ExternalService(host, ExternalProtocol.HTTP, _validatePort('port', port), undefined, {});
   }
 
-  /** Opaque TCP to `host:port`. */
+  /**
+   * Opaque TCP to `host:port` (a ServiceEntry port of protocol `TCP`).
+   *
+   * @param host the external host name, e.g. `db.example.com` (not a cluster Service)
+   * @param port the TCP port, e.g. 5432
+   */
   public static tcp(host: string, port: number): ExternalService {
     return new ExternalService(host, ExternalProtocol.TCP, _validatePort('port', port), undefined, {});
   }
@@ -202,6 +228,14 @@ export class MeshDependencies extends Construct {
   private readonly externals = new Set<string>();
   private readonly internalHosts: Array<{ host: string; where: string }> = [];
 
+  /**
+   * Starts an empty dependency graph (declare edges with `dependsOn()` and `dependsOnExternal()`).
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props namespaces whose callers may reach only registered hosts (`outboundTrafficPolicy:
+   * REGISTRY_ONLY`, default none) and hosts every caller sees (default `istio-system/*`)
+   */
   constructor(scope: Construct, id: string, props: MeshDependenciesProps = {}) {
     super(scope, id);
     this.registryOnly = new Set((props.registryOnlyNamespaces ?? []).map((n) => _validateDnsLabel('registryOnlyNamespaces', n)));
@@ -213,6 +247,14 @@ export class MeshDependencies extends Construct {
   /**
    * Declares that `caller` calls `callee` (a CanaryService, a `ServiceHost.of()` Service of the app).
    * Repeating a dependency is a no-op; cycles are fine.
+   *
+   * @param caller the calling workload, with a known namespace and service account (e.g.
+   * `MeshWorkload.fromWorkload(deployment)`); its Sidecar gets the callee in `egress[].hosts`
+   * @param callee the called Service of this cluster (a CanaryService or `ServiceHost.of(name, namespace)`)
+   * @param options what the caller may do (methods, paths, ports, ...) and the callee's pods when the
+   * callee is not itself a workload
+   * @returns the allow rule added to the callee's SecureNamespace policy, or undefined when the callee
+   * namespace is not a SecureNamespace of this app
    */
   public dependsOn(caller: IMeshWorkload, callee: IMeshDestination, options: DependencyOptions = {}): AccessRule | undefined {
     const sidecar = this.sidecarFor(caller);
@@ -245,6 +287,11 @@ export class MeshDependencies extends Construct {
   /**
    * Declares that `caller` calls an external service: a ServiceEntry (and, for TLS origination, a
    * DestinationRule) in the caller's namespace, and the host in the caller's egress scope.
+   *
+   * The ServiceEntry has `resolution: DNS` and `exportTo: ["."]`; one per external service and namespace.
+   *
+   * @param caller the calling workload, with a known namespace
+   * @param external the external service, e.g. `ExternalService.tls('api.stripe.com')`
    */
   public dependsOnExternal(caller: IMeshWorkload, external: ExternalService): void {
     const sidecar = this.sidecarFor(caller);
@@ -256,7 +303,11 @@ export class MeshDependencies extends Construct {
     external._render(this, `External-${ns}-${_suggestName(external.host, 60)}-${external.port}`, ns);
   }
 
-  /** The Sidecar that scopes `caller`'s egress, once it has a dependency. */
+  /**
+   * The Sidecar that scopes `caller`'s egress, once it has a dependency (undefined before).
+   *
+   * @param caller a workload given to `dependsOn()` or `dependsOnExternal()`
+   */
   public sidecarOf(caller: IMeshWorkload): Sidecar | undefined {
     return this.sidecars.get(`${caller.workloadNamespace}/${caller.workloadKey}`);
   }

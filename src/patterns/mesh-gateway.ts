@@ -1,7 +1,6 @@
-import { Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _checkProps, _invalid, _parseServiceFqdn, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -177,8 +176,16 @@ export interface ExposeOptions {
  * A route defined at the edge by `expose()`, `split()` or `redirect()`.
  */
 export class EdgeRoute {
-  /** @internal */
-  constructor(
+  /**
+   * A route of `MeshGateway` (its constructor is not part of the API).
+   * @internal
+   */
+  public static _create(host: string, match: string, virtualService?: VirtualService, kubernetesHttpRoute?: KubernetesHttpRoute,
+    route?: HttpRoute, rule?: object): EdgeRoute {
+    return new EdgeRoute(host, match, virtualService, kubernetesHttpRoute, route, rule);
+  }
+
+  private constructor(
     /** The host the route serves. */
     public readonly host: string,
     /** A readable description of the match (e.g. `prefix /catalog, header x-beta=true`). */
@@ -286,8 +293,16 @@ export class MeshGateway extends Construct {
   private readonly passthroughSet = new Set<string>();
   private readonly followed = new Set<EdgeRoute>();
 
+  /**
+   * Creates the gateway (Istio `Gateway` or Gateway API `Gateway`) with its servers; routes are added with `expose()`, `split()`, `redirect()`.
+   *
+   * @param scope the parent construct (usually a Chart)
+   * @param id the construct id, unique within `scope`
+   * @param props the gateway's namespace, API flavour (Istio or Gateway API), TLS and redirect
+   */
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
+    _checkProps('props', props, true, '{ namespace: "istio-ingress", tls: GatewayTls.simple({ credentialName: "shop-cert" }) }');
     this.namespace = _validateDnsLabel('namespace', props.namespace);
     this.api = props.api ?? EdgeApi.ISTIO;
     this.gatewayName = props.name !== undefined ? _validateDnsLabel('name', props.name) : _suggestName(id);
@@ -374,12 +389,20 @@ export class MeshGateway extends Construct {
     return `${this.namespace}/${this.gatewayName}`;
   }
 
-  /** The VirtualService of a host (Istio flavour), once something was exposed on it. */
+  /**
+   * The VirtualService of a host (Istio flavour), once something was exposed on it.
+   *
+   * @param host an exposed host, e.g. `shop.example.com`
+   */
   public virtualServiceFor(host: string): VirtualService | undefined {
     return this.virtualServices.get(host);
   }
 
-  /** The HTTPRoute of a host (Gateway API flavour), once something was exposed on it. */
+  /**
+   * The HTTPRoute of a host (Gateway API flavour), once something was exposed on it.
+   *
+   * @param host an exposed host, e.g. `shop.example.com`
+   */
   public kubernetesHttpRouteFor(host: string): KubernetesHttpRoute | undefined {
     return this.httpRoutes.get(host);
   }
@@ -389,6 +412,7 @@ export class MeshGateway extends Construct {
    * (DENY composes with other policies; an ALLOW list would also have to admit everything else). The
    * client address is the one Envoy sees, so the gateway's Service needs `externalTrafficPolicy: Local`
    * or trusted proxies configured (`numTrustedProxies`).
+   * @param cidrs the client address ranges to admit, e.g. `["203.0.113.0/24"]` (IPv4/IPv6 CIDRs or addresses)
    */
   public allowOnlyFromIpBlocks(cidrs: string[]): AuthorizationPolicy {
     if (!cidrs || cidrs.length === 0) {
@@ -409,6 +433,7 @@ export class MeshGateway extends Construct {
    * Requires a valid JWT at the edge: a RequestAuthentication on the gateway, plus the DENY policy for
    * requests without a token (a RequestAuthentication alone lets token-less requests through),
    * optionally only for some hosts or paths.
+   * @param options the issuer, its JWKS and, optionally, the hosts or paths that need a token
    */
   public requireJwt(options: EdgeJwtOptions): EdgeJwtRequirement {
     const id = `Jwt-${_suggestName(options.issuer, 40)}`;
@@ -438,14 +463,24 @@ export class MeshGateway extends Construct {
 
   /**
    * Exposes `target` on `host`: a Service (`ServiceHost`), a subset (`catalog.canary`) or a split
-   * (a `CanaryService`: its stable/canary weights are reused at the edge). Exposing the same match with
+   * (a `CanaryService`: its stable/canary weights are reused at the edge, and its `canaryHeader` routes
+   * to the canary at the edge too). Exposing the same match with
    * the same target again is a no-op; with another target it is an error.
+   * @param host the public host, e.g. `shop.example.com` (must be one of the gateway's hosts)
+   * @param target where the traffic goes: a `ServiceHost`, a subset (`catalog.canary`) or a `CanaryService` (its weights are followed)
+   * @param options the match (path prefix or exact path, headers), port, timeout and retries
    */
   public expose(host: string, target: IMeshDestination, options: ExposeOptions = {}): EdgeRoute {
     const parts = () => MeshGateway.isSplit(target)
       ? target.toRouteDestinations()
       : [{ destination: target, weight: undefined as number | undefined }];
     const route = this.addRoute(host, parts(), options, MeshGateway.targetKey(target));
+    if (target instanceof CanaryService && target.canary && target.canaryHeader) {
+      // testers sending the canary header through the edge reach the canary, as inside the mesh
+      const h = target.canaryHeader;
+      const headers = { ...options.headers, [h.name]: h.value };
+      this.addRoute(host, [{ destination: target.canary }], { ...options, headers }, MeshGateway.targetKey(target.canary));
+    }
     if (target instanceof CanaryService && !this.followed.has(route)) {
       // the edge split follows the canary: promote()/rollback()/shiftTo() after expose() update it too
       this.followed.add(route);
@@ -456,6 +491,9 @@ export class MeshGateway extends Construct {
 
   /**
    * Splits `host` traffic at the edge over weighted destinations (weights sum to 100).
+   * @param host the public host, e.g. `shop.example.com`
+   * @param destinations the weighted destinations (weights are integers summing to 100)
+   * @param options the match (path prefix or exact path, headers), port, timeout and retries
    */
   public split(host: string, destinations: RouteDestination[], options: ExposeOptions = {}): EdgeRoute {
     if (!destinations || destinations.length < 2) {
@@ -472,6 +510,9 @@ export class MeshGateway extends Construct {
   /**
    * Passes TLS for `sniHost` through the gateway unterminated (port 443, routed by SNI) to `target`,
    * which terminates TLS itself. Istio flavour only.
+   * @param sniHost the TLS server name (SNI) to route, e.g. `legacy.example.com`
+   * @param target the Service that terminates TLS itself
+   * @param port the target's TLS port, e.g. 8443
    */
   public passthrough(sniHost: string, target: IMeshDestination, port: number): void {
     if (this.api !== EdgeApi.ISTIO) {
@@ -542,7 +583,7 @@ export class MeshGateway extends Construct {
         timeout: options.timeout,
         retries: options.retries,
       });
-      route = new EdgeRoute(host, matchKey, vs, undefined, r);
+      route = EdgeRoute._create(host, matchKey, vs, undefined, r);
     } else {
       const hr = this.httpRouteOf(host);
       const rule = hr._insertRule(index, {
@@ -551,7 +592,7 @@ export class MeshGateway extends Construct {
         rewrite: options.rewritePrefix !== undefined ? { replacePrefixMatch: options.rewritePrefix } : undefined,
         timeout: options.timeout,
       });
-      route = new EdgeRoute(host, matchKey, undefined, hr, undefined, rule);
+      route = EdgeRoute._create(host, matchKey, undefined, hr, undefined, rule);
     }
     // the first route of a host adds it to the Gateway (once the route exists)
     if (!this.fixedHosts && !this.exposures.has(host)) this.hostList.push(host);
@@ -627,11 +668,12 @@ export class MeshGateway extends Construct {
     const existing = this.versionServices.get(key);
     if (existing) return existing;
     const name = _validateDnsLabel('per-version Service name', `${svc}-${subset}`.slice(0, 63));
-    const s = new kplus.Service(this, `VersionService-${ns}-${svc}-${subset}`, {
+    new ApiObject(this, `VersionService-${ns}-${svc}-${subset}`, {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-istio' } },
-      ports: [{ port, targetPort: port, name: 'http' }],
+      spec: { externalIPs: [], ports: [{ name: 'http', port, targetPort: port }], selector: _sortedRecord(labels), type: 'ClusterIP' },
     });
-    for (const [k, v] of Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))) s.selectLabel(k, v);
     this.versionServices.set(key, name);
     return name;
   }

@@ -1,7 +1,7 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
+import { _K8sObject } from '../_k8s';
+import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { EnrolmentMode, MeshEnrolment } from '../mesh-enrolment';
@@ -23,11 +23,12 @@ export interface SecureNamespaceProps {
    */
   readonly name?: string;
   /**
-   * Adopt a cdk8s-plus Namespace defined elsewhere in the app: the enrolment labels are added to it.
+   * Adopt a Namespace defined elsewhere in the app (a cdk8s-plus Namespace of any version, a plain
+   * `ApiObject`, or one imported with `cdk8s import k8s`): the enrolment labels are added to it.
    *
    * @default - a Namespace is created (unless `createNamespace` is false)
    */
-  readonly namespace?: kplus.Namespace;
+  readonly namespace?: IConstruct;
   /**
    * Create the Namespace object. Set to false when the namespace exists already and is managed outside
    * this app: the policies are still created in it, but its enrolment labels are then the owner's job
@@ -109,6 +110,15 @@ export interface RequireJwtOptions extends JwtRule {
    * @default - derived from `workload` when it is also an IMeshDestination
    */
   readonly serviceName?: string;
+  /**
+   * Ports the token requirement does not apply to: the plain-TCP ports that `tcpPorts()` intents allow on
+   * the same workloads. A DENY rule on request principals also matches TCP connections (they carry no
+   * JWT), so without this the TCP intents are silently blocked; the synth-time checks report such a
+   * conflict with this fix. Rendered as `to[].operation.notPorts` of the DENY rules.
+   *
+   * @default - none: every port requires a token
+   */
+  readonly exceptTcpPorts?: number[];
 }
 
 /**
@@ -133,6 +143,9 @@ export interface MeshWideMtlsOptions {
   readonly rootNamespace?: string;
 }
 
+/** The SecureNamespace of each namespace name, per app (construct tree root). */
+const REGISTRY = new WeakMap<IConstruct, Map<string, SecureNamespace>>();
+
 /**
  * A namespace enrolled in the mesh and locked down: STRICT mTLS and default-deny, with access granted
  * intent by intent ("frontend may only GET /public on catalog").
@@ -145,8 +158,6 @@ export interface MeshWideMtlsOptions {
  * const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
  * shop.allowServiceAccount(frontendSa).to(MeshWorkload.fromWorkload(catalog)).methods(HttpMethod.GET).paths('/public');
  */
-const REGISTRY = new WeakMap<IConstruct, Map<string, SecureNamespace>>();
-
 export class SecureNamespace extends Construct {
   /**
    * The SecureNamespace named `name` in the app of `scope`, if the app defines one (indexed, O(1)).
@@ -158,7 +169,31 @@ export class SecureNamespace extends Construct {
   }
 
   /**
+   * The SecureNamespace of namespace `namespaceName` in the app of `scope`: the one the app already
+   * defines (anywhere), else a new one made with `props` in the Chart of `scope` (construct id
+   * `SecureNamespace-<namespaceName>`). Constructs built on top (a platform's own service construct)
+   * share one per namespace this way without passing it through their props; defining two for one
+   * namespace is an error at synth (MESH005).
+   *
+   * @param scope any construct of the app (the new one is created in its Chart)
+   * @param namespaceName the namespace name
+   * @param props the settings used when it is created here (ignored when it exists already)
+   */
+  public static of(scope: IConstruct, namespaceName: string, props: SecureNamespaceProps = {}): SecureNamespace {
+    _validateDnsLabel('namespaceName', namespaceName);
+    if (props.name !== undefined && props.name !== namespaceName) {
+      throw _invalid('props.name', props.name, `it differs from the namespace asked for ("${namespaceName}")`, 'leave props.name out');
+    }
+    return SecureNamespace._lookup(scope, namespaceName)
+      ?? new SecureNamespace(Chart.of(scope), `SecureNamespace-${namespaceName}`, { ...props, name: namespaceName });
+  }
+
+  /**
    * STRICT mTLS for the whole mesh: a PeerAuthentication `default` in the root namespace.
+   *
+   * @param scope the construct to create the PeerAuthentication in (usually a Chart of the platform app)
+   * @param id the construct id, unique within `scope`
+   * @param options the root namespace (default `istio-system`)
    */
   public static meshWideStrictMtls(scope: Construct, id: string, options: MeshWideMtlsOptions = {}): PeerAuthentication {
     const root = _validateDnsLabel('rootNamespace', options.rootNamespace ?? 'istio-system');
@@ -167,8 +202,8 @@ export class SecureNamespace extends Construct {
 
   /** The namespace name. */
   public readonly name: string;
-  /** The Namespace object, when this app defines it. */
-  public readonly namespace?: kplus.Namespace;
+  /** The Namespace object (created or adopted), when this app defines it. */
+  public readonly namespace?: ApiObject;
   /** How the namespace's pods join the mesh. */
   public readonly enrolment: MeshEnrolment;
   /** The namespace-wide PeerAuthentication (undefined with `mtlsMode: MtlsMode.UNSET`). */
@@ -186,33 +221,40 @@ export class SecureNamespace extends Construct {
   public readonly waypointAccess?: AuthorizationPolicy;
   private readonly trustDomain: string;
   private readonly intentPolicies: AuthorizationPolicy[] = [];
+  private readonly accessRules: AccessRule[] = [];
+  private readonly jwtRequirements: Array<{ workload?: IMeshWorkload; policy: AuthorizationPolicy; exceptTcpPorts: number[] }> = [];
 
   /**
+   * Creates (or adopts) the namespace, its PeerAuthentication and default-deny policy (and in ambient mode
+   * its waypoint); one per namespace (see `SecureNamespace.of()`).
+   *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
-   * @param props configuration
+   * @param props the namespace name (or object), enrolment, mTLS mode, default deny and trust domain
    */
   constructor(scope: Construct, id: string, props: SecureNamespaceProps = {}) {
     super(scope, id);
+    _checkProps('props', props, false, '{ name: "shop" }');
     const createNamespace = props.createNamespace ?? true;
-    if (props.namespace && !createNamespace) {
+    const adopted = props.namespace === undefined ? undefined
+      : _K8sObject.of('namespace', props.namespace, ['Namespace'], 'pass the Namespace object, or give only the `name`');
+    if (adopted && !createNamespace) {
       throw _invalid('createNamespace', false, 'an adopted `namespace` object is defined by this app, so it is created',
         'drop `createNamespace: false`, or drop `namespace` and give only the `name`');
     }
-    const name = props.name ?? props.namespace?.name;
+    const name = props.name ?? adopted?.name;
     if (name === undefined) {
-      throw _invalid('name', name, 'the namespace has no name', 'set `name`, or pass an existing cdk8s-plus Namespace as `namespace`');
+      throw _invalid('name', name, 'the namespace has no name', 'set `name`, or pass an existing Namespace object as `namespace`');
     }
     this.name = _validateDnsLabel('name', name);
     const registry = REGISTRY.get(this.node.root) ?? new Map<string, SecureNamespace>();
     REGISTRY.set(this.node.root, registry);
     if (!registry.has(this.name)) registry.set(this.name, this);
-    if (props.namespace && props.name !== undefined && props.namespace.name !== props.name) {
-      throw _invalid('name', props.name, `it differs from the adopted namespace's name "${props.namespace.name}"`, 'drop `name` or make them equal');
+    if (adopted && props.name !== undefined && adopted.name !== props.name) {
+      throw _invalid('name', props.name, `it differs from the adopted namespace's name "${adopted.name}"`, 'drop `name` or make them equal');
     }
     this.enrolment = props.enrolment ?? MeshEnrolment.sidecarInjection();
-    this.trustDomain = props.trustDomain ?? 'cluster.local';
-    _validateDnsSubdomain('trustDomain', this.trustDomain);
+    this.trustDomain = MeshIdentity._validateTrustDomain(props.trustDomain ?? 'cluster.local');
 
     const mtlsMode = props.mtlsMode ?? MtlsMode.STRICT;
     if (mtlsMode === MtlsMode.DISABLE) {
@@ -224,28 +266,7 @@ export class SecureNamespace extends Construct {
     }
 
     // --- the Namespace and its enrolment labels
-    if (createNamespace) {
-      if (props.namespace) {
-        const conflicts = this.enrolment._conflicts(props.namespace.metadata.toJson().labels ?? {});
-        if (conflicts.length > 0) throw this.conflictError(conflicts);
-      }
-      let ns = props.namespace;
-      if (!ns) {
-        ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: this.name } });
-        ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/spec')); // kplus renders an empty `spec: {}`
-      }
-      for (const [k, v] of Object.entries(this.enrolment.toLabels())) ns.metadata.addLabel(k, v);
-      // a Namespace is cluster-scoped: kplus copies the chart's namespace into it, which the API server rejects
-      if (ns.metadata.namespace !== undefined) ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-      this.namespace = ns;
-      const created = ns;
-      this.node.addValidation({
-        validate: () => {
-          const found = this.enrolment._conflicts(created.metadata.toJson().labels ?? {});
-          return found.length > 0 ? [this.conflictError(found).message] : [];
-        },
-      });
-    }
+    if (createNamespace) this.namespace = this.enrolNamespace(adopted);
 
     // --- ambient waypoint
     if (this.enrolment.hasWaypoint) {
@@ -262,6 +283,8 @@ export class SecureNamespace extends Construct {
         mtlsMode,
       });
     }
+
+    this.node.addValidation({ validate: () => this.jwtTcpConflicts() });
 
     // --- default deny
     if (props.defaultDeny ?? true) {
@@ -285,6 +308,28 @@ export class SecureNamespace extends Construct {
     }
   }
 
+  /** Creates (or adopts) the Namespace object and adds the enrolment labels, checked again at synth. */
+  private enrolNamespace(adopted: _K8sObject | undefined): ApiObject {
+    if (adopted && !adopted.apiObject) {
+      throw _invalid('namespace', adopted.description, 'it is a reference without an object to label', 'pass the Namespace object itself, or give only the `name` with createNamespace: false');
+    }
+    const ns = adopted?.apiObject ?? new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.name } });
+    if (adopted) {
+      const conflicts = this.enrolment._conflicts(adopted.labels());
+      if (conflicts.length > 0) throw this.conflictError(conflicts);
+    }
+    for (const [k, v] of Object.entries(this.enrolment.toLabels())) ns.metadata.addLabel(k, v);
+    // a Namespace is cluster-scoped: cdk8s copies the chart's namespace into it, which the API server rejects
+    if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    this.node.addValidation({
+      validate: () => {
+        const found = this.enrolment._conflicts(ns.metadata.toJson().labels ?? {});
+        return found.length > 0 ? [this.conflictError(found).message] : [];
+      },
+    });
+    return ns;
+  }
+
   /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`). */
   public get policies(): AuthorizationPolicy[] {
     return [...this.intentPolicies];
@@ -296,29 +341,39 @@ export class SecureNamespace extends Construct {
    * The intent renders an ALLOW AuthorizationPolicy `allow-<caller>-to-<target>` selecting the target
    * (one rule per intent). Note that once any ALLOW policy selects a workload, Istio denies every
    * other request to it, with or without `defaultDeny`.
+   * @param caller who calls: `MeshIdentity.fromServiceAccount(sa)`, `MeshIdentity.of(namespace, name)`, `MeshIdentity.namespace(ns)`, or an L3 such as a `CanaryService`
    */
   public allow(caller: IMeshIdentity): AccessIntent {
     return AccessIntent._create(caller, (target, options) => this.addIntent(caller, target, options));
   }
 
   /**
-   * Starts an access intent for a cdk8s-plus ServiceAccount (same as `allow(MeshIdentity.fromServiceAccount(sa))`).
+   * Starts an access intent for a ServiceAccount (same as `allow(MeshIdentity.fromServiceAccount(sa))`).
+   *
+   * @param serviceAccount the caller's ServiceAccount: a cdk8s-plus object of any version (27 through 33), a
+   *   plain `ApiObject`, or an object imported with `cdk8s import k8s`
    */
-  public allowServiceAccount(serviceAccount: kplus.IServiceAccount): AccessIntent {
+  public allowServiceAccount(serviceAccount: IConstruct): AccessIntent {
     return this.allow(MeshIdentity.fromServiceAccount(serviceAccount, { trustDomain: this.trustDomain }));
   }
 
   /**
-   * Starts an access intent for the identity a cdk8s-plus workload runs as (its service account, or
-   * `default`): same as `allow(MeshIdentity.fromWorkload(workload))`.
+   * Starts an access intent for the identity a workload runs as (its service account, or `default`): same
+   * as `allow(MeshIdentity.fromWorkload(workload))`.
+   *
+   * @param workload the calling workload (Deployment, StatefulSet, DaemonSet, ...): a cdk8s-plus object of any
+   *   version (27 through 33), a plain `ApiObject`, or an object imported with `cdk8s import k8s`
    */
-  public allowWorkload(workload: kplus.AbstractPod): AccessIntent {
+  public allowWorkload(workload: IConstruct): AccessIntent {
     return this.allow(MeshIdentity.fromWorkload(workload, { trustDomain: this.trustDomain }));
   }
 
   /**
    * Grants `caller` access to `target`, limited by `options` (one ALLOW rule: all options must match).
    * The plain-method form of `allow(caller).to(target)...`; repeating it is a no-op.
+   * @param caller who calls (an identity derived from a ServiceAccount or workload, or a whole namespace)
+   * @param target whose pods are called (`MeshWorkload.fromWorkload(deployment)`, `MeshWorkload.labels(...)`, or an L3 such as a `CanaryService`)
+   * @param options what the caller may do: methods, paths, ports, the Service name (for ambient waypoints); all must match
    */
   public grantAccess(caller: IMeshIdentity, target: IMeshWorkload, options: AccessOptions = {}): AccessRule {
     return this.addIntent(caller, target, { serviceName: options.serviceName }, options);
@@ -332,6 +387,7 @@ export class SecureNamespace extends Construct {
    * namespace would let any token holder call anything. A DENY rule on HTTP attributes also rejects
    * plain-TCP connections to the workloads it applies to (Istio cannot see a token there): require JWTs
    * on HTTP workloads.
+   * @param options the issuer, its JWKS, the workload (default: the whole namespace) and the required claims
    */
   public requireJwt(options: RequireJwtOptions): JwtRequirement {
     const workload = options.workload;
@@ -371,17 +427,21 @@ export class SecureNamespace extends Construct {
         action: AuthorizationAction.DENY,
         selector: placement.selector,
         targetRefs: placement.targetRefs,
-        rules: [{ notRequestPrincipals: ['*'] }],
       });
       this.intentPolicies.push(ap);
     }
-    for (const condition of conditions) ap.addRule({ when: [condition] });
+    const notPorts = options.exceptTcpPorts && options.exceptTcpPorts.length > 0 ? [...options.exceptTcpPorts] : undefined;
+    ap.addRule({ notRequestPrincipals: ['*'], notPorts });
+    for (const condition of conditions) ap.addRule({ when: [condition], notPorts });
+    this.jwtRequirements.push({ workload, policy: ap, exceptTcpPorts: notPorts ?? [] });
     return { requestAuthentication: ra, authorizationPolicy: ap };
   }
 
   /**
    * An mTLS exception for one workload (or some of its ports), e.g. a port scraped by a plaintext
    * client: a PeerAuthentication selecting the workload. Repeating it is a no-op.
+   * @param workload the pods the exception applies to (a workload selector)
+   * @param options the mode (default PERMISSIVE) and, optionally, only some ports
    */
   public addMtlsException(workload: IMeshWorkload, options: MtlsExceptionOptions = {}): PeerAuthentication {
     this.checkWorkloadNamespace(workload);
@@ -428,7 +488,30 @@ export class SecureNamespace extends Construct {
       });
       this.intentPolicies.push(policy);
     }
-    return AccessRule._create(policy, from, to, (field) => this.requireL7(field), options);
+    const rule = AccessRule._create(policy, from, to, (field) => this.requireL7(field), options);
+    this.accessRules.push(rule);
+    return rule;
+  }
+
+  /**
+   * requireJwt() DENY rules that would block the plain-TCP ports an intent allows on the same workload
+   * (a DENY on request principals matches TCP connections: they carry no JWT).
+   */
+  private jwtTcpConflicts(): string[] {
+    const errors: string[] = [];
+    const labelsOf = (w: IMeshWorkload) => JSON.stringify(w.toSelectorLabels());
+    for (const jwt of this.jwtRequirements) {
+      for (const rule of this.accessRules) {
+        if (jwt.workload && labelsOf(jwt.workload) !== labelsOf(rule.target)) continue;
+        const tcp = rule._tcpPorts();
+        const blocked = tcp.filter((p) => !jwt.exceptTcpPorts.includes(p));
+        if (blocked.length === 0) continue;
+        errors.push(_invalid('requireJwt', jwt.policy.name, `its DENY rule also rejects the plain-TCP traffic that ${rule.policy.name} allows on port(s) ${blocked.join(', ')} `
+          + '(a DENY on request principals matches TCP connections, which carry no JWT)',
+        `add exceptTcpPorts: [${[...new Set([...jwt.exceptTcpPorts, ...tcp])].sort((a, b) => a - b).join(', ')}] to requireJwt(), or drop the TCP intent`).message);
+      }
+    }
+    return errors;
   }
 
   /** Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide). */

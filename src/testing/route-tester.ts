@@ -292,13 +292,20 @@ export class RouteExpectation {
 
   /**
    * Asserts that all matching traffic (100%) reaches `host` (and `subset`, when given).
+   *
+   * @param host the destination host: a short name (resolved in the VirtualService's namespace),
+   * `name.namespace` or an FQDN
+   * @param subset the DestinationRule subset, e.g. `v2`; when left out, the destination must have none
    */
   public toReach(host: string, subset?: string): void {
     this.toSplit([{ host, subset, weight: 100 }]);
   }
 
   /**
-   * Asserts the exact weighted destinations (order does not matter; 0% destinations may be left out).
+   * Asserts the exact weighted destinations (in any order, and 0% destinations may be left out).
+   *
+   * @param expected host, subset and weight (percent) of each destination, e.g.
+   * `[{ host: 'catalog', subset: 'stable', weight: 90 }, { host: 'catalog', subset: 'canary', weight: 10 }]`
    */
   public toSplit(expected: ExpectedDestination[]): void {
     const ns = this.result.virtualService?.split('/')[0] ?? this.request.namespace ?? 'default';
@@ -320,6 +327,8 @@ export class RouteExpectation {
 
   /**
    * Asserts which HTTP route (index in the VirtualService) matches.
+   *
+   * @param index the 0-based index of the route in the VirtualService's `http` list
    */
   public toMatchRoute(index: number): void {
     if (this.result.routeIndex !== index) {
@@ -346,6 +355,11 @@ export class MeshRouting {
   /**
    * Synthesizes the charts in `scope` (an App, a Chart, or any construct in a chart) and evaluates
    * `request` against their VirtualServices. Runs the app's validations.
+   *
+   * @param scope an App, a Chart, or any construct in a chart (all charts under it are synthesized)
+   * @param request the request: host (short name, `name.namespace` or FQDN), path, method, headers, gateway
+   * (default `mesh`), port, scheme, source labels and namespace
+   * @returns whether a route matched, which VirtualService and route, and the weighted destinations
    */
   public static evaluate(scope: IConstruct, request: RouteRequest): RouteResult {
     return evaluate(manifestsOf(scope), request);
@@ -353,6 +367,12 @@ export class MeshRouting {
 
   /**
    * Evaluates `request` against already synthesized manifests (e.g. parsed YAML files).
+   *
+   * @param manifests Kubernetes objects as JSON (VirtualServices are used, everything else is ignored),
+   * e.g. `YAML.parseAllDocuments(text).map((d) => d.toJSON())`
+   * @param request the request: host (short name, `name.namespace` or FQDN), path, method, headers, gateway
+   * (default `mesh`), port, scheme, source labels and namespace
+   * @returns whether a route matched, which VirtualService and route, and the weighted destinations
    */
   public static evaluateManifests(manifests: any[], request: RouteRequest): RouteResult {
     return evaluate(manifests, request);
@@ -360,6 +380,10 @@ export class MeshRouting {
 
   /**
    * Evaluates `request` and returns assertions about where it goes.
+   *
+   * @param scope an App, a Chart, or any construct in a chart (all charts under it are synthesized)
+   * @param request the request: host (short name, `name.namespace` or FQDN), path, method, headers, gateway
+   * (default `mesh`), port, scheme, source labels and namespace
    */
   public static expectRoute(scope: IConstruct, request: RouteRequest): RouteExpectation {
     return RouteExpectation._of(request, MeshRouting.evaluate(scope, request));
@@ -367,6 +391,10 @@ export class MeshRouting {
 
   /**
    * Like `expectRoute()`, on already synthesized manifests.
+   *
+   * @param manifests Kubernetes objects as JSON (VirtualServices are used, everything else is ignored)
+   * @param request the request: host (short name, `name.namespace` or FQDN), path, method, headers, gateway
+   * (default `mesh`), port, scheme, source labels and namespace
    */
   public static expectManifestRoute(manifests: any[], request: RouteRequest): RouteExpectation {
     return RouteExpectation._of(request, MeshRouting.evaluateManifests(manifests, request));

@@ -16,6 +16,7 @@
 import { isIP as netIsIP, isIPv4, isIPv6 } from 'net';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import type { Environment } from '@marcbachmann/cel-js';
+import { _celModule } from './_cel-module';
 
 /** One CEL finding. @internal */
 export interface _CelError {
@@ -37,10 +38,7 @@ function parseUrl(s: string): URL {
 let sharedEnv: Environment | undefined;
 function env(): Environment {
   if (sharedEnv) return sharedEnv;
-  // loaded on first use: cel-js is ESM-only (require(esm) needs Node >= 20.19); importing the library
-  // must not depend on it
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Environment: CelEnvironment } = require('@marcbachmann/cel-js') as typeof import('@marcbachmann/cel-js');
+  const { Environment: CelEnvironment } = _celModule();
   const e = new CelEnvironment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false })
     .registerType('K8sURL', K8sUrl)
     .registerFunction('url(string): K8sURL', (s: string) => new K8sUrl(parseUrl(s)))

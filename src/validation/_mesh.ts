@@ -5,6 +5,7 @@
  * Everything is indexed once (maps by host, namespace, gateway); each rule is then a lookup per
  * reference: O(objects + references), no all-pairs scans.
  */
+import { _duplicateObjects } from './_duplicates';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 import { _HostSet, _MESH_GATEWAY, _hostNamespaceAllows, _parseServiceFqdn, _resolveGatewayRef, _resolveShortname, _serviceFqdn, _splitNamespacedHost } from '../_naming';
 
@@ -25,6 +26,11 @@ export interface _MeshOptions {
   readonly externalGateways?: ReadonlySet<string>;
   /** Istio's root namespace (mesh-wide PeerAuthentication, RequestAuthentication). */
   readonly rootNamespace?: string;
+  /**
+   * Objects no mesh rule reads (not rendered: only apiVersion, kind and metadata name/namespace), checked
+   * for duplicates (MESH005) with the inputs.
+   */
+  readonly otherObjects?: readonly _MeshInput[];
 }
 
 /** Providers every Istio installation has without meshConfig. */
@@ -415,6 +421,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       `The namespace is not enabled for Istio injection, yet ${mesh.length} mesh resource(s) live in it (e.g. ${mesh[0].doc.kind}/${nameOf(mesh[0].doc)}): they have no sidecar or ztunnel to act on. Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient`);
   }
 
+  findings.push(..._duplicateObjects([...inputs, ...(options.otherObjects ?? [])]));
   return findings;
 }
 

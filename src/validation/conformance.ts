@@ -117,6 +117,12 @@ export class ConformanceValidator {
   private readonly kinds = new Map<string, KindEntry>();
 
   /**
+   * A validator holding the built-in schemas (the served v1 kinds of Istio 1.30 and Gateway API v1.5.1,
+   * and prometheus-operator's PodMonitor, ServiceMonitor and PrometheusRule), or none with
+   * `includeBuiltIn: false`.
+   *
+   * Prefer `ConformanceValidator.builtIn()`, which shares one instance.
+   *
    * @param options whether to start from the built-in schemas (add more with `addCrds()`)
    */
   constructor(options: ConformanceValidatorOptions = {}) {
@@ -157,6 +163,9 @@ export class ConformanceValidator {
 
   /**
    * Whether a schema is known for this `apiVersion` and `kind`.
+   *
+   * @param apiVersion `<group>/<version>`, e.g. `networking.istio.io/v1`
+   * @param kind the kind, e.g. `VirtualService`
    */
   public knows(apiVersion: string, kind: string): boolean {
     return this.kinds.has(`${apiVersion}/${kind}`);

@@ -31,7 +31,7 @@ function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
  * Validation of a whole cdk8s app at synth: every `ApiObject` in it (this library's constructs AND raw
  * objects or L1s you add yourself) is checked against its CRD schema and CEL rules
  * (`ConformanceValidator`) and by the cross-resource mesh rules (README "## Validation": IST0101,
- * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH004).
+ * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH005).
  *
  * Errors fail `app.synth()` / `cdk8s synth`, each naming the construct path of the culprit; warnings are
  * printed and do not fail. It is switched on automatically the first time a construct of this library is
@@ -55,6 +55,8 @@ export class MeshValidation {
 
   /**
    * The validation settings of the app (the construct tree's root) that `scope` belongs to.
+   *
+   * @param scope any construct of the app (the App, a Chart, an L2...); all share one instance
    */
   public static of(scope: IConstruct): MeshValidation {
     const root = scope.node.root;
@@ -68,6 +70,10 @@ export class MeshValidation {
 
   /**
    * Switches synth-time validation off for the app of `scope`.
+   *
+   * Same effect as setting the app context key `cdk8s-istio/validation` (`CONTEXT_KEY`) to `false`.
+   *
+   * @param scope any construct of the app
    */
   public static disable(scope: IConstruct): void {
     MeshValidation.of(scope).disabled = true;
@@ -83,7 +89,7 @@ export class MeshValidation {
    */
   public static suppress(scope: IConstruct, rule: string, reason: string): void {
     if (!RULE_ID.test(rule)) {
-      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, MESH001-MESH004, K8S-SCHEMA, K8S-CEL');
+      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, MESH001-MESH005, K8S-SCHEMA, K8S-CEL');
     }
     if (typeof reason !== 'string' || reason.trim().length === 0) {
       throw _invalid('reason', reason, 'a suppression needs a reason', 'say why the rule does not apply to this construct');
@@ -100,6 +106,9 @@ export class MeshValidation {
 
   /**
    * One finding as a line: `<construct path>: [RULE] Kind/namespace/name: path: message`.
+   *
+   * @param finding a finding of the synth-time checks, `ConformanceValidator` or the CLI (the file is
+   * shown when the construct path is unknown)
    */
   public static format(finding: ValidationFinding): string {
     const where = finding.constructPath ?? finding.file;
@@ -135,7 +144,7 @@ export class MeshValidation {
   }
 
   /**
-   * Runs the validation at synth (once per app; idempotent). Automatic for apps using this library's constructs.
+   * Runs the validation at synth, once per app (idempotent). Automatic for apps using this library's constructs.
    */
   public enableAtSynth(): void {
     if (this.registered) return;
@@ -148,6 +157,8 @@ export class MeshValidation {
    * so Telemetry and CUSTOM AuthorizationPolicy providers can be checked (MESH002). `prometheus`,
    * `envoy` and `stackdriver` are always known.
    *
+   * @param names provider names, as in `meshConfig.extensionProviders[].name` (e.g. `otel-tracing`);
+   * calls add up
    * @default - until called, provider names are not checked
    */
   public declareProviders(names: string[]): MeshValidation {
@@ -159,6 +170,9 @@ export class MeshValidation {
   /**
    * Declares Istio Gateways (`namespace/name`) that exist outside this app, e.g. a shared ingress
    * gateway, so routes bound to them are not reported as dangling (IST0101).
+   *
+   * @param refs `namespace/name` references, as a VirtualService's `gateways` lists them, e.g.
+   * `istio-ingress/public`; calls add up
    */
   public declareExternalGateways(refs: string[]): MeshValidation {
     for (const r of refs) {
@@ -197,11 +211,16 @@ export class MeshValidation {
     const conformance = this.conformance ?? ConformanceValidator.builtIn();
     const inputs: _MeshInput[] = [];
     const findings: ValidationFinding[] = [];
+    const others: _MeshInput[] = [];
     for (const c of constructs) {
       if (!ApiObject.isApiObject(c)) continue;
       // render only what a rule reads: kinds with a schema, and the core kinds the mesh rules index
-      // (Deployments, ConfigMaps... are never rendered twice)
-      if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) continue;
+      // (Deployments, ConfigMaps... are never rendered twice; only their identity is checked, MESH005)
+      if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) {
+        const doc = { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
+        others.push({ doc, get constructPath() { return (c.node.id === 'Resource' && c.node.scope ? c.node.scope : c).node.path; }, suppressed: suppressionsOf(c) });
+        continue;
+      }
       // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
       const doc = c.toJson();
       if (renders && _takesRender(c)) renders.set(c, doc);
@@ -214,7 +233,7 @@ export class MeshValidation {
         if (!suppressed.has(f.rule)) findings.push({ ...f, constructPath: input.constructPath });
       }
     }
-    findings.push(..._meshChecks(inputs, { providers: this.providers, externalGateways: this.externalGateways }));
+    findings.push(..._meshChecks(inputs, { providers: this.providers, externalGateways: this.externalGateways, otherObjects: others }));
     return findings.sort((a, b) => (a.constructPath ?? '').localeCompare(b.constructPath ?? '') || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
   }
 

@@ -32,9 +32,18 @@ export interface PluginViolation {
  * The report of a cdk8s validation plugin (structural: cdk8s-cli's `ValidationReport`).
  */
 export interface IPluginValidationReport {
-  /** Adds a violation. */
+  /**
+   * Adds a violation (before `submit()`, after which cdk8s-cli throws).
+   *
+   * @param violation rule name, recommendation, fix and the violating objects (name, manifest file)
+   */
   addViolation(violation: PluginViolation): void;
-  /** Completes the report with `success` or `failure`. */
+  /**
+   * Completes the report with `success` or `failure` (cdk8s-cli fails the synth on `failure`).
+   *
+   * @param status `success` or `failure`
+   * @param metadata key/value pairs shown with the report, e.g. counts of findings
+   */
   submit(status: string, metadata?: { [key: string]: string }): void;
 }
 
@@ -42,7 +51,11 @@ export interface IPluginValidationReport {
  * The logger of a cdk8s validation plugin context.
  */
 export interface IPluginLogger {
-  /** Logs one message. */
+  /**
+   * Logs one message.
+   *
+   * @param message the text, printed by cdk8s-cli during `cdk8s synth` (e.g. a warning finding)
+   */
   log(message: string): void;
 }
 
@@ -115,6 +128,8 @@ export class MeshValidationPlugin {
   private readonly props: MeshValidationPluginProps;
 
   /**
+   * A plugin instance, as cdk8s-cli creates it: `new MeshValidationPlugin(properties)`.
+   *
    * @param props the `properties:` of the plugin's `cdk8s.yaml` entry
    */
   constructor(props: MeshValidationPluginProps = {}) {
@@ -123,6 +138,8 @@ export class MeshValidationPlugin {
 
   /**
    * Validates the context's manifests and submits the report (`failure` when there are errors).
+   *
+   * @param context what cdk8s-cli passes: the synthesized manifest files, the report to fill and a logger
    */
   public validate(context: IPluginValidationContext): void {
     const log = (m: string) => (context.logger ? context.logger.log(m) : console.log(m)); // eslint-disable-line no-console

@@ -45,10 +45,10 @@ describe('CanaryService', () => {
     const kplusChart = shopChart();
     const scope = new Construct(kplusChart, 'catalog');
     const sa = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name: 'catalog', namespace: 'shop' } });
-    for (const [side, v, replicas] of [['stable', versions.stable, 1], ['canary', versions.canary, 3]] as const) {
+    for (const [v, replicas] of [[versions.stable, 1], [versions.canary, 3]] as const) {
       const labels = { app: 'catalog', version: v.version };
-      const d = new kplus.Deployment(scope, side === 'stable' ? 'Stable' : 'Canary', {
-        metadata: { name: `catalog-${side}`, namespace: 'shop', labels },
+      const d = new kplus.Deployment(scope, `Version-${v.version}`, {
+        metadata: { name: `catalog-${v.version}`, namespace: 'shop', labels },
         podMetadata: { labels },
         select: false,
         replicas,
@@ -77,7 +77,7 @@ describe('CanaryService', () => {
     const chart = shopChart();
     const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions });
     // WHEN
-    catalog.canary.deployment!.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env', [{ name: 'MODE', value: 'canary' }]));
+    catalog.canary!.deployment!.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env', [{ name: 'MODE', value: 'canary' }]));
     // THEN
     expect(byKind(chart, 'Deployment').map((d: any) => d.spec.template.spec.containers[0].env)).toEqual([undefined, [{ name: 'MODE', value: 'canary' }]]);
   });
@@ -100,15 +100,15 @@ describe('CanaryService', () => {
     // THEN
     expect(catalog.toMeshDestination()).toEqual({ host: FQDN });
     expect(catalog.stable.toMeshDestination()).toEqual({ host: FQDN, subset: 'stable' });
-    expect(catalog.canary.toMeshDestination()).toEqual({ host: FQDN, subset: 'canary' });
+    expect(catalog.canary!.toMeshDestination()).toEqual({ host: FQDN, subset: 'canary' });
     expect(catalog.toSelectorLabels()).toEqual({ app: 'catalog' });
-    expect(catalog.canary.toSelectorLabels()).toEqual({ app: 'catalog', version: 'v2' });
+    expect(catalog.canary!.toSelectorLabels()).toEqual({ app: 'catalog', version: 'v2' });
     expect([catalog.workloadKey, catalog.workloadNamespace, catalog.stable.workloadKey]).toEqual(['catalog', 'shop', 'catalog-stable']);
     expect(catalog.workloadIdentity?.toMeshIdentityConfig()).toEqual({ principals: ['cluster.local/ns/shop/sa/catalog'] });
     expect([catalog.stableVersion, catalog.canaryVersion]).toEqual(['v1', 'v2']);
     expect(catalog.serviceHost.fqdn).toEqual(FQDN);
     expect(catalog.service?.name).toEqual('catalog');
-    expect(catalog.stable.deployment?.name).toEqual('catalog-stable');
+    expect(catalog.stable.deployment?.name).toEqual('catalog-v1');
     expect(catalog.destinationRule.subsets.map((s) => s.name)).toEqual(['stable', 'canary']);
     expect(catalog.virtualService.hosts).toEqual([FQDN]);
   });
@@ -187,7 +187,7 @@ describe('CanaryService', () => {
       service: svc,
       stable: { version: '1.2.0' },
       canary: { version: '1.3.0' },
-      gateways: [GatewayBinding.of('istio-ingress', 'edge')],
+      gateways: [GatewayBinding.external('istio-ingress', 'edge')],
       hosts: ['shop.example.com'],
     });
     // THEN
@@ -227,6 +227,16 @@ describe('CanaryService', () => {
   });
 
   describe('bad input', () => {
+    test('fails on extra hosts that cover the Service FQDN ("*", "*.svc.cluster.local"); other wildcards are fine', () => {
+      const chart = shopChart();
+      expect(() => new CanaryService(chart, 'catalog', { ...versions, hosts: ['*'] })).toThrow(
+        'Invalid hosts[0] "*": a canary\'s VirtualService always routes its Service FQDN (catalog.shop.svc.cluster.local), and this wildcard covers it and other services\' traffic too. '
+        + 'Fix: list the extra hosts by name, e.g. ["shop.example.com"] for edge traffic');
+      expect(() => new CanaryService(chart, 'c2', { ...versions, serviceName: 'catalog2', hosts: ['shop.example.com', '*.svc.cluster.local'] })).toThrow('Invalid hosts[1] "*.svc.cluster.local"');
+      expect(new CanaryService(chart, 'c3', { ...versions, serviceName: 'catalog3', hosts: ['*.example.com'] }).virtualService.hosts)
+        .toEqual(['catalog3.shop.svc.cluster.local', '*.example.com']);
+    });
+
     const mk = (props: any, chart: Chart = shopChart()) => () => new CanaryService(chart, 'catalog', { port: 8080, ...versions, ...props });
     test('fails on a negative canary weight', () => expect(mk({ canaryWeight: -5 })).toThrow('Invalid canaryWeight -5: a weight cannot be negative. Fix: use a value from 0 to 100'));
     test('fails on a canary weight above 100', () => expect(mk({ canaryWeight: 150 })).toThrow('Invalid canaryWeight 150: a weight is a percentage and cannot exceed 100'));
@@ -250,7 +260,7 @@ describe('CanaryService', () => {
     test('fails on appLabels containing the version label', () => expect(mk({ appLabels: { app: 'catalog', version: 'v1' } }))
       .toThrow('Invalid appLabels {"app":"catalog","version":"v1"}: it contains the version label "version", so the Service would select one version only'));
     test('fails on only one image', () => expect(mk({ canary: { version: 'v2' } }))
-      .toThrow('Invalid canary.image (undefined): Deployments are created only when both versions give an image'));
+      .toThrow('Invalid canary.image (undefined): Deployments are created only when every version gives an image. Fix: give every image, or none (Deployments defined elsewhere)'));
     test('fails on an empty image', () => expect(mk({ stable: { image: ' ', version: 'v1' } }))
       .toThrow('Invalid stable.image " ": the image is empty. Fix: give e.g. "ghcr.io/acme/catalog:2.0.0"'));
     test('fails on replicas that are not a whole number of pods', () => {

@@ -304,7 +304,7 @@ describe('MeshGateway with a CanaryService', () => {
     // GIVEN
     const { app, edgeChart, catalog, edge } = canaryApp(EdgeApi.ISTIO);
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
-    edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    edge.expose('shop.example.com', catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     const FQDN = 'catalog.shop.svc.cluster.local';
     // THEN: the route tester sees the edge split and the header override
     expect(MeshRouting.evaluate(app, { host: 'shop.example.com', path: '/catalog/items', gateway: 'istio-ingress/edge' }).destinations
@@ -421,7 +421,7 @@ describe('README "Edge gateway" section', () => {
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' }); // reuses catalog's 90/10 split
-    edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    edge.expose('shop.example.com', catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     edge.expose('shop.example.com', ServiceHost.fromService(frontendService)); // everything else
     shopNs.allow(edge.identity).to(catalog).methods(HttpMethod.GET); // edge traffic into a default-deny namespace
     shopNs.allow(edge.identity).to(MeshWorkload.fromWorkload(frontend));
@@ -447,5 +447,37 @@ describe('README "Edge gateway" section', () => {
       'ReferenceGrant/shop/edge-gwapi-routes',
     ]);
     expect(out.filter((o: any) => o.kind === 'Service' && o.metadata.name.startsWith('catalog-')).map((o: any) => o.metadata.name)).toEqual(['catalog-stable', 'catalog-canary']);
+  });
+});
+
+describe('MeshGateway: a CanaryService\'s canary header at the edge', () => {
+  const build = (canary: boolean) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', {
+      port: 8080, stable: { version: 'v1' }, canary: canary ? { version: 'v2' } : undefined, canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'true' },
+    });
+    const edgeChart = new Chart(app, 'edge');
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'cert' }) });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    return Testing.synth(edgeChart).find((d) => d.kind === 'VirtualService').spec.http;
+  };
+  const FQDN = 'catalog.shop.svc.cluster.local';
+
+  test('a request with the canary header reaches the canary through the gateway; the rest is split by weight', () => {
+    expect(build(true)).toEqual([
+      {
+        match: [{ uri: { prefix: '/catalog' }, headers: { 'x-canary': { exact: 'true' } } }],
+        route: [{ destination: { host: FQDN, subset: 'canary' } }],
+      },
+      {
+        match: [{ uri: { prefix: '/catalog' } }],
+        route: [{ destination: { host: FQDN, subset: 'stable' }, weight: 90 }, { destination: { host: FQDN, subset: 'canary' }, weight: 10 }],
+      },
+    ]);
+  });
+
+  test('near miss: between releases (no canary) there is no header route at the edge', () => {
+    expect(build(false)).toEqual([{ match: [{ uri: { prefix: '/catalog' } }], route: [{ destination: { host: FQDN, subset: 'stable' } }] }]);
   });
 });

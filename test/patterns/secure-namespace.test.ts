@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AuthorizationPolicy, EnrolmentMode, HttpMethod, MeshEnrolment, MeshIdentity, MeshWorkload, MtlsMode, PeerAuthentication, SecureNamespace,
@@ -28,7 +28,8 @@ describe('SecureNamespace', () => {
     ]);
     expect(manifest).toMatchSnapshot();
     expect(shop.name).toEqual('shop');
-    expect(shop.namespace).toBeInstanceOf(kplus.Namespace);
+    expect(shop.namespace).toBeInstanceOf(ApiObject);
+    expect(shop.namespace?.kind).toEqual('Namespace');
     expect(shop.peerAuthentication).toBeInstanceOf(PeerAuthentication);
     expect(shop.denyAll).toBeInstanceOf(AuthorizationPolicy);
     expect(shop.enrolment.mode).toEqual(EnrolmentMode.SIDECAR);
@@ -297,6 +298,7 @@ describe('SecureNamespace', () => {
       issuer: 'https://accounts.example.com',
       jwksUri: 'https://accounts.example.com/.well-known/jwks.json',
       requiredClaims: { groups: ['buyers'] },
+      exceptTcpPorts: [9090], // the monitoring intent's plain-TCP port (checked at synth)
     });
     shop.addMtlsException(legacy, { ports: [9090], mode: MtlsMode.PERMISSIVE });
     SecureNamespace.meshWideStrictMtls(chart, 'mesh-mtls');
@@ -396,5 +398,46 @@ describe('SecureNamespace', () => {
     expect(() => shop.requireJwt({ issuer: 'x', requiredClaims: { groups: [] } })).toThrow(/Invalid requiredClaims\["groups"\] \[\]: a required claim needs the accepted values/);
     shop.addMtlsException(catalog);
     expect(() => shop.addMtlsException(catalog, { mode: MtlsMode.DISABLE })).toThrow(/workload "catalog" already has an mTLS exception with mode PERMISSIVE/);
+  });
+
+  test('fails on a spiffe:// trust domain, suggesting the bare trust domain', () => {
+    expect(() => new SecureNamespace(shopChart(), 'shop', { name: 'shop', trustDomain: 'spiffe://acme.local' })).toThrow(
+      'Invalid trustDomain "spiffe://acme.local": Istio adds the "spiffe://" prefix itself, so a rule with it never matches. Fix: drop the prefix: "acme.local"');
+  });
+
+  describe('requireJwt and plain-TCP intents', () => {
+    const jwt = { issuer: 'https://accounts.example.com', jwksUri: 'https://accounts.example.com/jwks.json' };
+
+    test('fails at synth when the DENY would block a tcpPorts() intent on the same workload', () => {
+      const chart = shopChart();
+      const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+      shop.allow(MeshIdentity.namespace('monitoring')).to(catalog).tcpPorts(9090);
+      shop.requireJwt({ ...jwt, workload: catalog });
+      expect(() => Testing.synth(chart)).toThrow(
+        'Invalid requireJwt "catalog-require-jwt": its DENY rule also rejects the plain-TCP traffic that allow-ns-monitoring-to-catalog allows on port(s) 9090 '
+        + '(a DENY on request principals matches TCP connections, which carry no JWT). Fix: add exceptTcpPorts: [9090] to requireJwt(), or drop the TCP intent');
+    });
+
+    test('a namespace-wide requirement conflicts with every TCP intent of the namespace', () => {
+      const chart = shopChart();
+      const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+      shop.allow(frontend).to(MeshWorkload.labels({ app: 'db' }, { namespace: 'shop' })).tcpPorts(5432);
+      shop.requireJwt(jwt);
+      expect(() => Testing.synth(chart)).toThrow(/Invalid requireJwt "require-jwt": its DENY rule also rejects the plain-TCP traffic that allow-frontend-to-db allows on port\(s\) 5432/);
+    });
+
+    test('exceptTcpPorts keeps the TCP port out of every DENY rule; near miss: a TCP intent on another workload is no conflict', () => {
+      const chart = shopChart();
+      const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+      shop.allow(MeshIdentity.namespace('monitoring')).to(catalog).tcpPorts(9090);
+      shop.allow(frontend).to(MeshWorkload.labels({ app: 'db' }, { namespace: 'shop' })).tcpPorts(5432);
+      const req = shop.requireJwt({ ...jwt, workload: catalog, requiredClaims: { groups: ['buyers'] }, exceptTcpPorts: [9090] });
+      const deny = Testing.synth(chart).find((d) => d.metadata.name === req.authorizationPolicy.name);
+      expect(deny.spec.action).toEqual('DENY');
+      expect(deny.spec.rules).toEqual([
+        { from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { notPorts: ['9090'] } }] },
+        { to: [{ operation: { notPorts: ['9090'] } }], when: [{ key: 'request.auth.claims[groups]', notValues: ['buyers'] }] },
+      ]);
+    });
   });
 });

@@ -53,7 +53,7 @@ describe('MeshRouting', () => {
   test('matches paths, methods, query parameters, withoutHeaders, gateways and source labels', () => {
     // GIVEN
     const chart = bookinfo((vs, v) => {
-      vs.addGateway(GatewayBinding.of('istio-ingress', 'edge'));
+      vs.addGateway(GatewayBinding.external('istio-ingress', 'edge'));
       vs.addHttpRoute({ name: 'edge', match: [HttpMatch.of({ uri: StringMatch.prefix('/edge'), gateways: [GatewayBinding.of('istio-ingress', 'edge')] })], destinations: [{ destination: v.v3 }] });
       vs.addHttpRoute({ name: 'post', match: [HttpMatch.of({ method: StringMatch.exact('POST'), uri: StringMatch.regex('/items/[0-9]+') })], destinations: [{ destination: v.v2 }] });
       vs.addHttpRoute({ name: 'query', match: [HttpMatch.of({ queryParams: { beta: StringMatch.exact('1') }, withoutHeaders: { 'x-no-beta': StringMatch.exact('1') } })], destinations: [{ destination: v.v2 }] });

@@ -14,7 +14,8 @@ const version = fc.stringMatching(/^[a-z0-9]([a-z0-9.-]{0,6}[a-z0-9])?$/);
 const intent = fc.record({
   namespaces: fc.uniqueArray(label, { minLength: 1, maxLength: 3 }),
   services: fc.uniqueArray(label, { minLength: 1, maxLength: 4 }),
-  versions: fc.uniqueArray(version, { minLength: 2, maxLength: 2 }),
+  // distinct also as Deployment names (<service>-<version>, made DNS-safe)
+  versions: fc.uniqueArray(version, { minLength: 2, maxLength: 2, selector: (v) => v.replace(/[^a-z0-9]+/g, '-') }),
   canaryWeight: fc.integer({ min: 0, max: 100 }),
   port: fc.integer({ min: 1024, max: 65535 }),
   header: fc.boolean(),

@@ -1,0 +1,58 @@
+/**
+ * MESH005: one object defined twice. Two documents with the same API group, kind, namespace and name
+ * are one object to the API server: `kubectl apply` keeps the last, so the first silently does nothing
+ * (two SecureNamespaces for one namespace: the second PeerAuthentication `default` wins; two policies
+ * with one name: one of them is lost).
+ *
+ * An app (synth-time checks) is one set of objects; files (the CLI, the cdk8s plugin) are compared one by
+ * one, because a folder may hold alternatives applied one at a time (as Istio's samples do).
+ *
+ * Internal: `_meshChecks` runs it, so the synth-time checks, the cdk8s plugin and the CLI agree.
+ */
+import type { _MeshInput } from './_mesh';
+import { ValidationFinding, ValidationSeverity } from './conformance';
+
+/** Namespaces a namespaced object without `metadata.namespace` lands in (kubectl's default). */
+const DEFAULT_NAMESPACE = '';
+
+function where(input: _MeshInput): string {
+  return input.constructPath ?? input.file ?? '(unknown)';
+}
+
+/**
+ * One error per object defined more than once, on every definition after the first, naming both.
+ * @internal
+ */
+export function _duplicateObjects(inputs: readonly _MeshInput[]): ValidationFinding[] {
+  const first = new Map<string, _MeshInput>();
+  const findings: ValidationFinding[] = [];
+  for (const input of inputs) {
+    const d = input.doc;
+    const name = d?.metadata?.name;
+    if (!d?.kind || typeof name !== 'string') continue;
+    const group = String(d.apiVersion ?? '').includes('/') ? String(d.apiVersion).split('/')[0] : '';
+    const ns = d.metadata.namespace ?? DEFAULT_NAMESPACE;
+    const key = `${input.file ?? ''}|${group}|${d.kind}|${ns}|${name}`;
+    const earlier = first.get(key);
+    if (!earlier) {
+      first.set(key, input);
+      continue;
+    }
+    if (input.suppressed?.has('MESH005')) continue;
+    const id = `${d.kind}${group ? '.' + group : ''} ${ns ? ns + '/' : ''}${name}`;
+    findings.push({
+      rule: 'MESH005',
+      severity: ValidationSeverity.ERROR,
+      kind: String(d.kind),
+      apiVersion: d.apiVersion,
+      namespace: d.metadata.namespace,
+      name,
+      path: 'metadata.name',
+      message: `${id} is defined twice, by ${where(earlier)} and by ${where(input)}: the API server keeps one object, so one definition silently does nothing. `
+        + 'Fix: define it once (one SecureNamespace per namespace: SecureNamespace.of(scope, name) returns the existing one), or give one of them another name',
+      ...(input.constructPath !== undefined ? { constructPath: input.constructPath } : {}),
+      ...(input.file !== undefined ? { file: input.file } : {}),
+    });
+  }
+  return findings;
+}
