@@ -95,6 +95,21 @@ project.addTask('pacmak:check', {
   exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir .pacmak',
 });
 
+// `npx projen rosetta:check` (after compile): every TypeScript example of the assembly (the @example doc comments
+// of src/ and the README's blocks) compiles in strict mode against the compiled .jsii and translates to Python,
+// Java, C# and Go. The names examples use are declared by rosetta/default.ts-fixture (doc comments) and
+// rosetta/readme.ts-fixture (README, ```ts fixture=readme). The tablet it writes (.jsii.tabl.json, the
+// translations jsii-pacmak puts into the other languages' docs) is a build product: ignored by git and npm.
+project.addTask('rosetta:check', {
+  description: 'Compile (strict) and translate every example of the compiled assembly with jsii-rosetta (run `npx projen compile` first)',
+  exec: 'jsii-rosetta extract --strict --compile .jsii',
+});
+// jsii-rosetta compiles examples in a scratch directory holding only the package's dependencies and peers plus
+// these: cdk8s-plus-27 (the examples' workloads; a dev dependency only), node's fs/path and (README "Validation") yaml
+project.package.addField('jsiiRosetta', { exampleDependencies: { 'cdk8s-plus-27': '^2.9.5', '@types/node': '^20', 'yaml': '^2.9.1' } });
+project.gitignore.exclude('/.jsii.tabl.json');
+project.npmignore?.exclude('/.jsii.tabl.json', '/rosetta/');
+
 // `npx projen import`: CRD bundles in ../shared -> src/imports (deterministic, committed)
 const importTask = project.addTask('import', {
   description: 'Regenerate src/imports/ from the CRD bundles in ../shared (v1, served, descriptions stripped)',

@@ -271,7 +271,7 @@ const PATH_LITERAL = /^[a-zA-Z0-9-._~%!$&'()+,;:@=]+$/;
  * TCP rules, empty rules (use `matchAll: true`), DENY/AUDIT/CUSTOM policies without rules.
  *
  * @example
- * const policy = new AuthorizationPolicy(chart, 'catalog', { selector: MeshWorkload.fromWorkload(catalog) });
+ * const policy = new AuthorizationPolicy(chart, 'catalog', { selector: catalog });   // catalog: a CanaryService
  * policy.addRule({ from: [MeshIdentity.fromServiceAccount(frontendSa)], methods: [HttpMethod.GET], paths: ['/public'] });
  *
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/

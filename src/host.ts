@@ -49,7 +49,7 @@ export interface ServiceHostOptions {
  * or an external FQDN.
  *
  * @example
- * ServiceHost.fromService(catalogService);     // catalog.shop.svc.cluster.local
+ * ServiceHost.fromService(frontendService);    // frontend.shop.svc.cluster.local
  * ServiceHost.of('reviews', 'bookinfo');       // reviews.bookinfo.svc.cluster.local
  * ServiceHost.external('api.stripe.com');
  */

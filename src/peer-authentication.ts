@@ -71,7 +71,7 @@ export interface PeerAuthenticationProps extends IstioResourceProps {
  * // namespace-wide STRICT mTLS
  * new PeerAuthentication(chart, 'strict', { metadata: { name: 'default', namespace: 'shop' } });
  * // a legacy port on one workload still accepts plaintext
- * const pa = new PeerAuthentication(chart, 'legacy', { selector: MeshWorkload.fromWorkload(legacy) });
+ * const pa = new PeerAuthentication(chart, 'legacy', { selector: MeshWorkload.labels({ app: 'legacy-billing' }) });
  * pa.addPortMtls(9090, MtlsMode.PERMISSIVE);
  *
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/

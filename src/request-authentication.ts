@@ -135,7 +135,7 @@ const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
  *
  * @example
  * new RequestAuthentication(chart, 'jwt', {
- *   selector: MeshWorkload.fromWorkload(catalog),
+ *   selector: catalog,   // a CanaryService: both versions
  *   jwtRules: [{ issuer: 'https://accounts.example.com', jwksUri: 'https://accounts.example.com/.well-known/jwks.json' }],
  * });
  *

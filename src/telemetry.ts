@@ -5,6 +5,7 @@ import { IstioResource, IstioResourceProps } from './base';
 import * as tel from './imports/istio-telemetry.istio.io';
 import { MeshConfigFragment } from './observability/mesh-config';
 import { AccessLogProvider, TracingProvider } from './observability/providers';
+import { PolicyTargetRef } from './policy-target';
 import { _celModule } from './validation/_cel-module';
 import { IMeshWorkload } from './workload';
 
@@ -179,56 +180,6 @@ export class MetricTagOverride {
 }
 
 /**
- * Where a Telemetry applies by reference (Gateway API style `targetRefs`), instead of a pod selector.
- *
- * @example
- * TelemetryTargetRef.gateway('edge');        // a Gateway API Gateway (ambient waypoints, ingress)
- * TelemetryTargetRef.service('catalog');     // a Service (ambient waypoints)
- */
-export class TelemetryTargetRef {
-  /**
-   * A Gateway API `Gateway` in the Telemetry's namespace.
-   *
-   * @param name the Gateway name
-   */
-  public static gateway(name: string): TelemetryTargetRef {
-    return new TelemetryTargetRef('gateway.networking.k8s.io', 'Gateway', _validateDnsSubdomain('name', name));
-  }
-
-  /**
-   * A Kubernetes `Service` in the Telemetry's namespace.
-   *
-   * @param name the Service name
-   */
-  public static service(name: string): TelemetryTargetRef {
-    return new TelemetryTargetRef('', 'Service', _validateDnsLabel('name', name));
-  }
-
-  /**
-   * A `GatewayClass` (only in the root namespace).
-   *
-   * @param name the GatewayClass name, e.g. `istio`
-   */
-  public static gatewayClass(name: string): TelemetryTargetRef {
-    return new TelemetryTargetRef('gateway.networking.k8s.io', 'GatewayClass', _validateDnsSubdomain('name', name));
-  }
-
-  private constructor(
-    /** API group ("" for the core group). */
-    public readonly group: string,
-    /** Kind. */
-    public readonly kind: string,
-    /** Name. */
-    public readonly targetName: string,
-  ) {}
-
-  /** @internal */
-  public _toIstio(): tel.TelemetrySpecTargetRefs {
-    return { group: this.group, kind: this.kind, name: this.targetName };
-  }
-}
-
-/**
  * Tracing settings of a Telemetry.
  *
  * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
@@ -362,11 +313,12 @@ export interface TelemetryProps extends IstioResourceProps {
    */
   readonly selector?: IMeshWorkload;
   /**
-   * Gateways or Services the Telemetry applies to, instead of a selector.
+   * Gateways, Services, ServiceEntries or a GatewayClass the Telemetry applies to (`PolicyTargetRef`, the same
+   * target type as AuthorizationPolicy and RequestAuthentication), instead of a selector.
    *
    * @default - none
    */
-  readonly targetRefs?: TelemetryTargetRef[];
+  readonly targetRefs?: PolicyTargetRef[];
   /**
    * Apply to the whole mesh: placed in `rootNamespace`, with no selector.
    *
@@ -410,6 +362,7 @@ const SELECTORLESS = new WeakMap<IConstruct, Map<string, Telemetry[]>>();
  * namespace fail synth (Istio's IST0160: which one wins is undefined).
  *
  * @example
+ * const jaeger = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
  * new Telemetry(chart, 'tracing', {
  *   metadata: { namespace: 'shop' },
  *   tracing: [{ providers: [jaeger], samplingPercent: 10 }],
@@ -421,7 +374,7 @@ export class Telemetry extends IstioResource {
   public readonly selectorless: boolean;
 
   private readonly selector?: IMeshWorkload;
-  private readonly targetRefs: TelemetryTargetRef[];
+  private readonly targetRefs: PolicyTargetRef[];
   private readonly tracing: TelemetryTracingOptions[] = [];
   private readonly accessLogging: TelemetryAccessLoggingOptions[] = [];
   private readonly metrics: TelemetryMetricsOptions[] = [];
@@ -440,7 +393,7 @@ export class Telemetry extends IstioResource {
     this.targetRefs = [...(props.targetRefs ?? [])];
     this.selector = props.selector;
     if (this.selector && this.targetRefs.length > 0) {
-      throw _invalid('targetRefs', this.targetRefs.map((t) => `${t.kind}/${t.targetName}`), 'Istio accepts either a selector or targetRefs, not both',
+      throw _invalid('targetRefs', this.targetRefs.map((t) => t.toString()), 'Istio accepts either a selector or targetRefs, not both',
         'keep one of them (two Telemetries if both are needed)');
     }
     if (meshWide && (this.selector || this.targetRefs.length > 0)) {
@@ -547,7 +500,7 @@ export class Telemetry extends IstioResource {
     const mode = (m?: TelemetryMode) => (m === undefined ? undefined : { mode: m as string as any });
     return {
       selector: this.selector ? { matchLabels: this.selector.toSelectorLabels() } : undefined,
-      targetRefs: this.targetRefs.length > 0 ? this.targetRefs.map((t) => t._toIstio()) : undefined,
+      targetRefs: this.targetRefs.length > 0 ? this.targetRefs.map((t) => ({ group: t.group, kind: t.kind, name: t.name })) : undefined,
       tracing: this.tracing.length === 0 ? undefined : this.tracing.map((t) => ({
         providers: t.providers?.map((p) => ({ name: p.name })),
         randomSamplingPercentage: t.samplingPercent,

@@ -690,6 +690,9 @@ function headerOps(where: string, ops: HeaderOperations | undefined): any {
  * one at an explicit position), and a catch-all route before more specific ones is an error.
  *
  * @example
+ * const dr = new DestinationRule(chart, 'reviews-subsets', { host: ServiceHost.of('reviews', 'bookinfo') });
+ * const v1 = dr.addSubset('v1', { version: 'v1' });
+ * const v2 = dr.addSubset('v2', { version: 'v2' });
  * const vs = new VirtualService(chart, 'reviews', { hosts: ['reviews.bookinfo.svc.cluster.local'] });
  * vs.addHttpRoute({
  *   match: [HttpMatch.header('end-user', StringMatch.exact('jason'))],

@@ -53,7 +53,7 @@ export interface MeshWorkloadLabelsOptions {
  * Workloads: pods selected by labels.
  *
  * @example
- * MeshWorkload.fromWorkload(frontendDeployment);
+ * MeshWorkload.fromWorkload(frontend);           // any cdk8s-plus, plain or imported Deployment
  * MeshWorkload.labels({ app: 'reviews' }, { namespace: 'bookinfo' });
  */
 export class MeshWorkload implements IMeshWorkload {
@@ -66,6 +66,10 @@ export class MeshWorkload implements IMeshWorkload {
    * @param options how the identity is derived (trust domain)
    */
   public static fromWorkload(workload: IConstruct, options: MeshIdentityOptions = {}): MeshWorkload {
+    if (typeof (workload as any)?.toSelectorLabels === 'function' && typeof (workload as any)?.node === 'object') {
+      throw _invalid('workload', workload.node.path, 'it is already a workload of this library (e.g. a CanaryService), not a Kubernetes object',
+        'pass it directly where a workload is taken, e.g. shop.allow(caller).to(catalog)');
+    }
     const obj = _K8sObject.of('workload', workload, _WORKLOAD_KINDS,
       'pass the Deployment (or StatefulSet, DaemonSet, ...) whose pods are meant, or use MeshWorkload.labels()');
     MeshWorkload.checkLabelsAtSynth(obj);

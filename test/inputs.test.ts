@@ -164,6 +164,13 @@ describe('inputs: wrong objects', () => {
       + 'Fix: pass the Deployment (or StatefulSet, DaemonSet, ...) whose pods are meant, or use MeshWorkload.labels()');
   });
 
+  test('fails on a CanaryService given to fromWorkload (it is a workload already)', () => {
+    const c = chart();
+    const canary = new CanaryService(c, 'catalog', { stable: { version: 'v1' }, canary: { version: 'v2' } });
+    expect(() => MeshWorkload.fromWorkload(canary)).toThrow(
+      'Invalid workload "shop/catalog": it is already a workload of this library (e.g. a CanaryService), not a Kubernetes object. Fix: pass it directly where a workload is taken, e.g. shop.allow(caller).to(catalog)');
+  });
+
   test('fails on a Deployment where a ServiceAccount is needed', () => {
     const c = chart();
     const d = new kplus27.Deployment(c, 'd', { containers: [{ image: 'nginx:1.27' }] });

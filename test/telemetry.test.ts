@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AccessLogProvider, IstioMetric, MeshConfigFragment, MeshWorkload, MetricTagOverride, Telemetry, TelemetryMode,
-  TelemetryTargetRef, TracingCustomTag, TracingProvider,
+  PolicyTargetRef, TracingCustomTag, TracingProvider,
 } from '../src';
 
 const JAEGER = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
@@ -129,7 +129,7 @@ describe('Telemetry', () => {
     // GIVEN
     const chart = Testing.chart();
     // WHEN
-    new Telemetry(chart, 'telemetry', { metadata: { namespace: 'shop' }, targetRefs: [TelemetryTargetRef.gateway('edge'), TelemetryTargetRef.service('catalog')] });
+    new Telemetry(chart, 'telemetry', { metadata: { namespace: 'shop' }, targetRefs: [PolicyTargetRef.gateway('edge'), PolicyTargetRef.service('catalog')] });
     // THEN
     expect(Testing.synth(chart)[0].spec.targetRefs).toEqual([
       { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' },
@@ -227,7 +227,7 @@ describe('Telemetry', () => {
 
   test('fails on selector together with targetRefs', () => {
     const chart = Testing.chart();
-    expect(() => new Telemetry(chart, 't', { selector: MeshWorkload.labels({ app: 'a' }), targetRefs: [TelemetryTargetRef.service('a')] }))
+    expect(() => new Telemetry(chart, 't', { selector: MeshWorkload.labels({ app: 'a' }), targetRefs: [PolicyTargetRef.service('a')] }))
       .toThrow('Invalid targetRefs ["Service/a"]: Istio accepts either a selector or targetRefs, not both');
   });
 

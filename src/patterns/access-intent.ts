@@ -64,7 +64,7 @@ export interface AccessOptions extends AccessTargetOptions {
  * renders it once.
  *
  * @example
- * shop.allow(frontend).to(catalog).methods(HttpMethod.GET).paths('/public');
+ * shop.allowServiceAccount(frontendSa).to(catalog).methods(HttpMethod.GET).paths('/public');
  */
 export class AccessRule {
   /** @internal */

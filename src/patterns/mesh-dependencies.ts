@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _isKubernetesServiceHost, _parseServiceFqdn, _serviceFqdn } from '../_naming';
+import { _isKubernetesServiceHost, _isWildcarded, _parseServiceFqdn, _serviceFqdn } from '../_naming';
 import { _invalid, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { ClientTlsMode, DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
@@ -70,7 +70,8 @@ export class ExternalService {
    *
    * Renders a ServiceEntry port of protocol `TLS`.
    *
-   * @param host the external host name, e.g. `api.stripe.com` (not a cluster Service)
+   * @param host the external host name, e.g. `api.stripe.com` (not a cluster Service), or a `*.` wildcard such as
+   *   `*.wikipedia.org` (matched by SNI; rendered with resolution NONE)
    * @param port the TLS port
    */
   public static tls(host: string, port: number = 443): ExternalService {
@@ -129,10 +130,21 @@ export class ExternalService {
     public readonly httpPort: number | undefined,
     private readonly tlsOptions: TlsOriginationOptions,
   ) {
-    _validateHost('host', host, false, true);
+    _validateHost('host', host, true, true);
     if (_isKubernetesServiceHost(host)) {
       throw _invalid('host', host, 'it is a Service of the cluster, not an external service', 'use dependsOn(caller, ServiceHost.of(name, namespace))');
     }
+    if (this.isWildcard && (protocol === ExternalProtocol.TCP || protocol === ExternalProtocol.TLS_ORIGINATION)) {
+      throw _invalid('host', host, protocol === ExternalProtocol.TCP
+        ? 'plain TCP carries no host name, so a wildcard host cannot tell the allowed hosts apart'
+        : 'TLS origination resolves one host name by DNS, which a wildcard is not',
+      'name the host (e.g. "en.wikipedia.org"); wildcard hosts work with ExternalService.tls() (by SNI) and http() (by Host header)');
+    }
+  }
+
+  /** True for a `*.` wildcard host (rendered with resolution NONE: the original destination is kept). */
+  private get isWildcard(): boolean {
+    return _isWildcarded(this.host);
   }
 
   /** @internal */
@@ -142,7 +154,7 @@ export class ExternalService {
 
   /** @internal */
   public _render(scope: Construct, id: string, namespace: string): void {
-    const name = _suggestName(this.host, 200);
+    const name = _suggestName(this.isWildcard ? `wildcard-${this.host.slice(2)}` : this.host, 200);
     const portProtocol = {
       [ExternalProtocol.TLS_PASSTHROUGH]: PortProtocol.TLS,
       [ExternalProtocol.TLS_ORIGINATION]: PortProtocol.HTTP,
@@ -154,7 +166,7 @@ export class ExternalService {
       metadata: { name, namespace },
       hosts: [this.host],
       ports: [{ number, protocol: portProtocol, targetPort: this.protocol === ExternalProtocol.TLS_ORIGINATION ? this.port : undefined }],
-      resolution: ServiceEntryResolution.DNS,
+      resolution: this.isWildcard ? ServiceEntryResolution.NONE : ServiceEntryResolution.DNS,
       exportTo: ['.'],
     });
     if (this.protocol === ExternalProtocol.TLS_ORIGINATION) {

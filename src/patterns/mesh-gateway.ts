@@ -228,7 +228,7 @@ interface Exposure {
  *   tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
  * });
  * edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
- * edge.expose('shop.example.com', catalog.canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+ * edge.expose('shop.example.com', catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
  */
 export class MeshGateway extends Construct {
   private static isSplit(t: IMeshDestination): t is ITrafficSplit {

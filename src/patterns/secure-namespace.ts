@@ -156,7 +156,7 @@ const REGISTRY = new WeakMap<IConstruct, Map<string, SecureNamespace>>();
  *
  * @example
  * const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
- * shop.allowServiceAccount(frontendSa).to(MeshWorkload.fromWorkload(catalog)).methods(HttpMethod.GET).paths('/public');
+ * shop.allowServiceAccount(frontendSa).to(catalog).methods(HttpMethod.GET).paths('/public'); // catalog: a CanaryService
  */
 export class SecureNamespace extends Construct {
   /**

@@ -19,17 +19,25 @@ export function _manifestFiles(p: string): string[] {
   return out;
 }
 
-/** All documents of a YAML (or JSON) file; throws with the file name on a parse error. @internal */
-export function _parseFile(file: string): any[] {
-  const text = fs.readFileSync(file, 'utf8');
-  const docs = YAML.parseAllDocuments(text);
+/**
+ * All documents of YAML (or JSON) text (a `List` is unrolled), or the first parse error.
+ * @internal
+ */
+export function _parseText(text: string): { docs: any[]; error?: string } {
   const out: any[] = [];
-  for (const d of docs) {
-    if ((d as any).errors?.length) throw new Error(`${file}: YAML parse error: ${(d as any).errors[0].message.split('\n')[0]}`);
+  for (const d of YAML.parseAllDocuments(text)) {
+    if ((d as any).errors?.length) return { docs: out, error: `YAML parse error: ${(d as any).errors[0].message.split('\n')[0]}` };
     const o = d.toJSON();
     if (o === null || o === undefined) continue;
     if (o.kind === 'List' && Array.isArray(o.items)) out.push(...o.items);
     else out.push(o);
   }
-  return out;
+  return { docs: out };
+}
+
+/** All documents of a YAML (or JSON) file; throws with the file name on a parse error. @internal */
+export function _parseFile(file: string): any[] {
+  const parsed = _parseText(fs.readFileSync(file, 'utf8'));
+  if (parsed.error) throw new Error(`${file}: ${parsed.error}`);
+  return parsed.docs;
 }

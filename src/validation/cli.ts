@@ -1,136 +1,150 @@
 /**
- * `cdk8s-istio validate [--crds FILE]... [--provider NAME]... [--external-gateway NS/NAME]... FILE_OR_DIR...`
+ * `cdk8s-istio validate [options] FILE_OR_DIR|-...` and `cdk8s-istio diff OLD NEW`.
  *
- * Validates any Kubernetes YAML (files, or directories of `*.yaml`/`*.yml`) offline: CRD schema + CEL
- * conformance and the cross-resource mesh rules (README "## Validation"). Prints one line per finding,
- * `FILE: Kind/namespace/name: path: [RULE] message`, and exits 1 on errors, 0 when clean (warnings do
- * not fail), 2 on a usage error. Not part of the jsii API (bin/cdk8s-istio requires it).
+ * Validates any Kubernetes YAML (files, directories of `*.yaml`/`*.yml`, or `-` for stdin) offline: CRD
+ * schema + CEL conformance and the cross-resource mesh rules (README "## Validation"). Prints one line per
+ * finding, `FILE: Kind/namespace/name: path: [RULE] message` (or JSON, or SARIF for code-scanning UIs),
+ * and exits 1 on errors, 0 when clean (warnings do not fail), 2 on a usage error. A file that is not
+ * YAML, or a document that is not a Kubernetes object, is a finding (K8S-YAML, K8S-OBJECT), and the other
+ * files are still checked. Not part of the jsii API (bin/cdk8s-istio requires it).
  */
-import { _manifestFiles, _parseFile } from './_files';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DIFF_USAGE, _Out, _diffMain } from './_cli-diff';
+import { _formatJson, _formatLine, _formatSarif } from './_cli-format';
+import { _manifestFiles, _parseText } from './_files';
 import { _Document, _validateDocuments } from './_mesh';
-import { _transition, _transitionText } from './_transition';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
-/** Where the CLI writes. @internal */
-export interface _Out {
-  write(s: string): any;
-}
 
-const USAGE = `usage: cdk8s-istio validate [--crds FILE]... [--provider NAME]... [--external-gateway NS/NAME]... FILE_OR_DIR...
+const USAGE = `usage: cdk8s-istio validate [options] FILE_OR_DIR...   (- reads stdin)
   --crds FILE                 CRDs to validate against (e.g. kubectl get crd -o yaml > crds.yaml); repeatable
   --provider NAME             an extension provider of your meshConfig (turns on the provider check); repeatable
   --external-gateway NS/NAME  an Istio Gateway that exists outside the given files; repeatable
-Prints "FILE: Kind/namespace/name: path: [RULE] message" per finding; exit 1 on errors, 0 when clean.
+  --suppress RULE[=Kind/ns/name]  drop a rule's findings (everywhere, or for one object); repeatable
+  --min-severity error|warning    print only findings at least this severe (default: warning)
+  --format text|json|sarif    text (default): "FILE: Kind/namespace/name: path: [RULE] message" per finding
+Exit 1 on errors, 0 when clean (warnings do not fail), 2 on a usage error.
 `;
+const TOP_USAGE = `usage: cdk8s-istio validate ... | cdk8s-istio diff ... | cdk8s-istio --version
 
-const DIFF_USAGE = `usage: cdk8s-istio diff [--format text|json] OLD NEW
-  OLD, NEW   two synthesized outputs (files or directories of *.yaml/*.yml), e.g. the base branch's dist/ and this one's
-  --format   text (default) or json
-Prints objects created, deleted and changed, with weights moved, access rules added or removed, hosts, TLS,
-images and replicas; exit 1 when the change is one a cluster refuses (immutable fields) or loses traffic
-(a route to a subset or Service that NEW deletes), 0 otherwise, 2 on a usage error.
-`;
+${USAGE}
+${DIFF_USAGE}`;
 
-/** One finding as a CLI line. @internal */
-export function _formatLine(f: ValidationFinding): string {
-  const id = f.namespace ? `${f.kind}/${f.namespace}/${f.name}` : `${f.kind}/${f.name}`;
-  const rule = f.severity === ValidationSeverity.WARNING ? `${f.rule} warning` : f.rule;
-  return `${f.file ?? f.constructPath ?? '-'}: ${id}: ${f.path || '(object)'}: [${rule}] ${f.message}`;
+interface ValidateArgs {
+  readonly crdFiles: string[];
+  readonly providers: string[];
+  readonly externalGateways: string[];
+  readonly suppressions: Array<{ rule: string; object?: string }>;
+  readonly targets: string[];
+  format: string;
+  minSeverity: string;
+}
+
+/** The package version (package.json two levels up from src/validation or lib/validation). */
+function version(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 }
 
 /**
  * Runs the CLI; returns the exit code.
  * @internal
  */
-export function main(argv: string[], out: _Out = process.stdout, err: _Out = process.stderr): number {
-  const args = [...argv];
-  if (args[0] === 'diff') return diff(args.slice(1), out, err);
-  if (args[0] !== 'validate' || args.includes('--help') || args.includes('-h')) {
-    (args[0] === 'validate' ? out : err).write(args[0] === 'validate' ? USAGE : `${USAGE}\n${DIFF_USAGE}`);
-    return args[0] === 'validate' ? 0 : 2;
-  }
-  args.shift();
-  const crdFiles: string[] = [];
-  const providers: string[] = [];
-  const externalGateways: string[] = [];
-  const targets: string[] = [];
+export function main(argv: string[], out: _Out = process.stdout, err: _Out = process.stderr, stdin: () => string = () => fs.readFileSync(0, 'utf8')): number {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') { out.write(TOP_USAGE); return 0; }
+  if (command === '--version') { out.write(`${version()}\n`); return 0; }
+  if (command === 'diff') return _diffMain(rest, out, err);
+  if (command !== 'validate') { err.write(`cdk8s-istio: ${command === undefined ? 'no command given' : `unknown command ${command}`}\n${TOP_USAGE}`); return 2; }
+  if (rest.includes('--help') || rest.includes('-h')) { out.write(USAGE); return 0; }
+  const args = parseValidateArgs(rest, err);
+  if (typeof args === 'number') return args;
+  return validate(args, out, err, stdin);
+}
+
+function parseValidateArgs(args: string[], err: _Out): ValidateArgs | number {
+  const parsed: ValidateArgs = { crdFiles: [], providers: [], externalGateways: [], suppressions: [], targets: [], format: 'text', minSeverity: 'warning' };
+  const usage = (msg: string) => { err.write(`cdk8s-istio: ${msg}\n${USAGE}`); return 2; };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const takeValue = (): string | undefined => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      return args[++i];
-    };
+    if (!a.startsWith('--')) { parsed.targets.push(a); continue; }
     const flag = a.split('=')[0];
-    if (flag === '--crds' || flag === '--provider' || flag === '--external-gateway') {
-      const v = takeValue();
-      if (!v) { err.write(`cdk8s-istio: ${flag} needs a value\n${USAGE}`); return 2; }
-      (flag === '--crds' ? crdFiles : flag === '--provider' ? providers : externalGateways).push(v);
-    } else if (a.startsWith('--')) {
-      err.write(`cdk8s-istio: unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else {
-      targets.push(a);
+    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+    if (!['--crds', '--provider', '--external-gateway', '--suppress', '--format', '--min-severity'].includes(flag)) return usage(`unknown option ${a}`);
+    if (!v) return usage(`${flag} needs a value`);
+    if (flag === '--crds') parsed.crdFiles.push(v);
+    if (flag === '--provider') parsed.providers.push(v);
+    if (flag === '--external-gateway') parsed.externalGateways.push(v);
+    if (flag === '--suppress') parsed.suppressions.push({ rule: v.split('=')[0], object: v.includes('=') ? v.slice(v.indexOf('=') + 1) : undefined });
+    if (flag === '--format') {
+      if (!['text', 'json', 'sarif'].includes(v)) return usage(`--format is text, json or sarif, got ${v}`);
+      parsed.format = v;
+    }
+    if (flag === '--min-severity') {
+      if (!['error', 'warning'].includes(v)) return usage(`--min-severity is error or warning, got ${v}`);
+      parsed.minSeverity = v;
     }
   }
-  if (targets.length === 0) { err.write(`cdk8s-istio: no FILE_OR_DIR given\n${USAGE}`); return 2; }
+  if (parsed.targets.length === 0) return usage('no FILE_OR_DIR given');
+  return parsed;
+}
 
+/** A finding about a whole file or document that is not a Kubernetes object. */
+function inputFinding(rule: string, file: string, index: number | undefined, message: string): ValidationFinding {
+  return { rule, severity: ValidationSeverity.ERROR, kind: '(none)', name: index === undefined ? '(file)' : `(document ${index + 1})`, path: '', message, file };
+}
+
+function readDocuments(targets: string[], stdin: () => string, docs: _Document[], findings: ValidationFinding[]): number {
+  let files = 0;
+  for (const t of targets) {
+    for (const file of t === '-' ? ['-'] : _manifestFiles(t)) {
+      files++;
+      const name = file === '-' ? '(stdin)' : file;
+      const parsed = _parseText(file === '-' ? stdin() : fs.readFileSync(file, 'utf8'));
+      if (parsed.error) {
+        findings.push(inputFinding('K8S-YAML', name, undefined, `it is not YAML (${parsed.error}). Fix: give Kubernetes YAML, or leave the file out`));
+        continue;
+      }
+      parsed.docs.forEach((doc, i) => {
+        if (doc && typeof doc === 'object' && !Array.isArray(doc) && typeof doc.apiVersion === 'string' && typeof doc.kind === 'string') {
+          docs.push({ doc, file: name });
+        } else {
+          findings.push(inputFinding('K8S-OBJECT', name, i, 'it is not a Kubernetes object (no apiVersion and kind). Fix: give each document an apiVersion, a kind and metadata'));
+        }
+      });
+    }
+  }
+  return files;
+}
+
+function suppressed(f: ValidationFinding, suppressions: ValidateArgs['suppressions']): boolean {
+  const id = f.namespace ? `${f.kind}/${f.namespace}/${f.name}` : `${f.kind}/${f.name}`;
+  return suppressions.some((s) => s.rule === f.rule && (s.object === undefined || s.object === id));
+}
+
+function validate(args: ValidateArgs, out: _Out, err: _Out, stdin: () => string): number {
   let conformance = ConformanceValidator.builtIn();
   const docs: _Document[] = [];
-  let files = 0;
+  const inputFindings: ValidationFinding[] = [];
+  let files: number;
   try {
-    if (crdFiles.length > 0) {
-      conformance = ConformanceValidator.fromCrds(crdFiles.flatMap((f) => _parseFile(f)));
+    if (args.crdFiles.length > 0) {
+      conformance = ConformanceValidator.fromCrds(args.crdFiles.flatMap((f) => _parseText(fs.readFileSync(f, 'utf8')).docs));
     }
-    for (const t of targets) {
-      for (const file of _manifestFiles(t)) {
-        files++;
-        for (const doc of _parseFile(file)) docs.push({ doc, file });
-      }
-    }
+    files = readDocuments(args.targets, stdin, docs, inputFindings);
   } catch (e: any) {
     err.write(`cdk8s-istio: ${e?.message ?? e}\n`);
     return 2;
   }
-  const findings = _validateDocuments(docs, conformance, {
-    providers: providers.length > 0 ? new Set(providers) : undefined,
-    externalGateways: new Set(externalGateways),
-  });
-  let errors = 0;
-  for (const f of findings) {
-    if (f.severity === ValidationSeverity.ERROR) errors++;
-    out.write(`${_formatLine(f)}\n`);
-  }
-  err.write(`cdk8s-istio validate: ${files} file(s), ${docs.length} object(s): ${errors} error(s), ${findings.length - errors} warning(s)\n`);
+  const all = [...inputFindings, ..._validateDocuments(docs, conformance, {
+    providers: args.providers.length > 0 ? new Set(args.providers) : undefined,
+    externalGateways: new Set(args.externalGateways),
+  })].filter((f) => !suppressed(f, args.suppressions));
+  const errors = all.filter((f) => f.severity === ValidationSeverity.ERROR).length;
+  const shown = args.minSeverity === 'error' ? all.filter((f) => f.severity === ValidationSeverity.ERROR) : all;
+  if (args.format === 'json') out.write(_formatJson(shown));
+  else if (args.format === 'sarif') out.write(_formatSarif(shown, version()));
+  else for (const f of shown) out.write(`${_formatLine(f)}\n`);
+  err.write(`cdk8s-istio validate: ${files} file(s), ${docs.length} object(s): ${errors} error(s), ${all.length - errors} warning(s)\n`);
   return errors > 0 ? 1 : 0;
-}
-
-/** `cdk8s-istio diff [--format text|json] OLD NEW`: the transition between two outputs; returns the exit code. */
-function diff(args: string[], out: _Out, err: _Out): number {
-  if (args.includes('--help') || args.includes('-h')) { out.write(DIFF_USAGE); return 0; }
-  let format = 'text';
-  const paths: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--format' || a.startsWith('--format=')) {
-      format = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (format !== 'text' && format !== 'json') { err.write(`cdk8s-istio diff: --format is text or json, got ${format}\n${DIFF_USAGE}`); return 2; }
-    } else if (a.startsWith('--')) {
-      err.write(`cdk8s-istio diff: unknown option ${a}\n${DIFF_USAGE}`);
-      return 2;
-    } else {
-      paths.push(a);
-    }
-  }
-  if (paths.length !== 2) { err.write(`cdk8s-istio diff: give exactly two outputs, OLD and NEW (got ${paths.length})\n${DIFF_USAGE}`); return 2; }
-  let sets: Array<Array<{ doc: any; file: string }>>;
-  try {
-    sets = paths.map((p) => _manifestFiles(p).flatMap((file) => _parseFile(file).map((doc) => ({ doc, file }))));
-  } catch (e: any) {
-    err.write(`cdk8s-istio diff: ${e?.message ?? e}\n`);
-    return 2;
-  }
-  const t = _transition(sets[0], sets[1]);
-  out.write(format === 'json' ? `${JSON.stringify(t, undefined, 2)}\n` : _transitionText(t));
-  return t.findings.length > 0 ? 1 : 0;
 }

@@ -83,9 +83,10 @@ let builtIn: ConformanceValidator | undefined;
  * is a bug in a library).
  *
  * @example
+ * // any Kubernetes document (keys quoted, so that translations keep them as they are)
  * const findings = ConformanceValidator.builtIn().validate({
- *   apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
- *   metadata: { name: 'catalog', namespace: 'shop' }, spec: { hosts: ['catalog'], htp: [] },
+ *   'apiVersion': 'networking.istio.io/v1', 'kind': 'VirtualService',
+ *   'metadata': { 'name': 'catalog', 'namespace': 'shop' }, 'spec': { 'hosts': ['catalog'], 'htp': [] },
  * });
  * // [{ rule: 'K8S-SCHEMA', path: 'spec.htp', message: 'unknown field "spec.htp" ...', ... }]
  */

@@ -47,7 +47,8 @@ function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
  * MeshValidation.of(app)
  *   .declareProviders(['otel-tracing'])                    // meshConfig.extensionProviders
  *   .declareExternalGateways(['istio-ingress/public']);    // gateways managed outside this app
- * MeshValidation.suppress(legacyService, 'IST0118', 'port names are owned by the vendor chart');
+ * const vendorRedis = new kplus.Service(chart, 'vendor-redis', { ports: [{ port: 6379 }] });
+ * MeshValidation.suppress(vendorRedis, 'IST0118', 'port names are owned by the vendor chart');
  */
 export class MeshValidation {
   /** The app context key that switches validation off when set to `false`. */

@@ -121,8 +121,8 @@ export interface MeshValidationPluginProps {
  * Errors make `cdk8s synth` exit non-zero with a report naming the construct paths; warnings are logged.
  *
  * @example
- * // cdk8s-cli does this; a test can too, with a fake context
- * new MeshValidationPlugin({ providers: ['otel-tracing'] }).validate(context);
+ * // cdk8s-cli creates it from the `validations:` entry above, then calls `validate(context)` after synth
+ * new MeshValidationPlugin({ providers: ['otel-tracing'], failOnWarnings: false });
  */
 export class MeshValidationPlugin {
   private readonly props: MeshValidationPluginProps;

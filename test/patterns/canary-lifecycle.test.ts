@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { CanaryService } from '../../src';
-import { _transition } from '../../src/validation/_transition';
+import { _transition, _transitionText } from '../../src/validation/_transition';
 import { main } from '../../src/validation/cli';
 
 const IMAGES: { [version: string]: string } = {
@@ -188,5 +188,30 @@ describe('cdk8s-istio diff (CLI)', () => {
     expect(run(write([]))).toMatchObject({ code: 2, out: '' });
     expect(run(write([])).err).toMatch(/^cdk8s-istio diff: give exactly two outputs, OLD and NEW \(got 1\)/);
     expect(run('--format', 'yaml', 'a', 'b').err).toMatch(/^cdk8s-istio diff: --format is text or json, got yaml/);
+  });
+});
+
+describe('README "The seed workflow, step by step"', () => {
+  // the README's CanaryService (images 2.0.0 / 2.1.0 / 2.2.0), one release per step
+  const readmeRelease = (stable: string, canary: string | undefined, canaryWeight: number) => {
+    const images: { [v: string]: string } = { v1: 'ghcr.io/acme/catalog:2.0.0', v2: 'ghcr.io/acme/catalog:2.1.0', v3: 'ghcr.io/acme/catalog:2.2.0' };
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    new CanaryService(chart, 'catalog', {
+      port: 8080,
+      stable: { image: images[stable], version: stable },
+      canary: canary ? { image: images[canary], version: canary } : undefined,
+      canaryWeight,
+      canaryHeader: { name: 'x-canary', value: 'true' },
+    });
+    return objects(Testing.synth(chart));
+  };
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+  test.each([
+    ['10% -> 25%', readmeRelease('v1', 'v2', 10), readmeRelease('v1', 'v2', 25)],
+    ['v2 the new stable', readmeRelease('v1', 'v2', 100), readmeRelease('v2', undefined, 0)],
+    ['v3 canary at 10%', readmeRelease('v2', undefined, 0), readmeRelease('v2', 'v3', 10)],
+  ])('shows what cdk8s-istio diff prints for %s', (_step, before, after) => {
+    expect(readme).toContain('```text\n' + _transitionText(_transition(before, after)) + '```');
   });
 });

@@ -62,6 +62,24 @@ describe('MeshDependencies', () => {
     expect(of(chart, 'Sidecar')[0].spec.outboundTrafficPolicy).toBeUndefined();
   });
 
+  test('a wildcard external host (*.wikipedia.org) over TLS or HTTP: a ServiceEntry with resolution NONE', () => {
+    const { chart, catalog } = shopApp();
+    const deps = new MeshDependencies(chart, 'deps');
+    deps.dependsOnExternal(catalog, ExternalService.tls('*.wikipedia.org'));
+    deps.dependsOnExternal(catalog, ExternalService.http('*.example.org'));
+    expect(of(chart, 'ServiceEntry').map((e: any) => [e.metadata.name, e.spec.hosts, e.spec.resolution, e.spec.ports[0].protocol])).toEqual([
+      ['wildcard-wikipedia-org', ['*.wikipedia.org'], 'NONE', 'TLS'],
+      ['wildcard-example-org', ['*.example.org'], 'NONE', 'HTTP'],
+    ]);
+  });
+
+  test('fails on a wildcard host over plain TCP or with TLS origination', () => {
+    expect(() => ExternalService.tcp('*.db.example.com', 5432)).toThrow(
+      'Invalid host "*.db.example.com": plain TCP carries no host name, so a wildcard host cannot tell the allowed hosts apart. '
+      + 'Fix: name the host (e.g. "en.wikipedia.org"); wildcard hosts work with ExternalService.tls() (by SNI) and http() (by Host header)');
+    expect(() => ExternalService.originateTls('*.example.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' })).toThrow('Invalid host "*.example.com": TLS origination resolves one host name by DNS, which a wildcard is not');
+  });
+
   test('external dependencies: a ServiceEntry per caller namespace (exportTo "."), TLS origination with CA verification', () => {
     const { chart, catalog } = shopApp();
     const deps = new MeshDependencies(chart, 'deps');

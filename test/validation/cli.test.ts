@@ -107,9 +107,67 @@ items:
     expect(run(['validate', '--crds']).err).toContain('cdk8s-istio: --crds needs a value');
     expect(run(['validate', '--strict', 'x']).err).toContain('cdk8s-istio: unknown option --strict');
     expect(run(['validate', '/nonexistent/x.yaml'])).toEqual(expect.objectContaining({ code: 2, err: expect.stringContaining('ENOENT') }));
-    const dir = tmp({ 'bad.yaml': 'a: [\n' });
-    expect(run(['validate', dir]).err).toContain(`cdk8s-istio: ${path.join(dir, 'bad.yaml')}: YAML parse error:`);
     expect(run(['validate', '--help'])).toEqual(expect.objectContaining({ code: 0, out: expect.stringContaining('usage: cdk8s-istio validate') }));
+    expect(run(['validate', '--format', 'xml', 'x']).err).toContain('cdk8s-istio: --format is text, json or sarif, got xml');
+    expect(run(['validate', '--min-severity', 'info', 'x']).err).toContain('cdk8s-istio: --min-severity is error or warning, got info');
+    expect(run(['frobnicate'])).toEqual(expect.objectContaining({ code: 2, err: expect.stringContaining('cdk8s-istio: unknown command frobnicate') }));
+  });
+
+  test('--help and --version print to stdout and exit 0', () => {
+    expect(run(['--help'])).toEqual(expect.objectContaining({ code: 0, err: '', out: expect.stringMatching(/^usage: cdk8s-istio validate .* \| cdk8s-istio diff/) }));
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(run(['--version'])).toEqual({ code: 0, err: '', out: `${pkg.version}\n` });
+  });
+
+  test('fails on a file that is not YAML and on documents that are not Kubernetes objects; the other files are still checked', () => {
+    const dir = tmp({ 'bad.yaml': 'a: [\n', 'scalar.yaml': 'just text\n---\n- 1\n---\nkind: Service\n', 'z.yaml': GOOD.replace('subset: v1 }', 'subset: v2 }') });
+    const r = run(['validate', dir]);
+    expect(r.code).toEqual(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      `${path.join(dir, 'bad.yaml')}: (none)/(file): (object): [K8S-YAML] it is not YAML (YAML parse error: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:). Fix: give Kubernetes YAML, or leave the file out`,
+      `${path.join(dir, 'scalar.yaml')}: (none)/(document 1): (object): [K8S-OBJECT] it is not a Kubernetes object (no apiVersion and kind). Fix: give each document an apiVersion, a kind and metadata`,
+      `${path.join(dir, 'scalar.yaml')}: (none)/(document 2): (object): [K8S-OBJECT] it is not a Kubernetes object (no apiVersion and kind). Fix: give each document an apiVersion, a kind and metadata`,
+      `${path.join(dir, 'scalar.yaml')}: (none)/(document 3): (object): [K8S-OBJECT] it is not a Kubernetes object (no apiVersion and kind). Fix: give each document an apiVersion, a kind and metadata`,
+    ]);
+    expect(lines[4]).toMatch(/z\.yaml: VirtualService\/shop\/catalog: .*\[IST0101\]/);
+  });
+
+  test('reads stdin for "-"; --suppress drops a rule (everywhere or for one object); --min-severity error hides warnings', () => {
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: shop }\nspec: { ports: [{ name: web, port: 80 }] }\n';
+    const withStdin = (args: string[]) => {
+      let out = '';
+      const code = main(args, { write: (x: string) => (out += x) }, { write: () => undefined }, () => svc);
+      return { code, out };
+    };
+    expect(withStdin(['validate', '-']).out).toEqual('(stdin): Service/shop/web: spec.ports[0]: [IST0118 warning] Port name "web" (port 80) is not under the naming convention: '
+      + 'Istio cannot select the protocol and treats the traffic as opaque TCP. Fix: name it <protocol>[-<suffix>] (e.g. "http", "grpc-api") or set appProtocol\n');
+    expect(withStdin(['validate', '--suppress', 'IST0118', '-']).out).toEqual('');
+    expect(withStdin(['validate', '--suppress=IST0118=Service/shop/web', '-']).out).toEqual('');
+    expect(withStdin(['validate', '--suppress=IST0118=Service/shop/other', '-']).out).toContain('[IST0118 warning]');
+    expect(withStdin(['validate', '--min-severity', 'error', '-'])).toEqual({ code: 0, out: '' });
+  });
+
+  test('--format json and sarif carry the same findings', () => {
+    const dir = tmp({ 'a.yaml': GOOD.replace('subset: v1 }', 'subset: v2 }') });
+    const json = JSON.parse(run(['validate', '--format', 'json', dir]).out);
+    expect(json.map((f: any) => [f.rule, f.severity, f.kind, f.namespace, f.name, f.path])).toEqual([
+      ['IST0101', 'error', 'VirtualService', 'shop', 'catalog', 'spec.http[0].route[0].destination.subset'],
+    ]);
+    const sarif = run(['validate', '--format', 'sarif', dir]);
+    expect(sarif.code).toEqual(1);
+    const log = JSON.parse(sarif.out);
+    expect(log.version).toEqual('2.1.0');
+    expect(log.runs[0].tool.driver.rules).toEqual([{ id: 'IST0101', name: 'IST0101' }]);
+    expect(log.runs[0].results).toEqual([{
+      ruleId: 'IST0101',
+      level: 'error',
+      message: { text: `VirtualService/shop/catalog: spec.http[0].route[0].destination.subset: ${json[0].message}` },
+      locations: [{
+        physicalLocation: { artifactLocation: { uri: path.join(dir, 'a.yaml') } },
+        logicalLocations: [{ fullyQualifiedName: 'VirtualService/shop/catalog.spec.http[0].route[0].destination.subset', kind: 'resource' }],
+      }],
+    }]);
   });
 });
 
