@@ -227,14 +227,8 @@ export function _validateHost(prop: string, host: string, allowWildcardPrefix: b
   }
 }
 
-const SERVICE_FQDN = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.[a-z0-9.-]+$/;
-
 /**
- * The Service name and namespace of an in-cluster FQDN (`<name>.<namespace>.svc.<cluster domain>`, as
- * `ServiceHost.of()` renders it), or undefined for any other host.
+ * Re-exported for callers that import it from here; the rule lives in `_naming.ts` with Istio's other naming rules.
  * @internal
  */
-export function _parseServiceFqdn(host: string): { name: string; namespace: string } | undefined {
-  const m = SERVICE_FQDN.exec(host);
-  return m ? { name: m[1], namespace: m[2] } : undefined;
-}
+export { _parseServiceFqdn } from './_naming';

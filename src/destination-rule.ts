@@ -1,5 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { _resolveShortname, _validateExportTo } from './_naming';
 import { _checkProps, _invalid, _renderDuration, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IMeshDestination, MeshDestinationConfig } from './host';
@@ -795,19 +796,6 @@ export class DestinationRuleSubset implements IMeshDestination {
 
 interface Registry { byHost: Map<string, DestinationRule[]> }
 
-/**
- * A host as Istio resolves it in `namespace`: short names (`reviews`, `reviews.bookinfo`) become
- * Service FQDNs; other hosts are unchanged.
- * @internal
- */
-export function _resolveHost(host: string, namespace: string | undefined): string {
-  if (host.startsWith('*')) return host;
-  const parts = host.split('.');
-  if (parts.length === 1) return `${host}.${namespace ?? 'default'}.svc.cluster.local`;
-  if (parts.length === 2) return `${host}.svc.cluster.local`;
-  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
-  return host;
-}
 const REGISTRIES = new WeakMap<IConstruct, Registry>();
 
 /**
@@ -825,7 +813,7 @@ const REGISTRIES = new WeakMap<IConstruct, Registry>();
  */
 export class DestinationRule extends IstioResource {
   /**
-   * Subset names defined for `host` (an FQDN, see `_resolveHost`) by the DestinationRules of the app containing `scope`, or
+   * Subset names defined for `host` (as `_resolveShortname` resolves it) by the DestinationRules of the app containing `scope`, or
    * undefined when no DestinationRule of the app is for `host`.
    * @internal
    */
@@ -835,19 +823,6 @@ export class DestinationRule extends IstioResource {
     const out = new Set<string>();
     for (const r of rules) for (const s of r.subsets) out.add(s.name);
     return out;
-  }
-
-  /** @internal */
-  public static _validateExportTo(exportTo: string[]): string[] {
-    const seen = new Set<string>();
-    for (const ns of exportTo) {
-      if (ns !== '.' && ns !== '*' && ns !== '~') _validateDnsLabel('exportTo', ns);
-      if (seen.has(ns)) throw _invalid('exportTo', exportTo, `"${ns}" is listed twice`, 'list each namespace once');
-      seen.add(ns);
-    }
-    if (seen.has('*') && seen.size > 1) throw _invalid('exportTo', exportTo, '"*" already exports to all namespaces', 'give "*" alone');
-    if (seen.has('~') && seen.size > 1) throw _invalid('exportTo', exportTo, '"~" (no namespace) cannot be combined with others', 'give "~" alone');
-    return [...exportTo];
   }
 
   public readonly apiObject: ApiObject;
@@ -872,12 +847,15 @@ export class DestinationRule extends IstioResource {
     else throw _invalid('host', host, 'a DestinationRule cannot apply to every host', 'give the Service host (ServiceHost.fromService(svc)) or an FQDN');
     this.host = host;
     this.trafficPolicyRendered = _renderTrafficPolicy('trafficPolicy', props.trafficPolicy);
-    this.exportTo = props.exportTo ? DestinationRule._validateExportTo(props.exportTo) : undefined;
     this.workloadSelector = props.workloadSelector;
     this.apiObject = this._createApiObject(net.DestinationRule, {
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => net.toJson_DestinationRuleSpec(this._toIstio()) }),
     });
+    // after the L1 exists: `.` and the resource's own namespace are the same entry
+    this.exportTo = props.exportTo
+      ? _validateExportTo(props.exportTo, { namespace: this.namespace, hasWorkloadSelector: props.workloadSelector !== undefined })
+      : undefined;
     for (const s of props.subsets ?? []) this.addSubset(s.name, s.labels, s.trafficPolicy);
 
     const root = this.node.root;
@@ -886,7 +864,7 @@ export class DestinationRule extends IstioResource {
       reg = { byHost: new Map() };
       REGISTRIES.set(root, reg);
     }
-    const key = _resolveHost(host, this.namespace);
+    const key = _resolveShortname(host, this.namespace ?? 'default');
     const list = reg.byHost.get(key) ?? [];
     list.push(this);
     reg.byHost.set(key, list);

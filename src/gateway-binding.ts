@@ -1,3 +1,4 @@
+import { _MESH_GATEWAY } from './_naming';
 import { _invalid, _validateDnsLabel } from './_utils';
 
 /**
@@ -21,7 +22,7 @@ export interface IGatewayBinding {
  */
 export class GatewayBinding implements IGatewayBinding {
   /** The reserved name of the mesh gateway. */
-  public static readonly MESH_GATEWAY_NAME = 'mesh';
+  public static readonly MESH_GATEWAY_NAME = _MESH_GATEWAY;
 
   /** All sidecars of the mesh (the default when a VirtualService lists no gateways). */
   public static mesh(): GatewayBinding {

@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _hostNamespaceAllows, _hostsMatch, _splitNamespacedHost } from './_naming';
 import { _invalid, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IGatewayBinding } from './gateway-binding';
@@ -368,26 +369,17 @@ const PROTOCOLS_WITH_TLS = new Set([GatewayProtocol.HTTPS, GatewayProtocol.TLS])
  */
 export class Gateway extends IstioResource implements IGatewayBinding {
   private static hostMatches(serverHost: string, routeHost: string, routeNs: string, gwNs: string | undefined): boolean {
-    const slash = serverHost.indexOf('/');
-    const ns = slash >= 0 ? serverHost.slice(0, slash) : '*';
-    const h = slash >= 0 ? serverHost.slice(slash + 1) : serverHost;
-    if (ns !== '*' && !(ns === '.' ? routeNs === gwNs : ns === routeNs)) return false;
-    if (h === '*') return true;
-    if (h.startsWith('*.')) {
-      const suffix = h.slice(1); // ".example.com"
-      return routeHost.endsWith(suffix) || (routeHost.startsWith('*.') && routeHost.slice(1).endsWith(suffix));
-    }
-    return h === routeHost;
+    const { namespace, host } = _splitNamespacedHost(serverHost);
+    // Istio binds a route host to a server host when the two `Matches` (pickMatchingGatewayHosts)
+    return _hostNamespaceAllows(namespace, routeNs, gwNs) && _hostsMatch(host, routeHost);
   }
 
   private static validateServerHost(host: string, allowAnyHost: boolean): void {
     if (typeof host !== 'string' || host.length === 0) {
       throw _invalid('hosts', host, 'the host is empty', 'give an FQDN such as "shop.example.com"');
     }
-    const slash = host.indexOf('/');
-    const ns = slash >= 0 ? host.slice(0, slash) : undefined;
-    const h = slash >= 0 ? host.slice(slash + 1) : host;
-    if (ns !== undefined && ns !== '*' && ns !== '.') {
+    const { namespace: ns, host: h, explicit } = _splitNamespacedHost(host);
+    if (explicit && ns !== '*' && ns !== '.') {
       try {
         _validateDnsLabel('hosts namespace', ns);
       } catch {

@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _hostSubsetOf } from './_naming';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
@@ -250,9 +251,7 @@ export class KubernetesGateway extends IstioResource {
       .filter((l) => sectionName === undefined || l.info.name === sectionName)
       .some((l) => {
         const h = l.info.hostname;
-        if (h === undefined) return true;
-        if (h.startsWith('*.')) return hostname.endsWith(h.slice(1)) && hostname.length > h.length - 1;
-        return h === hostname;
+        return h === undefined || _hostSubsetOf(hostname, h);
       });
   }
 

@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _isWildcarded, _validateExportTo } from './_naming';
 import { _invalid, _sortedRecord, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { IMeshDestination, MeshDestinationConfig } from './host';
@@ -143,20 +144,6 @@ function isIp(s: string): boolean {
  * });
  */
 export class ServiceEntry extends IstioResource implements IMeshDestination {
-  /** @internal */
-  public static _validateExportTo(exportTo: string[] | undefined): void {
-    if (!exportTo) return;
-    const seen = new Set<string>();
-    for (const e of exportTo) {
-      if (e !== '.' && e !== '*' && e !== '~') _validateDnsLabel('exportTo', e);
-      if (seen.has(e)) throw _invalid('exportTo', e, 'it is listed twice', 'list each namespace once');
-      seen.add(e);
-    }
-    if ((seen.has('*') || seen.has('~')) && exportTo.length > 1) {
-      throw _invalid('exportTo', exportTo, '"*" (everyone) and "~" (no one) cannot be combined with other entries', 'use only "*", only "~", or a list of namespaces');
-    }
-  }
-
   private static validatePort(prop: string, n: number): void {
     _validatePort(prop, n, 'use e.g. 443');
   }
@@ -190,7 +177,8 @@ export class ServiceEntry extends IstioResource implements IMeshDestination {
     for (const h of props.hosts) {
       if (h === '*') throw _invalid('hosts', h, 'a ServiceEntry host cannot be "*"', 'list the FQDNs, or use a wildcard such as "*.example.com"');
       _validateHost('hosts', h, true, true);
-      if (h.startsWith('*.') && (this.resolution === ServiceEntryResolution.DNS || this.resolution === ServiceEntryResolution.DNS_ROUND_ROBIN) && !props.endpoints?.length) {
+      const dns = this.resolution === ServiceEntryResolution.DNS || this.resolution === ServiceEntryResolution.DNS_ROUND_ROBIN;
+      if (_isWildcarded(h) && dns && !props.endpoints?.length) {
         throw _invalid('hosts', h, 'DNS resolution without endpoints needs FQDN hosts (a wildcard cannot be resolved)',
           'use resolution NONE for wildcard hosts, or list endpoints');
       }
@@ -254,11 +242,12 @@ export class ServiceEntry extends IstioResource implements IMeshDestination {
       if (e.labels) _validateLabels('endpoints.labels', e.labels);
       if (e.weight !== undefined && (!Number.isInteger(e.weight) || e.weight < 0)) throw _invalid('endpoints.weight', e.weight, 'a weight is a non-negative integer', 'use e.g. 1');
     }
-    ServiceEntry._validateExportTo(props.exportTo);
     this.apiObject = this._createApiObject(net.ServiceEntry, {
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => net.toJson_ServiceEntrySpec(this._toIstio()) }),
     });
+    // after the L1 exists: `.` and the resource's own namespace are the same entry
+    if (props.exportTo) _validateExportTo(props.exportTo, { namespace: this.namespace, isServiceEntry: true });
   }
 
   /** The first host, as a destination. */

@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _splitNamespacedHost } from './_naming';
 import { _invalid, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as net from './imports/istio-networking.istio.io';
@@ -115,13 +116,12 @@ export class Sidecar extends IstioResource {
    * @internal
    */
   public static _validateEgressHost(host: string): void {
-    const slash = typeof host === 'string' ? host.indexOf('/') : -1;
-    if (slash < 0) {
+    const parts = _splitNamespacedHost(typeof host === 'string' ? host : '');
+    if (!parts.explicit) {
       throw _invalid('egress hosts', host, 'a Sidecar egress host needs a namespace part ("namespace/host")',
         `write "*/${host}" (any namespace), "./${host}" (own namespace) or "<namespace>/${host}"`);
     }
-    const ns = host.slice(0, slash);
-    const name = host.slice(slash + 1);
+    const { namespace: ns, host: name } = parts;
     if (ns !== '.' && ns !== '*' && ns !== '~') {
       try {
         _validateDnsLabel('egress hosts namespace', ns);

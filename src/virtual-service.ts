@@ -1,9 +1,10 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _envoyHeaderValueProblem } from './_envoy';
+import { _hostsMatch, _resolveShortname, _validateExportTo } from './_naming';
 import { _invalid, _renderDuration, _show, _sortedRecord, _validateDnsLabel, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
-import { DestinationRule, _resolveHost } from './destination-rule';
+import { DestinationRule } from './destination-rule';
 import { GatewayBinding, IGatewayBinding } from './gateway-binding';
 import { IMeshDestination, MeshDestinationConfig } from './host';
 import { HttpMethod, _checkHttpMethod } from './http-method';
@@ -729,12 +730,13 @@ export class VirtualService extends IstioResource {
       validateGatewayRef('gateways', g.gatewayRef);
       this.declareIfExternal(g);
     }
-    this.exportTo = props.exportTo ? DestinationRule._validateExportTo(props.exportTo) : undefined;
     for (const h of props.hosts ?? []) this.addHost(h);
     this.apiObject = this._createApiObject(net.VirtualService, {
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => net.toJson_VirtualServiceSpec(this._toIstio()) }),
     });
+    // after the L1 exists: `.` and the resource's own namespace are the same entry
+    this.exportTo = props.exportTo ? _validateExportTo(props.exportTo, { namespace: this.namespace }) : undefined;
     for (const r of props.http ?? []) this.addHttpRoute(r);
     for (const r of props.tcp ?? []) this.addTcpRoute(r);
     for (const r of props.tls ?? []) this.addTlsRoute(r);
@@ -767,8 +769,8 @@ export class VirtualService extends IstioResource {
   public addHost(host: string): void {
     if (host !== '*') _validateHost('hosts', host, true, false);
     if (this._hosts.includes(host)) throw _invalid('hosts', host, 'the host is listed twice', 'list each host once');
-    const covers = (w: string, h: string) => w === '*' || (w.startsWith('*.') && h !== w && h.endsWith(w.slice(1)));
-    const overlap = this._hosts.find((h) => covers(h, host) || covers(host, h));
+    // Istio's validation rejects two hosts that `Matches` (wildcards included: "*.com" and "*.example.com")
+    const overlap = this._hosts.find((h) => _hostsMatch(h, host));
     if (overlap !== undefined) {
       throw _invalid('hosts', host, `it overlaps "${overlap}" (Istio rejects duplicate hosts, wildcards included)`, 'keep only the wider host, or split them into two VirtualServices');
     }
@@ -990,7 +992,7 @@ export class VirtualService extends IstioResource {
     }
     if (checkSubsets) {
       for (const ref of this._subsetRefs) {
-        const known = DestinationRule._subsetsFor(this, _resolveHost(ref.dest.host, this.namespace));
+        const known = DestinationRule._subsetsFor(this, _resolveShortname(ref.dest.host, this.namespace ?? 'default'));
         if (!known || !known.has(ref.dest.subset!)) {
           errors.push(_invalid(`${ref.where} destination subset`, ref.dest.subset,
             known

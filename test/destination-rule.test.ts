@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import {
   ClientTlsMode, ConsistentHashKey, DestinationRule, H2UpgradePolicy, LoadBalancer, LoadBalancerAlgorithm,
   MeshWorkload, ServiceHost,
@@ -201,6 +201,17 @@ describe('DestinationRule', () => {
 
   test('fails on invalid exportTo', () => {
     expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, exportTo: ['*', 'shop'] })).toThrow('Invalid exportTo ["*","shop"]: "*" already exports to all namespaces');
+  });
+
+  test('fails on exportTo "~", on "." next to its own namespace, and beyond its namespace with a workloadSelector (Istio\'s validateExportTo)', () => {
+    // fixed: all three were accepted and rendered, and Istio rejects the DestinationRule
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const frontend = MeshWorkload.labels({ app: 'frontend' });
+    expect(() => new DestinationRule(chart, 'a', { host: reviews, exportTo: ['~'] })).toThrow('Invalid exportTo ["~"]: "~" (no one) is allowed only on a ServiceEntry');
+    expect(() => new DestinationRule(chart, 'b', { host: reviews, exportTo: ['shop', '.'] })).toThrow('Invalid exportTo ["shop","."]: "." and "shop" both name the resource\'s own namespace');
+    expect(() => new DestinationRule(chart, 'c', { host: reviews, workloadSelector: frontend, exportTo: ['*'] }))
+      .toThrow('Invalid exportTo ["*"]: a DestinationRule with a workloadSelector can only be exported to its own namespace. Fix: use exportTo ["."], or drop the workloadSelector');
+    expect(new DestinationRule(chart, 'd', { host: reviews, workloadSelector: frontend, exportTo: ['.'] }).node.id).toBe('d');
   });
 
   test('fails on an unknown TLS mode and on a credential plus certificate files', () => {

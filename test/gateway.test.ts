@@ -101,6 +101,15 @@ describe('Gateway', () => {
     expect(gw.servesHost('other.example.com', 'shop')).toBe(false);
   });
 
+  test('servesHost binds a wildcard route host to the server hosts it overlaps (host.Name.Matches, as pickMatchingGatewayHosts)', () => {
+    // fixed: a wildcard route host was only served by a wider server host, while Istio binds every overlap
+    const gw = new Gateway(edgeChart(), 'gw', { servers: [https(['shop.example.com', '*.api.example.com'])] });
+    expect(gw.servesHost('*.example.com', 'any')).toBe(true); // Istio serves shop.example.com through it
+    expect(gw.servesHost('*.v1.api.example.com', 'any')).toBe(true);
+    expect(gw.servesHost('*.other.com', 'any')).toBe(false);
+    expect(gw.servesHost('example.com', 'any')).toBe(false);
+  });
+
   test('servers added after construction are rendered (lazy spec); the escape hatch patches the output', () => {
     const chart = edgeChart();
     const gw = new Gateway(chart, 'gw', { servers: [https()] });

@@ -112,8 +112,12 @@ describe('ServiceEntry', () => {
 
   test('fails on invalid exportTo', () => {
     const base = { hosts: ['db.example.com'], ports: [{ number: 5432, protocol: PortProtocol.TCP }] };
-    expect(() => new ServiceEntry(chart(), 'a', { ...base, exportTo: ['*', 'shop'] })).toThrow('"*" (everyone) and "~" (no one) cannot be combined with other entries');
+    expect(() => new ServiceEntry(chart(), 'a', { ...base, exportTo: ['*', 'shop'] })).toThrow('Invalid exportTo ["*","shop"]: "*" already exports to all namespaces');
+    expect(() => new ServiceEntry(chart(), 'a', { ...base, exportTo: ['~', 'shop'] })).toThrow('Invalid exportTo ["~","shop"]: "~" (no one) cannot be combined with other entries');
     expect(() => new ServiceEntry(chart(), 'a', { ...base, exportTo: ['shop', 'shop'] })).toThrow('Invalid exportTo "shop": it is listed twice');
     expect(() => new ServiceEntry(chart(), 'a', { ...base, exportTo: ['Shop'] })).toThrow('Invalid exportTo "Shop"');
+    // fixed: "." next to the own namespace was accepted; Istio rejects the duplicate
+    expect(() => new ServiceEntry(chart(), 'a', { ...base, exportTo: ['.', 'shop'] })).toThrow('Invalid exportTo [".","shop"]: "." and "shop" both name the resource\'s own namespace');
+    expect(new ServiceEntry(chart(), 'a', { ...base, exportTo: ['~'] }).hosts).toEqual(['db.example.com']); // "~" is for ServiceEntries
   });
 });

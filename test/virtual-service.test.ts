@@ -168,6 +168,19 @@ describe('VirtualService', () => {
       expect(() => Testing.synth(chart)).toThrow(/Invalid http route #1 destination subset "v1": no DestinationRule of this app is for host other.ns.svc.cluster.local, so Envoy has no such subset and returns 503/);
     });
 
+    test('fails at synth on a subset of "reviews.bookinfo": Istio takes a host with a dot as is, so the DestinationRule for reviews.bookinfo.svc.cluster.local does not apply', () => {
+      // fixed: the subset check used to expand "reviews.bookinfo" to the Service FQDN and accepted the route
+      const { chart, vs } = setup();
+      vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: 'reviews.bookinfo', subset: 'v1' }) } }] });
+      expect(() => Testing.synth(chart)).toThrow(/Invalid http route #0 destination subset "v1": no DestinationRule of this app is for host reviews.bookinfo, so Envoy has no such subset and returns 503/);
+    });
+
+    test('a short destination host ("reviews", no dot) is the Service of the VirtualService\'s namespace', () => {
+      const { chart, vs } = setup();
+      vs.addHttpRoute({ destinations: [{ destination: { toMeshDestination: () => ({ host: 'reviews', subset: 'v1' }) } }] });
+      expect(specOf(chart).http[0].route).toEqual([{ destination: { host: 'reviews', subset: 'v1' } }]);
+    });
+
     test('fails on retries with 0 attempts plus perTryTimeout', () => {
       const { vs, v1 } = setup();
       expect(() => vs.addHttpRoute({ destinations: [{ destination: v1 }], retries: { attempts: 0, perTryTimeout: Duration.seconds(1) } }))
@@ -290,6 +303,21 @@ describe('VirtualService', () => {
         .toThrow('Invalid hosts "api.example.com": it overlaps "*.example.com" (Istio rejects duplicate hosts, wildcards included)');
       expect(() => vs.addGateway({ gatewayRef: 'edge' })).toThrow('Invalid gateways "edge": a gateway reference is "mesh" or "<namespace>/<name>"');
       expect(() => new VirtualService(Testing.chart(), 'x', { gateways: [] })).toThrow(/an empty list would still mean "mesh" to Istio/);
+    });
+
+    test('fails on wildcard hosts that overlap (host.Name.Matches: "*.com" covers "*.example.com")', () => {
+      expect(() => new VirtualService(Testing.chart(), 'w', { hosts: ['*.com', '*.example.com'] }))
+        .toThrow('Invalid hosts "*.example.com": it overlaps "*.com" (Istio rejects duplicate hosts, wildcards included)');
+      expect(() => new VirtualService(Testing.chart(), 'w', { hosts: ['*.example.com', 'example.com'] })).not.toThrow();
+    });
+
+    test('fails on exportTo "~" (Istio allows it only on a ServiceEntry) and on "." next to its own namespace', () => {
+      // fixed: both were accepted and rendered, and Istio rejects the VirtualService
+      const chart = Testing.chart();
+      expect(() => new VirtualService(chart, 'a', { hosts: ['a.example.com'], exportTo: ['~'] }))
+        .toThrow('Invalid exportTo ["~"]: "~" (no one) is allowed only on a ServiceEntry; Istio rejects it on other configuration. Fix: use "." to keep the resource in its own namespace');
+      expect(() => new VirtualService(chart, 'b', { metadata: { namespace: 'shop' }, hosts: ['b.example.com'], exportTo: ['.', 'shop'] }))
+        .toThrow('Invalid exportTo [".","shop"]: "." and "shop" both name the resource\'s own namespace. Fix: keep one of them');
     });
 
     test('fails on TCP/TLS routes without destinations or SNI', () => {

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid, _parseServiceFqdn, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _isKubernetesServiceHost, _isWildcarded, _parseServiceFqdn, _serviceFqdn } from '../_naming';
+import { _invalid, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { ClientTlsMode, DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
 import { PortProtocol } from '../protocol';
@@ -130,7 +131,7 @@ export class ExternalService {
     private readonly tlsOptions: TlsOriginationOptions,
   ) {
     _validateHost('host', host, true, true);
-    if (host.endsWith('.svc.cluster.local') || host.includes('.svc.')) {
+    if (_isKubernetesServiceHost(host)) {
       throw _invalid('host', host, 'it is a Service of the cluster, not an external service', 'use dependsOn(caller, ServiceHost.of(name, namespace))');
     }
     if (this.isWildcard && (protocol === ExternalProtocol.TCP || protocol === ExternalProtocol.TLS_ORIGINATION)) {
@@ -143,7 +144,7 @@ export class ExternalService {
 
   /** True for a `*.` wildcard host (rendered with resolution NONE: the original destination is kept). */
   private get isWildcard(): boolean {
-    return this.host.startsWith('*.');
+    return _isWildcarded(this.host);
   }
 
   /** @internal */
@@ -350,7 +351,7 @@ export class MeshDependencies extends Construct {
       if (ApiObject.isApiObject(c) && c.apiVersion === 'v1' && c.kind === 'Service') {
         // any Service object: created by a CanaryService, a cdk8s-plus Service's, or written raw
         const ns = c.metadata.namespace;
-        if (ns) known.add(`${c.name}.${ns}.svc.cluster.local`);
+        if (ns) known.add(_serviceFqdn(c.name, ns));
       } else if (c instanceof ServiceEntry) {
         c.hosts.forEach((h) => known.add(h));
       }

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { _MESH_GATEWAY, _clientHostToFqdn, _hostSubsetOf, _resolveGatewayRef, _resolveShortname } from '../_naming';
 import { _toJsRegExp } from '../match';
 
 /**
@@ -70,7 +71,10 @@ export interface RouteRequest {
 export interface RoutedDestination {
   /** The host as the route names it. */
   readonly host: string;
-  /** The host resolved to an FQDN in the VirtualService's namespace. */
+  /**
+   * The host as Istio resolves it in the VirtualService's namespace: a name without a dot becomes
+   * `<name>.<namespace>.svc.cluster.local`; any other host (`reviews.bookinfo` included) is kept.
+   */
   readonly fqdn: string;
   /**
    * The subset.
@@ -124,7 +128,7 @@ export interface RouteResult {
  * An expected destination and its weight.
  */
 export interface ExpectedDestination {
-  /** The host (short, `name.namespace` or FQDN). */
+  /** The host: as the route writes it, or as a client in the VirtualService's namespace names a Service (short, `name.namespace`, FQDN). */
   readonly host: string;
   /**
    * The subset.
@@ -136,20 +140,14 @@ export interface ExpectedDestination {
   readonly weight: number;
 }
 
-function fq(host: string, ns: string): string {
-  if (host.startsWith('*')) return host;
-  const parts = host.split('.');
-  if (parts.length === 1) return `${host}.${ns}.svc.cluster.local`;
-  if (parts.length === 2) return `${host}.svc.cluster.local`;
-  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
-  return host;
-}
-
+/**
+ * Does the VirtualService host `vsHost` (in namespace `ns`) take a request for `reqHost`? The VirtualService
+ * host is resolved as configuration (`_resolveShortname`); the request host is tried as sent and as the
+ * Service a client in `reqNs` reaches with it (`_clientHostToFqdn`); Envoy's domain match is `SubsetOf`.
+ */
 function hostMatches(vsHost: string, reqHost: string, ns: string, reqNs: string | undefined): boolean {
-  const req = fq(reqHost, reqNs ?? ns);
-  if (vsHost === '*') return true;
-  if (vsHost.startsWith('*.')) return req.endsWith(vsHost.slice(1));
-  return fq(vsHost, ns) === req;
+  const vs = _resolveShortname(vsHost, ns);
+  return [reqHost, _clientHostToFqdn(reqHost, reqNs ?? ns)].some((h) => _hostSubsetOf(h, vs));
 }
 
 function stringMatches(m: any, value: string | undefined, ignoreCase = false): boolean {
@@ -195,7 +193,7 @@ function normalize(r: RouteRequest): NormalizedRequest {
     query,
     method: r.method ?? 'GET',
     headers,
-    gateway: r.gateway ?? 'mesh',
+    gateway: r.gateway ?? _MESH_GATEWAY,
     port: r.port,
     scheme: r.scheme ?? 'http',
     sourceLabels: r.sourceLabels ?? {},
@@ -204,12 +202,8 @@ function normalize(r: RouteRequest): NormalizedRequest {
   };
 }
 
-function gatewayRef(g: string, ns: string): string {
-  return g === 'mesh' || g.includes('/') ? g : `${ns}/${g}`;
-}
-
 function matchApplies(m: any, req: NormalizedRequest, ns: string, vsGateways: string[]): boolean {
-  const gateways: string[] = (m.gateways ?? vsGateways).map((g: string) => gatewayRef(g, ns));
+  const gateways: string[] = (m.gateways ?? vsGateways).map((g: string) => _resolveGatewayRef(g, ns));
   if (!gateways.includes(req.gateway)) return false;
   if (m.uri && !stringMatches(m.uri, req.path, m.uri.regex === undefined && !!m.ignoreUriCase)) return false;
   if (m.scheme && !stringMatches(m.scheme, req.scheme)) return false;
@@ -227,7 +221,7 @@ function matchApplies(m: any, req: NormalizedRequest, ns: string, vsGateways: st
 
 function describeRequest(r: RouteRequest): string {
   const h = Object.keys(r.headers ?? {}).length > 0 ? ` with headers ${JSON.stringify(r.headers)}` : '';
-  return `${r.method ?? 'GET'} ${r.host}${r.path ?? '/'}${h} via ${r.gateway ?? 'mesh'}`;
+  return `${r.method ?? 'GET'} ${r.host}${r.path ?? '/'}${h} via ${r.gateway ?? _MESH_GATEWAY}`;
 }
 
 function describeDestinations(ds: RoutedDestination[]): string {
@@ -240,7 +234,8 @@ function evaluate(manifests: any[], request: RouteRequest): RouteResult {
     if (!obj || obj.kind !== 'VirtualService' || !String(obj.apiVersion ?? '').startsWith('networking.istio.io/')) continue;
     const ns: string = obj.metadata?.namespace ?? 'default';
     const spec = obj.spec ?? {};
-    const vsGateways: string[] = (spec.gateways && spec.gateways.length > 0 ? spec.gateways : ['mesh']).map((g: string) => gatewayRef(g, ns));
+    const vsGateways: string[] = (spec.gateways && spec.gateways.length > 0 ? spec.gateways : [_MESH_GATEWAY])
+      .map((g: string) => _resolveGatewayRef(g, ns));
     if (!vsGateways.includes(req.gateway)) continue;
     if (!(spec.hosts ?? []).some((h: string) => hostMatches(h, req.host, ns, req.namespace))) continue;
     const vsName = `${ns}/${obj.metadata?.name}`;
@@ -252,7 +247,7 @@ function evaluate(manifests: any[], request: RouteRequest): RouteResult {
       const rs: any[] = route.route ?? [];
       const destinations: RoutedDestination[] = rs.map((d) => ({
         host: d.destination.host,
-        fqdn: fq(d.destination.host, ns),
+        fqdn: _resolveShortname(d.destination.host, ns),
         subset: d.destination.subset,
         port: d.destination.port?.number,
         weight: rs.length === 1 ? (d.weight === undefined || d.weight > 0 ? 100 : 0) : (d.weight ?? 0),
@@ -314,15 +309,18 @@ export class RouteExpectation {
    */
   public toSplit(expected: ExpectedDestination[]): void {
     const ns = this.result.virtualService?.split('/')[0] ?? this.request.namespace ?? 'default';
-    const key = (h: string, s?: string) => `${fq(h, ns)}|${s ?? ''}`;
+    // an expected host names a destination as the route writes it, or as a client in `ns` names a Service
+    const routed = new Set(this.result.destinations.map((d) => d.fqdn));
+    const fqdn = (h: string) => (routed.has(h) ? h : _clientHostToFqdn(h, ns));
+    const key = (h: string, s?: string) => `${h}|${s ?? ''}`;
     const actual = new Map<string, number>();
     for (const d of this.result.destinations) actual.set(key(d.fqdn, d.subset), (actual.get(key(d.fqdn, d.subset)) ?? 0) + d.weight);
     const want = new Map<string, number>();
-    for (const e of expected) want.set(key(e.host, e.subset), (want.get(key(e.host, e.subset)) ?? 0) + e.weight);
+    for (const e of expected) want.set(key(fqdn(e.host), e.subset), (want.get(key(fqdn(e.host), e.subset)) ?? 0) + e.weight);
     const keys = new Set([...actual.keys(), ...want.keys()]);
     const ok = this.result.matched && !this.result.redirect && [...keys].every((k) => (actual.get(k) ?? 0) === (want.get(k) ?? 0));
     if (!ok) {
-      const exp = expected.map((e) => `${fq(e.host, ns)}${e.subset ? ` subset ${e.subset}` : ''} ${e.weight}%`).join(', ');
+      const exp = expected.map((e) => `${fqdn(e.host)}${e.subset ? ` subset ${e.subset}` : ''} ${e.weight}%`).join(', ');
       throw new Error(`Expected ${describeRequest(this.request)} to reach ${exp}; but ${this.result.description}`);
     }
   }

@@ -7,6 +7,7 @@
  */
 import { _duplicateObjects } from './_duplicates';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
+import { _HostSet, _MESH_GATEWAY, _hostNamespaceAllows, _parseServiceFqdn, _resolveGatewayRef, _resolveShortname, _serviceFqdn, _splitNamespacedHost } from '../_naming';
 
 /** One object to check, with where it came from. @internal */
 export interface _MeshInput {
@@ -54,43 +55,19 @@ function nameOf(d: any): string {
   return String(d?.metadata?.name ?? '');
 }
 
-/** Istio's short-name resolution: a name without dots is a Service in the given namespace. */
-export function _fqdn(host: string, namespace: string): string {
-  if (!host || host.includes('*') || host.includes('.')) return host;
-  return `${host}.${namespace}.svc.cluster.local`;
-}
-
-/** A Gateway's server hosts by namespace scope (`*`, `.` or a namespace). */
-function gatewayHostIndex(gw: _MeshInput): Map<string, Set<string>> {
-  const byScope = new Map<string, Set<string>>();
+/** A Gateway's server hosts by namespace scope (`*`, `.` or a namespace), as `ns/host` splits them. */
+function gatewayHostIndex(gw: _MeshInput): Map<string, _HostSet> {
+  const byScope = new Map<string, _HostSet>();
   for (const server of gw.doc.spec?.servers ?? []) {
     for (const raw of server?.hosts ?? []) {
       if (typeof raw !== 'string') continue;
-      const slash = raw.indexOf('/');
-      const scope = slash >= 0 ? raw.slice(0, slash) : '*';
-      const set = byScope.get(scope) ?? new Set<string>();
-      set.add(slash >= 0 ? raw.slice(slash + 1) : raw);
+      const { namespace: scope, host } = _splitNamespacedHost(raw);
+      const set = byScope.get(scope) ?? new _HostSet([]);
+      set.add(host);
       byScope.set(scope, set);
     }
   }
   return byScope;
-}
-
-/**
- * Does any of the gateway host patterns in `visible` (e.g. `*.example.com`, `*`, `shop.example.com`)
- * cover VirtualService host `host`? Lookups only: the host itself, `*`, and every `*.suffix` pattern that
- * could cover it (a gateway with thousands of hosts costs no more per route than one with two).
- * @internal
- */
-export function _gatewayCovers(visible: Set<string>[], host: string): boolean {
-  const has = (p: string) => visible.some((set) => set.has(p));
-  if (has('*') || has(host)) return true;
-  // a wildcard host `*.a.b` is covered by `*.a.b` (above) and `*.b`; a plain host `x.a.b` by `*.a.b` and `*.b`
-  const base = host.startsWith('*.') ? host.slice(1) : host;
-  for (let i = base.indexOf('.', 1); i >= 0; i = base.indexOf('.', i + 1)) {
-    if (has(`*${base.slice(i)}`)) return true;
-  }
-  return false;
 }
 
 function levenshtein(a: string, b: string, max: number): number {
@@ -197,7 +174,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       list.push(input);
       meshResourcesByNamespace.set(ns, list);
     }
-    if (d.apiVersion === 'v1' && d.kind === 'Service') {services.set(_fqdn(nameOf(d), ns), input);} else if (d.apiVersion === 'v1' && d.kind === 'Namespace') { namespaces.set(nameOf(d), input); definedNamespaces.add(nameOf(d)); } else if (d.apiVersion === 'v1' && d.kind === 'ServiceAccount') {
+    if (d.apiVersion === 'v1' && d.kind === 'Service') {services.set(_serviceFqdn(nameOf(d), ns), input);} else if (d.apiVersion === 'v1' && d.kind === 'Namespace') { namespaces.set(nameOf(d), input); definedNamespaces.add(nameOf(d)); } else if (d.apiVersion === 'v1' && d.kind === 'ServiceAccount') {
       const set = serviceAccounts.get(ns) ?? new Set<string>();
       set.add(nameOf(d));
       serviceAccounts.set(ns, set);
@@ -206,7 +183,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
     } else if (is(d, 'networking.istio.io', 'DestinationRule')) {
       destinationRules.push(input);
       if (typeof d.spec?.host === 'string') {
-        const key = _fqdn(d.spec.host, ns);
+        const key = _resolveShortname(d.spec.host, ns);
         const list = drsByHost.get(key) ?? [];
         list.push(input);
         drsByHost.set(key, list);
@@ -230,24 +207,24 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
 
   // ---- VirtualServices: gateways (IST0101/IST0132), conflicts (IST0109), subsets (IST0101), claims (IST0149) ----
   const hostOwners = new Map<string, _MeshInput[]>(); // gateway|host -> VSs
-  const gatewayHosts = new Map<_MeshInput, Map<string, Set<string>>>();
+  const gatewayHosts = new Map<_MeshInput, Map<string, _HostSet>>();
   for (const vs of virtualServices) {
     const d = vs.doc;
     const ns = nsOf(d);
     const hosts: string[] = Array.isArray(d.spec?.hosts) ? d.spec.hosts : [];
-    const gws: string[] = Array.isArray(d.spec?.gateways) && d.spec.gateways.length > 0 ? d.spec.gateways : ['mesh'];
+    const gws: string[] = Array.isArray(d.spec?.gateways) && d.spec.gateways.length > 0 ? d.spec.gateways : [_MESH_GATEWAY];
     const gatewayNamespaces = new Set<string>();
     gws.forEach((ref, gi) => {
       if (typeof ref !== 'string') return;
-      const key = ref === 'mesh' ? 'mesh' : ref.includes('/') ? ref : `${ns}/${ref}`;
-      if (key !== 'mesh') gatewayNamespaces.add(key.split('/')[0]);
+      const key = _resolveGatewayRef(ref, ns);
+      if (key !== _MESH_GATEWAY) gatewayNamespaces.add(key.split('/')[0]);
       for (const h of hosts) {
-        const owner = `${key}|${key === 'mesh' ? _fqdn(h, ns) : h}`;
+        const owner = `${key}|${key === _MESH_GATEWAY ? _resolveShortname(h, ns) : h}`;
         const list = hostOwners.get(owner) ?? [];
         list.push(vs);
         hostOwners.set(owner, list);
       }
-      if (key === 'mesh') return;
+      if (key === _MESH_GATEWAY) return;
       const gw = gateways.get(key);
       if (!gw) {
         if (!isExternalGateway(key)) {
@@ -262,11 +239,11 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
         byScope = gatewayHostIndex(gw); // once per Gateway, not per route
         gatewayHosts.set(gw, byScope);
       }
-      const visible = [byScope.get('*'), byScope.get(ns), gwNs === ns ? byScope.get('.') : undefined]
-        .filter((x): x is Set<string> => x !== undefined);
+      const visible = [...byScope].filter(([scope]) => _hostNamespaceAllows(scope, ns, gwNs)).map(([, set]) => set);
       hosts.forEach((h, hi) => {
-        if (!_gatewayCovers(visible, h)) {
-          const patterns = visible.flatMap((x) => [...x]);
+        // Istio binds a route host to a gateway host when the two `Matches` (pickMatchingGatewayHosts)
+        if (!visible.some((set) => set.matches(h))) {
+          const patterns = visible.flatMap((x) => x.list());
           report(vs, 'IST0132', ValidationSeverity.ERROR, `spec.hosts[${hi}]`,
             `Host "${h}" is not exposed by gateway "${key}" (its hosts visible to namespace ${ns}: ${patterns.length ? patterns.map((p) => `"${p}"`).join(', ') : 'none'}): the route never matches. Fix: add the host to the Gateway's servers or remove the gateway from spec.gateways`);
         }
@@ -275,7 +252,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
 
     for (const dest of destinations(d.spec)) {
       if (!dest.subset) continue;
-      const host = _fqdn(dest.host, ns);
+      const host = _resolveShortname(dest.host, ns);
       const drs = drsByHost.get(host);
       if (drs) {
         if (!drs.some((dr) => (dr.doc.spec?.subsets ?? []).some((s: any) => s?.name === dest.subset))) {
@@ -311,7 +288,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
     const names = [...distinct.keys()].sort();
     for (const [id, vs] of distinct) {
       report(vs, 'IST0109', ValidationSeverity.ERROR, 'spec.hosts',
-        `The VirtualServices ${names.join(', ')} associated with ${gw === 'mesh' ? 'mesh gateway' : `gateway "${gw}"`} define the same host "${host}", which can lead to undefined behavior. Fix: merge them into one VirtualService (other: ${names.filter((n) => n !== id).join(', ')})`);
+        `The VirtualServices ${names.join(', ')} associated with ${gw === _MESH_GATEWAY ? 'mesh gateway' : `gateway "${gw}"`} define the same host "${host}", which can lead to undefined behavior. Fix: merge them into one VirtualService (other: ${names.filter((n) => n !== id).join(', ')})`);
     }
   }
 
@@ -337,10 +314,10 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
   }
   for (const dr of destinationRules) {
     const d = dr.doc;
-    const host = _fqdn(String(d.spec?.host ?? ''), nsOf(d));
-    const m = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(host);
-    if (!m) continue;
-    const pa = paByNamespace.get(m[1]) ?? paByNamespace.get(root);
+    const host = _resolveShortname(String(d.spec?.host ?? ''), nsOf(d));
+    const serviceNs = _parseServiceFqdn(host)?.namespace;
+    if (serviceNs === undefined) continue;
+    const pa = paByNamespace.get(serviceNs) ?? paByNamespace.get(root);
     if (pa?.doc.spec?.mtls?.mode !== 'STRICT') continue;
     const tlsSettings: Array<[string, any]> = [];
     const collect = (tp: any, path: string) => {
@@ -353,7 +330,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
     for (const [path, tls] of tlsSettings) {
       if (tls?.mode === 'DISABLE') {
         report(dr, 'MESH003', ValidationSeverity.ERROR, path,
-          `TLS is disabled toward "${host}", but namespace ${m[1]} requires mutual TLS (PeerAuthentication ${nsOf(pa.doc)}/${nameOf(pa.doc)} mode STRICT): every call will be refused. Fix: use tls mode ISTIO_MUTUAL (or drop the tls setting)`);
+          `TLS is disabled toward "${host}", but namespace ${serviceNs} requires mutual TLS (PeerAuthentication ${nsOf(pa.doc)}/${nameOf(pa.doc)} mode STRICT): every call will be refused. Fix: use tls mode ISTIO_MUTUAL (or drop the tls setting)`);
       }
     }
   }

@@ -12,6 +12,7 @@
  *
  * Internal: the CLI (`cli.ts`) and tests use it.
  */
+import { _resolveShortname, _serviceFqdn } from '../_naming';
 
 /** One object of a manifest set. @internal */
 export interface _ManifestObject {
@@ -98,9 +99,9 @@ function immutableFindings(oldDoc: any, newDoc: any): _TransitionFinding[] {
   return found;
 }
 
-/** A route host as Istio resolves it in the route's namespace: a short name is a Service of that namespace. */
+/** A route host as Istio resolves it in the route's namespace (a name without a dot is a Service of that namespace). */
 function resolveHost(host: string, namespace: string | undefined): string {
-  return host.includes('.') || host.includes('*') ? host : `${host}.${namespace ?? 'default'}.svc.cluster.local`;
+  return _resolveShortname(host, namespace ?? 'default');
 }
 
 /** `host#subset` for every DestinationRule subset, and the FQDN of every Service. */
@@ -111,7 +112,7 @@ function targets(objs: Map<string, any>): { subsets: Set<string>; services: Set<
     if (d.kind === 'DestinationRule' && d.spec?.host) {
       for (const s of d.spec.subsets ?? []) subsets.add(`${resolveHost(d.spec.host, d.metadata.namespace)}#${s.name}`);
     }
-    if (d.kind === 'Service' && String(d.apiVersion) === 'v1') services.add(`${d.metadata.name}.${d.metadata.namespace ?? 'default'}.svc.cluster.local`);
+    if (d.kind === 'Service' && String(d.apiVersion) === 'v1') services.add(_serviceFqdn(d.metadata.name, d.metadata.namespace ?? 'default'));
   }
   return { subsets, services };
 }
@@ -128,7 +129,7 @@ function destinations(doc: any): Array<[string, string | undefined]> {
   if (['HTTPRoute', 'GRPCRoute', 'TLSRoute'].includes(doc.kind)) {
     return (doc.spec?.rules ?? []).flatMap((r: any) => r.backendRefs ?? [])
       .filter((b: any) => (b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && b.name)
-      .map((b: any) => [`${b.name}.${b.namespace ?? ns ?? 'default'}.svc.cluster.local`, undefined]);
+      .map((b: any) => [_serviceFqdn(b.name, b.namespace ?? ns ?? 'default'), undefined]);
   }
   return [];
 }

@@ -93,6 +93,39 @@ describe('MeshRouting', () => {
   });
 });
 
+describe('MeshRouting host naming: configuration hosts as Istio resolves them, request hosts as clients send them', () => {
+  const manifest = (hosts: string[], destHost: string) => [{
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'reviews', namespace: 'bookinfo' },
+    spec: { hosts, http: [{ route: [{ destination: { host: destHost } }] }] },
+  }];
+
+  test('a destination "reviews.bookinfo" is taken as is (only a name without a dot is short)', () => {
+    // fixed: the route tester used to expand it to reviews.bookinfo.svc.cluster.local, which Istio never does
+    const r = MeshRouting.evaluateManifests(manifest([REVIEWS], 'reviews.bookinfo'), { host: 'reviews' });
+    expect(r.destinations.map((d) => d.fqdn)).toEqual(['reviews.bookinfo']);
+    MeshRouting.expectManifestRoute(manifest([REVIEWS], 'reviews.bookinfo'), { host: 'reviews' }).toReach('reviews.bookinfo');
+    expect(() => MeshRouting.expectManifestRoute(manifest([REVIEWS], 'reviews.bookinfo'), { host: 'reviews' }).toReach('reviews'))
+      .toThrow('Expected GET reviews/ via mesh to reach reviews.bookinfo.svc.cluster.local 100%; but VirtualService bookinfo/reviews route #0 sends: reviews.bookinfo 100%');
+    expect(MeshRouting.evaluateManifests(manifest([REVIEWS], 'reviews'), { host: 'reviews' }).destinations[0].fqdn).toBe(REVIEWS);
+  });
+
+  test('a VirtualService host "reviews.bookinfo" is not the Service: a client calling "reviews" does not reach it', () => {
+    // fixed: the VirtualService host used to be expanded to the Service FQDN and took these requests
+    MeshRouting.expectManifestRoute(manifest(['reviews.bookinfo'], 'reviews'), { host: 'reviews' }).toMatchNothing();
+    MeshRouting.expectManifestRoute(manifest(['reviews.bookinfo'], 'reviews'), { host: 'reviews.bookinfo' }).toReach('reviews');
+  });
+
+  test('request hosts name a Service as clients do (reviews, reviews.bookinfo, reviews.bookinfo.svc) and gateways resolve as in Istio', () => {
+    for (const host of ['reviews', 'reviews.bookinfo', 'reviews.bookinfo.svc', REVIEWS]) {
+      MeshRouting.expectManifestRoute(manifest([REVIEWS], 'reviews'), { host, namespace: 'bookinfo' }).toReach('reviews');
+    }
+    const viaGateway = [{ ...manifest(['shop.example.com'], 'reviews')[0], spec: { hosts: ['shop.example.com'], gateways: ['./edge'], http: [{ route: [{ destination: { host: 'reviews' } }] }] } }];
+    MeshRouting.expectManifestRoute(viaGateway, { host: 'shop.example.com', gateway: 'bookinfo/edge' }).toReach('reviews');
+  });
+});
+
 describeWithShared('MeshRouting on Istio\'s bookinfo samples', (shared) => {
   const dir = path.join(shared, 'istio-1.30.3', 'samples', 'bookinfo', 'networking');
   const load = (file: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((d) => d.toJSON()).filter((o) => o);
