@@ -1,7 +1,8 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryService, DestinationRule, EdgeApi, GatewayTls, HttpMethod, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway, MeshIdentity, MeshRouting,
+  CanaryService, DestinationRule, EdgeApi, GatewayTls, HttpMethod, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway,
+  MeshIdentity, MeshRouting,
   MeshWorkload, RouteDestination, SecureNamespace, ServiceHost,
 } from '../../src';
 
