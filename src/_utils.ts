@@ -227,8 +227,4 @@ export function _validateHost(prop: string, host: string, allowWildcardPrefix: b
   }
 }
 
-/**
- * Re-exported for callers that import it from here; the rule lives in `_naming.ts` with Istio's other naming rules.
- * @internal
- */
-export { _parseServiceFqdn } from './_naming';
+

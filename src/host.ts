@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _K8sObject } from './_k8s';
+import { _CLUSTER_DOMAIN, _serviceFqdn } from './_naming';
 import { _validateDnsLabel, _validateHost } from './_utils';
 
 /**
@@ -76,9 +77,9 @@ export class ServiceHost implements IMeshDestination {
   public static of(name: string, namespace: string, options: ServiceHostOptions = {}): ServiceHost {
     _validateDnsLabel('name', name);
     _validateDnsLabel('namespace', namespace);
-    const domain = options.clusterDomain ?? 'cluster.local';
+    const domain = options.clusterDomain ?? _CLUSTER_DOMAIN;
     _validateHost('clusterDomain', domain, false, false);
-    return new ServiceHost(`${name}.${namespace}.svc.${domain}`, name, namespace);
+    return new ServiceHost(_serviceFqdn(name, namespace, domain), name, namespace);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ApiObject, Names } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _serviceFqdn } from '../_naming';
 import { _validateDnsLabel } from '../_utils';
 import { TracingProvider } from './providers';
 
@@ -61,7 +62,7 @@ export class JaegerAllInOne extends Construct {
       { name: 'http-zipkin', port: 9411, targetPort: 9411 },
     ]);
     this.queryService = clusterIpService(this, 'Query', { name: 'tracing', namespace }, selector, [{ name: 'http-query', port: 80, targetPort: 16686 }]);
-    this.provider = TracingProvider.jaeger({ service: `jaeger-collector.${namespace}.svc.cluster.local` });
+    this.provider = TracingProvider.jaeger({ service: _serviceFqdn('jaeger-collector', namespace) });
   }
 }
 

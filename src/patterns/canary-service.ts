@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
+import { _hostSubsetOf, _isWildcarded } from '../_naming';
 import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { ConsistentHashKey, DestinationRule, DestinationRuleSubset, LoadBalancer, OutlierDetection, TrafficPolicy } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
@@ -426,7 +427,7 @@ function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
 /** Extra VirtualService hosts: none may cover the Service FQDN, which is always the first host. */
 function validateExtraHosts(fqdn: string, hosts: string[]): string[] {
   hosts.forEach((h, i) => {
-    if (h === '*' || (typeof h === 'string' && h.startsWith('*.') && fqdn.endsWith(h.slice(1)))) {
+    if (typeof h === 'string' && _isWildcarded(h) && _hostSubsetOf(fqdn, h)) {
       throw _invalid(`hosts[${i}]`, h, `a canary's VirtualService always routes its Service FQDN (${fqdn}), and this wildcard covers it and other services' traffic too`,
         'list the extra hosts by name, e.g. ["shop.example.com"] for edge traffic');
     }

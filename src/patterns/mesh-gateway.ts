@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _checkProps, _invalid, _parseServiceFqdn, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _hostsMatch, _isWildcarded, _parseServiceFqdn } from '../_naming';
+import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -524,7 +525,7 @@ export class MeshGateway extends Construct {
         'use api: EdgeApi.ISTIO for passthrough routes');
     }
     MeshGateway.validateEdgeHost('sniHost', sniHost);
-    if (sniHost.startsWith('*.')) {
+    if (_isWildcarded(sniHost)) {
       throw _invalid('sniHost', sniHost, 'a passthrough route needs the exact SNI host', 'name the host, e.g. "db.example.com"');
     }
     _validatePort('port', port, 'use the backend\'s TLS port, e.g. 443');
@@ -544,7 +545,7 @@ export class MeshGateway extends Construct {
     host: string, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions, targetKey: string,
   ): EdgeRoute {
     MeshGateway.validateEdgeHost('host', host);
-    if (this.fixedHosts && !this.fixedHosts.some((h) => h === host || (h.startsWith('*.') && host.endsWith(h.slice(1))))) {
+    if (this.fixedHosts && !this.fixedHosts.some((h) => _hostsMatch(h, host))) {
       throw _invalid('host', host, `gateway '${this.gatewayRef}' does not serve it (Istio IST0132: the route would never receive traffic)`,
         `add it to hosts (now ${JSON.stringify(this.fixedHosts)}) or expose a served host`);
     }

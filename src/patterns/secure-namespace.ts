@@ -1,6 +1,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
+import { _parseServiceFqdn } from '../_naming';
 import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
 import { IMeshIdentity, MeshIdentity } from '../identity';
@@ -549,8 +550,8 @@ export class SecureNamespace extends Construct {
     const dest = (workload as any).toMeshDestination;
     if (typeof dest === 'function') {
       const host: string = dest.call(workload).host;
-      const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.|$)/.exec(host ?? '');
-      if (m && m[2] === this.name) return m[1];
+      const service = _parseServiceFqdn(host ?? '');
+      if (service && service.namespace === this.name) return service.name;
     }
     throw _invalid(`${what} target`, workload.workloadKey, 'in an ambient namespace with a waypoint, policies attach to the Service in front of the workload, and it cannot be derived from this target',
       'pass { serviceName: "<service>" }, or a target that is also an IMeshDestination (e.g. a CanaryService)');
