@@ -47,6 +47,19 @@ test('two AcmeServices in one namespace share one SecureNamespace', () => {
   assert.deepEqual(denyAll.map((p) => p.metadata.name), ['allow-nothing']);
 });
 
+test("AcmeServices in other charts join the app's own SecureNamespace of that namespace", () => {
+  const app = Testing.app();
+  const own = new SecureNamespace(new Chart(app, 'namespaces'), 'shop', { name: 'shop' });
+  const catalog = new AcmeService(new Chart(app, 'catalog-chart'), 'catalog', { namespace: 'shop', image: 'ghcr.io/acme/catalog:2.0.0' });
+  const cart = new AcmeService(new Chart(app, 'cart-chart'), 'cart', { namespace: 'shop', image: 'ghcr.io/acme/cart:1.0.0' });
+  assert.equal(catalog.secureNamespace, own);
+  assert.equal(cart.secureNamespace, own);
+  const objects = app.charts.flatMap((c) => c.toJson());
+  assert.deepEqual(objects.filter((o) => o.kind === 'Namespace' || o.kind === 'PeerAuthentication').map((o) => `${o.kind} ${o.metadata.name}`),
+    ['Namespace shop', 'PeerAuthentication default']);
+  assert.deepEqual(MeshValidation.of(app).validate().filter((f) => f.severity === ValidationSeverity.ERROR), []);
+});
+
 test('each service has its DestinationRule and VirtualService with the expected weights', () => {
   const { one } = shopApp();
   const split = (vs) => vs.spec.http.find((h) => h.name === 'canary-split').route.map((r) => [r.destination.subset, r.weight]);
