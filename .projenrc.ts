@@ -56,7 +56,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // coverage (v8) made the suite 5x slower (2.5 min vs 30 s on 2 cores): `npx projen coverage` collects it
       collectCoverage: false,
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
-      testPathIgnorePatterns: ['/node_modules/', '/examples/.*/dist/'],
+      testPathIgnorePatterns: ['/node_modules/', '/examples/.*/dist/', '/examples/platform-package/'],
       // jest runs CommonJS: transpile the ESM-only cel-js on the fly
       transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
       transform: {
@@ -67,11 +67,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   // generated bindings break the projen lint rules and must never be rewritten by eslint --fix;
-  // scripts/consumer-app/ is a user's app (scripts/consumer-test.sh), type-checked by its own tsc in its own folder
+  // scripts/consumer-app/ is a user's app (scripts/consumer-test.sh), type-checked by its own tsc in its own folder;
+  // examples/platform-package/ is a package of its own, built by its own jsii (scripts/platform-package-test.sh)
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', '.projenrc.ts'],
-    ignorePatterns: ['src/imports/**', 'examples/**/dist/**', 'scripts/consumer-app/**'],
+    ignorePatterns: ['src/imports/**', 'examples/**/dist/**', 'scripts/consumer-app/**', 'examples/platform-package/**'],
   },
   // jsii-pacmak --code-only for the other languages needs jsii.targets (checked in CI, only JS is packaged)
   publishToPypi: { distName: 'cdk8s-istio', module: 'cdk8s_istio' },
@@ -220,6 +221,10 @@ project.addTask('release', {
 });
 
 project.gitignore.exclude('/.crds/', '/.pacmak/', '/examples/*/dist/', '/examples/*/dist-mesh/');
+// examples/platform-package built in place (its README): jsii's build products and generated tsconfig.json
+project.gitignore.exclude('/examples/platform-package/node_modules/', '/examples/platform-package/lib/',
+  '/examples/platform-package/.jsii', '/examples/platform-package/tsconfig.json', '/examples/platform-package/tsconfig.tsbuildinfo',
+  '/examples/platform-package/package-lock.json');
 project.npmignore?.exclude('/scripts/', '/.crds/', '/.pacmak/', '/examples/', '/cdk8s.yaml', '/.ci/', '/BENCHMARKS.md', '/version.json');
 
 project.synth();
