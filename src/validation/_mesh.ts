@@ -123,14 +123,122 @@ function destinations(spec: any): Dest[] {
   return out;
 }
 
-/**
- * Runs every mesh rule over the inputs.
- * @internal
- */
-export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions = {}): ValidationFinding[] {
-  const root = options.rootNamespace ?? 'istio-system';
-  const findings: ValidationFinding[] = [];
-  const report = (input: _MeshInput, rule: string, severity: ValidationSeverity, path: string, message: string) => {
+/** Everything the rules look up, built in one pass over the inputs. */
+interface MeshIndex {
+  readonly services: Map<string, _MeshInput>;
+  readonly serviceEntryHosts: Set<string>;
+  /** FQDN -> DestinationRules (any namespace). */
+  readonly drsByHost: Map<string, _MeshInput[]>;
+  /** `namespace/name` -> Gateway. */
+  readonly gateways: Map<string, _MeshInput>;
+  readonly raNamespaces: Set<string>;
+  /** Namespace -> its namespace-wide PeerAuthentication. */
+  readonly paByNamespace: Map<string, _MeshInput>;
+  readonly namespaces: Map<string, _MeshInput>;
+  readonly definedNamespaces: Set<string>;
+  readonly serviceAccounts: Map<string, Set<string>>;
+  readonly virtualServices: _MeshInput[];
+  readonly destinationRules: _MeshInput[];
+  readonly authorizationPolicies: _MeshInput[];
+  readonly telemetries: _MeshInput[];
+  /** Namespace -> its Sidecars without a workloadSelector. */
+  readonly selectorlessSidecars: Map<string, _MeshInput[]>;
+  readonly meshResourcesByNamespace: Map<string, _MeshInput[]>;
+}
+
+type Report = (input: _MeshInput, rule: string, severity: ValidationSeverity, path: string, message: string) => void;
+
+/** What every rule gets: the index, the reporter and the options. */
+interface RuleContext {
+  readonly ix: MeshIndex;
+  readonly report: Report;
+  readonly options: _MeshOptions;
+  /** Istio's root namespace. */
+  readonly root: string;
+}
+
+function emptyIndex(): MeshIndex {
+  return {
+    services: new Map(),
+    serviceEntryHosts: new Set(),
+    drsByHost: new Map(),
+    gateways: new Map(),
+    raNamespaces: new Set(),
+    paByNamespace: new Map(),
+    namespaces: new Map(),
+    definedNamespaces: new Set(),
+    serviceAccounts: new Map(),
+    virtualServices: [],
+    destinationRules: [],
+    authorizationPolicies: [],
+    telemetries: [],
+    selectorlessSidecars: new Map(),
+    meshResourcesByNamespace: new Map(),
+  };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+}
+
+/** One pass over the inputs: every map the rules look up. */
+function indexInputs(inputs: readonly _MeshInput[]): MeshIndex {
+  const ix = emptyIndex();
+  for (const input of inputs) {
+    const d = input.doc;
+    if (!d || typeof d !== 'object' || typeof d.kind !== 'string') continue;
+    const ns = nsOf(d);
+    if (d.metadata?.namespace) ix.definedNamespaces.add(d.metadata.namespace);
+    if (group(d).endsWith('istio.io') && WORKLOAD_MESH_KINDS.has(d.kind)) push(ix.meshResourcesByNamespace, ns, input);
+    if (d.apiVersion === 'v1') indexCore(ix, input, ns);
+    else indexIstio(ix, input, ns);
+  }
+  return ix;
+}
+
+function indexCore(ix: MeshIndex, input: _MeshInput, ns: string): void {
+  const d = input.doc;
+  if (d.kind === 'Service') {
+    ix.services.set(_serviceFqdn(nameOf(d), ns), input);
+  } else if (d.kind === 'Namespace') {
+    ix.namespaces.set(nameOf(d), input);
+    ix.definedNamespaces.add(nameOf(d));
+  } else if (d.kind === 'ServiceAccount') {
+    const set = ix.serviceAccounts.get(ns) ?? new Set<string>();
+    set.add(nameOf(d));
+    ix.serviceAccounts.set(ns, set);
+  }
+}
+
+function indexIstio(ix: MeshIndex, input: _MeshInput, ns: string): void {
+  const d = input.doc;
+  if (is(d, 'networking.istio.io', 'ServiceEntry')) {
+    for (const h of d.spec?.hosts ?? []) ix.serviceEntryHosts.add(h);
+  } else if (is(d, 'networking.istio.io', 'DestinationRule')) {
+    ix.destinationRules.push(input);
+    if (typeof d.spec?.host === 'string') push(ix.drsByHost, _resolveShortname(d.spec.host, ns), input);
+  } else if (is(d, 'networking.istio.io', 'Gateway')) {
+    ix.gateways.set(`${ns}/${nameOf(d)}`, input);
+  } else if (is(d, 'networking.istio.io', 'VirtualService')) {
+    ix.virtualServices.push(input);
+  } else if (is(d, 'networking.istio.io', 'Sidecar')) {
+    if (!d.spec?.workloadSelector) push(ix.selectorlessSidecars, ns, input);
+  } else if (is(d, 'security.istio.io', 'RequestAuthentication')) {
+    ix.raNamespaces.add(ns);
+  } else if (is(d, 'security.istio.io', 'PeerAuthentication')) {
+    if (!d.spec?.selector && !d.spec?.targetRef && !d.spec?.targetRefs) ix.paByNamespace.set(ns, input);
+  } else if (is(d, 'security.istio.io', 'AuthorizationPolicy')) {
+    ix.authorizationPolicies.push(input);
+  } else if (is(d, 'telemetry.istio.io', 'Telemetry')) {
+    ix.telemetries.push(input);
+  }
+}
+
+/** The reporter: a finding per call, unless the object suppresses the rule. */
+function reporter(findings: ValidationFinding[]): Report {
+  return (input, rule, severity, path, message) => {
     if (input.suppressed?.has(rule)) return;
     const d = input.doc;
     findings.push({
@@ -146,141 +254,136 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       ...(input.file !== undefined ? { file: input.file } : {}),
     });
   };
+}
 
-  // ---- indexes (one pass) ----
-  const services = new Map<string, _MeshInput>();
-  const serviceEntryHosts = new Set<string>();
-  const drsByHost = new Map<string, _MeshInput[]>(); // fqdn -> DRs (any namespace)
-  const gateways = new Map<string, _MeshInput>(); // ns/name
-  const raNamespaces = new Set<string>();
-  const paByNamespace = new Map<string, _MeshInput>(); // namespace-wide PeerAuthentication
-  const namespaces = new Map<string, _MeshInput>();
-  const definedNamespaces = new Set<string>();
-  const serviceAccounts = new Map<string, Set<string>>();
-  const virtualServices: _MeshInput[] = [];
-  const destinationRules: _MeshInput[] = [];
-  const authorizationPolicies: _MeshInput[] = [];
-  const telemetries: _MeshInput[] = [];
-  const meshResourcesByNamespace = new Map<string, _MeshInput[]>();
+/**
+ * Runs every mesh rule over the inputs.
+ * @internal
+ */
+export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions = {}): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  const c: RuleContext = { ix: indexInputs(inputs), report: reporter(findings), options, root: options.rootNamespace ?? 'istio-system' };
+  checkVirtualServices(c);
+  checkDestinationRuleDuplicates(c);
+  checkDestinationRuleTls(c);
+  checkProviders(c);
+  checkIdentities(c);
+  checkPortNames(c);
+  checkEnrolment(c);
+  checkSidecars(c);
+  findings.push(..._duplicateObjects([...inputs, ...(options.otherObjects ?? [])]));
+  return findings;
+}
 
-  for (const input of inputs) {
-    const d = input.doc;
-    if (!d || typeof d !== 'object' || typeof d.kind !== 'string') continue;
-    const ns = nsOf(d);
-    const g = group(d);
-    if (d.metadata?.namespace) definedNamespaces.add(d.metadata.namespace);
-    if (g.endsWith('istio.io') && WORKLOAD_MESH_KINDS.has(d.kind)) {
-      const list = meshResourcesByNamespace.get(ns) ?? [];
-      list.push(input);
-      meshResourcesByNamespace.set(ns, list);
-    }
-    if (d.apiVersion === 'v1' && d.kind === 'Service') {services.set(_serviceFqdn(nameOf(d), ns), input);} else if (d.apiVersion === 'v1' && d.kind === 'Namespace') { namespaces.set(nameOf(d), input); definedNamespaces.add(nameOf(d)); } else if (d.apiVersion === 'v1' && d.kind === 'ServiceAccount') {
-      const set = serviceAccounts.get(ns) ?? new Set<string>();
-      set.add(nameOf(d));
-      serviceAccounts.set(ns, set);
-    } else if (is(d, 'networking.istio.io', 'ServiceEntry')) {
-      for (const h of d.spec?.hosts ?? []) serviceEntryHosts.add(h);
-    } else if (is(d, 'networking.istio.io', 'DestinationRule')) {
-      destinationRules.push(input);
-      if (typeof d.spec?.host === 'string') {
-        const key = _resolveShortname(d.spec.host, ns);
-        const list = drsByHost.get(key) ?? [];
-        list.push(input);
-        drsByHost.set(key, list);
-      }
-    } else if (is(d, 'networking.istio.io', 'Gateway')) {
-      gateways.set(`${ns}/${nameOf(d)}`, input);
-    } else if (is(d, 'networking.istio.io', 'VirtualService')) {
-      virtualServices.push(input);
-    } else if (is(d, 'security.istio.io', 'RequestAuthentication')) {
-      raNamespaces.add(ns);
-    } else if (is(d, 'security.istio.io', 'PeerAuthentication')) {
-      if (!d.spec?.selector && !d.spec?.targetRef && !d.spec?.targetRefs) paByNamespace.set(ns, input);
-    } else if (is(d, 'security.istio.io', 'AuthorizationPolicy')) {
-      authorizationPolicies.push(input);
-    } else if (is(d, 'telemetry.istio.io', 'Telemetry')) {
-      telemetries.push(input);
-    }
-  }
-
-  const isExternalGateway = (key: string) => options.externalGateways?.has(key) ?? false;
-
-  // ---- VirtualServices: gateways (IST0101/IST0132), conflicts (IST0109), subsets (IST0101), claims (IST0149) ----
+/** VirtualServices: gateways (IST0101/IST0132), subsets (IST0101), claims (IST0149), then host conflicts (IST0109). */
+function checkVirtualServices(c: RuleContext): void {
   const hostOwners = new Map<string, _MeshInput[]>(); // gateway|host -> VSs
   const gatewayHosts = new Map<_MeshInput, Map<string, _HostSet>>();
-  for (const vs of virtualServices) {
-    const d = vs.doc;
-    const ns = nsOf(d);
-    const hosts: string[] = Array.isArray(d.spec?.hosts) ? d.spec.hosts : [];
-    const gws: string[] = Array.isArray(d.spec?.gateways) && d.spec.gateways.length > 0 ? d.spec.gateways : [_MESH_GATEWAY];
-    const gatewayNamespaces = new Set<string>();
-    gws.forEach((ref, gi) => {
-      if (typeof ref !== 'string') return;
-      const key = _resolveGatewayRef(ref, ns);
-      if (key !== _MESH_GATEWAY) gatewayNamespaces.add(key.split('/')[0]);
-      for (const h of hosts) {
-        const owner = `${key}|${key === _MESH_GATEWAY ? _resolveShortname(h, ns) : h}`;
-        const list = hostOwners.get(owner) ?? [];
-        list.push(vs);
-        hostOwners.set(owner, list);
-      }
-      if (key === _MESH_GATEWAY) return;
-      const gw = gateways.get(key);
-      if (!gw) {
-        if (!isExternalGateway(key)) {
-          report(vs, 'IST0101', ValidationSeverity.ERROR, d.spec?.gateways ? `spec.gateways[${gi}]` : 'spec.gateways',
-            `Referenced gateway "${key}" not found: no Gateway of that name is defined. Fix: define it, fix the reference, or declare it with MeshValidation.of(app).declareExternalGateways(['${key}'])`);
-        }
-        return;
-      }
-      const gwNs = key.split('/')[0];
-      let byScope = gatewayHosts.get(gw);
-      if (!byScope) {
-        byScope = gatewayHostIndex(gw); // once per Gateway, not per route
-        gatewayHosts.set(gw, byScope);
-      }
-      const visible = [...byScope].filter(([scope]) => _hostNamespaceAllows(scope, ns, gwNs)).map(([, set]) => set);
-      hosts.forEach((h, hi) => {
-        // Istio binds a route host to a gateway host when the two `Matches` (pickMatchingGatewayHosts)
-        if (!visible.some((set) => set.matches(h))) {
-          const patterns = visible.flatMap((x) => x.list());
-          report(vs, 'IST0132', ValidationSeverity.ERROR, `spec.hosts[${hi}]`,
-            `Host "${h}" is not exposed by gateway "${key}" (its hosts visible to namespace ${ns}: ${patterns.length ? patterns.map((p) => `"${p}"`).join(', ') : 'none'}): the route never matches. Fix: add the host to the Gateway's servers or remove the gateway from spec.gateways`);
-        }
-      });
-    });
+  for (const vs of c.ix.virtualServices) {
+    const gatewayNamespaces = checkGatewayBindings(c, vs, hostOwners, gatewayHosts);
+    checkSubsets(c, vs);
+    checkClaims(c, vs, gatewayNamespaces);
+  }
+  checkHostConflicts(c, hostOwners);
+}
 
-    for (const dest of destinations(d.spec)) {
-      if (!dest.subset) continue;
-      const host = _resolveShortname(dest.host, ns);
-      const drs = drsByHost.get(host);
-      if (drs) {
-        if (!drs.some((dr) => (dr.doc.spec?.subsets ?? []).some((s: any) => s?.name === dest.subset))) {
-          const known = [...new Set(drs.flatMap((dr) => (dr.doc.spec?.subsets ?? []).map((s: any) => s?.name)))].sort();
-          report(vs, 'IST0101', ValidationSeverity.ERROR, `${dest.path}.subset`,
-            `Referenced host+subset in destinationrule not found: "${host}+${dest.subset}" (subsets defined: ${known.length ? known.join(', ') : 'none'}). Fix: add subset "${dest.subset}" to DestinationRule ${drs.map((dr) => `${nsOf(dr.doc)}/${nameOf(dr.doc)}`).join(', ')} or route to an existing subset`);
-        }
-      } else if (services.has(host) || serviceEntryHosts.has(host)) {
-        report(vs, 'IST0101', ValidationSeverity.ERROR, `${dest.path}.subset`,
-          `Referenced host+subset in destinationrule not found: "${host}+${dest.subset}": no DestinationRule for this host defines subsets. Fix: add a DestinationRule for "${host}" with subset "${dest.subset}"`);
-      }
+/** IST0101 (gateway not found) and IST0132 (host not exposed by the gateway); fills `hostOwners`. */
+function checkGatewayBindings(c: RuleContext, vs: _MeshInput, hostOwners: Map<string, _MeshInput[]>,
+  gatewayHosts: Map<_MeshInput, Map<string, _HostSet>>): Set<string> {
+  const { report, options } = c;
+  const { gateways } = c.ix;
+  const isExternalGateway = (key: string) => options.externalGateways?.has(key) ?? false;
+  const d = vs.doc;
+  const ns = nsOf(d);
+  const hosts: string[] = Array.isArray(d.spec?.hosts) ? d.spec.hosts : [];
+  const gws: string[] = Array.isArray(d.spec?.gateways) && d.spec.gateways.length > 0 ? d.spec.gateways : [_MESH_GATEWAY];
+  const gatewayNamespaces = new Set<string>();
+  gws.forEach((ref, gi) => {
+    if (typeof ref !== 'string') return;
+    const key = _resolveGatewayRef(ref, ns);
+    if (key !== _MESH_GATEWAY) gatewayNamespaces.add(key.split('/')[0]);
+    for (const h of hosts) {
+      const owner = `${key}|${key === _MESH_GATEWAY ? _resolveShortname(h, ns) : h}`;
+      const list = hostOwners.get(owner) ?? [];
+      list.push(vs);
+      hostOwners.set(owner, list);
     }
+    if (key === _MESH_GATEWAY) return;
+    const gw = gateways.get(key);
+    if (!gw) {
+      if (!isExternalGateway(key)) {
+        report(vs, 'IST0101', ValidationSeverity.ERROR, d.spec?.gateways ? `spec.gateways[${gi}]` : 'spec.gateways',
+          `Referenced gateway "${key}" not found: no Gateway of that name is defined. Fix: define it, fix the reference, or declare it external (GatewayBinding.external('${key.split('/')[0]}', '${key.split('/')[1]}') in code, MeshValidation.of(app).declareExternalGateways(['${key}']), or --external-gateway ${key})`);
+      }
+      return;
+    }
+    const gwNs = key.split('/')[0];
+    let byScope = gatewayHosts.get(gw);
+    if (!byScope) {
+      byScope = gatewayHostIndex(gw); // once per Gateway, not per route
+      gatewayHosts.set(gw, byScope);
+    }
+    const visible = [...byScope].filter(([scope]) => _hostNamespaceAllows(scope, ns, gwNs)).map(([, set]) => set);
+    hosts.forEach((h, hi) => {
+      // Istio binds a route host to a gateway host when the two `Matches` (pickMatchingGatewayHosts)
+      if (!visible.some((set) => set.matches(h))) {
+        const patterns = visible.flatMap((x) => x.list());
+        report(vs, 'IST0132', ValidationSeverity.ERROR, `spec.hosts[${hi}]`,
+          `Host "${h}" is not exposed by gateway "${key}" (its hosts visible to namespace ${ns}: ${patterns.length ? patterns.map((p) => `"${p}"`).join(', ') : 'none'}): the route never matches. Fix: add the host to the Gateway's servers or remove the gateway from spec.gateways`);
+      }
+    });
+  });
+  return gatewayNamespaces;
+}
 
-    (d.spec?.http ?? []).forEach((h: any, i: number) => {
-      (h?.match ?? []).forEach((m: any, j: number) => {
-        for (const field of ['headers', 'withoutHeaders']) {
-          for (const key of Object.keys(m?.[field] ?? {})) {
-            if (!key.startsWith('@request.auth.claims')) continue;
-            const ok = raNamespaces.has(ns) || raNamespaces.has(root) || [...gatewayNamespaces].some((g) => raNamespaces.has(g));
-            if (!ok) {
-              report(vs, 'IST0149', ValidationSeverity.ERROR, `spec.http[${i}].match[${j}].${field}["${key}"]`,
-                `JWT claim based routing on "${key}" without a RequestAuthentication: the claim is never populated and the match never succeeds. Fix: add a RequestAuthentication for the receiving workload (namespace ${[ns, ...gatewayNamespaces].join(' or ')})`);
-            }
+/** IST0101: a destination subset no DestinationRule of the host defines. */
+function checkSubsets(c: RuleContext, vs: _MeshInput): void {
+  const { report } = c;
+  const { drsByHost, services, serviceEntryHosts } = c.ix;
+  const d = vs.doc;
+  const ns = nsOf(d);
+  for (const dest of destinations(d.spec)) {
+    if (!dest.subset) continue;
+    const host = _resolveShortname(dest.host, ns);
+    const drs = drsByHost.get(host);
+    if (drs) {
+      if (!drs.some((dr) => (dr.doc.spec?.subsets ?? []).some((s: any) => s?.name === dest.subset))) {
+        const known = [...new Set(drs.flatMap((dr) => (dr.doc.spec?.subsets ?? []).map((s: any) => s?.name)))].sort();
+        report(vs, 'IST0101', ValidationSeverity.ERROR, `${dest.path}.subset`,
+          `Referenced host+subset in destinationrule not found: "${host}+${dest.subset}" (subsets defined: ${known.length ? known.join(', ') : 'none'}). Fix: add subset "${dest.subset}" to DestinationRule ${drs.map((dr) => `${nsOf(dr.doc)}/${nameOf(dr.doc)}`).join(', ')} or route to an existing subset`);
+      }
+    } else if (services.has(host) || serviceEntryHosts.has(host)) {
+      report(vs, 'IST0101', ValidationSeverity.ERROR, `${dest.path}.subset`,
+        `Referenced host+subset in destinationrule not found: "${host}+${dest.subset}": no DestinationRule for this host defines subsets. Fix: add a DestinationRule for "${host}" with subset "${dest.subset}"`);
+    }
+  }
+}
+
+/** IST0149: JWT claim matches without a RequestAuthentication where the claims are populated. */
+function checkClaims(c: RuleContext, vs: _MeshInput, gatewayNamespaces: Set<string>): void {
+  const { report, root } = c;
+  const { raNamespaces } = c.ix;
+  const d = vs.doc;
+  const ns = nsOf(d);
+  (d.spec?.http ?? []).forEach((h: any, i: number) => {
+    (h?.match ?? []).forEach((m: any, j: number) => {
+      for (const field of ['headers', 'withoutHeaders']) {
+        for (const key of Object.keys(m?.[field] ?? {})) {
+          if (!key.startsWith('@request.auth.claims')) continue;
+          const ok = raNamespaces.has(ns) || raNamespaces.has(root) || [...gatewayNamespaces].some((g) => raNamespaces.has(g));
+          if (!ok) {
+            report(vs, 'IST0149', ValidationSeverity.ERROR, `spec.http[${i}].match[${j}].${field}["${key}"]`,
+              `JWT claim based routing on "${key}" without a RequestAuthentication: the claim is never populated and the match never succeeds. Fix: add a RequestAuthentication for the receiving workload (namespace ${[ns, ...gatewayNamespaces].join(' or ')})`);
           }
         }
-      });
+      }
     });
-  }
+  });
+}
+
+/** IST0109: two VirtualServices for one host on one gateway. */
+function checkHostConflicts(c: RuleContext, hostOwners: Map<string, _MeshInput[]>): void {
+  const { report } = c;
   for (const [owner, list] of hostOwners) {
     const distinct = new Map(list.map((v) => [`${nsOf(v.doc)}/${nameOf(v.doc)}`, v]));
     if (distinct.size < 2) continue;
@@ -291,8 +394,12 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
         `The VirtualServices ${names.join(', ')} associated with ${gw === _MESH_GATEWAY ? 'mesh gateway' : `gateway "${gw}"`} define the same host "${host}", which can lead to undefined behavior. Fix: merge them into one VirtualService (other: ${names.filter((n) => n !== id).join(', ')})`);
     }
   }
+}
 
-  // ---- DestinationRules: duplicates (MESH001), STRICT + DISABLE (MESH003) ----
+/** MESH001: more than one DestinationRule for one host in one namespace. */
+function checkDestinationRuleDuplicates(c: RuleContext): void {
+  const { report } = c;
+  const { drsByHost } = c.ix;
   for (const [host, drs] of drsByHost) {
     const byNs = new Map<string, _MeshInput[]>();
     for (const dr of drs) {
@@ -312,6 +419,12 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       }
     }
   }
+}
+
+/** MESH003: TLS disabled toward a namespace that requires STRICT mutual TLS. */
+function checkDestinationRuleTls(c: RuleContext): void {
+  const { report, root } = c;
+  const { destinationRules, paByNamespace } = c.ix;
   for (const dr of destinationRules) {
     const d = dr.doc;
     const host = _resolveShortname(String(d.spec?.host ?? ''), nsOf(d));
@@ -334,8 +447,12 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       }
     }
   }
+}
 
-  // ---- Telemetry / CUSTOM authorization providers (MESH002) ----
+/** MESH002: a Telemetry or CUSTOM AuthorizationPolicy naming a provider the mesh config does not declare. */
+function checkProviders(c: RuleContext): void {
+  const { report, options } = c;
+  const { telemetries, authorizationPolicies } = c.ix;
   if (options.providers) {
     const allowed = new Set([...BUILT_IN_PROVIDERS, ...options.providers]);
     const check = (input: _MeshInput, name: unknown, path: string) => {
@@ -355,8 +472,12 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
       if (ap.doc.spec?.action === 'CUSTOM') check(ap, ap.doc.spec?.provider?.name, 'spec.provider.name');
     }
   }
+}
 
-  // ---- authorization principals / namespaces naming what the app defines under another name (MESH004) ----
+/** MESH004: principals / namespaces naming what the app defines under another name (a typo). */
+function checkIdentities(c: RuleContext): void {
+  const { report } = c;
+  const { authorizationPolicies, definedNamespaces, serviceAccounts } = c.ix;
   for (const ap of authorizationPolicies) {
     (ap.doc.spec?.rules ?? []).forEach((r: any, i: number) => {
       (r?.from ?? []).forEach((f: any, j: number) => {
@@ -398,8 +519,12 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
         `"${value}" names service account "${sa}" in namespace ${ns}, which the app does not define; it defines "${near}" there. Fix: did you mean "${near}"?`);
     }
   }
+}
 
-  // ---- Service port naming (IST0118) ----
+/** IST0118: Service ports without a protocol Istio can select. */
+function checkPortNames(c: RuleContext): void {
+  const { report } = c;
+  const { services } = c.ix;
   for (const svc of services.values()) {
     if (svc.doc.spec?.type === 'ExternalName') continue;
     (svc.doc.spec?.ports ?? []).forEach((p: any, i: number) => {
@@ -408,8 +533,12 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
         `Port name ${p?.name === undefined ? '(none)' : `"${p.name}"`} (port ${p?.port}) is not under the naming convention: Istio cannot select the protocol and treats the traffic as opaque TCP. Fix: name it <protocol>[-<suffix>] (e.g. "http", "grpc-api") or set appProtocol`);
     });
   }
+}
 
-  // ---- mesh resources in a namespace the app defines without enrolling it (IST0102) ----
+/** IST0102: mesh resources in a namespace the app defines without enrolling it. */
+function checkEnrolment(c: RuleContext): void {
+  const { report, root } = c;
+  const { namespaces, meshResourcesByNamespace } = c.ix;
   for (const [name, input] of namespaces) {
     if (name === root) continue;
     const labels = input.doc.metadata?.labels ?? {};
@@ -420,9 +549,19 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
     report(input, 'IST0102', ValidationSeverity.ERROR, 'metadata.labels',
       `The namespace is not enabled for Istio injection, yet ${mesh.length} mesh resource(s) live in it (e.g. ${mesh[0].doc.kind}/${nameOf(mesh[0].doc)}): they have no sidecar or ztunnel to act on. Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient`);
   }
+}
 
-  findings.push(..._duplicateObjects([...inputs, ...(options.otherObjects ?? [])]));
-  return findings;
+/** IST0111: several Sidecars without a workloadSelector in one namespace (which one applies is undefined). */
+function checkSidecars(c: RuleContext): void {
+  for (const [ns, list] of c.ix.selectorlessSidecars) {
+    const distinct = [...new Map(list.map((s) => [nameOf(s.doc), s])).values()];
+    if (distinct.length < 2) continue;
+    const names = distinct.map((s) => nameOf(s.doc)).sort();
+    for (const s of distinct) {
+      c.report(s, 'IST0111', ValidationSeverity.ERROR, 'spec',
+        `Namespace ${ns} has more than one Sidecar without a workloadSelector (${names.join(', ')}): Istio applies one of them, which one is undefined. Fix: keep one namespace-wide Sidecar and give the others a workloadSelector`);
+    }
+  }
 }
 
 /** A parsed document and where it came from. @internal */

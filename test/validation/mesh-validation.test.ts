@@ -76,7 +76,8 @@ describe('MeshValidation: gateways (IST0101, IST0132) and conflicts (IST0109)', 
     vs(chart, 'edge', { hosts: ['shop.example.com'], gateways: ['istio-ingress/public', 'shared/edge'], http: [{ route: [{ destination: { host: 'frontend' } }] }] });
     MeshValidation.of(app).declareExternalGateways(['shared/edge']);
     expect(findings(app)).toEqual([
-      'error IST0101 shop/edge spec.gateways[0]: Referenced gateway "istio-ingress/public" not found: no Gateway of that name is defined. Fix: define it, fix the reference, or declare it with MeshValidation.of(app).declareExternalGateways([\'istio-ingress/public\'])',
+      'error IST0101 shop/edge spec.gateways[0]: Referenced gateway "istio-ingress/public" not found: no Gateway of that name is defined. Fix: define it, fix the reference, or declare it external (GatewayBinding.external(\'istio-ingress\', \'public\') in code, '
+        + 'MeshValidation.of(app).declareExternalGateways([\'istio-ingress/public\']), or --external-gateway istio-ingress/public)',
     ]);
   });
 
@@ -429,5 +430,32 @@ describe('MeshValidation at synth: every error rule fails app.synth() with its i
       message = e.message;
     }
     expect(message).toContain(`${culprit}: [${rule}] `);
+  });
+});
+
+describe('MeshValidation: Sidecars (IST0111)', () => {
+  const sidecar = (chart: Chart, id: string, selector?: { [k: string]: string }) => new ApiObject(chart, id, {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+    metadata: { name: id },
+    spec: { ...(selector ? { workloadSelector: { labels: selector } } : {}), egress: [{ hosts: ['./*'] }] },
+  });
+
+  test('fails on two Sidecars without a workloadSelector in one namespace', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    sidecar(chart, 'a');
+    sidecar(chart, 'b');
+    const found = MeshValidation.of(chart).validate().filter((f) => f.rule === 'IST0111');
+    expect(found.map((f) => [f.constructPath, f.message])).toEqual(['a', 'b'].map((n) => [`shop/${n}`,
+      'Namespace shop has more than one Sidecar without a workloadSelector (a, b): Istio applies one of them, which one is undefined. '
+      + 'Fix: keep one namespace-wide Sidecar and give the others a workloadSelector']));
+  });
+
+  test('near miss: one namespace-wide Sidecar plus selected ones, or one per namespace, is fine', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    sidecar(chart, 'a');
+    sidecar(chart, 'b', { app: 'catalog' });
+    new ApiObject(chart, 'c', { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'c', namespace: 'other' }, spec: { egress: [{ hosts: ['./*'] }] } });
+    expect(MeshValidation.of(chart).validate().filter((f) => f.rule === 'IST0111')).toEqual([]);
   });
 });
