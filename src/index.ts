@@ -19,6 +19,7 @@ export * from './gateway-binding';
 export * from './match';
 export * from './traffic-split';
 export * from './destination-rule';
+export * from './traffic-policy';
 export * from './virtual-service';
 export * from './gateway';
 export * from './k8s-gateway';
