@@ -20,6 +20,7 @@ export * from './match';
 export * from './traffic-split';
 export * from './destination-rule';
 export * from './traffic-policy';
+export * from './http-route';
 export * from './virtual-service';
 export * from './gateway';
 export * from './k8s-gateway';

@@ -1,5 +1,5 @@
 import { IMeshDestination } from './host';
-import { RouteDestination } from './virtual-service';
+import { RouteDestination } from './http-route';
 
 /**
  * A destination that is itself a weighted split (e.g. a CanaryService: stable 90 / canary 10), so routes

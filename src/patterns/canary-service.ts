@@ -6,13 +6,14 @@ import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _vali
 import { DestinationRule, DestinationRuleSubset } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
+import { HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
 import { IMonitoringTarget, MonitoringTargetConfig } from '../observability/monitoring-target';
 import { ConsistentHashKey, LoadBalancer, OutlierDetection, TrafficPolicy } from '../traffic-policy';
 import { ITrafficSplit } from '../traffic-split';
 import { _renderSharing } from '../validation/_render-share';
-import { HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination, VirtualService } from '../virtual-service';
+import { VirtualService } from '../virtual-service';
 import { _validateWeight } from '../weight';
 import { IMeshWorkload } from '../workload';
 

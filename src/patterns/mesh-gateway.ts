@@ -5,6 +5,7 @@ import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, 
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
+import { HttpRetry, HttpRoute, RouteDestination } from '../http-route';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { KubernetesGateway, ListenerProtocol } from '../k8s-gateway';
 import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
@@ -15,7 +16,7 @@ import { JwtRule, RequestAuthentication } from '../request-authentication';
 import { CanaryService } from './canary-service';
 import { SecureNamespace } from './secure-namespace';
 import { ITrafficSplit } from '../traffic-split';
-import { HttpRetry, HttpRoute, RouteDestination, VirtualService } from '../virtual-service';
+import { VirtualService } from '../virtual-service';
 import { IMeshWorkload } from '../workload';
 
 /**
