@@ -25,35 +25,12 @@ case "$MAJOR" in
 esac
 LABEL="consumer app (cdk8s-plus-$MAJOR)"
 
-shopt -s nullglob
-TARBALLS=("$ROOT"/dist/js/cdk8s-istio@*.jsii.tgz)
-shopt -u nullglob
-if [ "${#TARBALLS[@]}" -ne 1 ]; then
-  echo "$LABEL: FAILED (expected one dist/js/cdk8s-istio@*.jsii.tgz, found ${#TARBALLS[@]}: run 'rm -rf dist/js && npx projen package' first)"
-  exit 1
-fi
-TARBALL="${TARBALLS[0]}"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/cdk8s-istio-consumer-$MAJOR.XXXXXX")"
-if [ "${KEEP:-0}" = 1 ]; then echo "keeping $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
+# shellcheck source=scripts/tarball-test-lib.sh
+source "$ROOT/scripts/tarball-test-lib.sh"
+find_tarball
+make_workdir "cdk8s-istio-consumer-$MAJOR"
 APP="$WORK/my-app"
-
-FAILED_STEPS=()
-step() { # step NAME TIMEOUT_SECONDS CMD...: run one step in the app, record a failure
-  local name="$1" limit="$2"; shift 2
-  local start=$SECONDS
-  echo "--- $LABEL: $name"
-  if (cd "$APP" && timeout "$limit" "$@" </dev/null); then echo "--- $LABEL: $name ok ($((SECONDS - start)) s)"; return 0; fi
-  echo "--- $LABEL: $name FAILED ($((SECONDS - start)) s; limit $limit s)"
-  FAILED_STEPS+=("$name")
-  return 1
-}
-report() {
-  if [ "${#FAILED_STEPS[@]}" -eq 0 ]; then echo "$LABEL: ok (${SECONDS} s)"; exit 0; fi
-  local IFS=,
-  echo "$LABEL: FAILED (${FAILED_STEPS[*]}; ${SECONDS} s)"
-  exit 1
-}
+STEP_DIR="$APP"
 
 # 1. the app, as `cdk8s init typescript-app` lays it out, plus the user's files
 if ! node "$FIXTURES/scaffold.js" "$APP"; then FAILED_STEPS+=("scaffold"); report; fi

@@ -19,37 +19,15 @@ EXAMPLE="$ROOT/examples/platform-package"
 LABEL="platform package (acme-mesh)"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-shopt -s nullglob
-TARBALLS=("$ROOT"/dist/js/cdk8s-istio@*.jsii.tgz)
-shopt -u nullglob
-if [ "${#TARBALLS[@]}" -ne 1 ]; then
-  echo "$LABEL: FAILED (expected one dist/js/cdk8s-istio@*.jsii.tgz, found ${#TARBALLS[@]}: run 'rm -rf dist/js && npx projen package' first)"
-  exit 1
-fi
-TARBALL="${TARBALLS[0]}"
+# shellcheck source=scripts/tarball-test-lib.sh
+source "$ROOT/scripts/tarball-test-lib.sh"
+find_tarball
 VERSION="$(tar -xOzf "$TARBALL" package/package.json | node -e 'let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => console.log(JSON.parse(s).version))')"
 if [ -z "$VERSION" ]; then echo "$LABEL: FAILED (cannot read the version of $TARBALL)"; exit 1; fi
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/cdk8s-istio-platform.XXXXXX")"
-if [ "${KEEP:-0}" = 1 ]; then echo "keeping $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
+make_workdir cdk8s-istio-platform
 PKG="$WORK/acme-mesh"
-
-FAILED_STEPS=()
-step() { # step NAME TIMEOUT_SECONDS CMD...: run one step in the package, record a failure
-  local name="$1" limit="$2"; shift 2
-  local start=$SECONDS
-  echo "--- $LABEL: $name"
-  if (cd "$PKG" && timeout "$limit" "$@" </dev/null); then echo "--- $LABEL: $name ok ($((SECONDS - start)) s)"; return 0; fi
-  echo "--- $LABEL: $name FAILED ($((SECONDS - start)) s; limit $limit s)"
-  FAILED_STEPS+=("$name")
-  return 1
-}
-report() {
-  if [ "${#FAILED_STEPS[@]}" -eq 0 ]; then echo "$LABEL: ok (${SECONDS} s)"; exit 0; fi
-  local IFS=,
-  echo "$LABEL: FAILED (${FAILED_STEPS[*]}; ${SECONDS} s)"
-  exit 1
-}
+STEP_DIR="$PKG"
 
 # 1. the package's sources, as its authors commit them (build products of a local build left behind)
 cp -R "$EXAMPLE" "$PKG"

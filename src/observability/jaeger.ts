@@ -2,6 +2,7 @@ import { ApiObject, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _serviceFqdn } from '../_naming';
 import { _validateDnsLabel } from '../_utils';
+import { _CONTAINER_SECURITY, _plainDeployment } from '../_workloads';
 import { TracingProvider } from './providers';
 
 /**
@@ -73,56 +74,31 @@ export class JaegerAllInOne extends Construct {
  * no cdk8s-plus at run time.
  */
 function jaegerDeployment(scope: Construct, namespace: string, image: string): ApiObject {
-  const selector: { [key: string]: string } = {};
-  const podLabels: { [key: string]: string } = {};
   const probe = { failureThreshold: 3, httpGet: { path: '/status', port: 13133, scheme: 'HTTP' } };
-  const deployment = new ApiObject(scope, 'Deployment', {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+  return _plainDeployment(scope, 'Deployment', {
     metadata: { name: 'jaeger', namespace },
-    spec: {
-      minReadySeconds: 0,
-      progressDeadlineSeconds: 600,
-      replicas: 1,
-      selector: { matchLabels: selector },
-      strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
-      template: {
-        metadata: { labels: podLabels },
-        spec: {
-          automountServiceAccountToken: false,
-          containers: [{
-            image,
-            imagePullPolicy: 'IfNotPresent',
-            livenessProbe: probe,
-            name: 'jaeger',
-            ports: [
-              { containerPort: 4317, name: 'grpc-otlp' },
-              { containerPort: 4318, name: 'http-otlp' },
-              { containerPort: 9411, name: 'http-zipkin' },
-              { containerPort: 16686, name: 'http-query' },
-              { containerPort: 13133, name: 'http-health' },
-            ],
-            readinessProbe: probe,
-            // small enough for a laptop cluster; in-memory storage grows with traces kept
-            resources: { limits: { cpu: '1000m', memory: '1024Mi' }, requests: { cpu: '10m', memory: '128Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
-            volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
-          }],
-          dnsPolicy: 'ClusterFirst',
-          hostNetwork: false,
-          restartPolicy: 'Always',
-          securityContext: { fsGroupChangePolicy: 'Always', runAsNonRoot: true },
-          setHostnameAsFQDN: false,
-          terminationGracePeriodSeconds: 30,
-          volumes: [{ emptyDir: {}, name: 'tmp' }],
-        },
-      },
-    },
+    replicas: 1,
+    podLabels: { 'sidecar.istio.io/inject': 'false' },
+    containers: [{
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      livenessProbe: probe,
+      name: 'jaeger',
+      ports: [
+        { containerPort: 4317, name: 'grpc-otlp' },
+        { containerPort: 4318, name: 'http-otlp' },
+        { containerPort: 9411, name: 'http-zipkin' },
+        { containerPort: 16686, name: 'http-query' },
+        { containerPort: 13133, name: 'http-health' },
+      ],
+      readinessProbe: probe,
+      // small enough for a laptop cluster; in-memory storage grows with traces kept
+      resources: { limits: { cpu: '1000m', memory: '1024Mi' }, requests: { cpu: '10m', memory: '128Mi' } },
+      securityContext: _CONTAINER_SECURITY,
+      volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+    }],
+    volumes: [{ emptyDir: {}, name: 'tmp' }],
   });
-  // the label derived from the construct path (known only once the object exists)
-  selector['cdk8s.io/metadata.addr'] = Names.toLabelValue(deployment);
-  Object.assign(podLabels, selector, { 'sidecar.istio.io/inject': 'false' });
-  return deployment;
 }
 
 /** A ClusterIP Service selecting `selector`, rendered as cdk8s-plus renders one. */

@@ -1,8 +1,9 @@
-import { ApiObject, Duration, Names } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
 import { _hostSubsetOf, _isWildcarded } from '../_naming';
 import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
+import { _CONTAINER_SECURITY, _plainDeployment } from '../_workloads';
 import { DestinationRule, DestinationRuleSubset } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
@@ -295,44 +296,22 @@ interface DeploymentSpec {
  */
 function createDeployment(scope: Construct, id: string, d: DeploymentSpec): ApiObject {
   const labels = _sortedRecord(d.labels)!;
-  const podLabels: { [key: string]: string } = { ...labels };
-  const deployment = new ApiObject(scope, id, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+  return _plainDeployment(scope, id, {
     metadata: { name: d.name, namespace: d.namespace, labels },
-    spec: {
-      minReadySeconds: 0,
-      progressDeadlineSeconds: 600,
-      replicas: d.replicas,
-      selector: { matchLabels: { ...labels } },
-      strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
-      template: {
-        metadata: { labels: podLabels },
-        spec: {
-          automountServiceAccountToken: false,
-          containers: [{
-            image: d.image,
-            imagePullPolicy: 'Always',
-            name: d.containerName,
-            ports: [{ containerPort: d.port }],
-            resources: { limits: { cpu: '1500m', memory: '2048Mi' }, requests: { cpu: '1000m', memory: '512Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
-            startupProbe: { failureThreshold: 3, tcpSocket: { port: d.port } },
-          }],
-          dnsPolicy: 'ClusterFirst',
-          hostNetwork: false,
-          restartPolicy: 'Always',
-          securityContext: { fsGroupChangePolicy: 'Always', runAsNonRoot: true },
-          serviceAccountName: d.serviceAccountName,
-          setHostnameAsFQDN: false,
-          terminationGracePeriodSeconds: 30,
-        },
-      },
-    },
+    replicas: d.replicas,
+    selector: labels,
+    podLabels: labels,
+    serviceAccountName: d.serviceAccountName,
+    containers: [{
+      image: d.image,
+      imagePullPolicy: 'Always',
+      name: d.containerName,
+      ports: [{ containerPort: d.port }],
+      resources: { limits: { cpu: '1500m', memory: '2048Mi' }, requests: { cpu: '1000m', memory: '512Mi' } },
+      securityContext: _CONTAINER_SECURITY,
+      startupProbe: { failureThreshold: 3, tcpSocket: { port: d.port } },
+    }],
   });
-  // the label cdk8s-plus derives from the construct path (known only once the object exists)
-  podLabels['cdk8s.io/metadata.addr'] = Names.toLabelValue(deployment);
-  return deployment;
 }
 
 type Side = 'stable' | 'canary';
