@@ -19,9 +19,9 @@ export interface _PlainDeployment {
   /** The pod labels (the address label is added). */
   readonly podLabels: { [key: string]: string };
   /** The containers, rendered (with their own security context, resources and probes). */
-  readonly containers: any[];
+  readonly containers: Array<{ [field: string]: unknown }>;
   readonly serviceAccountName?: string;
-  readonly volumes?: any[];
+  readonly volumes?: Array<{ [field: string]: unknown }>;
 }
 
 /**
