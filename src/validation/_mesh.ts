@@ -103,12 +103,12 @@ function closest(name: string, candidates: Iterable<string>): string | undefined
   return bestD <= max ? best : undefined;
 }
 
-interface Dest { readonly host: string; readonly subset?: string; readonly path: string }
+interface Dest { readonly host: string; readonly subset?: string; readonly port?: unknown; readonly path: string }
 
 function destinations(spec: any): Dest[] {
   const out: Dest[] = [];
   const add = (d: any, path: string) => {
-    if (d && typeof d.host === 'string') out.push({ host: d.host, subset: d.subset, path });
+    if (d && typeof d.host === 'string') out.push({ host: d.host, subset: d.subset, port: d.port?.number, path });
   };
   (spec?.http ?? []).forEach((h: any, i: number) => {
     (h?.route ?? []).forEach((r: any, j: number) => add(r?.destination, `spec.http[${i}].route[${j}].destination`));
@@ -282,6 +282,7 @@ function checkVirtualServices(c: RuleContext): void {
   for (const vs of c.ix.virtualServices) {
     const gatewayNamespaces = checkGatewayBindings(c, vs, hostOwners, gatewayHosts);
     checkSubsets(c, vs);
+    checkDestinationPorts(c, vs);
     checkClaims(c, vs, gatewayNamespaces);
   }
   checkHostConflicts(c, hostOwners);
@@ -355,6 +356,27 @@ function checkSubsets(c: RuleContext, vs: _MeshInput): void {
     } else if (services.has(host) || serviceEntryHosts.has(host)) {
       report(vs, 'IST0101', ValidationSeverity.ERROR, `${dest.path}.subset`,
         `Referenced host+subset in destinationrule not found: "${host}+${dest.subset}": no DestinationRule for this host defines subsets. Fix: add a DestinationRule for "${host}" with subset "${dest.subset}"`);
+    }
+  }
+}
+
+/**
+ * Ports of destinations toward a Service the input defines (istioctl analyze's destination-host analyzer):
+ * IST0112 when the Service has several ports and the destination names none; IST0101 when the destination
+ * names a port the Service does not have.
+ */
+function checkDestinationPorts(c: RuleContext, vs: _MeshInput): void {
+  const ns = nsOf(vs.doc);
+  for (const dest of destinations(vs.doc.spec)) {
+    const svc = c.ix.services.get(_resolveShortname(dest.host, ns));
+    if (!svc) continue;
+    const ports = (svc.doc.spec?.ports ?? []).map((p: { port?: unknown }) => p?.port).filter((p: unknown): p is number => typeof p === 'number');
+    if (dest.port === undefined && ports.length > 1) {
+      c.report(vs, 'IST0112', ValidationSeverity.ERROR, dest.path,
+        `This VirtualService routes to a service "${dest.host}" that exposes multiple ports [${ports.join(' ')}]. Specifying a port in the destination is required to disambiguate. Fix: set destination.port.number to one of ${ports.join(', ')}`);
+    } else if (typeof dest.port === 'number' && ports.length > 0 && !ports.includes(dest.port)) {
+      c.report(vs, 'IST0101', ValidationSeverity.ERROR, `${dest.path}.port.number`,
+        `Referenced host:port not found: "${dest.host}:${dest.port}" (the Service's ports: ${ports.join(', ')}). Fix: route to one of the Service's ports`);
     }
   }
 }

@@ -459,3 +459,40 @@ describe('MeshValidation: Sidecars (IST0111)', () => {
     expect(MeshValidation.of(chart).validate().filter((f) => f.rule === 'IST0111')).toEqual([]);
   });
 });
+
+describe('MeshValidation: destination ports (IST0112, IST0101 host:port)', () => {
+  const app = (port: number | undefined, servicePorts: number[]) => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    new ApiObject(chart, 'svc', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'catalog' },
+      spec: { ports: servicePorts.map((p) => ({ name: `http-${p}`, port: p })), selector: { app: 'catalog' } },
+    });
+    new ApiObject(chart, 'vs', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'catalog' },
+      spec: { hosts: ['catalog'], http: [{ route: [{ destination: { host: 'catalog', ...(port ? { port: { number: port } } : {}) } }] }] },
+    });
+    return MeshValidation.of(chart).validate().filter((f) => f.rule === 'IST0112' || f.rule === 'IST0101').map((f) => `${f.rule} ${f.path}: ${f.message}`);
+  };
+
+  test('fails on a destination without a port toward a Service with several ports', () => {
+    expect(app(undefined, [8080, 9090])).toEqual([
+      'IST0112 spec.http[0].route[0].destination: This VirtualService routes to a service "catalog" that exposes multiple ports [8080 9090]. '
+      + 'Specifying a port in the destination is required to disambiguate. Fix: set destination.port.number to one of 8080, 9090',
+    ]);
+  });
+
+  test('fails on a destination port the Service does not have', () => {
+    expect(app(8081, [8080, 9090])).toEqual([
+      'IST0101 spec.http[0].route[0].destination.port.number: Referenced host:port not found: "catalog:8081" (the Service\'s ports: 8080, 9090). Fix: route to one of the Service\'s ports',
+    ]);
+  });
+
+  test('near misses: a port of the Service, no port toward a one-port Service', () => {
+    expect(app(9090, [8080, 9090])).toEqual([]);
+    expect(app(undefined, [8080])).toEqual([]);
+  });
+});
