@@ -4,6 +4,19 @@ import { HttpMethod, _checkHttpMethod } from './http-method';
 
 /** RFC 7230 token characters: the header names Istio accepts. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
+/** The header-name form of a JWT claim in a route match (Istio `jwt.HeaderJWTClaim`). */
+const JWT_CLAIM = '@request.auth.claims';
+
+/**
+ * Istio's `jwt.ToRoutingClaim(name).Match`: `@request.auth.claims.<a>[.<b>...]` or
+ * `@request.auth.claims[<a>][<b>]...` (prefix case-insensitive), valid in gateway route matches.
+ */
+function isJwtClaimRoute(name: string): boolean {
+  if (typeof name !== 'string' || !name.toLowerCase().startsWith(JWT_CLAIM)) return false;
+  const rest = name.slice(JWT_CLAIM.length);
+  return (rest.startsWith('.') && rest.length > 1) || (rest.startsWith('[') && rest.endsWith(']') && rest.length > 2);
+}
+
 /** Istio approximates Envoy's RE2 program-size limit by the regex length. */
 const MAX_REGEX_LENGTH = 1024;
 /** RE2 and Go's regexp refuse a repeat count `{n}`, `{n,}`, `{n,m}` above 1000. */
@@ -294,6 +307,11 @@ export class HttpMatch {
     _checkProps('options', options, true, '{ uri: StringMatch.prefix("/api") }');
     for (const [prop, map] of [['headers', options.headers], ['withoutHeaders', options.withoutHeaders]] as const) {
       for (const name of Object.keys(map ?? {})) {
+        if (isJwtClaimRoute(name)) continue; // routing on a JWT claim (needs a RequestAuthentication: IST0149)
+        if (name.toLowerCase().startsWith(JWT_CLAIM)) {
+          throw _invalid(`match.${prop} key`, name, 'it is neither a header nor a JWT claim Istio routes on',
+            `name the claim: "${JWT_CLAIM}.groups" (nested: "${JWT_CLAIM}.realm.roles") or "${JWT_CLAIM}[groups]"`);
+        }
         _validateHeaderName(`match.${prop} key`, name);
         if (name !== name.toLowerCase()) {
           throw _invalid(`match.${prop} key`, name, 'Envoy lowercases header names, so a header key with uppercase letters never matches', `use "${name.toLowerCase()}"`);

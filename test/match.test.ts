@@ -124,3 +124,18 @@ describe('GatewayBinding', () => {
     expect(() => GatewayBinding.of('Istio', 'edge')).toThrow('Invalid namespace "Istio": it is not an RFC 1123 DNS label');
   });
 });
+
+describe('HttpMatch on JWT claims (Istio routes on them at gateways, with a RequestAuthentication)', () => {
+  test('accepts @request.auth.claims.<name> and @request.auth.claims[<name>] keys', () => {
+    const m = HttpMatch.of({ headers: { '@request.auth.claims.groups': StringMatch.exact('beta'), '@request.auth.claims[realm][role]': StringMatch.exact('admin') } });
+    expect(m._toIstio().headers).toEqual({ '@request.auth.claims.groups': { exact: 'beta' }, '@request.auth.claims[realm][role]': { exact: 'admin' } });
+  });
+
+  test('fails on a claim key that names no claim', () => {
+    expect(() => HttpMatch.of({ headers: { '@request.auth.claims': StringMatch.exact('x') } })).toThrow(
+      'Invalid match.headers key "@request.auth.claims": it is neither a header nor a JWT claim Istio routes on. '
+      + 'Fix: name the claim: "@request.auth.claims.groups" (nested: "@request.auth.claims.realm.roles") or "@request.auth.claims[groups]"');
+    expect(() => HttpMatch.of({ withoutHeaders: { '@request.auth.claims[': StringMatch.exact('x') } })).toThrow('Invalid match.withoutHeaders key "@request.auth.claims["');
+  });
+});
+
