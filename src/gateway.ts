@@ -501,9 +501,6 @@ export class Gateway extends IstioResource implements IGatewayBinding {
     if (httpsRedirect && protocol !== GatewayProtocol.HTTP) {
       throw _invalid('httpsRedirect', httpsRedirect, `a redirect to HTTPS only makes sense on a plain HTTP server, not ${protocol}`, 'set httpsRedirect only on the port 80 HTTP server');
     }
-    if (protocol === GatewayProtocol.HTTPS && tls && (tls.mode === GatewayTlsMode.PASSTHROUGH || tls.mode === GatewayTlsMode.AUTO_PASSTHROUGH)) {
-      throw _invalid('tls', tls.mode, 'HTTPS servers terminate TLS to route HTTP; passthrough needs protocol TLS', 'use GatewayProtocol.TLS with passthrough');
-    }
     const server = GatewayServer._create(port, protocol, name, hosts, httpsRedirect, tls);
     this._servers.push(server);
     return server;

@@ -190,8 +190,15 @@ describe('Gateway', () => {
       .toThrow('Invalid tls (undefined): a HTTPS server needs TLS settings (an unset mode would mean PASSTHROUGH and ignore any certificate)');
     expect(() => gw.addServer({ port: 80, protocol: GatewayProtocol.HTTP, hosts: ['shop.example.com'], tls: GatewayTls.passthrough() }))
       .toThrow('Invalid tls "PASSTHROUGH": a plain-text HTTP server cannot have TLS settings. Fix: use GatewayProtocol.HTTPS for TLS');
-    expect(() => gw.addServer({ port: 443, protocol: GatewayProtocol.HTTPS, hosts: ['shop.example.com'], tls: GatewayTls.passthrough() }))
-      .toThrow('Invalid tls "PASSTHROUGH": HTTPS servers terminate TLS to route HTTP; passthrough needs protocol TLS');
+  });
+
+  test('an HTTPS server in PASSTHROUGH mode is accepted, as Istio does (its SNI passthrough task uses one)', () => {
+    const chart = edgeChart();
+    const gw = new Gateway(chart, 'gw');
+    gw.addServer({ port: 443, protocol: GatewayProtocol.HTTPS, name: 'https', hosts: ['nginx.example.com'], tls: GatewayTls.passthrough() });
+    expect(Testing.synth(chart)[0].spec.servers).toEqual([
+      { port: { number: 443, protocol: 'HTTPS', name: 'https' }, hosts: ['nginx.example.com'], tls: { mode: 'PASSTHROUGH' } },
+    ]);
   });
 
   test('fails on httpsRedirect on a non-HTTP server', () => {

@@ -297,6 +297,8 @@ export class MeshGateway extends Construct {
   private readonly passthroughHosts: string[] = [];
   private readonly passthroughSet = new Set<string>();
   private readonly followed = new Set<EdgeRoute>();
+  /** `tls: GatewayTls.passthrough()`: no terminating server, only passthrough() routes. */
+  private readonly passthroughOnly: boolean;
 
   /**
    * Creates the gateway (Istio `Gateway` or Gateway API `Gateway`) with its servers; routes are added with `expose()`, `split()`, `redirect()`.
@@ -318,8 +320,15 @@ export class MeshGateway extends Construct {
     if (props.tls && props.plaintext) {
       throw _invalid('plaintext', props.plaintext, 'tls is also set', 'use tls or plaintext, not both');
     }
-    if (props.tls && (props.tls.mode === GatewayTlsMode.PASSTHROUGH || props.tls.mode === GatewayTlsMode.AUTO_PASSTHROUGH)) {
-      throw _invalid('tls', props.tls.mode, 'the HTTPS server terminates TLS to route HTTP', 'use GatewayTls.simple()/mutual(); expose TLS backends with passthrough()');
+    if (props.tls?.mode === GatewayTlsMode.AUTO_PASSTHROUGH) {
+      throw _invalid('tls', props.tls.mode, 'AUTO_PASSTHROUGH is for east-west (multi-cluster) gateways, not an edge',
+        'use GatewayTls.passthrough() for a passthrough-only edge, or the Gateway L2 for an east-west gateway');
+    }
+    // tls: GatewayTls.passthrough(): a passthrough-only edge (no terminating server; routes by SNI with passthrough())
+    this.passthroughOnly = props.tls?.mode === GatewayTlsMode.PASSTHROUGH;
+    if (this.passthroughOnly && (props.api ?? EdgeApi.ISTIO) !== EdgeApi.ISTIO) {
+      throw _invalid('tls', props.tls!.mode, 'SNI passthrough is rendered with the Istio API only in this version (Gateway API TLSRoute is not emitted yet)',
+        'use api: EdgeApi.ISTIO for a passthrough-only gateway');
     }
     if (props.certificateNamespace !== undefined) {
       _validateDnsLabel('certificateNamespace', props.certificateNamespace);
@@ -332,7 +341,7 @@ export class MeshGateway extends Construct {
       props.serviceAccountName ?? (this.api === EdgeApi.ISTIO ? 'istio-ingressgateway' : `${this.gatewayName}-istio`));
     this.node.addValidation({ validate: () => this.edgeAccessErrors() });
     this.tls = props.tls;
-    this.httpsRedirect = props.tls ? (props.httpsRedirect ?? true) : false;
+    this.httpsRedirect = props.tls && !this.passthroughOnly ? (props.httpsRedirect ?? true) : false;
     if (props.hosts) {
       if (props.hosts.length === 0) throw _invalid('hosts', props.hosts, 'an empty host list serves nothing', 'list the hosts, or leave hosts out');
       props.hosts.forEach((h) => MeshGateway.validateEdgeHost('hosts', h));
@@ -342,7 +351,9 @@ export class MeshGateway extends Construct {
 
     if (this.api === EdgeApi.ISTIO) {
       this.gateway = new Gateway(this, 'Gateway', { metadata: { name: this.gatewayName, namespace: this.namespace }, selector: props.selector });
-      if (this.tls) {
+      if (this.passthroughOnly) {
+        // servers come with passthrough(): port 443, TLS, by SNI
+      } else if (this.tls) {
         this.gateway._addServerWithHosts({ port: 443, protocol: GatewayProtocol.HTTPS, name: 'https', tls: this.tls }, hosts);
         this.gateway._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP, name: 'http', httpsRedirect: this.httpsRedirect }, hosts);
       } else {
@@ -546,6 +557,10 @@ export class MeshGateway extends Construct {
     host: string, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions, targetKey: string,
   ): EdgeRoute {
     MeshGateway.validateEdgeHost('host', host);
+    if (this.passthroughOnly) {
+      throw _invalid('host', host, 'this gateway passes TLS through unterminated (tls: GatewayTls.passthrough()), so it cannot route HTTP',
+        'use passthrough(sniHost, target, port), or a second MeshGateway that terminates TLS for HTTP routes');
+    }
     if (this.fixedHosts && !this.fixedHosts.some((h) => _hostsMatch(h, host))) {
       throw _invalid('host', host, `gateway '${this.gatewayRef}' does not serve it (Istio IST0132: the route would never receive traffic)`,
         `add it to hosts (now ${JSON.stringify(this.fixedHosts)}) or expose a served host`);

@@ -168,8 +168,22 @@ describe('MeshGateway (Istio API)', () => {
       .toThrow('Invalid tls (undefined): an edge gateway should terminate TLS. Fix: pass tls: GatewayTls.simple({ credentialName: "<tls-secret>" }), or set plaintext: true for an HTTP-only gateway');
     expect(() => new MeshGateway(c, 'b', { namespace: 'istio-ingress', plaintext: true, tls: GatewayTls.simple({ credentialName: 'c' }) }))
       .toThrow('Invalid plaintext true: tls is also set');
-    expect(() => new MeshGateway(c, 'd', { namespace: 'istio-ingress', tls: GatewayTls.passthrough() }))
-      .toThrow('Invalid tls "PASSTHROUGH": the HTTPS server terminates TLS to route HTTP');
+    expect(() => new MeshGateway(c, 'd', { namespace: 'istio-ingress', tls: GatewayTls.autoPassthrough() }))
+      .toThrow('Invalid tls "AUTO_PASSTHROUGH": AUTO_PASSTHROUGH is for east-west (multi-cluster) gateways, not an edge');
+  });
+
+  test('a passthrough-only gateway (tls: GatewayTls.passthrough()): TLS routed by SNI, no terminating server, HTTP routes refused', () => {
+    const chart = new Chart(Testing.app(), 'edge');
+    const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.passthrough() });
+    edge.passthrough('db.example.com', ServiceHost.of('db', 'shop'), 8443);
+    const [gw, vs] = Testing.synth(chart);
+    expect(gw.spec.servers).toEqual([{ port: { number: 443, protocol: 'TLS', name: 'tls-passthrough' }, hosts: ['db.example.com'], tls: { mode: 'PASSTHROUGH' } }]);
+    expect(vs.spec.tls).toEqual([{ match: [{ sniHosts: ['db.example.com'] }], route: [{ destination: { host: 'db.shop.svc.cluster.local', port: { number: 8443 } } }] }]);
+    expect(() => edge.expose('shop.example.com', ServiceHost.of('web', 'shop'), { port: 8080 })).toThrow(
+      'Invalid host "shop.example.com": this gateway passes TLS through unterminated (tls: GatewayTls.passthrough()), so it cannot route HTTP. '
+      + 'Fix: use passthrough(sniHost, target, port), or a second MeshGateway that terminates TLS for HTTP routes');
+    expect(() => new MeshGateway(chart, 'api', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.passthrough() })).toThrow(
+      'Invalid tls "PASSTHROUGH": SNI passthrough is rendered with the Istio API only in this version');
   });
 
   test('fails on a host the gateway does not serve (IST0132)', () => {
