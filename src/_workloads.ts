@@ -1,5 +1,5 @@
 /**
- * Workloads the library creates itself (CanaryService's versions, JaegerAllInOne), as plain objects that
+ * Workloads and Services the library creates itself (CanaryService's, JaegerAllInOne), as plain objects that
  * render exactly what cdk8s-plus renders for a Deployment at the same construct path (a drift test in
  * test/patterns/canary-service.test.ts compares them): its secure pod defaults (non-root, no service
  * account token), rolling updates of 25%, and its address label `cdk8s.io/metadata.addr` on the pods.
@@ -63,6 +63,22 @@ export function _plainDeployment(scope: Construct, id: string, d: _PlainDeployme
   podLabels['cdk8s.io/metadata.addr'] = address;
   if (d.selector === undefined) selector['cdk8s.io/metadata.addr'] = address;
   return deployment;
+}
+
+/** A port of a created Service. @internal */
+export interface _ServicePortSpec {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+}
+
+/**
+ * The spec of a ClusterIP Service selecting `selector`, as cdk8s-plus renders it (the library's created
+ * Services: CanaryService's, MeshGateway's per-version ones, Jaeger's).
+ * @internal
+ */
+export function _clusterIpServiceSpec(ports: _ServicePortSpec[], selector: { [key: string]: string } | undefined) {
+  return { externalIPs: [], ports, selector, type: 'ClusterIP' };
 }
 
 /** The container security context cdk8s-plus gives by default. @internal */

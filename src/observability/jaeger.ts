@@ -2,7 +2,7 @@ import { ApiObject, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _serviceFqdn } from '../_naming';
 import { _validateDnsLabel } from '../_utils';
-import { _CONTAINER_SECURITY, _plainDeployment } from '../_workloads';
+import { _CONTAINER_SECURITY, _clusterIpServiceSpec, _plainDeployment } from '../_workloads';
 import { TracingProvider } from './providers';
 
 /**
@@ -108,6 +108,6 @@ function clusterIpService(scope: Construct, id: string, metadata: { name: string
     apiVersion: 'v1',
     kind: 'Service',
     metadata,
-    spec: { externalIPs: [], ports, selector: { ...selector }, type: 'ClusterIP' },
+    spec: _clusterIpServiceSpec(ports, { ...selector }),
   });
 }

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
 import { _hostSubsetOf, _isWildcarded } from '../_naming';
 import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
-import { _CONTAINER_SECURITY, _plainDeployment } from '../_workloads';
+import { _CONTAINER_SECURITY, _clusterIpServiceSpec, _plainDeployment } from '../_workloads';
 import { DestinationRule, DestinationRuleSubset } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
@@ -708,7 +708,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       apiVersion: 'v1',
       kind: 'Service',
       metadata,
-      spec: { externalIPs: [], ports: [{ name: 'http', port, targetPort: port }], selector: _sortedRecord(this.appLabels), type: 'ClusterIP' },
+      spec: _clusterIpServiceSpec([{ name: 'http', port, targetPort: port }], _sortedRecord(this.appLabels)),
     });
   }
 

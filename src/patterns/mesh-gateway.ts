@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _hostsMatch, _isWildcarded, _parseServiceFqdn } from '../_naming';
 import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _clusterIpServiceSpec } from '../_workloads';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -697,7 +698,7 @@ export class MeshGateway extends Construct {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-istio' } },
-      spec: { externalIPs: [], ports: [{ name: 'http', port, targetPort: port }], selector: _sortedRecord(labels), type: 'ClusterIP' },
+      spec: _clusterIpServiceSpec([{ name: 'http', port, targetPort: port }], _sortedRecord(labels)),
     });
     this.versionServices.set(key, name);
     return name;
