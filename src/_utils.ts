@@ -7,6 +7,11 @@ import { IConstruct } from 'constructs';
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** Whether `value` is an RFC 1123 DNS subdomain (at most 253 characters). @internal */
+export function _isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
 /**
  * Formats the library's one error shape: what went wrong (naming the prop), the value received, the fix.
  * @internal
@@ -76,7 +81,7 @@ export function _validateDnsSubdomain(prop: string, value: string): string {
     throw _invalid(prop, value, typeof value === 'string' || value === undefined || value === null ? 'it is empty' : `it is a ${typeof value}, not a string`,
       'give a lowercase RFC 1123 name such as "catalog"');
   }
-  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (!_isDnsSubdomain(value)) {
     throw _invalid(prop, value, 'it is not an RFC 1123 DNS subdomain (at most 253 characters: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit)',
       `use a name such as "${_suggestName(value, 253)}"`);
   }
@@ -160,7 +165,7 @@ export function _validateLabels(prop: string, labels: { [key: string]: string })
     const slash = key.lastIndexOf('/');
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
-    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+    if (prefix !== undefined && !_isDnsSubdomain(prefix)) {
       throw _invalid(`${prop} key`, key, 'its prefix is not a DNS subdomain', 'use a key such as "app" or "example.com/app"');
     }
     if (name.length === 0 || name.length > 63 || !NAME.test(name)) {

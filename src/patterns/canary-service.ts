@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
 import { _hostSubsetOf, _isWildcarded } from '../_naming';
-import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
+import { _checkProps, _invalid, _isDnsSubdomain, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { _CONTAINER_SECURITY, _clusterIpServiceSpec, _plainDeployment } from '../_workloads';
 import { DestinationRule, DestinationRuleSubset } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
@@ -368,10 +368,8 @@ function validateImages(versions: Array<[Side, CanaryVersion]>): boolean {
  */
 function versionedName(service: string, version: string): string {
   const name = `${service}-${version.toLowerCase()}`;
-  return name.length <= 63 && DNS_SUBDOMAIN.test(name) ? name : _suggestName(name);
+  return name.length <= 63 && _isDnsSubdomain(name) ? name : _suggestName(name);
 }
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The DestinationRule traffic policy from `trafficPolicy`, `outlierDetection` and `sessionAffinity`. */
 function trafficPolicyOf(props: CanaryServiceProps): TrafficPolicy | undefined {
