@@ -10,10 +10,8 @@
  * Internal: `_meshChecks` runs it, so the synth-time checks, the cdk8s plugin and the CLI agree.
  */
 import type { _MeshInput } from './_mesh';
+import { _apiGroup, _objectKey } from './_objects';
 import { ValidationFinding, ValidationSeverity } from './conformance';
-
-/** Namespaces a namespaced object without `metadata.namespace` lands in (kubectl's default). */
-const DEFAULT_NAMESPACE = '';
 
 function where(input: _MeshInput): string {
   return input.constructPath ?? input.file ?? '(unknown)';
@@ -30,9 +28,9 @@ export function _duplicateObjects(inputs: readonly _MeshInput[]): ValidationFind
     const d = input.doc;
     const name = d?.metadata?.name;
     if (!d?.kind || typeof name !== 'string') continue;
-    const group = String(d.apiVersion ?? '').includes('/') ? String(d.apiVersion).split('/')[0] : '';
-    const ns = d.metadata.namespace ?? DEFAULT_NAMESPACE;
-    const key = `${input.file ?? ''}|${group}|${d.kind}|${ns}|${name}`;
+    const group = _apiGroup(d);
+    const ns = d.metadata.namespace ?? '';
+    const key = `${input.file ?? ''}|${_objectKey(d)}`;
     const earlier = first.get(key);
     if (!earlier) {
       first.set(key, input);

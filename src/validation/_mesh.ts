@@ -6,6 +6,7 @@
  * reference: O(objects + references), no all-pairs scans.
  */
 import { _duplicateObjects } from './_duplicates';
+import { _apiGroup } from './_objects';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 import { _HostSet, _MESH_GATEWAY, _hostNamespaceAllows, _parseServiceFqdn, _resolveGatewayRef, _resolveShortname, _serviceFqdn, _splitNamespacedHost } from '../_naming';
 
@@ -41,12 +42,8 @@ const PROTOCOL_PORT_NAME = /^(http|http2|https|grpc|grpc-web|tcp|tls|mongo|mysql
 const WORKLOAD_MESH_KINDS = new Set(['VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy',
   'PeerAuthentication', 'RequestAuthentication', 'Telemetry', 'WorkloadEntry', 'WorkloadGroup']);
 
-function group(d: any): string {
-  const av = typeof d?.apiVersion === 'string' ? d.apiVersion : '';
-  return av.includes('/') ? av.split('/')[0] : '';
-}
 function is(d: any, g: string, kind: string): boolean {
-  return d?.kind === kind && group(d) === g;
+  return d?.kind === kind && _apiGroup(d) === g;
 }
 function nsOf(d: any): string {
   return d?.metadata?.namespace ?? 'default';
@@ -191,7 +188,7 @@ function indexInputs(inputs: readonly _MeshInput[]): MeshIndex {
     if (!d || typeof d !== 'object' || typeof d.kind !== 'string') continue;
     const ns = nsOf(d);
     if (d.metadata?.namespace) ix.definedNamespaces.add(d.metadata.namespace);
-    if (group(d).endsWith('istio.io') && WORKLOAD_MESH_KINDS.has(d.kind)) push(ix.meshResourcesByNamespace, ns, input);
+    if (_apiGroup(d).endsWith('istio.io') && WORKLOAD_MESH_KINDS.has(d.kind)) push(ix.meshResourcesByNamespace, ns, input);
     if (d.apiVersion === 'v1') indexCore(ix, input, ns);
     else indexIstio(ix, input, ns);
   }

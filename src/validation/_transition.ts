@@ -12,6 +12,7 @@
  *
  * Internal: the CLI (`cli.ts`) and tests use it.
  */
+import { _objectKey } from './_objects';
 import { _resolveShortname, _serviceFqdn } from '../_naming';
 
 /** One object of a manifest set. @internal */
@@ -38,13 +39,6 @@ export interface _Transition {
   readonly findings: _TransitionFinding[];
 }
 
-/** `group/Kind/namespace/name` (no namespace part for cluster-scoped objects). */
-function keyOf(doc: any): string {
-  const group = String(doc.apiVersion ?? '').includes('/') ? String(doc.apiVersion).split('/')[0] + '/' : '';
-  const ns = doc.metadata?.namespace ? `${doc.metadata.namespace}/` : '';
-  return `${group}${doc.kind}/${ns}${doc.metadata?.name}`;
-}
-
 /** `Kind/namespace/name`, for messages. */
 function labelOf(doc: any): string {
   return `${doc.kind}/${doc.metadata?.namespace ? doc.metadata.namespace + '/' : ''}${doc.metadata?.name}`;
@@ -55,7 +49,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 function index(objects: _ManifestObject[]): Map<string, any> {
   const out = new Map<string, any>();
   for (const o of objects) {
-    if (o.doc && typeof o.doc === 'object' && o.doc.kind && o.doc.metadata?.name) out.set(keyOf(o.doc), o.doc);
+    if (o.doc && typeof o.doc === 'object' && o.doc.kind && o.doc.metadata?.name) out.set(_objectKey(o.doc), o.doc);
   }
   return out;
 }
