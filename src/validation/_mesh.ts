@@ -5,6 +5,7 @@
  * Everything is indexed once (maps by host, namespace, gateway); each rule is then a lookup per
  * reference: O(objects + references), no all-pairs scans.
  */
+import { _ambientChecks } from './_ambient-rules';
 import { _duplicateObjects } from './_duplicates';
 import { _apiGroup } from './_objects';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
@@ -268,6 +269,7 @@ export function _meshChecks(inputs: readonly _MeshInput[], options: _MeshOptions
   checkPortNames(c);
   checkEnrolment(c);
   checkSidecars(c);
+  _ambientChecks(inputs, c.ix, c.report);
   findings.push(..._duplicateObjects([...inputs, ...(options.otherObjects ?? [])]));
   return findings;
 }

@@ -31,7 +31,7 @@ function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
  * Validation of a whole cdk8s app at synth: every `ApiObject` in it (this library's constructs AND raw
  * objects or L1s you add yourself) is checked against its CRD schema and CEL rules
  * (`ConformanceValidator`) and by the cross-resource mesh rules (README "## Validation": IST0101,
- * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH005).
+ * IST0132, IST0109, IST0149, IST0118, IST0102, IST0167, MESH001-MESH005, MESH101, MESH102).
  *
  * Errors fail `app.synth()` / `cdk8s synth`, each naming the construct path of the culprit; warnings are
  * printed and do not fail. It is switched on automatically the first time a construct of this library is
@@ -90,7 +90,7 @@ export class MeshValidation {
    */
   public static suppress(scope: IConstruct, rule: string, reason: string): void {
     if (!RULE_ID.test(rule)) {
-      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, MESH001-MESH005, K8S-SCHEMA, K8S-CEL');
+      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, IST0167, MESH001-MESH005, MESH101, MESH102, K8S-SCHEMA, K8S-CEL');
     }
     if (typeof reason !== 'string' || reason.trim().length === 0) {
       throw _invalid('reason', reason, 'a suppression needs a reason', 'say why the rule does not apply to this construct');
