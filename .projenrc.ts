@@ -8,6 +8,8 @@ const CRD_BUNDLES: Array<{ prefix: string; schemas: string; file: string; kinds:
   { prefix: 'istio', schemas: 'istio', file: `${SHARED}/istio-1.30.3/crd-all.gen.yaml`, kinds: 'all' },
   { prefix: 'gwapi', schemas: 'gateway-api', file: `${SHARED}/gateway-api-v1.5.1/standard-crds.yaml`, kinds: 'all' },
   { prefix: 'promop', schemas: 'prometheus-operator', file: `${SHARED}/prometheus-operator-v0.93.0/crds.yaml`, kinds: 'PodMonitor,ServiceMonitor,PrometheusRule' },
+  // cert-manager's Certificate, Issuer and ClusterIssuer (the L2 Certificate and GatewayTls.certificates())
+  { prefix: 'certmanager', schemas: 'cert-manager', file: `${SHARED}/cert-manager-v1.21.1/crds.yaml`, kinds: 'all' },
 ];
 // validation data shipped in the package (read at runtime from lib/validation/schemas)
 const SCHEMAS_DIR = 'src/validation/schemas';
