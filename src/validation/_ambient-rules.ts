@@ -17,7 +17,9 @@
  *   in `istio.io/use-waypoint-namespace` when set; it must take service traffic (`istio.io/waypoint-for`
  *   `service` or `all`).
  */
+import { RuleContext } from './_mesh-index';
 import { _apiGroup } from './_objects';
+import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
 import { _serviceFqdn } from '../_naming';
 
@@ -97,6 +99,42 @@ interface Context<I extends _AmbientInput> extends _AmbientIndex<I> {
   /** The `spec.selector`s of Istio Gateways: the labels of gateway pods, which run an Envoy of their own. */
   readonly gatewayPodLabels: Array<{ [key: string]: unknown }>;
 }
+
+/** The rule function the engine runs (once). */
+function checkAmbient(c: RuleContext): void {
+  _ambientChecks(c.inputs, c.ix, c.report);
+}
+
+/** The ambient rules' definitions (registered in `_rules.ts`; README's table is generated from them). @internal */
+export const _AMBIENT_RULES: readonly _RuleDefinition[] = [
+  {
+    id: 'IST0167',
+    severity: ValidationSeverity.WARNING,
+    mirrors: 'istioctl analyze `IneffectivePolicy` (Sidecar in ambient mode)',
+    check: checkAmbient,
+    catches: 'a Sidecar in a namespace the input labels `istio.io/dataplane-mode=ambient` (without `istio-injection=enabled` or `istio.io/rev`, which win): its pods run '
+      + 'without a sidecar (a Sidecar with a `workloadSelector` is reported too; suppress it when those pods opt into injection)',
+  },
+  {
+    id: 'MESH101',
+    severity: ValidationSeverity.ERROR,
+    mirrors: 'this library (istiod\'s ztunnel policy conversion: status "ztunnel does not support HTTP attributes")',
+    check: checkAmbient,
+    catches: 'in such an ambient namespace, a policy ztunnel enforces (no `targetRefs`) that needs HTTP: an AuthorizationPolicy with `hosts`, `methods`, `paths` (or their '
+      + '`not` forms), `requestPrincipals`, `remoteIpBlocks` or a `when` key other than `source.ip`/`source.namespace`/`source.principal`/`destination.ip`/`destination.port` '
+      + '(ztunnel drops such ALLOW rules and enforces such DENY rules without them), a CUSTOM or AUDIT action, or a RequestAuthentication. Policies selecting an Istio '
+      + 'Gateway\'s pods are exempt (their own Envoy enforces them)',
+  },
+  {
+    id: 'MESH102',
+    severity: ValidationSeverity.ERROR,
+    mirrors: 'this library (istiod attaches Service/ServiceEntry `targetRefs` only at waypoints)',
+    check: checkAmbient,
+    catches: 'an AuthorizationPolicy or RequestAuthentication attached (`targetRefs`) to a Service or ServiceEntry of the input that no waypoint serves: neither it nor '
+      + 'its Namespace (in the input) carries `istio.io/use-waypoint`, it opts out (`none`), or its waypoint Gateway (in the input) is `istio.io/waypoint-for: workload`/`none`. '
+      + 'Only waypoints take such policies; sidecars and ztunnel ignore them',
+  },
+];
 
 /**
  * Runs the ambient rules.
