@@ -13,6 +13,7 @@ export * from './authorization-policy';
 export * from './request-authentication';
 export * from './waypoint';
 export * from './mesh-enrolment';
+export * from './ext-authz';
 
 // Traffic
 export * from './gateway-binding';
