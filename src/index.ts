@@ -26,6 +26,7 @@ export * from './gateway';
 export * from './k8s-gateway';
 export * from './k8s-http-route';
 export * from './reference-grant';
+export * from './certificate';
 export * from './service-entry';
 export * from './sidecar';
 
