@@ -162,6 +162,13 @@ project.addTask('bench:validate', {
   steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench-validate.js 10000' }],
 });
 
+// `npx projen rules:readme`: README's rule table, generated from the rule definitions (src/validation/_rules.ts);
+// test/validation/rules.test.ts fails when README differs
+project.addTask('rules:readme', {
+  description: 'Regenerate the rule table in README.md from src/validation/_rules.ts',
+  steps: [{ exec: 'ts-node --transpile-only -P scripts/tsconfig.json scripts/rules-table.ts' }],
+});
+
 // `npx projen docs:check`: every public element of our own API (root module of .jsii, bindings excluded) has a
 // doc summary, so API.md has no "No description" row; reads the .jsii that `compile` wrote (CI runs it right after)
 project.addTask('docs:check', {

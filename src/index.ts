@@ -25,6 +25,7 @@ export * from './virtual-service';
 export * from './gateway';
 export * from './k8s-gateway';
 export * from './k8s-http-route';
+export * from './route-parent';
 export * from './reference-grant';
 export * from './certificate';
 export * from './service-entry';
