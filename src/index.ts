@@ -28,6 +28,7 @@ export * from './k8s-gateway';
 export * from './k8s-http-route';
 export * from './route-parent';
 export * from './reference-grant';
+export * from './certificate';
 export * from './service-entry';
 export * from './sidecar';
 
