@@ -35,6 +35,7 @@ export * from './observability/providers';
 export * from './observability/mesh-config';
 export * from './observability/monitoring-target';
 export * from './observability/service-alerts';
+export * from './observability/canary-analysis';
 export * from './observability/scraping';
 export * from './observability/recording-rules';
 export * from './observability/dashboards';

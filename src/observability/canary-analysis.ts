@@ -1,0 +1,206 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { _invalid } from '../_utils';
+import { ANALYSIS_KEY, ANALYSIS_LABEL, _AnalysisDefinition, _VersionLabels, _versionQueries } from './_canary-analysis';
+import { _promDuration } from './_promql';
+import { IMonitoringTarget, _readTarget } from './monitoring-target';
+import { MetricsReporter, ServiceAlertsOptions, _canaryThresholds, _sloTargets } from './service-alerts';
+import { _versionedName } from '../patterns/canary-service';
+
+/**
+ * How Istio's metrics tell a canary's two versions apart.
+ */
+export enum CanaryVersionLabels {
+  /**
+   * One Service for both versions, told apart by `destination_version` (the pods' `version` label, as
+   * the sidecars report it).
+   */
+  VERSION_LABEL = 'version-label',
+  /**
+   * One Service per version, named `<service>-<version>` (e.g. `catalog-v2`), as Gateway API routes need
+   * them: `destination_service_name` tells the versions apart (waypoint-reported metrics in ambient mode).
+   */
+  PER_VERSION_SERVICES = 'per-version-services',
+}
+
+/**
+ * How a canary is analysed: the window, the checks, the minimum traffic and the exports. The objectives
+ * themselves are the service's SLOs (`successRateSlo`, `p99Latency`, `latencySloPercent`) and canary
+ * thresholds (`canaryMaxSuccessRateDrop`, `canaryMaxLatencyRatio`) that drive its alerts.
+ */
+export interface CanaryAnalysisOptions {
+  /**
+   * The window analysed before each step (the evidence covers it).
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly window?: Duration;
+  /**
+   * How often within the window the objectives are checked (each check covers one interval).
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * The fewest canary requests in the window for a verdict: with fewer, the canary holds.
+   *
+   * @default 100
+   */
+  readonly minRequests?: number;
+  /**
+   * Interval checks that may fail before the canary is rolled back.
+   *
+   * @default 1
+   */
+  readonly maxFailedChecks?: number;
+  /**
+   * Compare the canary with stable (`canaryMaxSuccessRateDrop`, `canaryMaxLatencyRatio`) as well as with
+   * the objectives.
+   *
+   * @default true
+   */
+  readonly compareWithStable?: boolean;
+  /**
+   * How the metrics tell the versions apart.
+   *
+   * @default - CanaryVersionLabels.PER_VERSION_SERVICES when the reporter is the waypoint (ambient),
+   * else CanaryVersionLabels.VERSION_LABEL
+   */
+  readonly versionLabels?: CanaryVersionLabels;
+  /**
+   * Also emit an Argo Rollouts `AnalysisTemplate` (`argoproj.io/v1alpha1`, usable by Argo Rollouts and
+   * Kargo verification) with the same queries and thresholds. Needs Argo Rollouts' CRDs in the cluster.
+   *
+   * @default false
+   */
+  readonly argoAnalysisTemplate?: boolean;
+  /**
+   * Also emit Flagger `MetricTemplate`s (`flagger.app/v1beta1`) with the same queries. Needs Flagger's
+   * CRDs in the cluster.
+   *
+   * @default false
+   */
+  readonly flaggerMetricTemplates?: boolean;
+  /**
+   * The Prometheus HTTP address the exported templates query (the `cdk8s-istio canary` CLI takes its own
+   * `--prometheus`).
+   *
+   * @default "http://prometheus-operated.monitoring.svc.cluster.local:9090" (prometheus-operator's Service in `monitoring`)
+   */
+  readonly prometheusAddress?: string;
+}
+
+/**
+ * Props of a canary's analysis.
+ */
+export interface CanaryAnalysisProps extends ServiceAlertsOptions, CanaryAnalysisOptions {
+  /** The canary (a target whose `toMonitoringTarget().canary` is set, e.g. a CanaryService). */
+  readonly target: IMonitoringTarget;
+}
+
+/**
+ * A canary's analysis definition, carried in the manifests: a ConfigMap `<service>-canary-analysis`
+ * (label `cdk8s-istio.dev/canary-analysis: v1`, key `analysis.json`; harmless to apply) that
+ * `cdk8s-istio canary status|advance|report` reads to query Prometheus and decide promote, hold or
+ * rollback; optionally the same analysis as an Argo Rollouts AnalysisTemplate and Flagger MetricTemplates.
+ * `MeshObservability.monitor()` defines one for every canary.
+ *
+ * @example
+ * new CanaryAnalysis(chart, 'catalog-analysis', {
+ *   target: catalog,
+ *   successRateSlo: 99.5,
+ *   p99Latency: Duration.millis(250),
+ *   minRequests: 200,
+ *   argoAnalysisTemplate: true,
+ * });
+ */
+export class CanaryAnalysis extends Construct {
+  /** The ConfigMap carrying the definition. */
+  public readonly configMap: ApiObject;
+
+  /** @internal */
+  public readonly _definition: _AnalysisDefinition;
+
+  /**
+   * Defines the ConfigMap (and the templates asked for) from the canary and its objectives.
+   *
+   * @param scope the parent construct (`MeshObservability.monitor()` uses the service's monitoring)
+   * @param id the construct id, unique within `scope`
+   * @param props the canary (`target`), its objectives and canary thresholds, the analysis window,
+   * interval, minimum traffic and failed-check allowance, and which templates to export
+   */
+  constructor(scope: Construct, id: string, props: CanaryAnalysisProps) {
+    super(scope, id);
+    this._definition = _analysisDefinition(props);
+    const d = this._definition;
+    this.configMap = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${d.service}-canary-analysis`, namespace: d.namespace, labels: { [ANALYSIS_LABEL]: 'v1' } },
+      data: { [ANALYSIS_KEY]: `${JSON.stringify(d, undefined, 2)}\n` },
+    });
+    this.node.defaultChild = this.configMap;
+  }
+}
+
+function checkCount(prop: string, v: number, min: number, example: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw _invalid(prop, v, `it is a whole number of at least ${min}`, `use e.g. ${example}`);
+  }
+  return v;
+}
+
+/**
+ * The definition of a canary's analysis, validated.
+ * @internal
+ */
+export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefinition {
+  const target = _readTarget('target', props.target);
+  const c = target.canary;
+  if (!c) {
+    throw _invalid('target', `${target.serviceName}.${target.namespace}`, 'it is not a canary (no stable and canary versions)', 'analyse a CanaryService, or MonitoringTarget.canary({...})');
+  }
+  const slo = _sloTargets(props);
+  const { drop, ratio } = _canaryThresholds(props);
+  const windowD = props.window ?? Duration.minutes(10);
+  const intervalD = props.interval ?? Duration.minutes(1);
+  const window = _promDuration('window', windowD);
+  const interval = _promDuration('interval', intervalD);
+  const windowSeconds = windowD.toSeconds();
+  const intervalSeconds = intervalD.toSeconds();
+  if (intervalSeconds > windowSeconds || windowSeconds % intervalSeconds !== 0) {
+    throw _invalid('interval', interval, `the window (${window}) must be a whole number of intervals`, 'use e.g. window 10m and interval 1m');
+  }
+  const reporter = props.reporter ?? MetricsReporter.DESTINATION;
+  const versionLabels: _VersionLabels = props.versionLabels
+    ?? (reporter === MetricsReporter.WAYPOINT ? CanaryVersionLabels.PER_VERSION_SERVICES : CanaryVersionLabels.VERSION_LABEL);
+  const queries = (v: string) => _versionQueries(target.serviceName, target.namespace, v, reporter, versionLabels, props.extraSelector ?? {},
+    window, interval, slo.latencyPercent, _versionedName);
+  return {
+    apiVersion: 'cdk8s-istio.dev/v1',
+    kind: 'CanaryAnalysis',
+    service: target.serviceName,
+    namespace: target.namespace,
+    stableVersion: c.stableVersion,
+    canaryVersion: c.canaryVersion,
+    canaryWeight: c.canaryWeight,
+    steps: c.steps,
+    step: c.step,
+    stateFile: c.stateFile,
+    reporter,
+    versionLabels,
+    successRateSlo: slo.successRate,
+    latencyMs: slo.latencyMs,
+    latencyPercent: slo.latencyPercent,
+    compareWithStable: props.compareWithStable ?? true,
+    maxSuccessRateDrop: drop,
+    maxLatencyRatio: ratio,
+    minRequests: checkCount('minRequests', props.minRequests ?? 100, 1, '100'),
+    window,
+    windowSeconds,
+    interval,
+    intervalSeconds,
+    maxFailedChecks: checkCount('maxFailedChecks', props.maxFailedChecks ?? 1, 0, '1'),
+    queries: { canary: queries(c.canaryVersion), stable: queries(c.stableVersion) },
+  };
+}
