@@ -65,3 +65,5 @@ export * as istio_telemetry from './imports/istio-telemetry.istio.io';
 export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
 export * as cert_manager from './imports/certmanager-cert-manager.io';
+export * as argo_rollouts from './imports/argo-argoproj.io';
+export * as flagger from './imports/flagger-flagger.app';

@@ -2,10 +2,15 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _invalid } from '../_utils';
 import { ANALYSIS_KEY, ANALYSIS_LABEL, _AnalysisDefinition, _VersionLabels, _versionQueries } from './_canary-analysis';
-import { _promDuration } from './_promql';
+import { _promDuration, _promNumber } from './_promql';
 import { IMonitoringTarget, _readTarget } from './monitoring-target';
 import { MetricsReporter, ServiceAlertsOptions, _canaryThresholds, _sloTargets } from './service-alerts';
+import * as argo from '../imports/argo-argoproj.io';
+import * as flagger from '../imports/flagger-flagger.app';
 import { _versionedName } from '../patterns/canary-service';
+
+/** The Prometheus address the exported templates query by default (prometheus-operator's Service). */
+const DEFAULT_PROMETHEUS = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
 
 /**
  * How Istio's metrics tell a canary's two versions apart.
@@ -117,6 +122,10 @@ export interface CanaryAnalysisProps extends ServiceAlertsOptions, CanaryAnalysi
 export class CanaryAnalysis extends Construct {
   /** The ConfigMap carrying the definition. */
   public readonly configMap: ApiObject;
+  /** The Argo Rollouts AnalysisTemplate `<service>-canary`, when `argoAnalysisTemplate` is set. */
+  public readonly analysisTemplate?: ApiObject;
+  /** The Flagger MetricTemplates `<service>-canary-success-rate` and `<service>-canary-latency`, when `flaggerMetricTemplates` is set. */
+  public readonly metricTemplates: ApiObject[];
 
   /** @internal */
   public readonly _definition: _AnalysisDefinition;
@@ -140,7 +149,63 @@ export class CanaryAnalysis extends Construct {
       data: { [ANALYSIS_KEY]: `${JSON.stringify(d, undefined, 2)}\n` },
     });
     this.node.defaultChild = this.configMap;
+    const address = props.prometheusAddress ?? DEFAULT_PROMETHEUS;
+    if (!/^https?:\/\/[^/\s]+/.test(address)) {
+      throw _invalid('prometheusAddress', address, 'the templates query Prometheus over HTTP', 'give e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"');
+    }
+    this.analysisTemplate = props.argoAnalysisTemplate ? argoAnalysisTemplate(this, d, address) : undefined;
+    this.metricTemplates = props.flaggerMetricTemplates ? flaggerMetricTemplates(this, d, address) : [];
   }
+}
+
+/** The checks both exports run, from the definition: name, query (per interval), and the passing range. */
+function exportedChecks(d: _AnalysisDefinition): Array<{ name: string; query: string; min?: number; max?: number }> {
+  const { canary, stable } = d.queries;
+  const checks: Array<{ name: string; query: string; min?: number; max?: number }> = [
+    { name: 'success-rate', query: canary.successRateByInterval, min: d.successRateSlo / 100 },
+    { name: 'latency', query: canary.latencyByInterval, max: d.latencyMs },
+  ];
+  if (d.compareWithStable) {
+    checks.push({ name: 'success-rate-vs-stable', query: `${canary.successRateByInterval}\n- ${stable.successRateByInterval}`, min: -d.maxSuccessRateDrop / 100 });
+    checks.push({ name: 'latency-vs-stable', query: `${canary.latencyByInterval}\n/ ${stable.latencyByInterval}`, max: d.maxLatencyRatio });
+  }
+  return checks;
+}
+
+/**
+ * The analysis as an Argo Rollouts AnalysisTemplate: one metric per check, measured every interval over
+ * the window, failing the run after more than `maxFailedChecks` failures. No data (an empty or NaN result)
+ * fails a measurement: it never passes a canary.
+ */
+function argoAnalysisTemplate(scope: Construct, d: _AnalysisDefinition, address: string): ApiObject {
+  return new argo.AnalysisTemplate(scope, 'AnalysisTemplate', {
+    metadata: { name: `${d.service}-canary`, namespace: d.namespace },
+    spec: {
+      metrics: exportedChecks(d).map((c) => ({
+        name: c.name,
+        interval: d.interval,
+        count: argo.AnalysisTemplateSpecMetricsCount.fromNumber(d.windowSeconds / d.intervalSeconds),
+        failureLimit: argo.AnalysisTemplateSpecMetricsFailureLimit.fromNumber(d.maxFailedChecks),
+        successCondition: `len(result) > 0 && ${c.min !== undefined ? `result[0] >= ${_promNumber(c.min)}` : `result[0] <= ${_promNumber(c.max!)}`}`,
+        provider: { prometheus: { address, query: c.query } },
+      })),
+    },
+  });
+}
+
+/**
+ * The analysis as Flagger MetricTemplates (one per check; a Flagger Canary's `analysis.metrics` references
+ * them with the `thresholdRange` their `cdk8s-istio.dev/threshold-range` annotation gives).
+ */
+function flaggerMetricTemplates(scope: Construct, d: _AnalysisDefinition, address: string): ApiObject[] {
+  return exportedChecks(d).map((c) => new flagger.MetricTemplate(scope, `MetricTemplate-${c.name}`, {
+    metadata: {
+      name: `${d.service}-canary-${c.name}`,
+      namespace: d.namespace,
+      annotations: { 'cdk8s-istio.dev/threshold-range': c.min !== undefined ? `min=${_promNumber(c.min)}` : `max=${_promNumber(c.max!)}` },
+    },
+    spec: { provider: { type: flagger.MetricTemplateSpecProviderType.PROMETHEUS, address }, query: c.query },
+  }));
 }
 
 function checkCount(prop: string, v: number, min: number, example: string): number {

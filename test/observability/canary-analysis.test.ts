@@ -1,5 +1,5 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
-import { CanaryAnalysis, CanaryService, CanaryVersionLabels, MetricsReporter, MonitoringTarget } from '../../src';
+import { CanaryAnalysis, CanaryService, CanaryVersionLabels, ConformanceValidator, MetricsReporter, MonitoringTarget } from '../../src';
 import { _AnalysisDefinition, _Evidence, _verdict } from '../../src/observability/_canary-analysis';
 
 function shopChart(context: { [k: string]: any } = {}): Chart {
@@ -80,6 +80,48 @@ describe('CanaryAnalysis', () => {
     expect(() => new CanaryAnalysis(chart, 'e', { target: canary, canaryMaxLatencyRatio: 0.5 })).toThrow('Invalid canaryMaxLatencyRatio 0.5');
     // near misses stay valid
     expect(new CanaryAnalysis(chart, 'f', { target: canary, window: Duration.minutes(1), interval: Duration.minutes(1), maxFailedChecks: 0, minRequests: 1 })._definition.window).toEqual('1m');
+  });
+});
+
+describe('CanaryAnalysis exports', () => {
+  const target = MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
+
+  test('Argo Rollouts AnalysisTemplate: one metric per check, every interval over the window, valid against its CRD', () => {
+    const chart = Testing.chart();
+    const a = new CanaryAnalysis(chart, 'a', { target, successRateSlo: 99.5, p99Latency: Duration.millis(250), argoAnalysisTemplate: true, prometheusAddress: 'http://prom.monitoring:9090' });
+    const t = Testing.synth(chart).find((o) => o.kind === 'AnalysisTemplate')!;
+    expect(a.analysisTemplate).toBeDefined();
+    expect(a.metricTemplates).toEqual([]);
+    expect([t.apiVersion, t.metadata]).toEqual(['argoproj.io/v1alpha1', { name: 'catalog-canary', namespace: 'shop' }]);
+    const q = a._definition.queries;
+    expect(t.spec.metrics[0]).toEqual({
+      name: 'success-rate',
+      interval: '1m',
+      count: 10,
+      failureLimit: 1,
+      successCondition: 'len(result) > 0 && result[0] >= 0.995',
+      provider: { prometheus: { address: 'http://prom.monitoring:9090', query: q.canary.successRateByInterval } },
+    });
+    expect(t.spec.metrics[3].provider.prometheus.query).toEqual(`${q.canary.latencyByInterval}\n/ ${q.stable.latencyByInterval}`);
+    expect(ConformanceValidator.builtIn().validate(t)).toEqual([]);
+  });
+
+  test('Flagger MetricTemplates: one per check with its threshold range; without comparison, two', () => {
+    const chart = Testing.chart();
+    const a = new CanaryAnalysis(chart, 'a', { target, flaggerMetricTemplates: true, compareWithStable: false });
+    const ts = Testing.synth(chart).filter((o) => o.kind === 'MetricTemplate');
+    expect(a.analysisTemplate).toBeUndefined();
+    expect(ts.map((t) => [t.apiVersion, t.metadata.name, t.metadata.annotations['cdk8s-istio.dev/threshold-range']])).toEqual([
+      ['flagger.app/v1beta1', 'catalog-canary-success-rate', 'min=0.999'],
+      ['flagger.app/v1beta1', 'catalog-canary-latency', 'max=1000'],
+    ]);
+    expect(ts[0].spec).toEqual({ provider: { type: 'prometheus', address: 'http://prometheus-operated.monitoring.svc.cluster.local:9090' }, query: a._definition.queries.canary.successRateByInterval });
+    for (const t of ts) expect(ConformanceValidator.builtIn().validate(t)).toEqual([]);
+  });
+
+  test('fails on a Prometheus address that is not an HTTP URL', () => {
+    expect(() => new CanaryAnalysis(Testing.chart(), 'a', { target, argoAnalysisTemplate: true, prometheusAddress: 'prom:9090' }))
+      .toThrow('Invalid prometheusAddress "prom:9090": the templates query Prometheus over HTTP. Fix: give e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"');
   });
 });
 
