@@ -1,23 +1,9 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _renderDuration, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
+import { _invalid, _namespaceOf, _renderDuration, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
-import { KubernetesGateway } from './k8s-gateway';
-
-/**
- * A parent an HTTPRoute attaches to.
- */
-export interface KubernetesHttpRouteParent {
-  /** The Gateway API Gateway. */
-  readonly gateway: KubernetesGateway;
-  /**
-   * One listener of it.
-   *
-   * @default - every listener whose hostname and allowedRoutes accept the route
-   */
-  readonly sectionName?: string;
-}
+import { RouteParent } from './route-parent';
 
 /**
  * A Service backend of an HTTPRoute rule.
@@ -153,8 +139,11 @@ export interface KubernetesHttpRouteRuleOptions {
  * Props for `KubernetesHttpRoute`.
  */
 export interface KubernetesHttpRouteProps extends IstioResourceProps {
-  /** The gateways (listeners) the route attaches to. */
-  readonly parents: KubernetesHttpRouteParent[];
+  /**
+   * What the route attaches to: Gateways (optionally one listener) and/or Services (mesh routing,
+   * optionally one port), at most 32.
+   */
+  readonly parents: RouteParent[];
   /**
    * Host names the route serves.
    *
@@ -190,39 +179,49 @@ export class KubernetesHttpRoute extends IstioResource {
     if (bad) throw _invalid(prop, p, bad, 'use an absolute, normalized path such as "/catalog"');
   }
 
+  /**
+   * Checks parents as the CRD does: 1 to 32, and the same parent twice only with distinct `sectionName`s.
+   */
+  private static checkParents(parents: RouteParent[], routeNamespace: string | undefined): RouteParent[] {
+    if (!Array.isArray(parents) || parents.length === 0) {
+      throw _invalid('parents', parents, 'an HTTPRoute must attach to at least one parent', 'pass parents: [RouteParent.fromGateway(gateway)] or [RouteParent.fromService(service)]');
+    }
+    if (parents.length > 32) throw _invalid('parents', parents.length, 'a route has at most 32 parents', 'split the route');
+    const byParent = new Map<string, RouteParent[]>();
+    for (const p of parents) {
+      if (!(p instanceof RouteParent)) throw _invalid('parents', p, 'it is not a RouteParent', 'use RouteParent.fromGateway(), fromService(), gateway() or service()');
+      const r = p._render(routeNamespace);
+      const key = `${r.group}/${r.kind}/${r.namespace ?? ''}/${r.name}`; // the CRD compares the rendered fields
+      byParent.set(key, [...(byParent.get(key) ?? []), p]);
+    }
+    for (const same of byParent.values()) {
+      const sections = same.map((p) => p.sectionName);
+      if (same.length > 1 && (sections.includes(undefined) || new Set(sections).size !== sections.length)) {
+        throw _invalid('parents', same.map((p) => p.toString()), 'the same parent is listed twice (a parent may repeat only with distinct sectionNames)',
+          same[0].isService ? 'list each Service once (without port to cover every port)' : 'list each gateway listener once');
+      }
+    }
+    return [...parents];
+  }
+
   public readonly apiObject: ApiObject;
-  private readonly parents: KubernetesHttpRouteParent[];
+  private readonly parents: RouteParent[];
   private readonly hostnames: string[];
   private readonly rules: gw.HttpRouteSpecRules[] = [];
   private matchCount = 0;
 
   /**
-   * Defines an HTTPRoute attached to one or more Gateway listeners (`spec.parentRefs`); rules can be
-   * added later with `addRule()` (at least one is needed by synth).
+   * Defines an HTTPRoute attached to Gateways (or listeners of them) and/or Services (mesh routing,
+   * `spec.parentRefs`); rules can be added later with `addRule()` (at least one is needed by synth).
    *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
-   * @param props the parent gateways (required, each listed once, a `sectionName` naming one of its
-   * listeners), `hostnames` (lowercase) and rules
+   * @param props the parents (required, each listed once: `RouteParent.fromGateway()`,
+   * `RouteParent.fromService()`...), `hostnames` (lowercase) and rules
    */
   constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps) {
     super(scope, id, props);
-    if (!props.parents || props.parents.length === 0) {
-      throw _invalid('parents', props.parents, 'an HTTPRoute must attach to at least one Gateway', 'pass parents: [{ gateway }]');
-    }
-    for (const p of props.parents) {
-      if (p.sectionName !== undefined && !p.gateway.listeners.some((l) => l.name === p.sectionName)) {
-        throw _invalid('parents.sectionName', p.sectionName, `gateway '${p.gateway.node.path}' has no listener of that name`,
-          `use one of ${JSON.stringify(p.gateway.listeners.map((l) => l.name))}`);
-      }
-    }
-    const seen = new Set<string>();
-    for (const p of props.parents) {
-      const key = `${p.gateway.node.addr}/${p.sectionName ?? ''}`;
-      if (seen.has(key)) throw _invalid('parents', p.sectionName ?? p.gateway.node.path, 'the same parent is listed twice', 'list each gateway listener once');
-      seen.add(key);
-    }
-    this.parents = [...props.parents];
+    this.parents = KubernetesHttpRoute.checkParents(props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
     this.hostnames = [...(props.hostnames ?? [])];
     for (const h of this.hostnames) {
       _validateHost('hostnames', h, true, true);
@@ -375,13 +374,7 @@ export class KubernetesHttpRoute extends IstioResource {
 
   private _toSpec(): gw.HttpRouteSpec {
     return {
-      parentRefs: this.parents.map((p) => ({
-        group: 'gateway.networking.k8s.io',
-        kind: 'Gateway',
-        name: p.gateway.name,
-        namespace: p.gateway.namespace !== this.namespace ? p.gateway.namespace : undefined,
-        sectionName: p.sectionName,
-      })),
+      parentRefs: this.parents.map((p) => p._render(this.namespace)),
       hostnames: _undefinedIfEmpty([...this.hostnames]),
       rules: this.rules,
     };

@@ -1,5 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { KubernetesHttpRoute, KubernetesGateway, ListenerProtocol } from '../src';
+import * as kplus from 'cdk8s-plus-33';
+import { KubernetesHttpRoute, KubernetesGateway, ListenerProtocol, RouteParent } from '../src';
 
 function setup() {
   const app = Testing.app();
@@ -21,7 +22,7 @@ describe('KubernetesHttpRoute', () => {
     // WHEN
     new KubernetesHttpRoute(edge, 'catalog', {
       metadata: { name: 'catalog' },
-      parents: [{ gateway, sectionName: 'https-443' }],
+      parents: [RouteParent.fromGateway(gateway, { sectionName: 'https-443' })],
       hostnames: ['shop.example.com'],
       rules: [
         { matches: [{ pathPrefix: '/catalog', headers: { 'x-beta': 'true' } }], backends: [{ serviceName: 'catalog-v2', namespace: 'shop', port: 8080 }] },
@@ -57,8 +58,8 @@ describe('KubernetesHttpRoute', () => {
   test('renders an HTTPS redirect, and a parentRef namespace when the gateway is elsewhere', () => {
     const { edge, gateway } = setup();
     const shop = new Chart(edge.node.scope!, 'shop', { namespace: 'shop' });
-    new KubernetesHttpRoute(edge, 'redirect', { parents: [{ gateway, sectionName: 'http-80' }], rules: [{ redirect: { scheme: 'https', statusCode: 301 } }] });
-    new KubernetesHttpRoute(shop, 'r', { parents: [{ gateway }], rules: [{ matches: [{ pathExact: '/health' }], backends: [{ serviceName: 'frontend', port: 8080 }] }] });
+    new KubernetesHttpRoute(edge, 'redirect', { parents: [RouteParent.fromGateway(gateway, { sectionName: 'http-80' })], rules: [{ redirect: { scheme: 'https', statusCode: 301 } }] });
+    new KubernetesHttpRoute(shop, 'r', { parents: [RouteParent.fromGateway(gateway)], rules: [{ matches: [{ pathExact: '/health' }], backends: [{ serviceName: 'frontend', port: 8080 }] }] });
     expect(Testing.synth(edge)[1].spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
     const r = Testing.synth(shop)[0].spec;
     expect(r.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', namespace: 'istio-ingress' }]);
@@ -67,21 +68,21 @@ describe('KubernetesHttpRoute', () => {
 
   test('fails without parents, with an unknown sectionName, or a repeated parent', () => {
     const { edge, gateway } = setup();
-    expect(() => new KubernetesHttpRoute(edge, 'a', { parents: [] })).toThrow('Invalid parents []: an HTTPRoute must attach to at least one Gateway');
-    expect(() => new KubernetesHttpRoute(edge, 'b', { parents: [{ gateway, sectionName: 'grpc' }] }))
-      .toThrow('Invalid parents.sectionName "grpc": gateway \'edge/gw\' has no listener of that name. Fix: use one of ["https-443","http-80"]');
-    expect(() => new KubernetesHttpRoute(edge, 'c', { parents: [{ gateway }, { gateway }] })).toThrow('the same parent is listed twice');
+    expect(() => new KubernetesHttpRoute(edge, 'a', { parents: [] })).toThrow('Invalid parents []: an HTTPRoute must attach to at least one parent');
+    expect(() => new KubernetesHttpRoute(edge, 'b', { parents: [RouteParent.fromGateway(gateway, { sectionName: 'grpc' })] }))
+      .toThrow('Invalid sectionName "grpc": gateway \'edge/gw\' has no listener of that name. Fix: use one of ["https-443","http-80"]');
+    expect(() => new KubernetesHttpRoute(edge, 'c', { parents: [RouteParent.fromGateway(gateway), RouteParent.fromGateway(gateway)] })).toThrow('the same parent is listed twice');
   });
 
   test('fails at synth without rules', () => {
     const { edge, gateway } = setup();
-    new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     expect(() => Testing.synth(edge)).toThrow(/KubernetesHttpRoute 'edge\/r' has no rules\. Fix: call addRule\(\)/);
   });
 
   test('fails on a redirect with backends, and a rule with neither', () => {
     const { edge, gateway } = setup();
-    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     expect(() => r.addRule({ redirect: { scheme: 'https' }, backends: [{ serviceName: 'a', port: 80 }] }))
       .toThrow('a RequestRedirect filter must not be used together with backends');
     expect(() => r.addRule({})).toThrow('Invalid backends []: a rule without redirect needs at least one backend');
@@ -89,7 +90,7 @@ describe('KubernetesHttpRoute', () => {
 
   test('fails on replacePrefixMatch without exactly one pathPrefix match', () => {
     const { edge, gateway } = setup();
-    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     const backends = [{ serviceName: 'a', port: 80 }];
     expect(() => r.addRule({ backends, rewrite: { replacePrefixMatch: '/' } }))
       .toThrow('Invalid rewrite.replacePrefixMatch "/": replacePrefixMatch needs exactly one match, with a pathPrefix');
@@ -98,7 +99,7 @@ describe('KubernetesHttpRoute', () => {
 
   test('fails on paths the CRD rejects', () => {
     const { edge, gateway } = setup();
-    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     const add = (p: string) => () => r.addRule({ matches: [{ pathPrefix: p }], backends: [{ serviceName: 'a', port: 80 }] });
     expect(add('catalog')).toThrow('Invalid matches.pathPrefix "catalog": it must start with "/"');
     expect(add('/a//b')).toThrow('it must not contain "//"');
@@ -111,7 +112,7 @@ describe('KubernetesHttpRoute', () => {
 
   test('fails on invalid backends, headers, redirects and hostnames', () => {
     const { edge, gateway } = setup();
-    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 0 }] })).toThrow('Invalid backends.port 0: a port is an integer from 1 to 65535. Fix: set port to the Service port');
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80, weight: -1 }] })).toThrow('Invalid backends.weight -1');
     expect(() => r.addRule({ backends: [{ serviceName: 'A', port: 80 }] })).toThrow('Invalid backends.serviceName "A"');
@@ -119,20 +120,80 @@ describe('KubernetesHttpRoute', () => {
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80 }], setRequestHeaders: { 'a b': 'x' } })).toThrow('Invalid setRequestHeaders "a b"');
     expect(() => r.addRule({ redirect: { scheme: 'ftp' } })).toThrow('Invalid redirect.scheme "ftp"');
     expect(() => r.addRule({ redirect: { statusCode: 307 } })).toThrow('Invalid redirect.statusCode 307: the standard channel supports 301 and 302');
-    expect(() => new KubernetesHttpRoute(edge, 'h', { parents: [{ gateway }], hostnames: ['Shop.example.com'] })).toThrow('Invalid hostnames "Shop.example.com"');
+    expect(() => new KubernetesHttpRoute(edge, 'h', { parents: [RouteParent.fromGateway(gateway)], hostnames: ['Shop.example.com'] })).toThrow('Invalid hostnames "Shop.example.com"');
   });
 
   test('fails beyond 16 rules', () => {
     const { edge, gateway } = setup();
-    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     for (let i = 0; i < 16; i++) r.addRule({ matches: [{ pathPrefix: `/p${i}` }], backends: [{ serviceName: 'a', port: 80 }] });
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid rules 17: an HTTPRoute has at most 16 rules');
   });
 
   test('fails beyond 64 matches in a rule', () => {
     const { edge, gateway } = setup();
-    const r = new KubernetesHttpRoute(edge, 'r', { parents: [{ gateway }] });
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     const matches = Array.from({ length: 65 }, (_, i) => ({ pathPrefix: `/p${i}` }));
     expect(() => r.addRule({ matches, backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid matches 65: a rule has at most 64 matches');
+  });
+
+  test('attaches to a Service (mesh routing) with a weighted split across per-version Services', () => {
+    // GIVEN
+    const app = Testing.app();
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const catalog = new kplus.Service(shop, 'catalog', { metadata: { name: 'catalog' }, ports: [{ port: 8080, name: 'http' }] });
+    // WHEN
+    new KubernetesHttpRoute(shop, 'split', {
+      metadata: { name: 'catalog' },
+      parents: [RouteParent.fromService(catalog, { port: 8080 })],
+      rules: [{ backends: [{ serviceName: 'catalog-v1', port: 8080, weight: 90 }, { serviceName: 'catalog-v2', port: 8080, weight: 10 }] }],
+    });
+    // THEN
+    const route = Testing.synth(shop).find((o) => o.kind === 'HTTPRoute');
+    expect(route.spec).toEqual({
+      parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 8080 }],
+      rules: [{
+        backendRefs: [
+          { group: '', kind: 'Service', name: 'catalog-v1', port: 8080, weight: 90 },
+          { group: '', kind: 'Service', name: 'catalog-v2', port: 8080, weight: 10 },
+        ],
+      }],
+    });
+  });
+
+  test('renders parents by name: a Service in another namespace (consumer route) and a Gateway managed elsewhere', () => {
+    const shop = Testing.chart();
+    new KubernetesHttpRoute(shop, 'r', {
+      metadata: { namespace: 'frontend' },
+      parents: [RouteParent.service('catalog', { namespace: 'shop' }), RouteParent.gateway('edge', { namespace: 'istio-ingress', sectionName: 'https' })],
+      rules: [{ backends: [{ serviceName: 'catalog', namespace: 'shop', port: 8080 }] }],
+    });
+    expect(Testing.synth(shop)[0].spec.parentRefs).toEqual([
+      { group: '', kind: 'Service', name: 'catalog', namespace: 'shop' },
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', namespace: 'istio-ingress', sectionName: 'https' },
+    ]);
+  });
+
+  test('a parent repeats with distinct sectionNames (near miss of the repeated-parent rule)', () => {
+    const { edge, gateway } = setup();
+    const r = new KubernetesHttpRoute(edge, 'r', {
+      parents: [RouteParent.fromGateway(gateway, { sectionName: 'https-443' }), RouteParent.fromGateway(gateway, { sectionName: 'http-80' })],
+      rules: [{ backends: [{ serviceName: 'a', port: 80 }] }],
+    });
+    expect(Testing.synth(edge)[1].spec.parentRefs.map((p: any) => p.sectionName)).toEqual(['https-443', 'http-80']);
+    expect(r.kind).toEqual('HTTPRoute');
+  });
+
+  test('fails on a Service listed twice (two ports), a non-Service object, a bad port or a non-RouteParent', () => {
+    const shop = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const svc = new kplus.Service(shop, 'catalog', { ports: [{ port: 8080 }, { port: 9090 }] });
+    const deployment = new kplus.Deployment(shop, 'd', { containers: [{ image: 'x' }] });
+    expect(() => new KubernetesHttpRoute(shop, 'a', { parents: [RouteParent.fromService(svc, { port: 8080 }), RouteParent.fromService(svc, { port: 9090 })] }))
+      .toThrow(/Invalid parents \["Service\/shop\/shop-catalog-c8\w+:8080","Service\/shop\/shop-catalog-c8\w+:9090"\]: the same parent is listed twice \(a parent may repeat only with distinct sectionNames\)\. Fix: list each Service once \(without port to cover every port\)/);
+    expect(() => RouteParent.fromService(deployment)).toThrow(/Invalid service "shop\/d \(a Deployment\)": it is not a Service\. Fix: pass the Service, or use RouteParent.service\(name\)/);
+    expect(() => RouteParent.service('catalog', { port: 0 })).toThrow('Invalid port 0: a port is an integer from 1 to 65535. Fix: use the Service port, e.g. 8080, or leave it out for every port');
+    expect(() => RouteParent.service('Catalog')).toThrow('Invalid name "Catalog"');
+    expect(() => RouteParent.fromGateway({} as any)).toThrow('Invalid gateway {}: it is not a KubernetesGateway');
+    expect(() => new KubernetesHttpRoute(shop, 'b', { parents: [{ gateway: svc } as any] })).toThrow(/it is not a RouteParent\. Fix: use RouteParent.fromGateway\(\)/);
   });
 });
