@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Usage: node scripts/gen-schemas.js OUT_DIR NAME=CRD_FILE[:KINDS]...
+// Usage: node scripts/gen-schemas.js OUT_DIR NAME=CRD_FILE[:KINDS[:VERSIONS]]...
 // Writes OUT_DIR/NAME.json: the structural schema of every served version of every kind of a CRD bundle
-// (v1, and v1alpha3/v1beta1/... where the CRD still serves them; descriptions stripped by select-crds.js),
+// (VERSIONS: comma-separated, default "served": v1, and v1alpha3/v1beta1/... where the CRD still serves them; descriptions stripped by select-crds.js),
 // one CRD version per line, sorted: the validation data shipped in the package (src/validation/schemas,
 // copied to lib/ at compile). A version whose schema equals an earlier listed version of the same CRD is
 // written as `"schemaOf": "<that version>"` (Istio serves v1alpha3, v1beta1 and v1 with one schema).
@@ -13,16 +13,17 @@ const { selectCrds } = require('./select-crds');
 
 const [outDir, ...bundles] = process.argv.slice(2);
 if (!outDir || bundles.length === 0) {
-  console.error('usage: gen-schemas.js OUT_DIR NAME=CRD_FILE[:KINDS]...');
+  console.error('usage: gen-schemas.js OUT_DIR NAME=CRD_FILE[:KINDS[:VERSIONS]]...');
   process.exit(2);
 }
 fs.mkdirSync(outDir, { recursive: true });
 for (const arg of bundles) {
   const [name, spec] = arg.split('=');
-  const [file, kindsArg = 'all'] = spec.split(':');
+  const [file, kindsArg = 'all', versionsArg = 'served'] = spec.split(':');
   const kinds = kindsArg === 'all' ? undefined : new Set(kindsArg.split(','));
   const entries = [];
-  for (const crd of selectCrds(file, undefined, kinds)) {
+  const versions = versionsArg === 'served' ? undefined : new Set(versionsArg.split(','));
+  for (const crd of selectCrds(file, versions, kinds)) {
     const seen = new Map(); // schema JSON -> the first version carrying it
     for (const v of crd.spec.versions) {
       if (!v.schema) continue;

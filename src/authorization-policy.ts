@@ -4,9 +4,11 @@ import { Construct } from 'constructs';
 import { _selectorErrors } from './_selector';
 import { _invalid, _show, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
+import { ExtAuthzProvider } from './ext-authz';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 import { IMeshIdentity } from './identity';
 import * as sec from './imports/istio-security.istio.io';
+import { MeshConfigFragment } from './observability/mesh-config';
 import { PolicyTargetRef } from './policy-target';
 import { IMeshWorkload } from './workload';
 
@@ -257,6 +259,42 @@ export interface AuthorizationPolicyProps extends IstioResourceProps {
   readonly dryRun?: boolean;
 }
 
+/**
+ * Props of a CUSTOM AuthorizationPolicy made with `AuthorizationPolicy.custom()`.
+ */
+export interface CustomAuthorizationPolicyProps extends IstioResourceProps {
+  /**
+   * The external authorizer the matching requests are sent to. It is declared on the app's
+   * `MeshConfigFragment` (`MeshConfigFragment.of(scope)`), so the fragment's Helm values carry it.
+   */
+  readonly provider: ExtAuthzProvider;
+  /**
+   * Requests sent to the authorizer: operations (paths, methods, hosts, ports), IP blocks and conditions
+   * (Istio supports no source identities with CUSTOM). Each may also be added with `addRule()`.
+   *
+   * @default - none; at least one is required at synth (`{ matchAll: true }` sends every request)
+   */
+  readonly rules?: AuthorizationRule[];
+  /**
+   * The workload the policy applies to. Exclusive with `targetRefs`.
+   *
+   * @default - every workload of the namespace (the whole mesh in the root namespace), unless `targetRefs` is set
+   */
+  readonly selector?: IMeshWorkload;
+  /**
+   * Services, ServiceEntries, Gateways or GatewayClasses the policy attaches to instead of a selector.
+   *
+   * @default - none
+   */
+  readonly targetRefs?: PolicyTargetRef[];
+  /**
+   * Dry-run the policy (`istio.io/dry-run: "true"`).
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
+}
+
 const MAX_RULES = 512;
 const MAX_TARGET_REFS = 16;
 const MAX_SERVICE_ACCOUNTS = 16;
@@ -277,6 +315,27 @@ const PATH_LITERAL = /^[a-zA-Z0-9-._~%!$&'()+,;:@=]+$/;
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
 export class AuthorizationPolicy extends IstioResource {
+  /**
+   * A CUSTOM policy: the requests its rules match are checked by an external authorizer (Istio's
+   * ext-authz task). The provider is declared on the app's `MeshConfigFragment` (`MeshConfigFragment.of`),
+   * so the policy never names an authorizer the mesh config lacks.
+   *
+   * @param scope the parent construct (usually a Chart), whose namespace the policy gets unless
+   * `metadata.namespace` says otherwise
+   * @param id the construct id, unique within `scope`
+   * @param props the authorizer (`ExtAuthzProvider.http()` / `.grpc()`), rules, selector or targetRefs, dry-run
+   * @see https://istio.io/latest/docs/tasks/security/authorization/authz-custom/
+   */
+  public static custom(scope: Construct, id: string, props: CustomAuthorizationPolicyProps): AuthorizationPolicy {
+    if (!props || !(props.provider instanceof ExtAuthzProvider)) {
+      throw _invalid('provider', props?.provider, 'a CUSTOM policy needs the external authorizer it delegates to, as an ExtAuthzProvider',
+        'pass provider: ExtAuthzProvider.http({ name, service, port }) (or .grpc(...))');
+    }
+    MeshConfigFragment.of(scope).addExtAuthzProvider(props.provider);
+    const { provider, ...rest } = props;
+    return new AuthorizationPolicy(scope, id, { ...rest, action: AuthorizationAction.CUSTOM, provider: provider.name });
+  }
+
   public readonly apiObject: ApiObject;
   /** The action. */
   public readonly action: AuthorizationAction;
@@ -434,7 +493,24 @@ export class AuthorizationPolicy extends IstioResource {
           `add a rule with addRule(); to ${this.action.toLowerCase()} every request add { matchAll: true }`).message);
       }
     }
-    return errors.concat(_selectorErrors(this.selector, this.namespace));
+    return errors.concat(_selectorErrors(this.selector, this.namespace), this.providerErrors());
+  }
+
+  /**
+   * A CUSTOM policy must name an external authorizer a `MeshConfigFragment` of the app declares: istiod
+   * cannot build the ext-authz filter for an unknown provider and then denies every request the policy
+   * covers. Checked at synth, when every fragment has been defined.
+   */
+  private providerErrors(): string[] {
+    if (this.action !== AuthorizationAction.CUSTOM || this.provider === undefined) return [];
+    const declared = MeshConfigFragment._extAuthzNames(this);
+    if (declared.includes(this.provider)) return [];
+    const other = MeshConfigFragment._lookup(this, this.provider);
+    return [_invalid(`provider of CUSTOM AuthorizationPolicy '${this.node.path}'`, this.provider,
+      other !== undefined
+        ? `the app declares it, but not as an external authorizer (${other})`
+        : `no MeshConfigFragment of this app declares an external authorizer of this name (declared: ${declared.join(', ') || 'none'}), and istiod denies every request a CUSTOM policy with an unknown provider covers`,
+      'declare it: new MeshConfigFragment(scope, \'mesh-config\', { extAuthzProviders: [ExtAuthzProvider.http({ name, service, port })] }), or create the policy with AuthorizationPolicy.custom(scope, id, { provider, rules })').message];
   }
 
   private _toIstio(): sec.AuthorizationPolicySpec {
