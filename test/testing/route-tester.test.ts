@@ -10,7 +10,7 @@ const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
 /** bookinfo's reviews service, expressed with the L2s */
 function bookinfo(routes: (vs: VirtualService, v: { [name: string]: any }) => void): Chart {
   const chart = new Chart(Testing.app(), 'bookinfo', { namespace: 'bookinfo' });
-  const dr = new DestinationRule(chart, 'reviews-dr', { metadata: { name: 'reviews' }, host: ServiceHost.of('reviews', 'bookinfo') });
+  const dr = new DestinationRule(chart, 'reviews-dr', { metadata: { name: 'reviews' }, host: ServiceHost.inNamespace('bookinfo', 'reviews') });
   const v = { v1: dr.addSubset('v1', { version: 'v1' }), v2: dr.addSubset('v2', { version: 'v2' }), v3: dr.addSubset('v3', { version: 'v3' }) };
   const vs = new VirtualService(chart, 'reviews', { metadata: { name: 'reviews' }, hosts: [REVIEWS] });
   routes(vs, v);
