@@ -51,7 +51,12 @@ interface Match {
   readonly queryParams?: NameValue[];
 }
 interface BackendRef { readonly name: string; readonly namespace?: string; readonly kind?: string; readonly port?: number; readonly weight?: number }
-interface Rule { readonly name?: string; readonly matches?: Match[]; readonly backendRefs?: BackendRef[]; readonly filters?: Array<{ readonly type: string }> }
+interface Rule {
+  readonly name?: string;
+  readonly matches?: Match[];
+  readonly backendRefs?: BackendRef[];
+  readonly filters?: Array<{ readonly type: string }>;
+}
 interface ParentRef { readonly group?: string; readonly kind?: string; readonly name: string; readonly namespace?: string; readonly port?: number }
 interface Route {
   readonly apiVersion?: string;
