@@ -26,6 +26,8 @@ export * from './virtual-service';
 export * from './gateway';
 export * from './k8s-gateway';
 export * from './k8s-http-route';
+export * from './k8s-grpc-route';
+export * from './k8s-tls-route';
 export * from './route-parent';
 export * from './reference-grant';
 export * from './certificate';
