@@ -570,11 +570,22 @@ function _checkStrings(prop: string, values: string[] | undefined): string[] | u
   return _unique(values);
 }
 
-function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[], namespaces: string[]): void {
+/** Adds an identity's principals and namespaces; returns whether it means any source (`anyCaller()`). */
+function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[], namespaces: string[]): boolean {
   if (!id || typeof (id as any).toMeshIdentityConfig !== 'function') {
     throw _invalid(prop, id, 'it is not an IMeshIdentity', 'use MeshIdentity.fromServiceAccount(sa), MeshIdentity.of(ns, sa) or MeshIdentity.namespace(ns)');
   }
   const cfg = id.toMeshIdentityConfig();
+  if (cfg.anySource === true) {
+    if (prop.endsWith('notFrom')) {
+      throw _invalid(prop, String(id), 'excluding every caller makes the rule never match', 'name the callers to exclude, or drop the rule');
+    }
+    return true;
+  }
+  if ((cfg.principals ?? []).length === 0 && (cfg.namespaces ?? []).length === 0) {
+    throw _invalid(prop, id.identityKey, 'the identity names no principal and no namespace, so the rule would silently match every caller',
+      'return principals or namespaces from toMeshIdentityConfig(), or use MeshIdentity.anyCaller() if any caller is meant');
+  }
   for (const p of cfg.principals ?? []) {
     if (typeof p !== 'string' || p.trim().length === 0) {
       throw _invalid(`${prop} principal`, p, 'Istio rejects empty values', 'give a principal such as "cluster.local/ns/shop/sa/frontend"');
@@ -591,6 +602,7 @@ function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[],
     }
     namespaces.push(n);
   }
+  return false;
 }
 
 function _checkServiceAccounts(prop: string, values: string[] | undefined): string[] | undefined {
@@ -765,8 +777,11 @@ function _renderRule(rule: AuthorizationRule, action: AuthorizationAction): sec.
   const namespaces: string[] = [];
   const notPrincipals: string[] = [];
   const notNamespaces: string[] = [];
-  for (const id of r.from ?? []) _collectIdentity('rule.from', id, principals, namespaces);
+  let anySource = false;
+  for (const id of r.from ?? []) anySource = _collectIdentity('rule.from', id, principals, namespaces) || anySource;
   for (const id of r.notFrom ?? []) _collectIdentity('rule.notFrom', id, notPrincipals, notNamespaces);
+  // any caller among the alternatives: the rule names no principal or namespace (any source matches)
+  if (anySource) principals.length = namespaces.length = 0;
   const serviceAccounts = _checkServiceAccounts('rule.serviceAccounts', r.serviceAccounts);
   const notServiceAccounts = _checkServiceAccounts('rule.notServiceAccounts', r.notServiceAccounts);
   if ((serviceAccounts || notServiceAccounts) && (principals.length + namespaces.length + notPrincipals.length + notNamespaces.length) > 0) {
