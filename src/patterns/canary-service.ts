@@ -776,11 +776,6 @@ export function _createVersionDeployment(scope: Construct, id: string, d: {
   return createDeployment(scope, id, d);
 }
 
-/** The DNS-safe name of a version's Deployment (`catalog-v1`), as CanaryService names it. @internal */
-export function _versionDeploymentName(service: string, version: string): string {
-  return versionedName(service, version);
-}
-
 /** The labels common to every version, checked as CanaryService checks them. @internal */
 export function _checkAppLabels(labels: { [key: string]: string }, versionLabel: string): { [key: string]: string } {
   return validateAppLabels(labels, versionLabel);

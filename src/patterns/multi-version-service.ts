@@ -12,7 +12,7 @@ import { TrafficPolicy } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { _validateWeightSplit } from '../weight';
 import { IMeshWorkload } from '../workload';
-import { CanarySubset, _checkAppLabels, _createVersionDeployment, _versionDeploymentName } from './canary-service';
+import { CanarySubset, _checkAppLabels, _createVersionDeployment, _versionedName } from './canary-service';
 
 /**
  * One version of a multi-version service.
@@ -313,7 +313,7 @@ export class MultiVersionService extends Construct implements IMeshDestination, 
     const subsetName = _suggestName(v.version);
     const labels = { ...this.appLabels, [versionLabel]: v.version };
     const deployment = serviceAccountName === undefined ? undefined : _createVersionDeployment(this, `Version-${v.version}`, {
-      name: _versionDeploymentName(this.workloadKey, v.version),
+      name: _versionedName(this.workloadKey, v.version),
       namespace: this.workloadNamespace!,
       labels,
       containerName: this.workloadKey,
@@ -374,7 +374,7 @@ function checkVersions(service: string, versions: ServiceVersion[], versionLabel
       throw _invalid(`versions[${i}].replicas`, v.replicas, 'replicas is a whole number of pods, 0 or more', 'give e.g. 2');
     }
     // the subset and Deployment names are DNS-safe renderings of the version: two versions must not share one
-    const key = `${_suggestName(v.version)}/${_versionDeploymentName(service, v.version)}`;
+    const key = `${_suggestName(v.version)}/${_versionedName(service, v.version)}`;
     const other = seen.get(key);
     if (other !== undefined) {
       throw _invalid(`versions[${i}].version`, v.version, `it gives the same subset and Deployment names as "${other}"`, 'give every version its own value, e.g. "v1", "v2", "v3"');
