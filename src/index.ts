@@ -51,6 +51,7 @@ export * from './observability/jaeger';
 export * from './patterns/access-intent';
 export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
+export * from './patterns/multi-version-service';
 export * from './patterns/mesh-gateway';
 export * from './patterns/egress-gateway';
 export * from './patterns/mesh-dependencies';
