@@ -48,6 +48,8 @@ export * from './patterns/access-intent';
 export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
 export * from './patterns/mesh-gateway';
+export * from './patterns/gateway-workload';
+export * from './patterns/alb-ingress';
 export * from './patterns/mesh-dependencies';
 
 // Validation
