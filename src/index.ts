@@ -13,6 +13,7 @@ export * from './authorization-policy';
 export * from './request-authentication';
 export * from './waypoint';
 export * from './mesh-enrolment';
+export * from './ext-authz';
 
 // Traffic
 export * from './gateway-binding';
@@ -37,6 +38,7 @@ export * from './observability/providers';
 export * from './observability/mesh-config';
 export * from './observability/monitoring-target';
 export * from './observability/service-alerts';
+export * from './observability/canary-analysis';
 export * from './observability/scraping';
 export * from './observability/recording-rules';
 export * from './observability/dashboards';
@@ -50,6 +52,7 @@ export * from './patterns/canary-service';
 export * from './patterns/mesh-gateway';
 export * from './patterns/gateway-workload';
 export * from './patterns/alb-ingress';
+export * from './patterns/egress-gateway';
 export * from './patterns/mesh-dependencies';
 
 // Validation
@@ -67,3 +70,5 @@ export * as istio_telemetry from './imports/istio-telemetry.istio.io';
 export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
 export * as cert_manager from './imports/certmanager-cert-manager.io';
+export * as argo_rollouts from './imports/argo-argoproj.io';
+export * as flagger from './imports/flagger-flagger.app';

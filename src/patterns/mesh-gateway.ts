@@ -732,6 +732,7 @@ export class MeshGateway extends Construct {
           ? [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'https' }), RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'http' })]
           : [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.tls ? 'https' : 'http' })],
         hostnames: [host],
+        referenceGrants: false, // one grant per backend namespace for all of the gateway's routes (grantBackend)
       });
       this.httpRoutes.set(host, hr);
     }
