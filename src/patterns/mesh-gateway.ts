@@ -16,6 +16,7 @@ import { ReferenceGrant } from '../reference-grant';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
 import { RouteParent } from '../route-parent';
 import { CanaryService } from './canary-service';
+import { _EdgeCertificates } from './edge-certificates';
 import { _BoundGatewayWorkload, _resolveGatewayWorkload, GatewayWorkload } from './gateway-workload';
 import { SecureNamespace } from './secure-namespace';
 import { ITrafficSplit } from '../traffic-split';
@@ -50,6 +51,14 @@ export interface MeshGatewayProps {
    * @default - none: then `plaintext: true` is required
    */
   readonly tls?: GatewayTls;
+  /**
+   * More HTTPS certificates, each for its own hosts (`GatewayTls.certificate({ hosts })`, cert-manager):
+   * every entry becomes an HTTPS server on port 443 for exactly its hosts (chosen by SNI) with its own
+   * Secret and Certificate; `tls` covers the other hosts. Istio flavour.
+   *
+   * @default - `tls` covers every host
+   */
+  readonly certificates?: GatewayTls[];
   /**
    * Serve plain HTTP only (port 80, no TLS). Off by default: an edge should terminate TLS.
    *
@@ -276,6 +285,18 @@ export class MeshGateway extends Construct {
     _validateHost(prop, host, true, true);
   }
 
+  private static checkCertificates(props: MeshGatewayProps, api: EdgeApi, passthroughOnly: boolean): void {
+    if (!props.certificates || props.certificates.length === 0) return;
+    if (!props.tls || passthroughOnly || !props.tls.terminates) {
+      throw _invalid('certificates', props.certificates.length, 'per-host certificates need a gateway that terminates TLS',
+        'set tls: GatewayTls.simple() or GatewayTls.certificate() for the other hosts');
+    }
+    if (api !== EdgeApi.ISTIO) {
+      throw _invalid('certificates', props.certificates.length, 'per-host certificates are rendered with the Istio API only in this version (one HTTPS listener per host is not emitted yet)',
+        'use api: EdgeApi.ISTIO, or one GatewayTls.certificate() covering every host');
+    }
+  }
+
   private static checkPlainHttpRoutes(props: MeshGatewayProps, passthroughOnly: boolean): boolean {
     if (!props.plainHttpRoutes) return false;
     if (!props.tls || passthroughOnly) {
@@ -326,6 +347,8 @@ export class MeshGateway extends Construct {
   private readonly tls?: GatewayTls;
   private readonly httpsRedirect: boolean;
   private readonly plainHttpRoutes: boolean;
+  /** The HTTPS servers' certificates (terminating gateways). */
+  private readonly certs?: _EdgeCertificates;
   private readonly exposures = new Map<string, Exposure[]>();
   private readonly virtualServices = new Map<string, VirtualService>();
   private readonly httpRoutes = new Map<string, KubernetesHttpRoute>();
@@ -390,13 +413,17 @@ export class MeshGateway extends Construct {
       this.fixedHosts = [...props.hosts];
     }
     const hosts = this.fixedHosts ? [...this.fixedHosts] : this.hostList;
+    MeshGateway.checkCertificates(props, this.api, this.passthroughOnly);
 
     if (this.api === EdgeApi.ISTIO) {
       this.gateway = new Gateway(this, 'Gateway', { metadata: { name: this.gatewayName, namespace: this.namespace }, selector: props.workload ? this._workload.selector : props.selector });
       if (this.passthroughOnly) {
         // servers come with passthrough(): port 443, TLS, by SNI
       } else if (this.tls) {
-        this.gateway._addServerWithHosts({ port: 443, protocol: GatewayProtocol.HTTPS, name: 'https', tls: this.tls }, hosts);
+        this.certs = new _EdgeCertificates(this, this._workload.namespace, this.gatewayRef, this.tls, props.certificates ?? [], this.fixedHosts);
+        for (const server of this.certs.servers) {
+          this.gateway._addServerWithHosts({ port: 443, protocol: GatewayProtocol.HTTPS, name: server.name, tls: server.tls }, server.hosts);
+        }
         // port 80 redirects to HTTPS, or serves the routes when asked explicitly (plainHttpRoutes), or is closed
         if (this.httpsRedirect || this.plainHttpRoutes) {
           this.gateway._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP, name: 'http', httpsRedirect: this.httpsRedirect }, hosts);
@@ -422,6 +449,8 @@ export class MeshGateway extends Construct {
           protocol: ListenerProtocol.HTTPS,
           certificates: [{ name: this.tls.credentialName, namespace: props.certificateNamespace }],
         });
+        // GatewayTls.certificate(): the cert-manager Certificate writes the listener's Secret
+        this.certs = new _EdgeCertificates(this, props.certificateNamespace ?? this.namespace, this.gatewayRef, this.tls, [], this.fixedHosts);
         if (props.certificateNamespace && props.certificateNamespace !== this.namespace) {
           new ReferenceGrant(this, 'CertificateGrant', {
             metadata: { name: `${this.gatewayName}-certificate`, namespace: props.certificateNamespace },
@@ -693,6 +722,7 @@ export class MeshGateway extends Construct {
       route = EdgeRoute._create(host, matchKey, undefined, hr, undefined, rule);
     }
     // the first route of a host adds it to the Gateway (once the route exists)
+    if (!this.exposures.has(host)) this.certs?.hostAdded(host);
     if (!this.fixedHosts && !this.exposures.has(host)) this.hostList.push(host);
     list.splice(index, 0, { key: matchKey, specificity, targetKey, route });
     this.exposures.set(host, list);
