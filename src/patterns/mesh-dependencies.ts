@@ -2,14 +2,19 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _isKubernetesServiceHost, _isWildcarded, _parseServiceFqdn, _serviceFqdn } from '../_naming';
 import { _invalid, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { AuthorizationPolicy } from '../authorization-policy';
 import { DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
+import { IMeshIdentity } from '../identity';
+import { PolicyTargetRef } from '../policy-target';
 import { PortProtocol } from '../protocol';
 import { ServiceEntry, ServiceEntryResolution } from '../service-entry';
 import { OutboundTrafficMode, Sidecar } from '../sidecar';
 import { ClientTlsMode } from '../traffic-policy';
+import { WaypointTrafficType } from '../waypoint';
 import { IMeshWorkload } from '../workload';
 import { AccessOptions, AccessRule } from './access-intent';
+import { EgressGateway, _EgressTarget, _allowThroughEgress, _renderEgressCallerSide, _renderEgressGatewaySide } from './egress-gateway';
 import { SecureNamespace } from './secure-namespace';
 
 /**
@@ -59,11 +64,14 @@ export interface TlsOriginationOptions {
 
 /**
  * A service outside the mesh that workloads depend on. Rendered as a ServiceEntry (plus a
- * DestinationRule when the proxy originates TLS) in each caller namespace, visible only there.
+ * DestinationRule when the proxy originates TLS) in each caller namespace, visible only there; or, with
+ * `throughEgressGateway()`, routed through an egress gateway that lets only the declared callers out.
  *
  * @example
  * ExternalService.tls('api.stripe.com');
  * ExternalService.originateTls('api.stripe.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' });
+ * ExternalService.originateTls('edition.cnn.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' })
+ *   .throughEgressGateway(EgressGateway.istio());   // TLS originated at the gateway
  */
 export class ExternalService {
   /**
@@ -130,6 +138,8 @@ export class ExternalService {
     /** The plain port the app calls (TLS origination). */
     public readonly httpPort: number | undefined,
     private readonly tlsOptions: TlsOriginationOptions,
+    /** The egress gateway the calls leave through (`throughEgressGateway()`); undefined: straight from the caller's proxy. */
+    public readonly egressGateway?: EgressGateway,
   ) {
     _validateHost('host', host, true, true);
     if (_isKubernetesServiceHost(host)) {
@@ -143,6 +153,34 @@ export class ExternalService {
     }
   }
 
+  /**
+   * The same external service, reached through an egress gateway (Istio's egress-gateway task): the caller's
+   * sidecar sends to the gateway over mutual TLS, and the gateway sends to the host, originating TLS itself
+   * for `originateTls()` services. `MeshDependencies.dependsOnExternal()` then renders, in the caller's
+   * namespace, the ServiceEntry, the mesh hop of the two-hop VirtualService and the DestinationRule for the
+   * gateway subset; in the gateway's namespace, the ServiceEntry, the Gateway, the gateway hop, the
+   * TLS-originating DestinationRule, and an AuthorizationPolicy on the gateway pods that lets only the
+   * declared callers (their identities) out to the host.
+   *
+   * HTTP services only (`http()`, `originateTls()`): the gateway checks the caller's identity on the mutual
+   * TLS hop and routes by the HTTP host.
+   *
+   * @param gateway the egress gateway install
+   */
+  public throughEgressGateway(gateway: EgressGateway = EgressGateway.istio()): ExternalService {
+    if (!(gateway instanceof EgressGateway)) {
+      throw _invalid('gateway', gateway, 'it is not an EgressGateway', 'use EgressGateway.istio() or EgressGateway.istio({ namespace, serviceName, selector })');
+    }
+    if (this.protocol !== ExternalProtocol.HTTP && this.protocol !== ExternalProtocol.TLS_ORIGINATION) {
+      throw _invalid('external', this.host, `an egress gateway route is for HTTP (the gateway checks the caller's identity on a mutual-TLS hop and routes by HTTP host), not ${this.protocol}`,
+        `let the app speak HTTP and the gateway originate TLS: ExternalService.originateTls('${this.host}', { caCertificates }).throughEgressGateway()`);
+    }
+    if (this.isWildcard) {
+      throw _invalid('external', this.host, 'the egress gateway serves, routes and authorizes one named host', 'name the host (e.g. "en.wikipedia.org")');
+    }
+    return new ExternalService(this.host, this.protocol, this.port, this.httpPort, this.tlsOptions, gateway);
+  }
+
   /** True for a `*.` wildcard host (rendered with resolution NONE: the original destination is kept). */
   private get isWildcard(): boolean {
     return _isWildcarded(this.host);
@@ -150,11 +188,28 @@ export class ExternalService {
 
   /** @internal */
   public _key(): string {
-    return `${this.host}:${this.port}:${this.protocol}`;
+    return `${this.host}:${this.port}:${this.protocol}${this.egressGateway ? `:via:${this.egressGateway._key()}` : ''}`;
+  }
+
+  /** What the egress-gateway renderers need. @internal */
+  public get _egressTarget(): _EgressTarget {
+    const originate = this.protocol === ExternalProtocol.TLS_ORIGINATION;
+    return {
+      host: this.host,
+      httpPort: originate ? this.httpPort! : this.port,
+      tlsPort: originate ? this.port : undefined,
+      caCertificates: this.tlsOptions.caCertificates,
+      credentialName: this.tlsOptions.credentialName,
+    };
+  }
+
+  /** True when the proxy originates TLS (needs an Envoy on the path: a sidecar or a waypoint). @internal */
+  public get _originatesTls(): boolean {
+    return this.protocol === ExternalProtocol.TLS_ORIGINATION;
   }
 
   /** @internal */
-  public _render(scope: Construct, id: string, namespace: string): void {
+  public _render(scope: Construct, id: string, namespace: string, labels?: { [key: string]: string }): ServiceEntry {
     const name = _suggestName(this.isWildcard ? `wildcard-${this.host.slice(2)}` : this.host, 200);
     const portProtocol = {
       [ExternalProtocol.TLS_PASSTHROUGH]: PortProtocol.TLS,
@@ -163,8 +218,8 @@ export class ExternalService {
       [ExternalProtocol.TCP]: PortProtocol.TCP,
     }[this.protocol];
     const number = this.protocol === ExternalProtocol.TLS_ORIGINATION ? this.httpPort! : this.port;
-    new ServiceEntry(scope, `${id}-ServiceEntry`, {
-      metadata: { name, namespace },
+    const serviceEntry = new ServiceEntry(scope, `${id}-ServiceEntry`, {
+      metadata: { name, namespace, labels },
       hosts: [this.host],
       ports: [{ number, protocol: portProtocol, targetPort: this.protocol === ExternalProtocol.TLS_ORIGINATION ? this.port : undefined }],
       resolution: this.isWildcard ? ServiceEntryResolution.NONE : ServiceEntryResolution.DNS,
@@ -188,6 +243,7 @@ export class ExternalService {
         },
       });
     }
+    return serviceEntry;
   }
 }
 
@@ -229,6 +285,14 @@ export interface MeshDependenciesProps {
  * namespace's SecureNamespace, so the two sides never drift), and, with `dependsOnExternal()`,
  * ServiceEntries for external services.
  *
+ * Ambient namespaces (a SecureNamespace enrolled with `MeshEnrolment.ambient()`, defined before the
+ * dependency) get no Sidecar: it has no effect there (istioctl analyze IST0167). The callee's rule is then
+ * enforced by ztunnel (a `selector` policy with sources and ports only) or, when the callee namespace has
+ * a waypoint, by the waypoint (`targetRefs` to the callee's Service), which ztunnel lets through. An
+ * ambient caller's external services are routed through its namespace waypoint when it has one (the
+ * ServiceEntry is labelled `istio.io/use-waypoint`), and allowed there for the caller when the namespace
+ * denies by default; TLS origination needs that waypoint (ztunnel forwards bytes, it does not originate TLS).
+ *
  * @example
  * const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
  * deps.dependsOn(MeshWorkload.fromWorkload(frontend), catalog, { methods: [HttpMethod.GET] });
@@ -238,8 +302,15 @@ export class MeshDependencies extends Construct {
   private readonly registryOnly: Set<string>;
   private readonly alwaysVisible: string[];
   private readonly sidecars = new Map<string, Sidecar>();
-  private readonly externals = new Set<string>();
+  private readonly externals = new Map<string, ServiceEntry>();
+  private readonly egressPolicies = new Map<string, AuthorizationPolicy>();
+  /** Caller namespaces (with the external service) whose egress-gateway objects are rendered. */
+  private readonly viaGateway = new Set<string>();
+  /** The egress gateway's AuthorizationPolicy per external service and gateway. */
+  private readonly egressGatewayPolicies = new Map<string, AuthorizationPolicy>();
   private readonly internalHosts: Array<{ host: string; where: string }> = [];
+  /** The data plane each caller namespace was rendered for (true: ambient), checked again at synth. */
+  private readonly renderedFor = new Map<string, boolean>();
 
   /**
    * Starts an empty dependency graph (declare edges with `dependsOn()` and `dependsOnExternal()`).
@@ -254,7 +325,7 @@ export class MeshDependencies extends Construct {
     this.registryOnly = new Set((props.registryOnlyNamespaces ?? []).map((n) => _validateDnsLabel('registryOnlyNamespaces', n)));
     this.alwaysVisible = [...(props.alwaysVisible ?? ['istio-system/*'])];
     for (const h of this.alwaysVisible) Sidecar._validateEgressHost(h);
-    this.node.addValidation({ validate: () => this.validateTargets() });
+    this.node.addValidation({ validate: () => [...this.validateTargets(), ...this.validateDataPlanes()] });
   }
 
   /**
@@ -262,7 +333,8 @@ export class MeshDependencies extends Construct {
    * Repeating a dependency is a no-op; cycles are fine.
    *
    * @param caller the calling workload, with a known namespace and service account (e.g.
-   * `MeshWorkload.fromWorkload(deployment)`); its Sidecar gets the callee in `egress[].hosts`
+   * `MeshWorkload.fromWorkload(deployment)`); its Sidecar gets the callee in `egress[].hosts` (none in an
+   * ambient namespace)
    * @param callee the called Service of this cluster (a CanaryService or `ServiceHost.of(name, namespace)`)
    * @param options what the caller may do (methods, paths, ports, ...) and the callee's pods when the
    * callee is not itself a workload
@@ -270,14 +342,14 @@ export class MeshDependencies extends Construct {
    * namespace is not a SecureNamespace of this app
    */
   public dependsOn(caller: IMeshWorkload, callee: IMeshDestination, options: DependencyOptions = {}): AccessRule | undefined {
-    const sidecar = this.sidecarFor(caller);
+    const sidecar = this.isAmbient(this.callerNamespace(caller)) ? undefined : this.sidecarFor(caller);
     const host = callee.toMeshDestination().host;
     const service = _parseServiceFqdn(host);
     if (!service) {
       throw _invalid('callee', host, 'it is not a Service of the cluster', 'declare external services with dependsOnExternal(caller, ExternalService.tls(host))');
     }
     const calleeNs = service.namespace;
-    sidecar.addEgressHosts(`${calleeNs}/${host}`);
+    sidecar?.addEgressHosts(`${calleeNs}/${host}`);
     // a callee that is a construct of the app (a CanaryService) exists by definition; only value hosts
     // (ServiceHost.of) are looked up at synth
     if (!(callee instanceof Construct)) this.internalHosts.push({ host, where: `${caller.workloadKey} -> ${host}` });
@@ -289,12 +361,9 @@ export class MeshDependencies extends Construct {
       throw _invalid('workload', undefined, `namespace ${calleeNs} is a SecureNamespace, so the callee's pods must be known to allow the call`,
         'pass options.workload (e.g. MeshWorkload.fromWorkload(deployment)), or a callee that is a workload (CanaryService)');
     }
-    if (!caller.workloadIdentity) {
-      throw _invalid('caller', caller.workloadKey, 'its identity (service account) is unknown, so the callee cannot allow it',
-        'use MeshWorkload.fromWorkload(deployment) with a namespace, or MeshWorkload.labels(labels, { namespace, serviceAccountName })');
-    }
     const { workload: _w, ...access } = options;
-    return secure.grantAccess(caller.workloadIdentity, workload, access);
+    // ambient callee: SecureNamespace places the rule at ztunnel (selector, L4 only) or at the waypoint (targetRefs)
+    return secure.grantAccess(this.callerIdentity(caller), workload, access);
   }
 
   /**
@@ -302,22 +371,71 @@ export class MeshDependencies extends Construct {
    * DestinationRule) in the caller's namespace, and the host in the caller's egress scope.
    *
    * The ServiceEntry has `resolution: DNS` and `exportTo: ["."]`; one per external service and namespace.
+   * In an ambient namespace with a waypoint (for service traffic) the ServiceEntry is labelled
+   * `istio.io/use-waypoint: <waypoint>`, so the waypoint is the egress proxy (Istio's ambient egress
+   * gateway), and, when the namespace denies by default, an AuthorizationPolicy attached to the
+   * ServiceEntry (`allow-egress-<entry>`) lets the caller through it.
    *
    * @param caller the calling workload, with a known namespace
    * @param external the external service, e.g. `ExternalService.tls('api.stripe.com')`
    */
   public dependsOnExternal(caller: IMeshWorkload, external: ExternalService): void {
-    const sidecar = this.sidecarFor(caller);
-    const ns = caller.workloadNamespace!;
-    sidecar.addEgressHosts(`./${external.host}`);
+    if (external.egressGateway) return this.dependsThroughEgressGateway(caller, external, external.egressGateway);
+    const ns = this.callerNamespace(caller);
+    const secure = this.isAmbient(ns) ? SecureNamespace._lookup(this, ns)! : undefined;
+    // a waypoint for workload traffic only does not take service (and ServiceEntry) traffic
+    const forServices = [WaypointTrafficType.SERVICE, WaypointTrafficType.ALL];
+    const waypoint = secure?.waypoint && forServices.includes(secure.waypoint.trafficType) ? secure.waypoint : undefined;
+    if (secure && !waypoint && external._originatesTls) {
+      throw _invalid('external', external.host, `namespace ${ns} is ambient without a waypoint for service traffic, and ztunnel forwards bytes: it cannot originate TLS`,
+        `enrol ${ns} with MeshEnrolment.ambient({ waypoint: true }) (the waypoint originates TLS), or let the app speak TLS with ExternalService.tls('${external.host}')`);
+    }
+    if (!secure) this.sidecarFor(caller).addEgressHosts(`./${external.host}`);
     const key = `${ns}/${external._key()}`;
-    if (this.externals.has(key)) return;
-    this.externals.add(key);
-    external._render(this, `External-${ns}-${_suggestName(external.host, 60)}-${external.port}`, ns);
+    let entry = this.externals.get(key);
+    if (!entry) {
+      entry = external._render(this, `External-${ns}-${_suggestName(external.host, 60)}-${external.port}`, ns,
+        waypoint ? { 'istio.io/use-waypoint': waypoint.name } : undefined);
+      this.externals.set(key, entry);
+    }
+    if (waypoint && secure!.waypointDenyAll) this.allowEgress(entry, this.callerIdentity(caller));
   }
 
   /**
-   * The Sidecar that scopes `caller`'s egress, once it has a dependency (undefined before).
+   * `dependsOnExternal()` for a service reached through an egress gateway: the caller namespace's objects once
+   * per namespace, the gateway's once per app, and the caller's identity allowed at the gateway.
+   */
+  private dependsThroughEgressGateway(caller: IMeshWorkload, external: ExternalService, gateway: EgressGateway): void {
+    const ns = this.callerNamespace(caller);
+    if (this.isAmbient(ns)) {
+      throw _invalid('external', external.host, `namespace ${ns} is ambient: its egress proxy is the namespace waypoint, and an egress gateway route needs the caller's sidecar`,
+        'declare the external service without throughEgressGateway(): it is routed through the namespace waypoint (MeshEnrolment.ambient({ waypoint: true }))');
+    }
+    if (ns === gateway.namespace) {
+      throw _invalid('caller', caller.workloadKey, `it runs in the egress gateway's namespace ${ns}, whose objects for ${external.host} are the gateway's`,
+        'run the caller in its own namespace');
+    }
+    const identity = this.callerIdentity(caller); // the gateway lets out only known identities
+    const target = external._egressTarget;
+    this.sidecarFor(caller).addEgressHosts(`./${external.host}`, `${gateway.namespace}/${gateway.serviceHost}`);
+    const id = `${_suggestName(external.host, 60)}-${external.port}`;
+    const key = `${ns}/${external._key()}`;
+    if (!this.viaGateway.has(key)) {
+      this.viaGateway.add(key);
+      _renderEgressCallerSide(this, `Egress-${ns}-${id}`, ns, target, gateway);
+    }
+    const gwKey = external._key();
+    let policy = this.egressGatewayPolicies.get(gwKey);
+    if (!policy) {
+      policy = _renderEgressGatewaySide(this, `EgressGateway-${gateway.namespace}-${gateway.serviceName}-${id}`, target, gateway);
+      this.egressGatewayPolicies.set(gwKey, policy);
+    }
+    _allowThroughEgress(policy, identity, target);
+  }
+
+  /**
+   * The Sidecar that scopes `caller`'s egress, once it has a dependency (undefined before, and for
+   * callers in ambient namespaces, which have no sidecar).
    *
    * @param caller a workload given to `dependsOn()` or `dependsOnExternal()`
    */
@@ -325,23 +443,74 @@ export class MeshDependencies extends Construct {
     return this.sidecars.get(`${caller.workloadNamespace}/${caller.workloadKey}`);
   }
 
-  private sidecarFor(caller: IMeshWorkload): Sidecar {
-    if (!caller.workloadNamespace) {
+  /** The caller's namespace (required), with its data plane decided once and checked again at synth. */
+  private callerNamespace(caller: IMeshWorkload): string {
+    const ns = caller.workloadNamespace;
+    if (!ns) {
       throw _invalid('caller', caller.workloadKey, 'its namespace is unknown, so its Sidecar cannot be placed',
         'use MeshWorkload.fromWorkload(deployment) in a chart with a namespace, or MeshWorkload.labels(labels, { namespace })');
     }
+    const ambient = this.isAmbient(ns);
+    if (ambient && this.registryOnly.has(ns)) {
+      throw _invalid('registryOnlyNamespaces', ns, 'the namespace is ambient: REGISTRY_ONLY is a Sidecar setting, and ztunnel does not enforce an outbound traffic policy',
+        `drop "${ns}" from registryOnlyNamespaces; in ambient, block unknown hosts with a Kubernetes NetworkPolicy (ztunnel passes traffic to hosts without a ServiceEntry straight through)`);
+    }
+    if (!this.renderedFor.has(ns)) this.renderedFor.set(ns, ambient);
+    return ns;
+  }
+
+  private isAmbient(namespace: string): boolean {
+    return SecureNamespace._lookup(this, namespace)?.enrolment.isAmbient ?? false;
+  }
+
+  private callerIdentity(caller: IMeshWorkload) {
+    if (!caller.workloadIdentity) {
+      throw _invalid('caller', caller.workloadKey, 'its identity (service account) is unknown, so the callee cannot allow it',
+        'use MeshWorkload.fromWorkload(deployment) with a namespace, or MeshWorkload.labels(labels, { namespace, serviceAccountName })');
+    }
+    return caller.workloadIdentity;
+  }
+
+  /** The waypoint of a default-deny ambient namespace lets `caller` reach the external `entry`. */
+  private allowEgress(entry: ServiceEntry, caller: IMeshIdentity): void {
+    const key = `${entry.namespace}/${entry.name}`;
+    let policy = this.egressPolicies.get(key);
+    if (!policy) {
+      policy = new AuthorizationPolicy(this, `AllowEgress-${entry.namespace}-${entry.name}`, {
+        metadata: { name: _suggestName(`allow-egress-${entry.name}`, 253), namespace: entry.namespace },
+        targetRefs: [PolicyTargetRef.serviceEntry(entry.name)],
+      });
+      this.egressPolicies.set(key, policy);
+    }
+    policy.addRule({ from: [caller] }); // a repeated caller is a no-op
+  }
+
+  private sidecarFor(caller: IMeshWorkload): Sidecar {
     const key = `${caller.workloadNamespace}/${caller.workloadKey}`;
     let sidecar = this.sidecars.get(key);
     if (!sidecar) {
       sidecar = new Sidecar(this, `Sidecar-${caller.workloadNamespace}-${caller.workloadKey}`, {
         metadata: { name: _suggestName(caller.workloadKey, 253), namespace: caller.workloadNamespace },
         selector: caller,
-        outboundTrafficMode: this.registryOnly.has(caller.workloadNamespace) ? OutboundTrafficMode.REGISTRY_ONLY : undefined,
+        outboundTrafficMode: this.registryOnly.has(caller.workloadNamespace!) ? OutboundTrafficMode.REGISTRY_ONLY : undefined,
       });
       sidecar.addEgressHosts(...this.alwaysVisible);
       this.sidecars.set(key, sidecar);
     }
     return sidecar;
+  }
+
+  /** A caller namespace whose data plane changed after its dependencies were rendered (a SecureNamespace defined later). */
+  private validateDataPlanes(): string[] {
+    const errors: string[] = [];
+    for (const [ns, ambient] of this.renderedFor) {
+      if (this.isAmbient(ns) === ambient) continue;
+      errors.push(_invalid('caller', `namespace ${ns}`, ambient
+        ? 'its dependencies were rendered for ambient, but it is no longer ambient'
+        : 'it is ambient (its SecureNamespace was defined after dependsOn()), but its dependencies were rendered for sidecars: a Sidecar has no effect in an ambient namespace (IST0167)',
+      `define the SecureNamespace of "${ns}" (or call SecureNamespace.of(scope, "${ns}", { enrolment })) before declaring its dependencies`).message);
+    }
+    return errors;
   }
 
   /** Every internal callee must be a Service (or ServiceEntry) of the app: one pass builds the index. */

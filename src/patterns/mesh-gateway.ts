@@ -14,6 +14,7 @@ import { HttpMatch, StringMatch } from '../match';
 import { PolicyTargetRef } from '../policy-target';
 import { ReferenceGrant } from '../reference-grant';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
+import { RouteParent } from '../route-parent';
 import { CanaryService } from './canary-service';
 import { SecureNamespace } from './secure-namespace';
 import { ITrafficSplit } from '../traffic-split';
@@ -390,7 +391,7 @@ export class MeshGateway extends Construct {
       if (this.httpsRedirect) {
         new KubernetesHttpRoute(this, 'HttpsRedirect', {
           metadata: { name: `${this.gatewayName}-https-redirect`, namespace: this.namespace },
-          parents: [{ gateway: this.kubernetesGateway, sectionName: 'http' }],
+          parents: [RouteParent.fromGateway(this.kubernetesGateway, { sectionName: 'http' })],
           rules: [{ redirect: { scheme: 'https', statusCode: 301 } }],
         });
       }
@@ -656,8 +657,9 @@ export class MeshGateway extends Construct {
     if (!hr) {
       hr = new KubernetesHttpRoute(this, `Route-${host}`, {
         metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
-        parents: [{ gateway: this.kubernetesGateway!, sectionName: this.tls ? 'https' : 'http' }],
+        parents: [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.tls ? 'https' : 'http' })],
         hostnames: [host],
+        referenceGrants: false, // one grant per backend namespace for all of the gateway's routes (grantBackend)
       });
       this.httpRoutes.set(host, hr);
     }

@@ -307,9 +307,14 @@ function describePods(pods: _Pod[]): string {
   return pods.slice(0, 3).map((p) => `${p.input.doc.kind}/${nameOf(p.input.doc)} ${JSON.stringify(p.labels)}`).join(', ') + (pods.length > 3 ? ', ...' : '');
 }
 
-/** Annotations istioctl analyze reads (annotations.go istioAnnotation). */
+/**
+ * Annotations of Istio's domains (annotations.go istioAnnotation). istioctl matches any prefix ending in
+ * "istio.io", which takes other owners' domains too (this library's `validation.cdk8s-istio.io/...`): here the
+ * prefix must be `istio.io` or end in `.istio.io`.
+ */
 function isIstioAnnotation(a: string): boolean {
-  return a === 'kubernetes.io/ingress.class' || (a.includes('/') && a.split('/')[0].endsWith('istio.io'));
+  const prefix = a.includes('/') ? a.split('/')[0] : '';
+  return a === 'kubernetes.io/ingress.class' || prefix === 'istio.io' || prefix.endsWith('.istio.io');
 }
 /** Set by Istio itself (maturity.AlwaysIgnoredAnnotations). */
 const IGNORED_ANNOTATIONS = new Set(['sidecar.istio.io/status', 'gateway.istio.io/controller-version', 'istio.io/rev']);

@@ -4,6 +4,7 @@
  * registered here; README's rule table is generated from these definitions (`npx projen rules:readme`,
  * checked by test/validation/rules.test.ts), so the table cannot drift from the code.
  */
+import { _AMBIENT_RULES } from './_ambient-rules';
 import {
   checkAnnotations, checkCaCertificates, checkConflictingGateways, checkDeprecations, checkDuplicateCertificates, checkExternalNamePorts,
   checkIngressSubsets, checkInjectionLabels, checkServiceEntryAddresses, checkSubsetPods, checkTelemetries, checkUnreachableRules,
@@ -113,6 +114,10 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a deprecated field (`http[].fault.delay.percent`, Sidecar `outboundTrafficPolicy.egressProxy`) or an object of a removed kind (`rbac.istio.io`)', checkDeprecations),
   rule('MESH005', E, 'this library (Kubernetes: one object per name)',
     'one object (API group, kind, namespace, name) defined twice: in an app (naming both construct paths), or within one file for the CLI and the plugin (a folder may hold alternatives, like Istio\'s samples)', duplicates),
+  // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
+  ..._AMBIENT_RULES,
+  rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
+  rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];
 
 const BY_ID = new Map(_RULES.map((r) => [r.id, r]));
