@@ -138,7 +138,7 @@ describeWithBinaries(['prometheus', 'promtool'], 'canary loop against a real Pro
     expect(r.out.split('\n').slice(0, 3)).toEqual([
       'shop/healthy: promote (promote: step 1 -> 2 (25% -> 50%))',
       '  10 of 10 checks passed (0 failed, 1 allowed); the 10m window meets every objective',
-      '  canary v2: 3000 requests, success 99.9%, p99 175ms | stable v1: 12000 requests, success 99.9%, p99 175ms | objective: success >= 99.5%, p99 <= 250ms, over 10m',
+      '  canary v2: requests 3000, success 99.9%, p99 175ms | stable v1: requests 12000, success 99.9%, p99 175ms | objective: success >= 99.5%, p99 <= 250ms, over 10m',
     ]);
     expect(r.out).toContain('  query: (sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="shop",destination_service_name="healthy",destination_version="v2",response_code!~"5.."}[10m]))');
   });
