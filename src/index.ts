@@ -13,6 +13,7 @@ export * from './authorization-policy';
 export * from './request-authentication';
 export * from './waypoint';
 export * from './mesh-enrolment';
+export * from './ext-authz';
 
 // Traffic
 export * from './gateway-binding';
@@ -27,6 +28,7 @@ export * from './k8s-gateway';
 export * from './k8s-http-route';
 export * from './route-parent';
 export * from './reference-grant';
+export * from './certificate';
 export * from './service-entry';
 export * from './sidecar';
 
@@ -48,6 +50,7 @@ export * from './patterns/access-intent';
 export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
 export * from './patterns/mesh-gateway';
+export * from './patterns/egress-gateway';
 export * from './patterns/mesh-dependencies';
 
 // Validation
