@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { CanaryService, MeshObservability, MetricsReporter } from '../../src';
-import { mainAsync } from '../../src/validation/cli';
+import { main, mainAsync } from '../../src/validation/cli';
 import { CANARIES, T0, openMetrics } from '../canary-series';
 import { TestPrometheus, describeWithBinaries, freePort, startPrometheus } from '../prometheus';
 
@@ -54,6 +54,15 @@ test('canary --help exits 0 and documents the exit codes', async () => {
   expect(r.code).toBe(0);
   expect(r.out).toContain('usage: cdk8s-istio canary status|advance|report --prometheus URL');
   expect(r.out).toContain('Exit 0: every canary promotes; 1: a canary rolls back; 3: a canary holds (none rolls back); 2: usage');
+});
+
+test('the synchronous entry point prints canary help and refuses the asynchronous commands', () => {
+  let out = '';
+  let err = '';
+  expect(main(['canary', '--help'], { write: (s: string) => (out += s) }, { write: () => undefined })).toBe(0);
+  expect(out).toContain('usage: cdk8s-istio canary');
+  expect(main(['canary', 'status', '--prometheus', 'http://x', 'dist'], { write: () => undefined }, { write: (s: string) => (err += s) })).toBe(2);
+  expect(err).toEqual('cdk8s-istio canary: queries Prometheus asynchronously: run it through bin/cdk8s-istio (mainAsync)\n');
 });
 
 test('canary: usage errors exit 2', async () => {
