@@ -23,7 +23,7 @@ describe('the reporter follows the data plane of the target\'s namespace', () =>
     // GIVEN
     const { chart } = shop(MeshEnrolment.ambient({ waypoint: true }));
     // WHEN
-    const monitoring = observability(chart).monitor(MonitoringTarget.service('catalog', 'shop'));
+    const monitoring = observability(chart).monitor(MonitoringTarget.inNamespace('shop', 'catalog'));
     // THEN
     const exprs = [...alertExprs(chart), ...panelExprs(monitoring.dashboard!)];
     expect(exprs.length).toBeGreaterThan(0);
@@ -38,7 +38,7 @@ describe('the reporter follows the data plane of the target\'s namespace', () =>
   test('sidecar namespaces, and namespaces the app does not define, keep reporter="destination" (unchanged output)', () => {
     for (const enrolment of [MeshEnrolment.sidecarInjection(), undefined]) {
       const { chart } = shop(enrolment);
-      observability(chart).monitor(MonitoringTarget.service('catalog', 'shop'));
+      observability(chart).monitor(MonitoringTarget.inNamespace('shop', 'catalog'));
       expect(alertExprs(chart).filter((e: string) => !e.includes('reporter="destination"'))).toEqual([]);
     }
   });
@@ -46,7 +46,7 @@ describe('the reporter follows the data plane of the target\'s namespace', () =>
   test('fails: ambient without a waypoint for service traffic (ztunnel reports only L4 metrics)', () => {
     for (const enrolment of [MeshEnrolment.ambient(), MeshEnrolment.ambient({ waypoint: true, waypointTrafficType: WaypointTrafficType.WORKLOAD })]) {
       const { chart } = shop(enrolment);
-      expect(() => observability(chart).monitor(MonitoringTarget.service('catalog', 'shop'))).toThrow(
+      expect(() => observability(chart).monitor(MonitoringTarget.inNamespace('shop', 'catalog'))).toThrow(
         'Invalid target "catalog.shop": namespace shop is ambient without a waypoint for service traffic: ztunnel reports only L4 metrics (istio_tcp_*), '
         + 'no istio_requests_total or request durations, so request-based alerts and dashboards would stay empty. '
         + 'Fix: enrol shop with MeshEnrolment.ambient({ waypoint: true }) (the waypoint reports L7 metrics with reporter="waypoint"), or do not monitor catalog here');
@@ -55,20 +55,20 @@ describe('the reporter follows the data plane of the target\'s namespace', () =>
 
   test('fails: an explicit reporter that contradicts the namespace', () => {
     const ambient = shop(MeshEnrolment.ambient({ waypoint: true }));
-    expect(() => new ServiceAlerts(ambient.chart, 'a', { target: MonitoringTarget.service('catalog', 'shop'), reporter: MetricsReporter.DESTINATION })).toThrow(
+    expect(() => new ServiceAlerts(ambient.chart, 'a', { target: MonitoringTarget.inNamespace('shop', 'catalog'), reporter: MetricsReporter.DESTINATION })).toThrow(
       'Invalid reporter "destination": namespace shop is ambient: its request metrics are reported by the waypoint (reporter="waypoint"), and ztunnel reports only L4 metrics. '
       + 'Fix: drop `reporter` (derived from the namespace), or use MetricsReporter.WAYPOINT');
     const sidecar = shop(MeshEnrolment.sidecarInjection());
-    expect(() => new ServiceDashboard(sidecar.chart, 'd', { target: MonitoringTarget.service('catalog', 'shop'), reporter: MetricsReporter.WAYPOINT })).toThrow(
+    expect(() => new ServiceDashboard(sidecar.chart, 'd', { target: MonitoringTarget.inNamespace('shop', 'catalog'), reporter: MetricsReporter.WAYPOINT })).toThrow(
       'Invalid reporter "waypoint": namespace shop runs sidecars (sidecar injection), which report as "destination" (server side) or "source"; no waypoint reports its metrics. '
       + 'Fix: drop `reporter` (derived from the namespace), or use MetricsReporter.DESTINATION');
     // near miss: the matching explicit reporter is fine
-    expect(() => new ServiceAlerts(ambient.chart, 'b', { target: MonitoringTarget.service('catalog', 'shop'), reporter: MetricsReporter.WAYPOINT })).not.toThrow();
+    expect(() => new ServiceAlerts(ambient.chart, 'b', { target: MonitoringTarget.inNamespace('shop', 'catalog'), reporter: MetricsReporter.WAYPOINT })).not.toThrow();
   });
 
   test('fails at synth when the SecureNamespace that makes the namespace ambient is defined after the monitoring', () => {
     const { app, chart } = shop();
-    observability(chart).monitor(MonitoringTarget.service('catalog', 'shop'));
+    observability(chart).monitor(MonitoringTarget.inNamespace('shop', 'catalog'));
     new SecureNamespace(chart, 'ns', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true }) });
     expect(() => app.synth()).toThrow('Invalid reporter "destination": namespace shop turned out to report with reporter="waypoint" (its SecureNamespace was defined after the monitoring). '
       + 'Fix: define the SecureNamespace of "shop" before monitoring its services, or pass reporter: MetricsReporter.WAYPOINT');
