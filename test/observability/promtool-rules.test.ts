@@ -30,7 +30,9 @@ function expected(longWindow: string): any {
   };
 }
 
-function promtoolTest(s: ServiceSeries, alerts: Array<{ eval_time: string; alertname: string; exp_alerts: any[] }>): { status: number | null; output: string } {
+interface AlertTest { eval_time: string; alertname: string; exp_alerts: any[] }
+
+function promtoolTest(s: ServiceSeries, alerts: AlertTest[]): { status: number | null; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-promtool-'));
   fs.writeFileSync(path.join(dir, 'rules.yaml'), YAML.stringify({ groups: GROUPS }));
   fs.writeFileSync(path.join(dir, 'test.yaml'), YAML.stringify({

@@ -99,7 +99,7 @@ describe('MeshGateway (Istio API)', () => {
     const app = Testing.app();
     const { stable, canary, frontend } = shop(app);
     const edgeChart = new Chart(app, 'edge');
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }), httpsRedirect: false });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }), plainHttpRoutes: true });
     edge.split('api.example.com', [{ destination: stable, weight: 50 }, { destination: canary, weight: 50 }], { pathPrefix: '/catalog', rewritePrefix: '/', timeout: Duration.seconds(3) });
     edge.expose('www.example.com', frontend, { port: 8080, pathExact: '/health' });
     const out = Testing.synth(edgeChart);

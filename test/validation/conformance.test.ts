@@ -360,6 +360,20 @@ CEL_CASES.push(
   ['HTTPRoute backendRequest > request timeout', route({ timeouts: { request: '1s', backendRequest: '2s' } }), 'spec.rules[0].timeouts: Invalid value: "object": backendRequest timeout cannot be longer than request timeout'],
 );
 
+const GRPC_BE = { name: 'greeter', port: 50051 };
+function tlsRoute(hostnames: string[]): any {
+  return obj(GW, 'TLSRoute', { hostnames, rules: [{ backendRefs: [BE] }] });
+}
+CEL_CASES.push(
+  ['GRPCRoute more than 128 matches', obj(GW, 'GRPCRoute', { rules: Array.from({ length: 3 }, (_, r) => ({ matches: Array.from({ length: 64 }, (_x, i) => ({ method: { service: `s${r}`, method: `m${i}` } })), backendRefs: [GRPC_BE] })) }), 'spec.rules: Invalid value: "array": While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128'],
+  ['GRPCRoute method type without service or method', obj(GW, 'GRPCRoute', { rules: [{ matches: [{ method: { type: 'Exact' } }], backendRefs: [GRPC_BE] }] }), 'spec.rules[0].matches[0].method: Invalid value: "object": One or both of \'service\' or \'method\' must be specified'],
+  ['GRPCRoute invalid exact service', obj(GW, 'GRPCRoute', { rules: [{ matches: [{ method: { service: 'a-b' } }], backendRefs: [GRPC_BE] }] }), 'spec.rules[0].matches[0].method: Invalid value: "object": service must only contain valid characters (matching ^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$)'],
+  ['GRPCRoute invalid exact method', obj(GW, 'GRPCRoute', { rules: [{ matches: [{ method: { method: 'a.b' } }], backendRefs: [GRPC_BE] }] }), 'spec.rules[0].matches[0].method: Invalid value: "object": method must only contain valid characters (matching ^[A-Za-z_][A-Za-z_0-9]*$)'],
+  ['TLSRoute IP hostname', tlsRoute(['10.0.0.1']), 'spec.hostnames: Invalid value: "array": Hostnames cannot contain an IP'],
+  ['TLSRoute invalid hostname', tlsRoute(['a_b.example.com']), 'spec.hostnames: Invalid value: "array": Hostnames must be valid based on RFC-1123'],
+  ['TLSRoute wildcard not first label', tlsRoute(['a.*.example.com']), 'spec.hostnames: Invalid value: "array": Wildcards on hostnames must be the first label, and the rest of hostname must be valid based on RFC-1123'],
+);
+
 describe('ConformanceValidator: CEL rules (x-kubernetes-validations)', () => {
   test.each(CEL_CASES)('fails: %s', (_name, o, expected) => {
     // a rule that fails to evaluate (e.g. "No such key") is a violation too; its message then says why
@@ -369,7 +383,7 @@ describe('ConformanceValidator: CEL rules (x-kubernetes-validations)', () => {
   test('every CEL rule of the kinds the library emits has a bad case above (transition rules excepted)', () => {
     // GIVEN the rules in the shipped schema data
     const emitted = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication',
-      'RequestAuthentication', 'Telemetry', 'HTTPRoute', 'ReferenceGrant', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Certificate']);
+      'RequestAuthentication', 'Telemetry', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'ReferenceGrant', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Certificate']);
     const all = new Set<string>();
     for (const bundle of ['istio', 'gateway-api', 'prometheus-operator', 'cert-manager']) {
       const data = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'validation', 'schemas', `${bundle}.json`), 'utf8'));
