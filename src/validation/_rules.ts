@@ -4,12 +4,13 @@
  * registered here; README's rule table is generated from these definitions (`npx projen rules:readme`,
  * checked by test/validation/rules.test.ts), so the table cannot drift from the code.
  */
+import { _AMBIENT_RULES } from './_ambient-rules';
 import {
   checkDestinationRuleDuplicates, checkDestinationRuleTls, checkEnrolment, checkIdentities, checkPortNames, checkProviders,
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
-import { _AMBIENT_RULES } from './_ambient-rules';
 import { _duplicateObjects } from './_duplicates';
+import { _GATEWAY_API_RULES } from './_gateway-api-rules';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
@@ -147,6 +148,8 @@ export const _RULES: readonly _RuleDefinition[] = [
   },
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
+  // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
+  ..._GATEWAY_API_RULES,
   { id: 'K8S-YAML', severity: E, mirrors: 'this library (CLI)', catches: 'a file that is not YAML' },
   { id: 'K8S-OBJECT', severity: E, mirrors: 'this library (CLI)', catches: 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)' },
 ];
