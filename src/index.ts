@@ -51,7 +51,10 @@ export * from './observability/jaeger';
 export * from './patterns/access-intent';
 export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
+export * from './patterns/multi-version-service';
 export * from './patterns/mesh-gateway';
+export * from './patterns/gateway-workload';
+export * from './patterns/alb-ingress';
 export * from './patterns/egress-gateway';
 export * from './patterns/mesh-dependencies';
 

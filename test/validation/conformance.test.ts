@@ -106,7 +106,27 @@ describe('ConformanceValidator: structural schema', () => {
   test('objects of unknown kinds give no findings', () => {
     expect(V.validate({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { a: 1 } })).toEqual([]);
     expect(V.knows(NET, 'VirtualService')).toBe(true);
-    expect(V.knows('networking.istio.io/v1alpha3', 'EnvoyFilter')).toBe(false);
+    expect(V.knows('networking.istio.io/v1', 'EnvoyFilter')).toBe(false); // served as v1alpha3 only
+    expect(V.validate({ apiVersion: 'networking.istio.io/v2', kind: 'VirtualService', metadata: { name: 'a' }, spec: { htp: [] } })).toEqual([]);
+  });
+
+  test('every served version is checked against its own schema: v1alpha3/v1beta1 Istio kinds, kinds served only in an older version', () => {
+    // fixed: only v1 schemas were shipped, so these were skipped without a word
+    const served = [
+      ['networking.istio.io/v1alpha3', 'VirtualService'], ['networking.istio.io/v1beta1', 'VirtualService'],
+      ['networking.istio.io/v1alpha3', 'EnvoyFilter'], ['networking.istio.io/v1beta1', 'ProxyConfig'],
+      ['extensions.istio.io/v1alpha1', 'WasmPlugin'], ['security.istio.io/v1beta1', 'AuthorizationPolicy'],
+      ['telemetry.istio.io/v1alpha1', 'Telemetry'], ['gateway.networking.k8s.io/v1beta1', 'HTTPRoute'],
+    ];
+    for (const [apiVersion, kind] of served) expect(`${apiVersion} ${kind} ${V.knows(apiVersion, kind)}`).toEqual(`${apiVersion} ${kind} true`);
+    const typo = (apiVersion: string, kind: string, spec: any) => V.validate({ apiVersion, kind, metadata: { name: 'a', namespace: 'shop' }, spec })
+      .map((f) => `${f.rule} ${f.apiVersion} ${f.path}`);
+    expect(typo('networking.istio.io/v1alpha3', 'VirtualService', { hosts: ['a'], htp: [] })).toEqual(['K8S-SCHEMA networking.istio.io/v1alpha3 spec.htp']);
+    expect(typo('networking.istio.io/v1alpha3', 'EnvoyFilter', { configPatchs: [] })).toEqual(['K8S-SCHEMA networking.istio.io/v1alpha3 spec.configPatchs']);
+    expect(typo('security.istio.io/v1beta1', 'AuthorizationPolicy', { action: 'PERMIT' }).map((f) => f.split(' ')[0])).toContain('K8S-SCHEMA');
+    // near misses: valid objects of those versions
+    expect(typo('networking.istio.io/v1beta1', 'VirtualService', { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }] }] })).toEqual([]);
+    expect(typo('networking.istio.io/v1alpha3', 'EnvoyFilter', { configPatches: [] })).toEqual([]);
   });
 
   test('user CRDs replace the built-in schema of their kind (e.g. kubectl get crd -o yaml)', () => {
