@@ -14,6 +14,7 @@ import {
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
 import { _duplicateObjects } from './_duplicates';
+import { _GATEWAY_API_RULES } from './_gateway-api-rules';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
@@ -116,6 +117,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'one object (API group, kind, namespace, name) defined twice: in an app (naming both construct paths), or within one file for the CLI and the plugin (a folder may hold alternatives, like Istio\'s samples)', duplicates),
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
+  // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
+  ..._GATEWAY_API_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
   rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];
