@@ -26,6 +26,8 @@ export * from './virtual-service';
 export * from './gateway';
 export * from './k8s-gateway';
 export * from './k8s-http-route';
+export * from './k8s-grpc-route';
+export * from './k8s-tls-route';
 export * from './route-parent';
 export * from './reference-grant';
 export * from './certificate';
@@ -51,6 +53,8 @@ export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
 export * from './patterns/multi-version-service';
 export * from './patterns/mesh-gateway';
+export * from './patterns/gateway-workload';
+export * from './patterns/alb-ingress';
 export * from './patterns/egress-gateway';
 export * from './patterns/mesh-dependencies';
 

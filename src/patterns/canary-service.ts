@@ -573,7 +573,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       serviceAccountName: saName!,
     }) : undefined);
     this.service = this.serviceObject(service, props.createService, { name, namespace: ns }, port);
-    this.serviceHost = ServiceHost.of(name, ns);
+    this.serviceHost = ServiceHost.inNamespace(ns, name);
 
     // DestinationRule subsets and the sides
     this.destinationRule = new DestinationRule(this, 'DestinationRule', {
