@@ -95,7 +95,7 @@ describe('README: Istio tasks, typed', () => {
       gateways: [edge],
       http: [{
         match: [HttpMatch.of({ uri: StringMatch.prefix('/headers'), headers: { '@request.auth.claims.groups': StringMatch.exact('group1') } })],
-        destinations: [{ destination: ServiceHost.of('httpbin', 'shop', { port: 8000 }) }],
+        destinations: [{ destination: ServiceHost.inNamespace('shop', 'httpbin', { port: 8000 }) }],
       }],
     });
     new kplus.Service(chart, 'httpbin-svc', { metadata: { name: 'httpbin' }, ports: [{ port: 8000, name: 'http' }], selector: kplus.Pods.select(chart, 'httpbin-pods', { labels: { app: 'httpbin' } }) });
