@@ -168,6 +168,7 @@ export interface MeshIndex {
   readonly virtualServices: _MeshInput[];
   readonly destinationRules: _MeshInput[];
   readonly authorizationPolicies: _MeshInput[];
+  readonly requestAuthentications: _MeshInput[];
   readonly telemetries: _MeshInput[];
   /** Namespace -> its Sidecars without a workloadSelector. */
   readonly selectorlessSidecars: Map<string, _MeshInput[]>;
@@ -232,6 +233,7 @@ function emptyIndex(): MeshIndex {
     virtualServices: [],
     destinationRules: [],
     authorizationPolicies: [],
+    requestAuthentications: [],
     telemetries: [],
     selectorlessSidecars: new Map(),
     meshResourcesByNamespace: new Map(),
@@ -314,6 +316,7 @@ function indexIstio(ix: MeshIndex, input: _MeshInput, ns: string): void {
     if (!d.spec?.workloadSelector) push(ix.selectorlessSidecars, ns, input);
   } else if (is(d, 'security.istio.io', 'RequestAuthentication')) {
     ix.raNamespaces.add(ns);
+    ix.requestAuthentications.push(input);
   } else if (is(d, 'security.istio.io', 'PeerAuthentication')) {
     if (!d.spec?.selector && !d.spec?.targetRef && !d.spec?.targetRefs) ix.paByNamespace.set(ns, input);
   } else if (is(d, 'security.istio.io', 'AuthorizationPolicy')) {
