@@ -169,6 +169,9 @@ export interface MeshIndex {
   readonly destinationRules: _MeshInput[];
   readonly authorizationPolicies: _MeshInput[];
   readonly requestAuthentications: _MeshInput[];
+  readonly peerAuthentications: _MeshInput[];
+  /** Namespace -> its Services. */
+  readonly servicesByNamespace: Map<string, _MeshInput[]>;
   readonly telemetries: _MeshInput[];
   /** Namespace -> its Sidecars without a workloadSelector. */
   readonly selectorlessSidecars: Map<string, _MeshInput[]>;
@@ -234,6 +237,8 @@ function emptyIndex(): MeshIndex {
     destinationRules: [],
     authorizationPolicies: [],
     requestAuthentications: [],
+    peerAuthentications: [],
+    servicesByNamespace: new Map(),
     telemetries: [],
     selectorlessSidecars: new Map(),
     meshResourcesByNamespace: new Map(),
@@ -271,6 +276,7 @@ function indexCore(ix: MeshIndex, input: _MeshInput, ns: string): void {
   const d = input.doc;
   if (d.kind === 'Service') {
     ix.services.set(_serviceFqdn(nameOf(d), ns), input);
+    push(ix.servicesByNamespace, ns, input);
   } else if (d.kind === 'Namespace') {
     ix.namespaces.set(nameOf(d), input);
     ix.definedNamespaces.add(nameOf(d));
@@ -318,6 +324,7 @@ function indexIstio(ix: MeshIndex, input: _MeshInput, ns: string): void {
     ix.raNamespaces.add(ns);
     ix.requestAuthentications.push(input);
   } else if (is(d, 'security.istio.io', 'PeerAuthentication')) {
+    ix.peerAuthentications.push(input);
     if (!d.spec?.selector && !d.spec?.targetRef && !d.spec?.targetRefs) ix.paByNamespace.set(ns, input);
   } else if (is(d, 'security.istio.io', 'AuthorizationPolicy')) {
     ix.authorizationPolicies.push(input);

@@ -14,6 +14,9 @@ import {
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
 import {
+  checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds, checkServiceEntryConflicts,
+} from './_checks-kiali';
+import {
   checkAuthorizationPolicies, checkGatewayServers, checkHeaderValues, checkJwtRules, checkRegexes, checkRetries, checkSubsetNames,
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
@@ -140,6 +143,19 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a VirtualService header value (`headers.request/response.set/add`, route or destination level) Envoy cannot parse: a lone `%`, an unknown or unterminated `%VARIABLE%`, control characters', checkHeaderValues),
   rule('MESH211', E, 'admission webhook regex validation (RE2)',
     'a route match regex (`uri`, `scheme`, `method`, `authority`, `headers`, `queryParams`, `withoutHeaders`) or `uriRegexRewrite.match` RE2 rejects: lookaround, backreferences, repeat counts over 1000, longer than the limit, bad syntax', checkRegexes),
+  // Kiali's manifest-only validations and the misconfigurations users hit most (src/validation/_checks-kiali.ts)
+  rule('KIA0002', E, 'Kiali KIA0002 (More than one selector-less object in the same namespace)',
+    'more than one namespace-wide PeerAuthentication (no `selector`, no `targetRef(s)`) in one namespace: Istio applies the oldest (RequestAuthentications merge and are not reported)', checkPeerAuthenticationConflicts),
+  rule('KIA0003', E, 'Kiali KIA0003 (More than one object applied to the same workload)',
+    'more than one PeerAuthentication with the same `selector` in one namespace: Istio applies the oldest', checkPeerAuthenticationConflicts),
+  rule('MESH301', E, 'this library (Kiali\'s ServiceEntry checks)',
+    'ServiceEntries that see each other (one namespace, or exported to `*`) define one host and port number with different protocols', checkServiceEntryConflicts),
+  rule('MESH303', W, 'this library (Istio: authorization of TCP traffic)',
+    'an AuthorizationPolicy rule names a port that the input\'s Services of the selected workloads serve as TCP (or without a protocol Istio can select), together with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions): on that port the rule never matches', checkHttpFieldsOnTcpPorts),
+  rule('MESH304', E, 'this library (Istio: PeerAuthentication `portLevelMtls` keys)',
+    'a PeerAuthentication `portLevelMtls` key is the Service port of the selected workloads, not their workload (target) port, which Istio keys it by: the setting never applies', checkPortLevelMtls),
+  rule('MESH305', E, 'this library (Istio\'s built-in providers)',
+    'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
