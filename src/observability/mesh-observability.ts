@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _validateDnsLabel, _validateLabels } from '../_utils';
+import { _checkProps, _invalid, _validateDnsLabel, _validateLabels } from '../_utils';
 import { Telemetry } from '../telemetry';
 import { CanaryAnalysis, CanaryAnalysisOptions } from './canary-analysis';
 import { CanaryDashboard, MeshDashboard, ServiceDashboard } from './dashboards';
@@ -199,6 +199,7 @@ export class ServiceMonitoring extends Construct {
       this.dashboard = new ServiceDashboard(this, 'Dashboard', d);
       if (config.canary) this.canaryDashboard = new CanaryDashboard(this, 'CanaryDashboard', d);
     }
+    _checkProps('analysis', props.analysis, false, '{ minRequests: 200, window: Duration.minutes(10) }');
     if (config.canary && (props.canaryAnalysis ?? true)) {
       this.canaryAnalysis = new CanaryAnalysis(this, 'CanaryAnalysis', { ...props, ...props.analysis });
     }

@@ -318,7 +318,7 @@ export async function _canaryMain(args: string[], out: _Out, err: _Out, now: () 
   } catch (e) {
     const io = (e as { code?: string }).code === 'ENOENT' || /YAML parse error/.test(errorText(e));
     if (!(e instanceof CanaryError) && !io) throw e;
-    err.write(`cdk8s-istio canary: ${errorText(e)}; nothing written\n`);
+    err.write(`cdk8s-istio canary: cannot decide, so every canary holds: ${errorText(e)}; nothing written\n`);
     return 2;
   }
 }

@@ -80,7 +80,7 @@ test('canary status: an unreachable Prometheus holds with exit 2, and advance wr
   const port = await freePort(); // nobody listens there
   const r = await run(['canary', 'advance', '--prometheus', `http://127.0.0.1:${port}`, '--time', String(EVAL), dist]);
   expect(r.code).toBe(2);
-  expect(r.err).toEqual(`cdk8s-istio canary: Prometheus at http://127.0.0.1:${port} is unreachable (ECONNREFUSED); nothing written\n`);
+  expect(r.err).toEqual(`cdk8s-istio canary: cannot decide, so every canary holds: Prometheus at http://127.0.0.1:${port} is unreachable (ECONNREFUSED); nothing written\n`);
   expect(fs.readFileSync(path.join(dir, 'canary-state.json'), 'utf8')).toEqual(before);
 });
 
@@ -245,6 +245,7 @@ test('the app reads the state file: a step, a rollback, or nothing', () => {
   expect(weight('{"shop/catalog": "rollback"}')).toBe(0);
   expect(weight('{"other/catalog": 3}')).toBe(10);
   expect(() => weight('{"shop/catalog": "next"}')).toThrow(`Invalid canary state file ${file} entry "shop/catalog" "next": a canary state is a step index or "rollback". Fix: set it to e.g. 1, or to "rollback"`);
+  expect(() => weight('{"shop/catalog": 4}')).toThrow(`Invalid canary state file ${file} entry "shop/catalog" 4: the schedule has 4 steps (0..3). Fix: use a step from 0 to 3`);
   expect(() => weight('[1]')).toThrow(`Invalid canary state file "${file}": it is not a JSON object. Fix: write a JSON object such as {"shop/catalog": 1}`);
   expect(() => weight('{')).toThrow(`Invalid canary state file "${file}": it is not JSON`);
 });
