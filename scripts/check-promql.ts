@@ -25,8 +25,8 @@ function coverageApp(): any[] {
     tracing: TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }),
     samplingPercent: 10,
   });
-  obs.monitor(MonitoringTarget.service('frontend', 'shop'));
-  obs.monitor(MonitoringTarget.service('checkout', 'shop'), {
+  obs.monitor(MonitoringTarget.inNamespace('shop', 'frontend'));
+  obs.monitor(MonitoringTarget.inNamespace('shop', 'checkout'), {
     successRateSlo: 99.5,
     p99Latency: Duration.millis(250),
     latencySloPercent: 95,

@@ -14,7 +14,7 @@ import { describeWithBinaries } from '../prometheus';
 // the error budget raises the slow-burn alert, then the fast-burn one, at the times the SRE workbook's
 // windows give.
 const OPTIONS = { successRateSlo: 99.5, p99Latency: Duration.millis(250) };
-const GROUPS = _serviceRuleGroups(MonitoringTarget.service('catalog', 'shop').toMonitoringTarget(), OPTIONS);
+const GROUPS = _serviceRuleGroups(MonitoringTarget.inNamespace('shop', 'catalog').toMonitoringTarget(), OPTIONS);
 const MINUTES = 90;
 
 function series(errorRatio: number, errorsFrom: number): ServiceSeries {
