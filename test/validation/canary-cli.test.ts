@@ -15,7 +15,8 @@ function tmpDir(): string {
 }
 
 /** An app with the five synthetic canaries (steps 10/25/50/100, step from the state file), synthesized into `dir`/dist. */
-function synthApp(dir: string, state: { [k: string]: number | string }): string {
+type Schedule = { steps?: number[]; canaryWeight?: number };
+function synthApp(dir: string, state: { [k: string]: number | string }, schedule: Schedule = { steps: [10, 25, 50, 100] }): string {
   const stateFile = path.join(dir, 'canary-state.json');
   fs.writeFileSync(stateFile, `${JSON.stringify(state, undefined, 2)}\n`);
   const app = Testing.app();
@@ -27,7 +28,7 @@ function synthApp(dir: string, state: { [k: string]: number | string }): string 
       port: 8080,
       stable: { image: `ghcr.io/acme/${c.service}:1`, version: 'v1' },
       canary: { image: `ghcr.io/acme/${c.service}:2`, version: 'v2' },
-      steps: [10, 25, 50, 100],
+      ...schedule,
     });
     obs.monitor(canary, {
       successRateSlo: 99.5,
@@ -184,6 +185,21 @@ describeWithBinaries(['prometheus', 'promtool'], 'canary loop against a real Pro
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
       'shop/ambient': 3, 'shop/erroring': 'rollback', 'shop/healthy': 2, 'shop/quiet': 1, 'shop/slow': 'rollback',
     });
+  });
+
+  test('advance never writes for a canary whose weight the app fixes (canaryWeight), and says so; nor past the last step', async () => {
+    const dir = tmpDir();
+    const dist = synthApp(dir, {}, { canaryWeight: 25 });
+    const file = path.join(dir, 'canary-state.json');
+    const r = await run(['canary', 'advance', '--prometheus', prom.url, '--time', String(EVAL), '--canary', 'shop/healthy', dist]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toEqual('shop/healthy: promote (promote: no steps schedule, move canaryWeight (25%) by hand; nothing to write)');
+    expect(fs.readFileSync(file, 'utf8')).toEqual('{}\n');
+    const last = tmpDir();
+    const lastDist = synthApp(last, { 'shop/healthy': 3 });
+    const r2 = await run(['canary', 'advance', '--prometheus', prom.url, '--time', String(EVAL), '--canary', 'shop/healthy', lastDist]);
+    expect(r2.out.split('\n')[0]).toEqual('shop/healthy: promote (promoted fully (100%): finish the release by making v2 the stable version; nothing to write)');
+    expect(JSON.parse(fs.readFileSync(path.join(last, 'canary-state.json'), 'utf8'))).toEqual({ 'shop/healthy': 3 });
   });
 
   test('report: Markdown with verdicts, numbers against the SLO, queries, and one SVG per canary (deterministic)', async () => {
