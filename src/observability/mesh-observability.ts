@@ -161,7 +161,8 @@ export interface ServiceMonitoringProps extends MonitorOptions {
 
 /**
  * The monitoring of one service: its SLO alerts and dashboard and, for a canary (a target whose
- * `toMonitoringTarget().canary` is set), canary-vs-stable alerts and a canary dashboard.
+ * `toMonitoringTarget().canary` is set), canary-vs-stable alerts, a canary dashboard and the canary's
+ * analysis definition (`CanaryAnalysis`, read by `cdk8s-istio canary status|advance|report`).
  * `MeshObservability.monitor()` defines one.
  *
  * @example
@@ -286,7 +287,8 @@ export class MeshObservability extends Construct {
   /**
    * Monitors a service or a canary: SLO burn-rate alerts and a dashboard, and for a canary target
    * (`toMonitoringTarget().canary` set, e.g. a CanaryService) also canary-vs-stable alerts and a
-   * canary dashboard. Monitoring the same service twice fails.
+   * canary dashboard and analysis definition (`CanaryAnalysis`: what `cdk8s-istio canary status` decides
+   * promote, hold or rollback from). Monitoring the same service twice fails.
    *
    * @param target the service (`MonitoringTarget.inNamespace('shop', 'catalog')`) or canary (a `CanaryService`)
    * @param options SLOs (`successRateSlo` default 99.9, `p99Latency` default 1 s), burn-rate windows,
