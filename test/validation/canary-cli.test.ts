@@ -160,6 +160,7 @@ describeWithBinaries(['prometheus', 'promtool'], 'canary loop against a real Pro
     const early = await run(['canary', 'status', '--prometheus', prom.url, '--time', String(T0 - 3600), '--canary', 'shop/healthy', '--format', 'json', dist]);
     expect(early.code).toBe(3);
     expect(JSON.parse(early.out).canaries[0].reasons).toEqual(['too little traffic: 0 canary requests in 10m, the analysis needs at least 100']);
+    expect(JSON.parse(early.out).canaries[0].evidence.canary).toEqual({ requests: null, successRate: null, latency: null });
   });
 
   test('advance changes exactly the promoted canary\'s step (one line), writes rollbacks, leaves holds', async () => {
