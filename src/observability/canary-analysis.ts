@@ -1,6 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid } from '../_utils';
+import { _checkProps, _invalid } from '../_utils';
 import { ANALYSIS_KEY, ANALYSIS_LABEL, _AnalysisDefinition, _VersionLabels, _versionQueries } from './_canary-analysis';
 import { _reporterFor } from './_data-plane';
 import { _promDuration, _promNumber } from './_promql';
@@ -222,6 +222,7 @@ function checkCount(prop: string, v: number, min: number, example: string): numb
  * @internal
  */
 export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefinition {
+  _checkProps('props', props, true, '{ target: catalog, successRateSlo: 99.5 }');
   const target = _readTarget('target', props.target);
   const c = target.canary;
   if (!c) {
