@@ -7,7 +7,7 @@ import { _CONTAINER_SECURITY, _clusterIpServiceSpec, _plainDeployment } from '..
 import { DestinationRule, DestinationRuleSubset } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
-import { HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
+import { HttpFault, HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
 import { IMonitoringTarget, MonitoringTargetConfig } from '../observability/monitoring-target';
@@ -178,6 +178,13 @@ export interface CanaryServiceProps {
    * @default - no timeout
    */
   readonly timeout?: Duration;
+  /**
+   * Fault injection (delay, abort, each for a percentage of requests) on every route of the service, e.g. to
+   * test how its callers cope (Istio's fault-injection task).
+   *
+   * @default - no fault injected
+   */
+  readonly fault?: HttpFault;
   /**
    * Outlier detection for both subsets.
    *
@@ -566,7 +573,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       serviceAccountName: saName!,
     }) : undefined);
     this.service = this.serviceObject(service, props.createService, { name, namespace: ns }, port);
-    this.serviceHost = ServiceHost.of(name, ns);
+    this.serviceHost = ServiceHost.inNamespace(ns, name);
 
     // DestinationRule subsets and the sides
     this.destinationRule = new DestinationRule(this, 'DestinationRule', {
@@ -597,13 +604,14 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     const overrides = overrideMatches(props);
     if (this.canary && overrides.length > 0) {
       this.virtualService.addHttpRoute({
-        name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout,
+        name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout, fault: props.fault,
       });
     }
     this.splitOptions = {
       name: 'canary-split',
       retries: props.retries,
       timeout: props.timeout,
+      fault: props.fault,
       mirrors: this.canary && props.mirrorPercentage !== undefined ? [{ destination: this.canary, percentage: props.mirrorPercentage }] : undefined,
       destinations: this.splitDestinations(),
     };
@@ -748,4 +756,27 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     }
     return n;
   }
+}
+
+/**
+ * A version's Deployment as CanaryService creates it, for sibling constructs built from the same pieces
+ * (MultiVersionService).
+ * @internal
+ */
+export function _createVersionDeployment(scope: Construct, id: string, d: {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: { [key: string]: string };
+  readonly containerName: string;
+  readonly image: string;
+  readonly port: number;
+  readonly replicas: number;
+  readonly serviceAccountName: string;
+}): ApiObject {
+  return createDeployment(scope, id, d);
+}
+
+/** The labels common to every version, checked as CanaryService checks them. @internal */
+export function _checkAppLabels(labels: { [key: string]: string }, versionLabel: string): { [key: string]: string } {
+  return validateAppLabels(labels, versionLabel);
 }

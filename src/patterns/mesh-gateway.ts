@@ -774,7 +774,7 @@ export class MeshGateway extends Construct {
     const c = d.toMeshDestination();
     const service = _parseServiceFqdn(c.host);
     if (!service) {
-      throw _invalid('target', c.host, 'Gateway API backends must be Kubernetes Services of this cluster', 'expose a ServiceHost.of()/fromService() or a CanaryService');
+      throw _invalid('target', c.host, 'Gateway API backends must be Kubernetes Services of this cluster', 'expose a ServiceHost.inNamespace()/fromService() or a CanaryService');
     }
     const { name: svc, namespace: ns } = service;
     const port = portOverride ?? MeshGateway.knownPort(d);
