@@ -222,7 +222,7 @@ export class MultiVersionService extends Construct implements IMeshDestination, 
     }) : undefined;
     const saName = givenSa?.name ?? this.serviceAccount?.name;
     this.workloadIdentity = saName ? MeshIdentity.of(ns, saName) : undefined;
-    this.serviceHost = ServiceHost.of(name, ns);
+    this.serviceHost = ServiceHost.inNamespace(ns, name);
     this.service = (props.createService ?? true) ? new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',

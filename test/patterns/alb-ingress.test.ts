@@ -6,7 +6,7 @@ import {
 } from '../../src';
 
 const ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
-const frontend = ServiceHost.of('frontend', 'shop');
+const frontend = ServiceHost.inNamespace('shop', 'frontend');
 
 function edgeOf(props: object = {}) {
   const chart = Testing.chart();

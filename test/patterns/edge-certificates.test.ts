@@ -2,7 +2,7 @@ import { Duration, Testing } from 'cdk8s';
 import { CertificateIssuer, ConformanceValidator, EdgeApi, GatewayTls, GatewayWorkload, MeshGateway, ServiceHost } from '../../src';
 
 const issuer = CertificateIssuer.clusterIssuer('letsencrypt-prod');
-const frontend = ServiceHost.of('frontend', 'shop');
+const frontend = ServiceHost.inNamespace('shop', 'frontend');
 
 describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certificate', () => {
   test('one Certificate for the exposed hosts, in the gateway pods\' namespace, whose Secret is the credentialName', () => {

@@ -14,7 +14,7 @@ function expectKubeShape(obj: any, toJson: (o: any) => any): void {
 function gatewayOf(workload?: GatewayWorkload, extra: object = {}) {
   const chart = Testing.chart();
   const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls, workload, ...extra });
-  edge.expose('shop.example.com', ServiceHost.of('frontend', 'shop'), { port: 8080 });
+  edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
   return { chart, edge, out: Testing.synth(chart) };
 }
 
@@ -76,7 +76,7 @@ describe('GatewayWorkload.injected(): gateway pods deployed with Istio gateway i
     // GIVEN / WHEN
     const chart = new Chart(Testing.app(), 'edge');
     const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls, workload: GatewayWorkload.injected({ serviceType: GatewayServiceType.CLUSTER_IP }) });
-    edge.expose('shop.example.com', ServiceHost.of('frontend', 'shop'), { port: 8080 });
+    edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
     const out = Testing.synth(chart);
     const byKind = (kind: string) => out.filter((o) => o.kind === kind);
     const metadata = { name: 'edge-gateway', namespace: 'istio-ingress', labels: { 'app': 'edge-gateway', 'app.kubernetes.io/managed-by': 'cdk8s-istio', 'istio': 'edge-gateway' } };

@@ -142,8 +142,8 @@ describe('MeshRouting on HTTPRoutes (Gateway API precedence)', () => {
     // GIVEN the intent "x-canary: true reaches catalog-v2; everyone else 90/10 to catalog-v1/catalog-v2", twice
     const sidecar = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
     const vs = new VirtualService(sidecar, 'catalog', { hosts: ['catalog.shop.svc.cluster.local'] });
-    vs.addHttpRoute({ match: [HttpMatch.header('x-canary', StringMatch.exact('true'))], destinations: [{ destination: ServiceHost.of('catalog-v2', 'shop') }] });
-    vs.addHttpRoute({ destinations: [{ destination: ServiceHost.of('catalog-v1', 'shop'), weight: 90 }, { destination: ServiceHost.of('catalog-v2', 'shop'), weight: 10 }] });
+    vs.addHttpRoute({ match: [HttpMatch.header('x-canary', StringMatch.exact('true'))], destinations: [{ destination: ServiceHost.inNamespace('shop', 'catalog-v2') }] });
+    vs.addHttpRoute({ destinations: [{ destination: ServiceHost.inNamespace('shop', 'catalog-v1'), weight: 90 }, { destination: ServiceHost.inNamespace('shop', 'catalog-v2'), weight: 10 }] });
     // the HTTPRoute lists the split first: precedence (more header matches), not order, puts the header rule first
     const ambient = meshRoutes([
       { backends: [{ serviceName: 'catalog-v1', port: 8080, weight: 90 }, { serviceName: 'catalog-v2', port: 8080, weight: 10 }] },
