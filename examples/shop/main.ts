@@ -6,8 +6,8 @@ import { ApiObject, App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AlbIngress, AlbScheme, CanaryService, CertificateIssuer, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshGateway, MeshObservability, MeshValidation, MeshWorkload,
-  MonitoringTarget, SecureNamespace, ServiceHost, TracingProvider,
+  AlbIngress, AlbScheme, CanaryService, CertificateIssuer, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshGateway,
+  MeshObservability, MeshValidation, MeshWorkload, MonitoringTarget, SecureNamespace, ServiceHost, TracingProvider,
 } from '../../src';
 
 export class ShopChart extends Chart {
