@@ -1,6 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid } from '../_utils';
+import { _checkProps, _invalid } from '../_utils';
 import { ANALYSIS_KEY, ANALYSIS_LABEL, _AnalysisDefinition, _VersionLabels, _versionQueries } from './_canary-analysis';
 import { _reporterFor } from './_data-plane';
 import { _promDuration, _promNumber } from './_promql';
@@ -141,6 +141,7 @@ export class CanaryAnalysis extends Construct {
    */
   constructor(scope: Construct, id: string, props: CanaryAnalysisProps) {
     super(scope, id);
+    _checkProps('props', props, true, '{ target: catalog, successRateSlo: 99.5 }');
     const target = _readTarget('target', props.target);
     this._definition = _analysisDefinition({ ...props, reporter: _reporterFor(this, target.serviceName, target.namespace, props.reporter) });
     const d = this._definition;
@@ -222,6 +223,7 @@ function checkCount(prop: string, v: number, min: number, example: string): numb
  * @internal
  */
 export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefinition {
+  _checkProps('props', props, true, '{ target: catalog, successRateSlo: 99.5 }');
   const target = _readTarget('target', props.target);
   const c = target.canary;
   if (!c) {
