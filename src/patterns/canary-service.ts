@@ -520,7 +520,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private readonly shiftListeners: Array<() => void> = [];
   private readonly splitOptions: HttpRouteOptions;
   /** The current step of the schedule (undefined without steps or after a rollback) and the state file it is advanced in. */
-  private readonly stepState: { step?: number; stateFile?: string } = {};
+  private readonly stepState: { step?: number; stateFile?: string; fromFile?: boolean } = {};
 
   /**
    * Creates the DestinationRule, the VirtualService and (optionally) the Deployments, ServiceAccount and Service.
@@ -712,7 +712,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     if (step === _ROLLBACK) return 0;
     this.stepState.step = step;
     if (!Number.isInteger(step) || step < 0 || step >= this.steps.length) {
-      throw _invalid('step', step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
+      const prop = this.stepState.fromFile ? `canary state file ${this.stepState.stateFile} entry "${_stateKey(this.workloadNamespace!, name)}"` : 'step';
+      throw _invalid(prop, step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
     }
     return this.steps[step];
   }
@@ -747,7 +748,10 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       }
       this.stepState.stateFile = stateFile;
       const fromFile = _readStateFile(stateFile)[_stateKey(this.workloadNamespace!, name)];
-      if (fromFile !== undefined) return fromFile;
+      if (fromFile !== undefined) {
+        this.stepState.fromFile = true;
+        return fromFile;
+      }
     }
     raw = raw ?? this.node.tryGetContext(CanaryService.STEP_CONTEXT_KEY);
     if (raw === undefined) return 0;
