@@ -441,17 +441,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     // validated before anything is created
     const conditions = claimConditions(options.requiredClaims, 'notValues');
     const { ra, key, placement } = this.jwtValidation(options, 'requireJwt');
-    const apId = `RequireJwtPolicy-${key}`;
-    let ap = this.node.tryFindChild(apId) as AuthorizationPolicy | undefined;
-    if (!ap) {
-      ap = new AuthorizationPolicy(this, apId, {
-        metadata: { name: workload ? `${key}-require-jwt` : 'require-jwt', namespace: this.name },
-        action: AuthorizationAction.DENY,
-        selector: placement.selector,
-        targetRefs: placement.targetRefs,
-      });
-      this.intentPolicies.push(ap);
-    }
+    const ap = this.jwtPolicy(`RequireJwtPolicy-${key}`, workload ? `${key}-require-jwt` : 'require-jwt', AuthorizationAction.DENY, placement);
     const notPorts = options.exceptTcpPorts && options.exceptTcpPorts.length > 0 ? [...options.exceptTcpPorts] : undefined;
     ap.addRule({ notRequestPrincipals: ['*'], notPorts });
     for (const condition of conditions) ap.addRule({ when: [condition], notPorts });
@@ -476,17 +466,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     checkRequestPrincipals(principals);
     const conditions = claimConditions(options.requiredClaims, 'values');
     const { ra, key, placement } = this.jwtValidation(options, 'allowJwt');
-    const apId = `AllowJwtPolicy-${key}`;
-    let ap = this.node.tryFindChild(apId) as AuthorizationPolicy | undefined;
-    if (!ap) {
-      ap = new AuthorizationPolicy(this, apId, {
-        metadata: { name: workload ? `${key}-allow-jwt` : 'allow-jwt', namespace: this.name },
-        action: AuthorizationAction.ALLOW,
-        selector: placement.selector,
-        targetRefs: placement.targetRefs,
-      });
-      this.intentPolicies.push(ap);
-    }
+    const ap = this.jwtPolicy(`AllowJwtPolicy-${key}`, workload ? `${key}-allow-jwt` : 'allow-jwt', AuthorizationAction.ALLOW, placement);
     ap.addRule({ requestPrincipals: [...principals], when: conditions.length > 0 ? conditions : undefined });
     return { requestAuthentication: ra, authorizationPolicy: ap };
   }
@@ -537,6 +517,16 @@ export class SecureNamespace extends Construct implements INamespaceRef {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** The policy of a JWT requirement (found, or created on first use). */
+  private jwtPolicy(id: string, name: string, action: AuthorizationAction, placement: { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] }): AuthorizationPolicy {
+    let ap = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
+    if (!ap) {
+      ap = new AuthorizationPolicy(this, id, { metadata: { name, namespace: this.name }, action, selector: placement.selector, targetRefs: placement.targetRefs });
+      this.intentPolicies.push(ap);
+    }
+    return ap;
+  }
 
   /** The RequestAuthentication validating `options.issuer` on the workload (or namespace), shared by both JWT forms. */
   private jwtValidation(options: JwtRule & { readonly workload?: IMeshWorkload; readonly service?: IMeshDestination }, what: string) {
