@@ -519,10 +519,13 @@ export class SecureNamespace extends Construct implements INamespaceRef {
   // ------------------------------------------------------------------ internals
 
   /** The policy of a JWT requirement (found, or created on first use). */
-  private jwtPolicy(id: string, name: string, action: AuthorizationAction, placement: { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] }): AuthorizationPolicy {
+  private jwtPolicy(id: string, name: string, action: AuthorizationAction,
+    placement: { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] }): AuthorizationPolicy {
     let ap = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
     if (!ap) {
-      ap = new AuthorizationPolicy(this, id, { metadata: { name, namespace: this.name }, action, selector: placement.selector, targetRefs: placement.targetRefs });
+      ap = new AuthorizationPolicy(this, id, {
+        metadata: { name, namespace: this.name }, action, selector: placement.selector, targetRefs: placement.targetRefs,
+      });
       this.intentPolicies.push(ap);
     }
     return ap;
@@ -548,10 +551,10 @@ export class SecureNamespace extends Construct implements INamespaceRef {
   }
 
   private addIntent(from: IMeshIdentity, to: IMeshWorkload, target: AccessTargetOptions, options?: AccessOptions): AccessRule {
-    if (!from || typeof (from as any).toMeshIdentityConfig !== 'function') {
+    if (!from || typeof (from as { toMeshIdentityConfig?: unknown }).toMeshIdentityConfig !== 'function') {
       throw _invalid('from', from, 'it is not an IMeshIdentity', 'use MeshIdentity.fromServiceAccount(sa), MeshIdentity.of(ns, sa), MeshIdentity.namespace(ns), or allowServiceAccount(sa)');
     }
-    if (!to || typeof (to as any).toSelectorLabels !== 'function') {
+    if (!to || typeof (to as { toSelectorLabels?: unknown }).toSelectorLabels !== 'function') {
       throw _invalid('to', to, 'it is not an IMeshWorkload', 'use MeshWorkload.fromWorkload(deployment) or MeshWorkload.labels({...})');
     }
     this.checkWorkloadNamespace(to);
