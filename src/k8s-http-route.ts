@@ -331,8 +331,8 @@ const STATUS_CODES = [301, 302, 303, 307, 308];
 function renderTimeouts(request: Duration | undefined, backendRequest: Duration | undefined): gw.HttpRouteSpecRulesTimeouts | undefined {
   if (request === undefined && backendRequest === undefined) return undefined;
   const rendered = {
-    request: request ? _renderGatewayDuration('timeout', request, true) : undefined,
-    backendRequest: backendRequest ? _renderGatewayDuration('backendRequestTimeout', backendRequest, true) : undefined,
+    request: request ? _renderGatewayDuration('timeout', request) : undefined,
+    backendRequest: backendRequest ? _renderGatewayDuration('backendRequestTimeout', backendRequest) : undefined,
   };
   if (request && backendRequest && request.toMilliseconds() !== 0 && backendRequest.toMilliseconds() > request.toMilliseconds()) {
     throw _invalid('backendRequestTimeout', rendered.backendRequest, `it is longer than the request timeout (${rendered.request})`,
