@@ -480,6 +480,10 @@ export class KubernetesHttpRoute extends IstioResource {
   private renderFilters(options: KubernetesHttpRouteRuleOptions): gw.HttpRouteSpecRulesFilters[] {
     const T = gw.HttpRouteSpecRulesFiltersType;
     const filters: gw.HttpRouteSpecRulesFilters[] = [];
+    if (options.redirect && options.rewrite) {
+      throw _invalid('rewrite', options.rewrite, 'a rule either redirects or rewrites (the CRD allows a RequestRedirect or a URLRewrite filter, not both)',
+        'put the new path or host into the redirect, or drop the redirect');
+    }
     if (options.redirect) filters.push({ type: T.REQUEST_REDIRECT, requestRedirect: this.renderRedirect(options.redirect, options.matches) });
     if (options.rewrite) filters.push({ type: T.URL_REWRITE, urlRewrite: this.renderRewrite(options.rewrite, options.matches) });
     if (options.setRequestHeaders && options.requestHeaders) {
