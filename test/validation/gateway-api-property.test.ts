@@ -42,12 +42,18 @@ const rule = fc.record({
   matches: opt(fc.array(match, { maxLength: 2 })),
   backends: fc.array(backend, { minLength: 1, maxLength: 2 }),
   redirect: fc.option(redirect, { nil: undefined, freq: 4 }),
-  rewrite: fc.option(fc.record({ replacePrefixMatch: opt(pathText), hostname: opt(mostly(fc.constant('a.example.com'), fc.constant('A_B'))) }, { requiredKeys: [] }), { nil: undefined, freq: 3 }),
+  rewrite: fc.option(fc.record({
+    replacePrefixMatch: opt(pathText),
+    hostname: opt(mostly(fc.constant('a.example.com'), fc.constant('A_B'))),
+  }, { requiredKeys: [] }), { nil: undefined, freq: 3 }),
   requestHeaders: opt(fc.record({ set: fc.dictionary(token, value, { maxKeys: 2 }), remove: fc.array(token, { maxLength: 2 }) })),
   mirrors: opt(fc.array(fc.record({
     backend: fc.record({ serviceName: fc.constant('m'), port: fc.constant(80) }),
     percent: opt(mostly(fc.integer({ min: 0, max: 100 }), fc.constantFrom(-1, 101))),
-    fraction: fc.option(fc.record({ numerator: fc.integer({ min: -1, max: 5 }), denominator: opt(fc.integer({ min: 0, max: 8 })) }), { nil: undefined, freq: 4 }),
+    fraction: fc.option(fc.record({
+      numerator: fc.integer({ min: -1, max: 5 }),
+      denominator: opt(fc.integer({ min: 0, max: 8 })),
+    }), { nil: undefined, freq: 4 }),
   }), { maxLength: 2 })),
   timeout: opt(fc.integer({ min: 0, max: 5000 })),
   backendRequestTimeout: opt(fc.integer({ min: 0, max: 5000 })),
