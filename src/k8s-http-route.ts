@@ -4,7 +4,7 @@ import {
   _BackendRef, _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef, _renderGatewayDuration,
   _renderHeaderModifier, _renderMirror, _renderNameValueMatches, _validateGatewayPath,
 } from './_gwapi';
-import { _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
+import { _checkProps, _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
@@ -395,7 +395,7 @@ export class KubernetesHttpRoute extends IstioResource {
    * `RouteParent.fromService()`...), `hostnames` (lowercase) and rules
    */
   constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps) {
-    super(scope, id, props);
+    super(scope, id, _checkProps('props', props, true, '{ parents: [RouteParent.service("catalog")] }'));
     this.parents = _checkRouteParents('HTTPRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
     this.hostnames = _checkRouteHostnames(props.hostnames);
     this.referenceGrants = props.referenceGrants ?? true;
@@ -440,6 +440,7 @@ export class KubernetesHttpRoute extends IstioResource {
    * @internal
    */
   public _insertRule(index: number, options: KubernetesHttpRouteRuleOptions): object {
+    _checkProps('options', options, true, '{ backends: [{ serviceName: "catalog", port: 8080 }] }');
     if (this.rules.length >= 16) {
       throw _invalid('rules', this.rules.length + 1, 'an HTTPRoute has at most 16 rules', 'split the routes over several HttpRoutes');
     }
