@@ -41,7 +41,7 @@ describe('KubernetesGateway', () => {
         { port: 9443, protocol: ListenerProtocol.TLS, hostname: '*.example.com', certificates: [{ name: 'wild', namespace: 'certs' }] },
       ],
     });
-    // the Secret in another namespace needs a grant there (MESH203 at synth without it)
+    // the Secret in another namespace needs a grant there (MESH403 at synth without it)
     new ReferenceGrant(c, 'grant', { metadata: { namespace: 'certs' }, from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'istio-ingress' }], to: [{ group: '', kind: 'Secret', name: 'wild' }] });
     const spec = Testing.synth(c)[0].spec;
     expect(spec.gatewayClassName).toEqual('istio-waypoint');

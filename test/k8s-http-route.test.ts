@@ -294,8 +294,8 @@ describe('KubernetesHttpRoute', () => {
       referenceGrants: false,
       rules: [{ backends: [{ serviceName: 'z', namespace: 'other', port: 80 }] }],
     });
-    // without its grant the synth-time checks report MESH203; here the grant is managed elsewhere
-    MeshValidation.suppress(noGrants, 'MESH203', 'the platform team grants shop access to other/z');
+    // without its grant the synth-time checks report MESH403; here the grant is managed elsewhere
+    MeshValidation.suppress(noGrants, 'MESH403', 'the platform team grants shop access to other/z');
     const grants = Testing.synth(shop).filter((o) => o.kind === 'ReferenceGrant').map((g) => [g.metadata.namespace, g.spec]);
     const from = [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }];
     expect(grants).toEqual([

@@ -1,5 +1,5 @@
 /**
- * The mesh rules of Gateway API routes (MESH201..MESH204): references a route makes that Istio 1.30
+ * The mesh rules of Gateway API routes (MESH401..MESH404): references a route makes that Istio 1.30
  * resolves at run time, and fails on (the route's `ResolvedRefs` condition false, requests answered 500),
  * or leaves undefined. One pass over the inputs builds the routes and grants; each rule is then a lookup per
  * reference. Internal: registered in `_rules.ts`, run once by the engine (`_meshChecks`).
@@ -112,14 +112,14 @@ function serviceRefs(route: _MeshInput): ServiceRef[] {
 }
 
 /**
- * MESH201 (backends, mirrors) and MESH202 (parents): the Service exists with that port, when the input
+ * MESH401 (backends, mirrors) and MESH402 (parents): the Service exists with that port, when the input
  * defines the Service, or defines its Namespace (then a missing Service is an error; Services managed
  * elsewhere are in namespaces the app does not define, or the route suppresses the rule).
  */
 function checkRouteServices(c: RuleContext): void {
   for (const route of indexGatewayApi(c.inputs).routes) {
     for (const ref of serviceRefs(route)) {
-      const rule = ref.role === 'parent' ? 'MESH202' : 'MESH201';
+      const rule = ref.role === 'parent' ? 'MESH402' : 'MESH401';
       const fqdn = _serviceFqdn(ref.name, ref.namespace);
       const svc = c.ix.services.get(fqdn);
       const what = `${text(field(route.doc, 'kind'))} ${ref.role} Service ${ref.namespace}/${ref.name}`;
@@ -139,7 +139,7 @@ function checkRouteServices(c: RuleContext): void {
   }
 }
 
-/** MESH203: a route's Service in another namespace, or a Gateway's certificate Secret in another namespace, without a ReferenceGrant there. */
+/** MESH403: a route's Service in another namespace, or a Gateway's certificate Secret in another namespace, without a ReferenceGrant there. */
 function checkReferenceGrants(c: RuleContext): void {
   const ix = indexGatewayApi(c.inputs);
   for (const route of ix.routes) {
@@ -147,7 +147,7 @@ function checkReferenceGrants(c: RuleContext): void {
     const ns = nsOf(route.doc);
     for (const ref of serviceRefs(route)) {
       if (ref.role === 'parent' || ref.namespace === ns || granted(ix, ref.namespace, kind, ns, '', 'Service', ref.name)) continue;
-      c.report(route, 'MESH203', ValidationSeverity.ERROR, ref.path,
+      c.report(route, 'MESH403', ValidationSeverity.ERROR, ref.path,
         `${kind} ${ns}/${text(field(route.doc, 'metadata', 'name'))} references Service ${ref.namespace}/${ref.name} in another namespace, and no ReferenceGrant in ${ref.namespace} allows it (Istio: "not accessible ... missing a ReferenceGrant?"). Fix: add a ReferenceGrant in ${ref.namespace} from ${kind}s in ${ns} to the Service (routes of this library create one unless referenceGrants is false)`);
     }
   }
@@ -158,14 +158,14 @@ function checkReferenceGrants(c: RuleContext): void {
         const certNs = text(field(cert, 'namespace')) ?? ns;
         const name = text(field(cert, 'name')) ?? '';
         if (certNs === ns || granted(ix, certNs, 'Gateway', ns, text(field(cert, 'group')) ?? '', text(field(cert, 'kind')) ?? 'Secret', name)) return;
-        c.report(gw, 'MESH203', ValidationSeverity.ERROR, `spec.listeners[${i}].tls.certificateRefs[${j}]`,
+        c.report(gw, 'MESH403', ValidationSeverity.ERROR, `spec.listeners[${i}].tls.certificateRefs[${j}]`,
           `Gateway ${ns}/${text(field(gw.doc, 'metadata', 'name'))} references Secret ${certNs}/${name} in another namespace, and no ReferenceGrant in ${certNs} allows it. Fix: add a ReferenceGrant in ${certNs} from Gateways in ${ns} to the Secret`);
       });
     });
   }
 }
 
-/** MESH204: one Service routed for the mesh by a VirtualService and by a Gateway API route (Service parent). */
+/** MESH404: one Service routed for the mesh by a VirtualService and by a Gateway API route (Service parent). */
 function checkMixedDialects(c: RuleContext): void {
   const vsByHost = new Map<string, _MeshInput>();
   for (const vs of c.ix.virtualServices) {
@@ -181,7 +181,7 @@ function checkMixedDialects(c: RuleContext): void {
     for (const ref of serviceRefs(route).filter((r) => r.role === 'parent')) {
       const vs = vsByHost.get(_serviceFqdn(ref.name, ref.namespace));
       if (!vs) continue;
-      c.report(route, 'MESH204', ValidationSeverity.ERROR, ref.path,
+      c.report(route, 'MESH404', ValidationSeverity.ERROR, ref.path,
         `${text(field(route.doc, 'kind'))} routes Service ${ref.namespace}/${ref.name} for the mesh, and so does VirtualService ${nsOf(vs.doc)}/${text(field(vs.doc, 'metadata', 'name'))}: Istio leaves undefined which applies. Fix: route the Service with one of them (CanaryService's routing option picks one dialect)`);
     }
   }
@@ -192,28 +192,28 @@ const E = ValidationSeverity.ERROR;
 /** The Gateway API rules, for the registry (`_rules.ts`). @internal */
 export const _GATEWAY_API_RULES: readonly _RuleDefinition[] = [
   {
-    id: 'MESH201',
+    id: 'MESH401',
     severity: E,
     mirrors: 'this library (Istio route condition `ResolvedRefs`: `BackendNotFound`)',
     check: checkRouteServices,
     catches: 'an HTTPRoute/GRPCRoute/TLSRoute backend or mirror names a Service port the Service (in the input) does not have, or a Service missing from a namespace the input defines',
   },
   {
-    id: 'MESH202',
+    id: 'MESH402',
     severity: E,
     mirrors: 'this library (GAMMA: a Service parent)',
     check: checkRouteServices,
     catches: 'a Gateway API route\'s Service parent (mesh routing) names a port the Service (in the input) does not have, or a Service missing from a namespace the input defines',
   },
   {
-    id: 'MESH203',
+    id: 'MESH403',
     severity: E,
     mirrors: 'this library (Istio route condition `ResolvedRefs`: `RefNotPermitted`)',
     check: checkReferenceGrants,
     catches: 'a route\'s backend or mirror Service, or a Gateway listener\'s certificate Secret, is in another namespace and no ReferenceGrant there allows it',
   },
   {
-    id: 'MESH204',
+    id: 'MESH404',
     severity: E,
     mirrors: 'this library (Gateway API mesh guide: do not mix VirtualService and HTTPRoute for one Service)',
     check: checkMixedDialects,
