@@ -21,6 +21,7 @@ import {
   checkSubsetNames,
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
+import { _GATEWAY_API_RULES } from './_gateway-api-rules';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
@@ -161,6 +162,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
+  // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
+  ..._GATEWAY_API_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
   rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];
