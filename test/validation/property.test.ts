@@ -18,7 +18,8 @@ const canary = fc.record({
   versions: fc.uniqueArray(label, { minLength: 1, maxLength: 4 }),
   timeout: fc.option(duration, { nil: undefined }),
   retries: fc.option(
-    fc.record({ attempts: fc.integer({ min: 0, max: 10 }), perTryTimeout: duration }, { noNullPrototype: true }),
+    // Istio rejects a perTryTimeout with attempts 0 (validateHTTPRetry; MESH201): valid retries have attempts >= 1
+    fc.record({ attempts: fc.integer({ min: 1, max: 10 }), perTryTimeout: duration }, { noNullPrototype: true }),
     { nil: undefined }),
   maxConnections: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: undefined }),
   principals: fc.uniqueArray(label, { maxLength: 3 }),
