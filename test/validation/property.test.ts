@@ -17,8 +17,8 @@ const canary = fc.record({
   port: fc.integer({ min: 1, max: 65535 }),
   versions: fc.uniqueArray(label, { minLength: 1, maxLength: 4 }),
   timeout: fc.option(duration, { nil: undefined }),
+  // attempts 0 with a perTryTimeout is a retry policy Istio rejects (MESH201), so valid intents retry at least once
   retries: fc.option(
-    // Istio rejects a perTryTimeout with attempts 0 (validateHTTPRetry; MESH201): valid retries have attempts >= 1
     fc.record({ attempts: fc.integer({ min: 1, max: 10 }), perTryTimeout: duration }, { noNullPrototype: true }),
     { nil: undefined }),
   maxConnections: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: undefined }),
