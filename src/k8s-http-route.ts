@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { _invalid, _namespaceOf, _renderDuration, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
+import { _validateRegex } from './match';
 import { RouteParent } from './route-parent';
 
 /**
@@ -49,6 +50,28 @@ export interface KubernetesHttpRouteMatch {
    * @default - none
    */
   readonly headers?: { [name: string]: string };
+  /**
+   * Header values matching an RE2 regular expression (names are case-insensitive), e.g.
+   * `{ cookie: '^(.*?;\\s*)?canary=always(;.*)?$' }`. Regex header matching is implementation-specific in
+   * the Gateway API; Istio matches it as a VirtualService regex (RE2, whole value).
+   *
+   * @default - none
+   */
+  readonly headersRegex?: { [name: string]: string };
+}
+
+/**
+ * A copy of the requests of a rule sent to another Service (`RequestMirror`); responses are discarded.
+ */
+export interface KubernetesHttpRouteMirror {
+  /** The Service the copies go to (its `weight` is not used). */
+  readonly backend: KubernetesHttpRouteBackend;
+  /**
+   * The percent of requests mirrored (an integer 0..100).
+   *
+   * @default 100
+   */
+  readonly percent?: number;
 }
 
 /**
@@ -97,6 +120,18 @@ export interface KubernetesHttpRouteRewrite {
  * A rule of an HTTPRoute.
  */
 export interface KubernetesHttpRouteRuleOptions {
+  /**
+   * The rule's name (a DNS label, unique in the route): status and reviews refer to it.
+   *
+   * @default - unnamed
+   */
+  readonly name?: string;
+  /**
+   * Mirror the rule's requests to another Service (`RequestMirror` filter).
+   *
+   * @default - no mirror
+   */
+  readonly mirror?: KubernetesHttpRouteMirror;
   /**
    * Matches (OR-ed).
    *
@@ -283,8 +318,13 @@ export class KubernetesHttpRoute extends IstioResource {
     if (!options.redirect && backends.length === 0) {
       throw _invalid('backends', backends, 'a rule without redirect needs at least one backend', 'add backends: [{ serviceName, port }]');
     }
+    if (options.name !== undefined) {
+      _validateDnsLabel('name', options.name);
+      if (this.rules.some((r) => r.name === options.name)) throw _invalid('name', options.name, 'the route already has a rule of that name', 'give each rule its own name');
+    }
     const filters: gw.HttpRouteSpecRulesFilters[] = [];
     if (options.redirect) filters.push(this.renderRedirect(options.redirect));
+    if (options.mirror) filters.push(this.renderMirror(options.mirror));
     if (options.rewrite) {
       const rw = options.rewrite;
       if (rw.replacePrefixMatch !== undefined) {
@@ -316,6 +356,7 @@ export class KubernetesHttpRoute extends IstioResource {
     }
     this.matchCount += matches.length;
     const rule: gw.HttpRouteSpecRules = {
+      name: options.name,
       matches: _undefinedIfEmpty(matches),
       filters: _undefinedIfEmpty(filters),
       backendRefs: _undefinedIfEmpty(backends.map((b) => this.renderBackend(b))),
@@ -341,7 +382,14 @@ export class KubernetesHttpRoute extends IstioResource {
       if (!HEADER_NAME.test(name)) throw _invalid('matches.headers', name, 'it is not a valid header name', 'use a token such as "x-beta"');
       return { name, type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, value: m.headers![name] };
     });
-    return { path, headers: _undefinedIfEmpty(headers) };
+    const regexHeaders = Object.keys(m.headersRegex ?? {}).sort().map((name) => {
+      if (!HEADER_NAME.test(name)) throw _invalid('matches.headersRegex', name, 'it is not a valid header name', 'use a token such as "cookie"');
+      if (headers.some((h) => h.name.toLowerCase() === name.toLowerCase())) {
+        throw _invalid('matches.headersRegex', name, 'the header is also matched exactly (a match names each header once)', 'keep one of the two');
+      }
+      return { name, type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: _validateRegex(`matches.headersRegex["${name}"]`, m.headersRegex![name]) };
+    });
+    return { path, headers: _undefinedIfEmpty([...headers, ...regexHeaders]) };
   }
 
   private renderRedirect(r: KubernetesHttpRouteRedirect): gw.HttpRouteSpecRulesFilters {
@@ -359,6 +407,17 @@ export class KubernetesHttpRoute extends IstioResource {
         hostname: r.hostname,
         statusCode: r.statusCode as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
       },
+    };
+  }
+
+  private renderMirror(m: KubernetesHttpRouteMirror): gw.HttpRouteSpecRulesFilters {
+    if (m.percent !== undefined && (!Number.isInteger(m.percent) || m.percent < 0 || m.percent > 100)) {
+      throw _invalid('mirror.percent', m.percent, 'a RequestMirror percent is an integer from 0 to 100', 'use e.g. 10');
+    }
+    const b = this.renderBackend({ ...m.backend, weight: undefined });
+    return {
+      type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+      requestMirror: { backendRef: { kind: b.kind, group: b.group, name: b.name, namespace: b.namespace, port: b.port }, percent: m.percent },
     };
   }
 

@@ -197,3 +197,50 @@ describe('KubernetesHttpRoute', () => {
     expect(() => new KubernetesHttpRoute(shop, 'b', { parents: [{ gateway: svc } as any] })).toThrow(/it is not a RouteParent\. Fix: use RouteParent.fromGateway\(\)/);
   });
 });
+
+describe('KubernetesHttpRoute: rule names, regex header matches, RequestMirror', () => {
+  const mesh = () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    return { chart, route: new KubernetesHttpRoute(chart, 'r', { metadata: { name: 'catalog' }, parents: [RouteParent.service('catalog')] }) };
+  };
+
+  test('renders the rule name, a RegularExpression header match beside an exact one, and a mirror with its percent', () => {
+    const { chart, route } = mesh();
+    route.addRule({
+      name: 'canary',
+      matches: [{ headers: { 'x-canary': 'true' }, headersRegex: { cookie: '^(.*?;\\s*)?canary=always(;.*)?$' } }],
+      backends: [{ serviceName: 'catalog-v1', port: 8080 }],
+      mirror: { backend: { serviceName: 'catalog-v2', port: 8080, weight: 7 }, percent: 10 },
+    });
+    expect(Testing.synth(chart)[0].spec.rules).toEqual([{
+      name: 'canary',
+      matches: [{ headers: [{ name: 'x-canary', type: 'Exact', value: 'true' }, { name: 'cookie', type: 'RegularExpression', value: '^(.*?;\\s*)?canary=always(;.*)?$' }] }],
+      backendRefs: [{ group: '', kind: 'Service', name: 'catalog-v1', port: 8080 }],
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'catalog-v2', port: 8080 }, percent: 10 } }],
+    }]);
+  });
+
+  test('fails on a rule name used twice or not a DNS label', () => {
+    const { route } = mesh();
+    route.addRule({ name: 'split', backends: [{ serviceName: 'a', port: 80 }] });
+    expect(() => route.addRule({ name: 'split', backends: [{ serviceName: 'a', port: 80 }] })).toThrow(
+      'Invalid name "split": the route already has a rule of that name. Fix: give each rule its own name');
+    expect(() => route.addRule({ name: 'Split_2', backends: [{ serviceName: 'a', port: 80 }] })).toThrow(/^Invalid name "Split_2"/);
+  });
+
+  test('fails on a header matched both exactly and by regex, and on an invalid regex', () => {
+    const { route } = mesh();
+    expect(() => route.addRule({ matches: [{ headers: { Cookie: 'a' }, headersRegex: { cookie: 'b' } }], backends: [{ serviceName: 'a', port: 80 }] })).toThrow(
+      'Invalid matches.headersRegex "cookie": the header is also matched exactly (a match names each header once). Fix: keep one of the two');
+    expect(() => route.addRule({ matches: [{ headersRegex: { cookie: '' } }], backends: [{ serviceName: 'a', port: 80 }] })).toThrow(
+      /^Invalid matches.headersRegex\["cookie"\] "": the regex is empty/);
+  });
+
+  test('fails on a mirror percent that is not a whole number from 0 to 100', () => {
+    const { route } = mesh();
+    for (const percent of [101, -1, 2.5]) {
+      expect(() => route.addRule({ backends: [{ serviceName: 'a', port: 80 }], mirror: { backend: { serviceName: 'b', port: 80 }, percent } })).toThrow(
+        `Invalid mirror.percent ${percent}: a RequestMirror percent is an integer from 0 to 100. Fix: use e.g. 10`);
+    }
+  });
+});
