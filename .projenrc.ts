@@ -8,6 +8,8 @@ const CRD_BUNDLES: Array<{ prefix: string; schemas: string; file: string; kinds:
   { prefix: 'istio', schemas: 'istio', file: `${SHARED}/istio-1.30.3/crd-all.gen.yaml`, kinds: 'all' },
   { prefix: 'gwapi', schemas: 'gateway-api', file: `${SHARED}/gateway-api-v1.5.1/standard-crds.yaml`, kinds: 'all' },
   { prefix: 'promop', schemas: 'prometheus-operator', file: `${SHARED}/prometheus-operator-v0.93.0/crds.yaml`, kinds: 'PodMonitor,ServiceMonitor,PrometheusRule' },
+  // cert-manager's Certificate, Issuer and ClusterIssuer (the L2 Certificate and GatewayTls.certificates())
+  { prefix: 'certmanager', schemas: 'cert-manager', file: `${SHARED}/cert-manager-v1.21.1/crds.yaml`, kinds: 'all' },
 ];
 // validation data shipped in the package (read at runtime from lib/validation/schemas)
 const SCHEMAS_DIR = 'src/validation/schemas';
@@ -158,6 +160,13 @@ project.addBins({ 'cdk8s-istio': 'bin/cdk8s-istio' });
 project.addTask('bench:validate', {
   description: 'Benchmark: validate 10,000 generated documents with the compiled lib/ (target <= 3 s on 2 cores)',
   steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench-validate.js 10000' }],
+});
+
+// `npx projen rules:readme`: README's rule table, generated from the rule definitions (src/validation/_rules.ts);
+// test/validation/rules.test.ts fails when README differs
+project.addTask('rules:readme', {
+  description: 'Regenerate the rule table in README.md from src/validation/_rules.ts',
+  steps: [{ exec: 'ts-node --transpile-only -P scripts/tsconfig.json scripts/rules-table.ts' }],
 });
 
 // `npx projen docs:check`: every public element of our own API (root module of .jsii, bindings excluded) has a

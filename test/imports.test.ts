@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { gateway_api, istio_networking, istio_security, istio_telemetry, monitoring } from '../src';
+import { cert_manager, gateway_api, istio_networking, istio_security, istio_telemetry, monitoring } from '../src';
 import { describeWithShared } from './shared';
 
 // The generated classes the library builds on, and the GVK each must carry.
@@ -21,12 +21,13 @@ const GENERATED: Array<[string, { GVK: { apiVersion: string; kind: string } }]> 
   ['PodMonitor', monitoring.PodMonitor],
   ['ServiceMonitor', monitoring.ServiceMonitor],
   ['PrometheusRule', monitoring.PrometheusRule],
+  ['Certificate', cert_manager.Certificate],
 ];
 
 describe('generated bindings (src/imports)', () => {
   test.each(GENERATED)('%s carries a v1 GVK', (kind, cls) => {
     expect(cls.GVK.kind).toEqual(kind);
-    expect(cls.GVK.apiVersion).toMatch(/^[a-z0-9.]+\/v1$/);
+    expect(cls.GVK.apiVersion).toMatch(/^[a-z0-9.-]+\/v1$/);
   });
 
   test('carry no upstream description prose, only the generator\'s own doc lines', () => {
@@ -55,6 +56,7 @@ describeWithShared('generated bindings match the CRD bundles in ../shared', (sha
     'istio-1.30.3/crd-all.gen.yaml',
     'gateway-api-v1.5.1/standard-crds.yaml',
     'prometheus-operator-v0.93.0/crds.yaml',
+    'cert-manager-v1.21.1/crds.yaml',
   ];
   const served = new Set<string>();
   beforeAll(() => {

@@ -2,12 +2,16 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _isKubernetesServiceHost, _isWildcarded, _parseServiceFqdn, _serviceFqdn } from '../_naming';
 import { _invalid, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { AuthorizationPolicy } from '../authorization-policy';
 import { DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
+import { IMeshIdentity } from '../identity';
+import { PolicyTargetRef } from '../policy-target';
 import { PortProtocol } from '../protocol';
 import { ServiceEntry, ServiceEntryResolution } from '../service-entry';
 import { OutboundTrafficMode, Sidecar } from '../sidecar';
 import { ClientTlsMode } from '../traffic-policy';
+import { WaypointTrafficType } from '../waypoint';
 import { IMeshWorkload } from '../workload';
 import { AccessOptions, AccessRule } from './access-intent';
 import { SecureNamespace } from './secure-namespace';
@@ -153,8 +157,13 @@ export class ExternalService {
     return `${this.host}:${this.port}:${this.protocol}`;
   }
 
+  /** True when the proxy originates TLS (needs an Envoy on the path: a sidecar or a waypoint). @internal */
+  public get _originatesTls(): boolean {
+    return this.protocol === ExternalProtocol.TLS_ORIGINATION;
+  }
+
   /** @internal */
-  public _render(scope: Construct, id: string, namespace: string): void {
+  public _render(scope: Construct, id: string, namespace: string, labels?: { [key: string]: string }): ServiceEntry {
     const name = _suggestName(this.isWildcard ? `wildcard-${this.host.slice(2)}` : this.host, 200);
     const portProtocol = {
       [ExternalProtocol.TLS_PASSTHROUGH]: PortProtocol.TLS,
@@ -163,8 +172,8 @@ export class ExternalService {
       [ExternalProtocol.TCP]: PortProtocol.TCP,
     }[this.protocol];
     const number = this.protocol === ExternalProtocol.TLS_ORIGINATION ? this.httpPort! : this.port;
-    new ServiceEntry(scope, `${id}-ServiceEntry`, {
-      metadata: { name, namespace },
+    const serviceEntry = new ServiceEntry(scope, `${id}-ServiceEntry`, {
+      metadata: { name, namespace, labels },
       hosts: [this.host],
       ports: [{ number, protocol: portProtocol, targetPort: this.protocol === ExternalProtocol.TLS_ORIGINATION ? this.port : undefined }],
       resolution: this.isWildcard ? ServiceEntryResolution.NONE : ServiceEntryResolution.DNS,
@@ -188,6 +197,7 @@ export class ExternalService {
         },
       });
     }
+    return serviceEntry;
   }
 }
 
@@ -229,6 +239,14 @@ export interface MeshDependenciesProps {
  * namespace's SecureNamespace, so the two sides never drift), and, with `dependsOnExternal()`,
  * ServiceEntries for external services.
  *
+ * Ambient namespaces (a SecureNamespace enrolled with `MeshEnrolment.ambient()`, defined before the
+ * dependency) get no Sidecar: it has no effect there (istioctl analyze IST0167). The callee's rule is then
+ * enforced by ztunnel (a `selector` policy with sources and ports only) or, when the callee namespace has
+ * a waypoint, by the waypoint (`targetRefs` to the callee's Service), which ztunnel lets through. An
+ * ambient caller's external services are routed through its namespace waypoint when it has one (the
+ * ServiceEntry is labelled `istio.io/use-waypoint`), and allowed there for the caller when the namespace
+ * denies by default; TLS origination needs that waypoint (ztunnel forwards bytes, it does not originate TLS).
+ *
  * @example
  * const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
  * deps.dependsOn(MeshWorkload.fromWorkload(frontend), catalog, { methods: [HttpMethod.GET] });
@@ -238,8 +256,11 @@ export class MeshDependencies extends Construct {
   private readonly registryOnly: Set<string>;
   private readonly alwaysVisible: string[];
   private readonly sidecars = new Map<string, Sidecar>();
-  private readonly externals = new Set<string>();
+  private readonly externals = new Map<string, ServiceEntry>();
+  private readonly egressPolicies = new Map<string, AuthorizationPolicy>();
   private readonly internalHosts: Array<{ host: string; where: string }> = [];
+  /** The data plane each caller namespace was rendered for (true: ambient), checked again at synth. */
+  private readonly renderedFor = new Map<string, boolean>();
 
   /**
    * Starts an empty dependency graph (declare edges with `dependsOn()` and `dependsOnExternal()`).
@@ -254,7 +275,7 @@ export class MeshDependencies extends Construct {
     this.registryOnly = new Set((props.registryOnlyNamespaces ?? []).map((n) => _validateDnsLabel('registryOnlyNamespaces', n)));
     this.alwaysVisible = [...(props.alwaysVisible ?? ['istio-system/*'])];
     for (const h of this.alwaysVisible) Sidecar._validateEgressHost(h);
-    this.node.addValidation({ validate: () => this.validateTargets() });
+    this.node.addValidation({ validate: () => [...this.validateTargets(), ...this.validateDataPlanes()] });
   }
 
   /**
@@ -262,7 +283,8 @@ export class MeshDependencies extends Construct {
    * Repeating a dependency is a no-op; cycles are fine.
    *
    * @param caller the calling workload, with a known namespace and service account (e.g.
-   * `MeshWorkload.fromWorkload(deployment)`); its Sidecar gets the callee in `egress[].hosts`
+   * `MeshWorkload.fromWorkload(deployment)`); its Sidecar gets the callee in `egress[].hosts` (none in an
+   * ambient namespace)
    * @param callee the called Service of this cluster (a CanaryService or `ServiceHost.of(name, namespace)`)
    * @param options what the caller may do (methods, paths, ports, ...) and the callee's pods when the
    * callee is not itself a workload
@@ -270,14 +292,14 @@ export class MeshDependencies extends Construct {
    * namespace is not a SecureNamespace of this app
    */
   public dependsOn(caller: IMeshWorkload, callee: IMeshDestination, options: DependencyOptions = {}): AccessRule | undefined {
-    const sidecar = this.sidecarFor(caller);
+    const sidecar = this.isAmbient(this.callerNamespace(caller)) ? undefined : this.sidecarFor(caller);
     const host = callee.toMeshDestination().host;
     const service = _parseServiceFqdn(host);
     if (!service) {
       throw _invalid('callee', host, 'it is not a Service of the cluster', 'declare external services with dependsOnExternal(caller, ExternalService.tls(host))');
     }
     const calleeNs = service.namespace;
-    sidecar.addEgressHosts(`${calleeNs}/${host}`);
+    sidecar?.addEgressHosts(`${calleeNs}/${host}`);
     // a callee that is a construct of the app (a CanaryService) exists by definition; only value hosts
     // (ServiceHost.of) are looked up at synth
     if (!(callee instanceof Construct)) this.internalHosts.push({ host, where: `${caller.workloadKey} -> ${host}` });
@@ -289,12 +311,9 @@ export class MeshDependencies extends Construct {
       throw _invalid('workload', undefined, `namespace ${calleeNs} is a SecureNamespace, so the callee's pods must be known to allow the call`,
         'pass options.workload (e.g. MeshWorkload.fromWorkload(deployment)), or a callee that is a workload (CanaryService)');
     }
-    if (!caller.workloadIdentity) {
-      throw _invalid('caller', caller.workloadKey, 'its identity (service account) is unknown, so the callee cannot allow it',
-        'use MeshWorkload.fromWorkload(deployment) with a namespace, or MeshWorkload.labels(labels, { namespace, serviceAccountName })');
-    }
     const { workload: _w, ...access } = options;
-    return secure.grantAccess(caller.workloadIdentity, workload, access);
+    // ambient callee: SecureNamespace places the rule at ztunnel (selector, L4 only) or at the waypoint (targetRefs)
+    return secure.grantAccess(this.callerIdentity(caller), workload, access);
   }
 
   /**
@@ -302,22 +321,38 @@ export class MeshDependencies extends Construct {
    * DestinationRule) in the caller's namespace, and the host in the caller's egress scope.
    *
    * The ServiceEntry has `resolution: DNS` and `exportTo: ["."]`; one per external service and namespace.
+   * In an ambient namespace with a waypoint (for service traffic) the ServiceEntry is labelled
+   * `istio.io/use-waypoint: <waypoint>`, so the waypoint is the egress proxy (Istio's ambient egress
+   * gateway), and, when the namespace denies by default, an AuthorizationPolicy attached to the
+   * ServiceEntry (`allow-egress-<entry>`) lets the caller through it.
    *
    * @param caller the calling workload, with a known namespace
    * @param external the external service, e.g. `ExternalService.tls('api.stripe.com')`
    */
   public dependsOnExternal(caller: IMeshWorkload, external: ExternalService): void {
-    const sidecar = this.sidecarFor(caller);
-    const ns = caller.workloadNamespace!;
-    sidecar.addEgressHosts(`./${external.host}`);
+    const ns = this.callerNamespace(caller);
+    const secure = this.isAmbient(ns) ? SecureNamespace._lookup(this, ns)! : undefined;
+    // a waypoint for workload traffic only does not take service (and ServiceEntry) traffic
+    const forServices = [WaypointTrafficType.SERVICE, WaypointTrafficType.ALL];
+    const waypoint = secure?.waypoint && forServices.includes(secure.waypoint.trafficType) ? secure.waypoint : undefined;
+    if (secure && !waypoint && external._originatesTls) {
+      throw _invalid('external', external.host, `namespace ${ns} is ambient without a waypoint for service traffic, and ztunnel forwards bytes: it cannot originate TLS`,
+        `enrol ${ns} with MeshEnrolment.ambient({ waypoint: true }) (the waypoint originates TLS), or let the app speak TLS with ExternalService.tls('${external.host}')`);
+    }
+    if (!secure) this.sidecarFor(caller).addEgressHosts(`./${external.host}`);
     const key = `${ns}/${external._key()}`;
-    if (this.externals.has(key)) return;
-    this.externals.add(key);
-    external._render(this, `External-${ns}-${_suggestName(external.host, 60)}-${external.port}`, ns);
+    let entry = this.externals.get(key);
+    if (!entry) {
+      entry = external._render(this, `External-${ns}-${_suggestName(external.host, 60)}-${external.port}`, ns,
+        waypoint ? { 'istio.io/use-waypoint': waypoint.name } : undefined);
+      this.externals.set(key, entry);
+    }
+    if (waypoint && secure!.waypointDenyAll) this.allowEgress(entry, this.callerIdentity(caller));
   }
 
   /**
-   * The Sidecar that scopes `caller`'s egress, once it has a dependency (undefined before).
+   * The Sidecar that scopes `caller`'s egress, once it has a dependency (undefined before, and for
+   * callers in ambient namespaces, which have no sidecar).
    *
    * @param caller a workload given to `dependsOn()` or `dependsOnExternal()`
    */
@@ -325,23 +360,74 @@ export class MeshDependencies extends Construct {
     return this.sidecars.get(`${caller.workloadNamespace}/${caller.workloadKey}`);
   }
 
-  private sidecarFor(caller: IMeshWorkload): Sidecar {
-    if (!caller.workloadNamespace) {
+  /** The caller's namespace (required), with its data plane decided once and checked again at synth. */
+  private callerNamespace(caller: IMeshWorkload): string {
+    const ns = caller.workloadNamespace;
+    if (!ns) {
       throw _invalid('caller', caller.workloadKey, 'its namespace is unknown, so its Sidecar cannot be placed',
         'use MeshWorkload.fromWorkload(deployment) in a chart with a namespace, or MeshWorkload.labels(labels, { namespace })');
     }
+    const ambient = this.isAmbient(ns);
+    if (ambient && this.registryOnly.has(ns)) {
+      throw _invalid('registryOnlyNamespaces', ns, 'the namespace is ambient: REGISTRY_ONLY is a Sidecar setting, and ztunnel does not enforce an outbound traffic policy',
+        `drop "${ns}" from registryOnlyNamespaces; in ambient, block unknown hosts with a Kubernetes NetworkPolicy (ztunnel passes traffic to hosts without a ServiceEntry straight through)`);
+    }
+    if (!this.renderedFor.has(ns)) this.renderedFor.set(ns, ambient);
+    return ns;
+  }
+
+  private isAmbient(namespace: string): boolean {
+    return SecureNamespace._lookup(this, namespace)?.enrolment.isAmbient ?? false;
+  }
+
+  private callerIdentity(caller: IMeshWorkload) {
+    if (!caller.workloadIdentity) {
+      throw _invalid('caller', caller.workloadKey, 'its identity (service account) is unknown, so the callee cannot allow it',
+        'use MeshWorkload.fromWorkload(deployment) with a namespace, or MeshWorkload.labels(labels, { namespace, serviceAccountName })');
+    }
+    return caller.workloadIdentity;
+  }
+
+  /** The waypoint of a default-deny ambient namespace lets `caller` reach the external `entry`. */
+  private allowEgress(entry: ServiceEntry, caller: IMeshIdentity): void {
+    const key = `${entry.namespace}/${entry.name}`;
+    let policy = this.egressPolicies.get(key);
+    if (!policy) {
+      policy = new AuthorizationPolicy(this, `AllowEgress-${entry.namespace}-${entry.name}`, {
+        metadata: { name: _suggestName(`allow-egress-${entry.name}`, 253), namespace: entry.namespace },
+        targetRefs: [PolicyTargetRef.serviceEntry(entry.name)],
+      });
+      this.egressPolicies.set(key, policy);
+    }
+    policy.addRule({ from: [caller] }); // a repeated caller is a no-op
+  }
+
+  private sidecarFor(caller: IMeshWorkload): Sidecar {
     const key = `${caller.workloadNamespace}/${caller.workloadKey}`;
     let sidecar = this.sidecars.get(key);
     if (!sidecar) {
       sidecar = new Sidecar(this, `Sidecar-${caller.workloadNamespace}-${caller.workloadKey}`, {
         metadata: { name: _suggestName(caller.workloadKey, 253), namespace: caller.workloadNamespace },
         selector: caller,
-        outboundTrafficMode: this.registryOnly.has(caller.workloadNamespace) ? OutboundTrafficMode.REGISTRY_ONLY : undefined,
+        outboundTrafficMode: this.registryOnly.has(caller.workloadNamespace!) ? OutboundTrafficMode.REGISTRY_ONLY : undefined,
       });
       sidecar.addEgressHosts(...this.alwaysVisible);
       this.sidecars.set(key, sidecar);
     }
     return sidecar;
+  }
+
+  /** A caller namespace whose data plane changed after its dependencies were rendered (a SecureNamespace defined later). */
+  private validateDataPlanes(): string[] {
+    const errors: string[] = [];
+    for (const [ns, ambient] of this.renderedFor) {
+      if (this.isAmbient(ns) === ambient) continue;
+      errors.push(_invalid('caller', `namespace ${ns}`, ambient
+        ? 'its dependencies were rendered for ambient, but it is no longer ambient'
+        : 'it is ambient (its SecureNamespace was defined after dependsOn()), but its dependencies were rendered for sidecars: a Sidecar has no effect in an ambient namespace (IST0167)',
+      `define the SecureNamespace of "${ns}" (or call SecureNamespace.of(scope, "${ns}", { enrolment })) before declaring its dependencies`).message);
+    }
+    return errors;
   }
 
   /** Every internal callee must be a Service (or ServiceEntry) of the app: one pass builds the index. */

@@ -9,7 +9,7 @@
  *
  * Internal: `_meshChecks` runs it, so the synth-time checks, the cdk8s plugin and the CLI agree.
  */
-import type { _MeshInput } from './_mesh';
+import type { _MeshInput } from './_mesh-index';
 import { _apiGroup, _objectKey } from './_objects';
 import { ValidationFinding, ValidationSeverity } from './conformance';
 

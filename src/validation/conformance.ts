@@ -69,7 +69,7 @@ interface KindEntry {
  * The bundles shipped in the package (`npx projen schemas`), also read by scripts/gen-validators.js.
  * @internal
  */
-export const _BUILT_IN_BUNDLES = ['istio', 'gateway-api', 'prometheus-operator'];
+export const _BUILT_IN_BUNDLES = ['istio', 'gateway-api', 'prometheus-operator', 'cert-manager'];
 let builtIn: ConformanceValidator | undefined;
 
 /**
@@ -77,7 +77,8 @@ let builtIn: ConformanceValidator | undefined;
  * way the Kubernetes API server does on create, offline.
  *
  * The built-in data covers every served v1 kind of Istio 1.30.3, Gateway API v1.5.1 (standard channel)
- * and prometheus-operator v0.93 (PodMonitor, ServiceMonitor, PrometheusRule). Add your cluster's CRDs
+ * prometheus-operator v0.93 (PodMonitor, ServiceMonitor, PrometheusRule) and cert-manager v1.21 (Certificate,
+ * Issuer, ClusterIssuer). Add your cluster's CRDs
  * (`kubectl get crd -o yaml`) to validate against exactly what you run. One deliberate difference from
  * the API server: unknown fields are errors (the API server would drop them silently, and a dropped field
  * is a bug in a library).
@@ -119,7 +120,8 @@ export class ConformanceValidator {
 
   /**
    * A validator holding the built-in schemas (the served v1 kinds of Istio 1.30 and Gateway API v1.5.1,
-   * and prometheus-operator's PodMonitor, ServiceMonitor and PrometheusRule), or none with
+   * prometheus-operator's PodMonitor, ServiceMonitor and PrometheusRule, cert-manager's Certificate, Issuer and
+   * ClusterIssuer), or none with
    * `includeBuiltIn: false`.
    *
    * Prefer `ConformanceValidator.builtIn()`, which shares one instance.

@@ -3,12 +3,12 @@ import { IConstruct } from 'constructs';
 import { _invalid } from '../_utils';
 import { _MeshInput, _meshChecks } from './_mesh';
 import { _closeRound, _openRound, _roundPending, _takesRender } from './_render-share';
+import { _rule } from './_rules';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
 const INSTANCES = new WeakMap<IConstruct, MeshValidation>();
 const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, string>>();
 const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
-const RULE_ID = /^(IST\d{4}|MESH\d{3}|K8S-SCHEMA|K8S-CEL)$/;
 const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const NONE: ReadonlyMap<string, string> = new Map();
 let anySuppression = false;
@@ -89,8 +89,8 @@ export class MeshValidation {
    * @param reason why the finding does not apply here
    */
   public static suppress(scope: IConstruct, rule: string, reason: string): void {
-    if (!RULE_ID.test(rule)) {
-      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use one of IST0101, IST0102, IST0109, IST0118, IST0132, IST0149, MESH001-MESH005, K8S-SCHEMA, K8S-CEL');
+    if (typeof rule !== 'string' || !_rule(rule)) {
+      throw _invalid('rule', rule, 'it is not a rule id of this library', 'use an id of README\'s rule table (e.g. IST0118, MESH001, K8S-SCHEMA)');
     }
     if (typeof reason !== 'string' || reason.trim().length === 0) {
       throw _invalid('reason', reason, 'a suppression needs a reason', 'say why the rule does not apply to this construct');

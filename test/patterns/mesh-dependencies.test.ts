@@ -1,13 +1,13 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryService, ExternalService, HttpMethod, MeshDependencies, MeshWorkload, SecureNamespace, ServiceHost,
+  CanaryService, ExternalService, HttpMethod, MeshDependencies, MeshEnrolment, MeshWorkload, SecureNamespace, ServiceHost, WaypointTrafficType,
 } from '../../src';
 
-function shopApp() {
+function shopApp(enrolment?: MeshEnrolment) {
   const app = Testing.app();
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
-  const shop = new SecureNamespace(chart, 'ns', { name: 'shop' });
+  const shop = new SecureNamespace(chart, 'ns', { name: 'shop', enrolment });
   const sa = new kplus.ServiceAccount(chart, 'frontend-sa', { metadata: { name: 'frontend' } });
   const frontend = new kplus.Deployment(chart, 'frontend', {
     metadata: { name: 'frontend' },
@@ -171,5 +171,123 @@ describe('MeshDependencies', () => {
     expect(() => deps.dependsOn(MeshWorkload.labels({ app: 'x' }), catalog)).toThrow('Invalid caller "x": its namespace is unknown, so its Sidecar cannot be placed');
     expect(() => deps.dependsOn(MeshWorkload.labels({ app: 'x' }, { namespace: 'shop' }), catalog)).toThrow('Invalid caller "x": its identity (service account) is unknown');
     expect(() => deps.dependsOn(catalog, ServiceHost.of('frontend', 'shop'))).toThrow('namespace shop is a SecureNamespace, so the callee\'s pods must be known to allow the call');
+  });
+
+  describe('in ambient namespaces', () => {
+    test('no Sidecar; the callee rule is enforced by the waypoint (targetRefs to the Service), which ztunnel lets in', () => {
+      // GIVEN a namespace with a waypoint
+      const { chart, frontend, catalog } = shopApp(MeshEnrolment.ambient({ waypoint: true }));
+      const deps = new MeshDependencies(chart, 'deps');
+      // WHEN
+      deps.dependsOn(frontend, catalog, { methods: [HttpMethod.GET], paths: ['/public'] });
+      // THEN
+      expect(of(chart, 'Sidecar')).toEqual([]);
+      expect(deps.sidecarOf(frontend)).toBeUndefined();
+      const policies = of(chart, 'AuthorizationPolicy');
+      expect(policies.find((p: any) => p.metadata.name === 'allow-frontend-to-catalog').spec).toEqual({
+        action: 'ALLOW',
+        targetRefs: [{ group: '', kind: 'Service', name: 'catalog' }],
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }], to: [{ operation: { methods: ['GET'], paths: ['/public'] } }] }],
+      });
+      // ztunnel (selector-less, L4 only) admits the waypoint, whose identity it sees
+      expect(policies.find((p: any) => p.metadata.name === 'allow-waypoint').spec).toEqual({
+        action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/waypoint'] } }] }],
+      });
+    });
+
+    test('without a waypoint: an L4 rule at ztunnel (selector, sources and ports only)', () => {
+      const { chart, frontend, catalog } = shopApp(MeshEnrolment.ambient());
+      const deps = new MeshDependencies(chart, 'deps');
+      deps.dependsOn(frontend, catalog, { ports: [8080] });
+      expect(of(chart, 'Sidecar')).toEqual([]);
+      expect(of(chart, 'AuthorizationPolicy').find((p: any) => p.metadata.name === 'allow-frontend-to-catalog').spec).toEqual({
+        action: 'ALLOW',
+        selector: { matchLabels: { app: 'catalog' } },
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }], to: [{ operation: { ports: ['8080'] } }] }],
+      });
+    });
+
+    test('fails on HTTP fields toward an ambient namespace without a waypoint (ztunnel sees only L4)', () => {
+      const { chart, frontend, catalog } = shopApp(MeshEnrolment.ambient());
+      const deps = new MeshDependencies(chart, 'deps');
+      expect(() => deps.dependsOn(frontend, catalog, { methods: [HttpMethod.GET] }))
+        .toThrow('Invalid methods "namespace shop": in ambient mode L7 rules (methods, paths, hosts, request conditions, JWT) are enforced only by a waypoint');
+    });
+
+    test('a sidecar caller of an ambient callee keeps its Sidecar', () => {
+      const { app, chart, catalog } = shopApp(MeshEnrolment.ambient({ waypoint: true }));
+      const web = new Chart(app, 'web', { namespace: 'web' });
+      new SecureNamespace(web, 'ns', { name: 'web' });
+      const caller = MeshWorkload.labels({ app: 'web' }, { namespace: 'web', serviceAccountName: 'web' });
+      new MeshDependencies(web, 'deps').dependsOn(caller, catalog);
+      expect(of(web, 'Sidecar').map((s: any) => s.spec.egress)).toEqual([[{ hosts: ['istio-system/*', 'shop/catalog.shop.svc.cluster.local'] }]]);
+      expect(of(chart, 'Sidecar')).toEqual([]);
+    });
+
+    test('external services go through the namespace waypoint (the egress waypoint), allowed there for the caller', () => {
+      const { chart, frontend } = shopApp(MeshEnrolment.ambient({ waypoint: true }));
+      const deps = new MeshDependencies(chart, 'deps');
+      deps.dependsOnExternal(frontend, ExternalService.originateTls('api.payments.example.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' }));
+      deps.dependsOnExternal(frontend, ExternalService.originateTls('api.payments.example.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' }));
+      expect(of(chart, 'Sidecar')).toEqual([]);
+      expect(of(chart, 'ServiceEntry').map((e: any) => e.metadata)).toEqual([
+        { name: 'api-payments-example-com', namespace: 'shop', labels: { 'istio.io/use-waypoint': 'waypoint' } },
+      ]);
+      // the waypoint originates TLS: the DestinationRule is unchanged
+      expect(of(chart, 'DestinationRule').filter((d: any) => d.spec.host === 'api.payments.example.com').map((d: any) => d.spec.trafficPolicy.portLevelSettings[0].tls.mode)).toEqual(['SIMPLE']);
+      const egress = of(chart, 'AuthorizationPolicy').filter((p: any) => p.metadata.name.startsWith('allow-egress-'));
+      expect(egress.map((p: any) => [p.metadata, p.spec])).toEqual([[
+        { name: 'allow-egress-api-payments-example-com', namespace: 'shop' },
+        {
+          action: 'ALLOW',
+          targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'api-payments-example-com' }],
+          rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }] }],
+        },
+      ]]);
+    });
+
+    test('near miss: no allow rule at the waypoint when the namespace does not deny by default; no label without a waypoint', () => {
+      const open = shopApp(MeshEnrolment.ambient({ waypoint: true }));
+      new SecureNamespace(new Chart(open.app, 'other'), 'ns', { name: 'open', enrolment: MeshEnrolment.ambient({ waypoint: true }), defaultDeny: false });
+      const deps = new MeshDependencies(open.chart, 'deps');
+      deps.dependsOnExternal(MeshWorkload.labels({ app: 'batch' }, { namespace: 'open', serviceAccountName: 'batch' }), ExternalService.tls('api.stripe.com'));
+      expect(of(open.chart, 'ServiceEntry').map((e: any) => e.metadata)).toEqual([{ name: 'api-stripe-com', namespace: 'open', labels: { 'istio.io/use-waypoint': 'waypoint' } }]);
+      expect(of(open.chart, 'AuthorizationPolicy').filter((p: any) => p.metadata.name.startsWith('allow-egress-'))).toEqual([]);
+
+      const l4 = shopApp(MeshEnrolment.ambient());
+      new MeshDependencies(l4.chart, 'deps').dependsOnExternal(l4.frontend, ExternalService.tls('api.stripe.com'));
+      expect(of(l4.chart, 'ServiceEntry').map((e: any) => e.metadata)).toEqual([{ name: 'api-stripe-com', namespace: 'shop' }]);
+      expect(of(l4.chart, 'Sidecar')).toEqual([]);
+    });
+
+    test('fails on TLS origination without a waypoint for service traffic (ztunnel cannot originate TLS)', () => {
+      const tls = ExternalService.originateTls('api.payments.example.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' });
+      const workloadOnly = MeshEnrolment.ambient({ waypoint: true, waypointTrafficType: WaypointTrafficType.WORKLOAD });
+      for (const enrolment of [MeshEnrolment.ambient(), workloadOnly]) {
+        const { chart, frontend } = shopApp(enrolment);
+        expect(() => new MeshDependencies(chart, 'deps').dependsOnExternal(frontend, tls)).toThrow(
+          'Invalid external "api.payments.example.com": namespace shop is ambient without a waypoint for service traffic, and ztunnel forwards bytes: it cannot originate TLS. '
+          + 'Fix: enrol shop with MeshEnrolment.ambient({ waypoint: true }) (the waypoint originates TLS), or let the app speak TLS with ExternalService.tls(\'api.payments.example.com\')');
+      }
+    });
+
+    test('fails on REGISTRY_ONLY for an ambient namespace (ztunnel has no outbound traffic policy)', () => {
+      const { chart, frontend, catalog } = shopApp(MeshEnrolment.ambient({ waypoint: true }));
+      const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
+      expect(() => deps.dependsOn(frontend, catalog)).toThrow(
+        'Invalid registryOnlyNamespaces "shop": the namespace is ambient: REGISTRY_ONLY is a Sidecar setting, and ztunnel does not enforce an outbound traffic policy');
+    });
+
+    test('fails at synth when the SecureNamespace making a caller namespace ambient comes after its dependencies', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'web', { namespace: 'web' });
+      const caller = MeshWorkload.labels({ app: 'web' }, { namespace: 'web', serviceAccountName: 'web' });
+      new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'web' }, spec: { ports: [{ port: 80, name: 'http' }] } });
+      new MeshDependencies(chart, 'deps').dependsOn(caller, ServiceHost.of('api', 'web'));
+      new SecureNamespace(chart, 'ns', { name: 'web', enrolment: MeshEnrolment.ambient(), defaultDeny: false });
+      expect(() => app.synth()).toThrow(
+        'Invalid caller "namespace web": it is ambient (its SecureNamespace was defined after dependsOn()), but its dependencies were rendered for sidecars: '
+        + 'a Sidecar has no effect in an ambient namespace (IST0167). Fix: define the SecureNamespace of "web" (or call SecureNamespace.of(scope, "web", { enrolment })) before declaring its dependencies');
+    });
   });
 });

@@ -349,9 +349,9 @@ describe('ConformanceValidator: CEL rules (x-kubernetes-validations)', () => {
   test('every CEL rule of the kinds the library emits has a bad case above (transition rules excepted)', () => {
     // GIVEN the rules in the shipped schema data
     const emitted = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication',
-      'RequestAuthentication', 'Telemetry', 'HTTPRoute', 'ReferenceGrant', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule']);
+      'RequestAuthentication', 'Telemetry', 'HTTPRoute', 'ReferenceGrant', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Certificate']);
     const all = new Set<string>();
-    for (const bundle of ['istio', 'gateway-api', 'prometheus-operator']) {
+    for (const bundle of ['istio', 'gateway-api', 'prometheus-operator', 'cert-manager']) {
       const data = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'validation', 'schemas', `${bundle}.json`), 'utf8'));
       for (const c of data.crds) {
         if (!emitted.has(c.kind)) continue;

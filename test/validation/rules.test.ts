@@ -1,0 +1,39 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { _meshChecks } from '../../src/validation/_mesh';
+import { _RULES, _readmeWithRuleTable, _rule, _ruleChecks, _ruleTable } from '../../src/validation/_rules';
+
+describe('rule registry', () => {
+  test('README\'s rule table is the one generated from the definitions (run `npx projen rules:readme` when this fails)', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(_readmeWithRuleTable(readme)).toEqual(readme);
+    expect(readme).toContain(_ruleTable());
+  });
+
+  test('every definition has a unique id of a known shape, a severity, what it catches and what it mirrors', () => {
+    const ids = _RULES.map((r) => r.id);
+    expect(new Set(ids).size).toEqual(ids.length);
+    for (const r of _RULES) {
+      expect(r.id).toMatch(/^(IST\d{4}|KIA\d{4}|MESH\d{3}|K8S-[A-Z]+)$/);
+      expect(['error', 'warning']).toContain(r.severity);
+      expect(r.catches.length).toBeGreaterThan(10);
+      expect(r.mirrors.length).toBeGreaterThan(3);
+    }
+    expect(_rule('IST0101')?.severity).toEqual('error');
+    expect(_rule('IST0999')).toBeUndefined();
+  });
+
+  test('each rule function runs once, however many ids it reports', () => {
+    const fns = _ruleChecks();
+    expect(new Set(fns).size).toEqual(fns.length);
+    expect(fns.length).toBeLessThan(_RULES.length);
+  });
+
+  test('fails: the table generator refuses a README without markers', () => {
+    expect(() => _readmeWithRuleTable('# no markers')).toThrow('README.md has no <!-- rules:begin --> ... <!-- rules:end --> markers');
+  });
+
+  test('the engine runs with no input and reports nothing', () => {
+    expect(_meshChecks([])).toEqual([]);
+  });
+});
