@@ -449,14 +449,15 @@ function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
 }
 
 /**
- * Why the canary's routing cannot work in its namespace, if it cannot: an ambient namespace without a
- * waypoint (ztunnel is L4 only: no weights, no header rule), or (at synth) an ambient SecureNamespace defined
+ * Why the canary's routing cannot work in its namespace, if it cannot: a canary in an ambient namespace
+ * without a waypoint (ztunnel is L4 only: no weights, no header rule; stable only needs no routing), or (at synth) an ambient SecureNamespace defined
  * after the canary, so the default dialect and the per-version Services' waypoint label were chosen without it.
  */
 function ambientProblem(ns: string, secure: SecureNamespace | undefined, routing: TrafficDialect,
-  defaulted: boolean, late: boolean): Error | undefined {
+  defaulted: boolean, late: boolean, hasCanary: boolean): Error | undefined {
   if (!secure || !secure.enrolment.isAmbient) return undefined;
-  if (!secure.enrolment.hasWaypoint) {
+  // stable only: the Service alone reaches the one version, no routing needed (ztunnel suffices)
+  if (!secure.enrolment.hasWaypoint && hasCanary) {
     return _invalid('routing', routing, `namespace "${ns}" runs in ambient mode without a waypoint: ztunnel handles L4 only, so the canary's weights and override rule would never apply`,
       `enrol it with MeshEnrolment.ambient({ waypoint: true }) (SecureNamespace ${secure.node.path})`);
   }
@@ -596,7 +597,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.workloadKey = name;
     this.workloadNamespace = ns;
     const versions = validateVersions(props, versionLabel);
-    this.routing = this.routingFor(ns, props.routing);
+    this.routing = this.routingFor(ns, props.routing, props.canary !== undefined);
     this.checkVersionNames(name, versions);
     if (this.routing === TrafficDialect.GATEWAY_API) _refuseSidecarOnlyOptions(props);
     this.stableVersion = props.stable.version;
@@ -851,19 +852,19 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   }
 
   /** The dialect: the given one, else Gateway API in an ambient SecureNamespace of the app, else sidecar. */
-  private routingFor(ns: string, given: TrafficDialect | undefined): TrafficDialect {
+  private routingFor(ns: string, given: TrafficDialect | undefined, hasCanary: boolean): TrafficDialect {
     if (given !== undefined && !Object.values(TrafficDialect).includes(given)) {
       throw _invalid('routing', given, 'it is not a traffic dialect', 'use TrafficDialect.SIDECAR or TrafficDialect.GATEWAY_API');
     }
     const secure = SecureNamespace._lookup(this, ns);
     const routing = given ?? (secure?.enrolment.isAmbient ? TrafficDialect.GATEWAY_API : TrafficDialect.SIDECAR);
-    const problem = ambientProblem(ns, secure, routing, given === undefined, false);
+    const problem = ambientProblem(ns, secure, routing, given === undefined, false, hasCanary);
     if (problem) throw problem;
     // a SecureNamespace defined after the canary: checked at synth
     if (!secure) {
       this.node.addValidation({
         validate: () => {
-          const late = ambientProblem(ns, SecureNamespace._lookup(this, ns), routing, given === undefined, true);
+          const late = ambientProblem(ns, SecureNamespace._lookup(this, ns), routing, given === undefined, true, hasCanary);
           return late ? [late.message] : [];
         },
       });

@@ -185,13 +185,15 @@ describe('CanaryService in the Gateway API dialect', () => {
         'Invalid routing "GAMMA": it is not a traffic dialect. Fix: use TrafficDialect.SIDECAR or TrafficDialect.GATEWAY_API');
     });
 
-    test('fails in an ambient namespace without a waypoint (either dialect)', () => {
+    test('fails on a canary in an ambient namespace without a waypoint (either dialect); stable only needs no routing', () => {
       for (const routing of [undefined, TrafficDialect.SIDECAR]) {
         const { chart } = ambientShop(false);
         expect(() => new CanaryService(chart, 'catalog', { ...versions, routing })).toThrow(
           `Invalid routing "${routing ?? 'GATEWAY_API'}": namespace "shop" runs in ambient mode without a waypoint: ztunnel handles L4 only, so the canary's weights and override rule would never apply. `
           + 'Fix: enrol it with MeshEnrolment.ambient({ waypoint: true }) (SecureNamespace shop/shop-namespace)');
       }
+      const { chart } = ambientShop(false);
+      expect(new CanaryService(chart, 'catalog', { stable: versions.stable }).routing).toEqual(TrafficDialect.GATEWAY_API);
     });
 
     test('fails at synth when the ambient SecureNamespace is defined after the canary', () => {
