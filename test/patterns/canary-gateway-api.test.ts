@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import {
-  CanaryDeploymentSpec, CanaryService, CanaryServiceProps, CanaryVersion, ConsistentHashKey, GatewayBinding, HttpMethod, MeshEnrolment, MeshIdentity,
-  SecureNamespace, TrafficDialect,
+  CanaryDeploymentSpec, CanaryService, CanaryServiceProps, CanaryVersion, ConsistentHashKey, EdgeApi, GatewayBinding, GatewayTls, HttpMethod,
+  MeshEnrolment, MeshGateway, MeshIdentity, SecureNamespace, TrafficDialect,
 } from '../../src';
 
 const byKind = (chart: Chart, kind: string) => Testing.synth(chart).filter((o: any) => o.kind === kind);
@@ -252,5 +252,53 @@ describe('CanaryService extension points (protected, for platform subclasses)', 
   test('fails when versionName returns an invalid or shared name', () => {
     expect(() => new BadNames(shopChart(), 'catalog', { routing: TrafficDialect.GATEWAY_API, ...versions })).toThrow(
       'Invalid versionName("catalog", "v1") "catalog.Same": the stable version\'s Service and Deployment name must be a DNS label. Fix: return lowercase letters, digits and "-", at most 63 characters');
+  });
+});
+
+describe('a Gateway API canary at the edge (MeshGateway)', () => {
+  const edgeOf = (chart: Chart, api: EdgeApi) => new MeshGateway(chart, 'edge', {
+    namespace: 'istio-ingress', api, tls: GatewayTls.simple({ credentialName: 'shop-cert' }),
+  });
+
+  test('the Gateway API edge routes to the per-version Services: the canary header first, then the weights; it follows shiftTo()', () => {
+    // GIVEN an ambient shop with a Gateway API canary, exposed at a Gateway API edge
+    const { chart, shop } = ambientShop();
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions, canaryHeader: { name: 'x-canary', value: 'true' } });
+    const edge = edgeOf(chart, EdgeApi.GATEWAY_API);
+    // WHEN
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    shop.allow(edge.identity).to(catalog).methods(HttpMethod.GET);
+    catalog.shiftTo(25);
+    // THEN no Service of the edge's own: the canary's per-version Services are the backends
+    const route = byKind(chart, 'HTTPRoute').find((r: any) => r.metadata.namespace === 'istio-ingress' && r.spec.hostnames);
+    const shopBackend = (name: string, weight?: number) => ({ ...backend(name, weight), namespace: 'shop' });
+    expect(route.spec.rules.map((r: any) => [r.matches, r.backendRefs])).toEqual([
+      [[{ path: { type: 'PathPrefix', value: '/catalog' }, headers: [{ name: 'x-canary', type: 'Exact', value: 'true' }] }], [shopBackend('catalog-v2')]],
+      [[{ path: { type: 'PathPrefix', value: '/catalog' } }], [shopBackend('catalog-v1', 75), shopBackend('catalog-v2', 25)]],
+    ]);
+    expect(byKind(chart, 'Service').map((s: any) => s.metadata.name)).toEqual(['catalog', 'catalog-v1', 'catalog-v2']);
+    expect(byKind(chart, 'ReferenceGrant').map((g: any) => [g.metadata.namespace, g.spec.to])).toEqual([['shop', [{ group: '', kind: 'Service' }]]]);
+    // the edge's allow rule reaches the waypoint for the Services the edge addresses
+    const allowEdge = byKind(chart, 'AuthorizationPolicy').find((p: any) => p.metadata.name === 'allow-istio-ingress-edge-istio-to-catalog');
+    expect(allowEdge.spec.targetRefs.map((t: any) => t.name)).toEqual(['catalog', 'catalog-v1', 'catalog-v2']);
+    expect(allowEdge.spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/istio-ingress/sa/edge-istio'] } }]);
+  });
+
+  test('the Istio edge routes to the per-version Services too (hosts, no subsets)', () => {
+    const chart = shopChart();
+    const catalog = new CanaryService(chart, 'catalog', { routing: TrafficDialect.GATEWAY_API, port: 8080, ...versions });
+    edgeOf(chart, EdgeApi.ISTIO).expose('shop.example.com', catalog);
+    const [vs] = byKind(chart, 'VirtualService');
+    expect(vs.spec.http[0].route).toEqual([
+      { destination: { host: 'catalog-v1.shop.svc.cluster.local', port: { number: 8080 } }, weight: 90 },
+      { destination: { host: 'catalog-v2.shop.svc.cluster.local', port: { number: 8080 } }, weight: 10 },
+    ]);
+  });
+
+  test('fails at synth when the edge is not let into the default-deny namespace', () => {
+    const { chart } = ambientShop();
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions });
+    edgeOf(chart, EdgeApi.GATEWAY_API).expose('shop.example.com', catalog);
+    expect(() => Testing.synth(chart)).toThrow(/Invalid expose "catalog-v1\.shop": namespace "shop" denies by default and no intent lets the gateway's identity/);
   });
 });
