@@ -4,12 +4,17 @@ import { cdk8s, javascript } from 'projen';
 // CRD bundles live in ../shared and are never copied into the repo: `npx projen import` reads them,
 // strips upstream descriptions, and writes deterministic TypeScript into src/imports/ (committed).
 const SHARED = '../shared';
-const CRD_BUNDLES: Array<{ prefix: string; schemas: string; file: string; kinds: string }> = [
+const CRD_BUNDLES: Array<{ prefix: string; schemas: string; file: string; kinds: string; versions?: string }> = [
   { prefix: 'istio', schemas: 'istio', file: `${SHARED}/istio-1.30.3/crd-all.gen.yaml`, kinds: 'all' },
   { prefix: 'gwapi', schemas: 'gateway-api', file: `${SHARED}/gateway-api-v1.5.1/standard-crds.yaml`, kinds: 'all' },
   { prefix: 'promop', schemas: 'prometheus-operator', file: `${SHARED}/prometheus-operator-v0.93.0/crds.yaml`, kinds: 'PodMonitor,ServiceMonitor,PrometheusRule' },
   // cert-manager's Certificate, Issuer and ClusterIssuer (the L2 Certificate and GatewayTls.certificates())
   { prefix: 'certmanager', schemas: 'cert-manager', file: `${SHARED}/cert-manager-v1.21.1/crds.yaml`, kinds: 'all' },
+  // the canary analysis exported for the analysis engines teams already run (CanaryAnalysis): Argo Rollouts'
+  // AnalysisTemplate (argoproj.io/v1alpha1; Argo Rollouts and Kargo verification) and Flagger's MetricTemplate
+  // (flagger.app/v1beta1; the strict-YAML copy of its crd.yaml, see ../shared/flagger-v1.44.0/README.md)
+  { prefix: 'argo', schemas: 'argo-rollouts', file: `${SHARED}/argo-rollouts-v1.9.1/analysis-template-crds.yaml`, kinds: 'AnalysisTemplate', versions: 'v1alpha1' },
+  { prefix: 'flagger', schemas: 'flagger', file: `${SHARED}/flagger-v1.44.0/crd.strict-yaml.yaml`, kinds: 'MetricTemplate', versions: 'v1beta1' },
 ];
 // validation data shipped in the package (read at runtime from lib/validation/schemas)
 const SCHEMAS_DIR = 'src/validation/schemas';
@@ -128,7 +133,7 @@ const importTask = project.addTask('import', {
 });
 importTask.exec('rm -rf .crds && mkdir -p .crds');
 for (const b of CRD_BUNDLES) {
-  importTask.exec(`node scripts/select-crds.js ${b.file} .crds/${b.prefix}.yaml v1 ${b.kinds}`);
+  importTask.exec(`node scripts/select-crds.js ${b.file} .crds/${b.prefix}.yaml ${b.versions ?? 'v1'} ${b.kinds}`);
 }
 importTask.exec('rm -f src/imports/*.ts');
 for (const b of CRD_BUNDLES) {
@@ -139,7 +144,7 @@ for (const b of CRD_BUNDLES) {
 // src/validation (description-free, deterministic, committed); jsii compiles only .ts, so compile copies them to lib/
 const schemasTask = project.addTask('schemas', {
   description: `Regenerate ${SCHEMAS_DIR}/*.json (served v1 schemas of the CRD bundles in ../shared, for validation)`,
-  exec: `node scripts/gen-schemas.js ${SCHEMAS_DIR} ${CRD_BUNDLES.map((b) => `${b.schemas}=${b.file}:${b.kinds}`).join(' ')}`,
+  exec: `node scripts/gen-schemas.js ${SCHEMAS_DIR} ${CRD_BUNDLES.map((b) => `${b.schemas}=${b.file}:${b.kinds}${b.versions ? `:${b.versions}` : ''}`).join(' ')}`,
 });
 importTask.spawn(schemasTask);
 project.compileTask.exec(`rm -rf lib/validation/schemas && mkdir -p lib/validation && cp -r ${SCHEMAS_DIR} lib/validation/schemas`);

@@ -4,9 +4,11 @@ import { Construct } from 'constructs';
 import { _selectorErrors } from './_selector';
 import { _invalid, _show, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
+import { ExtAuthzProvider } from './ext-authz';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 import { IMeshIdentity } from './identity';
 import * as sec from './imports/istio-security.istio.io';
+import { MeshConfigFragment } from './observability/mesh-config';
 import { PolicyTargetRef } from './policy-target';
 import { IMeshWorkload } from './workload';
 
@@ -257,6 +259,42 @@ export interface AuthorizationPolicyProps extends IstioResourceProps {
   readonly dryRun?: boolean;
 }
 
+/**
+ * Props of a CUSTOM AuthorizationPolicy made with `AuthorizationPolicy.custom()`.
+ */
+export interface CustomAuthorizationPolicyProps extends IstioResourceProps {
+  /**
+   * The external authorizer the matching requests are sent to. It is declared on the app's
+   * `MeshConfigFragment` (`MeshConfigFragment.of(scope)`), so the fragment's Helm values carry it.
+   */
+  readonly provider: ExtAuthzProvider;
+  /**
+   * Requests sent to the authorizer: operations (paths, methods, hosts, ports), IP blocks and conditions
+   * (Istio supports no source identities with CUSTOM). Each may also be added with `addRule()`.
+   *
+   * @default - none; at least one is required at synth (`{ matchAll: true }` sends every request)
+   */
+  readonly rules?: AuthorizationRule[];
+  /**
+   * The workload the policy applies to. Exclusive with `targetRefs`.
+   *
+   * @default - every workload of the namespace (the whole mesh in the root namespace), unless `targetRefs` is set
+   */
+  readonly selector?: IMeshWorkload;
+  /**
+   * Services, ServiceEntries, Gateways or GatewayClasses the policy attaches to instead of a selector.
+   *
+   * @default - none
+   */
+  readonly targetRefs?: PolicyTargetRef[];
+  /**
+   * Dry-run the policy (`istio.io/dry-run: "true"`).
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
+}
+
 const MAX_RULES = 512;
 const MAX_TARGET_REFS = 16;
 const MAX_SERVICE_ACCOUNTS = 16;
@@ -277,6 +315,27 @@ const PATH_LITERAL = /^[a-zA-Z0-9-._~%!$&'()+,;:@=]+$/;
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
 export class AuthorizationPolicy extends IstioResource {
+  /**
+   * A CUSTOM policy: the requests its rules match are checked by an external authorizer (Istio's
+   * ext-authz task). The provider is declared on the app's `MeshConfigFragment` (`MeshConfigFragment.of`),
+   * so the policy never names an authorizer the mesh config lacks.
+   *
+   * @param scope the parent construct (usually a Chart), whose namespace the policy gets unless
+   * `metadata.namespace` says otherwise
+   * @param id the construct id, unique within `scope`
+   * @param props the authorizer (`ExtAuthzProvider.http()` / `.grpc()`), rules, selector or targetRefs, dry-run
+   * @see https://istio.io/latest/docs/tasks/security/authorization/authz-custom/
+   */
+  public static custom(scope: Construct, id: string, props: CustomAuthorizationPolicyProps): AuthorizationPolicy {
+    if (!props || !(props.provider instanceof ExtAuthzProvider)) {
+      throw _invalid('provider', props?.provider, 'a CUSTOM policy needs the external authorizer it delegates to, as an ExtAuthzProvider',
+        'pass provider: ExtAuthzProvider.http({ name, service, port }) (or .grpc(...))');
+    }
+    MeshConfigFragment.of(scope).addExtAuthzProvider(props.provider);
+    const { provider, ...rest } = props;
+    return new AuthorizationPolicy(scope, id, { ...rest, action: AuthorizationAction.CUSTOM, provider: provider.name });
+  }
+
   public readonly apiObject: ApiObject;
   /** The action. */
   public readonly action: AuthorizationAction;
@@ -434,7 +493,24 @@ export class AuthorizationPolicy extends IstioResource {
           `add a rule with addRule(); to ${this.action.toLowerCase()} every request add { matchAll: true }`).message);
       }
     }
-    return errors.concat(_selectorErrors(this.selector, this.namespace));
+    return errors.concat(_selectorErrors(this.selector, this.namespace), this.providerErrors());
+  }
+
+  /**
+   * A CUSTOM policy must name an external authorizer a `MeshConfigFragment` of the app declares: istiod
+   * cannot build the ext-authz filter for an unknown provider and then denies every request the policy
+   * covers. Checked at synth, when every fragment has been defined.
+   */
+  private providerErrors(): string[] {
+    if (this.action !== AuthorizationAction.CUSTOM || this.provider === undefined) return [];
+    const declared = MeshConfigFragment._extAuthzNames(this);
+    if (declared.includes(this.provider)) return [];
+    const other = MeshConfigFragment._lookup(this, this.provider);
+    return [_invalid(`provider of CUSTOM AuthorizationPolicy '${this.node.path}'`, this.provider,
+      other !== undefined
+        ? `the app declares it, but not as an external authorizer (${other})`
+        : `no MeshConfigFragment of this app declares an external authorizer of this name (declared: ${declared.join(', ') || 'none'}), and istiod denies every request a CUSTOM policy with an unknown provider covers`,
+      'declare it: new MeshConfigFragment(scope, \'mesh-config\', { extAuthzProviders: [ExtAuthzProvider.http({ name, service, port })] }), or create the policy with AuthorizationPolicy.custom(scope, id, { provider, rules })').message];
   }
 
   private _toIstio(): sec.AuthorizationPolicySpec {
@@ -494,11 +570,22 @@ function _checkStrings(prop: string, values: string[] | undefined): string[] | u
   return _unique(values);
 }
 
-function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[], namespaces: string[]): void {
+/** Adds an identity's principals and namespaces; returns whether it means any source (`anyCaller()`). */
+function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[], namespaces: string[]): boolean {
   if (!id || typeof (id as any).toMeshIdentityConfig !== 'function') {
     throw _invalid(prop, id, 'it is not an IMeshIdentity', 'use MeshIdentity.fromServiceAccount(sa), MeshIdentity.of(ns, sa) or MeshIdentity.namespace(ns)');
   }
   const cfg = id.toMeshIdentityConfig();
+  if (cfg.anySource === true) {
+    if (prop.endsWith('notFrom')) {
+      throw _invalid(prop, String(id), 'excluding every caller makes the rule never match', 'name the callers to exclude, or drop the rule');
+    }
+    return true;
+  }
+  if ((cfg.principals ?? []).length === 0 && (cfg.namespaces ?? []).length === 0) {
+    throw _invalid(prop, id.identityKey, 'the identity names no principal and no namespace, so the rule would silently match every caller',
+      'return principals or namespaces from toMeshIdentityConfig(), or use MeshIdentity.anyCaller() if any caller is meant');
+  }
   for (const p of cfg.principals ?? []) {
     if (typeof p !== 'string' || p.trim().length === 0) {
       throw _invalid(`${prop} principal`, p, 'Istio rejects empty values', 'give a principal such as "cluster.local/ns/shop/sa/frontend"');
@@ -515,6 +602,7 @@ function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[],
     }
     namespaces.push(n);
   }
+  return false;
 }
 
 function _checkServiceAccounts(prop: string, values: string[] | undefined): string[] | undefined {
@@ -689,8 +777,11 @@ function _renderRule(rule: AuthorizationRule, action: AuthorizationAction): sec.
   const namespaces: string[] = [];
   const notPrincipals: string[] = [];
   const notNamespaces: string[] = [];
-  for (const id of r.from ?? []) _collectIdentity('rule.from', id, principals, namespaces);
+  let anySource = false;
+  for (const id of r.from ?? []) anySource = _collectIdentity('rule.from', id, principals, namespaces) || anySource;
   for (const id of r.notFrom ?? []) _collectIdentity('rule.notFrom', id, notPrincipals, notNamespaces);
+  // any caller among the alternatives: the rule names no principal or namespace (any source matches)
+  if (anySource) principals.length = namespaces.length = 0;
   const serviceAccounts = _checkServiceAccounts('rule.serviceAccounts', r.serviceAccounts);
   const notServiceAccounts = _checkServiceAccounts('rule.notServiceAccounts', r.notServiceAccounts);
   if ((serviceAccounts || notServiceAccounts) && (principals.length + namespaces.length + notPrincipals.length + notNamespaces.length) > 0) {

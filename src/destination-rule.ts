@@ -121,6 +121,8 @@ export class DestinationRule extends IstioResource {
   public readonly host: string;
   private readonly _subsets = new Map<string, DestinationRuleSubset>();
   private readonly trafficPolicyRendered: any;
+  /** Whether the rule-level policy has a connection pool (subsets inherit it, with their retry budgets). */
+  private readonly rulePool: boolean;
   private readonly exportTo?: string[];
   private readonly workloadSelector?: IMeshWorkload;
 
@@ -138,6 +140,7 @@ export class DestinationRule extends IstioResource {
     else throw _invalid('host', host, 'a DestinationRule cannot apply to every host', 'give the Service host (ServiceHost.fromService(svc)) or an FQDN');
     this.host = host;
     this.trafficPolicyRendered = _renderTrafficPolicy('trafficPolicy', props.trafficPolicy);
+    this.rulePool = props.trafficPolicy?.connectionPool !== undefined;
     this.workloadSelector = props.workloadSelector;
     this.apiObject = this._createApiObject(net.DestinationRule, {
       metadata: props.metadata,
@@ -187,7 +190,7 @@ export class DestinationRule extends IstioResource {
     }
     if (Object.keys(labels).length > 0) _validateLabels(`subset "${name}" labels`, labels);
     const copy = { ...labels };
-    const rendered = { name, labels: _sortedRecord(copy), trafficPolicy: _renderTrafficPolicy(`subset "${name}" trafficPolicy`, trafficPolicy) };
+    const rendered = { name, labels: _sortedRecord(copy), trafficPolicy: _renderTrafficPolicy(`subset "${name}" trafficPolicy`, trafficPolicy, this.rulePool) };
     const subset = DestinationRuleSubset._of(this.host, name, copy, rendered);
     this._subsets.set(name, subset);
     return subset;

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
-import { _K8sObject } from './_k8s';
+import { _K8sObject, _ServicePort } from './_k8s';
 import { _CLUSTER_DOMAIN, _serviceFqdn } from './_naming';
-import { _validateDnsLabel, _validateHost } from './_utils';
+import { _invalid, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 
 /**
  * Where traffic goes, as a VirtualService or DestinationRule sees it.
@@ -43,6 +43,14 @@ export interface ServiceHostOptions {
    * @default "cluster.local"
    */
   readonly clusterDomain?: string;
+  /**
+   * The destination port, rendered in every destination made from this host (`withPort()` and
+   * `withPortNamed()` give the same for an existing host). From `fromService()`, it must be one of the
+   * Service's ports.
+   *
+   * @default - none: the host's only port (Istio's default); name it when the Service has several
+   */
+  readonly port?: number;
 }
 
 /**
@@ -65,7 +73,10 @@ export class ServiceHost implements IMeshDestination {
   public static fromService(service: IConstruct, options: ServiceHostOptions = {}): ServiceHost {
     const obj = _K8sObject.of('service', service, ['Service'], 'pass the Service, or use ServiceHost.of(name, namespace)');
     const ns = obj.requireNamespace('service', 'its FQDN cannot be derived', 'or use ServiceHost.of(name, namespace)');
-    return ServiceHost.of(obj.name, ns, options);
+    const { port, ...rest } = options;
+    const host = ServiceHost.of(obj.name, ns, rest);
+    const known = new ServiceHost(host.fqdn, host.serviceName, host.serviceNamespace, undefined, obj.servicePorts());
+    return port === undefined ? known : known.withPort(port);
   }
 
   /**
@@ -79,7 +90,8 @@ export class ServiceHost implements IMeshDestination {
     _validateDnsLabel('namespace', namespace);
     const domain = options.clusterDomain ?? _CLUSTER_DOMAIN;
     _validateHost('clusterDomain', domain, false, false);
-    return new ServiceHost(_serviceFqdn(name, namespace, domain), name, namespace);
+    const port = options.port === undefined ? undefined : _validatePort('port', options.port, 'give the Service port, e.g. 9080');
+    return new ServiceHost(_serviceFqdn(name, namespace, domain), name, namespace, port, undefined);
   }
 
   /**
@@ -88,7 +100,7 @@ export class ServiceHost implements IMeshDestination {
    */
   public static external(fqdn: string): ServiceHost {
     _validateHost('fqdn', fqdn, true, true);
-    return new ServiceHost(fqdn, undefined, undefined);
+    return new ServiceHost(fqdn, undefined, undefined, undefined, undefined);
   }
 
   private constructor(
@@ -98,7 +110,45 @@ export class ServiceHost implements IMeshDestination {
     public readonly serviceName: string | undefined,
     /** The Kubernetes Service namespace, for in-cluster hosts. */
     public readonly serviceNamespace: string | undefined,
+    /** The destination port, when one was given (`port` option, `withPort()`, `withPortNamed()`). */
+    public readonly port: number | undefined,
+    /** The Service's ports, when the host was made from the Service object (`fromService()`). */
+    private readonly servicePorts: _ServicePort[] | undefined,
   ) {}
+
+  /**
+   * The same host with a destination port; from `fromService()`, the port must be one of the Service's.
+   *
+   * @param port the Service port (1-65535), e.g. 9080
+   */
+  public withPort(port: number): ServiceHost {
+    _validatePort('port', port, 'give the Service port, e.g. 9080');
+    if (this.servicePorts && this.servicePorts.length > 0 && !this.servicePorts.some((p) => p.port === port)) {
+      throw _invalid('port', port, `Service ${this.fqdn} has no such port (it has: ${this.servicePorts.map((p) => p.port).join(', ')})`,
+        `use one of its ports${this.servicePorts.some((p) => p.name) ? ', or withPortNamed(name)' : ''}`);
+    }
+    return new ServiceHost(this.fqdn, this.serviceName, this.serviceNamespace, port, this.servicePorts);
+  }
+
+  /**
+   * The same host with the destination port of the Service's port called `name`, read from the Service
+   * object (so no port number is written by hand). Only for hosts made with `fromService()`.
+   *
+   * @param name the Service port's name, e.g. `http`
+   */
+  public withPortNamed(name: string): ServiceHost {
+    if (!this.servicePorts) {
+      throw _invalid('name', name, `host ${this.fqdn} was not made from a Service object, so its port names are unknown`,
+        'use ServiceHost.fromService(service).withPortNamed(name), or withPort(number)');
+    }
+    const found = this.servicePorts.find((p) => p.name === name);
+    if (!found) {
+      const names = this.servicePorts.map((p) => p.name).filter((n): n is string => n !== undefined);
+      throw _invalid('name', name, `Service ${this.fqdn} has no port of this name (named ports: ${names.join(', ') || 'none'})`,
+        names.length > 0 ? `use one of ${names.map((n) => `"${n}"`).join(', ')}` : 'name the Service\'s ports, or use withPort(number)');
+    }
+    return this.withPort(found.port);
+  }
 
   /** True when the host is not a Kubernetes Service of this cluster. */
   public get isExternal(): boolean {
@@ -106,7 +156,7 @@ export class ServiceHost implements IMeshDestination {
   }
 
   public toMeshDestination(): MeshDestinationConfig {
-    return { host: this.fqdn };
+    return this.port === undefined ? { host: this.fqdn } : { host: this.fqdn, port: this.port };
   }
 
   public toString(): string {

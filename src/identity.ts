@@ -31,6 +31,13 @@ export interface MeshIdentityConfig {
    * @default - none
    */
   readonly namespaces?: string[];
+  /**
+   * Any source, with or without a mesh identity: the rule names no source at all (`MeshIdentity.anyCaller()`).
+   * An identity must set this, `principals` or `namespaces`.
+   *
+   * @default false
+   */
+  readonly anySource?: boolean;
 }
 
 /**
@@ -39,7 +46,7 @@ export interface MeshIdentityConfig {
 export interface IMeshIdentity {
   /** A short, stable, DNS-safe description used in construct ids and messages (e.g. `shop-frontend`). */
   readonly identityKey: string;
-  /** The namespace the identity belongs to. */
+  /** The namespace the identity belongs to (`*` for `MeshIdentity.anyCaller()` and `anyAuthenticated()`). */
   readonly identityNamespace: string;
   /** The service account name, when the identity is one service account. */
   readonly serviceAccountName?: string;
@@ -54,6 +61,8 @@ export interface IMeshIdentity {
  * MeshIdentity.fromServiceAccount(frontendSa);          // cluster.local/ns/shop/sa/frontend
  * MeshIdentity.of('payments', 'billing');               // cluster.local/ns/payments/sa/billing
  * MeshIdentity.namespace('monitoring');                 // every workload in `monitoring`
+ * MeshIdentity.anyAuthenticated();                      // any caller with a mesh (mTLS) identity
+ * MeshIdentity.anyCaller();                             // any caller at all
  */
 export class MeshIdentity implements IMeshIdentity {
   /**
@@ -121,6 +130,24 @@ export class MeshIdentity implements IMeshIdentity {
   }
 
   /**
+   * Any caller with a mesh identity, i.e. any workload that presents an mTLS certificate, from any
+   * namespace (an AuthorizationPolicy source `principals: ["*"]`, which Istio matches as "a peer
+   * principal is present"). Plaintext callers do not match.
+   */
+  public static anyAuthenticated(): MeshIdentity {
+    return new MeshIdentity('any-authenticated', '*', undefined, { principals: ['*'] }, 'any authenticated caller');
+  }
+
+  /**
+   * Any caller at all, with or without a mesh identity (the rule names no source). Under STRICT mTLS
+   * only mesh workloads reach the target anyway; where mTLS is PERMISSIVE or excepted, plaintext
+   * callers (outside the mesh) match too. Use `anyAuthenticated()` to require a mesh identity.
+   */
+  public static anyCaller(): MeshIdentity {
+    return new MeshIdentity('anyone', '*', undefined, { anySource: true }, 'any caller');
+  }
+
+  /**
    * Throws unless `trustDomain` is a bare trust domain (no `spiffe://`, no path or wildcard).
    * @internal
    */
@@ -140,22 +167,24 @@ export class MeshIdentity implements IMeshIdentity {
     public readonly identityNamespace: string,
     public readonly serviceAccountName: string | undefined,
     private readonly config: MeshIdentityConfig,
+    private readonly description?: string,
   ) {}
 
   /** The principal string, when this identity is one service account. */
   public get principal(): string | undefined {
-    return this.config.principals?.[0];
+    return this.serviceAccountName !== undefined ? this.config.principals?.[0] : undefined;
   }
 
   public toMeshIdentityConfig(): MeshIdentityConfig {
     return {
       principals: this.config.principals ? [...this.config.principals] : undefined,
       namespaces: this.config.namespaces ? [...this.config.namespaces] : undefined,
+      ...(this.config.anySource ? { anySource: true } : {}),
     };
   }
 
   /** A readable form, e.g. `cluster.local/ns/shop/sa/frontend` or `namespace shop`. */
   public toString(): string {
-    return this.principal ?? `namespace ${this.identityNamespace}`;
+    return this.description ?? this.principal ?? `namespace ${this.identityNamespace}`;
   }
 }

@@ -13,6 +13,7 @@ export * from './authorization-policy';
 export * from './request-authentication';
 export * from './waypoint';
 export * from './mesh-enrolment';
+export * from './ext-authz';
 
 // Traffic
 export * from './gateway-binding';
@@ -28,6 +29,7 @@ export * from './k8s-gateway';
 export * from './k8s-http-route';
 export * from './route-parent';
 export * from './reference-grant';
+export * from './certificate';
 export * from './service-entry';
 export * from './sidecar';
 
@@ -37,6 +39,7 @@ export * from './observability/providers';
 export * from './observability/mesh-config';
 export * from './observability/monitoring-target';
 export * from './observability/service-alerts';
+export * from './observability/canary-analysis';
 export * from './observability/scraping';
 export * from './observability/recording-rules';
 export * from './observability/dashboards';
@@ -48,6 +51,7 @@ export * from './patterns/access-intent';
 export * from './patterns/secure-namespace';
 export * from './patterns/canary-service';
 export * from './patterns/mesh-gateway';
+export * from './patterns/egress-gateway';
 export * from './patterns/mesh-dependencies';
 
 // Validation
@@ -65,3 +69,5 @@ export * as istio_telemetry from './imports/istio-telemetry.istio.io';
 export * as gateway_api from './imports/gwapi-gateway.networking.k8s.io';
 export * as monitoring from './imports/promop-monitoring.coreos.com';
 export * as cert_manager from './imports/certmanager-cert-manager.io';
+export * as argo_rollouts from './imports/argo-argoproj.io';
+export * as flagger from './imports/flagger-flagger.app';

@@ -1,21 +1,40 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _namespaceOf, _renderDuration, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
+import {
+  _BackendRef, _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef, _renderGatewayDuration,
+  _renderHeaderModifier, _renderMirror, _renderNameValueMatches, _validateGatewayPath,
+} from './_gwapi';
+import { _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
+import { HttpMethod, _checkHttpMethod } from './http-method';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
-import { _validateRegex } from './match';
+import { StringMatch, _validateRegex } from './match';
 import { RouteParent } from './route-parent';
 
 /**
- * A Service backend of an HTTPRoute rule.
+ * A backend of a Gateway API route rule: a Kubernetes Service (`serviceName`), or for egress an Istio
+ * `Hostname` (`hostname`: a host the mesh knows, e.g. a ServiceEntry host). Give exactly one of them.
  */
 export interface KubernetesHttpRouteBackend {
-  /** The Service name. */
-  readonly serviceName: string;
-  /** The Service port. */
+  /**
+   * The Service name.
+   *
+   * @default - none: give `serviceName` or `hostname`
+   */
+  readonly serviceName?: string;
+  /**
+   * A host known to the mesh (a ServiceEntry host such as `api.example.com`), rendered as Istio's
+   * `networking.istio.io` `Hostname` backend: how Gateway API routes reach external services.
+   *
+   * @default - none: give `serviceName` or `hostname`
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
+   */
+  readonly hostname?: string;
+  /** The Service port (or the host's port). */
   readonly port: number;
   /**
-   * The Service namespace (another namespace needs a ReferenceGrant there).
+   * The Service namespace. A route referencing a Service in another namespace needs a ReferenceGrant
+   * there, which the route creates unless its `referenceGrants` is false. Not allowed with `hostname`.
    *
    * @default - the route's namespace
    */
@@ -29,7 +48,7 @@ export interface KubernetesHttpRouteBackend {
 }
 
 /**
- * One match of an HTTPRoute rule: all given conditions must hold.
+ * One match of an HTTPRoute rule: all given conditions must hold. At most one path condition.
  */
 export interface KubernetesHttpRouteMatch {
   /**
@@ -45,37 +64,40 @@ export interface KubernetesHttpRouteMatch {
    */
   readonly pathExact?: string;
   /**
+   * Path regular expression (RE2, as Istio evaluates it), matching the whole path.
+   *
+   * @default - none
+   */
+  readonly pathRegex?: string;
+  /**
    * Exact header values (names are case-insensitive).
    *
    * @default - none
    */
   readonly headers?: { [name: string]: string };
   /**
-   * Header values matching an RE2 regular expression (names are case-insensitive), e.g.
-   * `{ cookie: '^(.*?;\\s*)?canary=always(;.*)?$' }`. Regex header matching is implementation-specific in
-   * the Gateway API; Istio matches it as a VirtualService regex (RE2, whole value).
+   * Header conditions: `StringMatch.exact()` or `StringMatch.regex()` (Gateway API has no prefix match).
+   * A header appears either here or in `headers`.
    *
    * @default - none
    */
-  readonly headersRegex?: { [name: string]: string };
-}
-
-/**
- * A copy of the requests of a rule sent to another Service (`RequestMirror`); responses are discarded.
- */
-export interface KubernetesHttpRouteMirror {
-  /** The Service the copies go to (its `weight` is not used). */
-  readonly backend: KubernetesHttpRouteBackend;
+  readonly headerMatches?: { [name: string]: StringMatch };
   /**
-   * The percent of requests mirrored (an integer 0..100).
+   * Query parameter conditions: `StringMatch.exact()` or `StringMatch.regex()` (names are case-sensitive).
    *
-   * @default 100
+   * @default - none
    */
-  readonly percent?: number;
+  readonly queryParams?: { [name: string]: StringMatch };
+  /**
+   * The HTTP method.
+   *
+   * @default - any method
+   */
+  readonly method?: HttpMethod;
 }
 
 /**
- * A redirect answered by the gateway (no backends then).
+ * A redirect answered by the gateway or sidecar (no backends then).
  */
 export interface KubernetesHttpRouteRedirect {
   /**
@@ -91,7 +113,25 @@ export interface KubernetesHttpRouteRedirect {
    */
   readonly hostname?: string;
   /**
-   * HTTP status: 301 or 302.
+   * Port of the Location.
+   *
+   * @default - the scheme's well-known port when `scheme` is set, else the request's port
+   */
+  readonly port?: number;
+  /**
+   * Replace the whole path.
+   *
+   * @default - path unchanged
+   */
+  readonly replaceFullPath?: string;
+  /**
+   * Replace the matched path prefix (requires exactly one `pathPrefix` match).
+   *
+   * @default - path unchanged
+   */
+  readonly replacePrefixMatch?: string;
+  /**
+   * HTTP status: 301, 302, 303, 307 or 308.
    *
    * @default 302
    */
@@ -109,6 +149,12 @@ export interface KubernetesHttpRouteRewrite {
    */
   readonly replacePrefixMatch?: string;
   /**
+   * Replace the whole path.
+   *
+   * @default - path unchanged
+   */
+  readonly replaceFullPath?: string;
+  /**
    * Replace the Host header.
    *
    * @default - unchanged
@@ -117,21 +163,75 @@ export interface KubernetesHttpRouteRewrite {
 }
 
 /**
+ * Header operations (`RequestHeaderModifier` / `ResponseHeaderModifier`): each header name once across
+ * set, add and remove (names are case-insensitive), at most 16 per operation.
+ */
+export interface KubernetesHttpHeaderModifier {
+  /**
+   * Headers to set, replacing any value.
+   *
+   * @default - none
+   */
+  readonly set?: { [name: string]: string };
+  /**
+   * Headers to add (appended to existing values).
+   *
+   * @default - none
+   */
+  readonly add?: { [name: string]: string };
+  /**
+   * Headers to remove.
+   *
+   * @default - none
+   */
+  readonly remove?: string[];
+}
+
+/**
+ * A fraction of requests, `numerator / denominator`.
+ */
+export interface KubernetesHttpRouteMirrorFraction {
+  /** The numerator (0 to denominator). */
+  readonly numerator: number;
+  /**
+   * The denominator (at least 1).
+   *
+   * @default 100
+   */
+  readonly denominator?: number;
+}
+
+/**
+ * A copy of each request (or a part of them) sent to another backend, whose responses are ignored
+ * (`RequestMirror` filter).
+ */
+export interface KubernetesHttpRouteMirror {
+  /** Where to send the copies (no weight). */
+  readonly backend: KubernetesHttpRouteBackend;
+  /**
+   * Whole percent of requests to mirror (0–100).
+   *
+   * @default - every request (unless `fraction`)
+   */
+  readonly percent?: number;
+  /**
+   * Fraction of requests to mirror, for steps finer than one percent.
+   *
+   * @default - every request (unless `percent`)
+   */
+  readonly fraction?: KubernetesHttpRouteMirrorFraction;
+}
+
+/**
  * A rule of an HTTPRoute.
  */
 export interface KubernetesHttpRouteRuleOptions {
   /**
-   * The rule's name (a DNS label, unique in the route): status and reviews refer to it.
+   * The rule name (unique within the route), shown in status and used by Istio as the route name.
    *
    * @default - unnamed
    */
   readonly name?: string;
-  /**
-   * Mirror the rule's requests to another Service (`RequestMirror` filter).
-   *
-   * @default - no mirror
-   */
-  readonly mirror?: KubernetesHttpRouteMirror;
   /**
    * Matches (OR-ed).
    *
@@ -139,7 +239,7 @@ export interface KubernetesHttpRouteRuleOptions {
    */
   readonly matches?: KubernetesHttpRouteMatch[];
   /**
-   * Weighted Service backends.
+   * Weighted backends.
    *
    * @default - none (then a redirect is required)
    */
@@ -157,17 +257,41 @@ export interface KubernetesHttpRouteRuleOptions {
    */
   readonly rewrite?: KubernetesHttpRouteRewrite;
   /**
-   * Request headers to set (overwrite).
+   * Request headers to set (overwrite). Shorthand for `requestHeaders.set`; give one of the two.
    *
    * @default - none
    */
   readonly setRequestHeaders?: { [name: string]: string };
   /**
-   * Timeout of the whole request.
+   * Request header operations (`RequestHeaderModifier`).
    *
-   * @default - the implementation's default
+   * @default - none
+   */
+  readonly requestHeaders?: KubernetesHttpHeaderModifier;
+  /**
+   * Response header operations (`ResponseHeaderModifier`).
+   *
+   * @default - none
+   */
+  readonly responseHeaders?: KubernetesHttpHeaderModifier;
+  /**
+   * Mirrors (`RequestMirror` filters).
+   *
+   * @default - none
+   */
+  readonly mirrors?: KubernetesHttpRouteMirror[];
+  /**
+   * Timeout of the whole request (`timeouts.request`); `Duration.seconds(0)` disables it.
+   *
+   * @default - the implementation's default (Istio: none)
    */
   readonly timeout?: Duration;
+  /**
+   * Timeout of each request to a backend (`timeouts.backendRequest`), at most `timeout`.
+   *
+   * @default - `timeout`
+   */
+  readonly backendRequestTimeout?: Duration;
 }
 
 /**
@@ -191,58 +315,74 @@ export interface KubernetesHttpRouteProps extends IstioResourceProps {
    * @default - none; at least one is required at synth
    */
   readonly rules?: KubernetesHttpRouteRuleOptions[];
+  /**
+   * Create a ReferenceGrant in each other namespace a backend or mirror Service is in (a child of the
+   * route, with `metadata.namespace` that namespace). When false, the grants must exist (the synth-time
+   * checks report a missing one).
+   *
+   * @default true
+   */
+  readonly referenceGrants?: boolean;
 }
 
-const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+const STATUS_CODES = [301, 302, 303, 307, 308];
+
+/** `timeouts`, with the CEL rule backendRequest <= request (unless request is 0). */
+function renderTimeouts(request: Duration | undefined, backendRequest: Duration | undefined): gw.HttpRouteSpecRulesTimeouts | undefined {
+  if (request === undefined && backendRequest === undefined) return undefined;
+  const rendered = {
+    request: request ? _renderGatewayDuration('timeout', request, true) : undefined,
+    backendRequest: backendRequest ? _renderGatewayDuration('backendRequestTimeout', backendRequest, true) : undefined,
+  };
+  if (request && backendRequest && request.toMilliseconds() !== 0 && backendRequest.toMilliseconds() > request.toMilliseconds()) {
+    throw _invalid('backendRequestTimeout', rendered.backendRequest, `it is longer than the request timeout (${rendered.request})`,
+      'make backendRequestTimeout at most timeout (or the request timeout 0, which disables it)');
+  }
+  return rendered;
+}
+
+/** A path regex as the CRD (1..1024 characters) and Istio (RE2) accept it. */
+function pathRegex(re: string): string {
+  if (typeof re !== 'string' || re.length === 0 || re.length > 1024) {
+    throw _invalid('matches.pathRegex', re, 'a path regex is 1 to 1024 characters', 'give an RE2 expression such as "/v[0-9]+/.*"');
+  }
+  return _validateRegex('matches.pathRegex', re);
+}
+
+/** The CEL rule of `replacePrefixMatch` (redirects and rewrites): exactly one match, a PathPrefix. */
+function checkReplacePrefix(prop: string, value: string, matches: KubernetesHttpRouteMatch[] | undefined): void {
+  if ((matches ?? []).length !== 1 || matches![0].pathPrefix === undefined) {
+    throw _invalid(prop, value, 'replacePrefixMatch needs exactly one match, with a pathPrefix', 'give the rule one match with pathPrefix');
+  }
+}
+
+/** The `path` of a redirect or rewrite: replaceFullPath or replacePrefixMatch. */
+function renderPathModifier(prop: string, full: string | undefined, prefix: string | undefined,
+  matches: KubernetesHttpRouteMatch[] | undefined): { type: string; replaceFullPath?: string; replacePrefixMatch?: string } | undefined {
+  if (full !== undefined && prefix !== undefined) {
+    throw _invalid(prop, { replaceFullPath: full, replacePrefixMatch: prefix }, 'a path is replaced either fully or by prefix', 'give replaceFullPath or replacePrefixMatch');
+  }
+  if (full !== undefined) return { type: 'ReplaceFullPath', replaceFullPath: _validateGatewayPath(`${prop}.replaceFullPath`, full) };
+  if (prefix === undefined) return undefined;
+  _validateGatewayPath(`${prop}.replacePrefixMatch`, prefix);
+  checkReplacePrefix(`${prop}.replacePrefixMatch`, prefix, matches);
+  return { type: 'ReplacePrefixMatch', replacePrefixMatch: prefix };
+}
 
 /**
- * A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`). Enforces the CRD's CEL rules for what it
- * renders (path syntax, redirect vs backends, replacePrefixMatch with one PathPrefix, rule and match limits).
+ * A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`) attached to Gateways or, for mesh routing,
+ * to Services. Enforces the standard CRD's schema and CEL rules for what it renders (paths, matches,
+ * filters, redirect vs backends, replacePrefixMatch with one PathPrefix, rule and match limits, timeouts).
  *
  * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
  */
 export class KubernetesHttpRoute extends IstioResource {
-  private static validatePath(prop: string, p: string): void {
-    const bad = !p.startsWith('/') ? 'it must start with "/"'
-      : p.includes('//') ? 'it must not contain "//"'
-        : /\/\.\.?(\/|$)/.test(p) ? 'it must not contain "/./" or "/../" segments'
-          : /%2f/i.test(p) ? 'it must not contain an encoded "/" (%2F)'
-            : p.includes('#') ? 'it must not contain "#"'
-              : !PATH_CHARS.test(p) ? 'it contains characters not allowed in a path'
-                : undefined;
-    if (bad) throw _invalid(prop, p, bad, 'use an absolute, normalized path such as "/catalog"');
-  }
-
-  /**
-   * Checks parents as the CRD does: 1 to 32, and the same parent twice only with distinct `sectionName`s.
-   */
-  private static checkParents(parents: RouteParent[], routeNamespace: string | undefined): RouteParent[] {
-    if (!Array.isArray(parents) || parents.length === 0) {
-      throw _invalid('parents', parents, 'an HTTPRoute must attach to at least one parent', 'pass parents: [RouteParent.fromGateway(gateway)] or [RouteParent.fromService(service)]');
-    }
-    if (parents.length > 32) throw _invalid('parents', parents.length, 'a route has at most 32 parents', 'split the route');
-    const byParent = new Map<string, RouteParent[]>();
-    for (const p of parents) {
-      if (!(p instanceof RouteParent)) throw _invalid('parents', p, 'it is not a RouteParent', 'use RouteParent.fromGateway(), fromService(), gateway() or service()');
-      const r = p._render(routeNamespace);
-      const key = `${r.group}/${r.kind}/${r.namespace ?? ''}/${r.name}`; // the CRD compares the rendered fields
-      byParent.set(key, [...(byParent.get(key) ?? []), p]);
-    }
-    for (const same of byParent.values()) {
-      const sections = same.map((p) => p.sectionName);
-      if (same.length > 1 && (sections.includes(undefined) || new Set(sections).size !== sections.length)) {
-        throw _invalid('parents', same.map((p) => p.toString()), 'the same parent is listed twice (a parent may repeat only with distinct sectionNames)',
-          same[0].isService ? 'list each Service once (without port to cover every port)' : 'list each gateway listener once');
-      }
-    }
-    return [...parents];
-  }
-
   public readonly apiObject: ApiObject;
   private readonly parents: RouteParent[];
   private readonly hostnames: string[];
   private readonly rules: gw.HttpRouteSpecRules[] = [];
+  private readonly ruleNames = new Set<string>();
+  private readonly referenceGrants: boolean;
   private matchCount = 0;
 
   /**
@@ -256,12 +396,9 @@ export class KubernetesHttpRoute extends IstioResource {
    */
   constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps) {
     super(scope, id, props);
-    this.parents = KubernetesHttpRoute.checkParents(props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
-    this.hostnames = [...(props.hostnames ?? [])];
-    for (const h of this.hostnames) {
-      _validateHost('hostnames', h, true, true);
-      if (h !== h.toLowerCase()) throw _invalid('hostnames', h, 'Gateway API hostnames are lowercase', `use "${h.toLowerCase()}"`);
-    }
+    this.parents = _checkRouteParents('HTTPRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
+    this.hostnames = _checkRouteHostnames(props.hostnames);
+    this.referenceGrants = props.referenceGrants ?? true;
     this.apiObject = this._createApiObject(gw.HttpRoute, {
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => gw.toJson_HttpRouteSpec(this._toSpec()) }),
@@ -276,10 +413,10 @@ export class KubernetesHttpRoute extends IstioResource {
    * Adds a rule (rules are evaluated by match specificity, per the Gateway API spec).
    *
    * Renders one entry of `spec.rules`: `matches`, `backendRefs` (weighted) and `filters` (redirect,
-   * URL rewrite, request header modifier), plus `timeouts.request`.
+   * URL rewrite, request and response header modifiers, mirrors), plus `timeouts`.
    *
    * @param options matches (default every request, `PathPrefix /`), backends or a redirect, rewrite,
-   * request headers to set and the request timeout
+   * header operations, mirrors and timeouts
    */
   public addRule(options: KubernetesHttpRouteRuleOptions): void {
     this._insertRule(this.rules.length, options);
@@ -294,7 +431,7 @@ export class KubernetesHttpRoute extends IstioResource {
     const i = this.rules.indexOf(rule as gw.HttpRouteSpecRules);
     if (i < 0) throw new Error(`rule not found in KubernetesHttpRoute '${this.node.path}'`);
     // mutate in place: the rule object is the caller's handle for later shifts
-    (this.rules[i] as { backendRefs?: gw.HttpRouteSpecRulesBackendRefs[] }).backendRefs = backends.map((b) => this.renderBackend(b));
+    (this.rules[i] as { backendRefs?: gw.HttpRouteSpecRulesBackendRefs[] }).backendRefs = backends.map((b) => this.backendRef('backends', b, true));
   }
 
   /**
@@ -308,8 +445,8 @@ export class KubernetesHttpRoute extends IstioResource {
     }
     const matches = (options.matches ?? []).map((m) => this.renderMatch(m));
     if (matches.length > 64) throw _invalid('matches', matches.length, 'a rule has at most 64 matches', 'split the rule');
-    if (this.matchCount + matches.length >= 128) {
-      throw _invalid('matches', this.matchCount + matches.length, 'the matches of all rules of a route must be fewer than 128', 'split the routes over several HttpRoutes');
+    if (this.matchCount + matches.length > 128) {
+      throw _invalid('matches', this.matchCount + matches.length, 'the matches of all rules of a route must be at most 128', 'split the routes over several HttpRoutes');
     }
     const backends = options.backends ?? [];
     if (options.redirect && backends.length > 0) {
@@ -318,117 +455,107 @@ export class KubernetesHttpRoute extends IstioResource {
     if (!options.redirect && backends.length === 0) {
       throw _invalid('backends', backends, 'a rule without redirect needs at least one backend', 'add backends: [{ serviceName, port }]');
     }
-    if (options.name !== undefined) {
-      _validateDnsLabel('name', options.name);
-      if (this.rules.some((r) => r.name === options.name)) throw _invalid('name', options.name, 'the route already has a rule of that name', 'give each rule its own name');
-    }
-    const filters: gw.HttpRouteSpecRulesFilters[] = [];
-    if (options.redirect) filters.push(this.renderRedirect(options.redirect));
-    if (options.mirror) filters.push(this.renderMirror(options.mirror));
-    if (options.rewrite) {
-      const rw = options.rewrite;
-      if (rw.replacePrefixMatch !== undefined) {
-        KubernetesHttpRoute.validatePath('rewrite.replacePrefixMatch', rw.replacePrefixMatch);
-        const prefixMatches = (options.matches ?? []).filter((m) => m.pathPrefix !== undefined);
-        if ((options.matches ?? []).length !== 1 || prefixMatches.length !== 1) {
-          throw _invalid('rewrite.replacePrefixMatch', rw.replacePrefixMatch, 'replacePrefixMatch needs exactly one match, with a pathPrefix', 'give the rule one match with pathPrefix');
-        }
-      }
-      if (rw.hostname !== undefined) _validateHost('rewrite.hostname', rw.hostname, false, false);
-      filters.push({
-        type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
-        urlRewrite: {
-          hostname: rw.hostname,
-          path: rw.replacePrefixMatch === undefined ? undefined
-            : { type: gw.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: rw.replacePrefixMatch },
-        },
-      });
-    }
-    const setHeaders = options.setRequestHeaders ?? {};
-    if (Object.keys(setHeaders).length > 0) {
-      for (const name of Object.keys(setHeaders)) {
-        if (!HEADER_NAME.test(name)) throw _invalid('setRequestHeaders', name, 'it is not a valid header name', 'use a token such as "x-forwarded-prefix"');
-      }
-      filters.push({
-        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
-        requestHeaderModifier: { set: Object.keys(setHeaders).sort().map((name) => ({ name, value: setHeaders[name] })) },
-      });
-    }
-    this.matchCount += matches.length;
+    if (backends.length > 16) throw _invalid('backends', backends.length, 'a rule has at most 16 backends', 'split the traffic over fewer backends');
+    if (options.name !== undefined) this.checkRuleName(options.name);
+    const filters = this.renderFilters(options);
     const rule: gw.HttpRouteSpecRules = {
       name: options.name,
       matches: _undefinedIfEmpty(matches),
       filters: _undefinedIfEmpty(filters),
-      backendRefs: _undefinedIfEmpty(backends.map((b) => this.renderBackend(b))),
-      timeouts: options.timeout ? { request: _renderDuration('timeout', options.timeout) } : undefined,
+      backendRefs: _undefinedIfEmpty(backends.map((b) => this.backendRef('backends', b, true))),
+      timeouts: renderTimeouts(options.timeout, options.backendRequestTimeout),
     };
+    this.matchCount += matches.length;
+    if (options.name !== undefined) this.ruleNames.add(options.name);
     this.rules.splice(index, 0, rule);
     return rule;
   }
 
-  private renderMatch(m: KubernetesHttpRouteMatch): gw.HttpRouteSpecRulesMatches {
-    if (m.pathPrefix !== undefined && m.pathExact !== undefined) {
-      throw _invalid('matches', m, 'a match has one path condition', 'use pathPrefix or pathExact');
-    }
-    let path: gw.HttpRouteSpecRulesMatchesPath | undefined;
-    if (m.pathPrefix !== undefined) {
-      KubernetesHttpRoute.validatePath('matches.pathPrefix', m.pathPrefix);
-      path = { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: m.pathPrefix };
-    } else if (m.pathExact !== undefined) {
-      KubernetesHttpRoute.validatePath('matches.pathExact', m.pathExact);
-      path = { type: gw.HttpRouteSpecRulesMatchesPathType.EXACT, value: m.pathExact };
-    }
-    const headers = Object.keys(m.headers ?? {}).sort().map((name) => {
-      if (!HEADER_NAME.test(name)) throw _invalid('matches.headers', name, 'it is not a valid header name', 'use a token such as "x-beta"');
-      return { name, type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, value: m.headers![name] };
-    });
-    const regexHeaders = Object.keys(m.headersRegex ?? {}).sort().map((name) => {
-      if (!HEADER_NAME.test(name)) throw _invalid('matches.headersRegex', name, 'it is not a valid header name', 'use a token such as "cookie"');
-      if (headers.some((h) => h.name.toLowerCase() === name.toLowerCase())) {
-        throw _invalid('matches.headersRegex', name, 'the header is also matched exactly (a match names each header once)', 'keep one of the two');
-      }
-      return { name, type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: _validateRegex(`matches.headersRegex["${name}"]`, m.headersRegex![name]) };
-    });
-    return { path, headers: _undefinedIfEmpty([...headers, ...regexHeaders]) };
+  private checkRuleName(name: string): void {
+    _validateDnsSubdomain('name', name);
+    if (this.ruleNames.has(name)) throw _invalid('name', name, 'another rule of the route has this name', 'give each rule its own name');
   }
 
-  private renderRedirect(r: KubernetesHttpRouteRedirect): gw.HttpRouteSpecRulesFilters {
+  /** The filters in a fixed order: redirect, rewrite, request headers, response headers, mirrors. */
+  private renderFilters(options: KubernetesHttpRouteRuleOptions): gw.HttpRouteSpecRulesFilters[] {
+    const T = gw.HttpRouteSpecRulesFiltersType;
+    const filters: gw.HttpRouteSpecRulesFilters[] = [];
+    if (options.redirect) filters.push({ type: T.REQUEST_REDIRECT, requestRedirect: this.renderRedirect(options.redirect, options.matches) });
+    if (options.rewrite) filters.push({ type: T.URL_REWRITE, urlRewrite: this.renderRewrite(options.rewrite, options.matches) });
+    if (options.setRequestHeaders && options.requestHeaders) {
+      throw _invalid('setRequestHeaders', options.setRequestHeaders, 'a rule has one RequestHeaderModifier', 'move the headers into requestHeaders.set');
+    }
+    const request = options.setRequestHeaders
+      ? _renderHeaderModifier('setRequestHeaders', { set: options.setRequestHeaders }, true)
+      : _renderHeaderModifier('requestHeaders', options.requestHeaders);
+    if (request) filters.push({ type: T.REQUEST_HEADER_MODIFIER, requestHeaderModifier: request });
+    const response = _renderHeaderModifier('responseHeaders', options.responseHeaders);
+    if (response) filters.push({ type: T.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: response });
+    for (const m of options.mirrors ?? []) {
+      const mirror = _renderMirror('mirrors', m);
+      this.grant(mirror.backendRef);
+      filters.push({ type: T.REQUEST_MIRROR, requestMirror: mirror });
+    }
+    if (filters.length > 16) throw _invalid('mirrors', (options.mirrors ?? []).length, 'a rule has at most 16 filters', 'mirror to fewer backends');
+    return filters;
+  }
+
+  private renderMatch(m: KubernetesHttpRouteMatch): gw.HttpRouteSpecRulesMatches {
+    const paths = [m.pathPrefix, m.pathExact, m.pathRegex].filter((p) => p !== undefined);
+    if (paths.length > 1) throw _invalid('matches', m, 'a match has one path condition', 'use one of pathPrefix, pathExact or pathRegex');
+    const P = gw.HttpRouteSpecRulesMatchesPathType;
+    const path: gw.HttpRouteSpecRulesMatchesPath | undefined =
+      m.pathPrefix !== undefined ? { type: P.PATH_PREFIX, value: _validateGatewayPath('matches.pathPrefix', m.pathPrefix) }
+        : m.pathExact !== undefined ? { type: P.EXACT, value: _validateGatewayPath('matches.pathExact', m.pathExact) }
+          : m.pathRegex !== undefined ? { type: P.REGULAR_EXPRESSION, value: pathRegex(m.pathRegex) }
+            : undefined;
+    const headers = _renderNameValueMatches('matches.headers', 'header', m.headers, m.headerMatches);
+    const queryParams = _renderNameValueMatches('matches.queryParams', 'query parameter', undefined, m.queryParams);
+    const method = m.method === undefined ? undefined : _checkHttpMethod('matches.method', m.method);
+    return {
+      path,
+      headers: _undefinedIfEmpty(headers as gw.HttpRouteSpecRulesMatchesHeaders[]),
+      queryParams: _undefinedIfEmpty(queryParams as gw.HttpRouteSpecRulesMatchesQueryParams[]),
+      method: method as unknown as gw.HttpRouteSpecRulesMatchesMethod | undefined,
+    };
+  }
+
+  /** The one-PathPrefix-match rule of `replacePrefixMatch` (redirects and rewrites). */
+
+  private renderRewrite(rw: KubernetesHttpRouteRewrite, matches: KubernetesHttpRouteMatch[] | undefined): gw.HttpRouteSpecRulesFiltersUrlRewrite {
+    const path = renderPathModifier('rewrite', rw.replaceFullPath, rw.replacePrefixMatch, matches);
+    if (rw.hostname !== undefined) _validateHost('rewrite.hostname', rw.hostname, false, false);
+    if (!path && rw.hostname === undefined) throw _invalid('rewrite', rw, 'the rewrite changes nothing', 'give replacePrefixMatch, replaceFullPath or hostname, or drop it');
+    return { hostname: rw.hostname, path: path as gw.HttpRouteSpecRulesFiltersUrlRewritePath | undefined };
+  }
+
+  private renderRedirect(r: KubernetesHttpRouteRedirect, matches: KubernetesHttpRouteMatch[] | undefined):
+  gw.HttpRouteSpecRulesFiltersRequestRedirect {
     if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https') {
       throw _invalid('redirect.scheme', r.scheme, 'the scheme is http or https', 'use "https"');
     }
-    if (r.statusCode !== undefined && r.statusCode !== 301 && r.statusCode !== 302) {
-      throw _invalid('redirect.statusCode', r.statusCode, 'the standard channel supports 301 and 302', 'use 301 (permanent) or 302');
+    if (r.statusCode !== undefined && !STATUS_CODES.includes(r.statusCode)) {
+      throw _invalid('redirect.statusCode', r.statusCode, `a redirect status is one of ${STATUS_CODES.join(', ')}`, 'use 301 (permanent) or 302');
     }
     if (r.hostname !== undefined) _validateHost('redirect.hostname', r.hostname, false, false);
+    if (r.port !== undefined) _validatePort('redirect.port', r.port, 'use e.g. 443, or leave it out');
     return {
-      type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-      requestRedirect: {
-        scheme: r.scheme as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
-        hostname: r.hostname,
-        statusCode: r.statusCode as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
-      },
+      scheme: r.scheme as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
+      hostname: r.hostname,
+      port: r.port,
+      path: renderPathModifier('redirect', r.replaceFullPath, r.replacePrefixMatch, matches) as gw.HttpRouteSpecRulesFiltersRequestRedirectPath | undefined,
+      statusCode: r.statusCode as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
     };
   }
 
-  private renderMirror(m: KubernetesHttpRouteMirror): gw.HttpRouteSpecRulesFilters {
-    if (m.percent !== undefined && (!Number.isInteger(m.percent) || m.percent < 0 || m.percent > 100)) {
-      throw _invalid('mirror.percent', m.percent, 'a RequestMirror percent is an integer from 0 to 100', 'use e.g. 10');
-    }
-    const b = this.renderBackend({ ...m.backend, weight: undefined });
-    return {
-      type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-      requestMirror: { backendRef: { kind: b.kind, group: b.group, name: b.name, namespace: b.namespace, port: b.port }, percent: m.percent },
-    };
+  private backendRef(prop: string, b: KubernetesHttpRouteBackend, allowWeight: boolean): gw.HttpRouteSpecRulesBackendRefs {
+    const ref = _renderBackendRef(prop, b, allowWeight);
+    this.grant(ref);
+    return ref;
   }
 
-  private renderBackend(b: KubernetesHttpRouteBackend): gw.HttpRouteSpecRulesBackendRefs {
-    _validateDnsLabel('backends.serviceName', b.serviceName);
-    if (b.namespace !== undefined) _validateDnsLabel('backends.namespace', b.namespace);
-    _validatePort('backends.port', b.port, 'set port to the Service port');
-    if (b.weight !== undefined && (!Number.isInteger(b.weight) || b.weight < 0 || b.weight > 1000000)) {
-      throw _invalid('backends.weight', b.weight, 'a weight is an integer from 0 to 1,000,000', 'use e.g. 90 and 10');
-    }
-    return { kind: 'Service', group: '', name: b.serviceName, namespace: b.namespace, port: b.port, weight: b.weight };
+  private grant(ref: _BackendRef): void {
+    if (this.referenceGrants) _grantBackend(this, 'HTTPRoute', ref);
   }
 
   private _toSpec(): gw.HttpRouteSpec {

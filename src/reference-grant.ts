@@ -64,6 +64,9 @@ export class ReferenceGrant extends IstioResource {
     if (!props.from?.length || !props.to?.length) {
       throw _invalid('from/to', { from: props.from, to: props.to }, 'a ReferenceGrant needs at least one entry in both from and to', 'list who may reference what');
     }
+    if (props.from.length > 16 || props.to.length > 16) {
+      throw _invalid('from/to', { from: props.from.length, to: props.to.length }, 'a ReferenceGrant has at most 16 entries in from and in to', 'split it into several ReferenceGrants');
+    }
     for (const f of props.from) {
       _validateDnsLabel('from.namespace', f.namespace);
       if (f.group !== '') _validateDnsSubdomain('from.group', f.group);
@@ -78,5 +81,16 @@ export class ReferenceGrant extends IstioResource {
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => gw.toJson_ReferenceGrantSpec({ from: this.from, to: this.to }) }),
     });
+  }
+
+  /**
+   * Adds a `to` entry unless an equal one is there (routes that create their grants call this per backend).
+   *
+   * @internal
+   */
+  public _allow(to: ReferenceGrantTo): void {
+    if (this.to.some((t) => t.group === to.group && t.kind === to.kind && t.name === to.name)) return;
+    if (this.to.length >= 16) throw _invalid('to', this.to.length + 1, 'a ReferenceGrant has at most 16 to entries', 'reference fewer Services in that namespace, or grant the whole kind');
+    this.to.push({ ...to });
   }
 }

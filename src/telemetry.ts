@@ -4,7 +4,7 @@ import { _invalid, _renderDuration, _validateDnsLabel, _validateDnsSubdomain } f
 import { IstioResource, IstioResourceProps } from './base';
 import * as tel from './imports/istio-telemetry.istio.io';
 import { MeshConfigFragment } from './observability/mesh-config';
-import { AccessLogProvider, TracingProvider } from './observability/providers';
+import { AccessLogProvider, MetricsProvider, TracingProvider } from './observability/providers';
 import { PolicyTargetRef } from './policy-target';
 import { _celModule } from './validation/_cel-module';
 import { IMeshWorkload } from './workload';
@@ -282,11 +282,18 @@ export interface MetricsOverrideOptions {
 }
 
 /**
- * Metrics settings of a Telemetry (for the built-in `prometheus` provider).
+ * Metrics settings of a Telemetry, for the providers it names (by default the mesh's default metrics providers).
  *
  * @see https://istio.io/latest/docs/reference/config/telemetry/#Metrics
  */
 export interface TelemetryMetricsOptions {
+  /**
+   * Providers the settings apply to (`MetricsProvider.PROMETHEUS` is built in; others must be declared in a
+   * `MeshConfigFragment` of the app).
+   *
+   * @default - the mesh's `defaultProviders.metrics` (Istio's default: `prometheus`)
+   */
+  readonly providers?: MetricsProvider[];
   /**
    * Overrides, applied in order.
    *
@@ -485,6 +492,7 @@ export class Telemetry extends IstioResource {
    */
   public addMetrics(options: TelemetryMetricsOptions): void {
     if (options.reportingInterval !== undefined) _renderDuration('reportingInterval', options.reportingInterval);
+    const providers = checkMetricsProviders(options.providers);
     for (const o of options.overrides ?? []) {
       const seen = new Set<string>();
       for (const t of o.tagOverrides ?? []) {
@@ -492,7 +500,7 @@ export class Telemetry extends IstioResource {
         seen.add(t.tag);
       }
     }
-    this.metrics.push(options);
+    this.metrics.push({ ...options, providers });
   }
 
   /** @internal */
@@ -515,6 +523,7 @@ export class Telemetry extends IstioResource {
         match: mode(a.mode),
       })),
       metrics: this.metrics.length === 0 ? undefined : this.metrics.map((m) => ({
+        providers: m.providers?.map((p) => ({ name: p.name })),
         overrides: m.overrides?.map((o) => ({
           match: o.metric === undefined && o.mode === undefined ? undefined : { metric: o.metric as string as any, mode: o.mode as string as any },
           disabled: o.disabled,
@@ -532,7 +541,7 @@ export class Telemetry extends IstioResource {
       if (declared === undefined) {
         errors.push(_invalid(`${kind} provider of Telemetry '${this.node.path}'`, name,
           'no MeshConfigFragment of this app declares it, and Istio silently sends nothing to an undeclared provider',
-          `declare it: new MeshConfigFragment(scope, 'mesh-config', { ${kind}Providers: [provider] }) (or fragment.add${kind === 'tracing' ? 'Tracing' : 'AccessLog'}Provider(provider)), and install the fragment`).message);
+          `declare it: new MeshConfigFragment(scope, 'mesh-config', { ${kind}Providers: [provider] }) (or fragment.add${kind === 'tracing' ? 'Tracing' : kind === 'metrics' ? 'Metrics' : 'AccessLog'}Provider(provider)), and install the fragment`).message);
       } else if (declared !== json) {
         errors.push(_invalid(`${kind} provider of Telemetry '${this.node.path}'`, name,
           `the app declares a different provider under this name (${declared})`, 'reference the declared provider object').message);
@@ -546,8 +555,33 @@ export class Telemetry extends IstioResource {
         if (!p.builtIn) check('accessLog', p.name, JSON.stringify(p._toExtensionProvider()));
       }
     }
+    for (const m of this.metrics) {
+      for (const p of m.providers ?? []) {
+        if (!p.builtIn) check('metrics', p.name, JSON.stringify(p._toExtensionProvider()));
+      }
+    }
     return errors;
   }
+}
+
+/**
+ * The metrics providers as given, checked for JavaScript callers (a plain string or object would otherwise
+ * render as a provider without a name, or be dropped).
+ */
+function checkMetricsProviders(providers: MetricsProvider[] | undefined): MetricsProvider[] | undefined {
+  if (providers === undefined) return undefined;
+  if (!Array.isArray(providers)) {
+    throw _invalid('metrics.providers', providers, 'it must be a list of MetricsProvider', 'pass e.g. [MetricsProvider.PROMETHEUS]');
+  }
+  for (const p of providers) {
+    if (!(p instanceof MetricsProvider)) {
+      throw _invalid('metrics.providers', p, 'it is not a MetricsProvider', 'use MetricsProvider.PROMETHEUS or MetricsProvider.prometheus({ name })');
+    }
+  }
+  if (new Set(providers.map((p) => p.name)).size !== providers.length) {
+    throw _invalid('metrics.providers', providers.map((p) => p.name), 'a provider is listed twice', 'list each provider once');
+  }
+  return [...providers];
 }
 
 function sortedTags(tags: TracingCustomTag[]): { [key: string]: tel.TelemetrySpecTracingCustomTags } {

@@ -511,6 +511,27 @@ export class LoadBalancer {
 }
 
 /**
+ * A limit on concurrent retries relative to the active requests (Envoy's retry budget). Istio applies it
+ * only together with a connection pool (its own or, for a subset, the rule's).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-RetryBudget
+ */
+export interface RetryBudget {
+  /**
+   * Concurrent retries allowed, as a percentage (0 to 100, fractions allowed) of the active and pending requests.
+   *
+   * @default 20 (Istio's default)
+   */
+  readonly percent?: number;
+  /**
+   * Concurrent retries always allowed, whatever the percentage gives.
+   *
+   * @default 3 (Istio's default)
+   */
+  readonly minRetryConcurrency?: number;
+}
+
+/**
  * Per-port traffic policy.
  */
 export interface PortTrafficPolicy {
@@ -578,6 +599,13 @@ export interface TrafficPolicy {
    * @default - none
    */
   readonly portLevelSettings?: PortTrafficPolicy[];
+  /**
+   * A limit on concurrent retries (Istio 1.30), applied with the connection pool: a budget needs
+   * `connectionPool` set here or, for a subset, on the rule.
+   *
+   * @default - none: Envoy's fixed `maxRetries` from the connection pool limits retries
+   */
+  readonly retryBudget?: RetryBudget;
 }
 
 function count(prop: string, n: number | undefined): number | undefined {
@@ -675,13 +703,39 @@ function renderOutlier(prop: string, o: OutlierDetection | undefined): any {
 }
 
 /**
+ * A retry budget, checked as Istio applies it: `percent` a number from 0 to 100, `minRetryConcurrency` a
+ * non-negative integer, and a connection pool beside it (Istio's `applyConnectionPool` returns before the
+ * budget when the merged policy has no pool, so a lone budget would be ignored silently).
+ */
+function renderRetryBudget(prop: string, b: RetryBudget | undefined, hasPool: boolean): RetryBudget | undefined {
+  if (b === undefined) return undefined;
+  if (typeof b !== 'object' || b === null) {
+    throw _invalid(prop, b, 'a retry budget is an object', 'pass e.g. { percent: 25, minRetryConcurrency: 5 }');
+  }
+  const p = b.percent;
+  if (p !== undefined && (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 100)) {
+    throw _invalid(`${prop}.percent`, p, 'it must be a percentage from 0 to 100', 'use e.g. 20 (Istio\'s default)');
+  }
+  if (!hasPool) {
+    throw _invalid(prop, b, 'Istio applies a retry budget only together with a connection pool, so without one it would be ignored silently',
+      'set connectionPool beside it (e.g. { http: { http2MaxRequests: 1000 } }), on this policy or on the rule a subset inherits from');
+  }
+  return { percent: p, minRetryConcurrency: count(`${prop}.minRetryConcurrency`, b.minRetryConcurrency) };
+}
+
+/**
  * Validates and renders a traffic policy into the generated (TypeScript-named) L1 shape.
+ *
+ * @param inheritedPool true for a subset's policy when the rule's own policy has a connection pool
+ * (Istio merges the two before applying a retry budget)
  * @internal
  */
-export function _renderTrafficPolicy(prop: string, p: TrafficPolicy | undefined): any {
+export function _renderTrafficPolicy(prop: string, p: TrafficPolicy | undefined, inheritedPool: boolean = false): any {
   if (!p) return undefined;
-  if (!p.tls && !p.connectionPool && !p.outlierDetection && !p.loadBalancer && (p.portLevelSettings ?? []).length === 0) {
-    throw _invalid(prop, p, 'a traffic policy must have at least one field (Istio rejects an empty one)', 'set tls, connectionPool, outlierDetection, loadBalancer or portLevelSettings, or leave the policy out');
+  if (!p.tls && !p.connectionPool && !p.outlierDetection && !p.loadBalancer && (p.portLevelSettings ?? []).length === 0
+    && p.retryBudget === undefined) {
+    throw _invalid(prop, p, 'a traffic policy must have at least one field (Istio rejects an empty one)',
+      'set tls, connectionPool, outlierDetection, loadBalancer, portLevelSettings or retryBudget, or leave the policy out');
   }
   const seenPorts = new Set<number>();
   const ports = (p.portLevelSettings ?? []).map((pl, i) => {
@@ -712,6 +766,7 @@ export function _renderTrafficPolicy(prop: string, p: TrafficPolicy | undefined)
     outlierDetection: renderOutlier(`${prop}.outlierDetection`, p.outlierDetection),
     loadBalancer: p.loadBalancer?._toIstio(),
     portLevelSettings: ports.length > 0 ? ports : undefined,
+    retryBudget: renderRetryBudget(`${prop}.retryBudget`, p.retryBudget, p.connectionPool !== undefined || inheritedPool),
   };
 }
 

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import {
-  AuthorizationAction, AuthorizationPolicy, AuthorizationRule, HttpMethod, IMeshIdentity, MeshIdentity, MeshWorkload,
-  PolicyTargetRef, RuleProtocol,
+  AuthorizationAction, AuthorizationPolicy, AuthorizationRule, ConformanceValidator, ExtAuthzProvider, HttpMethod, IMeshIdentity,
+  MeshConfigFragment, MeshIdentity, MeshWorkload, PolicyTargetRef, RuleProtocol, TracingProvider,
 } from '../src';
 
 const catalog = () => MeshWorkload.labels({ app: 'catalog' }, { namespace: 'shop' });
@@ -114,6 +114,7 @@ describe('AuthorizationPolicy', () => {
 
   test('DENY, AUDIT and CUSTOM with provider, targetRefs and dry-run', () => {
     const chart = Testing.chart();
+    new MeshConfigFragment(chart, 'mesh', { extAuthzProviders: [ExtAuthzProvider.grpc({ name: 'ext-authz', service: 'opa.authz.svc.cluster.local', port: 9191 })] });
     const custom = new AuthorizationPolicy(chart, 'custom', {
       action: AuthorizationAction.CUSTOM,
       provider: 'ext-authz',
@@ -279,5 +280,59 @@ describe('AuthorizationPolicy', () => {
     expect(() => ruleOf({ ports: [80], protocol: 'UDP' as RuleProtocol })).toThrow(/Invalid rule.protocol "UDP": it is not a rule protocol/);
     expect(() => ruleOf({ hosts: ['shop example.com'] })).toThrow(/Invalid rule.hosts "shop example.com": a host has no whitespace/);
     expect(() => ruleOf({ serviceAccounts: ['shop/' + 'a'.repeat(320)] })).toThrow(/a value has at most 320 characters/);
+  });
+
+  test('custom(): a CUSTOM policy naming its ExtAuthzProvider, declared on the app\'s MeshConfigFragment (Istio\'s ext-authz task)', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const extAuthz = ExtAuthzProvider.http({
+      name: 'sample-ext-authz-http', service: 'ext-authz.foo.svc.cluster.local', port: 8000, includeRequestHeadersInCheck: ['x-ext-authz'],
+    });
+    // WHEN
+    AuthorizationPolicy.custom(chart, 'ext-authz', {
+      metadata: { name: 'ext-authz', namespace: 'foo' },
+      provider: extAuthz,
+      selector: MeshWorkload.labels({ app: 'httpbin' }, { namespace: 'foo' }),
+      rules: [{ paths: ['/headers'] }],
+    });
+    // THEN
+    const [policy] = Testing.synth(chart);
+    expect(policy.spec).toEqual({
+      selector: { matchLabels: { app: 'httpbin' } },
+      action: 'CUSTOM',
+      provider: { name: 'sample-ext-authz-http' },
+      rules: [{ to: [{ operation: { paths: ['/headers'] } }] }],
+    });
+    expect(ConformanceValidator.builtIn().validate(policy)).toEqual([]);
+    expect(MeshConfigFragment.of(chart).toMeshConfig().extensionProviders).toEqual([{
+      name: 'sample-ext-authz-http',
+      envoyExtAuthzHttp: { service: 'ext-authz.foo.svc.cluster.local', port: 8000, includeRequestHeadersInCheck: ['x-ext-authz'] },
+    }]);
+  });
+
+  test('fails at synth on a CUSTOM policy naming an undeclared provider, or a declared one that is not an authorizer', () => {
+    // GIVEN: no fragment declares "opa"
+    const chart = Testing.chart();
+    new AuthorizationPolicy(chart, 'custom', { action: AuthorizationAction.CUSTOM, provider: 'opa', rules: [{ paths: ['/admin'] }] });
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(
+      'Invalid provider of CUSTOM AuthorizationPolicy \'test/custom\' "opa": no MeshConfigFragment of this app declares an external authorizer of this name (declared: none), '
+      + 'and istiod denies every request a CUSTOM policy with an unknown provider covers. Fix: declare it: new MeshConfigFragment(scope, \'mesh-config\', '
+      + '{ extAuthzProviders: [ExtAuthzProvider.http({ name, service, port })] }), or create the policy with AuthorizationPolicy.custom(scope, id, { provider, rules })');
+    // a tracing provider of that name is not an authorizer
+    const chart2 = Testing.chart();
+    new MeshConfigFragment(chart2, 'mesh', { tracingProviders: [TracingProvider.zipkin({ name: 'opa', service: 'zipkin.o.svc.cluster.local' })] });
+    new AuthorizationPolicy(chart2, 'custom', { action: AuthorizationAction.CUSTOM, provider: 'opa', rules: [{ paths: ['/admin'] }] });
+    expect(() => Testing.synth(chart2)).toThrow('Invalid provider of CUSTOM AuthorizationPolicy \'test/custom\' "opa": the app declares it, but not as an external authorizer ({"name":"opa","zipkin":{"port":9411,"service":"zipkin.o.svc.cluster.local"}})');
+    // near-miss: declared by a fragment defined after the policy (checked at synth)
+    const chart3 = Testing.chart();
+    new AuthorizationPolicy(chart3, 'custom', { action: AuthorizationAction.CUSTOM, provider: 'opa', rules: [{ paths: ['/admin'] }] });
+    new MeshConfigFragment(chart3, 'mesh').addExtAuthzProvider(ExtAuthzProvider.grpc({ name: 'opa', service: 'opa.authz.svc.cluster.local', port: 9191 }));
+    expect(Testing.synth(chart3)[0].spec.provider).toEqual({ name: 'opa' });
+  });
+
+  test('fails custom() without an ExtAuthzProvider (JavaScript callers)', () => {
+    expect(() => AuthorizationPolicy.custom(Testing.chart(), 'p', { provider: 'opa' as any }))
+      .toThrow('Invalid provider "opa": a CUSTOM policy needs the external authorizer it delegates to, as an ExtAuthzProvider. Fix: pass provider: ExtAuthzProvider.http({ name, service, port }) (or .grpc(...))');
   });
 });

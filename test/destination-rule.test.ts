@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import {
   ClientTlsMode, ConsistentHashKey, DestinationRule, H2UpgradePolicy, LoadBalancer, LoadBalancerAlgorithm,
-  MeshWorkload, ServiceHost,
+  ConformanceValidator, MeshWorkload, ServiceHost,
 } from '../src';
 
 const reviews = ServiceHost.of('reviews', 'bookinfo');
@@ -232,5 +232,42 @@ describe('DestinationRule', () => {
   test('fails on an empty hash header or query parameter name', () => {
     expect(() => ConsistentHashKey.header('')).toThrow('Invalid header "": the header name is empty');
     expect(() => ConsistentHashKey.queryParameter('')).toThrow('Invalid queryParameter "": the parameter name is empty');
+  });
+
+  test('retryBudget (Istio 1.30): rendered beside the connection pool; a subset inherits the rule\'s pool; valid against the CRD', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const pool = { http: { http2MaxRequests: 1000 } };
+    // WHEN
+    const dr = new DestinationRule(chart, 'reviews', {
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      host: reviews,
+      trafficPolicy: { connectionPool: pool, retryBudget: { percent: 12.5, minRetryConcurrency: 5 } },
+    });
+    dr.addSubset('v1', { version: 'v1' }, { retryBudget: { percent: 50 } });
+    // THEN
+    const [obj] = Testing.synth(chart);
+    expect(obj.spec.trafficPolicy).toEqual({
+      connectionPool: { http: { http2MaxRequests: 1000 } },
+      retryBudget: { percent: 12.5, minRetryConcurrency: 5 },
+    });
+    expect(obj.spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { retryBudget: { percent: 50 } } }]);
+    expect(ConformanceValidator.builtIn().validate(obj)).toEqual([]);
+  });
+
+  test('fails on a retryBudget without a connection pool (Istio ignores it), or out of range', () => {
+    // a budget alone is a valid policy field for Istio's validation, but applyConnectionPool returns before it
+    expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, trafficPolicy: { retryBudget: { percent: 20 } } }))
+      .toThrow('Invalid trafficPolicy.retryBudget {"percent":20}: Istio applies a retry budget only together with a connection pool, so without one it would be ignored silently. Fix: set connectionPool beside it');
+    const noPool = new DestinationRule(Testing.chart(), 'r', { host: reviews });
+    expect(() => noPool.addSubset('v1', { version: 'v1' }, { retryBudget: {} }))
+      .toThrow('Invalid subset "v1" trafficPolicy.retryBudget {}: Istio applies a retry budget only together with a connection pool');
+    // near-miss: the subset's own pool is enough
+    expect(noPool.addSubset('v2', { version: 'v2' }, { connectionPool: { tcp: { maxConnections: 10 } }, retryBudget: {} }).name).toBe('v2');
+    const pool = { tcp: { maxConnections: 10 } };
+    expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, trafficPolicy: { connectionPool: pool, retryBudget: { percent: 101 } } }))
+      .toThrow('Invalid trafficPolicy.retryBudget.percent 101: it must be a percentage from 0 to 100. Fix: use e.g. 20');
+    expect(() => new DestinationRule(Testing.chart(), 'r', { host: reviews, trafficPolicy: { connectionPool: pool, retryBudget: { minRetryConcurrency: -1 } } }))
+      .toThrow('Invalid trafficPolicy.retryBudget.minRetryConcurrency -1: it must be a non-negative integer');
   });
 });

@@ -65,4 +65,33 @@ describe('ServiceHost', () => {
     expect(() => ServiceHost.of('catalog', 'shop_1')).toThrow('Invalid namespace "shop_1": it is not an RFC 1123 DNS label');
     expect(() => ServiceHost.of('catalog', 'shop', { clusterDomain: '*.local' })).toThrow('Invalid clusterDomain "*.local": wildcards are not allowed here');
   });
+
+  test('a port on the host: by option, withPort(), or by the Service\'s port name; rendered in the destination', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const svc = new kplus.Service(chart, 'reviews', { metadata: { name: 'reviews', namespace: 'bookinfo' }, ports: [{ port: 9080, name: 'http' }, { port: 9090, name: 'grpc' }] });
+    // WHEN
+    const byName = ServiceHost.fromService(svc).withPortNamed('grpc');
+    const byOption = ServiceHost.fromService(svc, { port: 9080 });
+    const byValue = ServiceHost.of('reviews', 'bookinfo', { port: 9080 });
+    // THEN
+    expect(byName.toMeshDestination()).toEqual({ host: 'reviews.bookinfo.svc.cluster.local', port: 9090 });
+    expect(byOption.port).toBe(9080);
+    expect(byValue.toMeshDestination()).toEqual({ host: 'reviews.bookinfo.svc.cluster.local', port: 9080 });
+    expect(ServiceHost.external('api.stripe.com').withPort(443).toMeshDestination()).toEqual({ host: 'api.stripe.com', port: 443 });
+    // near-miss: no port given, none rendered (Istio's default: the host's only port)
+    expect(ServiceHost.fromService(svc).toMeshDestination()).toEqual({ host: 'reviews.bookinfo.svc.cluster.local' });
+  });
+
+  test('fails on a port the Service does not have, an unknown port name, a name without the Service, an invalid port', () => {
+    const chart = Testing.chart();
+    const svc = new kplus.Service(chart, 'reviews', { metadata: { name: 'reviews', namespace: 'bookinfo' }, ports: [{ port: 9080, name: 'http' }] });
+    expect(() => ServiceHost.fromService(svc, { port: 80 }))
+      .toThrow('Invalid port 80: Service reviews.bookinfo.svc.cluster.local has no such port (it has: 9080). Fix: use one of its ports, or withPortNamed(name)');
+    expect(() => ServiceHost.fromService(svc).withPortNamed('grpc'))
+      .toThrow('Invalid name "grpc": Service reviews.bookinfo.svc.cluster.local has no port of this name (named ports: http). Fix: use one of "http"');
+    expect(() => ServiceHost.of('reviews', 'bookinfo').withPortNamed('http'))
+      .toThrow('Invalid name "http": host reviews.bookinfo.svc.cluster.local was not made from a Service object, so its port names are unknown. Fix: use ServiceHost.fromService(service).withPortNamed(name), or withPort(number)');
+    expect(() => ServiceHost.of('reviews', 'bookinfo', { port: 0 })).toThrow('Invalid port 0: a port is an integer from 1 to 65535. Fix: give the Service port, e.g. 9080');
+  });
 });

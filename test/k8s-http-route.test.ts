@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { KubernetesHttpRoute, KubernetesGateway, ListenerProtocol, RouteParent } from '../src';
+import { ConformanceValidator, HttpMethod, KubernetesHttpRoute, KubernetesGateway, ListenerProtocol, RouteParent, StringMatch } from '../src';
 
 function setup() {
   const app = Testing.app();
@@ -52,6 +52,14 @@ describe('KubernetesHttpRoute', () => {
       timeouts: { request: '5s' },
     });
     expect(route.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/catalog' }, headers: [{ name: 'x-beta', type: 'Exact', value: 'true' }] }]);
+    // the backends are in namespace shop: a ReferenceGrant there lets the route reference them
+    const grant = Testing.synth(edge)[2];
+    expect(grant.kind).toEqual('ReferenceGrant');
+    expect(grant.metadata.namespace).toEqual('shop');
+    expect(grant.spec).toEqual({
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'istio-ingress' }],
+      to: [{ group: '', kind: 'Service', name: 'catalog-v2' }, { group: '', kind: 'Service', name: 'catalog-v1' }],
+    });
     expect(Testing.synth(edge)).toMatchSnapshot();
   });
 
@@ -119,7 +127,7 @@ describe('KubernetesHttpRoute', () => {
     expect(() => r.addRule({ matches: [{ headers: { 'bad header': 'x' } }], backends: [{ serviceName: 'a', port: 80 }] })).toThrow('Invalid matches.headers "bad header"');
     expect(() => r.addRule({ backends: [{ serviceName: 'a', port: 80 }], setRequestHeaders: { 'a b': 'x' } })).toThrow('Invalid setRequestHeaders "a b"');
     expect(() => r.addRule({ redirect: { scheme: 'ftp' } })).toThrow('Invalid redirect.scheme "ftp"');
-    expect(() => r.addRule({ redirect: { statusCode: 307 } })).toThrow('Invalid redirect.statusCode 307: the standard channel supports 301 and 302');
+    expect(() => r.addRule({ redirect: { statusCode: 304 } })).toThrow('Invalid redirect.statusCode 304: a redirect status is one of 301, 302, 303, 307, 308. Fix: use 301 (permanent) or 302');
     expect(() => new KubernetesHttpRoute(edge, 'h', { parents: [RouteParent.fromGateway(gateway)], hostnames: ['Shop.example.com'] })).toThrow('Invalid hostnames "Shop.example.com"');
   });
 
@@ -196,51 +204,190 @@ describe('KubernetesHttpRoute', () => {
     expect(() => RouteParent.fromGateway({} as any)).toThrow('Invalid gateway {}: it is not a KubernetesGateway');
     expect(() => new KubernetesHttpRoute(shop, 'b', { parents: [{ gateway: svc } as any] })).toThrow(/it is not a RouteParent\. Fix: use RouteParent.fromGateway\(\)/);
   });
-});
 
-describe('KubernetesHttpRoute: rule names, regex header matches, RequestMirror', () => {
-  const mesh = () => {
-    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
-    return { chart, route: new KubernetesHttpRoute(chart, 'r', { metadata: { name: 'catalog' }, parents: [RouteParent.service('catalog')] }) };
-  };
-
-  test('renders the rule name, a RegularExpression header match beside an exact one, and a mirror with its percent', () => {
-    const { chart, route } = mesh();
-    route.addRule({
-      name: 'canary',
-      matches: [{ headers: { 'x-canary': 'true' }, headersRegex: { cookie: '^(.*?;\\s*)?canary=always(;.*)?$' } }],
-      backends: [{ serviceName: 'catalog-v1', port: 8080 }],
-      mirror: { backend: { serviceName: 'catalog-v2', port: 8080, weight: 7 }, percent: 10 },
+  test('renders every standard match: path regex, header and query conditions, method', () => {
+    const { edge, gateway } = setup();
+    new KubernetesHttpRoute(edge, 'r', {
+      parents: [RouteParent.fromGateway(gateway)],
+      rules: [{
+        matches: [
+          { pathRegex: '/v[0-9]+/items', headers: { 'x-user': 'jason' }, headerMatches: { 'x-env': StringMatch.regex('prod|staging') }, method: HttpMethod.GET },
+          { pathExact: '/items', queryParams: { version: StringMatch.exact('2'), debug: StringMatch.regex('on|true') } },
+        ],
+        backends: [{ serviceName: 'a', port: 80 }],
+      }],
     });
-    expect(Testing.synth(chart)[0].spec.rules).toEqual([{
-      name: 'canary',
-      matches: [{ headers: [{ name: 'x-canary', type: 'Exact', value: 'true' }, { name: 'cookie', type: 'RegularExpression', value: '^(.*?;\\s*)?canary=always(;.*)?$' }] }],
-      backendRefs: [{ group: '', kind: 'Service', name: 'catalog-v1', port: 8080 }],
-      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'catalog-v2', port: 8080 }, percent: 10 } }],
-    }]);
+    expect(Testing.synth(edge)[1].spec.rules[0].matches).toEqual([
+      {
+        path: { type: 'RegularExpression', value: '/v[0-9]+/items' },
+        headers: [{ name: 'x-env', type: 'RegularExpression', value: 'prod|staging' }, { name: 'x-user', type: 'Exact', value: 'jason' }],
+        method: 'GET',
+      },
+      {
+        path: { type: 'Exact', value: '/items' },
+        queryParams: [{ name: 'debug', type: 'RegularExpression', value: 'on|true' }, { name: 'version', type: 'Exact', value: '2' }],
+      },
+    ]);
   });
 
-  test('fails on a rule name used twice or not a DNS label', () => {
-    const { route } = mesh();
-    route.addRule({ name: 'split', backends: [{ serviceName: 'a', port: 80 }] });
-    expect(() => route.addRule({ name: 'split', backends: [{ serviceName: 'a', port: 80 }] })).toThrow(
-      'Invalid name "split": the route already has a rule of that name. Fix: give each rule its own name');
-    expect(() => route.addRule({ name: 'Split_2', backends: [{ serviceName: 'a', port: 80 }] })).toThrow(/^Invalid name "Split_2"/);
+  test('renders header modifiers, mirrors, redirects with path and port, full-path rewrites, timeouts and a rule name', () => {
+    const { edge, gateway } = setup();
+    new KubernetesHttpRoute(edge, 'r', {
+      metadata: { namespace: 'shop' },
+      parents: [RouteParent.fromGateway(gateway)],
+      rules: [
+        {
+          name: 'catalog',
+          matches: [{ pathPrefix: '/catalog' }],
+          backends: [{ serviceName: 'catalog', port: 8080 }],
+          rewrite: { replaceFullPath: '/index' },
+          requestHeaders: { set: { 'x-a': '1' }, add: { 'x-b': '2' }, remove: ['x-c'] },
+          responseHeaders: { remove: ['server'] },
+          mirrors: [{ backend: { serviceName: 'catalog-v2', port: 8080 }, percent: 10 }, { backend: { serviceName: 'audit', port: 80 }, fraction: { numerator: 1, denominator: 1000 } }],
+          timeout: Duration.seconds(90),
+          backendRequestTimeout: Duration.millis(1500),
+        },
+        { matches: [{ pathPrefix: '/old' }], redirect: { replacePrefixMatch: '/new', port: 8443, statusCode: 308 } },
+      ],
+    });
+    const rules = Testing.synth(edge)[1].spec.rules;
+    expect(rules[0]).toEqual({
+      name: 'catalog',
+      matches: [{ path: { type: 'PathPrefix', value: '/catalog' } }],
+      filters: [
+        { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/index' } } },
+        { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }], add: [{ name: 'x-b', value: '2' }], remove: ['x-c'] } },
+        { type: 'ResponseHeaderModifier', responseHeaderModifier: { remove: ['server'] } },
+        { type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'catalog-v2', port: 8080 }, percent: 10 } },
+        { type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'audit', port: 80 }, fraction: { numerator: 1, denominator: 1000 } } },
+      ],
+      backendRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 8080 }],
+      timeouts: { request: '1m30s', backendRequest: '1s500ms' },
+    });
+    expect(rules[1].filters).toEqual([{ type: 'RequestRedirect', requestRedirect: { port: 8443, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' }, statusCode: 308 } }]);
   });
 
-  test('fails on a header matched both exactly and by regex, and on an invalid regex', () => {
-    const { route } = mesh();
-    expect(() => route.addRule({ matches: [{ headers: { Cookie: 'a' }, headersRegex: { cookie: 'b' } }], backends: [{ serviceName: 'a', port: 80 }] })).toThrow(
-      'Invalid matches.headersRegex "cookie": the header is also matched exactly (a match names each header once). Fix: keep one of the two');
-    expect(() => route.addRule({ matches: [{ headersRegex: { cookie: '' } }], backends: [{ serviceName: 'a', port: 80 }] })).toThrow(
-      /^Invalid matches.headersRegex\["cookie"\] "": the regex is empty/);
+  test('renders an Istio Hostname backend for egress (a ServiceEntry host), and a zero timeout that disables it', () => {
+    const { edge, gateway } = setup();
+    new KubernetesHttpRoute(edge, 'r', {
+      parents: [RouteParent.fromGateway(gateway)],
+      rules: [{ backends: [{ hostname: 'api.example.com', port: 443 }], timeout: Duration.seconds(0) }],
+    });
+    expect(Testing.synth(edge)[1].spec.rules[0]).toEqual({
+      backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'api.example.com', port: 443 }],
+      timeouts: { request: '0s' },
+    });
   });
 
-  test('fails on a mirror percent that is not a whole number from 0 to 100', () => {
-    const { route } = mesh();
-    for (const percent of [101, -1, 2.5]) {
-      expect(() => route.addRule({ backends: [{ serviceName: 'a', port: 80 }], mirror: { backend: { serviceName: 'b', port: 80 }, percent } })).toThrow(
-        `Invalid mirror.percent ${percent}: a RequestMirror percent is an integer from 0 to 100. Fix: use e.g. 10`);
-    }
+  test('creates one ReferenceGrant per other namespace (backends and mirrors), or none with referenceGrants: false', () => {
+    const app = Testing.app();
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    new KubernetesHttpRoute(shop, 'r', {
+      parents: [RouteParent.service('catalog')],
+      rules: [
+        { backends: [{ serviceName: 'a', namespace: 'other', port: 80 }, { serviceName: 'b', namespace: 'other', port: 80 }, { serviceName: 'c', port: 80 }] },
+        { matches: [{ pathPrefix: '/x' }], backends: [{ serviceName: 'a', namespace: 'other', port: 80 }], mirrors: [{ backend: { serviceName: 'm', namespace: 'mirror', port: 80 } }] },
+      ],
+    });
+    new KubernetesHttpRoute(shop, 'no-grants', {
+      parents: [RouteParent.service('catalog')],
+      referenceGrants: false,
+      rules: [{ backends: [{ serviceName: 'z', namespace: 'other', port: 80 }] }],
+    });
+    const grants = Testing.synth(shop).filter((o) => o.kind === 'ReferenceGrant').map((g) => [g.metadata.namespace, g.spec]);
+    const from = [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }];
+    expect(grants).toEqual([
+      ['other', { from, to: [{ group: '', kind: 'Service', name: 'a' }, { group: '', kind: 'Service', name: 'b' }] }],
+      ['mirror', { from, to: [{ group: '', kind: 'Service', name: 'm' }] }],
+    ]);
+  });
+
+  test('everything it renders passes the standard CRD schema and CEL rules', () => {
+    const { edge, gateway } = setup();
+    new KubernetesHttpRoute(edge, 'r', {
+      parents: [RouteParent.fromGateway(gateway, { sectionName: 'https-443' }), RouteParent.service('catalog', { namespace: 'shop', port: 8080 })],
+      hostnames: ['shop.example.com', '*.shop.example.com'],
+      rules: [
+        {
+          name: 'all',
+          matches: [{ pathPrefix: '/a', headerMatches: { 'x-b': StringMatch.regex('b+') }, queryParams: { q: StringMatch.exact('1') }, method: HttpMethod.POST }],
+          backends: [{ serviceName: 'a', namespace: 'shop', port: 80, weight: 3 }, { hostname: 'api.example.com', port: 443, weight: 1 }],
+          rewrite: { replacePrefixMatch: '/', hostname: 'a.internal' },
+          requestHeaders: { set: { 'x-a': '%%1' } },
+          responseHeaders: { add: { 'x-r': 'r' } },
+          mirrors: [{ backend: { serviceName: 'm', port: 80 }, fraction: { numerator: 5 } }],
+          timeout: Duration.seconds(10),
+          backendRequestTimeout: Duration.seconds(10),
+        },
+        { matches: [{ pathPrefix: '/old' }], redirect: { scheme: 'https', hostname: 'b.example.com', replacePrefixMatch: '/new', statusCode: 303 } },
+      ],
+    });
+    const docs = Testing.synth(edge);
+    expect(docs.map((d) => d.kind)).toEqual(['Gateway', 'HTTPRoute', 'ReferenceGrant']);
+    const v = ConformanceValidator.builtIn();
+    expect(docs.flatMap((d) => v.validate(d)).map((f) => f.message)).toEqual([]);
+  });
+
+  test('fails on match conditions the CRD or Istio rejects', () => {
+    const { edge, gateway } = setup();
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
+    const add = (m: any) => () => r.addRule({ matches: [m], backends: [{ serviceName: 'a', port: 80 }] });
+    expect(add({ pathPrefix: '/a', pathRegex: '/b' })).toThrow('a match has one path condition. Fix: use one of pathPrefix, pathExact or pathRegex');
+    expect(add({ pathRegex: '/(?=a)' })).toThrow(/Invalid matches.pathRegex "\/\(\?=a\)"/);
+    expect(add({ headerMatches: { 'x-a': StringMatch.prefix('v') } }))
+      .toThrow('Invalid matches.headers.x-a "prefix:v": Gateway API matches a header exactly or by regular expression, not by prefix. Fix: use StringMatch.regex(\'v.*\')');
+    expect(add({ headers: { 'X-A': '1' }, headerMatches: { 'x-a': StringMatch.exact('2') } }))
+      .toThrow('Invalid matches.headers "x-a": the header is matched twice (header names are case-insensitive). Fix: match each header once');
+    expect(add({ queryParams: { 'a b': StringMatch.exact('1') } })).toThrow('Invalid matches.queryParams "a b": it is not a valid query parameter name');
+    expect(add({ queryParams: { q: StringMatch.exact('') } })).toThrow('Invalid matches.queryParams.q "": a query parameter match value is 1 to 1024 characters');
+    expect(add({ headerMatches: { q: 'x' } })).toThrow('Invalid matches.headers.q "x": it is not a StringMatch');
+    expect(add({ method: 'get' })).toThrow('Invalid matches.method "get": it is not an HTTP method Istio matches. Fix: use HttpMethod.GET');
+    const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`h${i}`, 'v']));
+    expect(add({ headers: many })).toThrow('Invalid matches.headers 17: a match has at most 16 header conditions');
+  });
+
+  test('fails on filters the CRD or Istio rejects', () => {
+    const { edge, gateway } = setup();
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
+    const backends = [{ serviceName: 'a', port: 80 }];
+    const add = (o: any) => () => r.addRule({ backends, ...o });
+    expect(add({ requestHeaders: { set: { 'x-a': '1' }, remove: ['X-A'] } }))
+      .toThrow('Invalid requestHeaders.remove "X-A": the header is already in set of the same modifier (header names are case-insensitive). Fix: list each header once');
+    expect(add({ requestHeaders: { set: { 'x-a': '100%' } } })).toThrow('Invalid requestHeaders.set.x-a "100%": Envoy rejects the header value: an un-escaped "%" ends it. Fix: write a literal "%" as "%%"');
+    expect(add({ responseHeaders: { add: { 'x-a': '' } } })).toThrow('Invalid responseHeaders.add.x-a "": a header value is 1 to 4096 characters');
+    expect(add({ setRequestHeaders: { a: '1' }, requestHeaders: { set: { b: '2' } } })).toThrow('Invalid setRequestHeaders {"a":"1"}: a rule has one RequestHeaderModifier. Fix: move the headers into requestHeaders.set');
+    expect(add({ mirrors: [{ backend: { serviceName: 'm', port: 80 }, percent: 10, fraction: { numerator: 1 } }] }))
+      .toThrow('Invalid mirrors {"percent":10,"fraction":{"numerator":1}}: only one of percent or fraction may be specified');
+    expect(add({ mirrors: [{ backend: { serviceName: 'm', port: 80 }, percent: 10.5 }] })).toThrow('Invalid mirrors.percent 10.5: a mirror percent is an integer from 0 to 100');
+    expect(add({ mirrors: [{ backend: { serviceName: 'm', port: 80 }, fraction: { numerator: 3, denominator: 2 } }] })).toThrow('Invalid mirrors.fraction {"numerator":3,"denominator":2}');
+    expect(add({ mirrors: [{ backend: { serviceName: 'm', port: 80, weight: 1 } }] })).toThrow('Invalid mirrors.backend.weight 1: a mirror has no weight');
+    expect(add({ rewrite: {} })).toThrow('Invalid rewrite {}: the rewrite changes nothing');
+    expect(add({ matches: [{ pathPrefix: '/a' }], rewrite: { replaceFullPath: '/b', replacePrefixMatch: '/c' } })).toThrow('a path is replaced either fully or by prefix');
+    expect(() => r.addRule({ redirect: { replacePrefixMatch: '/n' } })).toThrow('Invalid redirect.replacePrefixMatch "/n": replacePrefixMatch needs exactly one match, with a pathPrefix');
+    expect(() => r.addRule({ redirect: { port: 0 } })).toThrow('Invalid redirect.port 0');
+  });
+
+  test('fails on backends, timeouts and rule names the CRD or Istio rejects', () => {
+    const { edge, gateway } = setup();
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
+    const add = (o: any) => () => r.addRule({ backends: [{ serviceName: 'a', port: 80 }], ...o });
+    expect(() => r.addRule({ backends: [{ port: 80 } as any] })).toThrow('Invalid backends {"port":80}: a backend is either a Service (serviceName) or an Istio Hostname (hostname)');
+    expect(() => r.addRule({ backends: [{ serviceName: 'a', hostname: 'a.example.com', port: 80 }] })).toThrow('a backend is either a Service');
+    expect(() => r.addRule({ backends: [{ hostname: 'api.example.com', namespace: 'x', port: 443 }] }))
+      .toThrow('Invalid backends.namespace "x": Istio rejects a namespace on a Hostname backend ("namespace may not be set with Hostname type")');
+    expect(() => r.addRule({ backends: [{ hostname: 'api', port: 443 }] })).toThrow('Invalid backends.hostname "api"');
+    expect(add({ timeout: Duration.seconds(1), backendRequestTimeout: Duration.seconds(2) }))
+      .toThrow('Invalid backendRequestTimeout "2s": it is longer than the request timeout (1s). Fix: make backendRequestTimeout at most timeout (or the request timeout 0, which disables it)');
+    expect(add({ timeout: Duration.millis(0.5) })).toThrow('Invalid timeout "0.5 millis": a Gateway API duration is a whole number of milliseconds');
+    expect(add({ name: 'Bad_Name' })).toThrow('Invalid name "Bad_Name"');
+    r.addRule({ name: 'one', matches: [{ pathPrefix: '/one' }], backends: [{ serviceName: 'a', port: 80 }] });
+    expect(add({ name: 'one' })).toThrow('Invalid name "one": another rule of the route has this name. Fix: give each rule its own name');
+    expect(add({ backends: Array.from({ length: 17 }, () => ({ serviceName: 'a', port: 80 })) })).toThrow('Invalid backends 17: a rule has at most 16 backends');
+  });
+
+  test('a request timeout of 0 allows any backendRequest timeout (near miss of the CEL rule)', () => {
+    const { edge, gateway } = setup();
+    new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)], rules: [{ backends: [{ serviceName: 'a', port: 80 }], timeout: Duration.seconds(0), backendRequestTimeout: Duration.hours(2) }] });
+    expect(Testing.synth(edge)[1].spec.rules[0].timeouts).toEqual({ request: '0s', backendRequest: '2h' });
   });
 });

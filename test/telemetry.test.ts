@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AccessLogProvider, IstioMetric, MeshConfigFragment, MeshWorkload, MetricTagOverride, Telemetry, TelemetryMode,
-  PolicyTargetRef, TracingCustomTag, TracingProvider,
+  AccessLogProvider, ConformanceValidator, IstioMetric, MeshConfigFragment, MeshWorkload, MetricsProvider, MetricTagOverride, Telemetry,
+  TelemetryMode, PolicyTargetRef, TracingCustomTag, TracingProvider,
 } from '../src';
 
 const JAEGER = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
@@ -268,5 +268,41 @@ describe('Telemetry', () => {
     expect(() => TracingCustomTag.literal('', 'x')).toThrow('Invalid tag "": a span tag needs a name');
     expect(() => TracingCustomTag.header('a', 'bad header')).toThrow('Invalid headerName "bad header": it is not an HTTP header name');
     expect(() => TracingCustomTag.environment('a', '1X')).toThrow('Invalid variable "1X": it is not an environment variable name');
+  });
+
+  test('metrics providers: the built-in prometheus and a declared one are rendered (a JavaScript providers value is no longer dropped)', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const tenant = MetricsProvider.prometheus({ name: 'prometheus-tenant' });
+    new MeshConfigFragment(chart, 'mesh', { metricsProviders: [tenant] });
+    // WHEN
+    new Telemetry(chart, 'telemetry', {
+      metadata: { namespace: 'shop' },
+      metrics: [{ providers: [MetricsProvider.PROMETHEUS, tenant], overrides: [{ metric: IstioMetric.REQUEST_COUNT, disabled: true }] }],
+    });
+    // THEN
+    const [telemetry] = Testing.synth(chart);
+    expect(telemetry.spec.metrics).toEqual([{
+      providers: [{ name: 'prometheus' }, { name: 'prometheus-tenant' }],
+      overrides: [{ match: { metric: 'REQUEST_COUNT' }, disabled: true }],
+    }]);
+    expect(ConformanceValidator.builtIn().validate(telemetry)).toEqual([]);
+  });
+
+  test('fails on metrics providers that are not MetricsProvider objects, listed twice, or undeclared (at synth)', () => {
+    const chart = Testing.chart();
+    expect(() => new Telemetry(chart, 'a', { metrics: [{ providers: ['prometheus'] as any }] }))
+      .toThrow('Invalid metrics.providers "prometheus": it is not a MetricsProvider. Fix: use MetricsProvider.PROMETHEUS or MetricsProvider.prometheus({ name })');
+    expect(() => new Telemetry(chart, 'b', { metrics: [{ providers: { name: 'prometheus' } as any }] }))
+      .toThrow('Invalid metrics.providers {"name":"prometheus"}: it must be a list of MetricsProvider');
+    expect(() => new Telemetry(chart, 'c', { metrics: [{ providers: [MetricsProvider.PROMETHEUS, MetricsProvider.PROMETHEUS] }] }))
+      .toThrow('Invalid metrics.providers ["prometheus","prometheus"]: a provider is listed twice. Fix: list each provider once');
+    expect(() => MetricsProvider.prometheus({ name: 'prometheus' }))
+      .toThrow('Invalid name "prometheus": it is the name of Istio\'s built-in provider. Fix: use MetricsProvider.PROMETHEUS, or give another name');
+    const chart2 = Testing.chart();
+    new Telemetry(chart2, 'telemetry', { metadata: { namespace: 'shop' }, metrics: [{ providers: [MetricsProvider.prometheus({ name: 'tenant' })] }] });
+    expect(() => Testing.synth(chart2)).toThrow(
+      'Invalid metrics provider of Telemetry \'test/telemetry\' "tenant": no MeshConfigFragment of this app declares it, and Istio silently sends nothing to an undeclared provider. '
+      + 'Fix: declare it: new MeshConfigFragment(scope, \'mesh-config\', { metricsProviders: [provider] }) (or fragment.addMetricsProvider(provider)), and install the fragment');
   });
 });

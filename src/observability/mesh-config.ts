@@ -2,7 +2,9 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
-import { AccessLogProvider, TracingProvider } from './providers';
+import { AccessLogProvider, MetricsProvider, TracingProvider } from './providers';
+import { ExtAuthzProvider } from '../ext-authz';
+import { OutboundTrafficMode } from '../sidecar';
 import { MeshValidation } from '../validation/mesh-validation';
 
 /**
@@ -35,6 +37,38 @@ export interface MeshConfigFragmentProps {
    */
   readonly defaultAccessLogProviders?: AccessLogProvider[];
   /**
+   * Metrics providers to declare in `extensionProviders` (the built-in `prometheus` needs no declaration).
+   *
+   * @default - none (add with `addMetricsProvider()`)
+   */
+  readonly metricsProviders?: MetricsProvider[];
+  /**
+   * Metrics providers used by Telemetry resources that name none (`defaultProviders.metrics`). Each is declared too.
+   *
+   * @default - none: Istio's default (`prometheus`)
+   */
+  readonly defaultMetricsProviders?: MetricsProvider[];
+  /**
+   * External authorizers (`envoyExtAuthzHttp`, `envoyExtAuthzGrpc`) that CUSTOM AuthorizationPolicies may name.
+   *
+   * @default - none (add with `addExtAuthzProvider()`); a CUSTOM policy then fails synth
+   */
+  readonly extAuthzProviders?: ExtAuthzProvider[];
+  /**
+   * What sidecars do with calls to hosts outside the registry, for the whole mesh
+   * (`outboundTrafficPolicy.mode`; a Sidecar resource can still override it per workload).
+   *
+   * @default - Istio's default (ALLOW_ANY: unknown hosts are reachable); REGISTRY_ONLY allows only Services and ServiceEntries
+   */
+  readonly outboundTrafficPolicy?: OutboundTrafficMode;
+  /**
+   * The mesh's default trace sampling, in percent (0 to 100, `defaultConfig.tracing.sampling`): used
+   * wherever no Telemetry sets `samplingPercent`.
+   *
+   * @default - Istio's default (1%)
+   */
+  readonly tracingSamplingPercent?: number;
+  /**
    * Also emit the fragment as the `istio` ConfigMap (key `mesh`) in `istioNamespace`.
    *
    * Only for installs this app owns: the ConfigMap replaces the whole mesh config istiod reads, so
@@ -60,8 +94,27 @@ export interface MeshConfigFragmentProps {
 interface Declared {
   readonly json: string;
   readonly path: string;
+  /** The provider type: the key of its config (`envoyExtAuthzHttp`, `opentelemetry`, ...). */
+  readonly type: string;
 }
 
+/** The outbound mode as given, checked for JavaScript callers. */
+function checkOutbound(mode: OutboundTrafficMode | undefined): OutboundTrafficMode | undefined {
+  if (mode !== undefined && !Object.values(OutboundTrafficMode).includes(mode)) {
+    throw _invalid('outboundTrafficPolicy', mode, 'it is not an outbound traffic mode', 'use OutboundTrafficMode.REGISTRY_ONLY or ALLOW_ANY');
+  }
+  return mode;
+}
+
+/** The sampling percentage as Istio reads it: above 100 it silently falls back to 1%. */
+function checkSampling(percent: number | undefined): number | undefined {
+  if (percent !== undefined && (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100)) {
+    throw _invalid('tracingSamplingPercent', percent, 'a sampling percentage is between 0 and 100 (istiod replaces a larger one with 1)', 'use e.g. 10 for 10% of requests');
+  }
+  return percent;
+}
+
+const EXT_AUTHZ_TYPES = new Set(['envoyExtAuthzHttp', 'envoyExtAuthzGrpc']);
 const REGISTRY = new WeakMap<IConstruct, Map<string, Declared>>();
 /** The first MeshConfigFragment of each app (construct tree root), for `of()`. */
 const FIRST = new WeakMap<IConstruct, MeshConfigFragment>();
@@ -92,6 +145,17 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
+   * The names of the external authorizers the app of `scope` declares, sorted.
+   *
+   * @internal
+   */
+  public static _extAuthzNames(scope: IConstruct): string[] {
+    const registry = REGISTRY.get(scope.node.root);
+    if (!registry) return [];
+    return [...registry.entries()].filter(([, d]) => EXT_AUTHZ_TYPES.has(d.type)).map(([n]) => n).sort();
+  }
+
+  /**
    * The app's mesh-config fragment: the first one the app defines, else a new one made with `props` in the
    * Chart of `scope` (construct id `MeshConfig`). Constructs built on top (a platform's own constructs)
    * declare their providers on it without passing it through their props.
@@ -110,8 +174,13 @@ export class MeshConfigFragment extends Construct {
 
   private readonly tracing = new Map<string, TracingProvider>();
   private readonly accessLogs = new Map<string, AccessLogProvider>();
+  private readonly metrics = new Map<string, MetricsProvider>();
+  private readonly extAuthz = new Map<string, ExtAuthzProvider>();
   private readonly defaultTracing = new Set<string>();
   private readonly defaultAccessLogs = new Set<string>();
+  private readonly defaultMetrics = new Set<string>();
+  private readonly outboundTrafficPolicy?: OutboundTrafficMode;
+  private readonly tracingSamplingPercent?: number;
 
   /**
    * Declares the given providers in the app, and with `emitConfigMap` also defines the `istio` ConfigMap
@@ -129,6 +198,11 @@ export class MeshConfigFragment extends Construct {
     for (const p of props.accessLogProviders ?? []) this.addAccessLogProvider(p);
     for (const p of props.defaultTracingProviders ?? []) this.addTracingProvider(p, true);
     for (const p of props.defaultAccessLogProviders ?? []) this.addAccessLogProvider(p, true);
+    for (const p of props.metricsProviders ?? []) this.addMetricsProvider(p);
+    for (const p of props.defaultMetricsProviders ?? []) this.addMetricsProvider(p, true);
+    for (const p of props.extAuthzProviders ?? []) this.addExtAuthzProvider(p);
+    this.outboundTrafficPolicy = checkOutbound(props.outboundTrafficPolicy);
+    this.tracingSamplingPercent = checkSampling(props.tracingSamplingPercent);
 
     if (props.emitConfigMap ?? false) {
       const namespace = _validateDnsLabel('istioNamespace', props.istioNamespace ?? 'istio-system');
@@ -175,18 +249,58 @@ export class MeshConfigFragment extends Construct {
   }
 
   /**
-   * The mesh-config fragment: `{ extensionProviders, defaultProviders }` (providers sorted by name).
+   * Declares a metrics provider (`asDefault` also lists it in `defaultProviders.metrics`).
+   * The built-in `MetricsProvider.PROMETHEUS` is rendered only when it is made a default.
+   *
+   * @param provider the provider, rendered as one `extensionProviders` entry (`prometheus`), unless it is
+   * the built-in `prometheus`
+   * @param asDefault also use it for Telemetry resources that name no provider
+   */
+  public addMetricsProvider(provider: MetricsProvider, asDefault: boolean = false): void {
+    if (!(provider instanceof MetricsProvider)) {
+      throw _invalid('metricsProviders', provider, 'it is not a MetricsProvider', 'use MetricsProvider.PROMETHEUS or MetricsProvider.prometheus({ name })');
+    }
+    if (!provider.builtIn) {
+      this.declare(provider.name, provider._toExtensionProvider());
+      this.metrics.set(provider.name, provider);
+      MeshValidation.of(this).declareProviders([provider.name]);
+    }
+    if (asDefault) this.defaultMetrics.add(provider.name);
+  }
+
+  /**
+   * Declares an external authorizer, which CUSTOM AuthorizationPolicies of the app may then name.
+   * Declaring the same provider twice is a no-op; a different provider under a taken name fails.
+   *
+   * @param provider the authorizer, rendered as one `extensionProviders` entry (`envoyExtAuthzHttp` or
+   * `envoyExtAuthzGrpc`)
+   */
+  public addExtAuthzProvider(provider: ExtAuthzProvider): void {
+    if (!(provider instanceof ExtAuthzProvider)) {
+      throw _invalid('extAuthzProviders', provider, 'it is not an ExtAuthzProvider', 'use ExtAuthzProvider.http({ name, service, port }) or ExtAuthzProvider.grpc(...)');
+    }
+    this.declare(provider.name, provider._toExtensionProvider());
+    this.extAuthz.set(provider.name, provider);
+    MeshValidation.of(this).declareProviders([provider.name]); // MESH002 in the plugin and the CLI too
+  }
+
+  /**
+   * The mesh-config fragment: `extensionProviders` (sorted by name), `defaultProviders`, and the mesh-wide
+   * `outboundTrafficPolicy` and `defaultConfig.tracing.sampling` when set.
    */
   public toMeshConfig(): any {
-    const providers = [...this.tracing.values(), ...this.accessLogs.values()]
+    const providers = [...this.tracing.values(), ...this.accessLogs.values(), ...this.metrics.values(), ...this.extAuthz.values()]
       .map((p) => p._toExtensionProvider())
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const out: any = {};
     const defaults: any = {};
     if (this.defaultAccessLogs.size > 0) defaults.accessLogging = [...this.defaultAccessLogs].sort();
+    if (this.defaultMetrics.size > 0) defaults.metrics = [...this.defaultMetrics].sort();
     if (this.defaultTracing.size > 0) defaults.tracing = [...this.defaultTracing].sort();
+    if (this.tracingSamplingPercent !== undefined) out.defaultConfig = { tracing: { sampling: this.tracingSamplingPercent } };
     if (Object.keys(defaults).length > 0) out.defaultProviders = defaults;
     if (providers.length > 0) out.extensionProviders = providers;
+    if (this.outboundTrafficPolicy !== undefined) out.outboundTrafficPolicy = { mode: this.outboundTrafficPolicy };
     return out;
   }
 
@@ -218,6 +332,6 @@ export class MeshConfigFragment extends Construct {
       throw _invalid('provider name', name, `${existing.path} already declares a different provider under this name (${existing.json})`,
         'give one of them another name (option `name`) or reuse the same provider object');
     }
-    if (!existing) registry.set(name, { json, path: this.node.path });
+    if (!existing) registry.set(name, { json, path: this.node.path, type: Object.keys(config).find((k) => k !== 'name') ?? '' });
   }
 }

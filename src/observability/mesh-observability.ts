@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _invalid, _validateDnsLabel, _validateLabels } from '../_utils';
 import { Telemetry } from '../telemetry';
+import { CanaryAnalysis, CanaryAnalysisOptions } from './canary-analysis';
 import { CanaryDashboard, MeshDashboard, ServiceDashboard } from './dashboards';
 import { MeshConfigFragment } from './mesh-config';
 import { IMonitoringTarget, _readTarget } from './monitoring-target';
@@ -117,6 +118,19 @@ export interface MonitorOptions extends ServiceAlertsOptions {
    * @default true
    */
   readonly dashboards?: boolean;
+  /**
+   * For a canary: emit its analysis definition (a `CanaryAnalysis` ConfigMap that `cdk8s-istio canary
+   * status` reads to decide promote, hold or rollback).
+   *
+   * @default true
+   */
+  readonly canaryAnalysis?: boolean;
+  /**
+   * For a canary: how it is analysed (window, checks, minimum traffic, Argo Rollouts / Flagger exports).
+   *
+   * @default - the CanaryAnalysisOptions defaults
+   */
+  readonly analysis?: CanaryAnalysisOptions;
 }
 
 /**
@@ -160,6 +174,8 @@ export class ServiceMonitoring extends Construct {
   public readonly dashboard?: ServiceDashboard;
   /** The per-canary dashboard, for a canary target. */
   public readonly canaryDashboard?: CanaryDashboard;
+  /** The canary's analysis definition, for a canary target (unless `canaryAnalysis: false`). */
+  public readonly canaryAnalysis?: CanaryAnalysis;
 
   /**
    * Defines the service's PrometheusRule (`<service>-alerts`) and dashboard ConfigMaps, as `props` asks.
@@ -182,6 +198,9 @@ export class ServiceMonitoring extends Construct {
       const d = { target: props.target, namespace: props.dashboardNamespace, folder: props.dashboardFolder, reporter: props.reporter };
       this.dashboard = new ServiceDashboard(this, 'Dashboard', d);
       if (config.canary) this.canaryDashboard = new CanaryDashboard(this, 'CanaryDashboard', d);
+    }
+    if (config.canary && (props.canaryAnalysis ?? true)) {
+      this.canaryAnalysis = new CanaryAnalysis(this, 'CanaryAnalysis', { ...props, ...props.analysis });
     }
   }
 }

@@ -16,6 +16,24 @@ export interface CanaryMonitoringConfig {
   readonly stableWeight: number;
   /** The canary share of traffic, 0–100. */
   readonly canaryWeight: number;
+  /**
+   * The rollout schedule (canary percentages ending at 100), for `cdk8s-istio canary advance`.
+   *
+   * @default - no schedule: the weight is moved by hand
+   */
+  readonly steps?: number[];
+  /**
+   * The current index into `steps`.
+   *
+   * @default - no schedule, or the canary was rolled back
+   */
+  readonly step?: number;
+  /**
+   * The canary state file the step is read from (and `cdk8s-istio canary advance` writes).
+   *
+   * @default - the step is not read from a state file (a prop or context value fixes it)
+   */
+  readonly stateFile?: string;
 }
 
 /**

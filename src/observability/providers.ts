@@ -237,11 +237,68 @@ export interface EnvoyFileAccessLogOptions {
 }
 
 /**
+ * Options of an OpenTelemetry access log provider (`envoyOtelAls`).
+ */
+export interface OpenTelemetryAccessLogOptions {
+  /**
+   * The provider's name in `meshConfig.extensionProviders`.
+   */
+  readonly name: string;
+  /**
+   * The in-mesh FQDN of the OpenTelemetry collector Service, e.g. `opentelemetry-collector.observability.svc.cluster.local`.
+   */
+  readonly service: string;
+  /**
+   * The collector's OTLP gRPC port.
+   *
+   * @default 4317
+   */
+  readonly port?: number;
+  /**
+   * The log name Envoy reports (the `log_name` of its gRPC access log).
+   *
+   * @default - Istio's default ("otel_envoy_accesslog")
+   */
+  readonly logName?: string;
+  /**
+   * A text log format using Envoy command operators (the log record's body).
+   *
+   * @default - Istio's default text format
+   */
+  readonly textFormat?: string;
+  /**
+   * Attributes of each log record: one key per attribute, valued by an Envoy command operator. Mutually
+   * exclusive with `textFormat`.
+   *
+   * @default - none
+   */
+  readonly jsonLabels?: { [key: string]: string };
+}
+
+/** The `logFormat` of a file or OpenTelemetry access log: `text` or `labels`, not both. */
+type LogFormat = { text: string } | { labels: { [key: string]: string } };
+
+function renderLogFormat(options: { readonly textFormat?: string; readonly jsonLabels?: { [key: string]: string } }): LogFormat | undefined {
+  if (options.textFormat !== undefined && options.jsonLabels !== undefined) {
+    throw _invalid('textFormat', options.textFormat, 'textFormat and jsonLabels are mutually exclusive', 'give one of them');
+  }
+  if (options.textFormat !== undefined) return { text: options.textFormat };
+  if (options.jsonLabels !== undefined) {
+    if (Object.keys(options.jsonLabels).length === 0) {
+      throw _invalid('jsonLabels', options.jsonLabels, 'an empty label map logs empty objects', 'give at least one label or leave jsonLabels out');
+    }
+    return { labels: _sortedRecord(options.jsonLabels)! };
+  }
+  return undefined;
+}
+
+/**
  * An access log sink: an `extensionProviders` entry of the mesh config.
  *
  * @example
  * AccessLogProvider.ENVOY;                                                 // Istio's built-in: stdout
  * AccessLogProvider.envoyFile({ name: 'json-stdout', jsonLabels: { code: '%RESPONSE_CODE%' } });
+ * AccessLogProvider.openTelemetry({ name: 'otel-als', service: 'opentelemetry-collector.observability.svc.cluster.local' });
  */
 export class AccessLogProvider {
   /**
@@ -263,18 +320,27 @@ export class AccessLogProvider {
     if (!path.startsWith('/')) {
       throw _invalid('path', path, 'the log file path must be absolute', 'use e.g. "/dev/stdout"');
     }
-    if (options.textFormat !== undefined && options.jsonLabels !== undefined) {
-      throw _invalid('textFormat', options.textFormat, 'textFormat and jsonLabels are mutually exclusive', 'give one of them');
+    return new AccessLogProvider(name, { envoyFileAccessLog: { logFormat: renderLogFormat(options), path } }, false);
+  }
+
+  /**
+   * Envoy's OpenTelemetry access log service: the proxies send each log entry over OTLP gRPC to a collector.
+   *
+   * Renders an `envoyOtelAls` extension provider with `service`, `port`, `logName` and `logFormat`
+   * (Istio's OpenTelemetry access-log task).
+   *
+   * @param options the provider `name` (required), the collector `service` (FQDN) and `port` (default 4317),
+   * `logName` and either `textFormat` or `jsonLabels` (default Istio's text format)
+   * @see https://istio.io/latest/docs/tasks/observability/logs/otel-provider/
+   */
+  public static openTelemetry(options: OpenTelemetryAccessLogOptions): AccessLogProvider {
+    const name = _validateDnsLabel('name', options.name);
+    const service = validateService(options.service);
+    const port = validatePort('port', options.port ?? 4317);
+    if (options.logName !== undefined && (typeof options.logName !== 'string' || options.logName.trim().length === 0)) {
+      throw _invalid('logName', options.logName, 'the log name is empty', 'give a name such as "otel-envoy-accesslog", or leave logName out (Istio\'s default)');
     }
-    let logFormat: any;
-    if (options.textFormat !== undefined) logFormat = { text: options.textFormat };
-    if (options.jsonLabels !== undefined) {
-      if (Object.keys(options.jsonLabels).length === 0) {
-        throw _invalid('jsonLabels', options.jsonLabels, 'an empty label map logs empty objects', 'give at least one label or leave jsonLabels out');
-      }
-      logFormat = { labels: _sortedRecord(options.jsonLabels) };
-    }
-    return new AccessLogProvider(name, { envoyFileAccessLog: { logFormat, path } }, false);
+    return new AccessLogProvider(name, { envoyOtelAls: { logFormat: renderLogFormat(options), logName: options.logName, port, service } }, false);
   }
 
   private constructor(
@@ -293,6 +359,68 @@ export class AccessLogProvider {
   public _toExtensionProvider(): { [key: string]: any } {
     return _compact({ name: this.name, ...this.config });
   }
+}
+
+/**
+ * A metrics sink: Istio's built-in `prometheus` provider, or a Prometheus provider declared under another
+ * name in the mesh config (`extensionProviders[].prometheus`). Telemetry metrics settings name it.
+ *
+ * @example
+ * MetricsProvider.PROMETHEUS;                                // built in, needs no declaration
+ * MetricsProvider.prometheus({ name: 'prometheus-tenant' }); // declared in a MeshConfigFragment
+ */
+export class MetricsProvider {
+  /**
+   * Istio's built-in `prometheus` provider (the proxies' `/stats/prometheus` endpoint), which needs no declaration.
+   */
+  public static readonly PROMETHEUS: MetricsProvider = new MetricsProvider('prometheus', { prometheus: {} }, true);
+
+  /**
+   * A Prometheus provider under its own name: an `extensionProviders` entry `{ name, prometheus: {} }`,
+   * to be declared in a `MeshConfigFragment` (`addMetricsProvider()`).
+   *
+   * @param options the provider `name` (a DNS label other than the built-in `prometheus`)
+   */
+  public static prometheus(options: MetricsProviderOptions): MetricsProvider {
+    const name = _validateDnsLabel('name', options?.name);
+    if (name === 'prometheus') {
+      throw _invalid('name', name, 'it is the name of Istio\'s built-in provider', 'use MetricsProvider.PROMETHEUS, or give another name');
+    }
+    return new MetricsProvider(name, { prometheus: {} }, false);
+  }
+
+  private constructor(
+    /** The provider's name in `meshConfig.extensionProviders`. */
+    public readonly name: string,
+    private readonly config: { [type: string]: unknown },
+    /** True for Istio's built-in provider, which needs no declaration. */
+    public readonly builtIn: boolean,
+  ) {}
+
+  /**
+   * The `meshConfig.extensionProviders` entry.
+   *
+   * @internal
+   */
+  public _toExtensionProvider(): _ExtensionProvider {
+    return _compact({ name: this.name, ...this.config });
+  }
+}
+
+/**
+ * Options of a named Prometheus metrics provider.
+ */
+export interface MetricsProviderOptions {
+  /**
+   * The provider's name in `meshConfig.extensionProviders`, referenced by Telemetry metrics settings.
+   */
+  readonly name: string;
+}
+
+/** One `meshConfig.extensionProviders` entry: its name and one provider-type key. @internal */
+export interface _ExtensionProvider {
+  readonly name: string;
+  readonly [type: string]: unknown;
 }
 
 /** Drops undefined values, recursively. @internal */

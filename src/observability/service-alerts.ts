@@ -335,8 +335,12 @@ function latencyBudgetRules(ctx: SloContext, latencySlo: number, latencyMs: numb
   });
 }
 
-/** Canary-vs-stable alerts: success rate and p99 latency of the canary against the stable version's. */
-function canaryRuleGroup(ctx: SloContext, c: NonNullable<MonitoringTargetConfig['canary']>, options: ServiceAlertsOptions): any {
+/**
+ * The canary-vs-stable thresholds (percentage points of success rate, p99 ratio), validated: the alerts
+ * and the canary analysis compare with the same numbers.
+ * @internal
+ */
+export function _canaryThresholds(options: ServiceAlertsOptions): { drop: number; ratio: number } {
   const drop = options.canaryMaxSuccessRateDrop ?? 1;
   if (typeof drop !== 'number' || !Number.isFinite(drop) || drop < 0 || drop >= 100) {
     throw _invalid('canaryMaxSuccessRateDrop', drop, 'it is a difference of percentage points, from 0 to below 100', 'use e.g. 1');
@@ -345,6 +349,24 @@ function canaryRuleGroup(ctx: SloContext, c: NonNullable<MonitoringTargetConfig[
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 1) {
     throw _invalid('canaryMaxLatencyRatio', ratio, 'a canary slower than stable by a factor below 1 would alert on a faster canary', 'use e.g. 1.2 (20% slower)');
   }
+  return { drop, ratio };
+}
+
+/**
+ * The service's objectives, validated: success rate and latency share in percent, the latency threshold in ms.
+ * @internal
+ */
+export function _sloTargets(options: ServiceAlertsOptions): { successRate: number; latencyPercent: number; latencyMs: number } {
+  return {
+    successRate: checkPercent('successRateSlo', options.successRateSlo ?? 99.9, '99.9'),
+    latencyPercent: checkPercent('latencySloPercent', options.latencySloPercent ?? 99, '99'),
+    latencyMs: checkLatencyBucket(options.p99Latency ?? Duration.seconds(1), true),
+  };
+}
+
+/** Canary-vs-stable alerts: success rate and p99 latency of the canary against the stable version's. */
+function canaryRuleGroup(ctx: SloContext, c: NonNullable<MonitoringTargetConfig['canary']>, options: ServiceAlertsOptions): any {
+  const { drop, ratio } = _canaryThresholds(options);
   const win = _promDuration('canaryWindow', options.canaryWindow ?? Duration.minutes(5));
   const forD = _promDuration('canaryFor', options.canaryFor ?? Duration.minutes(5));
   // validate version strings for PromQL before use (escaped; control characters rejected)

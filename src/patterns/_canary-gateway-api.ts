@@ -17,8 +17,8 @@ import { _invalid, _sortedRecord } from '../_utils';
 import { _clusterIpServiceSpec } from '../_workloads';
 import { DestinationRule } from '../destination-rule';
 import { ServiceHost } from '../host';
-import { KubernetesHttpRoute, KubernetesHttpRouteBackend, KubernetesHttpRouteMatch } from '../k8s-http-route';
-import { _validateHeaderName } from '../match';
+import { KubernetesHttpRoute, KubernetesHttpRouteBackend, KubernetesHttpRouteMatch, KubernetesHttpRouteMirror } from '../k8s-http-route';
+import { StringMatch, _validateHeaderName } from '../match';
 import { RouteParent } from '../route-parent';
 import { TrafficPolicy } from '../traffic-policy';
 import type { CanaryCookie, CanaryHeader, CanaryServiceProps } from './canary-service';
@@ -102,8 +102,26 @@ function overrideMatches(header: CanaryHeader | undefined, cookie: CanaryCookie 
     _validateHeaderName('canaryHeader.name', header.name);
     matches.push({ headers: { [header.name]: header.value } });
   }
-  if (cookie && cookieRegex) matches.push({ headersRegex: { cookie: cookieRegex } });
+  if (cookie && cookieRegex) matches.push({ headerMatches: { cookie: StringMatch.regex(cookieRegex) } });
   return matches;
+}
+
+/**
+ * The RequestMirror of `percent` (0..100) of the requests: a whole percent as `percent`, finer steps (the
+ * sidecar dialect takes any double) as a `fraction` of a million, reduced.
+ */
+function mirrorOf(service: string, port: number, percent: number): KubernetesHttpRouteMirror {
+  const backend = { serviceName: service, port };
+  if (Number.isInteger(percent)) return { backend, percent };
+  if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
+    throw _invalid('mirrorPercentage', percent, 'a mirror percentage is from 0 to 100', 'give e.g. 5 or 0.5');
+  }
+  let [numerator, denominator] = [Math.round(percent * 10000), 1000000];
+  if (numerator === 0) throw _invalid('mirrorPercentage', percent, 'it is below one in a million requests, so nothing would be mirrored', 'give at least 0.0001');
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const d = gcd(numerator, denominator);
+  [numerator, denominator] = [numerator / d, denominator / d];
+  return { backend, fraction: { numerator, denominator } };
 }
 
 /** What the mesh route of a canary needs. @internal */
@@ -143,14 +161,10 @@ export function _meshRoute(scope: Construct, id: string, s: _MeshRouteSpec, spli
   if (withOverride) {
     route.addRule({ name: 'canary-override', matches: overrides, backends: [{ serviceName: s.canaryService!, port: s.port }], timeout: s.timeout });
   }
-  if (s.mirrorPercent !== undefined && !Number.isInteger(s.mirrorPercent)) {
-    throw _invalid('mirrorPercentage', s.mirrorPercent, 'a Gateway API RequestMirror percent is a whole number (0..100)', `round it, e.g. ${Math.max(1, Math.round(s.mirrorPercent))}`);
-  }
   const splitRule = route._insertRule(withOverride ? 1 : 0, {
     name: 'canary-split',
     backends: split,
-    mirror: s.canaryService && s.mirrorPercent !== undefined
-      ? { backend: { serviceName: s.canaryService, port: s.port }, percent: s.mirrorPercent } : undefined,
+    mirrors: s.canaryService && s.mirrorPercent !== undefined ? [mirrorOf(s.canaryService, s.port, s.mirrorPercent)] : undefined,
     timeout: s.timeout,
   });
   return { route, splitRule };

@@ -21,6 +21,7 @@ import { VirtualService } from '../virtual-service';
 import { _validateWeight } from '../weight';
 import { IMeshWorkload } from '../workload';
 import { _meshRoute, _refuseSidecarOnlyOptions, _versionDestinationRule, _versionService } from './_canary-gateway-api';
+import { _CanaryStep, _ROLLBACK, _readStateFile, _stateKey } from './_canary-state';
 
 /**
  * One version of a canary release.
@@ -143,8 +144,10 @@ export interface CanaryServiceProps {
   readonly canaryWeight?: number;
   /**
    * A rollout schedule: canary percentages, strictly increasing, ending at 100 (e.g. `[10, 25, 50, 100]`).
-   * The current step is `step`, else the context value `cdk8s-istio/canary-step/<service name>`, else
-   * `cdk8s-istio/canary-step`, else 0.
+   * The current step is `step`, else the context value `cdk8s-istio/canary-step/<service name>`, else the
+   * entry `<namespace>/<service name>` of the state file named by the context value
+   * `cdk8s-istio/canary-state-file` (written by `cdk8s-istio canary advance`; `"rollback"` there sends all
+   * traffic to stable), else `cdk8s-istio/canary-step`, else 0.
    *
    * @default - a single weight (`canaryWeight`)
    */
@@ -404,9 +407,11 @@ function validateImages(versions: Array<[Side, CanaryVersion]>): boolean {
 /**
  * The name of a version's Deployment: `<service>-<version>` (lowercase; "catalog-1.2.0"), made DNS-safe
  * when the version is not ("catalog-v1_rc" -> "catalog-v1-rc"). Named by version, not by side, so
- * promoting a canary keeps its Deployment (and its running pods).
+ * promoting a canary keeps its Deployment (and its running pods). The canary analysis reads per-version
+ * Services' metrics by the same name.
+ * @internal
  */
-function versionedName(service: string, version: string): string {
+export function _versionedName(service: string, version: string): string {
   const name = `${service}-${version.toLowerCase()}`;
   return name.length <= 63 && _isDnsSubdomain(name) ? name : _suggestName(name);
 }
@@ -518,6 +523,12 @@ function validateSteps(steps: number[]): number[] {
 export class CanaryService extends Construct implements IMeshDestination, IMeshWorkload, ITrafficSplit, IMonitoringTarget {
   /** Context key of the current step of every CanaryService (`<key>/<service name>` for one service). */
   public static readonly STEP_CONTEXT_KEY = 'cdk8s-istio/canary-step';
+  /**
+   * Context key naming the canary state file (JSON, `{"<namespace>/<service>": <step> | "rollback"}`, a
+   * path relative to the directory synth runs in) that `cdk8s-istio canary advance` writes: the step of
+   * every CanaryService with `steps` and no `step` prop or per-service context value comes from it.
+   */
+  public static readonly STATE_FILE_CONTEXT_KEY = 'cdk8s-istio/canary-state-file';
 
   /** The API the routing is rendered with (`props.routing`, or the default for the namespace). */
   public readonly routing: TrafficDialect;
@@ -572,6 +583,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private splitRule?: object;
   private readonly shiftListeners: Array<() => void> = [];
   private splitOptions?: HttpRouteOptions;
+  /** The current step of the schedule (undefined without steps or after a rollback) and the state file it is advanced in. */
+  private readonly stepState: { step?: number; stateFile?: string } = {};
 
   /**
    * Creates the routing (DestinationRule + VirtualService, or per-version Services + HTTPRoute) and
@@ -720,6 +733,9 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
         canaryVersion: this.canaryVersion,
         stableWeight: this.stableWeight,
         canaryWeight: this.canaryWeight,
+        steps: this.steps,
+        step: this.stepState.step,
+        stateFile: this.stepState.stateFile,
       },
     };
   }
@@ -765,6 +781,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     if (!this.steps && props.step !== undefined) throw _invalid('step', props.step, 'a step needs a steps schedule', 'give steps, e.g. [10, 25, 50, 100], or use canaryWeight');
     if (!this.steps) return _validateWeight('canaryWeight', props.canaryWeight ?? 10);
     const step = this.resolveStep(name, props.step);
+    if (step === _ROLLBACK) return 0;
+    this.stepState.step = step;
     if (!Number.isInteger(step) || step < 0 || step >= this.steps.length) {
       throw _invalid('step', step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
     }
@@ -784,7 +802,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
    * @param version the version label value, e.g. `v1`
    */
   protected versionName(serviceName: string, version: string): string {
-    const name = versionedName(serviceName, version);
+    const name = _versionedName(serviceName, version);
     // a Service name is a DNS label: no dots (the Deployment is named the same)
     return this.routing === TrafficDialect.GATEWAY_API ? name.replace(/\./g, '-') : name;
   }
@@ -947,9 +965,19 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     });
   }
 
-  private resolveStep(name: string, prop: number | undefined): number {
+  private resolveStep(name: string, prop: number | undefined): _CanaryStep {
     if (prop !== undefined) return prop;
-    const raw = this.node.tryGetContext(`${CanaryService.STEP_CONTEXT_KEY}/${name}`) ?? this.node.tryGetContext(CanaryService.STEP_CONTEXT_KEY);
+    let raw = this.node.tryGetContext(`${CanaryService.STEP_CONTEXT_KEY}/${name}`);
+    const stateFile = this.node.tryGetContext(CanaryService.STATE_FILE_CONTEXT_KEY);
+    if (raw === undefined && stateFile !== undefined) {
+      if (typeof stateFile !== 'string' || stateFile.length === 0) {
+        throw _invalid(`context "${CanaryService.STATE_FILE_CONTEXT_KEY}"`, stateFile, 'it names the canary state file', 'set it to a path such as "canary-state.json"');
+      }
+      this.stepState.stateFile = stateFile;
+      const fromFile = _readStateFile(stateFile)[_stateKey(this.workloadNamespace!, name)];
+      if (fromFile !== undefined) return fromFile;
+    }
+    raw = raw ?? this.node.tryGetContext(CanaryService.STEP_CONTEXT_KEY);
     if (raw === undefined) return 0;
     const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
     if (!Number.isInteger(n)) {

@@ -14,6 +14,7 @@ import { ClientTlsMode } from '../traffic-policy';
 import { WaypointTrafficType } from '../waypoint';
 import { IMeshWorkload } from '../workload';
 import { AccessOptions, AccessRule } from './access-intent';
+import { EgressGateway, _EgressTarget, _allowThroughEgress, _renderEgressCallerSide, _renderEgressGatewaySide } from './egress-gateway';
 import { SecureNamespace } from './secure-namespace';
 
 /**
@@ -63,11 +64,14 @@ export interface TlsOriginationOptions {
 
 /**
  * A service outside the mesh that workloads depend on. Rendered as a ServiceEntry (plus a
- * DestinationRule when the proxy originates TLS) in each caller namespace, visible only there.
+ * DestinationRule when the proxy originates TLS) in each caller namespace, visible only there; or, with
+ * `throughEgressGateway()`, routed through an egress gateway that lets only the declared callers out.
  *
  * @example
  * ExternalService.tls('api.stripe.com');
  * ExternalService.originateTls('api.stripe.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' });
+ * ExternalService.originateTls('edition.cnn.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' })
+ *   .throughEgressGateway(EgressGateway.istio());   // TLS originated at the gateway
  */
 export class ExternalService {
   /**
@@ -134,6 +138,8 @@ export class ExternalService {
     /** The plain port the app calls (TLS origination). */
     public readonly httpPort: number | undefined,
     private readonly tlsOptions: TlsOriginationOptions,
+    /** The egress gateway the calls leave through (`throughEgressGateway()`); undefined: straight from the caller's proxy. */
+    public readonly egressGateway?: EgressGateway,
   ) {
     _validateHost('host', host, true, true);
     if (_isKubernetesServiceHost(host)) {
@@ -147,6 +153,34 @@ export class ExternalService {
     }
   }
 
+  /**
+   * The same external service, reached through an egress gateway (Istio's egress-gateway task): the caller's
+   * sidecar sends to the gateway over mutual TLS, and the gateway sends to the host, originating TLS itself
+   * for `originateTls()` services. `MeshDependencies.dependsOnExternal()` then renders, in the caller's
+   * namespace, the ServiceEntry, the mesh hop of the two-hop VirtualService and the DestinationRule for the
+   * gateway subset; in the gateway's namespace, the ServiceEntry, the Gateway, the gateway hop, the
+   * TLS-originating DestinationRule, and an AuthorizationPolicy on the gateway pods that lets only the
+   * declared callers (their identities) out to the host.
+   *
+   * HTTP services only (`http()`, `originateTls()`): the gateway checks the caller's identity on the mutual
+   * TLS hop and routes by the HTTP host.
+   *
+   * @param gateway the egress gateway install
+   */
+  public throughEgressGateway(gateway: EgressGateway = EgressGateway.istio()): ExternalService {
+    if (!(gateway instanceof EgressGateway)) {
+      throw _invalid('gateway', gateway, 'it is not an EgressGateway', 'use EgressGateway.istio() or EgressGateway.istio({ namespace, serviceName, selector })');
+    }
+    if (this.protocol !== ExternalProtocol.HTTP && this.protocol !== ExternalProtocol.TLS_ORIGINATION) {
+      throw _invalid('external', this.host, `an egress gateway route is for HTTP (the gateway checks the caller's identity on a mutual-TLS hop and routes by HTTP host), not ${this.protocol}`,
+        `let the app speak HTTP and the gateway originate TLS: ExternalService.originateTls('${this.host}', { caCertificates }).throughEgressGateway()`);
+    }
+    if (this.isWildcard) {
+      throw _invalid('external', this.host, 'the egress gateway serves, routes and authorizes one named host', 'name the host (e.g. "en.wikipedia.org")');
+    }
+    return new ExternalService(this.host, this.protocol, this.port, this.httpPort, this.tlsOptions, gateway);
+  }
+
   /** True for a `*.` wildcard host (rendered with resolution NONE: the original destination is kept). */
   private get isWildcard(): boolean {
     return _isWildcarded(this.host);
@@ -154,7 +188,19 @@ export class ExternalService {
 
   /** @internal */
   public _key(): string {
-    return `${this.host}:${this.port}:${this.protocol}`;
+    return `${this.host}:${this.port}:${this.protocol}${this.egressGateway ? `:via:${this.egressGateway._key()}` : ''}`;
+  }
+
+  /** What the egress-gateway renderers need. @internal */
+  public get _egressTarget(): _EgressTarget {
+    const originate = this.protocol === ExternalProtocol.TLS_ORIGINATION;
+    return {
+      host: this.host,
+      httpPort: originate ? this.httpPort! : this.port,
+      tlsPort: originate ? this.port : undefined,
+      caCertificates: this.tlsOptions.caCertificates,
+      credentialName: this.tlsOptions.credentialName,
+    };
   }
 
   /** True when the proxy originates TLS (needs an Envoy on the path: a sidecar or a waypoint). @internal */
@@ -258,6 +304,10 @@ export class MeshDependencies extends Construct {
   private readonly sidecars = new Map<string, Sidecar>();
   private readonly externals = new Map<string, ServiceEntry>();
   private readonly egressPolicies = new Map<string, AuthorizationPolicy>();
+  /** Caller namespaces (with the external service) whose egress-gateway objects are rendered. */
+  private readonly viaGateway = new Set<string>();
+  /** The egress gateway's AuthorizationPolicy per external service and gateway. */
+  private readonly egressGatewayPolicies = new Map<string, AuthorizationPolicy>();
   private readonly internalHosts: Array<{ host: string; where: string }> = [];
   /** The data plane each caller namespace was rendered for (true: ambient), checked again at synth. */
   private readonly renderedFor = new Map<string, boolean>();
@@ -330,6 +380,7 @@ export class MeshDependencies extends Construct {
    * @param external the external service, e.g. `ExternalService.tls('api.stripe.com')`
    */
   public dependsOnExternal(caller: IMeshWorkload, external: ExternalService): void {
+    if (external.egressGateway) return this.dependsThroughEgressGateway(caller, external, external.egressGateway);
     const ns = this.callerNamespace(caller);
     const secure = this.isAmbient(ns) ? SecureNamespace._lookup(this, ns)! : undefined;
     // a waypoint for workload traffic only does not take service (and ServiceEntry) traffic
@@ -348,6 +399,38 @@ export class MeshDependencies extends Construct {
       this.externals.set(key, entry);
     }
     if (waypoint && secure!.waypointDenyAll) this.allowEgress(entry, this.callerIdentity(caller));
+  }
+
+  /**
+   * `dependsOnExternal()` for a service reached through an egress gateway: the caller namespace's objects once
+   * per namespace, the gateway's once per app, and the caller's identity allowed at the gateway.
+   */
+  private dependsThroughEgressGateway(caller: IMeshWorkload, external: ExternalService, gateway: EgressGateway): void {
+    const ns = this.callerNamespace(caller);
+    if (this.isAmbient(ns)) {
+      throw _invalid('external', external.host, `namespace ${ns} is ambient: its egress proxy is the namespace waypoint, and an egress gateway route needs the caller's sidecar`,
+        'declare the external service without throughEgressGateway(): it is routed through the namespace waypoint (MeshEnrolment.ambient({ waypoint: true }))');
+    }
+    if (ns === gateway.namespace) {
+      throw _invalid('caller', caller.workloadKey, `it runs in the egress gateway's namespace ${ns}, whose objects for ${external.host} are the gateway's`,
+        'run the caller in its own namespace');
+    }
+    const identity = this.callerIdentity(caller); // the gateway lets out only known identities
+    const target = external._egressTarget;
+    this.sidecarFor(caller).addEgressHosts(`./${external.host}`, `${gateway.namespace}/${gateway.serviceHost}`);
+    const id = `${_suggestName(external.host, 60)}-${external.port}`;
+    const key = `${ns}/${external._key()}`;
+    if (!this.viaGateway.has(key)) {
+      this.viaGateway.add(key);
+      _renderEgressCallerSide(this, `Egress-${ns}-${id}`, ns, target, gateway);
+    }
+    const gwKey = external._key();
+    let policy = this.egressGatewayPolicies.get(gwKey);
+    if (!policy) {
+      policy = _renderEgressGatewaySide(this, `EgressGateway-${gateway.namespace}-${gateway.serviceName}-${id}`, target, gateway);
+      this.egressGatewayPolicies.set(gwKey, policy);
+    }
+    _allowThroughEgress(policy, identity, target);
   }
 
   /**

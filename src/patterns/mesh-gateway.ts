@@ -659,6 +659,7 @@ export class MeshGateway extends Construct {
         metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
         parents: [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.tls ? 'https' : 'http' })],
         hostnames: [host],
+        referenceGrants: false, // one grant per backend namespace for all of the gateway's routes (grantBackend)
       });
       this.httpRoutes.set(host, hr);
     }

@@ -123,12 +123,47 @@ export interface RequireJwtOptions extends JwtRule {
 }
 
 /**
+ * Options of `allowJwt()`: the issuer, where the rule applies, and which token holders it lets in.
+ */
+export interface AllowJwtOptions extends JwtRule {
+  /**
+   * The workload the token holders may call.
+   *
+   * @default - every workload of the namespace
+   */
+  readonly workload?: IMeshWorkload;
+  /**
+   * The request principals let in: `<iss>/<sub>` of the token, with `*` as Istio matches it (alone: any
+   * valid token; as a prefix or suffix: a suffix or prefix match, e.g. `https://accounts.example.com/*`).
+   *
+   * @default - [`<issuer>/*`]: any valid token of `issuer`
+   */
+  readonly requestPrincipals?: string[];
+  /**
+   * Claims the token must carry as well: claim name -> accepted values (any one of them). Nested claims
+   * use `.` (e.g. `realm_access.roles`).
+   *
+   * @default - no claim required
+   */
+  readonly requiredClaims?: { [claim: string]: string[] };
+  /**
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   *
+   * @default - derived from `workload` when it is also an IMeshDestination
+   */
+  readonly serviceName?: string;
+}
+
+/**
  * What `requireJwt()` created.
  */
 export interface JwtRequirement {
   /** Validates tokens of the issuer (rejects invalid ones). */
   readonly requestAuthentication: RequestAuthentication;
-  /** Rejects requests without a valid token (and without the required claims). */
+  /**
+   * `requireJwt()`: the DENY policy that rejects requests without a valid token (and without the required
+   * claims); `allowJwt()`: the ALLOW policy that lets the listed request principals in.
+   */
   readonly authorizationPolicy: AuthorizationPolicy;
 }
 
@@ -422,35 +457,12 @@ export class SecureNamespace extends Construct {
    * @param options the issuer, its JWKS, the workload (default: the whole namespace) and the required claims
    */
   public requireJwt(options: RequireJwtOptions): JwtRequirement {
+    _checkProps('options', options, true, '{ issuer: "https://accounts.example.com" }');
     const workload = options.workload;
     this.requireL7('requireJwt');
     // validated before anything is created
-    const conditions: AuthorizationCondition[] = [];
-    for (const claim of Object.keys(options.requiredClaims ?? {}).sort()) {
-      const values = options.requiredClaims![claim];
-      if (!Array.isArray(values) || values.length === 0) {
-        throw _invalid(`requiredClaims["${claim}"]`, values, 'a required claim needs the accepted values', 'e.g. { groups: ["buyers"] }');
-      }
-      if (!/^[^\[\]]+$/.test(claim)) {
-        throw _invalid('requiredClaims', claim, 'a claim name has no "[" or "]"', 'use "." for nested claims, e.g. "realm_access.roles"');
-      }
-      conditions.push({ key: `request.auth.claims[${claim.split('.').join('][')}]`, notValues: values });
-    }
-    if (workload) this.checkWorkloadNamespace(workload);
-    const key = workload ? workload.workloadKey : 'namespace';
-    const placement = this.placement(workload, workload ? this.serviceOf(workload, options.serviceName, 'requireJwt') : undefined);
-
-    const raId = `RequireJwt-${key}`;
-    let ra = this.node.tryFindChild(raId) as RequestAuthentication | undefined;
-    if (!ra) {
-      ra = new RequestAuthentication(this, raId, {
-        metadata: { name: workload ? `${key}-jwt` : 'jwt', namespace: this.name },
-        selector: placement.selector,
-        targetRefs: placement.targetRefs,
-      });
-    }
-    if (!ra.issuers.includes(options.issuer)) ra.addJwtRule(options);
-
+    const conditions = claimConditions(options.requiredClaims, 'notValues');
+    const { ra, key, placement } = this.jwtValidation(options, 'requireJwt');
     const apId = `RequireJwtPolicy-${key}`;
     let ap = this.node.tryFindChild(apId) as AuthorizationPolicy | undefined;
     if (!ap) {
@@ -467,6 +479,55 @@ export class SecureNamespace extends Construct {
     for (const condition of conditions) ap.addRule({ when: [condition], notPorts });
     this.jwtRequirements.push({ workload, policy: ap, exceptTcpPorts: notPorts ?? [] });
     return { requestAuthentication: ra, authorizationPolicy: ap };
+  }
+
+  /**
+   * Lets callers holding a valid JWT of `options.issuer` in, limited to the listed request principals
+   * (the ALLOW form of `requireJwt()`): a RequestAuthentication that validates tokens, plus an ALLOW
+   * AuthorizationPolicy with one rule `from: [{ source: { requestPrincipals } }]` (and the required
+   * claims). In a default-deny namespace this opens the workload to those token holders from any source;
+   * requests without such a token are still denied unless another intent allows them. Use `requireJwt()`
+   * to demand a token on top of the other intents instead.
+   * @param options the issuer, its JWKS, the workload (default: the whole namespace), the request principals and required claims
+   */
+  public allowJwt(options: AllowJwtOptions): JwtRequirement {
+    _checkProps('options', options, true, '{ issuer: "https://accounts.example.com", requestPrincipals: ["https://accounts.example.com/*"] }');
+    const workload = options.workload;
+    this.requireL7('allowJwt');
+    const principals = options.requestPrincipals ?? [`${options.issuer}/*`];
+    checkRequestPrincipals(principals);
+    const conditions = claimConditions(options.requiredClaims, 'values');
+    const { ra, key, placement } = this.jwtValidation(options, 'allowJwt');
+    const apId = `AllowJwtPolicy-${key}`;
+    let ap = this.node.tryFindChild(apId) as AuthorizationPolicy | undefined;
+    if (!ap) {
+      ap = new AuthorizationPolicy(this, apId, {
+        metadata: { name: workload ? `${key}-allow-jwt` : 'allow-jwt', namespace: this.name },
+        action: AuthorizationAction.ALLOW,
+        selector: placement.selector,
+        targetRefs: placement.targetRefs,
+      });
+      this.intentPolicies.push(ap);
+    }
+    ap.addRule({ requestPrincipals: [...principals], when: conditions.length > 0 ? conditions : undefined });
+    return { requestAuthentication: ra, authorizationPolicy: ap };
+  }
+
+  /**
+   * Starts an access intent for any caller with a mesh identity (any workload presenting an mTLS
+   * certificate, from any namespace): same as `allow(MeshIdentity.anyAuthenticated())`.
+   */
+  public allowAuthenticated(): AccessIntent {
+    return this.allow(MeshIdentity.anyAuthenticated());
+  }
+
+  /**
+   * Starts an access intent for any caller at all, with or without a mesh identity: same as
+   * `allow(MeshIdentity.anyCaller())`. The rule names no source; under this namespace's STRICT mTLS only
+   * mesh workloads reach the target, but where mTLS is PERMISSIVE (or excepted) plaintext callers match too.
+   */
+  public allowAnyCaller(): AccessIntent {
+    return this.allow(MeshIdentity.anyCaller());
   }
 
   /**
@@ -498,6 +559,25 @@ export class SecureNamespace extends Construct {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** The RequestAuthentication validating `options.issuer` on the workload (or namespace), shared by both JWT forms. */
+  private jwtValidation(options: JwtRule & { readonly workload?: IMeshWorkload; readonly serviceName?: string }, what: string) {
+    const workload = options.workload;
+    if (workload) this.checkWorkloadNamespace(workload);
+    const key = workload ? workload.workloadKey : 'namespace';
+    const placement = this.placement(workload, workload ? this.serviceOf(workload, options.serviceName, what) : undefined);
+    const raId = `RequireJwt-${key}`;
+    let ra = this.node.tryFindChild(raId) as RequestAuthentication | undefined;
+    if (!ra) {
+      ra = new RequestAuthentication(this, raId, {
+        metadata: { name: workload ? `${key}-jwt` : 'jwt', namespace: this.name },
+        selector: placement.selector,
+        targetRefs: placement.targetRefs,
+      });
+    }
+    if (!ra.issuers.includes(options.issuer)) ra.addJwtRule(options);
+    return { ra, key, placement };
+  }
 
   private addIntent(from: IMeshIdentity, to: IMeshWorkload, target: AccessTargetOptions, options?: AccessOptions): AccessRule {
     if (!from || typeof (from as any).toMeshIdentityConfig !== 'function') {
@@ -532,9 +612,13 @@ export class SecureNamespace extends Construct {
    */
   public _admits(caller: IMeshIdentity): boolean {
     if (!this.denyAll) return true;
-    const principals = caller.toMeshIdentityConfig().principals ?? [];
+    const own = caller.toMeshIdentityConfig();
+    const principals = own.principals ?? [];
+    const authenticated = principals.length > 0 || (own.namespaces ?? []).length > 0;
     return this.accessRules.some((r) => {
       const c = r.caller.toMeshIdentityConfig();
+      if (c.anySource === true) return true;
+      if (authenticated && (c.principals ?? []).includes('*')) return true;
       return (c.principals ?? []).some((p) => principals.includes(p)) || (c.namespaces ?? []).includes(caller.identityNamespace);
     });
   }
@@ -603,5 +687,40 @@ export class SecureNamespace extends Construct {
   private conflictError(conflicts: string[]): Error {
     return _invalid('enrolment', this.enrolment.toString(), `the namespace also carries ${conflicts.join(', ')}, a conflicting enrolment (a namespace is enrolled in exactly one way)`,
       `remove ${conflicts.length === 1 ? 'that label' : 'those labels'}, or choose the matching MeshEnrolment`);
+  }
+}
+
+/** The `when` conditions of required claims (`values` for ALLOW rules, `notValues` for DENY rules). */
+function claimConditions(claims: { [claim: string]: string[] } | undefined, field: 'values' | 'notValues'): AuthorizationCondition[] {
+  const conditions: AuthorizationCondition[] = [];
+  for (const claim of Object.keys(claims ?? {}).sort()) {
+    const values = claims![claim];
+    if (!Array.isArray(values) || values.length === 0) {
+      throw _invalid(`requiredClaims["${claim}"]`, values, 'a required claim needs the accepted values', 'e.g. { groups: ["buyers"] }');
+    }
+    if (!/^[^\[\]]+$/.test(claim)) {
+      throw _invalid('requiredClaims', claim, 'a claim name has no "[" or "]"', 'use "." for nested claims, e.g. "realm_access.roles"');
+    }
+    conditions.push({ key: `request.auth.claims[${claim.split('.').join('][')}]`, [field]: values });
+  }
+  return conditions;
+}
+
+/**
+ * Request principals as Istio matches them (requestPrincipalGenerator): `*` alone, as a prefix or as a
+ * suffix is a wildcard; anywhere else it is a literal character, so such a value never matches a token.
+ */
+function checkRequestPrincipals(principals: string[]): void {
+  if (!Array.isArray(principals) || principals.length === 0) {
+    throw _invalid('requestPrincipals', principals, 'an empty list lets no token in', 'list "<iss>/<sub>" values, or leave it out for any token of the issuer');
+  }
+  for (const p of principals) {
+    if (typeof p !== 'string' || p.length === 0) {
+      throw _invalid('requestPrincipals', p, 'Istio rejects empty values', 'give "<iss>/<sub>", e.g. "https://accounts.example.com/user-1"');
+    }
+    if (p.slice(1, -1).includes('*')) {
+      throw _invalid('requestPrincipals', p, 'Istio treats "*" as a wildcard only alone, at the start or at the end; in the middle it is a literal character and the value never matches',
+        'use a prefix ("https://accounts.example.com/*") or a suffix ("*/user-1") match');
+    }
   }
 }

@@ -5,6 +5,7 @@
  * Everything is indexed once (maps by host, namespace, gateway); each rule is then a lookup per
  * reference: O(objects + references), no all-pairs scans.
  */
+import { _carriedDeclarations, _carriedSuppressions } from './_declarations';
 import { _MeshInput, _MeshOptions, RuleContext, indexInputs, reporter } from './_mesh-index';
 import { _rule, _ruleChecks } from './_rules';
 import { ConformanceValidator, ValidationFinding } from './conformance';
@@ -43,21 +44,28 @@ export interface _Document {
 }
 
 /**
- * Schema + CEL conformance of every document, then the mesh rules over all of them (CLI, plugin).
+ * Schema + CEL conformance of every document, then the mesh rules over all of them (CLI, plugin). The
+ * declarations the app carried in its output (`_declarations.ts`: providers, external gateways,
+ * suppressions) are added to `options`, so these checkers see what the synth-time checks saw.
  * @internal
  */
 export function _validateDocuments(docs: readonly _Document[], conformance: ConformanceValidator, options: _MeshOptions = {}): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
   const inputs: _MeshInput[] = [];
+  const given = { providers: options.providers, externalGateways: options.externalGateways ?? new Set<string>() };
+  const carried = _carriedDeclarations(docs.map((d) => d.doc), given);
   for (const d of docs) {
     if (!d.doc || typeof d.doc !== 'object') continue;
     const where = {
       ...(d.file !== undefined ? { file: d.file } : {}),
       ...(d.constructPath !== undefined ? { constructPath: d.constructPath } : {}),
     };
-    for (const f of conformance.validate(d.doc)) findings.push({ ...f, ...where });
-    inputs.push({ doc: d.doc, ...where });
+    const suppressed = _carriedSuppressions(d.doc);
+    for (const f of conformance.validate(d.doc)) {
+      if (!suppressed.has(f.rule)) findings.push({ ...f, ...where });
+    }
+    inputs.push({ doc: d.doc, ...where, ...(suppressed.size > 0 ? { suppressed } : {}) });
   }
-  findings.push(..._meshChecks(inputs, options));
+  findings.push(..._meshChecks(inputs, { ...options, ...carried }));
   return findings;
 }

@@ -8,6 +8,7 @@ import {
   checkDestinationRuleDuplicates, checkDestinationRuleTls, checkEnrolment, checkIdentities, checkPortNames, checkProviders,
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
+import { _AMBIENT_RULES } from './_ambient-rules';
 import { _duplicateObjects } from './_duplicates';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
@@ -144,6 +145,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     check: duplicates,
     catches: 'one object (API group, kind, namespace, name) defined twice: in an app (naming both construct paths), or within one file for the CLI and the plugin (a folder may hold alternatives, like Istio\'s samples)',
   },
+  // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
+  ..._AMBIENT_RULES,
   { id: 'K8S-YAML', severity: E, mirrors: 'this library (CLI)', catches: 'a file that is not YAML' },
   { id: 'K8S-OBJECT', severity: E, mirrors: 'this library (CLI)', catches: 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)' },
 ];

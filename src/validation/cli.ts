@@ -1,5 +1,5 @@
 /**
- * `cdk8s-istio validate [options] FILE_OR_DIR|-...` and `cdk8s-istio diff OLD NEW`.
+ * `cdk8s-istio validate [options] FILE_OR_DIR|-...`, `cdk8s-istio diff OLD NEW` and `cdk8s-istio canary ...`.
  *
  * Validates any Kubernetes YAML (files, directories of `*.yaml`/`*.yml`, or `-` for stdin) offline: CRD
  * schema + CEL conformance and the cross-resource mesh rules (README "## Validation"). Prints one line per
@@ -10,6 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CANARY_USAGE, _canaryMain } from './_cli-canary';
 import { DIFF_USAGE, _Out, _diffMain } from './_cli-diff';
 import { _formatJson, _formatLine, _formatSarif } from './_cli-format';
 import { _manifestFiles, _parseText } from './_files';
@@ -20,16 +21,18 @@ import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './c
 const USAGE = `usage: cdk8s-istio validate [options] FILE_OR_DIR...   (- reads stdin)
   --crds FILE                 CRDs to validate against (e.g. kubectl get crd -o yaml > crds.yaml); repeatable
   --provider NAME             an extension provider of your meshConfig (turns on the provider check); repeatable
+                              (declarations made in code travel in the files as validation.cdk8s-istio.io/* annotations)
   --external-gateway NS/NAME  an Istio Gateway that exists outside the given files; repeatable
   --suppress RULE[=Kind/ns/name]  drop a rule's findings (everywhere, or for one object); repeatable
   --min-severity error|warning    print only findings at least this severe (default: warning)
   --format text|json|sarif    text (default): "FILE: Kind/namespace/name: path: [RULE] message" per finding
 Exit 1 on errors, 0 when clean (warnings do not fail), 2 on a usage error.
 `;
-const TOP_USAGE = `usage: cdk8s-istio validate ... | cdk8s-istio diff ... | cdk8s-istio --version
+const TOP_USAGE = `usage: cdk8s-istio validate ... | cdk8s-istio diff ... | cdk8s-istio canary ... | cdk8s-istio --version
 
 ${USAGE}
-${DIFF_USAGE}`;
+${DIFF_USAGE}
+${CANARY_USAGE}`;
 
 interface ValidateArgs {
   readonly crdFiles: string[];
@@ -55,11 +58,25 @@ export function main(argv: string[], out: _Out = process.stdout, err: _Out = pro
   if (command === '--help' || command === '-h') { out.write(TOP_USAGE); return 0; }
   if (command === '--version') { out.write(`${version()}\n`); return 0; }
   if (command === 'diff') return _diffMain(rest, out, err);
+  if (command === 'canary') {
+    if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) { out.write(CANARY_USAGE); return 0; }
+    err.write('cdk8s-istio canary: queries Prometheus asynchronously: run it through bin/cdk8s-istio (mainAsync)\n');
+    return 2;
+  }
   if (command !== 'validate') { err.write(`cdk8s-istio: ${command === undefined ? 'no command given' : `unknown command ${command}`}\n${TOP_USAGE}`); return 2; }
   if (rest.includes('--help') || rest.includes('-h')) { out.write(USAGE); return 0; }
   const args = parseValidateArgs(rest, err);
   if (typeof args === 'number') return args;
   return validate(args, out, err, stdin);
+}
+
+/**
+ * Runs the CLI, including the commands that query over the network (`canary`); resolves to the exit code.
+ * @internal
+ */
+export async function mainAsync(argv: string[], out: _Out = process.stdout, err: _Out = process.stderr): Promise<number> {
+  if (argv[0] === 'canary') return _canaryMain(argv.slice(1), out, err);
+  return main(argv, out, err);
 }
 
 function parseValidateArgs(args: string[], err: _Out): ValidateArgs | number {

@@ -69,7 +69,7 @@ interface KindEntry {
  * The bundles shipped in the package (`npx projen schemas`), also read by scripts/gen-validators.js.
  * @internal
  */
-export const _BUILT_IN_BUNDLES = ['istio', 'gateway-api', 'prometheus-operator', 'cert-manager'];
+export const _BUILT_IN_BUNDLES = ['istio', 'gateway-api', 'prometheus-operator', 'cert-manager', 'argo-rollouts', 'flagger'];
 let builtIn: ConformanceValidator | undefined;
 
 /**

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _invalid } from '../_utils';
+import { _Declarations, _carriedAnnotations } from './_declarations';
 import { _MeshInput, _meshChecks } from './_mesh';
 import { _closeRound, _openRound, _roundPending, _takesRender } from './_render-share';
 import { _rule } from './_rules';
@@ -11,6 +12,8 @@ const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, string>>();
 const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
 const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const NONE: ReadonlyMap<string, string> = new Map();
+/** Kinds whose annotations depend on their spec (`_declarations.ts`): rendered to stamp them. */
+const SPEC_CARRIERS = new Set(['Telemetry', 'AuthorizationPolicy', 'VirtualService']);
 let anySuppression = false;
 
 /** The rules suppressed for `c` by `MeshValidation.suppress()` on it or any scope above it. */
@@ -28,10 +31,24 @@ function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
 }
 
 /**
+ * Adds the annotations an object carries for the checkers (`_declarations.ts`) unless its render `doc`
+ * already has them; returns whether it added any (the object must then be rendered again).
+ */
+function stamp(c: ApiObject, doc: { metadata?: { annotations?: Record<string, unknown> } } | undefined, annotations: ReadonlyMap<string, string>): boolean {
+  let added = false;
+  annotations.forEach((value, key) => {
+    if (doc?.metadata?.annotations?.[key] === value) return;
+    c.metadata.addAnnotation(key, value);
+    added = true;
+  });
+  return added;
+}
+
+/**
  * Validation of a whole cdk8s app at synth: every `ApiObject` in it (this library's constructs AND raw
  * objects or L1s you add yourself) is checked against its CRD schema and CEL rules
  * (`ConformanceValidator`) and by the cross-resource mesh rules (README "## Validation": IST0101,
- * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH005).
+ * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH005; ambient: IST0167, MESH101, MESH102).
  *
  * Errors fail `app.synth()` / `cdk8s synth`, each naming the construct path of the culprit; warnings are
  * printed and do not fail. It is switched on automatically the first time a construct of this library is
@@ -82,7 +99,8 @@ export class MeshValidation {
 
   /**
    * Suppresses one rule for a construct and everything below it, with the reason (kept in the
-   * construct's metadata as `cdk8s-istio/suppress`).
+   * construct's metadata as `cdk8s-istio/suppress`, and in the output as the annotation
+   * `validation.cdk8s-istio.io/suppress` of each object below it, which the cdk8s plugin and the CLI read).
    *
    * @param scope the construct (an L2, an ApiObject, a Chart...)
    * @param rule a rule id, e.g. `IST0118` (see README "## Validation")
@@ -150,13 +168,14 @@ export class MeshValidation {
   public enableAtSynth(): void {
     if (this.registered) return;
     this.registered = true;
-    this.root.node.addValidation({ validate: () => (this.enabled ? this.synthErrors() : []) });
+    this.root.node.addValidation({ validate: () => (this.enabled ? this.synthErrors() : this.stampOnly(this.root.node.findAll())) });
   }
 
   /**
    * Declares the extension providers the mesh config defines (`meshConfig.extensionProviders[].name`),
    * so Telemetry and CUSTOM AuthorizationPolicy providers can be checked (MESH002). `prometheus`,
-   * `envoy` and `stackdriver` are always known.
+   * `envoy` and `stackdriver` are always known. Those objects carry the declared names in the output
+   * (annotation `validation.cdk8s-istio.io/providers`), for the cdk8s plugin and the CLI.
    *
    * @param names provider names, as in `meshConfig.extensionProviders[].name` (e.g. `otel-tracing`);
    * calls add up
@@ -170,7 +189,9 @@ export class MeshValidation {
 
   /**
    * Declares Istio Gateways (`namespace/name`) that exist outside this app, e.g. a shared ingress
-   * gateway, so routes bound to them are not reported as dangling (IST0101).
+   * gateway, so routes bound to them are not reported as dangling (IST0101). A VirtualService bound to
+   * one carries it in the output (annotation `validation.cdk8s-istio.io/external-gateways`), for the
+   * cdk8s plugin and the CLI.
    *
    * @param refs `namespace/name` references, as a VirtualService's `gateways` lists them, e.g.
    * `istio-ingress/public`; calls add up
@@ -206,27 +227,31 @@ export class MeshValidation {
 
   /**
    * Checks `constructs` (the app's tree); when `renders` is given, keeps there the JSON of each checked
-   * object of this library, for the output of the same synth (one render per object).
+   * object of this library, for the output of the same synth (one render per object). Stamps on each
+   * object the declarations it carries for the plugin and the CLI (`_declarations.ts`) first.
    */
   private run(constructs: IConstruct[], renders?: Map<ApiObject, any>): ValidationFinding[] {
     const conformance = this.conformance ?? ConformanceValidator.builtIn();
+    const declarations = this.declarations();
     const inputs: _MeshInput[] = [];
     const findings: ValidationFinding[] = [];
     const others: _MeshInput[] = [];
     for (const c of constructs) {
       if (!ApiObject.isApiObject(c)) continue;
+      const suppressed = suppressionsOf(c);
       // render only what a rule reads: kinds with a schema, and the core kinds the mesh rules index
       // (Deployments, ConfigMaps... are never rendered twice; only their identity is checked, MESH005)
       if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) {
         const doc = { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
-        others.push({ doc, get constructPath() { return (c.node.id === 'Resource' && c.node.scope ? c.node.scope : c).node.path; }, suppressed: suppressionsOf(c) });
+        stamp(c, undefined, _carriedAnnotations(doc, declarations, suppressed));
+        others.push({ doc, get constructPath() { return (c.node.id === 'Resource' && c.node.scope ? c.node.scope : c).node.path; }, suppressed });
         continue;
       }
       // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
-      const doc = c.toJson();
+      let doc = c.toJson();
+      if (stamp(c, doc, _carriedAnnotations(doc, declarations, suppressed))) doc = c.toJson();
       if (renders && _takesRender(c)) renders.set(c, doc);
       const culprit = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
-      const suppressed = suppressionsOf(c);
       // the construct path is a join over all scopes: computed only for objects with a finding
       const input: _MeshInput = { doc, get constructPath() { return culprit.node.path; }, suppressed };
       inputs.push(input);
@@ -234,8 +259,32 @@ export class MeshValidation {
         if (!suppressed.has(f.rule)) findings.push({ ...f, constructPath: input.constructPath });
       }
     }
-    findings.push(..._meshChecks(inputs, { providers: this.providers, externalGateways: this.externalGateways, otherObjects: others }));
+    findings.push(..._meshChecks(inputs, { ...declarations, otherObjects: others }));
     return findings.sort((a, b) => (a.constructPath ?? '').localeCompare(b.constructPath ?? '') || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
+  }
+
+  private declarations(): _Declarations {
+    return { providers: this.providers, externalGateways: this.externalGateways };
+  }
+
+  /**
+   * With the checks switched off, still stamps the declarations on the objects, so the plugin and the
+   * CLI see what the code declared. Renders only the objects whose annotations depend on their spec.
+   */
+  private stampOnly(constructs: IConstruct[]): string[] {
+    const declarations = this.declarations();
+    const specDependent = declarations.externalGateways.size > 0 || (declarations.providers?.size ?? 0) > 0;
+    for (const c of constructs) {
+      if (!ApiObject.isApiObject(c)) continue;
+      const suppressed = suppressionsOf(c);
+      if (specDependent && SPEC_CARRIERS.has(c.kind)) {
+        const doc = c.toJson();
+        stamp(c, doc, _carriedAnnotations(doc, declarations, suppressed));
+      } else if (suppressed.size > 0) {
+        stamp(c, undefined, _carriedAnnotations({}, declarations, suppressed));
+      }
+    }
+    return [];
   }
 
   private synthErrors(): string[] {

@@ -1,6 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { ShopChart } from '../../examples/shop/main';
-import { MeshRouting } from '../../src';
+import { ConformanceValidator, MeshRouting } from '../../src';
+import { describeWithShared } from '../shared';
 
 // The bundled example app, as users run it (`npx projen example`), checked end to end.
 describe('examples/shop', () => {
@@ -77,5 +81,25 @@ describe('examples/shop', () => {
 
   test('synthesizing twice gives byte-identical YAML', () => {
     expect(JSON.stringify(synth().manifests)).toEqual(JSON.stringify(synth().manifests));
+  });
+});
+
+describeWithShared('examples/shop: the canary analysis exported for Argo Rollouts', (shared) => {
+  test('an AnalysisTemplate for catalog, valid against the Argo Rollouts v1.9.1 CRD', () => {
+    const manifests = Testing.synth(new ShopChart(Testing.app(), 'shop'));
+    const templates = manifests.filter((o: any) => o.kind === 'AnalysisTemplate');
+    expect(templates.map((t: any) => [t.apiVersion, t.metadata.namespace, t.metadata.name])).toEqual([['argoproj.io/v1alpha1', 'shop', 'catalog-canary']]);
+    expect(templates[0].spec.metrics.map((m: any) => [m.name, m.successCondition])).toEqual([
+      ['success-rate', 'len(result) > 0 && result[0] >= 0.995'],
+      ['latency', 'len(result) > 0 && result[0] <= 250'],
+      ['success-rate-vs-stable', 'len(result) > 0 && result[0] >= -0.01'],
+      ['latency-vs-stable', 'len(result) > 0 && result[0] <= 1.2'],
+    ]);
+    const crds = YAML.parseAllDocuments(fs.readFileSync(path.join(shared, 'argo-rollouts-v1.9.1', 'analysis-template-crds.yaml'), 'utf8')).map((d) => d.toJSON());
+    const argo = ConformanceValidator.fromCrds(crds, { includeBuiltIn: false });
+    expect(argo.validate(templates[0])).toEqual([]);
+    // the same validator rejects a broken one (near miss: a metric without a provider)
+    const broken = { ...templates[0], spec: { metrics: [{ name: 'x' }] } };
+    expect(argo.validate(broken).map((f) => f.path)).toEqual(['spec.metrics[0].provider']);
   });
 });

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { AccessLogProvider, MeshConfigFragment, TracingProvider } from '../../src';
+import { AccessLogProvider, ExtAuthzProvider, MeshConfigFragment, MetricsProvider, OutboundTrafficMode, TracingProvider } from '../../src';
 
 const JAEGER = TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' });
 const JSON_LOG = AccessLogProvider.envoyFile({ name: 'json-stdout', jsonLabels: { code: '%RESPONSE_CODE%' } });
@@ -93,5 +93,91 @@ describe('MeshConfigFragment.of(): the app\'s one mesh-config fragment', () => {
     const chart = Testing.chart();
     const own = new MeshConfigFragment(chart, 'mesh');
     expect(MeshConfigFragment.of(chart)).toBe(own);
+  });
+
+  test('mesh-wide settings: REGISTRY_ONLY, ext-authz providers, the OpenTelemetry access log, default providers, trace sampling (Helm values)', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const otelAls = AccessLogProvider.openTelemetry({ name: 'otel', service: 'opentelemetry-collector.observability.svc.cluster.local' });
+    // WHEN
+    const mesh = new MeshConfigFragment(chart, 'mesh', {
+      outboundTrafficPolicy: OutboundTrafficMode.REGISTRY_ONLY,
+      extAuthzProviders: [
+        ExtAuthzProvider.http({ name: 'sample-ext-authz-http', service: 'ext-authz.foo.svc.cluster.local', port: 8000, includeRequestHeadersInCheck: ['x-ext-authz'] }),
+        ExtAuthzProvider.grpc({ name: 'sample-ext-authz-grpc', service: 'ext-authz.foo.svc.cluster.local', port: 9000 }),
+      ],
+      accessLogProviders: [otelAls],
+      defaultMetricsProviders: [MetricsProvider.PROMETHEUS],
+      defaultTracingProviders: [JAEGER],
+      tracingSamplingPercent: 10,
+    });
+    mesh.addAccessLogProvider(otelAls, true);
+    // THEN
+    expect(Testing.synth(chart)).toEqual([]);
+    expect(mesh.toHelmValuesYaml()).toEqual([
+      'meshConfig:',
+      '  defaultConfig:',
+      '    tracing:',
+      '      sampling: 10',
+      '  defaultProviders:',
+      '    accessLogging:',
+      '      - otel',
+      '    metrics:',
+      '      - prometheus',
+      '    tracing:',
+      '      - jaeger',
+      '  extensionProviders:',
+      '    - name: jaeger',
+      '      opentelemetry:',
+      '        port: 4317',
+      '        service: jaeger-collector.observability.svc.cluster.local',
+      '    - envoyOtelAls:',
+      '        port: 4317',
+      '        service: opentelemetry-collector.observability.svc.cluster.local',
+      '      name: otel',
+      '    - envoyExtAuthzGrpc:',
+      '        port: 9000',
+      '        service: ext-authz.foo.svc.cluster.local',
+      '      name: sample-ext-authz-grpc',
+      '    - envoyExtAuthzHttp:',
+      '        includeRequestHeadersInCheck:',
+      '          - x-ext-authz',
+      '        port: 8000',
+      '        service: ext-authz.foo.svc.cluster.local',
+      '      name: sample-ext-authz-http',
+      '  outboundTrafficPolicy:',
+      '    mode: REGISTRY_ONLY',
+      '',
+    ].join('\n'));
+  });
+
+  test('a named Prometheus metrics provider is declared; the built-in one only when made a default', () => {
+    const chart = Testing.chart();
+    const mesh = new MeshConfigFragment(chart, 'mesh', { metricsProviders: [MetricsProvider.PROMETHEUS, MetricsProvider.prometheus({ name: 'tenant' })] });
+    expect(mesh.toMeshConfig()).toEqual({ extensionProviders: [{ name: 'tenant', prometheus: {} }] });
+  });
+
+  test('the OpenTelemetry access log provider: log name and format', () => {
+    expect(AccessLogProvider.openTelemetry({
+      name: 'otel', service: 'otel.o.svc.cluster.local', port: 4318, logName: 'envoy', jsonLabels: { path: '%REQ(:PATH)%' },
+    })._toExtensionProvider()).toEqual({
+      name: 'otel', envoyOtelAls: { logFormat: { labels: { path: '%REQ(:PATH)%' } }, logName: 'envoy', port: 4318, service: 'otel.o.svc.cluster.local' },
+    });
+  });
+
+  test('fails on an unknown outbound mode, a sampling percentage outside 0-100, a non-provider, an empty OTel log name', () => {
+    const chart = Testing.chart();
+    expect(() => new MeshConfigFragment(chart, 'a', { outboundTrafficPolicy: 'DENY' as any }))
+      .toThrow('Invalid outboundTrafficPolicy "DENY": it is not an outbound traffic mode. Fix: use OutboundTrafficMode.REGISTRY_ONLY or ALLOW_ANY');
+    expect(() => new MeshConfigFragment(chart, 'b', { tracingSamplingPercent: 150 }))
+      .toThrow('Invalid tracingSamplingPercent 150: a sampling percentage is between 0 and 100 (istiod replaces a larger one with 1). Fix: use e.g. 10 for 10% of requests');
+    expect(() => new MeshConfigFragment(chart, 'c', { extAuthzProviders: ['opa' as any] }))
+      .toThrow('Invalid extAuthzProviders "opa": it is not an ExtAuthzProvider');
+    expect(() => new MeshConfigFragment(chart, 'd', { metricsProviders: ['prometheus' as any] }))
+      .toThrow('Invalid metricsProviders "prometheus": it is not a MetricsProvider');
+    expect(() => AccessLogProvider.openTelemetry({ name: 'otel', service: 'otel.o.svc.cluster.local', logName: ' ' }))
+      .toThrow('Invalid logName " ": the log name is empty');
+    expect(() => AccessLogProvider.openTelemetry({ name: 'otel', service: 'otel.o.svc.cluster.local', textFormat: 'a', jsonLabels: { a: 'b' } }))
+      .toThrow('Invalid textFormat "a": textFormat and jsonLabels are mutually exclusive');
   });
 });

@@ -36,7 +36,8 @@ describe('MeshObservability', () => {
     // THEN
     const [tel] = Testing.synth(chart);
     expect(tel.kind).toEqual('Telemetry');
-    expect(tel.metadata).toEqual({ name: 'namespace-default', namespace: 'shop' });
+    // the declared provider travels with the Telemetry, for the cdk8s plugin and the CLI (MESH002)
+    expect(tel.metadata).toEqual({ name: 'namespace-default', namespace: 'shop', annotations: { 'validation.cdk8s-istio.io/providers': 'jaeger' } });
     expect(tel.spec).toEqual({ tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 10 }] });
     expect(obs.meshConfig.toMeshConfig().extensionProviders).toEqual([JAEGER._toExtensionProvider()]);
   });
@@ -45,7 +46,7 @@ describe('MeshObservability', () => {
     const chart = Testing.chart();
     new MeshObservability(chart, 'obs', { tracing: JAEGER, accessLogging: AccessLogProvider.ENVOY, scraping: false, recordingRules: false, meshDashboard: false });
     const [tel] = Testing.synth(chart);
-    expect(tel.metadata).toEqual({ name: 'mesh-default', namespace: 'istio-system' });
+    expect(tel.metadata).toEqual({ name: 'mesh-default', namespace: 'istio-system', annotations: { 'validation.cdk8s-istio.io/providers': 'jaeger' } });
     expect(tel.spec).toEqual({
       accessLogging: [{ providers: [{ name: 'envoy' }] }],
       tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 1 }],
@@ -83,10 +84,28 @@ describe('MeshObservability', () => {
       'PrometheusRule/shop/catalog-alerts',
       'ConfigMap/monitoring/catalog-shop-service-dashboard',
       'ConfigMap/monitoring/catalog-shop-canary-dashboard',
+      'ConfigMap/shop/catalog-canary-analysis',
     ]);
     const rule = Testing.synth(chart)[0];
     expect(rule.spec.groups.map((g: any) => g.name)).toEqual(['catalog.shop.slo', 'catalog.shop.canary']);
     expect(rule.spec.groups[1].rules[0].expr).toContain('reporter="waypoint"');
+    // the analysis reads the waypoint's per-version Services
+    const analysis = JSON.parse(Testing.synth(chart)[3].data['analysis.json']);
+    expect([analysis.reporter, analysis.versionLabels, analysis.latencyMs]).toEqual(['waypoint', 'per-version-services', 250]);
+    expect(m.canaryAnalysis).toBeDefined();
+  });
+
+  test('monitor(canary, { canaryAnalysis: false }) emits no analysis; analysis options reach it', () => {
+    const chart = Testing.chart();
+    const obs = new MeshObservability(chart, 'obs', { scraping: false, recordingRules: false, meshDashboard: false });
+    expect(obs.monitor(CANARY, { alerts: false, dashboards: false, canaryAnalysis: false }).canaryAnalysis).toBeUndefined();
+    const other = MonitoringTarget.canary({ serviceName: 'reviews', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
+    const analysis = { minRequests: 500, window: Duration.minutes(30), interval: Duration.minutes(5) };
+    obs.monitor(other, { alerts: false, dashboards: false, analysis });
+    const objs = Testing.synth(chart);
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/reviews-canary-analysis']);
+    const d = JSON.parse(objs[0].data['analysis.json']);
+    expect([d.minRequests, d.window, d.interval, d.windowSeconds, d.intervalSeconds]).toEqual([500, '30m', '5m', 1800, 300]);
   });
 
   test('monitor() switches: alerts or dashboards off; ServiceMonitoring standalone', () => {

@@ -174,10 +174,15 @@ describe('CanaryService in the Gateway API dialect', () => {
         + `Fix: expose the canary at the edge with MeshGateway.expose(host, canary), ${suffix}`);
     });
 
-    test('fails on a fractional mirror percentage; a whole one is fine', () => {
-      expect(() => new CanaryService(shopChart(), 'catalog', { ...gwProps, mirrorPercentage: 2.5 })).toThrow(
-        'Invalid mirrorPercentage 2.5: a Gateway API RequestMirror percent is a whole number (0..100). Fix: round it, e.g. 3');
-      expect(() => new CanaryService(shopChart(), 'catalog', { ...gwProps, mirrorPercentage: 3 })).not.toThrow();
+    test('a fractional mirror percentage becomes a RequestMirror fraction; fails below one in a million', () => {
+      const chart = shopChart();
+      new CanaryService(chart, 'catalog', { ...gwProps, mirrorPercentage: 2.5 });
+      const split = byKind(chart, 'HTTPRoute')[0].spec.rules.find((r: any) => r.name === 'canary-split');
+      expect(split.filters[0].requestMirror).toEqual({ backendRef: { group: '', kind: 'Service', name: 'catalog-v2', port: 8080 }, fraction: { numerator: 1, denominator: 40 } });
+      expect(() => new CanaryService(shopChart(), 'catalog', { ...gwProps, mirrorPercentage: 0.00001 })).toThrow(
+        'Invalid mirrorPercentage 0.00001: it is below one in a million requests, so nothing would be mirrored. Fix: give at least 0.0001');
+      expect(() => new CanaryService(shopChart(), 'catalog', { ...gwProps, mirrorPercentage: 100.5 })).toThrow(
+        'Invalid mirrorPercentage 100.5: a mirror percentage is from 0 to 100. Fix: give e.g. 5 or 0.5');
     });
 
     test('fails on an unknown dialect', () => {

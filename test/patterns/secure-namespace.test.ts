@@ -441,3 +441,98 @@ describe('SecureNamespace', () => {
     });
   });
 });
+
+describe('SecureNamespace: any caller, any authenticated caller, and the ALLOW form of requireJwt', () => {
+  const ruleOf = (out: any[], name: string) => byName(out, name).spec.rules;
+
+  test('allowAuthenticated(): any mesh identity (principals ["*"]); allowAnyCaller(): no source at all', () => {
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+    shop.allowAuthenticated().to(catalog).methods(HttpMethod.GET);
+    shop.allowAnyCaller().to(MeshWorkload.labels({ app: 'status' }, { namespace: 'shop' })).paths('/healthz');
+    const out = Testing.synth(chart);
+    expect(ruleOf(out, 'allow-any-authenticated-to-catalog')).toEqual([
+      { from: [{ source: { principals: ['*'] } }], to: [{ operation: { methods: ['GET'] } }] },
+    ]);
+    expect(ruleOf(out, 'allow-anyone-to-status')).toEqual([{ to: [{ operation: { paths: ['/healthz'] } }] }]);
+    expect(MeshIdentity.anyCaller().toString()).toEqual('any caller');
+    expect(MeshIdentity.anyAuthenticated().toString()).toEqual('any authenticated caller');
+  });
+
+  test('an any-caller intent alone allows every request to its target (the rule {}); mixed with named callers, the named ones add nothing', () => {
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+    shop.allowAnyCaller().to(catalog);
+    const policy = new AuthorizationPolicy(chart, 'mixed', { selector: catalog });
+    policy.addRule({ from: [frontend, MeshIdentity.anyCaller()], methods: [HttpMethod.GET] });
+    const out = Testing.synth(chart);
+    expect(ruleOf(out, 'allow-anyone-to-catalog')).toEqual([{}]);
+    expect(out.find((o: any) => o.metadata.name.startsWith('shop-mixed')).spec.rules).toEqual([{ to: [{ operation: { methods: ['GET'] } }] }]);
+  });
+
+  test('the edge identity is admitted by an any-authenticated or any-caller intent (no "allow the gateway identity" error)', () => {
+    const edge = MeshIdentity.of('istio-ingress', 'istio-ingressgateway');
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+    expect(shop._admits(edge)).toBe(false);
+    shop.allowAuthenticated().to(catalog);
+    expect(shop._admits(edge)).toBe(true);
+    expect(shop._admits(MeshIdentity.anyCaller())).toBe(false); // plaintext callers carry no identity
+    shop.allowAnyCaller().to(catalog);
+    expect(shop._admits(MeshIdentity.anyCaller())).toBe(true);
+  });
+
+  test('fails: notFrom any caller, and a custom identity that names nothing', () => {
+    const chart = shopChart();
+    const policy = new AuthorizationPolicy(chart, 'p', { selector: catalog });
+    expect(() => policy.addRule({ notFrom: [MeshIdentity.anyCaller()], methods: [HttpMethod.GET] }))
+      .toThrow('Invalid rule.notFrom "any caller": excluding every caller makes the rule never match. Fix: name the callers to exclude, or drop the rule');
+    const nobody = { identityKey: 'nobody', identityNamespace: 'shop', toMeshIdentityConfig: () => ({}) };
+    expect(() => policy.addRule({ from: [nobody], methods: [HttpMethod.GET] }))
+      .toThrow('Invalid rule.from "nobody": the identity names no principal and no namespace, so the rule would silently match every caller. Fix: return principals or namespaces from toMeshIdentityConfig(), or use MeshIdentity.anyCaller() if any caller is meant');
+  });
+
+  test('allowJwt: RequestAuthentication + one ALLOW rule on the listed request principals (default: any token of the issuer), claims AND-ed', () => {
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+    const issuer = 'https://accounts.example.com';
+    const req = shop.allowJwt({ workload: catalog, issuer, requestPrincipals: [`${issuer}/user-1`, `${issuer}/svc-*`], requiredClaims: { groups: ['buyers'] } });
+    shop.allowJwt({ issuer });
+    const out = Testing.synth(chart);
+    expect(byName(out, 'catalog-jwt').spec).toEqual({ selector: { matchLabels: { app: 'catalog' } }, jwtRules: [{ issuer }] });
+    expect(byName(out, 'catalog-allow-jwt').spec).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { app: 'catalog' } },
+      rules: [{
+        from: [{ source: { requestPrincipals: [`${issuer}/user-1`, `${issuer}/svc-*`] } }],
+        when: [{ key: 'request.auth.claims[groups]', values: ['buyers'] }],
+      }],
+    });
+    expect(byName(out, 'allow-jwt').spec).toEqual({ action: 'ALLOW', rules: [{ from: [{ source: { requestPrincipals: [`${issuer}/*`] } }] }] });
+    expect(byName(out, 'jwt').spec).toEqual({ jwtRules: [{ issuer }] });
+    expect(req.authorizationPolicy.action).toEqual('ALLOW');
+    expect(shop.policies.map((p) => p.name)).toEqual(['catalog-allow-jwt', 'allow-jwt']);
+  });
+
+  test('requireJwt and allowJwt on one workload share its RequestAuthentication', () => {
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+    const a = shop.requireJwt({ workload: catalog, issuer: 'https://a.example.com' });
+    const b = shop.allowJwt({ workload: catalog, issuer: 'https://a.example.com', requestPrincipals: ['*'] });
+    expect(b.requestAuthentication).toBe(a.requestAuthentication);
+    expect(byKind(Testing.synth(chart), 'RequestAuthentication')).toHaveLength(1);
+  });
+
+  test('fails: allowJwt with no request principal, a "*" in the middle, no options, or in an ambient namespace without a waypoint', () => {
+    const chart = shopChart();
+    const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
+    expect(() => shop.allowJwt({ issuer: 'x', requestPrincipals: [] }))
+      .toThrow('Invalid requestPrincipals []: an empty list lets no token in. Fix: list "<iss>/<sub>" values, or leave it out for any token of the issuer');
+    expect(() => shop.allowJwt({ issuer: 'x', requestPrincipals: ['https://a.example.com/user-*-admin'] }))
+      .toThrow(/Invalid requestPrincipals "https:\/\/a.example.com\/user-\*-admin": Istio treats "\*" as a wildcard only alone, at the start or at the end/);
+    expect(() => shop.allowJwt(undefined as any)).toThrow(/Invalid options \(undefined\): it is required and must be an object/);
+    expect(() => shop.requireJwt(undefined as any)).toThrow(/Invalid options \(undefined\): it is required and must be an object/);
+    const ambient = new SecureNamespace(shopChart(), 'ambient', { name: 'shop', enrolment: MeshEnrolment.ambient() });
+    expect(() => ambient.allowJwt({ issuer: 'x' })).toThrow(/Invalid allowJwt "namespace shop"/);
+  });
+});

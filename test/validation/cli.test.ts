@@ -101,6 +101,31 @@ items:
     ]);
   });
 
+  test('reads what the app declared from the annotations of the output (providers, external gateways, suppressions), as the synth checks do', () => {
+    const objects = (annotations: { vs?: string; tel?: string; svc?: string }) => tmp({
+      'a.yaml': `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: edge, namespace: shop${annotations.vs ?? ''} }\n`
+        + 'spec: { hosts: [a.example.com], gateways: [istio-ingress/public], http: [{ route: [{ destination: { host: web } }] }] }\n'
+        + `---\napiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: { name: t, namespace: shop${annotations.tel ?? ''} }\nspec: { tracing: [{ providers: [{ name: otel }] }] }\n`
+        + `---\napiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: shop${annotations.svc ?? ''} }\nspec: { ports: [{ port: 80 }] }\n`,
+    });
+    const rules = (dir: string) => run(['validate', '--format', 'json', dir]).out;
+    const found = (dir: string) => JSON.parse(rules(dir)).map((f: any) => `${f.rule} ${f.kind}/${f.name}`);
+    // nothing declared: the gateway is missing, the provider is not checked, the port name warns
+    expect(found(objects({}))).toEqual(['IST0101 VirtualService/edge', 'IST0118 Service/web']);
+    // declared in code, carried in the output: nothing left
+    expect(found(objects({
+      vs: ', annotations: { validation.cdk8s-istio.io/external-gateways: istio-ingress/public }',
+      tel: ', annotations: { validation.cdk8s-istio.io/providers: "otel,zipkin" }',
+      svc: ', annotations: { validation.cdk8s-istio.io/suppress: "IST0118: the vendor names the ports" }',
+    }))).toEqual([]);
+    // near misses: another gateway, another provider (turns MESH002 on), another rule suppressed
+    expect(found(objects({
+      vs: ', annotations: { validation.cdk8s-istio.io/external-gateways: istio-ingress/private }',
+      tel: ', annotations: { validation.cdk8s-istio.io/providers: zipkin }',
+      svc: ', annotations: { validation.cdk8s-istio.io/suppress: "IST0101: not this one" }',
+    }))).toEqual(['IST0101 VirtualService/edge', 'MESH002 Telemetry/t', 'IST0118 Service/web']);
+  });
+
   test('fails: usage errors exit 2 with the usage text', () => {
     expect(run([]).code).toEqual(2);
     expect(run(['validate']).err).toContain('cdk8s-istio: no FILE_OR_DIR given\nusage: cdk8s-istio validate');
