@@ -416,6 +416,16 @@ export function _versionedName(service: string, version: string): string {
   return name.length <= 63 && _isDnsSubdomain(name) ? name : _suggestName(name);
 }
 
+/**
+ * The name of a version's Service in the Gateway API dialect (and of its Deployment there): the versioned
+ * name as a DNS label, since Service names have no dots ("catalog-1.2.0" -> "catalog-1-2-0"). The canary
+ * analysis reads the per-version Services' metrics by the same name.
+ * @internal
+ */
+export function _versionServiceName(service: string, version: string): string {
+  return _versionedName(service, version).replace(/\./g, '-');
+}
+
 /** The DestinationRule traffic policy from `trafficPolicy`, `outlierDetection` and `sessionAffinity`. */
 function trafficPolicyOf(props: CanaryServiceProps): TrafficPolicy | undefined {
   if (props.trafficPolicy?.outlierDetection && props.outlierDetection) {
@@ -802,9 +812,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
    * @param version the version label value, e.g. `v1`
    */
   protected versionName(serviceName: string, version: string): string {
-    const name = _versionedName(serviceName, version);
     // a Service name is a DNS label: no dots (the Deployment is named the same)
-    return this.routing === TrafficDialect.GATEWAY_API ? name.replace(/\./g, '-') : name;
+    return this.routing === TrafficDialect.GATEWAY_API ? _versionServiceName(serviceName, version) : _versionedName(serviceName, version);
   }
 
   /**
