@@ -143,7 +143,7 @@ for (const b of CRD_BUNDLES) {
 // `npx projen schemas` (also run by `import`): the CRDs' structural schemas + CEL rules as JSON data for
 // src/validation (description-free, deterministic, committed); jsii compiles only .ts, so compile copies them to lib/
 const schemasTask = project.addTask('schemas', {
-  description: `Regenerate ${SCHEMAS_DIR}/*.json (served v1 schemas of the CRD bundles in ../shared, for validation)`,
+  description: `Regenerate ${SCHEMAS_DIR}/*.json (the schemas of every served version of the CRD bundles in ../shared, for validation)`,
   exec: `node scripts/gen-schemas.js ${SCHEMAS_DIR} ${CRD_BUNDLES.map((b) => `${b.schemas}=${b.file}:${b.kinds}${b.versions ? `:${b.versions}` : ''}`).join(' ')}`,
 });
 importTask.spawn(schemasTask);

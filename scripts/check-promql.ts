@@ -6,7 +6,7 @@
 // It synthesizes an app covering every rule and dashboard kind (service, canary, ambient reporter, extra
 // selectors with escaped values, custom burn-rate windows, mesh overview), adds the manifests given on
 // the command line, and writes one rules file: PrometheusRule groups as they are, and each dashboard
-// panel query as a recording rule (Grafana's $__rate_interval/$__interval/$__range become 5m, other
+// panel query and each canary analysis query (ConfigMap, AnalysisTemplate, MetricTemplate) as a recording rule (Grafana's $__rate_interval/$__interval/$__range become 5m, other
 // $variables become identifiers). `promtool check rules` must then accept all of them.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,8 +25,8 @@ function coverageApp(): any[] {
     tracing: TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }),
     samplingPercent: 10,
   });
-  obs.monitor(MonitoringTarget.service('frontend', 'shop'));
-  obs.monitor(MonitoringTarget.service('checkout', 'shop'), {
+  obs.monitor(MonitoringTarget.inNamespace('shop', 'frontend'));
+  obs.monitor(MonitoringTarget.inNamespace('shop', 'checkout'), {
     successRateSlo: 99.5,
     p99Latency: Duration.millis(250),
     latencySloPercent: 95,
@@ -40,10 +40,15 @@ function coverageApp(): any[] {
   });
   obs.monitor(MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 }), {
     p99Latency: Duration.millis(0.5),
+    analysis: { argoAnalysisTemplate: true, flaggerMetricTemplates: true },
   });
   const ambient = new MeshObservability(chart, 'ambient', { reporter: MetricsReporter.WAYPOINT, monitoringNamespace: 'monitoring' });
   ambient.monitor(MonitoringTarget.canary({ serviceName: 'reviews', namespace: 'bookinfo', stableVersion: '1.2.0', canaryVersion: '1.3.0-rc.1', canaryWeight: 50 }), {
-    canaryMaxLatencyRatio: 1.5, canaryMaxSuccessRateDrop: 0.5, canaryWindow: Duration.minutes(10), canaryFor: Duration.minutes(2),
+    canaryMaxLatencyRatio: 1.5,
+    canaryMaxSuccessRateDrop: 0.5,
+    canaryWindow: Duration.minutes(10),
+    canaryFor: Duration.minutes(2),
+    analysis: { argoAnalysisTemplate: true, flaggerMetricTemplates: true, window: Duration.minutes(30), interval: Duration.minutes(5) },
   });
   return app.charts.flatMap((c) => c.toJson());
 }
@@ -80,6 +85,19 @@ function main(): void {
         files.push([`${s}-${o.metadata.namespace}-${o.metadata.name}.rules.yaml`, o.spec.groups ?? []]);
         for (const g of o.spec.groups ?? []) ruleCount += (g.rules ?? []).length;
       }
+      // the canary analysis (cdk8s-istio canary) and its Argo Rollouts / Flagger exports: each query as a recording rule
+      const analysisQueries: string[] = [];
+      if (o.kind === 'ConfigMap' && o.metadata?.labels?.['cdk8s-istio.dev/canary-analysis']) {
+        const q = JSON.parse(o.data['analysis.json']).queries;
+        for (const side of [q.canary, q.stable]) analysisQueries.push(...Object.values<string>(side));
+      }
+      if (o.kind === 'AnalysisTemplate') analysisQueries.push(...o.spec.metrics.map((m: any) => m.provider.prometheus.query));
+      if (o.kind === 'MetricTemplate') analysisQueries.push(o.spec.query);
+      if (analysisQueries.length > 0) {
+        panelCount += analysisQueries.length;
+        const rules = analysisQueries.map((expr, i) => ({ record: `canary_analysis:query_${i}`, expr }));
+        files.push([`${s}-${o.metadata.namespace}-${o.kind}-${o.metadata.name}.rules.yaml`, [{ name: `${o.kind} ${o.metadata.name}`, rules }]]);
+      }
       if (o.kind === 'ConfigMap' && o.metadata?.labels?.grafana_dashboard === '1') {
         for (const [key, value] of Object.entries<string>(o.data ?? {})) {
           const dash = JSON.parse(value);
@@ -108,7 +126,7 @@ function main(): void {
     fs.writeFileSync(file, YAML.stringify({ groups }));
     return file;
   });
-  console.log(`checking ${ruleCount} alerting/recording rules and ${panelCount} dashboard queries in ${paths.length} files (${dir})`);
+  console.log(`checking ${ruleCount} alerting/recording rules and ${panelCount} dashboard and canary analysis queries in ${paths.length} files (${dir})`);
   const r = spawnSync('promtool', ['check', 'rules', '--lint-fatal', ...paths], { encoding: 'utf8' });
   if (r.error) {
     console.error(`promtool not found (${r.error.message}): apt-get install -y --no-install-recommends prometheus`);

@@ -21,6 +21,7 @@ let bytes = 0;
 for (const bundle of _BUILT_IN_BUNDLES) {
   const data = JSON.parse(fs.readFileSync(path.join(dir, 'schemas', `${bundle}.json`), 'utf8'));
   for (const c of data.crds) {
+    if (c.schemaOf) continue; // served with the schema of another version: that version's module serves it
     const source = _precompiledSource(c.schema, '../_schema-runtime');
     fs.writeFileSync(path.join(out, _precompiledFile(`${c.group}/${c.version}`, c.kind)), source);
     files++;

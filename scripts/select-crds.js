@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Usage: node scripts/select-crds.js IN OUT VERSIONS [KINDS]
-//   VERSIONS: comma-separated CRD versions to keep (e.g. "v1"); only served ones are kept.
+//   VERSIONS: comma-separated CRD versions to keep (e.g. "v1"), or "served" for every served version;
+//             only served ones are kept.
 //   KINDS:    comma-separated kinds to keep, or "all" (default).
 // Drops upstream `description` text from schema nodes only (a real field named `description`, such as
 // GatewayClass spec.description, is a key of `properties` and is kept), so the generated bindings carry
@@ -27,8 +28,9 @@ function stripSchema(node) {
 }
 
 /**
- * The CRDs of a bundle that serve one of `versions` (and are of one of `kinds`, unless undefined), with
- * descriptions stripped from their schemas and only those versions kept; sorted by CRD name.
+ * The CRDs of a bundle that serve one of `versions` (every served version when undefined; and are of one
+ * of `kinds`, unless undefined), with descriptions stripped from their schemas and only those versions
+ * kept; sorted by CRD name.
  */
 function selectCrds(inFile, versions, kinds) {
   const docs = YAML.parseAllDocuments(fs.readFileSync(inFile, 'utf8'))
@@ -37,7 +39,7 @@ function selectCrds(inFile, versions, kinds) {
   const kept = [];
   for (const crd of docs) {
     if (kinds && !kinds.has(crd.spec.names.kind)) continue;
-    const vs = crd.spec.versions.filter((v) => v.served && versions.has(v.name));
+    const vs = crd.spec.versions.filter((v) => v.served && (!versions || versions.has(v.name)));
     if (vs.length === 0) continue;
     kept.push({
       apiVersion: crd.apiVersion,
@@ -61,7 +63,7 @@ if (require.main === module) {
     console.error('usage: select-crds.js IN OUT VERSIONS [KINDS]');
     process.exit(2);
   }
-  const versions = new Set(versionsArg.split(','));
+  const versions = versionsArg === 'served' ? undefined : new Set(versionsArg.split(','));
   const kinds = kindsArg === 'all' ? undefined : new Set(kindsArg.split(','));
   const kept = selectCrds(inFile, versions, kinds);
   fs.writeFileSync(outFile, kept.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n'));

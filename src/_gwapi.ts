@@ -106,6 +106,7 @@ export function _checkRouteParents(kind: string, parents: RouteParent[], routeNa
     const key = `${r.group}/${r.kind}/${r.namespace ?? ''}/${r.name}`; // the CRD compares the rendered fields
     byParent.set(key, [...(byParent.get(key) ?? []), p]);
   }
+  for (const p of parents) checkListenerAccepts(kind, p);
   for (const same of byParent.values()) {
     const sections = same.map((p) => p.sectionName);
     if (same.length > 1 && (sections.includes(undefined) || new Set(sections).size !== sections.length)) {
@@ -114,6 +115,19 @@ export function _checkRouteParents(kind: string, parents: RouteParent[], routeNa
     }
   }
   return [...parents];
+}
+
+/** The listener protocols whose default `allowedRoutes.kinds` include each route kind. */
+const ACCEPTING_PROTOCOLS: { [kind: string]: string[] } = { HTTPRoute: ['HTTP', 'HTTPS'], GRPCRoute: ['HTTP', 'HTTPS'], TLSRoute: ['TLS'] };
+
+/** A route attached to one listener of a Gateway of the app: that listener's protocol must accept the route's kind. */
+function checkListenerAccepts(kind: string, p: RouteParent): void {
+  const listener = p.kubernetesGateway?.listeners.find((l) => l.name === p.sectionName);
+  const accepting = ACCEPTING_PROTOCOLS[kind] ?? [];
+  if (listener && !accepting.includes(listener.protocol)) {
+    throw _invalid('parents', p.toString(), `listener '${listener.name}' is ${listener.protocol}, which does not accept ${kind}s`,
+      `attach to a ${accepting.join(' or ')} listener`);
+  }
 }
 
 /**

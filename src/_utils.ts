@@ -44,6 +44,22 @@ export function _validatePort(prop: string, value: number, fix: string = 'use e.
 }
 
 /**
+ * Keeps a removed static factory as a run-time error for JavaScript callers (TypeScript and jsii callers no
+ * longer see it, so their code fails to compile): the message names the replacement. Used where a factory's
+ * argument order changed, so that no old call silently runs with its arguments swapped.
+ * @internal
+ */
+export function _removedFactory(cls: object, method: string, old: string, replacement: string): void {
+  Object.defineProperty(cls, method, {
+    enumerable: false,
+    value: (...args: unknown[]) => {
+      throw _invalid(old, args, 'it was removed: the arguments are now in Istio\'s namespace/name order, under a new name, so that no old call swaps them silently',
+        `call ${replacement}`);
+    },
+  });
+}
+
+/**
  * Throws unless `props` is an object (JavaScript and jsii callers are not type-checked): a construct's
  * props, or an options object. `undefined` is accepted when the object is optional.
  * @internal
@@ -228,7 +244,7 @@ export function _validateHost(prop: string, host: string, allowWildcardPrefix: b
   }
   if (requireDot && rest.length < (labels[0] === '*' ? 1 : 2)) {
     throw _invalid(prop, host, 'a short name is resolved relative to the namespace of the resource using it, which is rarely what was meant',
-      'give a fully qualified name (e.g. "api.example.com"), or use ServiceHost.of(name, namespace) for a Kubernetes Service');
+      'give a fully qualified name (e.g. "api.example.com"), or use ServiceHost.inNamespace(namespace, name) for a Kubernetes Service');
   }
 }
 

@@ -135,6 +135,9 @@ export interface CertificateProps extends IstioResourceProps, CertificateOptions
   readonly secretName: string;
 }
 
+/** The live host list handed to the next Certificate by `Certificate._live()` (synchronous, so never shared). */
+let pendingLiveHosts: string[] | undefined;
+
 const HOUR_MS = 3_600_000;
 const MIN_RENEW_BEFORE_MS = 300_000;
 const DEFAULT_DURATION_MS = 90 * 24 * HOUR_MS;
@@ -213,12 +216,35 @@ export class Certificate extends IstioResource {
     }
   }
 
+  /**
+   * A Certificate whose DNS names are a live list (a gateway's hosts, added by `expose()` after the
+   * Certificate exists): checked at synth instead of at construction.
+   * @internal
+   */
+  public static _live(scope: Construct, id: string, props: Omit<CertificateProps, 'dnsNames'>, hosts: string[]): Certificate {
+    pendingLiveHosts = hosts;
+    try {
+      return new Certificate(scope, id, { ...props, dnsNames: hosts });
+    } finally {
+      pendingLiveHosts = undefined;
+    }
+  }
+
   /** Go duration syntax (`2160h`, `90m`, `45s`), which cert-manager's `metav1.Duration` parses. */
   private static goDuration(d: Duration): string {
     const s = d.toSeconds({ integral: false });
     if (s % 3600 === 0) return `${s / 3600}h`;
     if (s % 60 === 0) return `${s / 60}m`;
     return `${s}s`;
+  }
+
+  private static dnsNameErrors(dnsNames: string[]): string[] {
+    try {
+      Certificate._validateDnsNames('dnsNames', dnsNames);
+      return [];
+    } catch (e) {
+      return [(e as Error).message];
+    }
   }
 
   private static validateKey(k: CertificatePrivateKey): void {
@@ -254,14 +280,20 @@ export class Certificate extends IstioResource {
   constructor(scope: Construct, id: string, props: CertificateProps) {
     super(scope, id, props);
     _checkProps('props', props, true, '{ dnsNames: ["shop.example.com"], secretName: "shop-cert", issuer: CertificateIssuer.clusterIssuer("letsencrypt") }');
-    Certificate._validateDnsNames('dnsNames', props.dnsNames);
+    const live = pendingLiveHosts !== undefined && pendingLiveHosts === props.dnsNames;
+    pendingLiveHosts = undefined;
+    if (live) {
+      this.node.addValidation({ validate: () => Certificate.dnsNameErrors(this.dnsNames) });
+    } else {
+      Certificate._validateDnsNames('dnsNames', props.dnsNames);
+    }
     this.secretName = _validateDnsSubdomain('secretName', props.secretName);
     Certificate._validateOptions(props);
-    this.dnsNames = [...props.dnsNames];
-    const spec: cm.CertificateSpec = { secretName: this.secretName, dnsNames: this.dnsNames, ...Certificate._renderOptions(props) };
+    this.dnsNames = live ? props.dnsNames : [...props.dnsNames];
+    const options = Certificate._renderOptions(props);
     this.apiObject = this._createApiObject(cm.Certificate, {
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => cm.toJson_CertificateSpec(spec) }),
+      spec: Lazy.any({ produce: () => cm.toJson_CertificateSpec({ secretName: this.secretName, dnsNames: [...this.dnsNames], ...options }) }),
     });
   }
 }

@@ -95,7 +95,7 @@ const REGISTRIES = new WeakMap<IConstruct, Registry>();
  *
  * @example
  * const dr = new DestinationRule(chart, 'reviews', {
- *   host: ServiceHost.of('reviews', 'bookinfo'),
+ *   host: ServiceHost.inNamespace('bookinfo', 'reviews'),
  *   trafficPolicy: { tls: { mode: ClientTlsMode.ISTIO_MUTUAL } },
  * });
  * const v1 = dr.addSubset('v1', { version: 'v1' });
@@ -134,7 +134,7 @@ export class DestinationRule extends IstioResource {
    * @param props the `host` (required, not `*`), traffic policy, subsets, `exportTo` and workload selector
    */
   constructor(scope: Construct, id: string, props: DestinationRuleProps) {
-    super(scope, id, _checkProps('props', props, true, '{ host: ServiceHost.of("reviews", "bookinfo") }'));
+    super(scope, id, _checkProps('props', props, true, '{ host: ServiceHost.inNamespace("bookinfo", "reviews") }'));
     const host = props.host?.toMeshDestination?.().host;
     if (host !== '*') _validateHost('host', host, true, false);
     else throw _invalid('host', host, 'a DestinationRule cannot apply to every host', 'give the Service host (ServiceHost.fromService(svc)) or an FQDN');

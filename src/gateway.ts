@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { _hostNamespaceAllows, _hostsMatch, _splitNamespacedHost } from './_naming';
 import { _invalid, _undefinedIfEmpty, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
+import { Certificate, CertificateOptions } from './certificate';
 import { IGatewayBinding } from './gateway-binding';
 import * as net from './imports/istio-networking.istio.io';
 import { IMeshWorkload, MeshWorkload } from './workload';
@@ -126,6 +127,19 @@ export interface GatewayMutualTlsOptions extends GatewayTlsTerminationOptions {
 }
 
 /**
+ * TLS with a certificate that cert-manager issues and renews (`GatewayTls.certificate()`).
+ */
+export interface GatewayCertificateOptions extends GatewayTlsTerminationOptions, CertificateOptions {
+  /**
+   * The hosts the certificate covers (its DNS names). Each must be served by the gateway; with a
+   * `MeshGateway`, an entry of `certificates` gets its own HTTPS server for exactly these hosts.
+   *
+   * @default - every host of the gateway's HTTPS server
+   */
+  readonly hosts?: string[];
+}
+
+/**
  * TLS settings of a gateway server. The mode is always explicit: an unset mode means PASSTHROUGH in
  * Istio, which silently ignores the certificate.
  *
@@ -144,6 +158,23 @@ export class GatewayTls {
   public static simple(options: GatewayTlsTerminationOptions): GatewayTls {
     GatewayTls.validateTermination(GatewayTlsMode.SIMPLE, options);
     return new GatewayTls(GatewayTlsMode.SIMPLE, options);
+  }
+
+  /**
+   * Terminate TLS (SIMPLE, TLS 1.2+ by default) with a certificate cert-manager issues, renews and writes to
+   * `credentialName`: a `MeshGateway` creates the cert-manager `Certificate` for the hosts in the namespace
+   * of its gateway pods (where Istio reads the Secret).
+   *
+   * @param options the Secret (`credentialName`), the issuer, the hosts (default: the server's), validity,
+   * key and TLS versions
+   */
+  public static certificate(options: GatewayCertificateOptions): GatewayTls {
+    GatewayTls.validateTermination(GatewayTlsMode.SIMPLE, options);
+    Certificate._validateOptions(options);
+    if (options.hosts !== undefined) Certificate._validateDnsNames('hosts', options.hosts);
+    const tls = new GatewayTls(GatewayTlsMode.SIMPLE, options);
+    tls._certificate = { ...options, hosts: options.hosts ? [...options.hosts] : undefined };
+    return tls;
   }
 
   /**
@@ -234,6 +265,12 @@ export class GatewayTls {
       throw _invalid('caCertCredentialName', o.caCertCredentialName, 'caInCredential is also set', 'use one of caCertCredentialName or caInCredential');
     }
   }
+
+  /**
+   * The cert-manager certificate to create, for `GatewayTls.certificate()`.
+   * @internal
+   */
+  public _certificate?: GatewayCertificateOptions;
 
   private constructor(
     /** The TLS mode. */

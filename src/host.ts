@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { _K8sObject, _ServicePort } from './_k8s';
 import { _CLUSTER_DOMAIN, _serviceFqdn } from './_naming';
-import { _invalid, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
+import { _invalid, _removedFactory, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 
 /**
  * Where traffic goes, as a VirtualService or DestinationRule sees it.
@@ -59,7 +59,7 @@ export interface ServiceHostOptions {
  *
  * @example
  * ServiceHost.fromService(frontendService);    // frontend.shop.svc.cluster.local
- * ServiceHost.of('reviews', 'bookinfo');       // reviews.bookinfo.svc.cluster.local
+ * ServiceHost.inNamespace('bookinfo', 'reviews'); // reviews.bookinfo.svc.cluster.local
  * ServiceHost.external('api.stripe.com');
  */
 export class ServiceHost implements IMeshDestination {
@@ -71,23 +71,24 @@ export class ServiceHost implements IMeshDestination {
    * @param options the cluster's DNS domain
    */
   public static fromService(service: IConstruct, options: ServiceHostOptions = {}): ServiceHost {
-    const obj = _K8sObject.of('service', service, ['Service'], 'pass the Service, or use ServiceHost.of(name, namespace)');
-    const ns = obj.requireNamespace('service', 'its FQDN cannot be derived', 'or use ServiceHost.of(name, namespace)');
+    const obj = _K8sObject.of('service', service, ['Service'], 'pass the Service, or use ServiceHost.inNamespace(namespace, name)');
+    const ns = obj.requireNamespace('service', 'its FQDN cannot be derived', 'or use ServiceHost.inNamespace(namespace, name)');
     const { port, ...rest } = options;
-    const host = ServiceHost.of(obj.name, ns, rest);
+    const host = ServiceHost.inNamespace(ns, obj.name, rest);
     const known = new ServiceHost(host.fqdn, host.serviceName, host.serviceNamespace, undefined, obj.servicePorts());
     return port === undefined ? known : known.withPort(port);
   }
 
   /**
-   * The Service `name` in `namespace`: `<name>.<namespace>.svc.<clusterDomain>`.
-   * @param name the Service name
+   * The Service `name` in `namespace`: `<name>.<namespace>.svc.<clusterDomain>`. Arguments in Istio's
+   * `namespace/name` order, as `MeshIdentity.of()` and `GatewayBinding.of()` take them.
    * @param namespace the Service's namespace
+   * @param name the Service name
    * @param options the cluster's DNS domain
    */
-  public static of(name: string, namespace: string, options: ServiceHostOptions = {}): ServiceHost {
-    _validateDnsLabel('name', name);
+  public static inNamespace(namespace: string, name: string, options: ServiceHostOptions = {}): ServiceHost {
     _validateDnsLabel('namespace', namespace);
+    _validateDnsLabel('name', name);
     const domain = options.clusterDomain ?? _CLUSTER_DOMAIN;
     _validateHost('clusterDomain', domain, false, false);
     const port = options.port === undefined ? undefined : _validatePort('port', options.port, 'give the Service port, e.g. 9080');
@@ -163,3 +164,8 @@ export class ServiceHost implements IMeshDestination {
     return this.fqdn;
   }
 }
+
+// ServiceHost.of(name, namespace) took its arguments in the opposite order of every other factory; it was
+// removed rather than reordered, so that no existing call silently swaps the two. TypeScript callers get a
+// compile error; JavaScript callers get this message.
+_removedFactory(ServiceHost, 'of', 'ServiceHost.of(name, namespace)', 'ServiceHost.inNamespace(namespace, name)');

@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _hostSubsetOf } from './_naming';
-import { _invalid, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
+import { _invalid, _sortedRecord, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validateLabels, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
 
@@ -15,7 +15,10 @@ export enum ListenerProtocol {
   HTTPS = 'HTTPS',
   /** TLS: terminated, or passed through and routed by SNI. */
   TLS = 'TLS',
-  /** Opaque TCP. */
+  /**
+   * Opaque TCP. Refused by `addListener()`: a TCP listener only accepts TCPRoutes, which are in Gateway
+   * API's experimental channel, not in the standard v1.5.1 CRDs this library targets.
+   */
   TCP = 'TCP',
 }
 
@@ -72,9 +75,23 @@ export interface ListenerOptions {
   /**
    * Which namespaces may attach routes.
    *
-   * @default AllowedRoutes.SAME_NAMESPACE
+   * @default AllowedRoutes.SAME_NAMESPACE (unless a namespace selector is given)
    */
   readonly allowedRoutes?: AllowedRoutes;
+  /**
+   * Routes in the namespaces with these labels may attach (`allowedRoutes.namespaces.from: Selector`,
+   * `matchLabels`). Not together with `allowedRoutes`.
+   *
+   * @default - no label selector
+   */
+  readonly allowedRoutesNamespaceLabels?: { [key: string]: string };
+  /**
+   * Routes in these namespaces may attach (`from: Selector` on the `kubernetes.io/metadata.name` label
+   * every namespace carries). Not together with `allowedRoutes`.
+   *
+   * @default - no namespace list
+   */
+  readonly allowedRoutesNamespaces?: string[];
   /**
    * The listener name, unique per Gateway (routes attach to it as `sectionName`).
    *
@@ -117,6 +134,39 @@ export interface KubernetesGatewayProps extends IstioResourceProps {
    * @default - none; at least one is required at synth
    */
   readonly listeners?: ListenerOptions[];
+}
+
+/** `allowedRoutes`: Same (default, not rendered), All, or a Selector from labels or namespace names. */
+function renderAllowedRoutes(options: ListenerOptions): gw.GatewaySpecListenersAllowedRoutes | undefined {
+  const labels = options.allowedRoutesNamespaceLabels;
+  const names = options.allowedRoutesNamespaces;
+  const From = gw.GatewaySpecListenersAllowedRoutesNamespacesFrom;
+  if (labels === undefined && names === undefined) {
+    const allowed = options.allowedRoutes ?? AllowedRoutes.SAME_NAMESPACE;
+    if (!Object.values(AllowedRoutes).includes(allowed)) throw _invalid('allowedRoutes', allowed, 'it is not an AllowedRoutes member', 'use AllowedRoutes.SAME_NAMESPACE or ALL_NAMESPACES');
+    return allowed === AllowedRoutes.SAME_NAMESPACE ? undefined : { namespaces: { from: From.ALL } };
+  }
+  if (options.allowedRoutes !== undefined) {
+    throw _invalid('allowedRoutes', options.allowedRoutes, 'a listener takes either allowedRoutes or a namespace selector', 'drop allowedRoutes, or the selector');
+  }
+  if (labels !== undefined) {
+    _validateLabels('allowedRoutesNamespaceLabels', labels);
+    if (Object.keys(labels).length === 0) throw _invalid('allowedRoutesNamespaceLabels', labels, 'an empty selector selects every namespace', 'use allowedRoutes: AllowedRoutes.ALL_NAMESPACES, or give labels');
+  }
+  if (names !== undefined) {
+    if (!Array.isArray(names) || names.length === 0) throw _invalid('allowedRoutesNamespaces', names, 'it is empty', 'list namespaces, or leave it out');
+    names.forEach((n) => _validateDnsLabel('allowedRoutesNamespaces', n));
+  }
+  return {
+    namespaces: {
+      from: From.SELECTOR,
+      selector: {
+        matchLabels: labels === undefined ? undefined : _sortedRecord(labels),
+        matchExpressions: names === undefined ? undefined
+          : [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...new Set(names)].sort() }],
+      },
+    },
+  };
 }
 
 /**
@@ -177,15 +227,16 @@ export class KubernetesGateway extends IstioResource {
     if (!Object.values(ListenerProtocol).includes(protocol)) {
       throw _invalid('protocol', protocol, 'it is not a standard Gateway API listener protocol', 'use a ListenerProtocol member');
     }
+    if (protocol === ListenerProtocol.TCP) {
+      throw _invalid('protocol', protocol, 'a TCP listener only accepts TCPRoutes, which are in Gateway API\'s experimental channel (not in the standard v1.5.1 CRDs this library targets)',
+        'route TCP with an Istio Gateway and a VirtualService TCP route, or use ListenerProtocol.TLS with a KubernetesTlsRoute');
+    }
     const name = options.name ?? `${protocol.toLowerCase()}-${port}`;
     _validateDnsLabel('name', name);
     if (this._listeners.some((l) => l.info.name === name)) {
       throw _invalid('name', name, 'listener names must be unique within the Gateway', 'give the listener another name');
     }
     if (options.hostname !== undefined) {
-      if (protocol === ListenerProtocol.TCP) {
-        throw _invalid('hostname', options.hostname, 'hostname must not be specified for TCP listeners', 'leave hostname out');
-      }
       _validateHost('hostname', options.hostname, true, true);
       if (options.hostname !== options.hostname.toLowerCase()) {
         throw _invalid('hostname', options.hostname, 'Gateway API hostnames are lowercase', `use "${options.hostname.toLowerCase()}"`);
@@ -198,9 +249,9 @@ export class KubernetesGateway extends IstioResource {
     const certs = options.certificates ?? [];
     const passthrough = options.tlsPassthrough ?? false;
     let tls: gw.GatewaySpecListenersTls | undefined;
-    if (protocol === ListenerProtocol.HTTP || protocol === ListenerProtocol.TCP) {
+    if (protocol === ListenerProtocol.HTTP) {
       if (certs.length > 0 || passthrough) {
-        throw _invalid('certificates', certs.map((c) => c.name), `TLS must not be specified for ${protocol} listeners`, 'use ListenerProtocol.HTTPS or TLS');
+        throw _invalid('certificates', certs.map((c) => c.name), 'TLS must not be specified for HTTP listeners', 'use ListenerProtocol.HTTPS or TLS');
       }
     } else if (protocol === ListenerProtocol.HTTPS && passthrough) {
       throw _invalid('tlsPassthrough', passthrough, 'HTTPS listeners terminate TLS', 'use ListenerProtocol.TLS for passthrough');
@@ -220,7 +271,7 @@ export class KubernetesGateway extends IstioResource {
         certificateRefs: certs.map((c) => ({ kind: 'Secret', group: '', name: c.name, namespace: c.namespace })),
       };
     }
-    const allowed = options.allowedRoutes ?? AllowedRoutes.SAME_NAMESPACE;
+    const allowedRoutes = renderAllowedRoutes(options);
     const info: ListenerInfo = { name, port, protocol, hostname: options.hostname };
     this._listeners.push({
       info,
@@ -230,8 +281,7 @@ export class KubernetesGateway extends IstioResource {
         protocol,
         hostname: options.hostname,
         tls,
-        allowedRoutes: allowed === AllowedRoutes.SAME_NAMESPACE ? undefined
-          : { namespaces: { from: allowed as unknown as gw.GatewaySpecListenersAllowedRoutesNamespacesFrom } },
+        allowedRoutes,
       },
     });
     return info;

@@ -87,7 +87,7 @@ function validPort(prop: string, p: number): number {
  * one at an explicit position), and a catch-all route before more specific ones is an error.
  *
  * @example
- * const dr = new DestinationRule(chart, 'reviews-subsets', { host: ServiceHost.of('reviews', 'bookinfo') });
+ * const dr = new DestinationRule(chart, 'reviews-subsets', { host: ServiceHost.inNamespace('bookinfo', 'reviews') });
  * const v1 = dr.addSubset('v1', { version: 'v1' });
  * const v2 = dr.addSubset('v2', { version: 'v2' });
  * const vs = new VirtualService(chart, 'reviews', { hosts: ['reviews.bookinfo.svc.cluster.local'] });

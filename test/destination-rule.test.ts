@@ -4,7 +4,7 @@ import {
   ConformanceValidator, MeshWorkload, ServiceHost,
 } from '../src';
 
-const reviews = ServiceHost.of('reviews', 'bookinfo');
+const reviews = ServiceHost.inNamespace('bookinfo', 'reviews');
 
 describe('DestinationRule', () => {
   test('default: host only, plus one reviewed snapshot', () => {
@@ -118,7 +118,7 @@ describe('DestinationRule', () => {
 
   test('a subset without labels selects every endpoint (Istio\'s egress-gateway task routes to one)', () => {
     const chart = Testing.chart();
-    const dr = new DestinationRule(chart, 'r', { metadata: { name: 'egressgateway-for-cnn' }, host: ServiceHost.of('istio-egressgateway', 'istio-system') });
+    const dr = new DestinationRule(chart, 'r', { metadata: { name: 'egressgateway-for-cnn' }, host: ServiceHost.inNamespace('istio-system', 'istio-egressgateway') });
     expect(dr.addSubset('cnn', {}).toMeshDestination()).toEqual({ host: 'istio-egressgateway.istio-system.svc.cluster.local', subset: 'cnn' });
     expect(Testing.synth(chart)[0].spec.subsets).toEqual([{ name: 'cnn' }]);
   });

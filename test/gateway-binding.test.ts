@@ -4,7 +4,7 @@ import { GatewayBinding, ServiceHost, VirtualService } from '../src';
 describe('GatewayBinding: only explicitly external gateways may be absent', () => {
   const build = (binding: GatewayBinding) => {
     const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
-    new VirtualService(chart, 'vs', { hosts: ['shop.example.com'], gateways: [binding], http: [{ destinations: [{ destination: ServiceHost.of('catalog', 'shop') }] }] });
+    new VirtualService(chart, 'vs', { hosts: ['shop.example.com'], gateways: [binding], http: [{ destinations: [{ destination: ServiceHost.inNamespace('shop', 'catalog') }] }] });
     return () => Testing.synth(chart);
   };
 

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ServiceHost } from '../src';
+import { MonitoringTarget, ServiceHost } from '../src';
 
 describe('ServiceHost', () => {
   test('fromService renders the Service FQDN', () => {
@@ -24,7 +24,7 @@ describe('ServiceHost', () => {
   });
 
   test('of() renders name.namespace.svc.cluster.local', () => {
-    expect(ServiceHost.of('reviews', 'bookinfo').toString()).toEqual('reviews.bookinfo.svc.cluster.local');
+    expect(ServiceHost.inNamespace('bookinfo', 'reviews').toString()).toEqual('reviews.bookinfo.svc.cluster.local');
   });
 
   test('external() accepts FQDNs and a leading wildcard label', () => {
@@ -36,7 +36,7 @@ describe('ServiceHost', () => {
     const chart = Testing.chart();
     const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'catalog' }, ports: [{ port: 80 }] });
     expect(() => ServiceHost.fromService(svc))
-      .toThrow('Invalid service "test/svc (catalog)": it has no namespace, so its FQDN cannot be derived. Fix: set metadata.namespace on the Service (or a namespace on its Chart), or use ServiceHost.of(name, namespace)');
+      .toThrow('Invalid service "test/svc (catalog)": it has no namespace, so its FQDN cannot be derived. Fix: set metadata.namespace on the Service (or a namespace on its Chart), or use ServiceHost.inNamespace(namespace, name)');
   });
 
   test('fails on an empty host', () => {
@@ -61,9 +61,9 @@ describe('ServiceHost', () => {
   });
 
   test('fails on an invalid service name, namespace or cluster domain', () => {
-    expect(() => ServiceHost.of('Catalog', 'shop')).toThrow('Invalid name "Catalog": it is not an RFC 1123 DNS label');
-    expect(() => ServiceHost.of('catalog', 'shop_1')).toThrow('Invalid namespace "shop_1": it is not an RFC 1123 DNS label');
-    expect(() => ServiceHost.of('catalog', 'shop', { clusterDomain: '*.local' })).toThrow('Invalid clusterDomain "*.local": wildcards are not allowed here');
+    expect(() => ServiceHost.inNamespace('shop', 'Catalog')).toThrow('Invalid name "Catalog": it is not an RFC 1123 DNS label');
+    expect(() => ServiceHost.inNamespace('shop_1', 'catalog')).toThrow('Invalid namespace "shop_1": it is not an RFC 1123 DNS label');
+    expect(() => ServiceHost.inNamespace('shop', 'catalog', { clusterDomain: '*.local' })).toThrow('Invalid clusterDomain "*.local": wildcards are not allowed here');
   });
 
   test('a port on the host: by option, withPort(), or by the Service\'s port name; rendered in the destination', () => {
@@ -73,7 +73,7 @@ describe('ServiceHost', () => {
     // WHEN
     const byName = ServiceHost.fromService(svc).withPortNamed('grpc');
     const byOption = ServiceHost.fromService(svc, { port: 9080 });
-    const byValue = ServiceHost.of('reviews', 'bookinfo', { port: 9080 });
+    const byValue = ServiceHost.inNamespace('bookinfo', 'reviews', { port: 9080 });
     // THEN
     expect(byName.toMeshDestination()).toEqual({ host: 'reviews.bookinfo.svc.cluster.local', port: 9090 });
     expect(byOption.port).toBe(9080);
@@ -90,8 +90,21 @@ describe('ServiceHost', () => {
       .toThrow('Invalid port 80: Service reviews.bookinfo.svc.cluster.local has no such port (it has: 9080). Fix: use one of its ports, or withPortNamed(name)');
     expect(() => ServiceHost.fromService(svc).withPortNamed('grpc'))
       .toThrow('Invalid name "grpc": Service reviews.bookinfo.svc.cluster.local has no port of this name (named ports: http). Fix: use one of "http"');
-    expect(() => ServiceHost.of('reviews', 'bookinfo').withPortNamed('http'))
+    expect(() => ServiceHost.inNamespace('bookinfo', 'reviews').withPortNamed('http'))
       .toThrow('Invalid name "http": host reviews.bookinfo.svc.cluster.local was not made from a Service object, so its port names are unknown. Fix: use ServiceHost.fromService(service).withPortNamed(name), or withPort(number)');
-    expect(() => ServiceHost.of('reviews', 'bookinfo', { port: 0 })).toThrow('Invalid port 0: a port is an integer from 1 to 65535. Fix: give the Service port, e.g. 9080');
+    expect(() => ServiceHost.inNamespace('bookinfo', 'reviews', { port: 0 })).toThrow('Invalid port 0: a port is an integer from 1 to 65535. Fix: give the Service port, e.g. 9080');
+  });
+});
+
+describe('ServiceHost.inNamespace: Istio\'s namespace/name order', () => {
+  test('namespace first, as MeshIdentity.of() and GatewayBinding.of()', () => {
+    expect(ServiceHost.inNamespace('bookinfo', 'reviews').fqdn).toEqual('reviews.bookinfo.svc.cluster.local');
+  });
+
+  test('fails: the removed ServiceHost.of(name, namespace) and MonitoringTarget.service(name, namespace) name their replacement (JavaScript callers)', () => {
+    expect(() => (ServiceHost as any).of('reviews', 'bookinfo')).toThrow(
+      'Invalid ServiceHost.of(name, namespace) ["reviews","bookinfo"]: it was removed: the arguments are now in Istio\'s namespace/name order, under a new name, so that no old call swaps them silently. Fix: call ServiceHost.inNamespace(namespace, name)');
+    expect(() => (MonitoringTarget as any).service('reviews', 'bookinfo')).toThrow(/Fix: call MonitoringTarget.inNamespace\(namespace, name\)$/);
+    expect(Object.keys(ServiceHost)).not.toContain('of');
   });
 });

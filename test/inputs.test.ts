@@ -180,7 +180,7 @@ describe('inputs: wrong objects', () => {
 
   test('fails on a string, undefined or null (JavaScript and jsii callers)', () => {
     expect(() => ServiceHost.fromService('catalog' as any)).toThrow(
-      'Invalid service "catalog": it is not a construct (expected a Service from cdk8s-plus, cdk8s import, or an ApiObject). Fix: pass the Service, or use ServiceHost.of(name, namespace)');
+      'Invalid service "catalog": it is not a construct (expected a Service from cdk8s-plus, cdk8s import, or an ApiObject). Fix: pass the Service, or use ServiceHost.inNamespace(namespace, name)');
     expect(() => MeshWorkload.fromWorkload(undefined as any)).toThrow(/^Invalid workload \(undefined\): it is not a construct/);
     expect(() => MeshIdentity.fromServiceAccount(null as any)).toThrow(/^Invalid serviceAccount null: it is not a construct/);
   });

@@ -32,26 +32,25 @@ describe('KubernetesGateway', () => {
     expect(Testing.synth(c)).toMatchSnapshot();
   });
 
-  test('renders passthrough TLS and TCP listeners, a custom class and cross-namespace certificates', () => {
+  test('renders passthrough TLS listeners, a custom class and cross-namespace certificates', () => {
     const c = chart();
     const g = new KubernetesGateway(c, 'gw', {
       gatewayClassName: 'istio-waypoint',
       listeners: [
         { port: 8443, protocol: ListenerProtocol.TLS, hostname: 'db.example.com', tlsPassthrough: true },
-        { port: 3306, protocol: ListenerProtocol.TCP },
         { port: 9443, protocol: ListenerProtocol.TLS, hostname: '*.example.com', certificates: [{ name: 'wild', namespace: 'certs' }] },
       ],
     });
     const spec = Testing.synth(c)[0].spec;
     expect(spec.gatewayClassName).toEqual('istio-waypoint');
     expect(spec.listeners.map((l: any) => l.tls)).toEqual([
-      { mode: 'Passthrough' }, undefined,
+      { mode: 'Passthrough' },
       { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'wild', namespace: 'certs' }] },
     ]);
     expect(g.servesHostname('api.example.com')).toBe(true);
     expect(g.servesHostname('api.example.com', 'tls-8443')).toBe(false);
     expect(g.servesHostname('example.com', 'tls-9443')).toBe(false);
-    expect(g.servesHostname('anything.org', 'tcp-3306')).toBe(true);
+    expect(g.servesHostname('anything.org', 'tls-9443')).toBe(false);
   });
 
   test('fails at synth without listeners', () => {
@@ -60,11 +59,10 @@ describe('KubernetesGateway', () => {
     expect(() => Testing.synth(c)).toThrow(/KubernetesGateway 'edge\/gw' has no listeners\. Fix: call addListener\(\) or pass listeners/);
   });
 
-  test('fails on TLS settings for HTTP/TCP listeners', () => {
+  test('fails on TLS settings for HTTP listeners', () => {
     const g = new KubernetesGateway(chart(), 'gw');
     expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, certificates: [{ name: 'c' }] }))
       .toThrow('Invalid certificates ["c"]: TLS must not be specified for HTTP listeners. Fix: use ListenerProtocol.HTTPS or TLS');
-    expect(() => g.addListener({ port: 9000, protocol: ListenerProtocol.TCP, tlsPassthrough: true })).toThrow('TLS must not be specified for TCP listeners');
   });
 
   test('fails on an HTTPS listener that does not terminate, or terminates without certificates', () => {
@@ -77,10 +75,44 @@ describe('KubernetesGateway', () => {
       .toThrow('Invalid certificates ["c"]: a passthrough listener does not use certificates');
   });
 
-  test('fails on a hostname for TCP, or an invalid hostname', () => {
+  test('fails on a TCP listener: TCPRoute is in the experimental channel only', () => {
     const g = new KubernetesGateway(chart(), 'gw');
-    expect(() => g.addListener({ port: 9000, protocol: ListenerProtocol.TCP, hostname: 'db.example.com' }))
-      .toThrow('Invalid hostname "db.example.com": hostname must not be specified for TCP listeners');
+    expect(() => g.addListener({ port: 3306, protocol: ListenerProtocol.TCP }))
+      .toThrow('Invalid protocol "TCP": a TCP listener only accepts TCPRoutes, which are in Gateway API\'s experimental channel (not in the standard v1.5.1 CRDs this library targets). '
+        + 'Fix: route TCP with an Istio Gateway and a VirtualService TCP route, or use ListenerProtocol.TLS with a KubernetesTlsRoute');
+  });
+
+  test('renders allowedRoutes: All, a namespace label selector, or a list of namespaces', () => {
+    const c = chart();
+    new KubernetesGateway(c, 'gw', {
+      listeners: [
+        { port: 80, protocol: ListenerProtocol.HTTP, allowedRoutes: AllowedRoutes.ALL_NAMESPACES },
+        { port: 8080, protocol: ListenerProtocol.HTTP, allowedRoutesNamespaceLabels: { 'shared-gateway-access': 'true' } },
+        { port: 8081, protocol: ListenerProtocol.HTTP, allowedRoutesNamespaces: ['shop', 'billing', 'shop'] },
+        { port: 8082, protocol: ListenerProtocol.HTTP },
+      ],
+    });
+    expect(Testing.synth(c)[0].spec.listeners.map((l: any) => l.allowedRoutes)).toEqual([
+      { namespaces: { from: 'All' } },
+      { namespaces: { from: 'Selector', selector: { matchLabels: { 'shared-gateway-access': 'true' } } } },
+      { namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['billing', 'shop'] }] } } },
+      undefined,
+    ]);
+  });
+
+  test('fails on a namespace selector with allowedRoutes, an empty selector, or a bad namespace', () => {
+    const g = new KubernetesGateway(chart(), 'gw');
+    expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, allowedRoutes: AllowedRoutes.ALL_NAMESPACES, allowedRoutesNamespaces: ['shop'] }))
+      .toThrow('Invalid allowedRoutes "All": a listener takes either allowedRoutes or a namespace selector. Fix: drop allowedRoutes, or the selector');
+    expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, allowedRoutesNamespaceLabels: {} }))
+      .toThrow('Invalid allowedRoutesNamespaceLabels {}: an empty selector selects every namespace. Fix: use allowedRoutes: AllowedRoutes.ALL_NAMESPACES, or give labels');
+    expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, allowedRoutesNamespaces: [] })).toThrow('Invalid allowedRoutesNamespaces []: it is empty');
+    expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, allowedRoutesNamespaces: ['Shop'] })).toThrow('Invalid allowedRoutesNamespaces "Shop"');
+    expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, allowedRoutesNamespaceLabels: { 'a b': 'x' } })).toThrow('Invalid allowedRoutesNamespaceLabels key "a b"');
+  });
+
+  test('fails on an invalid hostname', () => {
+    const g = new KubernetesGateway(chart(), 'gw');
     expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, hostname: 'Shop.Example.com' }))
       .toThrow('Invalid hostname "Shop.Example.com": Gateway API hostnames are lowercase');
     expect(() => g.addListener({ port: 80, protocol: ListenerProtocol.HTTP, hostname: 'shop' })).toThrow('Invalid hostname "shop": a short name');

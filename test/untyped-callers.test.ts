@@ -11,7 +11,7 @@ describe('untyped callers', () => {
     expect(() => new MeshGateway(chart(), 'edge', undefined as any)).toThrow(
       'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { namespace: "istio-ingress", tls: GatewayTls.simple({ credentialName: "shop-cert" }) }');
     expect(() => new DestinationRule(chart(), 'reviews', undefined as any)).toThrow(
-      'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { host: ServiceHost.of("reviews", "bookinfo") }');
+      'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { host: ServiceHost.inNamespace("bookinfo", "reviews") }');
     expect(() => HttpMatch.of(undefined as any)).toThrow('Invalid options (undefined): it is required and must be an object. Fix: pass e.g. { uri: StringMatch.prefix("/api") }');
   });
 
@@ -21,6 +21,6 @@ describe('untyped callers', () => {
   });
 
   test('fails on a number where a name is meant, saying so', () => {
-    expect(() => ServiceHost.of(1 as any, 'shop')).toThrow('Invalid name 1: it is a number, not a string. Fix: give a lowercase RFC 1123 name such as "shop"');
+    expect(() => ServiceHost.inNamespace('shop', 1 as any)).toThrow('Invalid name 1: it is a number, not a string. Fix: give a lowercase RFC 1123 name such as "shop"');
   });
 });

@@ -1,7 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import { DestinationRule, GatewayBinding, HttpMatch, HttpMethod, ServiceHost, StringMatch, VirtualService } from '../src';
 
-const host = ServiceHost.of('reviews', 'bookinfo');
+const host = ServiceHost.inNamespace('bookinfo', 'reviews');
 function setup() {
   const chart = Testing.chart();
   const dr = new DestinationRule(chart, 'dr', { host });
@@ -104,7 +104,7 @@ describe('VirtualService', () => {
   test('TCP and TLS (SNI) routes', () => {
     // GIVEN
     const chart = Testing.chart();
-    const db = ServiceHost.of('db', 'data');
+    const db = ServiceHost.inNamespace('data', 'db');
     // WHEN
     const vs = new VirtualService(chart, 'vs', { hosts: ['db.data.svc.cluster.local', 'api.example.com'] });
     vs.addTcpRoute({ match: [{ port: 5432, sourceLabels: { app: 'catalog' } }], destinations: [{ destination: db }] });

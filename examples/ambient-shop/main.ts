@@ -87,7 +87,7 @@ export class AmbientShopChart extends Chart {
       samplingPercent: 10,
       reporter: MetricsReporter.WAYPOINT,
     });
-    this.observability.monitor(MonitoringTarget.service('frontend', 'shop'), { successRateSlo: 99.9, p99Latency: Duration.millis(500) });
+    this.observability.monitor(MonitoringTarget.inNamespace('shop', 'frontend'), { successRateSlo: 99.9, p99Latency: Duration.millis(500) });
     this.observability.monitor(this.catalog, { successRateSlo: 99.5, p99Latency: Duration.millis(250), analysis: { argoAnalysisTemplate: true } });
   }
 }

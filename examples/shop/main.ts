@@ -91,7 +91,7 @@ export class ShopChart extends Chart {
       tracing: TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }),
       samplingPercent: 10,
     });
-    this.observability.monitor(MonitoringTarget.service('frontend', 'shop'), { successRateSlo: 99.9, p99Latency: Duration.millis(500) });
+    this.observability.monitor(MonitoringTarget.inNamespace('shop', 'frontend'), { successRateSlo: 99.9, p99Latency: Duration.millis(500) });
     // the canary's analysis (a ConfigMap that `cdk8s-istio canary status` reads), also exported as an Argo Rollouts
     // AnalysisTemplate for teams whose Argo Rollouts or Kargo runs the analysis (needs Argo Rollouts' CRDs)
     this.observability.monitor(this.catalog, { successRateSlo: 99.5, p99Latency: Duration.millis(250), analysis: { argoAnalysisTemplate: true } });

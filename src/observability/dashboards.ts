@@ -219,7 +219,7 @@ export class MeshDashboard extends GrafanaDashboard {
  * workload.
  *
  * @example
- * new ServiceDashboard(chart, 'catalog-dashboard', { target: MonitoringTarget.service('catalog', 'shop') });
+ * new ServiceDashboard(chart, 'catalog-dashboard', { target: MonitoringTarget.inNamespace('shop', 'catalog') });
  */
 export class ServiceDashboard extends GrafanaDashboard {
   private readonly target: MonitoringTargetConfig;
@@ -231,7 +231,7 @@ export class ServiceDashboard extends GrafanaDashboard {
    *
    * @param scope the parent construct (usually a Chart)
    * @param id the construct id, unique within `scope`
-   * @param props the service to chart (`target`, e.g. `MonitoringTarget.service('catalog', 'shop')`),
+   * @param props the service to chart (`target`, e.g. `MonitoringTarget.inNamespace('shop', 'catalog')`),
    * ConfigMap namespace (default the service's), Grafana folder and reporter (default `destination`)
    */
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {

@@ -165,7 +165,7 @@ export interface ServiceMonitoringProps extends MonitorOptions {
  * `MeshObservability.monitor()` defines one.
  *
  * @example
- * new ServiceMonitoring(chart, 'catalog', { target: MonitoringTarget.service('catalog', 'shop') });
+ * new ServiceMonitoring(chart, 'catalog', { target: MonitoringTarget.inNamespace('shop', 'catalog') });
  */
 export class ServiceMonitoring extends Construct {
   /** The SLO (and canary) alerts, if emitted. */
@@ -216,7 +216,7 @@ export class ServiceMonitoring extends Construct {
  *   tracing: TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }),
  *   samplingPercent: 10,
  * });
- * obs.monitor(MonitoringTarget.service('catalog', 'shop'), { successRateSlo: 99.5, p99Latency: Duration.millis(250) });
+ * obs.monitor(MonitoringTarget.inNamespace('shop', 'catalog'), { successRateSlo: 99.5, p99Latency: Duration.millis(250) });
  * // Helm values for istiod beside the manifests folder, not in it (`kubectl apply -f dist/` applies every file there)
  * fs.mkdirSync('dist-mesh', { recursive: true });
  * fs.writeFileSync('dist-mesh/istiod-values.yaml', obs.meshConfig.toHelmValuesYaml());
@@ -287,7 +287,7 @@ export class MeshObservability extends Construct {
    * (`toMonitoringTarget().canary` set, e.g. a CanaryService) also canary-vs-stable alerts and a
    * canary dashboard. Monitoring the same service twice fails.
    *
-   * @param target the service (`MonitoringTarget.service('catalog', 'shop')`) or canary (a `CanaryService`)
+   * @param target the service (`MonitoringTarget.inNamespace('shop', 'catalog')`) or canary (a `CanaryService`)
    * @param options SLOs (`successRateSlo` default 99.9, `p99Latency` default 1 s), burn-rate windows,
    * canary thresholds, and whether to emit alerts and dashboards (default both)
    * @returns the construct holding the service's alerts and dashboards

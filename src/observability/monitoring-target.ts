@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
-import { _invalid, _validateDnsLabel } from '../_utils';
+import { _invalid, _removedFactory, _validateDnsLabel } from '../_utils';
 import { ServiceHost } from '../host';
 
 /**
@@ -84,17 +84,17 @@ export interface CanaryMonitoringTargetOptions {
  *
  * @example
  * MonitoringTarget.fromService(frontendService);
- * MonitoringTarget.service('catalog', 'shop');
+ * MonitoringTarget.inNamespace('shop', 'catalog');
  * MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
  */
 export class MonitoringTarget implements IMonitoringTarget {
   /**
-   * The Service `name` in `namespace`.
+   * The Service `name` in `namespace`, in Istio's `namespace/name` order (as `ServiceHost.inNamespace()`).
    *
-   * @param name the Service name
    * @param namespace the Service's namespace
+   * @param name the Service name
    */
-  public static service(name: string, namespace: string): MonitoringTarget {
+  public static inNamespace(namespace: string, name: string): MonitoringTarget {
     return new MonitoringTarget({ serviceName: _validateDnsLabel('name', name), namespace: _validateDnsLabel('namespace', namespace) });
   }
 
@@ -105,21 +105,21 @@ export class MonitoringTarget implements IMonitoringTarget {
    *   an object imported with `cdk8s import k8s`
    */
   public static fromService(service: IConstruct): MonitoringTarget {
-    const obj = _K8sObject.of('service', service, ['Service'], 'pass the Service, or use MonitoringTarget.service(name, namespace)');
-    const ns = obj.requireNamespace('service', 'its metrics cannot be selected', 'or use MonitoringTarget.service(name, namespace)');
-    return MonitoringTarget.service(obj.name, ns);
+    const obj = _K8sObject.of('service', service, ['Service'], 'pass the Service, or use MonitoringTarget.inNamespace(namespace, name)');
+    const ns = obj.requireNamespace('service', 'its metrics cannot be selected', 'or use MonitoringTarget.inNamespace(namespace, name)');
+    return MonitoringTarget.inNamespace(ns, obj.name);
   }
 
   /**
    * An in-cluster `ServiceHost` (external hosts have no destination service metrics of their own).
    *
-   * @param host an in-cluster host (`ServiceHost.of()` / `ServiceHost.fromService()`)
+   * @param host an in-cluster host (`ServiceHost.inNamespace()` / `ServiceHost.fromService()`)
    */
   public static fromHost(host: ServiceHost): MonitoringTarget {
     if (host.serviceName === undefined || host.serviceNamespace === undefined) {
-      throw _invalid('host', host.fqdn, 'an external host is not a Service of this cluster', 'monitor the calling workloads instead, or use MonitoringTarget.service()');
+      throw _invalid('host', host.fqdn, 'an external host is not a Service of this cluster', 'monitor the calling workloads instead, or use MonitoringTarget.inNamespace()');
     }
-    return MonitoringTarget.service(host.serviceName, host.serviceNamespace);
+    return MonitoringTarget.inNamespace(host.serviceNamespace, host.serviceName);
   }
 
   /**
@@ -172,3 +172,7 @@ export function _readTarget(prop: string, target: IMonitoringTarget): Monitoring
   }
   return c;
 }
+
+// MonitoringTarget.service(name, namespace) took its arguments in the opposite order of every other factory;
+// removed rather than reordered (see ServiceHost.inNamespace).
+_removedFactory(MonitoringTarget, 'service', 'MonitoringTarget.service(name, namespace)', 'MonitoringTarget.inNamespace(namespace, name)');

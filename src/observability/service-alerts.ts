@@ -188,7 +188,7 @@ export interface ServiceAlertsProps extends ServiceAlertsOptions {
  *
  * @example
  * new ServiceAlerts(chart, 'catalog-alerts', {
- *   target: MonitoringTarget.service('catalog', 'shop'),
+ *   target: MonitoringTarget.inNamespace('shop', 'catalog'),
  *   successRateSlo: 99.5,
  *   p99Latency: Duration.millis(250),
  * });

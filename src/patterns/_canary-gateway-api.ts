@@ -38,6 +38,10 @@ export function _refuseSidecarOnlyOptions(props: CanaryServiceProps): void {
     throw _invalid('sessionAffinity', props.sessionAffinity, 'the Gateway API standard channel (v1.5.1) has no session persistence (sessionPersistence is experimental)',
       `use canaryCookie to keep testers on the canary, or trafficPolicy: { loadBalancer: LoadBalancer.consistentHash(...) } (a DestinationRule on each version's Service), ${fix}`);
   }
+  if (props.fault !== undefined) {
+    throw _invalid('fault', props.fault, 'the Gateway API standard channel (v1.5.1) has no fault injection filter',
+      `leave fault out in this dialect, ${fix}`);
+  }
   if (props.gateways !== undefined && props.gateways.length > 0) {
     throw _invalid('gateways', props.gateways.map((g) => g.gatewayRef), 'an HTTPRoute with a Service parent routes mesh traffic only; edge gateways bind routes of their own',
       `expose the canary at the edge with MeshGateway.expose(host, canary) (it routes to the per-version Services), ${fix}`);

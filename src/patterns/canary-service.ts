@@ -7,7 +7,7 @@ import { _CONTAINER_SECURITY, _clusterIpServiceSpec, _plainDeployment } from '..
 import { DestinationRule, DestinationRuleSubset } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
-import { HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
+import { HttpFault, HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
@@ -195,6 +195,13 @@ export interface CanaryServiceProps {
    * @default - no timeout
    */
   readonly timeout?: Duration;
+  /**
+   * Fault injection (delay, abort, each for a percentage of requests) on every route of the service, e.g. to
+   * test how its callers cope (Istio's fault-injection task).
+   *
+   * @default - no fault injected
+   */
+  readonly fault?: HttpFault;
   /**
    * Outlier detection for both subsets.
    *
@@ -653,7 +660,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       serviceAccountName: saName!,
     }) : undefined);
     this.service = this.serviceObject(service, props.createService, { name, namespace: ns }, port);
-    this.serviceHost = ServiceHost.of(name, ns);
+    this.serviceHost = ServiceHost.inNamespace(ns, name);
 
     // the sides (subsets, or per-version Services), then the routes
     const gatewayApi = this.routing === TrafficDialect.GATEWAY_API;
@@ -662,7 +669,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       this.destinationRule = new DestinationRule(this, 'DestinationRule', { metadata: { name, namespace: ns }, host: this.serviceHost, trafficPolicy: policy });
     }
     const sides = versions.map(([side, v], i) => {
-      const versionHost = gatewayApi ? ServiceHost.of(this.versionName(name, v.version), ns) : undefined;
+      const versionHost = gatewayApi ? ServiceHost.inNamespace(ns, this.versionName(name, v.version)) : undefined;
       return CanarySubset._of({
         subsetName: side,
         version: v.version,
@@ -914,13 +921,14 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     const overrides = overrideMatches(props);
     if (this.canary && overrides.length > 0) {
       vs.addHttpRoute({
-        name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout,
+        name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout, fault: props.fault,
       });
     }
     this.splitOptions = {
       name: 'canary-split',
       retries: props.retries,
       timeout: props.timeout,
+      fault: props.fault,
       mirrors: this.canary && props.mirrorPercentage !== undefined ? [{ destination: this.canary, percentage: props.mirrorPercentage }] : undefined,
       destinations: this.splitDestinations(),
     };
@@ -994,4 +1002,27 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     }
     return n;
   }
+}
+
+/**
+ * A version's Deployment as CanaryService creates it, for sibling constructs built from the same pieces
+ * (MultiVersionService).
+ * @internal
+ */
+export function _createVersionDeployment(scope: Construct, id: string, d: {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: { [key: string]: string };
+  readonly containerName: string;
+  readonly image: string;
+  readonly port: number;
+  readonly replicas: number;
+  readonly serviceAccountName: string;
+}): ApiObject {
+  return createDeployment(scope, id, d);
+}
+
+/** The labels common to every version, checked as CanaryService checks them. @internal */
+export function _checkAppLabels(labels: { [key: string]: string }, versionLabel: string): { [key: string]: string } {
+  return validateAppLabels(labels, versionLabel);
 }

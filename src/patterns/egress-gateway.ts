@@ -151,7 +151,7 @@ export function _renderEgressCallerSide(scope: Construct, id: string, namespace:
   serviceEntry(scope, `${id}-ServiceEntry`, namespace, t);
   const rule = new DestinationRule(scope, `${id}-EgressGatewayRule`, {
     metadata: { name: n.gatewayRule, namespace },
-    host: ServiceHost.of(gw.serviceName, gw.namespace),
+    host: ServiceHost.inNamespace(gw.namespace, gw.serviceName),
     exportTo: ['.'],
   });
   rule.addSubset(n.subset, {}, { portLevelSettings: [{ port: gw.port, tls: { mode: ClientTlsMode.ISTIO_MUTUAL, sni: t.host } }] });

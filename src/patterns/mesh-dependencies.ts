@@ -143,7 +143,7 @@ export class ExternalService {
   ) {
     _validateHost('host', host, true, true);
     if (_isKubernetesServiceHost(host)) {
-      throw _invalid('host', host, 'it is a Service of the cluster, not an external service', 'use dependsOn(caller, ServiceHost.of(name, namespace))');
+      throw _invalid('host', host, 'it is a Service of the cluster, not an external service', 'use dependsOn(caller, ServiceHost.inNamespace(namespace, name))');
     }
     if (this.isWildcard && (protocol === ExternalProtocol.TCP || protocol === ExternalProtocol.TLS_ORIGINATION)) {
       throw _invalid('host', host, protocol === ExternalProtocol.TCP
@@ -329,13 +329,13 @@ export class MeshDependencies extends Construct {
   }
 
   /**
-   * Declares that `caller` calls `callee` (a CanaryService, a `ServiceHost.of()` Service of the app).
+   * Declares that `caller` calls `callee` (a CanaryService, a `ServiceHost.inNamespace()` Service of the app).
    * Repeating a dependency is a no-op; cycles are fine.
    *
    * @param caller the calling workload, with a known namespace and service account (e.g.
    * `MeshWorkload.fromWorkload(deployment)`); its Sidecar gets the callee in `egress[].hosts` (none in an
    * ambient namespace)
-   * @param callee the called Service of this cluster (a CanaryService or `ServiceHost.of(name, namespace)`)
+   * @param callee the called Service of this cluster (a CanaryService or `ServiceHost.inNamespace(namespace, name)`)
    * @param options what the caller may do (methods, paths, ports, ...) and the callee's pods when the
    * callee is not itself a workload
    * @returns the allow rule added to the callee's SecureNamespace policy, or undefined when the callee
@@ -351,7 +351,7 @@ export class MeshDependencies extends Construct {
     const calleeNs = service.namespace;
     sidecar?.addEgressHosts(`${calleeNs}/${host}`);
     // a callee that is a construct of the app (a CanaryService) exists by definition; only value hosts
-    // (ServiceHost.of) are looked up at synth
+    // (ServiceHost.inNamespace) are looked up at synth
     if (!(callee instanceof Construct)) this.internalHosts.push({ host, where: `${caller.workloadKey} -> ${host}` });
 
     const secure = SecureNamespace._lookup(this, calleeNs);

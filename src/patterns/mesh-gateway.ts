@@ -7,7 +7,7 @@ import { AuthorizationAction, AuthorizationPolicy } from '../authorization-polic
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
 import { HttpRetry, HttpRoute, RouteDestination } from '../http-route';
-import { IMeshIdentity, MeshIdentity } from '../identity';
+import { IMeshIdentity } from '../identity';
 import { KubernetesGateway, ListenerProtocol } from '../k8s-gateway';
 import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
 import { HttpMatch, StringMatch } from '../match';
@@ -16,6 +16,8 @@ import { ReferenceGrant } from '../reference-grant';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
 import { RouteParent } from '../route-parent';
 import { CanaryService } from './canary-service';
+import { _EdgeCertificates } from './edge-certificates';
+import { _BoundGatewayWorkload, _resolveGatewayWorkload, GatewayWorkload } from './gateway-workload';
 import { SecureNamespace } from './secure-namespace';
 import { ITrafficSplit } from '../traffic-split';
 import { VirtualService } from '../virtual-service';
@@ -50,17 +52,34 @@ export interface MeshGatewayProps {
    */
   readonly tls?: GatewayTls;
   /**
+   * More HTTPS certificates, each for its own hosts (`GatewayTls.certificate({ hosts })`, cert-manager):
+   * every entry becomes an HTTPS server on port 443 for exactly its hosts (chosen by SNI) with its own
+   * Secret and Certificate; `tls` covers the other hosts. Istio flavour.
+   *
+   * @default - `tls` covers every host
+   */
+  readonly certificates?: GatewayTls[];
+  /**
    * Serve plain HTTP only (port 80, no TLS). Off by default: an edge should terminate TLS.
    *
    * @default false
    */
   readonly plaintext?: boolean;
   /**
-   * Answer plain HTTP on port 80 with a 301 redirect to HTTPS.
+   * Answer plain HTTP on port 80 with a 301 redirect to HTTPS. With `false` (and no `plainHttpRoutes`),
+   * the Istio flavour has no port-80 server at all.
    *
-   * @default true (when `tls` is set)
+   * @default true (when `tls` is set and `plainHttpRoutes` is not)
    */
   readonly httpsRedirect?: boolean;
+  /**
+   * Serve the routes over plain HTTP on port 80 as well as over HTTPS: only for a gateway behind a load
+   * balancer that terminates TLS and forwards plain HTTP (`AlbIngress` with `AlbBackendProtocol.HTTP`).
+   * Needs `tls`; replaces the HTTPS redirect.
+   *
+   * @default false
+   */
+  readonly plainHttpRoutes?: boolean;
   /**
    * The hosts the gateway serves. When given, `expose()` refuses other hosts (Istio IST0132).
    *
@@ -68,7 +87,17 @@ export interface MeshGatewayProps {
    */
   readonly hosts?: string[];
   /**
-   * The gateway pods (Istio flavour).
+   * The gateway pods (Istio flavour): an existing install (`GatewayWorkload.helmChart()`,
+   * `GatewayWorkload.istioctlDefault()`, `GatewayWorkload.existing()`) or pods the library deploys with
+   * Istio's gateway injection (`GatewayWorkload.injected()`). Replaces `selector` and `serviceAccountName`.
+   * The Gateway API flavour always uses Istio's automated deployment.
+   *
+   * @default - the `istio/gateway` Helm chart released as `istio-ingressgateway` in `namespace`
+   * (pods `istio: ingressgateway`, service account and Service `istio-ingressgateway`), unless `selector` is set
+   */
+  readonly workload?: GatewayWorkload;
+  /**
+   * The gateway pods (Istio flavour). Prefer `workload`, which also names the Service and service account.
    *
    * @default - the standard ingress gateway (`istio: ingressgateway`)
    */
@@ -256,6 +285,31 @@ export class MeshGateway extends Construct {
     _validateHost(prop, host, true, true);
   }
 
+  private static checkCertificates(props: MeshGatewayProps, api: EdgeApi, passthroughOnly: boolean): void {
+    if (!props.certificates || props.certificates.length === 0) return;
+    if (!props.tls || passthroughOnly || !props.tls.terminates) {
+      throw _invalid('certificates', props.certificates.length, 'per-host certificates need a gateway that terminates TLS',
+        'set tls: GatewayTls.simple() or GatewayTls.certificate() for the other hosts');
+    }
+    if (api !== EdgeApi.ISTIO) {
+      throw _invalid('certificates', props.certificates.length, 'per-host certificates are rendered with the Istio API only in this version (one HTTPS listener per host is not emitted yet)',
+        'use api: EdgeApi.ISTIO, or one GatewayTls.certificate() covering every host');
+    }
+  }
+
+  private static checkPlainHttpRoutes(props: MeshGatewayProps, passthroughOnly: boolean): boolean {
+    if (!props.plainHttpRoutes) return false;
+    if (!props.tls || passthroughOnly) {
+      throw _invalid('plainHttpRoutes', props.plainHttpRoutes, props.tls ? 'a passthrough-only gateway has no HTTP routes' : 'without tls every route is plain HTTP already',
+        props.tls ? 'leave plainHttpRoutes out' : 'use plaintext: true for an HTTP-only gateway');
+    }
+    if (props.httpsRedirect) {
+      throw _invalid('plainHttpRoutes', props.plainHttpRoutes, 'httpsRedirect is also set: port 80 either redirects or serves the routes',
+        'leave httpsRedirect out with plainHttpRoutes: true');
+    }
+    return true;
+  }
+
   private static compare(a: number[], b: number[]): number {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
     return 0;
@@ -282,11 +336,19 @@ export class MeshGateway extends Construct {
   public readonly api: EdgeApi;
   /** The identity of the gateway pods, to allow edge traffic into secure namespaces. */
   public readonly identity: IMeshIdentity;
+  /**
+   * The gateway pods: namespace, selector, identity and Service.
+   * @internal
+   */
+  public readonly _workload: _BoundGatewayWorkload;
   private readonly fixedHosts?: string[];
   /** Hosts of the exposed routes, in order (the Gateway's hosts unless fixed). */
   private readonly hostList: string[] = [];
   private readonly tls?: GatewayTls;
   private readonly httpsRedirect: boolean;
+  private readonly plainHttpRoutes: boolean;
+  /** The HTTPS servers' certificates (terminating gateways). */
+  private readonly certs?: _EdgeCertificates;
   private readonly exposures = new Map<string, Exposure[]>();
   private readonly virtualServices = new Map<string, VirtualService>();
   private readonly httpRoutes = new Map<string, KubernetesHttpRoute>();
@@ -339,25 +401,33 @@ export class MeshGateway extends Construct {
           'put the Secret in the gateway namespace, or use api: EdgeApi.GATEWAY_API');
       }
     }
-    this.identity = MeshIdentity.of(this.namespace,
-      props.serviceAccountName ?? (this.api === EdgeApi.ISTIO ? 'istio-ingressgateway' : `${this.gatewayName}-istio`));
+    this._workload = _resolveGatewayWorkload(this, { ...props, gatewayApi: this.api !== EdgeApi.ISTIO }, this.gatewayName, this.namespace);
+    this.identity = this._workload.identity;
     this.node.addValidation({ validate: () => this.edgeAccessErrors() });
     this.tls = props.tls;
-    this.httpsRedirect = props.tls && !this.passthroughOnly ? (props.httpsRedirect ?? true) : false;
+    this.plainHttpRoutes = MeshGateway.checkPlainHttpRoutes(props, this.passthroughOnly);
+    this.httpsRedirect = props.tls && !this.passthroughOnly ? (props.httpsRedirect ?? !this.plainHttpRoutes) : false;
     if (props.hosts) {
       if (props.hosts.length === 0) throw _invalid('hosts', props.hosts, 'an empty host list serves nothing', 'list the hosts, or leave hosts out');
       props.hosts.forEach((h) => MeshGateway.validateEdgeHost('hosts', h));
       this.fixedHosts = [...props.hosts];
     }
     const hosts = this.fixedHosts ? [...this.fixedHosts] : this.hostList;
+    MeshGateway.checkCertificates(props, this.api, this.passthroughOnly);
 
     if (this.api === EdgeApi.ISTIO) {
-      this.gateway = new Gateway(this, 'Gateway', { metadata: { name: this.gatewayName, namespace: this.namespace }, selector: props.selector });
+      this.gateway = new Gateway(this, 'Gateway', { metadata: { name: this.gatewayName, namespace: this.namespace }, selector: props.workload ? this._workload.selector : props.selector });
       if (this.passthroughOnly) {
         // servers come with passthrough(): port 443, TLS, by SNI
       } else if (this.tls) {
-        this.gateway._addServerWithHosts({ port: 443, protocol: GatewayProtocol.HTTPS, name: 'https', tls: this.tls }, hosts);
-        this.gateway._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP, name: 'http', httpsRedirect: this.httpsRedirect }, hosts);
+        this.certs = new _EdgeCertificates(this, this._workload.namespace, this.gatewayRef, this.tls, props.certificates ?? [], this.fixedHosts);
+        for (const server of this.certs.servers) {
+          this.gateway._addServerWithHosts({ port: 443, protocol: GatewayProtocol.HTTPS, name: server.name, tls: server.tls }, server.hosts);
+        }
+        // port 80 redirects to HTTPS, or serves the routes when asked explicitly (plainHttpRoutes), or is closed
+        if (this.httpsRedirect || this.plainHttpRoutes) {
+          this.gateway._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP, name: 'http', httpsRedirect: this.httpsRedirect }, hosts);
+        }
       } else {
         this.gateway._addServerWithHosts({ port: 80, protocol: GatewayProtocol.HTTP, name: 'http' }, hosts);
       }
@@ -379,6 +449,8 @@ export class MeshGateway extends Construct {
           protocol: ListenerProtocol.HTTPS,
           certificates: [{ name: this.tls.credentialName, namespace: props.certificateNamespace }],
         });
+        // GatewayTls.certificate(): the cert-manager Certificate writes the listener's Secret
+        this.certs = new _EdgeCertificates(this, props.certificateNamespace ?? this.namespace, this.gatewayRef, this.tls, [], this.fixedHosts);
         if (props.certificateNamespace && props.certificateNamespace !== this.namespace) {
           new ReferenceGrant(this, 'CertificateGrant', {
             metadata: { name: `${this.gatewayName}-certificate`, namespace: props.certificateNamespace },
@@ -396,6 +468,34 @@ export class MeshGateway extends Construct {
         });
       }
     }
+  }
+
+  /** True when the gateway terminates TLS on port 443 and serves its HTTP routes there. @internal */
+  public get _servesHttps(): boolean {
+    return this.tls !== undefined && this.tls.terminates && !this.passthroughOnly;
+  }
+
+  /** True when the gateway serves its HTTP routes over plain HTTP on port 80. @internal */
+  public get _servesPlainHttp(): boolean {
+    return this.tls === undefined || this.plainHttpRoutes;
+  }
+
+  /** The TLS mode of the terminating server, if any. @internal */
+  public get _tlsMode(): GatewayTlsMode | undefined {
+    return this.tls?.mode;
+  }
+
+  /**
+   * Whether `host` is (or will be, with fixed hosts) served by this gateway's HTTP routes.
+   * @internal
+   */
+  public _serves(host: string): boolean {
+    return this.fixedHosts ? this.fixedHosts.some((h) => _hostsMatch(h, host)) : this.exposures.has(host);
+  }
+
+  /** True when the hosts are fixed by props (known at construction), false when expose() adds them. @internal */
+  public get _hostsFixed(): boolean {
+    return this.fixedHosts !== undefined;
   }
 
   /** The hosts the gateway serves. */
@@ -622,6 +722,7 @@ export class MeshGateway extends Construct {
       route = EdgeRoute._create(host, matchKey, undefined, hr, undefined, rule);
     }
     // the first route of a host adds it to the Gateway (once the route exists)
+    if (!this.exposures.has(host)) this.certs?.hostAdded(host);
     if (!this.fixedHosts && !this.exposures.has(host)) this.hostList.push(host);
     list.splice(index, 0, { key: matchKey, specificity, targetKey, route });
     this.exposures.set(host, list);
@@ -657,7 +758,9 @@ export class MeshGateway extends Construct {
     if (!hr) {
       hr = new KubernetesHttpRoute(this, `Route-${host}`, {
         metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
-        parents: [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.tls ? 'https' : 'http' })],
+        parents: this.tls && this.plainHttpRoutes
+          ? [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'https' }), RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'http' })]
+          : [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.tls ? 'https' : 'http' })],
         hostnames: [host],
         referenceGrants: false, // one grant per backend namespace for all of the gateway's routes (grantBackend)
       });
@@ -671,7 +774,7 @@ export class MeshGateway extends Construct {
     const c = d.toMeshDestination();
     const service = _parseServiceFqdn(c.host);
     if (!service) {
-      throw _invalid('target', c.host, 'Gateway API backends must be Kubernetes Services of this cluster', 'expose a ServiceHost.of()/fromService() or a CanaryService');
+      throw _invalid('target', c.host, 'Gateway API backends must be Kubernetes Services of this cluster', 'expose a ServiceHost.inNamespace()/fromService() or a CanaryService');
     }
     const { name: svc, namespace: ns } = service;
     const port = portOverride ?? MeshGateway.knownPort(d);

@@ -2,9 +2,10 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _MESH_GATEWAY, _clientHostToFqdn, _hostSubsetOf, _resolveGatewayRef, _resolveShortname } from '../_naming';
 import { _toJsRegExp } from '../match';
+import { _evaluateHttpRoutes } from './_http-route-eval';
 
 /**
- * A request to evaluate against the VirtualServices of an app.
+ * A request to evaluate against the VirtualServices and HTTPRoutes of an app.
  */
 export interface RouteRequest {
   /** The host called: a short Service name (`reviews`), `name.namespace`, an FQDN or an external host. */
@@ -28,7 +29,8 @@ export interface RouteRequest {
    */
   readonly headers?: { [name: string]: string };
   /**
-   * The gateway the request arrives through: `mesh` (a sidecar) or `<namespace>/<name>`.
+   * The gateway the request arrives through: `mesh` (a sidecar, or ztunnel and a waypoint in ambient: HTTPRoutes
+   * with a Service parent apply) or `<namespace>/<name>` (an Istio Gateway, or a Gateway API Gateway).
    *
    * @default "mesh"
    */
@@ -52,7 +54,8 @@ export interface RouteRequest {
    */
   readonly sourceLabels?: { [key: string]: string };
   /**
-   * Namespace of the calling workload.
+   * Namespace of the calling workload (HTTPRoutes in that namespace with a Service parent in another one,
+   * "consumer routes", replace the Service's own routes for its requests).
    *
    * @default - unknown
    */
@@ -96,7 +99,7 @@ export interface RoutedDestination {
  * The outcome of evaluating a request.
  */
 export interface RouteResult {
-  /** Whether a route of some VirtualService matched. */
+  /** Whether a route of some VirtualService (or a rule of some HTTPRoute) matched. */
   readonly matched: boolean;
   /**
    * The VirtualService that routed the request, as `<namespace>/<name>`.
@@ -105,7 +108,14 @@ export interface RouteResult {
    */
   readonly virtualService?: string;
   /**
-   * Index of the matching HTTP route (first match wins).
+   * The HTTPRoute that routed the request, as `<namespace>/<name>` (when no VirtualService serves the host).
+   *
+   * @default - no HTTPRoute for the host and gateway
+   */
+  readonly httpRoute?: string;
+  /**
+   * Index of the matching HTTP route of the VirtualService (first match wins), or of the matching rule of
+   * the HTTPRoute (Gateway API precedence).
    *
    * @default - no route matched
    */
@@ -265,7 +275,19 @@ function evaluate(manifests: any[], request: RouteRequest): RouteResult {
     }
     return { matched: false, virtualService: vsName, destinations: [], redirect: false, description: `no route of VirtualService ${vsName} matches` };
   }
-  return { matched: false, destinations: [], redirect: false, description: `no VirtualService for host ${request.host} on gateway ${req.gateway}` };
+  const viaHttpRoute = _evaluateHttpRoutes(manifests, req);
+  if (viaHttpRoute) {
+    return {
+      matched: viaHttpRoute.route !== undefined,
+      httpRoute: viaHttpRoute.route,
+      routeIndex: viaHttpRoute.ruleIndex,
+      routeName: viaHttpRoute.ruleName,
+      destinations: viaHttpRoute.destinations,
+      redirect: viaHttpRoute.redirect,
+      description: viaHttpRoute.description,
+    };
+  }
+  return { matched: false, destinations: [], redirect: false, description: `no VirtualService or HTTPRoute for host ${request.host} on gateway ${req.gateway}` };
 }
 
 function manifestsOf(scope: IConstruct): any[] {
@@ -308,7 +330,7 @@ export class RouteExpectation {
    * `[{ host: 'catalog', subset: 'stable', weight: 90 }, { host: 'catalog', subset: 'canary', weight: 10 }]`
    */
   public toSplit(expected: ExpectedDestination[]): void {
-    const ns = this.result.virtualService?.split('/')[0] ?? this.request.namespace ?? 'default';
+    const ns = (this.result.virtualService ?? this.result.httpRoute)?.split('/')[0] ?? this.request.namespace ?? 'default';
     // an expected host names a destination as the route writes it, or as a client in `ns` names a Service
     const routed = new Set(this.result.destinations.map((d) => d.fqdn));
     const fqdn = (h: string) => (routed.has(h) ? h : _clientHostToFqdn(h, ns));
@@ -326,9 +348,10 @@ export class RouteExpectation {
   }
 
   /**
-   * Asserts which HTTP route (index in the VirtualService) matches.
+   * Asserts which HTTP route (index in the VirtualService, or rule index in the HTTPRoute) matches.
    *
-   * @param index the 0-based index of the route in the VirtualService's `http` list
+   * @param index the 0-based index of the route in the VirtualService's `http` list, or of the rule in the
+   * HTTPRoute's `rules`
    */
   public toMatchRoute(index: number): void {
     if (this.result.routeIndex !== index) {
@@ -344,7 +367,9 @@ export class RouteExpectation {
 
 /**
  * Evaluates the routing of synthesized VirtualServices in-process, with Istio's first-match
- * semantics, so routing can be unit-tested in jest.
+ * semantics, and of HTTPRoutes (Gateway or Service parents) with Gateway API's precedence (exact path over
+ * prefix over regex, the longer path, a method match, more header matches, more query matches, then the
+ * older route and `namespace/name`), so routing can be unit-tested in jest, for either data plane.
  *
  * @example
  * MeshRouting.expectRoute(app, { host: 'reviews', headers: { 'end-user': 'jason' } }).toReach('reviews', 'v2');
@@ -354,7 +379,7 @@ export class RouteExpectation {
 export class MeshRouting {
   /**
    * Synthesizes the charts in `scope` (an App, a Chart, or any construct in a chart) and evaluates
-   * `request` against their VirtualServices. Runs the app's validations.
+   * `request` against their VirtualServices, else their HTTPRoutes. Runs the app's validations.
    *
    * @param scope an App, a Chart, or any construct in a chart (all charts under it are synthesized)
    * @param request the request: host (short name, `name.namespace` or FQDN), path, method, headers, gateway
@@ -368,7 +393,7 @@ export class MeshRouting {
   /**
    * Evaluates `request` against already synthesized manifests (e.g. parsed YAML files).
    *
-   * @param manifests Kubernetes objects as JSON (VirtualServices are used, everything else is ignored),
+   * @param manifests Kubernetes objects as JSON (VirtualServices and HTTPRoutes are used, everything else is ignored),
    * e.g. `YAML.parseAllDocuments(text).map((d) => d.toJSON())`
    * @param request the request: host (short name, `name.namespace` or FQDN), path, method, headers, gateway
    * (default `mesh`), port, scheme, source labels and namespace
@@ -392,7 +417,7 @@ export class MeshRouting {
   /**
    * Like `expectRoute()`, on already synthesized manifests.
    *
-   * @param manifests Kubernetes objects as JSON (VirtualServices are used, everything else is ignored)
+   * @param manifests Kubernetes objects as JSON (VirtualServices and HTTPRoutes are used, everything else is ignored)
    * @param request the request: host (short name, `name.namespace` or FQDN), path, method, headers, gateway
    * (default `mesh`), port, scheme, source labels and namespace
    */

@@ -3,7 +3,7 @@
  * IST0149 and the library's MESH001-MESH004): one function per rule over the index (`_mesh-index.ts`).
  * Registered with their ids in `_rules.ts`.
  */
-import { BUILT_IN_PROVIDERS, PROTOCOL_PORT_NAME, RuleContext, _MeshInput, closest, destinations, gatewayHostIndex, nameOf, nsOf } from './_mesh-index';
+import { BUILT_IN_PROVIDERS, RuleContext, _MeshInput, closest, destinations, gatewayHostIndex, items, nameOf, nsOf, portHasProtocol } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 import { _HostSet, _MESH_GATEWAY, _hostNamespaceAllows, _parseServiceFqdn, _resolveGatewayRef, _resolveShortname } from '../_naming';
 
@@ -119,8 +119,8 @@ function checkClaims(c: RuleContext, vs: _MeshInput, gatewayNamespaces: Set<stri
   const { raNamespaces } = c.ix;
   const d = vs.doc;
   const ns = nsOf(d);
-  (d.spec?.http ?? []).forEach((h: any, i: number) => {
-    (h?.match ?? []).forEach((m: any, j: number) => {
+  items(d.spec?.http).forEach((h, i) => {
+    items(h?.match).forEach((m, j) => {
       for (const field of ['headers', 'withoutHeaders']) {
         for (const key of Object.keys(m?.[field] ?? {})) {
           if (!key.startsWith('@request.auth.claims')) continue;
@@ -190,10 +190,10 @@ export function checkDestinationRuleTls(c: RuleContext): void {
     const collect = (tp: any, path: string) => {
       if (!tp) return;
       tlsSettings.push([`${path}.tls.mode`, tp.tls]);
-      (tp.portLevelSettings ?? []).forEach((p: any, i: number) => tlsSettings.push([`${path}.portLevelSettings[${i}].tls.mode`, p?.tls]));
+      items(tp.portLevelSettings).forEach((p, i) => tlsSettings.push([`${path}.portLevelSettings[${i}].tls.mode`, p?.tls]));
     };
     collect(d.spec?.trafficPolicy, 'spec.trafficPolicy');
-    (d.spec?.subsets ?? []).forEach((s: any, i: number) => collect(s?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`));
+    items(d.spec?.subsets).forEach((s, i) => collect(s?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`));
     for (const [path, tls] of tlsSettings) {
       if (tls?.mode === 'DISABLE') {
         report(dr, 'MESH003', ValidationSeverity.ERROR, path,
@@ -217,8 +217,8 @@ export function checkProviders(c: RuleContext): void {
     };
     for (const t of telemetries) {
       for (const section of ['tracing', 'accessLogging', 'metrics']) {
-        (t.doc.spec?.[section] ?? []).forEach((s: any, i: number) => {
-          (s?.providers ?? []).forEach((p: any, j: number) => check(t, p?.name, `spec.${section}[${i}].providers[${j}].name`));
+        items(t.doc.spec?.[section]).forEach((s, i) => {
+          items(s?.providers).forEach((p, j) => check(t, p?.name, `spec.${section}[${i}].providers[${j}].name`));
         });
       }
     }
@@ -233,8 +233,8 @@ export function checkIdentities(c: RuleContext): void {
   const { report } = c;
   const { authorizationPolicies, definedNamespaces, serviceAccounts } = c.ix;
   for (const ap of authorizationPolicies) {
-    (ap.doc.spec?.rules ?? []).forEach((r: any, i: number) => {
-      (r?.from ?? []).forEach((f: any, j: number) => {
+    items(ap.doc.spec?.rules).forEach((r, i) => {
+      items(r?.from).forEach((f, j) => {
         const src = f?.source ?? {};
         const base = `spec.rules[${i}].from[${j}].source`;
         for (const field of ['principals', 'notPrincipals']) {
@@ -281,8 +281,8 @@ export function checkPortNames(c: RuleContext): void {
   const { services } = c.ix;
   for (const svc of services.values()) {
     if (svc.doc.spec?.type === 'ExternalName') continue;
-    (svc.doc.spec?.ports ?? []).forEach((p: any, i: number) => {
-      if (p?.appProtocol || (typeof p?.name === 'string' && PROTOCOL_PORT_NAME.test(p.name))) return;
+    items(svc.doc.spec?.ports).forEach((p, i) => {
+      if (portHasProtocol(p)) return;
       report(svc, 'IST0118', ValidationSeverity.WARNING, `spec.ports[${i}]`,
         `Port name ${p?.name === undefined ? '(none)' : `"${p.name}"`} (port ${p?.port}) is not under the naming convention: Istio cannot select the protocol and treats the traffic as opaque TCP. Fix: name it <protocol>[-<suffix>] (e.g. "http", "grpc-api") or set appProtocol`);
     });

@@ -255,8 +255,8 @@ function textLine(a: _Analysed, note: string | undefined): string {
   return [
     `${_canaryId(d)}: ${a.verdict.verdict} (${note ?? _stepChange(a)})`,
     ...a.verdict.reasons.map((r) => `  ${r}`),
-    `  canary ${d.canaryVersion}: ${f(e.canary.requests, 1, '')} requests, success ${f(e.canary.successRate, 100, '%')}, ${p} ${f(e.canary.latency, 1, 'ms')}`
-      + ` | stable ${d.stableVersion}: ${f(e.stable.requests, 1, '')} requests, success ${f(e.stable.successRate, 100, '%')}, ${p} ${f(e.stable.latency, 1, 'ms')}`
+    `  canary ${d.canaryVersion}: requests ${f(e.canary.requests, 1, '')}, success ${f(e.canary.successRate, 100, '%')}, ${p} ${f(e.canary.latency, 1, 'ms')}`
+      + ` | stable ${d.stableVersion}: requests ${f(e.stable.requests, 1, '')}, success ${f(e.stable.successRate, 100, '%')}, ${p} ${f(e.stable.latency, 1, 'ms')}`
       + ` | objective: success >= ${d.successRateSlo}%, ${p} <= ${d.latencyMs}ms, over ${d.window}`,
     `  query: ${d.queries.canary.successRate}`,
     `  query: ${d.queries.canary.latency}`,

@@ -33,8 +33,42 @@ export interface _MeshOptions {
 
 /** Providers every Istio installation has without meshConfig. */
 export const BUILT_IN_PROVIDERS = ['prometheus', 'envoy', 'stackdriver'];
-/** Istio's protocol selection by port name prefix (`name` or `name-suffix`). */
-export const PROTOCOL_PORT_NAME = /^(http|http2|https|grpc|grpc-web|tcp|tls|mongo|mysql|redis|udp)(-.*)?$/i;
+/** The fields of a Service port the protocol selection reads. */
+export interface _ServicePort { readonly name?: unknown; readonly port?: unknown; readonly protocol?: unknown; readonly appProtocol?: unknown }
+
+/**
+ * The elements of a JSON list read from a manifest (empty when it is not a list). Manifests are untyped
+ * JSON: this is the one place the rules take their elements as `any`.
+ */
+export function items(x: unknown): any[] {
+  return Array.isArray(x) ? x : [];
+}
+
+/** Protocols `protocol.Parse` knows (Istio 1.30, pkg/config/protocol). */
+const PROTOCOLS = new Set(['tcp', 'udp', 'grpc', 'grpc-web', 'http', 'http_proxy', 'http2', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+/** Ports Istio treats as TCP without a protocol (pkg/config/kube wellKnownPorts: SMTP, DNS, MySQL, MongoDB). */
+const WELL_KNOWN_PORTS = new Set([25, 53, 3306, 27017]);
+
+/**
+ * The protocol Istio selects for a Service port (pkg/config/kube ConvertProtocol: UDP, then appProtocol or
+ * the name's prefix before "-", then TCP for well-known ports), lower-case; undefined: unsupported.
+ */
+export function portProtocol(p: _ServicePort | undefined): string | undefined {
+  if (String(p?.protocol ?? '').toUpperCase() === 'UDP') return 'udp';
+  let name = String(p?.appProtocol ?? p?.name ?? '');
+  const k8s: Record<string, string> = { 'kubernetes.io/h2c': 'http2', 'kubernetes.io/ws': 'http', 'kubernetes.io/wss': 'https' };
+  if (p?.appProtocol !== undefined && k8s[name]) return k8s[name];
+  if (name.toLowerCase().startsWith('grpc-web')) return 'grpc-web';
+  if (name.includes('-')) name = name.slice(0, name.indexOf('-'));
+  if (PROTOCOLS.has(name.toLowerCase())) return name.toLowerCase();
+  return typeof p?.port === 'number' && WELL_KNOWN_PORTS.has(p.port) ? 'tcp' : undefined;
+}
+
+/** Istio selects a protocol for the port (it is not treated as unsupported). */
+export function portHasProtocol(p: _ServicePort | undefined): boolean {
+  return portProtocol(p) !== undefined;
+}
+
 /** Kinds IST0102 considers (gateway config objects often live in namespaces without sidecars). */
 export const WORKLOAD_MESH_KINDS = new Set(['VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy',
   'PeerAuthentication', 'RequestAuthentication', 'Telemetry', 'WorkloadEntry', 'WorkloadGroup']);
@@ -104,14 +138,14 @@ export function destinations(spec: any): Dest[] {
   const add = (d: any, path: string) => {
     if (d && typeof d.host === 'string') out.push({ host: d.host, subset: d.subset, port: d.port?.number, path });
   };
-  (spec?.http ?? []).forEach((h: any, i: number) => {
-    (h?.route ?? []).forEach((r: any, j: number) => add(r?.destination, `spec.http[${i}].route[${j}].destination`));
+  items(spec?.http).forEach((h, i) => {
+    items(h?.route).forEach((r, j) => add(r?.destination, `spec.http[${i}].route[${j}].destination`));
     add(h?.mirror, `spec.http[${i}].mirror`);
-    (h?.mirrors ?? []).forEach((m: any, j: number) => add(m?.destination, `spec.http[${i}].mirrors[${j}].destination`));
+    items(h?.mirrors).forEach((m, j) => add(m?.destination, `spec.http[${i}].mirrors[${j}].destination`));
   });
   for (const proto of ['tcp', 'tls']) {
-    (spec?.[proto] ?? []).forEach((t: any, i: number) => {
-      (t?.route ?? []).forEach((r: any, j: number) => add(r?.destination, `spec.${proto}[${i}].route[${j}].destination`));
+    items(spec?.[proto]).forEach((t, i) => {
+      items(t?.route).forEach((r, j) => add(r?.destination, `spec.${proto}[${i}].route[${j}].destination`));
     });
   }
   return out;
@@ -138,7 +172,36 @@ export interface MeshIndex {
   /** Namespace -> its Sidecars without a workloadSelector. */
   readonly selectorlessSidecars: Map<string, _MeshInput[]>;
   readonly meshResourcesByNamespace: Map<string, _MeshInput[]>;
+  readonly serviceEntries: _MeshInput[];
+  readonly sidecars: _MeshInput[];
+  /** Namespace -> the pods the input defines there (Pods, and the pod templates of workloads). */
+  readonly podsByNamespace: Map<string, _Pod[]>;
+  /** Objects whose annotations Istio's annotation analyzer reads (Namespace, Service, Deployment, Pod). */
+  readonly annotated: _MeshInput[];
+  /** Objects of kinds Istio removed (rbac.istio.io). */
+  readonly removedKinds: _MeshInput[];
 }
+
+/** A pod the input defines: a Pod, or the pod template of a workload (Deployment, StatefulSet, ...). */
+export interface _Pod {
+  readonly input: _MeshInput;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  /** Path of the pod metadata in the object (`metadata`, `spec.template.metadata`, ...). */
+  readonly path: string;
+}
+
+/** Where each workload kind keeps its pod template. */
+const POD_TEMPLATE_PATH: Record<string, string[]> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  Rollout: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+const WORKLOAD_GROUPS = new Set(['apps', 'batch', 'argoproj.io']);
 
 export type Report = (input: _MeshInput, rule: string, severity: ValidationSeverity, path: string, message: string) => void;
 
@@ -172,6 +235,11 @@ function emptyIndex(): MeshIndex {
     telemetries: [],
     selectorlessSidecars: new Map(),
     meshResourcesByNamespace: new Map(),
+    serviceEntries: [],
+    sidecars: [],
+    podsByNamespace: new Map(),
+    annotated: [],
+    removedKinds: [],
   };
 }
 
@@ -191,6 +259,7 @@ export function indexInputs(inputs: readonly _MeshInput[]): MeshIndex {
     if (d.metadata?.namespace) ix.definedNamespaces.add(d.metadata.namespace);
     if (_apiGroup(d).endsWith('istio.io') && WORKLOAD_MESH_KINDS.has(d.kind)) push(ix.meshResourcesByNamespace, ns, input);
     if (d.apiVersion === 'v1') indexCore(ix, input, ns);
+    else if (WORKLOAD_GROUPS.has(_apiGroup(d))) indexWorkload(ix, input, ns);
     else indexIstio(ix, input, ns);
   }
   return ix;
@@ -207,12 +276,31 @@ function indexCore(ix: MeshIndex, input: _MeshInput, ns: string): void {
     const set = ix.serviceAccounts.get(ns) ?? new Set<string>();
     set.add(nameOf(d));
     ix.serviceAccounts.set(ns, set);
+  } else if (d.kind === 'Pod') {
+    push(ix.podsByNamespace, ns, { input, labels: d.metadata?.labels ?? {}, annotations: d.metadata?.annotations ?? {}, path: 'metadata' });
   }
+  if (d.kind === 'Service' || d.kind === 'Namespace' || d.kind === 'Pod') ix.annotated.push(input);
+}
+
+/** Workloads: their pod template is a pod of the namespace; a Deployment's own annotations are read too. */
+function indexWorkload(ix: MeshIndex, input: _MeshInput, ns: string): void {
+  const d = input.doc;
+  const at = POD_TEMPLATE_PATH[d.kind];
+  if (!at) return;
+  if (d.kind === 'Deployment') ix.annotated.push(input);
+  let t: unknown = d;
+  for (const k of at) t = t && typeof t === 'object' ? (t as Record<string, unknown>)[k] : undefined;
+  if (!t || typeof t !== 'object') return;
+  const meta = (t as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }).metadata;
+  push(ix.podsByNamespace, ns, { input, labels: meta?.labels ?? {}, annotations: meta?.annotations ?? {}, path: `${at.join('.')}.metadata` });
 }
 
 function indexIstio(ix: MeshIndex, input: _MeshInput, ns: string): void {
   const d = input.doc;
-  if (is(d, 'networking.istio.io', 'ServiceEntry')) {
+  if (_apiGroup(d) === 'rbac.istio.io') {
+    ix.removedKinds.push(input);
+  } else if (is(d, 'networking.istio.io', 'ServiceEntry')) {
+    ix.serviceEntries.push(input);
     for (const h of d.spec?.hosts ?? []) ix.serviceEntryHosts.add(h);
   } else if (is(d, 'networking.istio.io', 'DestinationRule')) {
     ix.destinationRules.push(input);
@@ -222,6 +310,7 @@ function indexIstio(ix: MeshIndex, input: _MeshInput, ns: string): void {
   } else if (is(d, 'networking.istio.io', 'VirtualService')) {
     ix.virtualServices.push(input);
   } else if (is(d, 'networking.istio.io', 'Sidecar')) {
+    ix.sidecars.push(input);
     if (!d.spec?.workloadSelector) push(ix.selectorlessSidecars, ns, input);
   } else if (is(d, 'security.istio.io', 'RequestAuthentication')) {
     ix.raNamespaces.add(ns);

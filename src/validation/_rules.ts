@@ -4,11 +4,15 @@
  * registered here; README's rule table is generated from these definitions (`npx projen rules:readme`,
  * checked by test/validation/rules.test.ts), so the table cannot drift from the code.
  */
+import { _AMBIENT_RULES } from './_ambient-rules';
+import {
+  checkAnnotations, checkCaCertificates, checkConflictingGateways, checkDeprecations, checkDuplicateCertificates, checkExternalNamePorts,
+  checkIngressSubsets, checkInjectionLabels, checkServiceEntryAddresses, checkSubsetPods, checkTelemetries, checkUnreachableRules,
+} from './_checks-analyze';
 import {
   checkDestinationRuleDuplicates, checkDestinationRuleTls, checkEnrolment, checkIdentities, checkPortNames, checkProviders,
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
-import { _AMBIENT_RULES } from './_ambient-rules';
 import { _duplicateObjects } from './_duplicates';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
@@ -36,119 +40,84 @@ export interface _RuleDefinition {
 const E = ValidationSeverity.ERROR;
 const W = ValidationSeverity.WARNING;
 
+function rule(id: string, severity: ValidationSeverity, mirrors: string, catches: string, check?: _RuleCheck): _RuleDefinition {
+  return { id, severity, mirrors, catches, ...(check ? { check } : {}) };
+}
+
 function duplicates(c: RuleContext): void {
   for (const f of _duplicateObjects([...c.inputs, ...(c.options.otherObjects ?? [])])) c.findings.push(f);
 }
 
 /** Every rule, in README order. @internal */
 export const _RULES: readonly _RuleDefinition[] = [
-  {
-    id: 'K8S-SCHEMA',
-    severity: E,
-    mirrors: 'Kubernetes API server (structural schema)',
-    catches: 'the CRD\'s structural schema rejects the object: type, enum, pattern, format (`date-time`, `byte`, `ipv4`, `ipv6`, `cidr`, `uri`, `uuid`), min/max, length, items, properties, `required`, `oneOf`/`anyOf`/`not`, int-or-string, `x-kubernetes-list-type` set/map duplicates — and **unknown fields** (the API server would prune them silently; for a library a dropped field is a bug). Schema `default`s are applied first, as the API server does.',
-  },
-  {
-    id: 'K8S-CEL',
-    severity: E,
-    mirrors: 'Kubernetes API server (`x-kubernetes-validations`)',
-    catches: 'an `x-kubernetes-validations` rule does not return true, or fails to evaluate (e.g. "No such key"), on the defaulted object. Transition rules (`oldSelf`) are skipped: everything here is a create.',
-  },
-  {
-    id: 'IST0101',
-    severity: E,
-    mirrors: 'istioctl analyze `ReferencedResourceNotFound`',
-    check: checkVirtualServices,
-    catches: 'a VirtualService route/mirror names a subset no DestinationRule of that host defines (checked when the input defines a DestinationRule, Service or ServiceEntry for the host; other hosts are external), a gateway that is neither in the input nor declared external, or a port the destination Service does not have',
-  },
-  {
-    id: 'IST0132',
-    severity: E,
-    mirrors: 'istioctl analyze `VirtualServiceHostNotFoundInGateway`',
-    check: checkVirtualServices,
-    catches: 'a VirtualService host is not among the hosts its Gateway exposes to the VirtualService\'s namespace (`ns/host`, `./host`, `*/host`, wildcards)',
-  },
-  {
-    id: 'IST0109',
-    severity: E,
-    mirrors: 'istioctl analyze `ConflictingMeshGatewayVirtualServiceHosts`',
-    check: checkVirtualServices,
-    catches: 'two VirtualServices (distinct namespace/name) define the same host on the mesh (FQDN) or on one gateway',
-  },
-  {
-    id: 'IST0149',
-    severity: E,
-    mirrors: 'istioctl analyze `JwtClaimBasedRoutingWithoutRequestAuthN`',
-    check: checkVirtualServices,
-    catches: 'a route matches `@request.auth.claims.*` headers, but no RequestAuthentication exists in the route\'s namespace, its gateways\' namespaces or `istio-system`',
-  },
-  {
-    id: 'IST0112',
-    severity: E,
-    mirrors: 'istioctl analyze `VirtualServiceDestinationPortSelectorRequired`',
-    check: checkVirtualServices,
-    catches: 'a VirtualService destination names no port while the Service the input defines for its host has several',
-  },
-  {
-    id: 'MESH001',
-    severity: E,
-    mirrors: 'this library (Kiali KIA0201 for one namespace)',
-    check: checkDestinationRuleDuplicates,
-    catches: 'more than one DestinationRule (without `workloadSelector`) for one host in one namespace',
-  },
-  {
-    id: 'MESH002',
-    severity: E,
-    mirrors: 'this library',
-    check: checkProviders,
-    catches: 'a Telemetry (tracing, access logging, metrics) or CUSTOM AuthorizationPolicy names a provider not declared with `declareProviders()` (`prometheus`, `envoy`, `stackdriver` are built in); off until providers are declared',
-  },
-  {
-    id: 'MESH003',
-    severity: E,
-    mirrors: 'this library (Kiali KIA0207/KIA0208 for one direction)',
-    check: checkDestinationRuleTls,
-    catches: 'a DestinationRule sets TLS `DISABLE` (top level, port level or subset) toward `*.<ns>.svc.cluster.local` while a namespace-wide (or `istio-system` mesh-wide) PeerAuthentication of `<ns>` is `STRICT`',
-  },
-  {
-    id: 'IST0118',
-    severity: W,
-    mirrors: 'istioctl analyze `PortNameIsNotUnderNamingConvention`',
-    check: checkPortNames,
-    catches: 'a Service port has neither a protocol-prefixed name (`http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`, `udp`, optionally `-suffix`) nor `appProtocol`',
-  },
-  {
-    id: 'IST0102',
-    severity: E,
-    mirrors: 'istioctl analyze `NamespaceNotInjected`',
-    check: checkEnrolment,
-    catches: 'the app defines a Namespace without `istio-injection=enabled`, `istio.io/rev` or `istio.io/dataplane-mode=ambient`, and mesh resources (not Gateways) live in it',
-  },
-  {
-    id: 'MESH004',
-    severity: E,
-    mirrors: 'this library',
-    check: checkIdentities,
-    catches: 'an AuthorizationPolicy principal/namespace/serviceAccount names a namespace or service account the app does not define while it defines one within 1-2 edits (`cluster.local/ns/shop/sa/frontnd` with SA `frontend` in `shop`)',
-  },
-  {
-    id: 'IST0111',
-    severity: E,
-    mirrors: 'istioctl analyze `MultipleSidecarsWithoutWorkloadSelectors`',
-    check: checkSidecars,
-    catches: 'more than one Sidecar without a `workloadSelector` in one namespace (Istio applies one of them, undefined which)',
-  },
-  {
-    id: 'MESH005',
-    severity: E,
-    mirrors: 'this library (Kubernetes: one object per name)',
-    check: duplicates,
-    catches: 'one object (API group, kind, namespace, name) defined twice: in an app (naming both construct paths), or within one file for the CLI and the plugin (a folder may hold alternatives, like Istio\'s samples)',
-  },
+  rule('K8S-SCHEMA', E, 'Kubernetes API server (structural schema)',
+    'the CRD\'s structural schema rejects the object: type, enum, pattern, format (`date-time`, `byte`, `ipv4`, `ipv6`, `cidr`, `uri`, `uuid`), min/max, length, items, properties, `required`, `oneOf`/`anyOf`/`not`, int-or-string, `x-kubernetes-list-type` set/map duplicates — and **unknown fields** (the API server would prune them silently; for a library a dropped field is a bug). Schema `default`s are applied first, as the API server does.'),
+  rule('K8S-CEL', E, 'Kubernetes API server (`x-kubernetes-validations`)',
+    'an `x-kubernetes-validations` rule does not return true, or fails to evaluate (e.g. "No such key"), on the defaulted object. Transition rules (`oldSelf`) are skipped: everything here is a create.'),
+  rule('IST0101', E, 'istioctl analyze `ReferencedResourceNotFound`',
+    'a VirtualService route/mirror names a subset no DestinationRule of that host defines (checked when the input defines a DestinationRule, Service or ServiceEntry for the host; other hosts are external), a gateway that is neither in the input nor declared external, or a port the destination Service does not have', checkVirtualServices),
+  rule('IST0132', E, 'istioctl analyze `VirtualServiceHostNotFoundInGateway`',
+    'a VirtualService host is not among the hosts its Gateway exposes to the VirtualService\'s namespace (`ns/host`, `./host`, `*/host`, wildcards)', checkVirtualServices),
+  rule('IST0109', E, 'istioctl analyze `ConflictingMeshGatewayVirtualServiceHosts`',
+    'two VirtualServices (distinct namespace/name) define the same host on the mesh (FQDN) or on one gateway', checkVirtualServices),
+  rule('IST0149', E, 'istioctl analyze `JwtClaimBasedRoutingWithoutRequestAuthN`',
+    'a route matches `@request.auth.claims.*` headers, but no RequestAuthentication exists in the route\'s namespace, its gateways\' namespaces or `istio-system`', checkVirtualServices),
+  rule('IST0112', E, 'istioctl analyze `VirtualServiceDestinationPortSelectorRequired`',
+    'a VirtualService destination names no port while the Service the input defines for its host has several', checkVirtualServices),
+  rule('MESH001', E, 'this library (Kiali KIA0201 for one namespace)',
+    'more than one DestinationRule (without `workloadSelector`) for one host in one namespace', checkDestinationRuleDuplicates),
+  rule('MESH002', E, 'this library',
+    'a Telemetry (tracing, access logging, metrics) or CUSTOM AuthorizationPolicy names a provider not declared with `declareProviders()` (`prometheus`, `envoy`, `stackdriver` are built in); off until providers are declared', checkProviders),
+  rule('MESH003', E, 'this library (Kiali KIA0207/KIA0208 for one direction)',
+    'a DestinationRule sets TLS `DISABLE` (top level, port level or subset) toward `*.<ns>.svc.cluster.local` while a namespace-wide (or `istio-system` mesh-wide) PeerAuthentication of `<ns>` is `STRICT`', checkDestinationRuleTls),
+  rule('IST0118', W, 'istioctl analyze `PortNameIsNotUnderNamingConvention`',
+    'Istio cannot select a protocol for a Service port: neither `appProtocol` nor the name (before an optional `-suffix`) is one of `http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`, `udp`, `http_proxy`, the port is not UDP and not a well-known port (25, 53, 3306, 27017)', checkPortNames),
+  rule('IST0102', E, 'istioctl analyze `NamespaceNotInjected`',
+    'the app defines a Namespace without `istio-injection=enabled`, `istio.io/rev` or `istio.io/dataplane-mode=ambient`, and mesh resources (not Gateways) live in it', checkEnrolment),
+  rule('MESH004', E, 'this library',
+    'an AuthorizationPolicy principal/namespace/serviceAccount names a namespace or service account the app does not define while it defines one within 1-2 edits (`cluster.local/ns/shop/sa/frontnd` with SA `frontend` in `shop`)', checkIdentities),
+  rule('IST0111', E, 'istioctl analyze `MultipleSidecarsWithoutWorkloadSelectors`',
+    'more than one Sidecar without a `workloadSelector` in one namespace (Istio applies one of them, undefined which)', checkSidecars),
+  rule('IST0123', W, 'istioctl analyze `NamespaceMultipleInjectionLabels`',
+    'a Namespace carries more than one kind of injection label (`istio-injection` with `istio.io/rev` or `istio.io/dataplane-mode`, unless `istio-injection` is not `enabled`)', checkInjectionLabels),
+  rule('IST0128', W, 'istioctl analyze `NoServerCertificateVerificationDestinationLevel`',
+    'a DestinationRule\'s `trafficPolicy.tls` is `SIMPLE`/`MUTUAL` with `insecureSkipVerify: true`: the server certificate is not verified (istioctl fires on an empty `caCertificates`, but Istio 1.30 then verifies against the system roots)', checkCaCertificates),
+  rule('IST0129', W, 'istioctl analyze `NoServerCertificateVerificationPortLevel`',
+    'the same, in `trafficPolicy.portLevelSettings[].tls`', checkCaCertificates),
+  rule('IST0130', W, 'istioctl analyze `VirtualServiceUnreachableRule` (admission webhook warning)',
+    'an HTTP/TCP/TLS route rule is never used: it follows a rule without matches, or all its matches repeat earlier ones', checkUnreachableRules),
+  rule('IST0131', W, 'istioctl analyze `VirtualServiceIneffectiveMatch` (Info in Istio)',
+    'a route match repeats a match of an earlier rule (compared without its `name`)', checkUnreachableRules),
+  rule('IST0134', W, 'istioctl analyze `ServiceEntryAddressesRequired`',
+    'a ServiceEntry without `addresses` (nor allocated ones in `status`) has a TCP port or a port without protocol', checkServiceEntryAddresses),
+  rule('IST0138', W, 'istioctl analyze `GatewayDuplicateCertificate`',
+    'two Gateways whose selectors overlap (one a subset of the other) serve the same certificate (`credentialName`, or `serverCertificate` + `privateKey`)', checkDuplicateCertificates),
+  rule('IST0140', W, 'istioctl analyze `IngressRouteRulesNotAffected`',
+    'a gateway-bound VirtualService routes to a host without a subset while a VirtualService for that host routes by subset (not applied at the gateway)', checkIngressSubsets),
+  rule('IST0145', E, 'istioctl analyze `ConflictingGateways`',
+    'two Gateways with the same selector serve the same host (and `bind`) on the same port', checkConflictingGateways),
+  rule('IST0150', W, 'istioctl analyze `ExternalNameServiceTypeInvalidPortName`',
+    'an `ExternalName` Service port without a protocol Istio can select, or named `tcp`', checkExternalNamePorts),
+  rule('IST0157', W, 'istioctl analyze `InvalidTelemetryProvider`',
+    'a Telemetry `accessLogging` entry without providers (and not `disabled`): ignored while meshConfig has no default access-log provider (the default)', checkTelemetries),
+  rule('IST0160', E, 'istioctl analyze `MultipleTelemetriesWithoutWorkloadSelectors`',
+    'more than one Telemetry without `selector`/`targetRef(s)` in one namespace', checkTelemetries),
+  rule('IST0173', E, 'istioctl analyze `DestinationRuleSubsetNotSelectPods`',
+    'a VirtualService routes to a DestinationRule subset that selects none of the pods (Pods; pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Rollouts) of the host\'s Service in its namespace (503 UH); decided only when the input defines the Service and at least one pod it selects (CLI and plugin; at synth, workloads are not rendered for the checks). istioctl also reports subsets nothing routes to; those are harmless (declared ahead of a canary) and not reported', checkSubsetPods),
+  rule('IST0108', W, 'istioctl analyze `UnknownAnnotation`',
+    'an Istio annotation (`*istio.io/...`) that Istio 1.30 does not define, on a Namespace, Service, Deployment, Pod or pod template', checkAnnotations),
+  rule('IST0107', W, 'istioctl analyze `MisplacedAnnotation`',
+    'an Istio annotation on a kind it does not apply to (e.g. `sidecar.istio.io/proxyCPU` on a Deployment instead of its pod template)', checkAnnotations),
+  rule('IST0135', W, 'istioctl analyze `DeprecatedAnnotation` (Info in Istio)',
+    'a deprecated Istio annotation (`sidecar.istio.io/inject` is not reported when the label is set too)', checkAnnotations),
+  rule('IST0002', W, 'istioctl analyze `Deprecated`',
+    'a deprecated field (`http[].fault.delay.percent`, Sidecar `outboundTrafficPolicy.egressProxy`) or an object of a removed kind (`rbac.istio.io`)', checkDeprecations),
+  rule('MESH005', E, 'this library (Kubernetes: one object per name)',
+    'one object (API group, kind, namespace, name) defined twice: in an app (naming both construct paths), or within one file for the CLI and the plugin (a folder may hold alternatives, like Istio\'s samples)', duplicates),
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
-  { id: 'K8S-YAML', severity: E, mirrors: 'this library (CLI)', catches: 'a file that is not YAML' },
-  { id: 'K8S-OBJECT', severity: E, mirrors: 'this library (CLI)', catches: 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)' },
+  rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
+  rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];
 
 const BY_ID = new Map(_RULES.map((r) => [r.id, r]));

@@ -76,7 +76,8 @@ let builtIn: ConformanceValidator | undefined;
  * Validates objects against CRD structural schemas and their `x-kubernetes-validations` CEL rules, the
  * way the Kubernetes API server does on create, offline.
  *
- * The built-in data covers every served v1 kind of Istio 1.30.3, Gateway API v1.5.1 (standard channel)
+ * The built-in data covers every served version (v1, and v1alpha3/v1beta1/v1alpha1 where still served) of
+ * every kind of Istio 1.30.3, Gateway API v1.5.1 (standard channel)
  * prometheus-operator v0.93 (PodMonitor, ServiceMonitor, PrometheusRule) and cert-manager v1.21 (Certificate,
  * Issuer, ClusterIssuer). Add your cluster's CRDs
  * (`kubectl get crd -o yaml`) to validate against exactly what you run. One deliberate difference from
@@ -119,7 +120,7 @@ export class ConformanceValidator {
   private readonly kinds = new Map<string, KindEntry>();
 
   /**
-   * A validator holding the built-in schemas (the served v1 kinds of Istio 1.30 and Gateway API v1.5.1,
+   * A validator holding the built-in schemas (every served version of the kinds of Istio 1.30 and Gateway API v1.5.1,
    * prometheus-operator's PodMonitor, ServiceMonitor and PrometheusRule, cert-manager's Certificate, Issuer and
    * ClusterIssuer), or none with
    * `includeBuiltIn: false`.
@@ -133,7 +134,11 @@ export class ConformanceValidator {
       for (const bundle of _BUILT_IN_BUNDLES) {
         const data = JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', `${bundle}.json`), 'utf8'));
         for (const c of data.crds) {
-          this.kinds.set(`${c.group}/${c.version}/${c.kind}`, { schema: c.schema, precompiled: _precompiledFile(`${c.group}/${c.version}`, c.kind) });
+          // a version served with the schema of another one (`schemaOf`) shares its data and precompiled validator
+          const own = c.schemaOf ?? c.version;
+          const schema = c.schemaOf ? this.kinds.get(`${c.group}/${c.schemaOf}/${c.kind}`)?.schema : c.schema;
+          if (!schema) throw new Error(`internal: ${bundle}.json lists ${c.group}/${c.version} ${c.kind} with the schema of ${c.schemaOf}, listed after it`);
+          this.kinds.set(`${c.group}/${c.version}/${c.kind}`, { schema, precompiled: _precompiledFile(`${c.group}/${own}`, c.kind) });
         }
       }
     }

@@ -98,9 +98,7 @@ describe('the same route assertions hold for both examples (one intent, two dial
     expectSeedRouting(app, chart.catalog);
   });
 
-  // MeshRouting evaluates VirtualServices only until its HTTPRoute evaluation (h/gwapi) lands: this documents the
-  // gap and starts failing (turn it into `test`) as soon as the same assertions pass for the HTTPRoute
-  test.failing('examples/ambient-shop (Gateway API dialect: per-version Services) [waits for MeshRouting HTTPRoute support]', () => {
+  test('examples/ambient-shop (Gateway API dialect: per-version Services behind the HTTPRoute)', () => {
     const app = Testing.app();
     const chart = new AmbientShopChart(app, 'shop');
     expectSeedRouting(app, chart.catalog);

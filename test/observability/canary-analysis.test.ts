@@ -71,7 +71,7 @@ describe('CanaryAnalysis', () => {
   test('fails on a target without a canary, a window that is not whole intervals, bad counts', () => {
     const chart = Testing.chart();
     const canary = MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
-    expect(() => new CanaryAnalysis(chart, 'a', { target: MonitoringTarget.service('catalog', 'shop') }))
+    expect(() => new CanaryAnalysis(chart, 'a', { target: MonitoringTarget.inNamespace('shop', 'catalog') }))
       .toThrow('Invalid target "catalog.shop": it is not a canary (no stable and canary versions). Fix: analyse a CanaryService, or MonitoringTarget.canary({...})');
     expect(() => new CanaryAnalysis(chart, 'b', { target: canary, window: Duration.minutes(10), interval: Duration.minutes(3) }))
       .toThrow('Invalid interval "3m": the window (10m) must be a whole number of intervals. Fix: use e.g. window 10m and interval 1m');

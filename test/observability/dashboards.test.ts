@@ -3,7 +3,7 @@ import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { CanaryDashboard, MeshDashboard, MetricsReporter, MonitoringTarget, ServiceDashboard } from '../../src';
 import { _fromTemplate, _sortDeep } from '../../src/observability/dashboards';
 
-const CATALOG = MonitoringTarget.service('catalog', 'shop');
+const CATALOG = MonitoringTarget.inNamespace('shop', 'catalog');
 const SEL = 'reporter="destination",destination_service_namespace="shop",destination_service_name="catalog"';
 
 function dashboardJson(obj: any): any {
@@ -168,7 +168,7 @@ describe('templates (one build per dashboard class and shape, values filled in)'
     const chart = Testing.chart();
     const dashboards = [
       new ServiceDashboard(chart, 's1', { target: CATALOG }),
-      new ServiceDashboard(chart, 's2', { target: MonitoringTarget.service('reviews-v2', 'book-info') }),
+      new ServiceDashboard(chart, 's2', { target: MonitoringTarget.inNamespace('book-info', 'reviews-v2') }),
       new ServiceDashboard(chart, 's3', { target: CATALOG, reporter: MetricsReporter.WAYPOINT }),
       new CanaryDashboard(chart, 'c1', { target: canary('catalog', 'shop', 'v1', 'v2', 10) }),
       new CanaryDashboard(chart, 'c2', { target: canary('cart', 'shop', '1.2.0', '1.3.0-rc_1', 35) }),

@@ -66,7 +66,7 @@ describe('MeshObservability', () => {
     const chart = Testing.chart();
     const obs = new MeshObservability(chart, 'obs', { scraping: false, recordingRules: false, meshDashboard: false, prometheusLabels: { release: 'prom' } });
     // WHEN
-    const m = obs.monitor(MonitoringTarget.service('frontend', 'shop'), { successRateSlo: 99.5 });
+    const m = obs.monitor(MonitoringTarget.inNamespace('shop', 'frontend'), { successRateSlo: 99.5 });
     // THEN
     expect(m.canaryDashboard).toBeUndefined();
     const objs = Testing.synth(chart);
@@ -111,9 +111,9 @@ describe('MeshObservability', () => {
   test('monitor() switches: alerts or dashboards off; ServiceMonitoring standalone', () => {
     const chart = Testing.chart();
     const obs = new MeshObservability(chart, 'obs', { scraping: false, recordingRules: false, meshDashboard: false });
-    obs.monitor(MonitoringTarget.service('a', 'shop'), { alerts: false });
-    obs.monitor(MonitoringTarget.service('b', 'shop'), { dashboards: false });
-    new ServiceMonitoring(chart, 'c', { target: MonitoringTarget.service('c', 'shop'), alerts: false, dashboardFolder: 'Shop' });
+    obs.monitor(MonitoringTarget.inNamespace('shop', 'a'), { alerts: false });
+    obs.monitor(MonitoringTarget.inNamespace('shop', 'b'), { dashboards: false });
+    new ServiceMonitoring(chart, 'c', { target: MonitoringTarget.inNamespace('shop', 'c'), alerts: false, dashboardFolder: 'Shop' });
     expect(kinds(chart)).toEqual(['ConfigMap/shop/a-shop-service-dashboard', 'PrometheusRule/shop/b-alerts', 'ConfigMap/shop/c-shop-service-dashboard']);
   });
 
@@ -131,8 +131,8 @@ describe('MeshObservability', () => {
 
   test('fails on monitoring a service twice', () => {
     const obs = new MeshObservability(Testing.chart(), 'o');
-    obs.monitor(MonitoringTarget.service('catalog', 'shop'));
-    expect(() => obs.monitor(MonitoringTarget.service('catalog', 'shop'))).toThrow('Invalid target "catalog.shop": the service is already monitored');
+    obs.monitor(MonitoringTarget.inNamespace('shop', 'catalog'));
+    expect(() => obs.monitor(MonitoringTarget.inNamespace('shop', 'catalog'))).toThrow('Invalid target "catalog.shop": the service is already monitored');
   });
 
   test('fails on SLO targets outside (0, 100) through monitor()', () => {

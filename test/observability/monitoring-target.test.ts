@@ -4,12 +4,12 @@ import { MonitoringTarget, ServiceHost } from '../../src';
 
 describe('MonitoringTarget', () => {
   test('service, fromService, fromHost', () => {
-    expect(MonitoringTarget.service('catalog', 'shop').toMonitoringTarget()).toEqual({ serviceName: 'catalog', namespace: 'shop' });
+    expect(MonitoringTarget.inNamespace('shop', 'catalog').toMonitoringTarget()).toEqual({ serviceName: 'catalog', namespace: 'shop' });
     const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
     const dep = new kplus.Deployment(chart, 'd', { containers: [{ image: 'x', portNumber: 8080 }] });
     const svc = dep.exposeViaService({ name: 'frontend', ports: [{ port: 8080 }] });
     expect(MonitoringTarget.fromService(svc).toMonitoringTarget()).toEqual({ serviceName: 'frontend', namespace: 'shop' });
-    expect(MonitoringTarget.fromHost(ServiceHost.of('reviews', 'bookinfo')).toMonitoringTarget()).toEqual({ serviceName: 'reviews', namespace: 'bookinfo' });
+    expect(MonitoringTarget.fromHost(ServiceHost.inNamespace('bookinfo', 'reviews')).toMonitoringTarget()).toEqual({ serviceName: 'reviews', namespace: 'bookinfo' });
   });
 
   test('canary: stable weight is the rest', () => {
@@ -23,7 +23,7 @@ describe('MonitoringTarget', () => {
     const dep = new kplus.Deployment(chart, 'd', { containers: [{ image: 'x', portNumber: 8080 }] });
     const svc = dep.exposeViaService({ name: 'frontend', ports: [{ port: 8080 }] });
     expect(() => MonitoringTarget.fromService(svc)).toThrow(/it has no namespace, so its metrics cannot be selected/);
-    expect(() => MonitoringTarget.service('Catalog', 'shop')).toThrow('Invalid name "Catalog"');
+    expect(() => MonitoringTarget.inNamespace('shop', 'Catalog')).toThrow('Invalid name "Catalog"');
     expect(() => MonitoringTarget.canary({ serviceName: 'c', namespace: 's', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 110 }))
       .toThrow('Invalid canaryWeight 110: a weight is between 0 and 100');
   });

@@ -14,7 +14,7 @@ import { describeWithBinaries } from '../prometheus';
 // the error budget raises the slow-burn alert, then the fast-burn one, at the times the SRE workbook's
 // windows give.
 const OPTIONS = { successRateSlo: 99.5, p99Latency: Duration.millis(250) };
-const GROUPS = _serviceRuleGroups(MonitoringTarget.service('catalog', 'shop').toMonitoringTarget(), OPTIONS);
+const GROUPS = _serviceRuleGroups(MonitoringTarget.inNamespace('shop', 'catalog').toMonitoringTarget(), OPTIONS);
 const MINUTES = 90;
 
 function series(errorRatio: number, errorsFrom: number): ServiceSeries {
@@ -30,7 +30,9 @@ function expected(longWindow: string): any {
   };
 }
 
-function promtoolTest(s: ServiceSeries, alerts: Array<{ eval_time: string; alertname: string; exp_alerts: any[] }>): { status: number | null; output: string } {
+interface AlertTest { eval_time: string; alertname: string; exp_alerts: any[] }
+
+function promtoolTest(s: ServiceSeries, alerts: AlertTest[]): { status: number | null; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-promtool-'));
   fs.writeFileSync(path.join(dir, 'rules.yaml'), YAML.stringify({ groups: GROUPS }));
   fs.writeFileSync(path.join(dir, 'test.yaml'), YAML.stringify({

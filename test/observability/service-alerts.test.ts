@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import { BurnRateWindow, MetricsReporter, MonitoringTarget, ServiceAlerts } from '../../src';
 
-const CATALOG = MonitoringTarget.service('catalog', 'shop');
+const CATALOG = MonitoringTarget.inNamespace('shop', 'catalog');
 const CANARY = MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
 const SEL = 'reporter="destination",destination_service_namespace="shop",destination_service_name="catalog"';
 const BY = 'sum by (destination_service_namespace, destination_service_name) ';

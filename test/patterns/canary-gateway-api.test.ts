@@ -160,6 +160,11 @@ describe('CanaryService in the Gateway API dialect', () => {
         + `Fix: leave retries out (Istio's default retry policy applies to HTTPRoute backends too), ${suffix}`);
     });
 
+    test('fails on fault injection (no standard fault filter)', () => {
+      expect(() => new CanaryService(shopChart(), 'catalog', { ...gwProps, fault: { abort: { httpStatus: 503, percentage: 10 } } })).toThrow(
+        /^Invalid fault .*: the Gateway API standard channel \(v1\.5\.1\) has no fault injection filter\. Fix: leave fault out in this dialect, or set routing: TrafficDialect\.SIDECAR/);
+    });
+
     test('fails on sessionAffinity (no standard session persistence)', () => {
       expect(() => new CanaryService(shopChart(), 'catalog', { ...gwProps, sessionAffinity: ConsistentHashKey.header('x-user') })).toThrow(
         /^Invalid sessionAffinity .*: the Gateway API standard channel \(v1\.5\.1\) has no session persistence \(sessionPersistence is experimental\)\. Fix: use canaryCookie/);

@@ -115,7 +115,7 @@ describe('MeshDependencies', () => {
     new kplus.Service(chart, 'frontend-svc', { metadata: { name: 'frontend' }, ports: [{ port: 8080, name: 'http' }] });
     const deps = new MeshDependencies(chart, 'deps');
     deps.dependsOn(frontend, catalog);
-    deps.dependsOn(catalog, ServiceHost.of('frontend', 'shop'), { workload: frontend });
+    deps.dependsOn(catalog, ServiceHost.inNamespace('shop', 'frontend'), { workload: frontend });
     expect(of(chart, 'Sidecar')).toHaveLength(2);
   });
 
@@ -124,7 +124,7 @@ describe('MeshDependencies', () => {
     const other = new Chart(app, 'other', { namespace: 'other' });
     new kplus.Service(other, 'svc', { metadata: { name: 'reports' }, ports: [{ port: 80, name: 'http' }] });
     const deps = new MeshDependencies(other, 'deps');
-    expect(deps.dependsOn(MeshWorkload.labels({ app: 'batch' }, { namespace: 'other' }), ServiceHost.of('reports', 'other'))).toBeUndefined();
+    expect(deps.dependsOn(MeshWorkload.labels({ app: 'batch' }, { namespace: 'other' }), ServiceHost.inNamespace('other', 'reports'))).toBeUndefined();
     expect(Testing.synth(other).filter((o: any) => o.kind === 'AuthorizationPolicy')).toEqual([]);
   });
 
@@ -134,14 +134,14 @@ describe('MeshDependencies', () => {
     const other = new Chart(app, 'other', { namespace: 'other' });
     new ApiObject(other, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reports' }, spec: { ports: [{ port: 80, name: 'http' }] } });
     // WHEN
-    new MeshDependencies(other, 'deps').dependsOn(MeshWorkload.labels({ app: 'batch' }, { namespace: 'other' }), ServiceHost.of('reports', 'other'));
+    new MeshDependencies(other, 'deps').dependsOn(MeshWorkload.labels({ app: 'batch' }, { namespace: 'other' }), ServiceHost.inNamespace('other', 'reports'));
     // THEN the synth-time target check passes
     expect(of(other, 'Sidecar')[0].spec.egress).toEqual([{ hosts: ['istio-system/*', 'other/reports.other.svc.cluster.local'] }]);
   });
 
   test('fails on a dependency that is neither in the app nor declared external', () => {
     const { chart, frontend } = shopApp();
-    new MeshDependencies(chart, 'deps').dependsOn(frontend, ServiceHost.of('inventory', 'warehouse'));
+    new MeshDependencies(chart, 'deps').dependsOn(frontend, ServiceHost.inNamespace('warehouse', 'inventory'));
     expect(() => Testing.synth(chart))
       .toThrow(/Invalid dependency frontend -> inventory.warehouse.svc.cluster.local: "inventory.warehouse.svc.cluster.local" is neither a Service of this app nor declared external\. Fix: define the Service in the app, or declare it with dependsOnExternal/);
   });
@@ -172,7 +172,7 @@ describe('MeshDependencies', () => {
     const deps = new MeshDependencies(chart, 'deps');
     expect(() => deps.dependsOn(MeshWorkload.labels({ app: 'x' }), catalog)).toThrow('Invalid caller "x": its namespace is unknown, so its Sidecar cannot be placed');
     expect(() => deps.dependsOn(MeshWorkload.labels({ app: 'x' }, { namespace: 'shop' }), catalog)).toThrow('Invalid caller "x": its identity (service account) is unknown');
-    expect(() => deps.dependsOn(catalog, ServiceHost.of('frontend', 'shop'))).toThrow('namespace shop is a SecureNamespace, so the callee\'s pods must be known to allow the call');
+    expect(() => deps.dependsOn(catalog, ServiceHost.inNamespace('shop', 'frontend'))).toThrow('namespace shop is a SecureNamespace, so the callee\'s pods must be known to allow the call');
   });
 
   describe('in ambient namespaces', () => {
@@ -286,7 +286,7 @@ describe('MeshDependencies', () => {
       const chart = new Chart(app, 'web', { namespace: 'web' });
       const caller = MeshWorkload.labels({ app: 'web' }, { namespace: 'web', serviceAccountName: 'web' });
       new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'web' }, spec: { ports: [{ port: 80, name: 'http' }] } });
-      new MeshDependencies(chart, 'deps').dependsOn(caller, ServiceHost.of('api', 'web'));
+      new MeshDependencies(chart, 'deps').dependsOn(caller, ServiceHost.inNamespace('web', 'api'));
       new SecureNamespace(chart, 'ns', { name: 'web', enrolment: MeshEnrolment.ambient(), defaultDeny: false });
       expect(() => app.synth()).toThrow(
         'Invalid caller "namespace web": it is ambient (its SecureNamespace was defined after dependsOn()), but its dependencies were rendered for sidecars: '

@@ -29,13 +29,13 @@ class Subset implements IMeshDestination {
 
 function shop(app: App) {
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
-  const dr = new DestinationRule(chart, 'catalog-dr', { metadata: { name: 'catalog' }, host: ServiceHost.of('catalog', 'shop') });
+  const dr = new DestinationRule(chart, 'catalog-dr', { metadata: { name: 'catalog' }, host: ServiceHost.inNamespace('shop', 'catalog') });
   dr.addSubset('stable', { app: 'catalog', version: 'v1' });
   dr.addSubset('canary', { app: 'catalog', version: 'v2' });
   const stable = new Subset('stable', { app: 'catalog', version: 'v1' });
   const canary = new Subset('canary', { app: 'catalog', version: 'v2' });
   const catalog = new Split([{ destination: stable, weight: 90 }, { destination: canary, weight: 10 }], 'catalog.shop.svc.cluster.local');
-  return { chart, stable, canary, catalog, frontend: ServiceHost.of('frontend', 'shop') };
+  return { chart, stable, canary, catalog, frontend: ServiceHost.inNamespace('shop', 'frontend') };
 }
 
 describe('MeshGateway (Istio API)', () => {
@@ -99,7 +99,7 @@ describe('MeshGateway (Istio API)', () => {
     const app = Testing.app();
     const { stable, canary, frontend } = shop(app);
     const edgeChart = new Chart(app, 'edge');
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }), httpsRedirect: false });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }), plainHttpRoutes: true });
     edge.split('api.example.com', [{ destination: stable, weight: 50 }, { destination: canary, weight: 50 }], { pathPrefix: '/catalog', rewritePrefix: '/', timeout: Duration.seconds(3) });
     edge.expose('www.example.com', frontend, { port: 8080, pathExact: '/health' });
     const out = Testing.synth(edgeChart);
@@ -125,7 +125,7 @@ describe('MeshGateway (Istio API)', () => {
     const edgeChart = new Chart(app, 'edge');
     const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
     edge.expose('shop.example.com', frontend, { port: 8080 });
-    edge.passthrough('db.example.com', ServiceHost.of('db', 'data'), 5443);
+    edge.passthrough('db.example.com', ServiceHost.inNamespace('data', 'db'), 5443);
     const out = Testing.synth(edgeChart);
     expect(out[0].spec.servers[2]).toEqual({ port: { number: 443, protocol: 'TLS', name: 'tls-passthrough' }, hosts: ['db.example.com'], tls: { mode: 'PASSTHROUGH' } });
     expect(out[0].spec.servers[0].hosts).toEqual(['shop.example.com']);
@@ -175,11 +175,11 @@ describe('MeshGateway (Istio API)', () => {
   test('a passthrough-only gateway (tls: GatewayTls.passthrough()): TLS routed by SNI, no terminating server, HTTP routes refused', () => {
     const chart = new Chart(Testing.app(), 'edge');
     const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.passthrough() });
-    edge.passthrough('db.example.com', ServiceHost.of('db', 'shop'), 8443);
+    edge.passthrough('db.example.com', ServiceHost.inNamespace('shop', 'db'), 8443);
     const [gw, vs] = Testing.synth(chart);
     expect(gw.spec.servers).toEqual([{ port: { number: 443, protocol: 'TLS', name: 'tls-passthrough' }, hosts: ['db.example.com'], tls: { mode: 'PASSTHROUGH' } }]);
     expect(vs.spec.tls).toEqual([{ match: [{ sniHosts: ['db.example.com'] }], route: [{ destination: { host: 'db.shop.svc.cluster.local', port: { number: 8443 } } }] }]);
-    expect(() => edge.expose('shop.example.com', ServiceHost.of('web', 'shop'), { port: 8080 })).toThrow(
+    expect(() => edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'web'), { port: 8080 })).toThrow(
       'Invalid host "shop.example.com": this gateway passes TLS through unterminated (tls: GatewayTls.passthrough()), so it cannot route HTTP. '
       + 'Fix: use passthrough(sniHost, target, port), or a second MeshGateway that terminates TLS for HTTP routes');
     expect(() => new MeshGateway(chart, 'api', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.passthrough() })).toThrow(
@@ -276,7 +276,7 @@ describe('MeshGateway (Gateway API)', () => {
   test('creates a ReferenceGrant for a certificate in another namespace', () => {
     const edgeChart = Testing.chart();
     new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'wild' }), certificateNamespace: 'certs' })
-      .expose('shop.example.com', ServiceHost.of('frontend', 'istio-ingress'), { port: 80 });
+      .expose('shop.example.com', ServiceHost.inNamespace('istio-ingress', 'frontend'), { port: 80 });
     const grant = Testing.synth(edgeChart).find((o: any) => o.kind === 'ReferenceGrant');
     expect(grant.metadata.namespace).toEqual('certs');
     expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'istio-ingress' }], to: [{ group: '', kind: 'Secret', name: 'wild' }] });
@@ -287,7 +287,7 @@ describe('MeshGateway (Gateway API)', () => {
     const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
     const bare = { toMeshDestination: () => ({ host: 'catalog.shop.svc.cluster.local', subset: 'v1', port: 80 }) };
     expect(() => edge.expose('shop.example.com', bare)).toThrow('HTTPRoute cannot target DestinationRule subsets, and the subset\'s pod labels are unknown');
-    expect(() => edge.expose('a.example.com', ServiceHost.of('frontend', 'shop'))).toThrow('Invalid port (undefined): the HTTPRoute backend frontend.shop.svc.cluster.local needs a port');
+    expect(() => edge.expose('a.example.com', ServiceHost.inNamespace('shop', 'frontend'))).toThrow('Invalid port (undefined): the HTTPRoute backend frontend.shop.svc.cluster.local needs a port');
     expect(() => edge.expose('b.example.com', ServiceHost.external('api.stripe.com'), { port: 443 })).toThrow('Invalid target "api.stripe.com": Gateway API backends must be Kubernetes Services of this cluster');
   });
 
@@ -366,7 +366,7 @@ describe('MeshGateway edge policy', () => {
   test('allowOnlyFromIpBlocks: a DENY policy with notRemoteIpBlocks on the gateway pods', () => {
     const c = Testing.chart();
     const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
-    edge.expose('shop.example.com', ServiceHost.of('frontend', 'shop'), { port: 8080 });
+    edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
     edge.allowOnlyFromIpBlocks(['203.0.113.0/24', '198.51.100.7']);
     const ap = Testing.synth(c).find((o: any) => o.kind === 'AuthorizationPolicy');
     expect(ap.metadata).toEqual({ name: 'edge-ip-allow-list', namespace: 'istio-ingress' });
@@ -380,7 +380,7 @@ describe('MeshGateway edge policy', () => {
   test('requireJwt: RequestAuthentication plus a DENY for token-less requests, scoped to hosts and paths', () => {
     const c = Testing.chart();
     const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
-    edge.expose('api.example.com', ServiceHost.of('orders', 'shop'), { port: 8080 });
+    edge.expose('api.example.com', ServiceHost.inNamespace('shop', 'orders'), { port: 8080 });
     const req = edge.requireJwt({ issuer: 'https://accounts.example.com', jwksUri: 'https://accounts.example.com/jwks.json', hosts: ['api.example.com'], paths: ['/orders/*'] });
     const out = Testing.synth(c);
     const ra = out.find((o: any) => o.kind === 'RequestAuthentication');

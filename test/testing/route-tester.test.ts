@@ -2,7 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { DestinationRule, GatewayBinding, HttpMatch, MeshRouting, ServiceHost, StringMatch, VirtualService } from '../../src';
+import {
+  DestinationRule, GatewayBinding, HttpMatch, HttpMethod, KubernetesGateway, KubernetesHttpRoute, KubernetesHttpRouteRuleOptions, ListenerProtocol,
+  MeshRouting, RouteParent, ServiceHost, StringMatch, VirtualService,
+} from '../../src';
 import { describeWithShared } from '../shared';
 
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
@@ -10,7 +13,7 @@ const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
 /** bookinfo's reviews service, expressed with the L2s */
 function bookinfo(routes: (vs: VirtualService, v: { [name: string]: any }) => void): Chart {
   const chart = new Chart(Testing.app(), 'bookinfo', { namespace: 'bookinfo' });
-  const dr = new DestinationRule(chart, 'reviews-dr', { metadata: { name: 'reviews' }, host: ServiceHost.of('reviews', 'bookinfo') });
+  const dr = new DestinationRule(chart, 'reviews-dr', { metadata: { name: 'reviews' }, host: ServiceHost.inNamespace('bookinfo', 'reviews') });
   const v = { v1: dr.addSubset('v1', { version: 'v1' }), v2: dr.addSubset('v2', { version: 'v2' }), v3: dr.addSubset('v3', { version: 'v3' }) };
   const vs = new VirtualService(chart, 'reviews', { metadata: { name: 'reviews' }, hosts: [REVIEWS] });
   routes(vs, v);
@@ -87,7 +90,7 @@ describe('MeshRouting', () => {
     expect(() => MeshRouting.expectRoute(chart, { host: 'reviews' }).toReach('reviews', 'v2'))
       .toThrow(`Expected GET reviews/ via mesh to reach ${REVIEWS} subset v2 100%; but VirtualService bookinfo/reviews route #0 sends: ${REVIEWS} subset v1 90%, ${REVIEWS} subset v2 10%`);
     expect(() => MeshRouting.expectRoute(chart, { host: 'ratings' }).toReach('ratings'))
-      .toThrow('Expected GET ratings/ via mesh to reach ratings.default.svc.cluster.local 100%; but no VirtualService for host ratings on gateway mesh');
+      .toThrow('Expected GET ratings/ via mesh to reach ratings.default.svc.cluster.local 100%; but no VirtualService or HTTPRoute for host ratings on gateway mesh');
     expect(() => MeshRouting.expectRoute(chart, { host: 'reviews' }).toMatchRoute(1)).toThrow('Expected GET reviews/ via mesh to match route #1; but VirtualService bookinfo/reviews route #0');
     expect(() => MeshRouting.expectRoute(chart, { host: 'reviews' }).toMatchNothing()).toThrow('Expected GET reviews/ via mesh to match no route; but VirtualService');
   });
@@ -126,6 +129,103 @@ describe('MeshRouting host naming: configuration hosts as Istio resolves them, r
   });
 });
 
+/** HTTPRoutes of one namespace (`shop`), mesh routing for the `catalog` Service */
+function meshRoutes(...rules: KubernetesHttpRouteRuleOptions[][]): Chart {
+  const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  rules.forEach((r, i) => new KubernetesHttpRoute(chart, `r${i}`, { metadata: { name: `route-${String.fromCharCode(97 + i)}` }, parents: [RouteParent.service('catalog')], rules: r }));
+  return chart;
+}
+const to = (serviceName: string) => ({ backends: [{ serviceName, port: 8080 }] });
+
+describe('MeshRouting on HTTPRoutes (Gateway API precedence)', () => {
+  test('the same route test passes for a VirtualService and an HTTPRoute of the same intent', () => {
+    // GIVEN the intent "x-canary: true reaches catalog-v2; everyone else 90/10 to catalog-v1/catalog-v2", twice
+    const sidecar = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const vs = new VirtualService(sidecar, 'catalog', { hosts: ['catalog.shop.svc.cluster.local'] });
+    vs.addHttpRoute({ match: [HttpMatch.header('x-canary', StringMatch.exact('true'))], destinations: [{ destination: ServiceHost.inNamespace('shop', 'catalog-v2') }] });
+    vs.addHttpRoute({ destinations: [{ destination: ServiceHost.inNamespace('shop', 'catalog-v1'), weight: 90 }, { destination: ServiceHost.inNamespace('shop', 'catalog-v2'), weight: 10 }] });
+    // the HTTPRoute lists the split first: precedence (more header matches), not order, puts the header rule first
+    const ambient = meshRoutes([
+      { backends: [{ serviceName: 'catalog-v1', port: 8080, weight: 90 }, { serviceName: 'catalog-v2', port: 8080, weight: 10 }] },
+      { matches: [{ headers: { 'x-canary': 'true' } }], ...to('catalog-v2') },
+    ]);
+    // THEN one test, both data planes
+    for (const app of [sidecar, ambient]) {
+      MeshRouting.expectRoute(app, { host: 'catalog', sourceNamespace: 'shop', headers: { 'X-Canary': 'true' } }).toReach('catalog-v2');
+      MeshRouting.expectRoute(app, { host: 'catalog.shop', headers: { 'x-canary': 'false' } })
+        .toSplit([{ host: 'catalog-v1', weight: 90 }, { host: 'catalog-v2', weight: 10 }]);
+    }
+    expect(MeshRouting.evaluate(ambient, { host: 'catalog.shop.svc.cluster.local', headers: { 'x-canary': 'true' } })).toMatchObject({
+      matched: true, httpRoute: 'shop/route-a', routeIndex: 1, description: 'HTTPRoute shop/route-a rule #1 sends: catalog-v2.shop.svc.cluster.local 100%',
+    });
+  });
+
+  test('exact over prefix, the longest prefix, element-wise prefixes, a trailing "/" ignored, regex last', () => {
+    const chart = meshRoutes([
+      { matches: [{ pathRegex: '/items/[0-9]+' }], ...to('regex') },
+      { matches: [{ pathPrefix: '/items/' }], ...to('items') },
+      { matches: [{ pathPrefix: '/items/special' }], ...to('special') },
+      { matches: [{ pathExact: '/items' }], ...to('exact') },
+      { ...to('default') },
+    ]);
+    const reach = (p: string, svc: string) => MeshRouting.expectRoute(chart, { host: 'catalog.shop', path: p }).toReach(`${svc}.shop.svc.cluster.local`);
+    reach('/items', 'exact');
+    reach('/items/special/1', 'special');
+    reach('/items/1', 'items');
+    reach('/itemsx', 'default');
+    reach('/items/specialx', 'items');
+    reach('/', 'default');
+  });
+
+  test('then a method match, more header matches, more query matches; then the older route, then namespace/name', () => {
+    const chart = meshRoutes(
+      [
+        { matches: [{ pathPrefix: '/a', queryParams: { q: StringMatch.exact('1') } }], ...to('query') },
+        { matches: [{ pathPrefix: '/a', headers: { h1: 'x', h2: 'y' } }], ...to('two-headers') },
+        { matches: [{ pathPrefix: '/a', headers: { h1: 'x' } }], ...to('one-header') },
+        { matches: [{ pathPrefix: '/a', method: HttpMethod.POST }], ...to('post') },
+      ],
+      [{ matches: [{ pathPrefix: '/a' }], ...to('route-b') }],
+    );
+    const reach = (r: any, svc: string) => MeshRouting.expectRoute(chart, { host: 'catalog.shop', path: '/a', ...r }).toReach(`${svc}.shop.svc.cluster.local`);
+    reach({ method: 'POST', headers: { h1: 'x', h2: 'y' } }, 'post');
+    reach({ headers: { h1: 'x', h2: 'y' }, path: '/a?q=1' }, 'two-headers');
+    reach({ headers: { h1: 'x' }, path: '/a?q=1' }, 'one-header');
+    reach({ path: '/a?q=1' }, 'query');
+    reach({ path: '/a?q=2' }, 'route-b'); // a tie with no condition left: route-a's rules did not match, route-b's does
+    // two routes with the same match: the older one, then "namespace/name" (route-a before route-z)
+    const tie = meshRoutes([{ matches: [{ pathPrefix: '/t' }], ...to('first') }], [{ matches: [{ pathPrefix: '/t' }], ...to('second') }]);
+    MeshRouting.expectRoute(tie, { host: 'catalog.shop', path: '/t' }).toReach('first.shop.svc.cluster.local');
+    const created: { [name: string]: string } = { 'route-a': '2024-05-01T00:00:00Z', 'route-b': '2020-01-01T00:00:00Z' };
+    const manifests = Testing.synth(tie).map((o) => ({ ...o, metadata: { ...o.metadata, creationTimestamp: created[o.metadata.name] } }));
+    MeshRouting.expectManifestRoute(manifests, { host: 'catalog.shop', path: '/t' }).toReach('second.shop.svc.cluster.local');
+  });
+
+  test('Service parents: consumer routes replace the producer routes for their namespace; a parent port must match', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    new KubernetesHttpRoute(chart, 'producer', { parents: [RouteParent.service('catalog', { port: 8080 })], rules: [to('catalog-v1')] });
+    new KubernetesHttpRoute(chart, 'consumer', { metadata: { namespace: 'frontend' }, parents: [RouteParent.service('catalog', { namespace: 'shop' })], rules: [{ backends: [{ serviceName: 'catalog-v2', namespace: 'shop', port: 8080 }] }] });
+    MeshRouting.expectRoute(chart, { host: 'catalog.shop', sourceNamespace: 'frontend' }).toReach('catalog-v2.shop.svc.cluster.local');
+    MeshRouting.expectRoute(chart, { host: 'catalog', sourceNamespace: 'shop' }).toReach('catalog-v1');
+    MeshRouting.expectRoute(chart, { host: 'catalog.shop', port: 9090, sourceNamespace: 'shop' }).toMatchNothing();
+    expect(MeshRouting.evaluate(chart, { host: 'catalog.shop', gateway: 'istio-ingress/edge' }).description).toEqual('no VirtualService or HTTPRoute for host catalog.shop on gateway istio-ingress/edge');
+  });
+
+  test('Gateway parents: the most specific hostname wins; redirects; weights of 0', () => {
+    const edge = new Chart(Testing.app(), 'edge', { namespace: 'istio-ingress' });
+    const gateway = new KubernetesGateway(edge, 'gw', { metadata: { name: 'edge' }, listeners: [{ port: 80, protocol: ListenerProtocol.HTTP }] });
+    new KubernetesHttpRoute(edge, 'wild', { parents: [RouteParent.fromGateway(gateway)], hostnames: ['*.example.com'], rules: [to('wild'), { matches: [{ pathPrefix: '/old' }], redirect: { scheme: 'https' } }] });
+    new KubernetesHttpRoute(edge, 'shop', { parents: [RouteParent.fromGateway(gateway)], hostnames: ['shop.example.com'], rules: [{ backends: [{ serviceName: 'shop', port: 8080, weight: 0 }] }] });
+    const via = { gateway: 'istio-ingress/edge' };
+    MeshRouting.expectRoute(edge, { host: 'api.example.com', ...via }).toReach('wild.istio-ingress.svc.cluster.local');
+    expect(MeshRouting.evaluate(edge, { host: 'api.example.com', path: '/old/x', ...via })).toMatchObject({ matched: true, redirect: true, destinations: [] });
+    expect(MeshRouting.evaluate(edge, { host: 'shop.example.com', ...via }).destinations).toEqual([{ host: 'shop', fqdn: 'shop.istio-ingress.svc.cluster.local', port: 8080, weight: 0 }]);
+    MeshRouting.expectRoute(edge, { host: 'example.org', ...via }).toMatchNothing();
+    expect(() => MeshRouting.expectRoute(edge, { host: 'api.example.com', ...via }).toReach('other'))
+      .toThrow('Expected GET api.example.com/ via istio-ingress/edge to reach other.istio-ingress.svc.cluster.local 100%; but HTTPRoute istio-ingress/edge-wild-c8');
+  });
+});
+
 describeWithShared('MeshRouting on Istio\'s bookinfo samples', (shared) => {
   const dir = path.join(shared, 'istio-1.30.3', 'samples', 'bookinfo', 'networking');
   const load = (file: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((d) => d.toJSON()).filter((o) => o);
@@ -152,5 +252,17 @@ describeWithShared('MeshRouting on Istio\'s bookinfo samples', (shared) => {
     MeshRouting.expectManifestRoute(gw, { host: 'bookinfo.example.com', path: '/productpage', gateway: 'default/bookinfo-gateway' }).toReach('productpage');
     MeshRouting.expectManifestRoute(gw, { host: 'bookinfo.example.com', path: '/admin', gateway: 'default/bookinfo-gateway' }).toMatchNothing();
     MeshRouting.expectManifestRoute(gw, { host: 'bookinfo.example.com', path: '/productpage' }).toMatchNothing();
+  });
+
+  test('Gateway API samples (gateway-api/route-reviews-90-10.yaml, -50-v3, bookinfo-gateway.yaml): Service and Gateway parents', () => {
+    const gwapi = (file: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(dir, '..', 'gateway-api', file), 'utf8')).map((d) => d.toJSON()).filter((o) => o);
+    MeshRouting.expectManifestRoute(gwapi('route-reviews-90-10.yaml'), { host: 'reviews', port: 9080 })
+      .toSplit([{ host: 'reviews-v1', weight: 90 }, { host: 'reviews-v2', weight: 10 }]);
+    MeshRouting.expectManifestRoute(gwapi('route-reviews-50-v3.yaml'), { host: 'reviews' })
+      .toSplit([{ host: 'reviews-v1', weight: 50 }, { host: 'reviews-v3', weight: 50 }]);
+    const gw = gwapi('bookinfo-gateway.yaml');
+    MeshRouting.expectManifestRoute(gw, { host: 'bookinfo.example.com', path: '/productpage', gateway: 'default/bookinfo-gateway' }).toReach('productpage');
+    MeshRouting.expectManifestRoute(gw, { host: 'bookinfo.example.com', path: '/static/app.js', gateway: 'default/bookinfo-gateway' }).toReach('productpage');
+    MeshRouting.expectManifestRoute(gw, { host: 'bookinfo.example.com', path: '/admin', gateway: 'default/bookinfo-gateway' }).toMatchNothing();
   });
 });

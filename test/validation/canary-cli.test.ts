@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { CanaryService, MeshObservability, MetricsReporter } from '../../src';
-import { mainAsync } from '../../src/validation/cli';
+import { main, mainAsync } from '../../src/validation/cli';
 import { CANARIES, T0, openMetrics } from '../canary-series';
 import { TestPrometheus, describeWithBinaries, freePort, startPrometheus } from '../prometheus';
 
@@ -54,6 +54,15 @@ test('canary --help exits 0 and documents the exit codes', async () => {
   expect(r.code).toBe(0);
   expect(r.out).toContain('usage: cdk8s-istio canary status|advance|report --prometheus URL');
   expect(r.out).toContain('Exit 0: every canary promotes; 1: a canary rolls back; 3: a canary holds (none rolls back); 2: usage');
+});
+
+test('the synchronous entry point prints canary help and refuses the asynchronous commands', () => {
+  let out = '';
+  let err = '';
+  expect(main(['canary', '--help'], { write: (s: string) => (out += s) }, { write: () => undefined })).toBe(0);
+  expect(out).toContain('usage: cdk8s-istio canary');
+  expect(main(['canary', 'status', '--prometheus', 'http://x', 'dist'], { write: () => undefined }, { write: (s: string) => (err += s) })).toBe(2);
+  expect(err).toEqual('cdk8s-istio canary: queries Prometheus asynchronously: run it through bin/cdk8s-istio (mainAsync)\n');
 });
 
 test('canary: usage errors exit 2', async () => {
@@ -138,7 +147,7 @@ describeWithBinaries(['prometheus', 'promtool'], 'canary loop against a real Pro
     expect(r.out.split('\n').slice(0, 3)).toEqual([
       'shop/healthy: promote (promote: step 1 -> 2 (25% -> 50%))',
       '  10 of 10 checks passed (0 failed, 1 allowed); the 10m window meets every objective',
-      '  canary v2: 3000 requests, success 99.9%, p99 175ms | stable v1: 12000 requests, success 99.9%, p99 175ms | objective: success >= 99.5%, p99 <= 250ms, over 10m',
+      '  canary v2: requests 3000, success 99.9%, p99 175ms | stable v1: requests 12000, success 99.9%, p99 175ms | objective: success >= 99.5%, p99 <= 250ms, over 10m',
     ]);
     expect(r.out).toContain('  query: (sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="shop",destination_service_name="healthy",destination_version="v2",response_code!~"5.."}[10m]))');
   });

@@ -201,12 +201,27 @@ describeWithShared('cdk8s-istio validate on the Istio 1.30.3 bookinfo samples', 
   // Decision (README "## Validation"): references to objects outside the input (a gateway in another
   // namespace, a DestinationRule not given) are external unless the input defines that host's Service;
   // the same kind/namespace/name in several files is one object (alternative versions of it).
-  test.each(['networking', 'gateway-api', 'platform'])('accepts every file of %s, one by one and all together', (dir) => {
+  // Warnings Istio itself gives on its samples (true positives, not errors): the admission webhook warns on
+  // fault-injection-details-v1's second rule (after a rule without matches), and istioctl analyze's IST0140
+  // on the ingress route to productpage while virtual-service-all-v1 routes productpage by subset.
+  const ISTIO_WARNS: Record<string, string[]> = {
+    'fault-injection-details-v1.yaml': ['VirtualService/details: spec.http[1]: [IST0130 warning]'],
+  };
+  const ISTIO_WARNS_TOGETHER: Record<string, string[]> = {
+    networking: ['bookinfo-gateway.yaml: VirtualService/bookinfo: spec.http[0].route[0].destination: [IST0140 warning]',
+      'fault-injection-details-v1.yaml: VirtualService/details: spec.http[1]: [IST0130 warning]'],
+  };
+  const lines = (out: string, dir: string) => out.split('\n').filter((l) => l).map((l) => l.replace(`${dir}${path.sep}`, '').replace(/ warning\].*$/, ' warning]')).sort();
+  test.each(['networking', 'gateway-api', 'platform'])('accepts every file of %s, one by one and all together (no errors; only the warnings Istio gives too)', (dir) => {
     const full = path.join(root, dir);
     const files = fs.readdirSync(full).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(full, f));
-    for (const f of files) expect([f, run(['validate', f]).out]).toEqual([f, '']);
+    for (const f of files) {
+      const r = run(['validate', f]);
+      expect([f, lines(r.out, path.dirname(f)).map((l) => l.replace(`${path.basename(f)}: `, ''))]).toEqual([f, ISTIO_WARNS[path.basename(f)] ?? []]);
+      expect(r.code).toEqual(0);
+    }
     const all = run(['validate', full]);
-    expect(all.out).toEqual('');
+    expect(lines(all.out, full)).toEqual(ISTIO_WARNS_TOGETHER[dir] ?? []);
     expect(all.code).toEqual(0);
   });
 });

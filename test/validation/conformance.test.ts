@@ -106,7 +106,27 @@ describe('ConformanceValidator: structural schema', () => {
   test('objects of unknown kinds give no findings', () => {
     expect(V.validate({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { a: 1 } })).toEqual([]);
     expect(V.knows(NET, 'VirtualService')).toBe(true);
-    expect(V.knows('networking.istio.io/v1alpha3', 'EnvoyFilter')).toBe(false);
+    expect(V.knows('networking.istio.io/v1', 'EnvoyFilter')).toBe(false); // served as v1alpha3 only
+    expect(V.validate({ apiVersion: 'networking.istio.io/v2', kind: 'VirtualService', metadata: { name: 'a' }, spec: { htp: [] } })).toEqual([]);
+  });
+
+  test('every served version is checked against its own schema: v1alpha3/v1beta1 Istio kinds, kinds served only in an older version', () => {
+    // fixed: only v1 schemas were shipped, so these were skipped without a word
+    const served = [
+      ['networking.istio.io/v1alpha3', 'VirtualService'], ['networking.istio.io/v1beta1', 'VirtualService'],
+      ['networking.istio.io/v1alpha3', 'EnvoyFilter'], ['networking.istio.io/v1beta1', 'ProxyConfig'],
+      ['extensions.istio.io/v1alpha1', 'WasmPlugin'], ['security.istio.io/v1beta1', 'AuthorizationPolicy'],
+      ['telemetry.istio.io/v1alpha1', 'Telemetry'], ['gateway.networking.k8s.io/v1beta1', 'HTTPRoute'],
+    ];
+    for (const [apiVersion, kind] of served) expect(`${apiVersion} ${kind} ${V.knows(apiVersion, kind)}`).toEqual(`${apiVersion} ${kind} true`);
+    const typo = (apiVersion: string, kind: string, spec: any) => V.validate({ apiVersion, kind, metadata: { name: 'a', namespace: 'shop' }, spec })
+      .map((f) => `${f.rule} ${f.apiVersion} ${f.path}`);
+    expect(typo('networking.istio.io/v1alpha3', 'VirtualService', { hosts: ['a'], htp: [] })).toEqual(['K8S-SCHEMA networking.istio.io/v1alpha3 spec.htp']);
+    expect(typo('networking.istio.io/v1alpha3', 'EnvoyFilter', { configPatchs: [] })).toEqual(['K8S-SCHEMA networking.istio.io/v1alpha3 spec.configPatchs']);
+    expect(typo('security.istio.io/v1beta1', 'AuthorizationPolicy', { action: 'PERMIT' }).map((f) => f.split(' ')[0])).toContain('K8S-SCHEMA');
+    // near misses: valid objects of those versions
+    expect(typo('networking.istio.io/v1beta1', 'VirtualService', { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }] }] })).toEqual([]);
+    expect(typo('networking.istio.io/v1alpha3', 'EnvoyFilter', { configPatches: [] })).toEqual([]);
   });
 
   test('user CRDs replace the built-in schema of their kind (e.g. kubectl get crd -o yaml)', () => {
@@ -340,6 +360,20 @@ CEL_CASES.push(
   ['HTTPRoute backendRequest > request timeout', route({ timeouts: { request: '1s', backendRequest: '2s' } }), 'spec.rules[0].timeouts: Invalid value: "object": backendRequest timeout cannot be longer than request timeout'],
 );
 
+const GRPC_BE = { name: 'greeter', port: 50051 };
+function tlsRoute(hostnames: string[]): any {
+  return obj(GW, 'TLSRoute', { hostnames, rules: [{ backendRefs: [BE] }] });
+}
+CEL_CASES.push(
+  ['GRPCRoute more than 128 matches', obj(GW, 'GRPCRoute', { rules: Array.from({ length: 3 }, (_, r) => ({ matches: Array.from({ length: 64 }, (_x, i) => ({ method: { service: `s${r}`, method: `m${i}` } })), backendRefs: [GRPC_BE] })) }), 'spec.rules: Invalid value: "array": While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128'],
+  ['GRPCRoute method type without service or method', obj(GW, 'GRPCRoute', { rules: [{ matches: [{ method: { type: 'Exact' } }], backendRefs: [GRPC_BE] }] }), 'spec.rules[0].matches[0].method: Invalid value: "object": One or both of \'service\' or \'method\' must be specified'],
+  ['GRPCRoute invalid exact service', obj(GW, 'GRPCRoute', { rules: [{ matches: [{ method: { service: 'a-b' } }], backendRefs: [GRPC_BE] }] }), 'spec.rules[0].matches[0].method: Invalid value: "object": service must only contain valid characters (matching ^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$)'],
+  ['GRPCRoute invalid exact method', obj(GW, 'GRPCRoute', { rules: [{ matches: [{ method: { method: 'a.b' } }], backendRefs: [GRPC_BE] }] }), 'spec.rules[0].matches[0].method: Invalid value: "object": method must only contain valid characters (matching ^[A-Za-z_][A-Za-z_0-9]*$)'],
+  ['TLSRoute IP hostname', tlsRoute(['10.0.0.1']), 'spec.hostnames: Invalid value: "array": Hostnames cannot contain an IP'],
+  ['TLSRoute invalid hostname', tlsRoute(['a_b.example.com']), 'spec.hostnames: Invalid value: "array": Hostnames must be valid based on RFC-1123'],
+  ['TLSRoute wildcard not first label', tlsRoute(['a.*.example.com']), 'spec.hostnames: Invalid value: "array": Wildcards on hostnames must be the first label, and the rest of hostname must be valid based on RFC-1123'],
+);
+
 describe('ConformanceValidator: CEL rules (x-kubernetes-validations)', () => {
   test.each(CEL_CASES)('fails: %s', (_name, o, expected) => {
     // a rule that fails to evaluate (e.g. "No such key") is a violation too; its message then says why
@@ -349,7 +383,7 @@ describe('ConformanceValidator: CEL rules (x-kubernetes-validations)', () => {
   test('every CEL rule of the kinds the library emits has a bad case above (transition rules excepted)', () => {
     // GIVEN the rules in the shipped schema data
     const emitted = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication',
-      'RequestAuthentication', 'Telemetry', 'HTTPRoute', 'ReferenceGrant', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Certificate']);
+      'RequestAuthentication', 'Telemetry', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'ReferenceGrant', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Certificate']);
     const all = new Set<string>();
     for (const bundle of ['istio', 'gateway-api', 'prometheus-operator', 'cert-manager']) {
       const data = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'validation', 'schemas', `${bundle}.json`), 'utf8'));

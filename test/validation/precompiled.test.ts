@@ -12,9 +12,11 @@ import * as runtime from '../../src/validation/_schema-runtime';
 const SCHEMAS = path.join(__dirname, '..', '..', 'src', 'validation', 'schemas');
 const RUNTIME_ID = 'cdk8s-istio:schema-runtime';
 
-interface Kind { readonly group: string; readonly version: string; readonly kind: string; readonly schema: any }
+interface Kind { readonly group: string; readonly version: string; readonly kind: string; readonly schema: any; readonly schemaOf?: string }
+// versions served with the schema of another version (`schemaOf`) share that version's module
 const KINDS: Kind[] = fs.readdirSync(SCHEMAS).filter((f) => f.endsWith('.json')).sort()
-  .flatMap((f) => JSON.parse(fs.readFileSync(path.join(SCHEMAS, f), 'utf8')).crds as Kind[]);
+  .flatMap((f) => JSON.parse(fs.readFileSync(path.join(SCHEMAS, f), 'utf8')).crds as Kind[])
+  .filter((k) => k.schemaOf === undefined);
 
 /** Loads generated module source the way Node would, with `_schema-runtime` mapped to the source module. */
 function load(source: string): any {
