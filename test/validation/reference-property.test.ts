@@ -129,7 +129,8 @@ describe('property: gateway references (IST0101)', () => {
         const known = new Set([...defined, ...external].map(refKey));
         const expected = usable.map((r, i) => (known.has(refKey(r)) ? undefined : `IST0101 VirtualService shop/edge spec.gateways[${i}]`))
           .filter((f): f is string => f !== undefined).sort();
-        expect(findings([...defined.map(gateway), vs], external.map(refKey))).toEqual(expected);
+        // only IST0101 is this property's concern (gateways generated on one selector and port also conflict: IST0145)
+        expect(findings([...defined.map(gateway), vs], external.map(refKey)).filter((f) => f.startsWith('IST0101 '))).toEqual(expected);
       }), RUNS);
   });
 });
