@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { expectSeedRouting } from './same-intent';
 import { AmbientShopChart } from '../../examples/ambient-shop/main';
 import { ShopChart } from '../../examples/shop/main';
@@ -102,5 +103,27 @@ describe('the same route assertions hold for both examples (one intent, two dial
     const app = Testing.app();
     const chart = new AmbientShopChart(app, 'shop');
     expectSeedRouting(app, chart.catalog);
+  });
+});
+
+/** The routing objects of each example, as the README's "Sidecar or ambient" section shows them side by side. */
+function sideBySideYaml(): { sidecar: string; ambient: string } {
+  const pick = (docs: any[], keys: string[]) => keys.map((k) => {
+    const found = docs.find((d: any) => `${d.kind}/${d.metadata.name}` === k);
+    if (!found) throw new Error(`no ${k}`);
+    return YAML.stringify(found);
+  }).join('---\n');
+  return {
+    sidecar: pick(Testing.synth(new ShopChart(Testing.app(), 'shop')), ['DestinationRule/catalog', 'VirtualService/catalog']),
+    ambient: pick(Testing.synth(new AmbientShopChart(Testing.app(), 'shop')), ['Service/catalog-v1', 'Service/catalog-v2', 'HTTPRoute/catalog']),
+  };
+}
+
+describe('README "Sidecar or ambient"', () => {
+  test('shows the real output of both examples for the same CanaryService', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const { sidecar, ambient } = sideBySideYaml();
+    expect(readme).toContain('```yaml\n' + sidecar + '```');
+    expect(readme).toContain('```yaml\n' + ambient + '```');
   });
 });
