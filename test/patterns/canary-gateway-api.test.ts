@@ -312,3 +312,50 @@ describe('a Gateway API canary at the edge (MeshGateway)', () => {
     expect(() => Testing.synth(chart)).toThrow(/Invalid expose "catalog-v1\.shop": namespace "shop" denies by default and no intent lets the gateway's identity/);
   });
 });
+
+describe('MeshGateway and SecureNamespace extension points', () => {
+  class TeamGateway extends MeshGateway {
+    protected routeName(host: string): string {
+      return `routes-${host.split('.')[0]}`;
+    }
+  }
+  class BadGateway extends MeshGateway {
+    protected routeName(_host: string): string {
+      return 'Routes_Shop';
+    }
+  }
+  class TeamNamespace extends SecureNamespace {
+    protected get namespaceLabels(): { [key: string]: string } {
+      return { 'acme.io/team': 'shop', 'pod-security.kubernetes.io/enforce': 'restricted' };
+    }
+  }
+  class EnrolmentOverride extends SecureNamespace {
+    protected get namespaceLabels(): { [key: string]: string } {
+      return { 'istio-injection': 'disabled' };
+    }
+  }
+
+  test('MeshGateway.routeName names the route object of each host, in both flavours', () => {
+    for (const api of [EdgeApi.ISTIO, EdgeApi.GATEWAY_API]) {
+      const chart = shopChart();
+      const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions });
+      new TeamGateway(chart, 'edge', { namespace: 'istio-ingress', api, plaintext: true }).expose('shop.example.com', catalog);
+      const routes = Testing.synth(chart).filter((o: any) => o.metadata.namespace === 'istio-ingress' && ['VirtualService', 'HTTPRoute'].includes(o.kind));
+      expect(routes.map((r: any) => r.metadata.name)).toEqual(['routes-shop']);
+    }
+  });
+
+  test('fails when routeName returns an invalid name', () => {
+    const chart = shopChart();
+    expect(() => new BadGateway(chart, 'edge', { namespace: 'istio-ingress', plaintext: true }).expose('shop.example.com', new CanaryService(chart, 'catalog', { port: 8080, ...versions })))
+      .toThrow(/^Invalid routeName\("shop\.example\.com"\) "Routes_Shop": it is not an RFC 1123 DNS subdomain/);
+  });
+
+  test('SecureNamespace.namespaceLabels adds labels to the Namespace beside the enrolment; the enrolment labels cannot be overridden', () => {
+    const chart = shopChart();
+    new TeamNamespace(chart, 'ns', { name: 'shop' });
+    expect(byKind(chart, 'Namespace')[0].metadata.labels).toEqual({ 'istio-injection': 'enabled', 'acme.io/team': 'shop', 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(() => new EnrolmentOverride(shopChart(), 'ns', { name: 'shop' })).toThrow(
+      'Invalid namespaceLabels "istio-injection": it is an enrolment label, which `enrolment` decides. Fix: drop it, and choose the MeshEnrolment instead');
+  });
+});
