@@ -521,6 +521,11 @@ function validateSteps(steps: number[]): number[] {
  * `canaryWeight` (default 10) or a `steps` schedule moved by one value. Optionally creates both
  * Deployments and the Service from one container spec.
  *
+ * In the Gateway API dialect (`routing: TrafficDialect.GATEWAY_API`, the default in an ambient namespace)
+ * the same props give one Service per version and an HTTPRoute with the Service as parent instead of the
+ * subsets and the VirtualService. Platform subclasses adapt it through protected extension points:
+ * `versionName()`, `createVersionDeployment()`, `objectLabels` and `objectAnnotations`.
+ *
  * A release's whole life is a series of small changes that a cluster applies in place: created
  * Deployments are named by version (`catalog-v1`, `catalog-v2`), never by side, so promoting the canary
  * ("v2 is the new stable") keeps its Deployment and running pods and deletes the old version's; between

@@ -193,9 +193,10 @@ describe('cdk8s-istio diff (CLI)', () => {
 
 describe('README "The seed workflow, step by step"', () => {
   // the README's CanaryService (images 2.0.0 / 2.1.0 / 2.2.0), one release per step
-  const readmeRelease = (stable: string, canary: string | undefined, canaryWeight: number) => {
+  const readmeRelease = (stable: string, canary: string | undefined, canaryWeight: number, ambient = false) => {
     const images: { [v: string]: string } = { v1: 'ghcr.io/acme/catalog:2.0.0', v2: 'ghcr.io/acme/catalog:2.1.0', v3: 'ghcr.io/acme/catalog:2.2.0' };
     const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    if (ambient) new SecureNamespace(chart, 'shop-namespace', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true }) });
     new CanaryService(chart, 'catalog', {
       port: 8080,
       stable: { image: images[stable], version: stable },
@@ -213,6 +214,15 @@ describe('README "The seed workflow, step by step"', () => {
     ['v3 canary at 10%', readmeRelease('v2', undefined, 0), readmeRelease('v2', 'v3', 10)],
   ])('shows what cdk8s-istio diff prints for %s', (_step, before, after) => {
     expect(readme).toContain('```text\n' + _transitionText(_transition(before, after)) + '```');
+  });
+
+  // "Sidecar or ambient": the same steps in the Gateway API dialect (the blocks are indented in a list item)
+  test.each([
+    ['v2 the new stable', readmeRelease('v1', 'v2', 100, true), readmeRelease('v2', undefined, 0, true)],
+    ['v3 canary at 10%', readmeRelease('v2', undefined, 0, true), readmeRelease('v2', 'v3', 10, true)],
+  ])('shows what cdk8s-istio diff prints for %s in ambient', (_step, before, after) => {
+    const indented = (text: string) => text.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
+    expect(readme).toContain(indented('```text\n' + _transitionText(_transition(before, after)) + '```'));
   });
 });
 
