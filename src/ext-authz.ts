@@ -134,6 +134,7 @@ export class ExtAuthzProvider {
     }
     const headers = (prop: string, list: string[] | undefined) => {
       if (list === undefined) return undefined;
+      if (!Array.isArray(list)) throw _invalid(prop, list, 'it must be a list of header names', 'pass e.g. ["x-ext-authz"]');
       for (const h of list) {
         if (typeof h !== 'string' || h.length === 0) throw _invalid(prop, h, 'a header name is empty', 'give header names such as "x-ext-authz"');
         if (h === '*') {

@@ -59,6 +59,8 @@ describe('ExtAuthzProvider', () => {
     expect(() => ExtAuthzProvider.grpc({ ...base, name: 'a', includeRequestBodyMaxBytes: 0 }))
       .toThrow('Invalid includeRequestBodyMaxBytes 0: it must be a positive whole number of bytes. Fix: use e.g. 8192');
     expect(() => ExtAuthzProvider.grpc(undefined as any)).toThrow('Invalid options (undefined): it is required and must be an object');
+    expect(() => ExtAuthzProvider.http({ ...base, name: 'a', headersToUpstreamOnAllow: 'x-user' as any }))
+      .toThrow('Invalid headersToUpstreamOnAllow "x-user": it must be a list of header names. Fix: pass e.g. ["x-ext-authz"]');
     // near-miss: prefix and suffix matches are accepted
     expect(ExtAuthzProvider.http({ ...base, name: 'a', headersToUpstreamOnAllow: ['x-*', '*-id'] }).name).toBe('a');
   });

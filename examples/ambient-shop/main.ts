@@ -10,7 +10,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   CanaryService, EdgeApi, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshEnrolment, MeshGateway, MeshObservability,
-  MeshValidation, MeshWorkload, MetricsReporter, MonitoringTarget, SecureNamespace, ServiceHost, TracingProvider,
+  MeshValidation, MeshWorkload, MetricsReporter, MonitoringTarget, NamespaceRef, SecureNamespace, ServiceHost, TracingProvider,
 } from '../../src';
 
 export class AmbientShopChart extends Chart {
@@ -70,7 +70,7 @@ export class AmbientShopChart extends Chart {
     // canary header reused at the entry point (routes to the per-version Services), x-beta to the canary, the
     // frontend for everything else
     this.edge = new MeshGateway(this, 'edge', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       api: EdgeApi.GATEWAY_API,
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });

@@ -11,6 +11,7 @@ import { HttpFault, HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } f
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
+import { INamespaceRef, _namespaceName } from '../namespace-ref';
 import { IMonitoringTarget, MonitoringTargetConfig } from '../observability/monitoring-target';
 import { TrafficDialect } from '../traffic-dialect';
 import { ConsistentHashKey, LoadBalancer, OutlierDetection, TrafficPolicy } from '../traffic-policy';
@@ -113,11 +114,12 @@ export interface CanaryServiceProps {
    */
   readonly serviceName?: string;
   /**
-   * The namespace of the Service, Deployments and Istio objects.
+   * The namespace of the Service, Deployments and Istio objects: a `SecureNamespace`,
+   * `NamespaceRef.fromNamespace(namespace)` or `NamespaceRef.named('shop')`.
    *
    * @default - the namespace of `service`, else the chart's
    */
-  readonly namespace?: string;
+  readonly namespace?: INamespaceRef;
   /**
    * The service (and container) port.
    *
@@ -606,7 +608,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private readonly shiftListeners: Array<() => void> = [];
   private splitOptions?: HttpRouteOptions;
   /** The current step of the schedule (undefined without steps or after a rollback) and the state file it is advanced in. */
-  private readonly stepState: { step?: number; stateFile?: string } = {};
+  private readonly stepState: { step?: number; stateFile?: string; fromFile?: boolean } = {};
 
   /**
    * Creates the routing (DestinationRule + VirtualService, or per-version Services + HTTPRoute) and
@@ -624,8 +626,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       : _K8sObject.of('service', props.service, ['Service'], 'pass the Service in front of both versions, or give serviceName');
     const givenSa = props.serviceAccount === undefined ? undefined
       : _K8sObject.of('serviceAccount', props.serviceAccount, ['ServiceAccount'], 'pass the ServiceAccount the pods run as, or leave it out');
-    const ns = props.namespace ?? service?.namespace ?? _namespaceOf(this);
-    if (props.namespace !== undefined) _validateDnsLabel('namespace', props.namespace);
+    const ns = (props.namespace !== undefined ? _namespaceName('namespace', props.namespace) : undefined) ?? service?.namespace ?? _namespaceOf(this);
     if (!ns) throw _invalid('namespace', ns, 'a canary needs the namespace of its Service to derive the host', 'set namespace, or a namespace on the Chart');
     if (service && props.serviceName !== undefined) throw _invalid('serviceName', props.serviceName, 'the name comes from the given service', 'give service or serviceName, not both');
     const name = service?.name ?? _validateDnsLabel('serviceName', props.serviceName ?? id);
@@ -758,6 +759,9 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
         steps: this.steps,
         step: this.stepState.step,
         stateFile: this.stepState.stateFile,
+        // Gateway API dialect: each version has its own Service, which metrics name (waypoints report them)
+        stableServiceName: this.stable.versionHost?.serviceName,
+        canaryServiceName: this.canary?.versionHost?.serviceName,
       },
     };
   }
@@ -806,7 +810,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     if (step === _ROLLBACK) return 0;
     this.stepState.step = step;
     if (!Number.isInteger(step) || step < 0 || step >= this.steps.length) {
-      throw _invalid('step', step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
+      const prop = this.stepState.fromFile ? `canary state file ${this.stepState.stateFile} entry "${_stateKey(this.workloadNamespace!, name)}"` : 'step';
+      throw _invalid(prop, step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
     }
     return this.steps[step];
   }
@@ -997,7 +1002,10 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       }
       this.stepState.stateFile = stateFile;
       const fromFile = _readStateFile(stateFile)[_stateKey(this.workloadNamespace!, name)];
-      if (fromFile !== undefined) return fromFile;
+      if (fromFile !== undefined) {
+        this.stepState.fromFile = true;
+        return fromFile;
+      }
     }
     raw = raw ?? this.node.tryGetContext(CanaryService.STEP_CONTEXT_KEY);
     if (raw === undefined) return 0;

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AlbBackendProtocol, AlbIngress, AlbIpAddressType, AlbScheme, AlbTargetType, EdgeApi, GatewayServiceType, GatewayTls, GatewayWorkload, MeshGateway,
-  ServiceHost,
+  NamespaceRef, ServiceHost,
 } from '../../src';
 
 const ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
@@ -10,7 +10,7 @@ const frontend = ServiceHost.inNamespace('shop', 'frontend');
 
 function edgeOf(props: object = {}) {
   const chart = Testing.chart();
-  const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'shop-cert' }), ...props });
+  const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'shop-cert' }), ...props });
   edge.expose('shop.example.com', frontend, { port: 8080 });
   return { chart, edge };
 }
@@ -164,6 +164,12 @@ describe('AlbIngress', () => {
     const p = edgeOf({ tls: undefined, plaintext: true });
     expect(() => new AlbIngress(p.chart, 'alb', { gateway: p.edge, certificateArns: [ARN], backendProtocol: AlbBackendProtocol.HTTPS }))
       .toThrow('Invalid backendProtocol "HTTPS": gateway \'istio-ingress/edge\' does not terminate TLS on port 443');
+  });
+
+  test('fails: untyped callers (JavaScript): no props, a gateway that is not a MeshGateway', () => {
+    expect(() => new AlbIngress(Testing.chart(), 'alb', undefined as any)).toThrow('Invalid props (undefined): it is required and must be an object');
+    expect(() => new AlbIngress(Testing.chart(), 'alb', { gateway: 'istio-ingress/edge' as any, certificateArns: [ARN] }))
+      .toThrow('Invalid gateway "istio-ingress/edge": it is not a MeshGateway. Fix: pass the MeshGateway the ALB forwards to');
   });
 
   test('fails: instance targets to a ClusterIP gateway Service', () => {

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import {
   CanaryDeploymentSpec, CanaryService, CanaryServiceProps, CanaryVersion, ConsistentHashKey, EdgeApi, GatewayBinding, GatewayTls, HttpMethod,
-  MeshEnrolment, MeshGateway, MeshIdentity, SecureNamespace, TrafficDialect,
+  MeshEnrolment, MeshGateway, MeshIdentity, NamespaceRef, SecureNamespace, TrafficDialect,
 } from '../../src';
 
 const byKind = (chart: Chart, kind: string) => Testing.synth(chart).filter((o: any) => o.kind === kind);
@@ -267,7 +267,7 @@ describe('CanaryService extension points (protected, for platform subclasses)', 
 
 describe('a Gateway API canary at the edge (MeshGateway)', () => {
   const edgeOf = (chart: Chart, api: EdgeApi) => new MeshGateway(chart, 'edge', {
-    namespace: 'istio-ingress', api, tls: GatewayTls.simple({ credentialName: 'shop-cert' }),
+    namespace: NamespaceRef.named('istio-ingress'), api, tls: GatewayTls.simple({ credentialName: 'shop-cert' }),
   });
 
   test('the Gateway API edge routes to the per-version Services: the canary header first, then the weights; it follows shiftTo()', () => {
@@ -339,7 +339,7 @@ describe('MeshGateway and SecureNamespace extension points', () => {
     for (const api of [EdgeApi.ISTIO, EdgeApi.GATEWAY_API]) {
       const chart = shopChart();
       const catalog = new CanaryService(chart, 'catalog', { port: 8080, ...versions });
-      new TeamGateway(chart, 'edge', { namespace: 'istio-ingress', api, plaintext: true }).expose('shop.example.com', catalog);
+      new TeamGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api, plaintext: true }).expose('shop.example.com', catalog);
       const routes = Testing.synth(chart).filter((o: any) => o.metadata.namespace === 'istio-ingress' && ['VirtualService', 'HTTPRoute'].includes(o.kind));
       expect(routes.map((r: any) => r.metadata.name)).toEqual(['routes-shop']);
     }
@@ -347,7 +347,7 @@ describe('MeshGateway and SecureNamespace extension points', () => {
 
   test('fails when routeName returns an invalid name', () => {
     const chart = shopChart();
-    expect(() => new BadGateway(chart, 'edge', { namespace: 'istio-ingress', plaintext: true }).expose('shop.example.com', new CanaryService(chart, 'catalog', { port: 8080, ...versions })))
+    expect(() => new BadGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true }).expose('shop.example.com', new CanaryService(chart, 'catalog', { port: 8080, ...versions })))
       .toThrow(/^Invalid routeName\("shop\.example\.com"\) "Routes_Shop": it is not an RFC 1123 DNS subdomain/);
   });
 
