@@ -72,10 +72,11 @@ export interface CanaryServiceProps {
    * The API the routing is rendered with. `TrafficDialect.SIDECAR`: DestinationRule subsets `stable` and
    * `canary` plus a VirtualService. `TrafficDialect.GATEWAY_API`: one Service per version (named like its
    * Deployment, `catalog-v1`) plus an HTTPRoute whose parent is the Service (`catalog`): the same weights,
-   * header/cookie override, mirror and timeout; retries, session affinity, edge `gateways` and extra `hosts`
-   * have no standard Gateway API equivalent and are refused, with what to use instead. Traffic policies
-   * (`outlierDetection`, `trafficPolicy`) become a DestinationRule without subsets on each version's
-   * Service, where the route sends the traffic. In an ambient namespace either dialect needs its waypoint.
+   * header/cookie override, mirror and timeout; retries, session affinity, fault injection, edge `gateways`
+   * and extra `hosts` have no standard Gateway API equivalent and are refused, with what to use instead.
+   * Traffic policies (`outlierDetection`, `trafficPolicy`) become a DestinationRule without subsets on each
+   * version's Service, where the route sends the traffic. A canary in an ambient namespace needs the
+   * namespace's waypoint, in either dialect.
    *
    * @default - TrafficDialect.GATEWAY_API when the namespace is an ambient `SecureNamespace` of the app
    * (define it before the canary), else TrafficDialect.SIDECAR
@@ -474,8 +475,9 @@ function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
 
 /**
  * Why the canary's routing cannot work in its namespace, if it cannot: a canary in an ambient namespace
- * without a waypoint (ztunnel is L4 only: no weights, no header rule; stable only needs no routing), or (at synth) an ambient SecureNamespace defined
- * after the canary, so the default dialect and the per-version Services' waypoint label were chosen without it.
+ * without a waypoint (ztunnel is L4 only: no weights, no header rule; stable only needs no routing), or
+ * (at synth) an ambient SecureNamespace defined after the canary, so the default dialect and the
+ * per-version Services' waypoint label were chosen without it.
  */
 function ambientProblem(ns: string, secure: SecureNamespace | undefined, routing: TrafficDialect,
   defaulted: boolean, late: boolean, hasCanary: boolean): Error | undefined {
