@@ -133,7 +133,7 @@ const READY_PATH = '/healthz/ready';
  * to the gateway's HTTPS port.
  *
  * @example
- * const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
+ * const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
  * edge.expose('shop.example.com', catalog);
  * new AlbIngress(chart, 'alb', {
  *   gateway: edge,
