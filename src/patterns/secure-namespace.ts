@@ -2,11 +2,11 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
 import { _parseServiceFqdn } from '../_naming';
-import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
+import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateLabels } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
 import { IMeshDestination } from '../host';
 import { IMeshIdentity, MeshIdentity } from '../identity';
-import { EnrolmentMode, MeshEnrolment } from '../mesh-enrolment';
+import { EnrolmentMode, MeshEnrolment, _ENROLMENT_LABELS } from '../mesh-enrolment';
 import { INamespaceRef } from '../namespace-ref';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
 import { PolicyTargetRef } from '../policy-target';
@@ -181,6 +181,15 @@ export interface MeshWideMtlsOptions {
    * @default "istio-system"
    */
   readonly rootNamespace?: string;
+}
+
+/**
+ * The per-version Services in front of `target` when it routes to them (a CanaryService in the Gateway API
+ * dialect, whose Service is `service`): an L7 rule on the Service must also cover them.
+ */
+function versionServicesOf(target: IMeshWorkload | undefined, service: string): string[] {
+  const t = target as { _versionServiceNames?: () => string[]; workloadKey?: string } | undefined;
+  return t && typeof t._versionServiceNames === 'function' && t.workloadKey === service ? t._versionServiceNames() : [];
 }
 
 /** The SecureNamespace of each namespace name, per app (construct tree root). */
@@ -359,6 +368,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
       if (conflicts.length > 0) throw this.conflictError(conflicts);
     }
     for (const [k, v] of Object.entries(this.enrolment.toLabels())) ns.metadata.addLabel(k, v);
+    this.addNamespaceLabels(ns);
     // a Namespace is cluster-scoped: cdk8s copies the chart's namespace into it, which the API server rejects
     if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     this.node.addValidation({
@@ -368,6 +378,27 @@ export class SecureNamespace extends Construct implements INamespaceRef {
       },
     });
     return ns;
+  }
+
+  /**
+   * Labels added to the Namespace object this SecureNamespace creates or adopts, besides the enrolment
+   * labels (e.g. a team, a cost centre, Pod Security admission's `pod-security.kubernetes.io/enforce`).
+   * Default: none. An extension point for a platform's subclass: called during construction, so it must not
+   * read fields of the subclass; the enrolment labels cannot be overridden here (use `enrolment`).
+   */
+  protected get namespaceLabels(): { [key: string]: string } {
+    return {};
+  }
+
+  private addNamespaceLabels(ns: ApiObject): void {
+    const extra = this.namespaceLabels;
+    _validateLabels('namespaceLabels', extra);
+    for (const k of Object.keys(extra).sort()) {
+      if (_ENROLMENT_LABELS.includes(k)) {
+        throw _invalid('namespaceLabels', k, 'it is an enrolment label, which `enrolment` decides', 'drop it, and choose the MeshEnrolment instead');
+      }
+      ns.metadata.addLabel(k, extra[k]);
+    }
   }
 
   /** The namespace name (as `name`): a SecureNamespace is the namespace prop of a CanaryService or MeshGateway. */
@@ -615,10 +646,14 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     return errors;
   }
 
-  /** Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide). */
+  /**
+   * Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide), plus
+   * the per-version Services of a Gateway API canary (edge traffic addresses them, through the waypoint).
+   */
   private placement(workload: IMeshWorkload | undefined, service: string | undefined): { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] } {
     if (this.enrolment.hasWaypoint) {
-      return { targetRefs: [service ? PolicyTargetRef.service(service) : this.waypoint!.toTargetRef()] };
+      if (!service) return { targetRefs: [this.waypoint!.toTargetRef()] };
+      return { targetRefs: [service, ...versionServicesOf(workload, service)].map((s) => PolicyTargetRef.service(s)) };
     }
     return { selector: workload };
   }
