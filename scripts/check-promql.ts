@@ -15,7 +15,7 @@ import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
-  BurnRateWindow, MeshObservability, MetricsReporter, MonitoringTarget, TracingProvider,
+  BurnRateWindow, MeshEnrolment, MeshObservability, MetricsReporter, MonitoringTarget, SecureNamespace, TracingProvider,
 } from '../src';
 
 function coverageApp(): any[] {
@@ -50,6 +50,19 @@ function coverageApp(): any[] {
     canaryFor: Duration.minutes(2),
     analysis: { argoAnalysisTemplate: true, flaggerMetricTemplates: true, window: Duration.minutes(30), interval: Duration.minutes(5) },
   });
+  // ambient with a waypoint: the reporter derived from the namespace, a canary with per-version Services
+  const ambientShop = new Chart(app, 'ambient-shop', { namespace: 'ambient-shop' });
+  new SecureNamespace(ambientShop, 'ns', { name: 'ambient-shop', enrolment: MeshEnrolment.ambient({ waypoint: true }) });
+  const perVersion = MonitoringTarget.canary({
+    serviceName: 'catalog',
+    namespace: 'ambient-shop',
+    stableVersion: 'v1',
+    canaryVersion: 'v2',
+    canaryWeight: 10,
+    stableServiceName: 'catalog-v1',
+    canaryServiceName: 'catalog-v2',
+  });
+  new MeshObservability(ambientShop, 'obs', { scraping: false, recordingRules: false, meshDashboard: false }).monitor(perVersion);
   return app.charts.flatMap((c) => c.toJson());
 }
 

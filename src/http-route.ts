@@ -5,6 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { _envoyHeaderValueProblem } from './_envoy';
+import { _RETRY_ON, _retryOnProblem } from './_istio-values';
 import { _invalid, _renderDuration, _sortedRecord, _validatePort } from './_utils';
 import { IGatewayBinding } from './gateway-binding';
 import { IMeshDestination } from './host';
@@ -13,15 +14,6 @@ import * as net from './imports/istio-networking.istio.io';
 import { HttpMatch, StringMatch, _validateHeaderName, _validateRegex } from './match';
 import { _validatePercentage } from './weight';
 
-/**
- * The retry conditions Istio 1.30 accepts in `retryOn` (Envoy `x-envoy-retry-on` and
- * `x-envoy-retry-grpc-on`), besides HTTP status codes.
- */
-const RETRY_ON = new Set([
-  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream',
-  'retriable-status-codes', 'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure',
-  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
-]);
 const GRPC_STATUS = new Set(['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
   'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL',
   'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED']);
@@ -504,10 +496,8 @@ export function _renderRetries(where: string, r: HttpRetry): net.VirtualServiceS
       'attempts 0 disables retries, so the other retry settings are contradictory (Istio rejects them)', 'set attempts > 0, or give only { attempts: 0 }');
   }
   for (const cond of r.retryOn ?? []) {
-    const code = /^[0-9]{3}$/.test(cond) ? Number(cond) : NaN;
-    if (!RETRY_ON.has(cond) && !(code >= 100 && code <= 599)) {
-      throw _invalid(`${where} retries.retryOn`, cond, 'it is not a retry condition Istio accepts', `use HTTP status codes or one of ${[...RETRY_ON].join(', ')}`);
-    }
+    const problem = _retryOnProblem(cond);
+    if (problem) throw _invalid(`${where} retries.retryOn`, cond, problem, `use HTTP status codes or one of ${[..._RETRY_ON].join(', ')}`);
   }
   return {
     attempts: r.attempts,

@@ -5,6 +5,7 @@ export * from './workload';
 export * from './host';
 export * from './http-method';
 export * from './protocol';
+export * from './namespace-ref';
 
 // Security
 export * from './policy-target';

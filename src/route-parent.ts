@@ -67,6 +67,7 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
  * RouteParent.gateway('edge', { namespace: 'istio-ingress' }); // a Gateway managed elsewhere
  * RouteParent.fromService(frontendService);                     // mesh routing for the frontend Service
  * RouteParent.service('catalog', { port: 8080 });               // a Service by name
+ * RouteParent.serviceEntry('cnn');                              // egress: the hosts of a ServiceEntry
  *
  * @see https://gateway-api.sigs.k8s.io/mesh/
  */
@@ -127,10 +128,24 @@ export class RouteParent {
     return new RouteParent('', 'Service', name, options.namespace, undefined, options.port, undefined);
   }
 
+  /**
+   * An Istio ServiceEntry by name, for mesh routing of an external host (e.g. egress through an egress
+   * gateway): the route applies to requests for the ServiceEntry's hosts.
+   *
+   * @param name the ServiceEntry's `metadata.name`
+   * @param options its namespace (default the route's) and one port of it (default every port)
+   */
+  public static serviceEntry(name: string, options: ServiceRefOptions = {}): RouteParent {
+    _validateDnsSubdomain('name', name);
+    if (options.namespace !== undefined) _validateDnsLabel('namespace', options.namespace);
+    if (options.port !== undefined) _validatePort('port', options.port, 'use a port of the ServiceEntry, e.g. 443, or leave it out for every port');
+    return new RouteParent('networking.istio.io', 'ServiceEntry', name, options.namespace, undefined, options.port, undefined);
+  }
+
   private constructor(
     /** API group of the parent (`gateway.networking.k8s.io`, or `""` for a Service). */
     public readonly group: string,
-    /** Kind of the parent: `Gateway` or `Service`. */
+    /** Kind of the parent: `Gateway`, `Service` or `ServiceEntry`. */
     public readonly kind: string,
     /** Name of the parent. */
     public readonly name: string,
@@ -144,9 +159,9 @@ export class RouteParent {
     public readonly kubernetesGateway: KubernetesGateway | undefined,
   ) {}
 
-  /** True for a Service parent (mesh routing). */
+  /** True for a Service or ServiceEntry parent (mesh routing). */
   public get isService(): boolean {
-    return this.kind === 'Service';
+    return this.kind === 'Service' || this.kind === 'ServiceEntry';
   }
 
   /** A readable key, e.g. `Service/shop/catalog:8080` or `Gateway/istio-ingress/edge#https-443`. */

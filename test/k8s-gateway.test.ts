@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { AllowedRoutes, KubernetesGateway, ListenerProtocol } from '../src';
+import { AllowedRoutes, KubernetesGateway, ListenerProtocol, ReferenceGrant } from '../src';
 
 const chart = () => new Chart(Testing.app(), 'edge', { namespace: 'istio-ingress' });
 
@@ -41,6 +41,8 @@ describe('KubernetesGateway', () => {
         { port: 9443, protocol: ListenerProtocol.TLS, hostname: '*.example.com', certificates: [{ name: 'wild', namespace: 'certs' }] },
       ],
     });
+    // the Secret in another namespace needs a grant there (MESH403 at synth without it)
+    new ReferenceGrant(c, 'grant', { metadata: { namespace: 'certs' }, from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'istio-ingress' }], to: [{ group: '', kind: 'Secret', name: 'wild' }] });
     const spec = Testing.synth(c)[0].spec;
     expect(spec.gatewayClassName).toEqual('istio-waypoint');
     expect(spec.listeners.map((l: any) => l.tls)).toEqual([

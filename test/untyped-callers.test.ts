@@ -9,7 +9,7 @@ describe('untyped callers', () => {
     expect(() => new CanaryService(chart(), 'catalog', undefined as any)).toThrow(
       'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { stable: { version: "v1" }, canary: { version: "v2" } }');
     expect(() => new MeshGateway(chart(), 'edge', undefined as any)).toThrow(
-      'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { namespace: "istio-ingress", tls: GatewayTls.simple({ credentialName: "shop-cert" }) }');
+      'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { namespace: NamespaceRef.named("istio-ingress"), tls: GatewayTls.simple({ credentialName: "shop-cert" }) }');
     expect(() => new DestinationRule(chart(), 'reviews', undefined as any)).toThrow(
       'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { host: ServiceHost.inNamespace("bookinfo", "reviews") }');
     expect(() => HttpMatch.of(undefined as any)).toThrow('Invalid options (undefined): it is required and must be an object. Fix: pass e.g. { uri: StringMatch.prefix("/api") }');

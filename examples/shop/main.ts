@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   CanaryService, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshGateway, MeshObservability, MeshValidation, MeshWorkload,
-  MonitoringTarget, SecureNamespace, ServiceHost, TracingProvider,
+  MonitoringTarget, NamespaceRef, SecureNamespace, ServiceHost, TracingProvider,
 } from '../../src';
 
 export class ShopChart extends Chart {
@@ -75,7 +75,7 @@ export class ShopChart extends Chart {
     // §4 — edge: HTTPS (TLS 1.2+), HTTP->HTTPS redirect, the catalog canary split reused at the entry point,
     // a header route to the canary, and the frontend for everything else. Routes are ordered by specificity.
     this.edge = new MeshGateway(this, 'edge', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
     this.edge.expose('shop.example.com', this.catalog, { pathPrefix: '/catalog' }); // stable 90 / canary 10

@@ -80,25 +80,38 @@ export function _leMatcher(ms: number): string {
 
 /**
  * Queries about one destination service (optionally one version of it).
+ *
+ * Versions are told apart by `destination_version` on the service, or, when `versionServices` names a
+ * Service per version (Gateway API routing: the route's backends are `catalog-v1`, `catalog-v2`, and the
+ * metrics name them as the destination service), by `destination_service_name`; the whole service is
+ * then the main Service and its per-version ones.
  * @internal
  */
 export class _ServiceQueries {
-  private readonly base: string[];
+  private readonly head: string[];
+  private readonly service: string;
+  private readonly extra: string[] = [];
 
-  constructor(serviceName: string, namespace: string, reporter: string, extra: { [label: string]: string } = {}) {
-    this.base = [
+  constructor(serviceName: string, namespace: string, reporter: string, extra: { [label: string]: string } = {},
+    private readonly versionServices?: { [version: string]: string }) {
+    this.head = [
       `reporter=${_promString('reporter', reporter)}`,
       `destination_service_namespace=${_promString('namespace', namespace)}`,
-      `destination_service_name=${_promString('serviceName', serviceName)}`,
     ];
+    // fixed order (main, then the versions as given): dashboard templates fill these in by position
+    this.service = versionServices
+      ? `destination_service_name=~${_promString('serviceName', [serviceName, ...Object.values(versionServices)].join('|'))}`
+      : `destination_service_name=${_promString('serviceName', serviceName)}`;
     for (const k of Object.keys(extra).sort()) {
-      this.base.push(`${_promLabelName('extraSelector key', k)}=${_promString(`extraSelector["${k}"]`, extra[k])}`);
+      this.extra.push(`${_promLabelName('extraSelector key', k)}=${_promString(`extraSelector["${k}"]`, extra[k])}`);
     }
   }
 
   /** `{reporter=..., ...}` plus extra matchers (already rendered). */
   public selector(version?: string, ...more: string[]): string {
-    const m = [...this.base];
+    const own = version !== undefined ? this.versionServices?.[version] : undefined;
+    if (own !== undefined) return `{${[...this.head, `destination_service_name=${_promString('serviceName', own)}`, ...this.extra, ...more].join(',')}}`;
+    const m = [...this.head, this.service, ...this.extra];
     if (version !== undefined) m.push(`destination_version=${_promString('version', version)}`);
     return `{${[...m, ...more].join(',')}}`;
   }

@@ -1,9 +1,10 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid } from '../_utils';
+import { _checkProps, _invalid } from '../_utils';
 import { ANALYSIS_KEY, ANALYSIS_LABEL, _AnalysisDefinition, _VersionLabels, _versionQueries } from './_canary-analysis';
+import { _reporterFor } from './_data-plane';
 import { _promDuration, _promNumber } from './_promql';
-import { IMonitoringTarget, _readTarget } from './monitoring-target';
+import { IMonitoringTarget, _readTarget, _versionServices } from './monitoring-target';
 import { MetricsReporter, ServiceAlertsOptions, _canaryThresholds, _sloTargets } from './service-alerts';
 import * as argo from '../imports/argo-argoproj.io';
 import * as flagger from '../imports/flagger-flagger.app';
@@ -140,7 +141,8 @@ export class CanaryAnalysis extends Construct {
    */
   constructor(scope: Construct, id: string, props: CanaryAnalysisProps) {
     super(scope, id);
-    this._definition = _analysisDefinition(props);
+    const target = _readTarget('target', props.target);
+    this._definition = _analysisDefinition({ ...props, reporter: _reporterFor(this, target.serviceName, target.namespace, props.reporter) });
     const d = this._definition;
     this.configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
@@ -220,6 +222,7 @@ function checkCount(prop: string, v: number, min: number, example: string): numb
  * @internal
  */
 export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefinition {
+  _checkProps('props', props, true, '{ target: catalog, successRateSlo: 99.5 }');
   const target = _readTarget('target', props.target);
   const c = target.canary;
   if (!c) {
@@ -237,10 +240,11 @@ export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefini
     throw _invalid('interval', interval, `the window (${window}) must be a whole number of intervals`, 'use e.g. window 10m and interval 1m');
   }
   const reporter = props.reporter ?? MetricsReporter.DESTINATION;
+  const own = _versionServices(target); // a target naming its per-version Services (Gateway API routing)
   const versionLabels: _VersionLabels = props.versionLabels
-    ?? (reporter === MetricsReporter.WAYPOINT ? CanaryVersionLabels.PER_VERSION_SERVICES : CanaryVersionLabels.VERSION_LABEL);
+    ?? (own || reporter === MetricsReporter.WAYPOINT ? CanaryVersionLabels.PER_VERSION_SERVICES : CanaryVersionLabels.VERSION_LABEL);
   const queries = (v: string) => _versionQueries(target.serviceName, target.namespace, v, reporter, versionLabels, props.extraSelector ?? {},
-    window, interval, slo.latencyPercent, _versionedName);
+    window, interval, slo.latencyPercent, (s, version) => own?.[version] ?? _versionedName(s, version));
   return {
     apiVersion: 'cdk8s-istio.dev/v1',
     kind: 'CanaryAnalysis',

@@ -8,8 +8,9 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
+import { _reporterFor } from './_data-plane';
 import { REQUESTS, DURATION_BUCKET, _ServiceQueries, _promString } from './_promql';
-import { IMonitoringTarget, MonitoringTargetConfig, _readTarget } from './monitoring-target';
+import { IMonitoringTarget, MonitoringTargetConfig, _readTarget, _versionServices } from './monitoring-target';
 import { MetricsReporter } from './service-alerts';
 
 /**
@@ -238,22 +239,22 @@ export class ServiceDashboard extends GrafanaDashboard {
     const target = _readTarget('target', props.target);
     super(scope, id, serviceTitle(target.serviceName, target.namespace), `${target.serviceName}-${target.namespace}-service`, props.namespace ?? target.namespace, props);
     this.target = target;
-    this.reporter = props.reporter ?? MetricsReporter.DESTINATION;
+    this.reporter = _reporterFor(this, target.serviceName, target.namespace, props.reporter);
   }
 
   /** @internal */
   protected _params(): DashboardParams {
-    return { service: this.target.serviceName, namespace: this.target.namespace, uid: this.uid };
+    return { service: this.target.serviceName, namespace: this.target.namespace, uid: this.uid, ...versionServiceParams(this.target) };
   }
 
   /** @internal */
   protected _shape(): string {
-    return this.reporter;
+    return shapeOf(this.reporter, this.target);
   }
 
   /** @internal */
   protected _build(v: DashboardParams): any {
-    const q = new _ServiceQueries(v.service, v.namespace, this.reporter);
+    const q = new _ServiceQueries(v.service, v.namespace, this.reporter, {}, versionServicesOf(v));
     const p = new Panels();
     p.stat('Request rate', 'reqps', [[q.requestRate(RI), 'requests/s']], 8);
     p.stat('Success rate', 'percentunit', [[q.successRatio(RI), 'success']], 8);
@@ -301,7 +302,7 @@ export class CanaryDashboard extends GrafanaDashboard {
     }
     super(scope, id, canaryTitle(target.serviceName, target.namespace), `${target.serviceName}-${target.namespace}-canary`, props.namespace ?? target.namespace, props);
     this.source = props.target;
-    this.reporter = props.reporter ?? MetricsReporter.DESTINATION;
+    this.reporter = _reporterFor(this, target.serviceName, target.namespace, props.reporter);
     this.node.addValidation({
       validate: () => {
         try {
@@ -327,17 +328,18 @@ export class CanaryDashboard extends GrafanaDashboard {
       canaryVersion: c.canaryVersion,
       stableWeight: String(c.stableWeight),
       canaryWeight: String(c.canaryWeight),
+      ...versionServiceParams(t),
     };
   }
 
   /** @internal */
   protected _shape(): string {
-    return this.reporter;
+    return shapeOf(this.reporter, this.source.toMonitoringTarget());
   }
 
   /** @internal */
   protected _build(v: DashboardParams): any {
-    const q = new _ServiceQueries(v.service, v.namespace, this.reporter);
+    const q = new _ServiceQueries(v.service, v.namespace, this.reporter, {}, versionServicesOf(v));
     const s = `stable (${v.stableVersion})`;
     const k = `canary (${v.canaryVersion})`;
     const p = new Panels();
@@ -354,6 +356,23 @@ export class CanaryDashboard extends GrafanaDashboard {
     p.timeseries('p99 latency by version', 'ms', [[q.latencyQuantile(0.99, RI, v.stableVersion), s], [q.latencyQuantile(0.99, RI, v.canaryVersion), k]], 8);
     return dashboardOf(canaryTitle(v.service, v.namespace), v.uid, ['istio', 'canary'], p);
   }
+}
+
+/** The per-version Services of a canary target as dashboard parameters (none with one Service for both versions). */
+function versionServiceParams(t: MonitoringTargetConfig): DashboardParams {
+  const c = t.canary;
+  if (!c || !_versionServices(t)) return {};
+  return { stableVersion: c.stableVersion, canaryVersion: c.canaryVersion, stableService: c.stableServiceName!, canaryService: c.canaryServiceName! };
+}
+
+/** The version -> Service map of the parameters (tokens while a template is built), or undefined. */
+function versionServicesOf(v: DashboardParams): { [version: string]: string } | undefined {
+  return v.stableService !== undefined ? { [v.stableVersion]: v.stableService, [v.canaryVersion]: v.canaryService } : undefined;
+}
+
+/** The reporter, and whether versions have Services of their own: the template differs by both. */
+function shapeOf(reporter: string, t: MonitoringTargetConfig): string {
+  return _versionServices(t) ? `${reporter}|per-version-services` : reporter;
 }
 
 /** Lays panels out left to right in Grafana's 24-column grid, with ids and refIds set. */

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _invalid, _validateDnsLabel, _validateLabels } from '../_utils';
+import { _checkProps, _invalid, _validateDnsLabel, _validateLabels } from '../_utils';
 import { Telemetry } from '../telemetry';
 import { CanaryAnalysis, CanaryAnalysisOptions } from './canary-analysis';
 import { CanaryDashboard, MeshDashboard, ServiceDashboard } from './dashboards';
@@ -161,7 +161,8 @@ export interface ServiceMonitoringProps extends MonitorOptions {
 
 /**
  * The monitoring of one service: its SLO alerts and dashboard and, for a canary (a target whose
- * `toMonitoringTarget().canary` is set), canary-vs-stable alerts and a canary dashboard.
+ * `toMonitoringTarget().canary` is set), canary-vs-stable alerts, a canary dashboard and the canary's
+ * analysis definition (`CanaryAnalysis`, read by `cdk8s-istio canary status|advance|report`).
  * `MeshObservability.monitor()` defines one.
  *
  * @example
@@ -199,6 +200,7 @@ export class ServiceMonitoring extends Construct {
       this.dashboard = new ServiceDashboard(this, 'Dashboard', d);
       if (config.canary) this.canaryDashboard = new CanaryDashboard(this, 'CanaryDashboard', d);
     }
+    _checkProps('analysis', props.analysis, false, '{ minRequests: 200, window: Duration.minutes(10) }');
     if (config.canary && (props.canaryAnalysis ?? true)) {
       this.canaryAnalysis = new CanaryAnalysis(this, 'CanaryAnalysis', { ...props, ...props.analysis });
     }
@@ -285,7 +287,8 @@ export class MeshObservability extends Construct {
   /**
    * Monitors a service or a canary: SLO burn-rate alerts and a dashboard, and for a canary target
    * (`toMonitoringTarget().canary` set, e.g. a CanaryService) also canary-vs-stable alerts and a
-   * canary dashboard. Monitoring the same service twice fails.
+   * canary dashboard and analysis definition (`CanaryAnalysis`: what `cdk8s-istio canary status` decides
+   * promote, hold or rollback from). Monitoring the same service twice fails.
    *
    * @param target the service (`MonitoringTarget.inNamespace('shop', 'catalog')`) or canary (a `CanaryService`)
    * @param options SLOs (`successRateSlo` default 99.9, `p99Latency` default 1 s), burn-rate windows,

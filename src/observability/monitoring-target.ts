@@ -34,6 +34,20 @@ export interface CanaryMonitoringConfig {
    * @default - the step is not read from a state file (a prop or context value fixes it)
    */
   readonly stateFile?: string;
+  /**
+   * The stable version's own Service, when each version has one (Gateway API routing: the route splits
+   * between per-version Services, and Istio's metrics name them as `destination_service_name`). Set
+   * together with `canaryServiceName`.
+   *
+   * @default - one Service for both versions: `destination_version` tells them apart
+   */
+  readonly stableServiceName?: string;
+  /**
+   * The canary version's own Service (see `stableServiceName`).
+   *
+   * @default - one Service for both versions: `destination_version` tells them apart
+   */
+  readonly canaryServiceName?: string;
 }
 
 /**
@@ -77,6 +91,19 @@ export interface CanaryMonitoringTargetOptions {
   readonly canaryVersion: string;
   /** The canary share of traffic, 0–100 (the stable share is the rest). */
   readonly canaryWeight: number;
+  /**
+   * The stable version's own Service (Gateway API routing, e.g. `catalog-v1`); set together with
+   * `canaryServiceName`.
+   *
+   * @default - one Service for both versions (told apart by `destination_version`)
+   */
+  readonly stableServiceName?: string;
+  /**
+   * The canary version's own Service (Gateway API routing, e.g. `catalog-v2`).
+   *
+   * @default - one Service for both versions (told apart by `destination_version`)
+   */
+  readonly canaryServiceName?: string;
 }
 
 /**
@@ -135,7 +162,14 @@ export class MonitoringTarget implements IMonitoringTarget {
     return new MonitoringTarget({
       serviceName: _validateDnsLabel('serviceName', options.serviceName),
       namespace: _validateDnsLabel('namespace', options.namespace),
-      canary: { stableVersion: options.stableVersion, canaryVersion: options.canaryVersion, stableWeight: 100 - w, canaryWeight: w },
+      canary: {
+        stableVersion: options.stableVersion,
+        canaryVersion: options.canaryVersion,
+        stableWeight: 100 - w,
+        canaryWeight: w,
+        stableServiceName: options.stableServiceName,
+        canaryServiceName: options.canaryServiceName,
+      },
     });
   }
 
@@ -169,8 +203,36 @@ export function _readTarget(prop: string, target: IMonitoringTarget): Monitoring
         throw _invalid(`${prop}.canary.${k}`, w, 'a weight is between 0 and 100', 'fix the canary\'s weights');
       }
     }
+    checkVersionServices(prop, c.serviceName, c.canary);
   }
   return c;
+}
+
+/** Per-version Services: both or neither, DNS labels, distinct from each other and from the main Service. */
+function checkVersionServices(prop: string, service: string, c: CanaryMonitoringConfig): void {
+  const { stableServiceName: stable, canaryServiceName: canary } = c;
+  if (stable === undefined && canary === undefined) return;
+  if (stable === undefined || canary === undefined) {
+    throw _invalid(`${prop}.canary.${stable === undefined ? 'stableServiceName' : 'canaryServiceName'}`, undefined,
+      'per-version Services tell the versions apart only when both are named', 'name both (e.g. "catalog-v1" and "catalog-v2"), or neither');
+  }
+  _validateDnsLabel(`${prop}.canary.stableServiceName`, stable);
+  _validateDnsLabel(`${prop}.canary.canaryServiceName`, canary);
+  if (new Set([service, stable, canary]).size < 3) {
+    throw _invalid(`${prop}.canary.canaryServiceName`, canary, `the main Service and the two per-version Services must differ (got "${service}", "${stable}", "${canary}")`,
+      'name each version\'s Service after it, e.g. "catalog-v1" and "catalog-v2"');
+  }
+}
+
+/**
+ * The per-version Services of a canary target, keyed by version (for `_ServiceQueries`), or undefined
+ * when one Service serves both versions.
+ * @internal
+ */
+export function _versionServices(target: MonitoringTargetConfig): { [version: string]: string } | undefined {
+  const c = target.canary;
+  if (!c || c.stableServiceName === undefined || c.canaryServiceName === undefined) return undefined;
+  return { [c.stableVersion]: c.stableServiceName, [c.canaryVersion]: c.canaryServiceName };
 }
 
 // MonitoringTarget.service(name, namespace) took its arguments in the opposite order of every other factory;

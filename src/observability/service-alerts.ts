@@ -2,10 +2,11 @@ import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _flatString, _invalid, _validateLabels } from '../_utils';
 import { IstioResource } from '../base';
+import { _reporterFor } from './_data-plane';
 import {
   ISTIO_LATENCY_BUCKETS_MS, SERVICE_LABELS, _ServiceQueries, _promDuration, _promLabelName, _promNumber, _promString,
 } from './_promql';
-import { IMonitoringTarget, MonitoringTargetConfig, _readTarget } from './monitoring-target';
+import { IMonitoringTarget, MonitoringTargetConfig, _readTarget, _versionServices } from './monitoring-target';
 import * as mon from '../imports/promop-monitoring.coreos.com';
 import { _renderSharing } from '../validation/_render-share';
 
@@ -210,7 +211,8 @@ export class ServiceAlerts extends Construct {
     super(scope, id);
     IstioResource._validateMetadata(props.metadata);
     const target = _readTarget('target', props.target);
-    const ruleGroups = _serviceRuleGroups(target, props);
+    const reporter = _reporterFor(this, target.serviceName, target.namespace, props.reporter);
+    const ruleGroups = _serviceRuleGroups(target, { ...props, reporter });
     // the rule groups are already in Prometheus JSON: rendered as they are (sorted keys), without the
     // generated per-field converter
     this.apiObject = new (_renderSharing(mon.PrometheusRule, true))(this, 'Resource', {
@@ -246,6 +248,11 @@ interface SloContext {
   readonly svc: string;
   readonly labels: { [key: string]: string };
   readonly windows: BurnRateWindow[];
+  /**
+   * The labels the ratios keep: namespace and service; only the namespace with per-version Services
+   * (the versions' series carry different service names, and the main one is added as an alert label).
+   */
+  readonly by: string[];
 }
 
 /**
@@ -265,11 +272,14 @@ export function _serviceRuleGroups(target: MonitoringTargetConfig, options: Serv
     _validateLabels('alertLabels', options.alertLabels);
     for (const k of Object.keys(options.alertLabels)) _promLabelName('alertLabels key', k);
   }
+  const versionServices = _versionServices(target);
   const ctx: SloContext = {
-    q: new _ServiceQueries(target.serviceName, target.namespace, options.reporter ?? MetricsReporter.DESTINATION, options.extraSelector ?? {}),
+    q: new _ServiceQueries(target.serviceName, target.namespace, options.reporter ?? MetricsReporter.DESTINATION, options.extraSelector ?? {},
+      versionServices),
     svc: `${target.serviceName}.${target.namespace}`,
-    labels: { ...options.alertLabels },
+    labels: { ...(versionServices ? { destination_service_name: target.serviceName } : {}), ...options.alertLabels },
     windows,
+    by: versionServices ? ['destination_service_namespace'] : SERVICE_LABELS,
   };
   const sloRules = errorBudgetRules(ctx, slo);
   if (latencyOn) sloRules.push(...latencyBudgetRules(ctx, latencySlo, latencyMs));
@@ -307,7 +317,7 @@ function errorBudgetRules(ctx: SloContext, slo: number): any[] {
     const th = _promNumber(w.burnRate * errorBudget);
     return sortKeys({
       alert: 'IstioServiceErrorBudgetBurn',
-      expr: `${ctx.q.errorRatio(w.longWindow, undefined, SERVICE_LABELS)} > ${th}\nand\n${ctx.q.errorRatio(w.shortWindow, undefined, SERVICE_LABELS)} > ${th}`,
+      expr: `${ctx.q.errorRatio(w.longWindow, undefined, ctx.by)} > ${th}\nand\n${ctx.q.errorRatio(w.shortWindow, undefined, ctx.by)} > ${th}`,
       labels: sortKeys({ ...ctx.labels, long_window: w.longWindow, severity: w.severity, slo: 'success-rate' }),
       annotations: {
         summary: `${ctx.svc}: 5xx errors burn the ${slo}% success-rate budget ${w.burnRate}x too fast`,
@@ -325,7 +335,7 @@ function latencyBudgetRules(ctx: SloContext, latencySlo: number, latencyMs: numb
     const th = _promNumber(w.burnRate * latencyBudget);
     return sortKeys({
       alert: 'IstioServiceLatencyBudgetBurn',
-      expr: `${ctx.q.slowRatio(w.longWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}\nand\n${ctx.q.slowRatio(w.shortWindow, latencyMs, undefined, SERVICE_LABELS)} > ${th}`,
+      expr: `${ctx.q.slowRatio(w.longWindow, latencyMs, undefined, ctx.by)} > ${th}\nand\n${ctx.q.slowRatio(w.shortWindow, latencyMs, undefined, ctx.by)} > ${th}`,
       labels: sortKeys({ ...ctx.labels, long_window: w.longWindow, severity: w.severity, slo: 'latency' }),
       annotations: {
         summary: `${ctx.svc}: requests slower than ${latencyMs}ms burn the latency budget ${w.burnRate}x too fast`,
@@ -372,14 +382,14 @@ function canaryRuleGroup(ctx: SloContext, c: NonNullable<MonitoringTargetConfig[
   // validate version strings for PromQL before use (escaped; control characters rejected)
   _promString('canary.stableVersion', c.stableVersion);
   _promString('canary.canaryVersion', c.canaryVersion);
-  const { q, svc } = ctx;
+  const { q, svc, by } = ctx;
   const canaryLabels = sortKeys({ ...ctx.labels, canary_version: c.canaryVersion, severity: 'warning', stable_version: c.stableVersion });
   return {
     name: `${svc}.canary`,
     rules: [
       sortKeys({
         alert: 'IstioCanarySuccessRateDegraded',
-        expr: `${q.successRatio(win, c.canaryVersion, SERVICE_LABELS)}\n< ${q.successRatio(win, c.stableVersion, SERVICE_LABELS)} - ${_promNumber(drop / 100)}`,
+        expr: `${q.successRatio(win, c.canaryVersion, by)}\n< ${q.successRatio(win, c.stableVersion, by)} - ${_promNumber(drop / 100)}`,
         for: forD,
         labels: canaryLabels,
         annotations: {
@@ -389,7 +399,7 @@ function canaryRuleGroup(ctx: SloContext, c: NonNullable<MonitoringTargetConfig[
       }),
       sortKeys({
         alert: 'IstioCanaryLatencyDegraded',
-        expr: `${q.latencyQuantile(0.99, win, c.canaryVersion, SERVICE_LABELS)}\n> ${_promNumber(ratio)} * ${q.latencyQuantile(0.99, win, c.stableVersion, SERVICE_LABELS)}`,
+        expr: `${q.latencyQuantile(0.99, win, c.canaryVersion, by)}\n> ${_promNumber(ratio)} * ${q.latencyQuantile(0.99, win, c.stableVersion, by)}`,
         for: forD,
         labels: canaryLabels,
         annotations: {

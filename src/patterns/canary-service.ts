@@ -10,6 +10,7 @@ import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
 import { HttpFault, HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
+import { INamespaceRef, _namespaceName } from '../namespace-ref';
 import { IMonitoringTarget, MonitoringTargetConfig } from '../observability/monitoring-target';
 import { ConsistentHashKey, LoadBalancer, OutlierDetection, TrafficPolicy } from '../traffic-policy';
 import { ITrafficSplit } from '../traffic-split';
@@ -96,11 +97,12 @@ export interface CanaryServiceProps {
    */
   readonly serviceName?: string;
   /**
-   * The namespace of the Service, Deployments and Istio objects.
+   * The namespace of the Service, Deployments and Istio objects: a `SecureNamespace`,
+   * `NamespaceRef.fromNamespace(namespace)` or `NamespaceRef.named('shop')`.
    *
    * @default - the namespace of `service`, else the chart's
    */
-  readonly namespace?: string;
+  readonly namespace?: INamespaceRef;
   /**
    * The service (and container) port.
    *
@@ -518,7 +520,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   private readonly shiftListeners: Array<() => void> = [];
   private readonly splitOptions: HttpRouteOptions;
   /** The current step of the schedule (undefined without steps or after a rollback) and the state file it is advanced in. */
-  private readonly stepState: { step?: number; stateFile?: string } = {};
+  private readonly stepState: { step?: number; stateFile?: string; fromFile?: boolean } = {};
 
   /**
    * Creates the DestinationRule, the VirtualService and (optionally) the Deployments, ServiceAccount and Service.
@@ -535,8 +537,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       : _K8sObject.of('service', props.service, ['Service'], 'pass the Service in front of both versions, or give serviceName');
     const givenSa = props.serviceAccount === undefined ? undefined
       : _K8sObject.of('serviceAccount', props.serviceAccount, ['ServiceAccount'], 'pass the ServiceAccount the pods run as, or leave it out');
-    const ns = props.namespace ?? service?.namespace ?? _namespaceOf(this);
-    if (props.namespace !== undefined) _validateDnsLabel('namespace', props.namespace);
+    const ns = (props.namespace !== undefined ? _namespaceName('namespace', props.namespace) : undefined) ?? service?.namespace ?? _namespaceOf(this);
     if (!ns) throw _invalid('namespace', ns, 'a canary needs the namespace of its Service to derive the host', 'set namespace, or a namespace on the Chart');
     if (service && props.serviceName !== undefined) throw _invalid('serviceName', props.serviceName, 'the name comes from the given service', 'give service or serviceName, not both');
     const name = service?.name ?? _validateDnsLabel('serviceName', props.serviceName ?? id);
@@ -711,7 +712,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     if (step === _ROLLBACK) return 0;
     this.stepState.step = step;
     if (!Number.isInteger(step) || step < 0 || step >= this.steps.length) {
-      throw _invalid('step', step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
+      const prop = this.stepState.fromFile ? `canary state file ${this.stepState.stateFile} entry "${_stateKey(this.workloadNamespace!, name)}"` : 'step';
+      throw _invalid(prop, step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
     }
     return this.steps[step];
   }
@@ -746,7 +748,10 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       }
       this.stepState.stateFile = stateFile;
       const fromFile = _readStateFile(stateFile)[_stateKey(this.workloadNamespace!, name)];
-      if (fromFile !== undefined) return fromFile;
+      if (fromFile !== undefined) {
+        this.stepState.fromFile = true;
+        return fromFile;
+      }
     }
     raw = raw ?? this.node.tryGetContext(CanaryService.STEP_CONTEXT_KEY);
     if (raw === undefined) return 0;

@@ -11,6 +11,7 @@ import { IMeshIdentity } from '../identity';
 import { KubernetesGateway, ListenerProtocol } from '../k8s-gateway';
 import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
 import { HttpMatch, StringMatch } from '../match';
+import { INamespaceRef, _namespaceName } from '../namespace-ref';
 import { PolicyTargetRef } from '../policy-target';
 import { ReferenceGrant } from '../reference-grant';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
@@ -37,8 +38,11 @@ export enum EdgeApi {
  * Props for `MeshGateway`.
  */
 export interface MeshGatewayProps {
-  /** The namespace of the gateway workload; the Gateway and the edge routes are created there. */
-  readonly namespace: string;
+  /**
+   * The namespace of the gateway workload; the Gateway and the edge routes are created there: a
+   * `SecureNamespace`, `NamespaceRef.fromNamespace(namespace)` or `NamespaceRef.named('istio-ingress')`.
+   */
+  readonly namespace: INamespaceRef;
   /**
    * Name of the gateway object.
    *
@@ -373,8 +377,8 @@ export class MeshGateway extends Construct {
    */
   constructor(scope: Construct, id: string, props: MeshGatewayProps) {
     super(scope, id);
-    _checkProps('props', props, true, '{ namespace: "istio-ingress", tls: GatewayTls.simple({ credentialName: "shop-cert" }) }');
-    this.namespace = _validateDnsLabel('namespace', props.namespace);
+    _checkProps('props', props, true, '{ namespace: NamespaceRef.named("istio-ingress"), tls: GatewayTls.simple({ credentialName: "shop-cert" }) }');
+    this.namespace = _namespaceName('namespace', props.namespace);
     this.api = props.api ?? EdgeApi.ISTIO;
     this.gatewayName = props.name !== undefined ? _validateDnsLabel('name', props.name) : _suggestName(id);
     if (!props.tls && !props.plaintext) {

@@ -6,6 +6,7 @@ import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSub
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { EnrolmentMode, MeshEnrolment } from '../mesh-enrolment';
+import { INamespaceRef } from '../namespace-ref';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
 import { PolicyTargetRef } from '../policy-target';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
@@ -194,7 +195,7 @@ const REGISTRY = new WeakMap<IConstruct, Map<string, SecureNamespace>>();
  * const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
  * shop.allowServiceAccount(frontendSa).to(catalog).methods(HttpMethod.GET).paths('/public'); // catalog: a CanaryService
  */
-export class SecureNamespace extends Construct {
+export class SecureNamespace extends Construct implements INamespaceRef {
   /**
    * The SecureNamespace named `name` in the app of `scope`, if the app defines one (indexed, O(1)).
    *
@@ -364,6 +365,11 @@ export class SecureNamespace extends Construct {
       },
     });
     return ns;
+  }
+
+  /** The namespace name (as `name`): a SecureNamespace is the namespace prop of a CanaryService or MeshGateway. */
+  public get namespaceName(): string {
+    return this.name;
   }
 
   /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`). */

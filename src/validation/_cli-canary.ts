@@ -20,7 +20,8 @@ export const CANARY_USAGE = `usage: cdk8s-istio canary status|advance|report --p
   --header 'NAME: VALUE'  an HTTP header sent to Prometheus (e.g. "Authorization: Bearer $TOKEN"); repeatable
   --time TIME          evaluate at this time (RFC 3339 or Unix seconds; default: now)
   --canary NS/NAME     only this canary; repeatable (default: every canary of the manifests)
-  --state FILE         (advance) the state file to write (default: the one each canary's app reads)
+  --state FILE         (advance) the state file to write (default: the one each canary's app reads; relative
+                       paths are from the directory the command runs in, as for cdk8s synth)
   --out DIR            (report) write DIR/report.md and one SVG chart per canary (default: canary-report)
   --format text|json   (status, advance) text (default) or json
 status prints one verdict per canary with its evidence and queries; advance also writes the next step
@@ -309,7 +310,7 @@ export async function _canaryMain(args: string[], out: _Out, err: _Out, now: () 
           evidence: { canary: a.evidence.canary, stable: a.evidence.stable },
           queries: a.definition.queries,
         })),
-      }, undefined, 2)}\n`);
+      }, (_k, v) => v === undefined ? null : v, 2)}\n`); // no data: null
     } else {
       for (const a of analysed) out.write(`${textLine(a, notes.get(_canaryId(a.definition)))}\n`);
       for (const f of written) out.write(`wrote ${f}\n`);
@@ -318,7 +319,7 @@ export async function _canaryMain(args: string[], out: _Out, err: _Out, now: () 
   } catch (e) {
     const io = (e as { code?: string }).code === 'ENOENT' || /YAML parse error/.test(errorText(e));
     if (!(e instanceof CanaryError) && !io) throw e;
-    err.write(`cdk8s-istio canary: ${errorText(e)}; nothing written\n`);
+    err.write(`cdk8s-istio canary: cannot decide, so every canary holds: ${errorText(e)}; nothing written\n`);
     return 2;
   }
 }

@@ -168,6 +168,10 @@ export interface MeshIndex {
   readonly virtualServices: _MeshInput[];
   readonly destinationRules: _MeshInput[];
   readonly authorizationPolicies: _MeshInput[];
+  readonly requestAuthentications: _MeshInput[];
+  readonly peerAuthentications: _MeshInput[];
+  /** Namespace -> its Services. */
+  readonly servicesByNamespace: Map<string, _MeshInput[]>;
   readonly telemetries: _MeshInput[];
   /** Namespace -> its Sidecars without a workloadSelector. */
   readonly selectorlessSidecars: Map<string, _MeshInput[]>;
@@ -232,6 +236,9 @@ function emptyIndex(): MeshIndex {
     virtualServices: [],
     destinationRules: [],
     authorizationPolicies: [],
+    requestAuthentications: [],
+    peerAuthentications: [],
+    servicesByNamespace: new Map(),
     telemetries: [],
     selectorlessSidecars: new Map(),
     meshResourcesByNamespace: new Map(),
@@ -269,6 +276,7 @@ function indexCore(ix: MeshIndex, input: _MeshInput, ns: string): void {
   const d = input.doc;
   if (d.kind === 'Service') {
     ix.services.set(_serviceFqdn(nameOf(d), ns), input);
+    push(ix.servicesByNamespace, ns, input);
   } else if (d.kind === 'Namespace') {
     ix.namespaces.set(nameOf(d), input);
     ix.definedNamespaces.add(nameOf(d));
@@ -314,7 +322,9 @@ function indexIstio(ix: MeshIndex, input: _MeshInput, ns: string): void {
     if (!d.spec?.workloadSelector) push(ix.selectorlessSidecars, ns, input);
   } else if (is(d, 'security.istio.io', 'RequestAuthentication')) {
     ix.raNamespaces.add(ns);
+    ix.requestAuthentications.push(input);
   } else if (is(d, 'security.istio.io', 'PeerAuthentication')) {
+    ix.peerAuthentications.push(input);
     if (!d.spec?.selector && !d.spec?.targetRef && !d.spec?.targetRefs) ix.paByNamespace.set(ns, input);
   } else if (is(d, 'security.istio.io', 'AuthorizationPolicy')) {
     ix.authorizationPolicies.push(input);

@@ -13,7 +13,14 @@ import {
   checkDestinationRuleDuplicates, checkDestinationRuleTls, checkEnrolment, checkIdentities, checkPortNames, checkProviders,
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
+import {
+  checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds, checkServiceEntryConflicts,
+} from './_checks-kiali';
+import {
+  checkAuthorizationPolicies, checkGatewayServers, checkHeaderValues, checkJwtRules, checkRegexes, checkRetries, checkSubsetNames,
+} from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
+import { _GATEWAY_API_RULES } from './_gateway-api-rules';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
@@ -114,8 +121,46 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a deprecated field (`http[].fault.delay.percent`, Sidecar `outboundTrafficPolicy.egressProxy`) or an object of a removed kind (`rbac.istio.io`)', checkDeprecations),
   rule('MESH005', E, 'this library (Kubernetes: one object per name)',
     'one object (API group, kind, namespace, name) defined twice: in an app (naming both construct paths), or within one file for the CLI and the plugin (a folder may hold alternatives, like Istio\'s samples)', duplicates),
+  // Istio's admission webhook (pkg/config/validation): what the CRD schema does not enforce (src/validation/_checks-webhook.ts)
+  rule('MESH201', E, 'admission webhook `validateHTTPRetry`',
+    'a retry policy Istio rejects: negative `attempts`; `perTryTimeout`, `retryOn` or `retryRemoteLocalities` with `attempts` 0 (or unset); a `retryOn` entry that is neither an HTTP status code nor an Envoy retry condition', checkRetries),
+  rule('MESH202', E, 'admission webhook `ValidateAuthorizationPolicy`',
+    'a DENY AuthorizationPolicy without `rules` (it never triggers; `rules: [{}]` denies everything)', checkAuthorizationPolicies),
+  rule('MESH203', E, 'admission webhook `ValidateAuthorizationPolicy`',
+    'an AuthorizationPolicy `from.source` that is empty, or sets `serviceAccounts` with `principals`/`namespaces`', checkAuthorizationPolicies),
+  rule('MESH204', E, 'admission webhook `security.ValidateIPs`, `CheckTrustDomainValues`',
+    'an AuthorizationPolicy IP block (`ipBlocks`, `remoteIpBlocks` and their `not` forms) that is not an IP or CIDR, or a trust domain that is empty, contains `/` (a SPIFFE ID) or an inner `*`', checkAuthorizationPolicies),
+  rule('MESH205', E, 'admission webhook `ValidateAuthorizationPolicy` (`when`)',
+    'a `when` condition with a key Istio does not know (or a removed one: `destination.namespace`, `destination.labels`...), a map key without `[name]`, no values, or IP/port values that are not IPs/ports', checkAuthorizationPolicies),
+  rule('MESH206', W, 'admission webhook warning (ValidateAuthorizationPolicy)',
+    'a DENY rule of HTTP attributes only (methods, paths, hosts, request principals) without `to.operation.ports`: it denies all traffic to TCP ports in its scope', checkAuthorizationPolicies),
+  rule('MESH207', E, 'admission webhook `validateJwtRule`',
+    'a RequestAuthentication JWT rule without `issuer` and `jwksUri`, a `jwksUri` that is not http(s), an empty audience or `fromHeaders` name', checkJwtRules),
+  rule('MESH208', E, 'admission webhook `validateServer`, `validateServerPort`',
+    'a Gateway server port without a name, with an unknown protocol or a `targetPort`; an HTTPS/TLS server without `tls`; `tls` on a plain port (other than `httpsRedirect` on HTTP)', checkGatewayServers),
+  rule('MESH209', E, 'admission webhook `validateSubsetName`',
+    'a DestinationRule subset name that is not a DNS-1123 label', checkSubsetNames),
+  rule('MESH210', E, 'admission webhook `ValidateHTTPHeaderValue` (Envoy header formatting)',
+    'a VirtualService header value (`headers.request/response.set/add`, route or destination level) Envoy cannot parse: a lone `%`, an unknown or unterminated `%VARIABLE%`, control characters', checkHeaderValues),
+  rule('MESH211', E, 'admission webhook regex validation (RE2)',
+    'a route match regex (`uri`, `scheme`, `method`, `authority`, `headers`, `queryParams`, `withoutHeaders`) or `uriRegexRewrite.match` RE2 rejects: lookaround, backreferences, repeat counts over 1000, longer than the limit, bad syntax', checkRegexes),
+  // Kiali's manifest-only validations and the misconfigurations users hit most (src/validation/_checks-kiali.ts)
+  rule('KIA0002', E, 'Kiali KIA0002 (More than one selector-less object in the same namespace)',
+    'more than one namespace-wide PeerAuthentication (no `selector`, no `targetRef(s)`) in one namespace: Istio applies the oldest (RequestAuthentications merge and are not reported)', checkPeerAuthenticationConflicts),
+  rule('KIA0003', E, 'Kiali KIA0003 (More than one object applied to the same workload)',
+    'more than one PeerAuthentication with the same `selector` in one namespace: Istio applies the oldest', checkPeerAuthenticationConflicts),
+  rule('MESH301', E, 'this library (Kiali\'s ServiceEntry checks)',
+    'ServiceEntries that see each other (one namespace, or exported to `*`) define one host and port number with different protocols', checkServiceEntryConflicts),
+  rule('MESH303', W, 'this library (Istio: authorization of TCP traffic)',
+    'an AuthorizationPolicy rule names a port that the input\'s Services of the selected workloads serve as TCP (or without a protocol Istio can select), together with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions): on that port the rule never matches', checkHttpFieldsOnTcpPorts),
+  rule('MESH304', E, 'this library (Istio: PeerAuthentication `portLevelMtls` keys)',
+    'a PeerAuthentication `portLevelMtls` key is the Service port of the selected workloads, not their workload (target) port, which Istio keys it by: the setting never applies', checkPortLevelMtls),
+  rule('MESH305', E, 'this library (Istio\'s built-in providers)',
+    'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
+  // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
+  ..._GATEWAY_API_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
   rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];

@@ -34,7 +34,8 @@ function suppressionsOf(c: IConstruct): ReadonlyMap<string, string> {
  * Adds the annotations an object carries for the checkers (`_declarations.ts`) unless its render `doc`
  * already has them; returns whether it added any (the object must then be rendered again).
  */
-function stamp(c: ApiObject, doc: { metadata?: { annotations?: Record<string, unknown> } } | undefined, annotations: ReadonlyMap<string, string>): boolean {
+function stamp(c: ApiObject, doc: { metadata?: { annotations?: Record<string, unknown> } } | undefined,
+  annotations: ReadonlyMap<string, string>): boolean {
   let added = false;
   annotations.forEach((value, key) => {
     if (doc?.metadata?.annotations?.[key] === value) return;

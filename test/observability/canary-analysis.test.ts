@@ -1,5 +1,5 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
-import { CanaryAnalysis, CanaryService, CanaryVersionLabels, ConformanceValidator, MetricsReporter, MonitoringTarget } from '../../src';
+import { CanaryAnalysis, CanaryService, CanaryVersionLabels, ConformanceValidator, MeshObservability, MetricsReporter, MonitoringTarget } from '../../src';
 import { _AnalysisDefinition, _Evidence, _verdict } from '../../src/observability/_canary-analysis';
 
 function shopChart(context: { [k: string]: any } = {}): Chart {
@@ -66,6 +66,15 @@ describe('CanaryAnalysis', () => {
     const pinned = shopChart({ [CanaryService.STATE_FILE_CONTEXT_KEY]: 's.json', 'cdk8s-istio/canary-step/catalog': 1 });
     const c2 = new CanaryService(pinned, 'catalog', { port: 8080, ...versions, steps: [10, 25, 50, 100] });
     expect(new CanaryAnalysis(pinned, 'a', { target: c2 })._definition.stateFile).toBeUndefined();
+  });
+
+  test('fails on untyped callers: missing props, analysis options that are not an object', () => {
+    expect(() => new CanaryAnalysis(Testing.chart(), 'a', undefined as any))
+      .toThrow('Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { target: catalog, successRateSlo: 99.5 }');
+    const obs = new MeshObservability(Testing.chart(), 'obs');
+    const canary = MonitoringTarget.canary({ serviceName: 'catalog', namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 10 });
+    expect(() => obs.monitor(canary, { analysis: 'fast' as any }))
+      .toThrow('Invalid analysis "fast": it must be an object when given. Fix: pass e.g. { minRequests: 200, window: Duration.minutes(10) }');
   });
 
   test('fails on a target without a canary, a window that is not whole intervals, bad counts', () => {

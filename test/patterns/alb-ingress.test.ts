@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AlbBackendProtocol, AlbIngress, AlbIpAddressType, AlbScheme, AlbTargetType, EdgeApi, GatewayServiceType, GatewayTls, GatewayWorkload, MeshGateway,
-  ServiceHost,
+  NamespaceRef, ServiceHost,
 } from '../../src';
 
 const ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
@@ -10,7 +10,7 @@ const frontend = ServiceHost.inNamespace('shop', 'frontend');
 
 function edgeOf(props: object = {}) {
   const chart = Testing.chart();
-  const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'shop-cert' }), ...props });
+  const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'shop-cert' }), ...props });
   edge.expose('shop.example.com', frontend, { port: 8080 });
   return { chart, edge };
 }

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryService, ConsistentHashKey, GatewayBinding, LoadBalancer, LoadBalancerAlgorithm, MeshRouting } from '../../src';
+import { CanaryService, ConsistentHashKey, GatewayBinding, LoadBalancer, LoadBalancerAlgorithm, MeshRouting, NamespaceRef } from '../../src';
 
 const FQDN = 'catalog.shop.svc.cluster.local';
 const stable = (w: number) => ({ destination: { host: FQDN, subset: 'stable' }, weight: w });
@@ -205,7 +205,7 @@ describe('CanaryService', () => {
     const chart = Testing.chart();
     // WHEN
     const catalog = new CanaryService(chart, 'c', {
-      serviceName: 'catalog', namespace: 'shop', port: 8080, createService: false, stable: { version: 'v1' }, canary: { version: 'v2' },
+      serviceName: 'catalog', namespace: NamespaceRef.named('shop'), port: 8080, createService: false, stable: { version: 'v1' }, canary: { version: 'v2' },
     });
     // THEN
     expect(Testing.synth(chart).map((o: any) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);

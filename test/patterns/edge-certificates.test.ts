@@ -1,5 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
-import { CertificateIssuer, ConformanceValidator, EdgeApi, GatewayTls, GatewayWorkload, MeshGateway, ServiceHost } from '../../src';
+import { CertificateIssuer, ConformanceValidator, EdgeApi, GatewayTls, GatewayWorkload, MeshGateway, NamespaceRef, ServiceHost } from '../../src';
 
 const issuer = CertificateIssuer.clusterIssuer('letsencrypt-prod');
 const frontend = ServiceHost.inNamespace('shop', 'frontend');
@@ -9,7 +9,7 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
     // GIVEN
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       tls: GatewayTls.certificate({ credentialName: 'shop-example-com-cert', issuer, renewBefore: Duration.days(30) }),
     });
     // WHEN hosts come from expose(), after the Certificate exists
@@ -43,7 +43,7 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
   test('the Certificate lives where the gateway pods read Secrets (istioctl default: istio-system)', () => {
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress', workload: GatewayWorkload.istioctlDefault(), tls: GatewayTls.certificate({ credentialName: 'c', issuer }),
+      namespace: NamespaceRef.named('istio-ingress'), workload: GatewayWorkload.istioctlDefault(), tls: GatewayTls.certificate({ credentialName: 'c', issuer }),
     });
     edge.expose('shop.example.com', frontend, { port: 8080 });
     expect(Testing.synth(chart).find((o) => o.kind === 'Certificate').metadata).toEqual({ name: 'c', namespace: 'istio-system' });
@@ -53,7 +53,7 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
     // GIVEN
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       hosts: ['shop.example.com', 'www.example.com', 'api.example.com'],
       tls: GatewayTls.certificate({ credentialName: 'shop-cert', issuer, hosts: ['shop.example.com', 'www.example.com'] }),
       certificates: [GatewayTls.certificate({ credentialName: 'api-cert', issuer: CertificateIssuer.issuer('internal-ca'), hosts: ['api.example.com'] })],
@@ -78,7 +78,7 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
   test('groups with hosts from expose(): a grouped host stays out of the default server', () => {
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       tls: GatewayTls.simple({ credentialName: 'wildcard-cert' }),
       certificates: [GatewayTls.certificate({ credentialName: 'api-cert', issuer, hosts: ['api.example.com'] })],
     });
@@ -92,7 +92,7 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
 
   test('Gateway API flavour: the Certificate writes the listener\'s certificate Secret', () => {
     const chart = Testing.chart();
-    const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.certificate({ credentialName: 'c', issuer }) });
+    const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, tls: GatewayTls.certificate({ credentialName: 'c', issuer }) });
     edge.expose('shop.example.com', frontend, { port: 8080 });
     const out = Testing.synth(chart);
     const listener = out.find((o) => o.kind === 'Gateway').spec.listeners.find((l: any) => l.name === 'https');
@@ -103,7 +103,7 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
   test('near-miss: a wildcard certificate covers the served subdomains', () => {
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress', hosts: ['*.example.com'], tls: GatewayTls.certificate({ credentialName: 'c', issuer, hosts: ['*.example.com'] }),
+      namespace: NamespaceRef.named('istio-ingress'), hosts: ['*.example.com'], tls: GatewayTls.certificate({ credentialName: 'c', issuer, hosts: ['*.example.com'] }),
     });
     edge.expose('shop.example.com', frontend, { port: 8080 });
     expect(() => Testing.synth(chart)).not.toThrow();
@@ -113,20 +113,20 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
 describe('GatewayTls.certificate() and certificates: errors', () => {
   test('fails: a certificate for a host the gateway does not serve (fixed hosts: at construction)', () => {
     expect(() => new MeshGateway(Testing.chart(), 'edge', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       hosts: ['shop.example.com'],
       tls: GatewayTls.simple({ credentialName: 'shop-cert' }),
       certificates: [GatewayTls.certificate({ credentialName: 'api-cert', issuer, hosts: ['api.example.com'] })],
     })).toThrow('Invalid certificates[0].hosts "api.example.com": gateway \'istio-ingress/edge\' does not serve it, so a certificate for it would never be presented');
     expect(() => new MeshGateway(Testing.chart(), 'edge', {
-      namespace: 'istio-ingress', hosts: ['shop.example.com'], tls: GatewayTls.certificate({ credentialName: 'c', issuer, hosts: ['api.example.com'] }),
+      namespace: NamespaceRef.named('istio-ingress'), hosts: ['shop.example.com'], tls: GatewayTls.certificate({ credentialName: 'c', issuer, hosts: ['api.example.com'] }),
     })).toThrow('Invalid tls hosts "api.example.com": gateway \'istio-ingress/edge\' does not serve it');
   });
 
   test('fails: a certificate for a host nothing is exposed on (hosts from expose(): at synth)', () => {
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       tls: GatewayTls.simple({ credentialName: 'shop-cert' }),
       certificates: [GatewayTls.certificate({ credentialName: 'api-cert', issuer, hosts: ['api.example.com'] })],
     });
@@ -137,7 +137,7 @@ describe('GatewayTls.certificate() and certificates: errors', () => {
   test('fails: a served host the certificate does not cover (at synth)', () => {
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress', tls: GatewayTls.certificate({ credentialName: 'c', issuer, hosts: ['shop.example.com'] }),
+      namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.certificate({ credentialName: 'c', issuer, hosts: ['shop.example.com'] }),
     });
     edge.expose('shop.example.com', frontend, { port: 8080 });
     edge.expose('www.example.com', frontend, { port: 8080 });
@@ -146,23 +146,23 @@ describe('GatewayTls.certificate() and certificates: errors', () => {
 
   test.each<[string, () => unknown, string]>([
     ['an entry without hosts', () => new MeshGateway(Testing.chart(), 'e', {
-      namespace: 'n', tls: GatewayTls.simple({ credentialName: 'a' }), certificates: [GatewayTls.simple({ credentialName: 'b' })],
+      namespace: NamespaceRef.named('n'), tls: GatewayTls.simple({ credentialName: 'a' }), certificates: [GatewayTls.simple({ credentialName: 'b' })],
     }), 'Invalid certificates[0] "SIMPLE": each entry is a certificate for its own hosts'],
     ['a host in two certificates', () => new MeshGateway(Testing.chart(), 'e', {
-      namespace: 'n',
+      namespace: NamespaceRef.named('n'),
       tls: GatewayTls.simple({ credentialName: 'a' }),
       certificates: [
         GatewayTls.certificate({ credentialName: 'b', issuer, hosts: ['x.example.com'] }), GatewayTls.certificate({ credentialName: 'c', issuer, hosts: ['x.example.com'] }),
       ],
     }), 'Invalid certificates[1].hosts "x.example.com": another certificate already covers it'],
     ['two certificates writing one Secret', () => new MeshGateway(Testing.chart(), 'e', {
-      namespace: 'n', tls: GatewayTls.certificate({ credentialName: 'a', issuer }), certificates: [GatewayTls.certificate({ credentialName: 'a', issuer, hosts: ['x.example.com'] })],
+      namespace: NamespaceRef.named('n'), tls: GatewayTls.certificate({ credentialName: 'a', issuer }), certificates: [GatewayTls.certificate({ credentialName: 'a', issuer, hosts: ['x.example.com'] })],
     }), 'Invalid credentialName "a": two certificates would write the same Secret'],
     ['certificates on a plaintext gateway', () => new MeshGateway(Testing.chart(), 'e', {
-      namespace: 'n', plaintext: true, certificates: [GatewayTls.certificate({ credentialName: 'a', issuer, hosts: ['x.example.com'] })],
+      namespace: NamespaceRef.named('n'), plaintext: true, certificates: [GatewayTls.certificate({ credentialName: 'a', issuer, hosts: ['x.example.com'] })],
     }), 'Invalid certificates 1: per-host certificates need a gateway that terminates TLS'],
     ['certificates with the Gateway API flavour', () => new MeshGateway(Testing.chart(), 'e', {
-      namespace: 'n',
+      namespace: NamespaceRef.named('n'),
       api: EdgeApi.GATEWAY_API,
       tls: GatewayTls.simple({ credentialName: 'a' }),
       certificates: [GatewayTls.certificate({ credentialName: 'b', issuer, hosts: ['x.example.com'] })],

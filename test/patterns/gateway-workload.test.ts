@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EdgeApi, GatewayServiceType, GatewayTls, GatewayWorkload, MeshGateway, MeshWorkload, ServiceHost } from '../../src';
+import { EdgeApi, GatewayServiceType, GatewayTls, GatewayWorkload, MeshGateway, MeshWorkload, NamespaceRef, ServiceHost } from '../../src';
 
 const tls = GatewayTls.simple({ credentialName: 'shop-cert' });
 const k8s = kplus.k8s;
@@ -13,7 +13,7 @@ function expectKubeShape(obj: any, toJson: (o: any) => any): void {
 
 function gatewayOf(workload?: GatewayWorkload, extra: object = {}) {
   const chart = Testing.chart();
-  const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls, workload, ...extra });
+  const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls, workload, ...extra });
   edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
   return { chart, edge, out: Testing.synth(chart) };
 }
@@ -75,7 +75,7 @@ describe('GatewayWorkload.injected(): gateway pods deployed with Istio gateway i
   test('Deployment (injection template, image auto), Service, ServiceAccount and a Role reading only Secrets of its namespace', () => {
     // GIVEN / WHEN
     const chart = new Chart(Testing.app(), 'edge');
-    const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls, workload: GatewayWorkload.injected({ serviceType: GatewayServiceType.CLUSTER_IP }) });
+    const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls, workload: GatewayWorkload.injected({ serviceType: GatewayServiceType.CLUSTER_IP }) });
     edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
     const out = Testing.synth(chart);
     const byKind = (kind: string) => out.filter((o) => o.kind === kind);
@@ -145,7 +145,7 @@ describe('GatewayWorkload.injected(): gateway pods deployed with Istio gateway i
 
   test('a revision label instead of sidecar.istio.io/inject, a name and replicas; LoadBalancer Service by default', () => {
     const chart = Testing.chart();
-    new MeshGateway(chart, 'edge', { namespace: 'gw', tls, hosts: ['shop.example.com'], workload: GatewayWorkload.injected({ name: 'istio-edge', replicas: 3, revision: 'canary-1-30' }) });
+    new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('gw'), tls, hosts: ['shop.example.com'], workload: GatewayWorkload.injected({ name: 'istio-edge', replicas: 3, revision: 'canary-1-30' }) });
     const out = Testing.synth(chart);
     const deployment = out.find((o) => o.kind === 'Deployment');
     expect(deployment.spec.replicas).toEqual(3);

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryService, DestinationRule, EdgeApi, GatewayTls, HttpMethod, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway,
   MeshIdentity, MeshRouting,
-  MeshWorkload, RouteDestination, SecureNamespace, ServiceHost,
+  MeshWorkload, RouteDestination, SecureNamespace, ServiceHost, NamespaceRef,
 } from '../../src';
 
 // A weighted split exposing pods by labels: the shape CanaryService has (stable 90 / canary 10).
@@ -45,7 +45,7 @@ describe('MeshGateway (Istio API)', () => {
     const { catalog, canary, frontend } = shop(app);
     const edgeChart = new Chart(app, 'edge');
     // WHEN
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }) });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }) });
     edge.expose('shop.example.com', frontend, { pathPrefix: '/', port: 8080 });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
     edge.expose('shop.example.com', canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
@@ -85,7 +85,7 @@ describe('MeshGateway (Istio API)', () => {
   test('returns the route it defined; repeating an exposure is a no-op', () => {
     const app = Testing.app();
     const { frontend } = shop(app);
-    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     const r1 = edge.expose('shop.example.com', frontend, { port: 8080 });
     const r2 = edge.expose('shop.example.com', frontend, { port: 8080 });
     expect(r2).toBe(r1);
@@ -99,7 +99,7 @@ describe('MeshGateway (Istio API)', () => {
     const app = Testing.app();
     const { stable, canary, frontend } = shop(app);
     const edgeChart = new Chart(app, 'edge');
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }), plainHttpRoutes: true });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }), plainHttpRoutes: true });
     edge.split('api.example.com', [{ destination: stable, weight: 50 }, { destination: canary, weight: 50 }], { pathPrefix: '/catalog', rewritePrefix: '/', timeout: Duration.seconds(3) });
     edge.expose('www.example.com', frontend, { port: 8080, pathExact: '/health' });
     const out = Testing.synth(edgeChart);
@@ -123,7 +123,7 @@ describe('MeshGateway (Istio API)', () => {
     const app = Testing.app();
     const { frontend } = shop(app);
     const edgeChart = new Chart(app, 'edge');
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     edge.expose('shop.example.com', frontend, { port: 8080 });
     edge.passthrough('db.example.com', ServiceHost.inNamespace('data', 'db'), 5443);
     const out = Testing.synth(edgeChart);
@@ -140,14 +140,14 @@ describe('MeshGateway (Istio API)', () => {
   test('fails on passthrough conflicts and unsupported forms', () => {
     const app = Testing.app();
     const { frontend } = shop(app);
-    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     edge.expose('shop.example.com', frontend, { port: 8080 });
     edge.passthrough('db.example.com', frontend, 5443);
     expect(() => edge.passthrough('shop.example.com', frontend, 443)).toThrow('Invalid sniHost "shop.example.com": the host is already routed at this gateway');
     expect(() => edge.expose('db.example.com', frontend, { port: 8080 })).toThrow('Invalid host "db.example.com": the host is already passed through as TLS at this gateway');
     expect(() => edge.passthrough('*.example.com', frontend, 443)).toThrow('Invalid sniHost "*.example.com": a passthrough route needs the exact SNI host');
     expect(() => edge.passthrough('x.example.com', frontend, 0)).toThrow('Invalid port 0: a port is an integer from 1 to 65535');
-    const gwapi = new MeshGateway(new Chart(app, 'edge2'), 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
+    const gwapi = new MeshGateway(new Chart(app, 'edge2'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, plaintext: true });
     expect(() => gwapi.passthrough('db.example.com', frontend, 443)).toThrow('Invalid api "GATEWAY_API": SNI passthrough is rendered with the Istio API only');
   });
 
@@ -155,7 +155,7 @@ describe('MeshGateway (Istio API)', () => {
     const app = Testing.app();
     const { frontend } = shop(app);
     const edgeChart = new Chart(app, 'edge');
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', plaintext: true, selector: MeshWorkload.labels({ istio: 'internal-gateway' }) });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true, selector: MeshWorkload.labels({ istio: 'internal-gateway' }) });
     edge.expose('intranet.example.com', frontend, { port: 8080 });
     const gw = Testing.synth(edgeChart)[0].spec;
     expect(gw.selector).toEqual({ istio: 'internal-gateway' });
@@ -164,17 +164,17 @@ describe('MeshGateway (Istio API)', () => {
 
   test('fails without TLS unless plaintext is explicit, and with both', () => {
     const c = Testing.chart();
-    expect(() => new MeshGateway(c, 'a', { namespace: 'istio-ingress' }))
+    expect(() => new MeshGateway(c, 'a', { namespace: NamespaceRef.named('istio-ingress') }))
       .toThrow('Invalid tls (undefined): an edge gateway should terminate TLS. Fix: pass tls: GatewayTls.simple({ credentialName: "<tls-secret>" }), or set plaintext: true for an HTTP-only gateway');
-    expect(() => new MeshGateway(c, 'b', { namespace: 'istio-ingress', plaintext: true, tls: GatewayTls.simple({ credentialName: 'c' }) }))
+    expect(() => new MeshGateway(c, 'b', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true, tls: GatewayTls.simple({ credentialName: 'c' }) }))
       .toThrow('Invalid plaintext true: tls is also set');
-    expect(() => new MeshGateway(c, 'd', { namespace: 'istio-ingress', tls: GatewayTls.autoPassthrough() }))
+    expect(() => new MeshGateway(c, 'd', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.autoPassthrough() }))
       .toThrow('Invalid tls "AUTO_PASSTHROUGH": AUTO_PASSTHROUGH is for east-west (multi-cluster) gateways, not an edge');
   });
 
   test('a passthrough-only gateway (tls: GatewayTls.passthrough()): TLS routed by SNI, no terminating server, HTTP routes refused', () => {
     const chart = new Chart(Testing.app(), 'edge');
-    const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.passthrough() });
+    const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.passthrough() });
     edge.passthrough('db.example.com', ServiceHost.inNamespace('shop', 'db'), 8443);
     const [gw, vs] = Testing.synth(chart);
     expect(gw.spec.servers).toEqual([{ port: { number: 443, protocol: 'TLS', name: 'tls-passthrough' }, hosts: ['db.example.com'], tls: { mode: 'PASSTHROUGH' } }]);
@@ -182,14 +182,14 @@ describe('MeshGateway (Istio API)', () => {
     expect(() => edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'web'), { port: 8080 })).toThrow(
       'Invalid host "shop.example.com": this gateway passes TLS through unterminated (tls: GatewayTls.passthrough()), so it cannot route HTTP. '
       + 'Fix: use passthrough(sniHost, target, port), or a second MeshGateway that terminates TLS for HTTP routes');
-    expect(() => new MeshGateway(chart, 'api', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.passthrough() })).toThrow(
+    expect(() => new MeshGateway(chart, 'api', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, tls: GatewayTls.passthrough() })).toThrow(
       'Invalid tls "PASSTHROUGH": SNI passthrough is rendered with the Istio API only in this version');
   });
 
   test('fails on a host the gateway does not serve (IST0132)', () => {
     const app = Testing.app();
     const { frontend } = shop(app);
-    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }), hosts: ['shop.example.com', '*.api.example.com'] });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }), hosts: ['shop.example.com', '*.api.example.com'] });
     expect(edge.expose('v1.api.example.com', frontend, { port: 8080 }).host).toEqual('v1.api.example.com');
     expect(() => edge.expose('admin.example.com', frontend, { port: 8080 }))
       .toThrow('Invalid host "admin.example.com": gateway \'istio-ingress/edge\' does not serve it (Istio IST0132: the route would never receive traffic). Fix: add it to hosts (now ["shop.example.com","*.api.example.com"]) or expose a served host');
@@ -198,22 +198,22 @@ describe('MeshGateway (Istio API)', () => {
   test('fails on short, partially wildcarded or bare "*" hosts', () => {
     const app = Testing.app();
     const { frontend } = shop(app);
-    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     expect(() => edge.expose('shop', frontend)).toThrow('Invalid host "shop": a short name');
     expect(() => edge.expose('shop*.example.com', frontend)).toThrow('only a whole leading "*." label may be a wildcard');
     expect(() => edge.expose('*', frontend)).toThrow('Invalid host "*": a bare "*" lets this gateway answer for any domain');
-    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: 'istio-ingress', plaintext: true, hosts: [] })).toThrow('Invalid hosts []: an empty host list serves nothing');
+    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true, hosts: [] })).toThrow('Invalid hosts []: an empty host list serves nothing');
   });
 
   test('fails on invalid gateway names and namespaces', () => {
-    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: 'istio-ingress', plaintext: true, name: 'edge.gw' })).toThrow('Invalid name "edge.gw"');
-    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: 'Istio', plaintext: true })).toThrow('Invalid namespace "Istio"');
+    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true, name: 'edge.gw' })).toThrow('Invalid name "edge.gw"');
+    expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: NamespaceRef.named('Istio'), plaintext: true })).toThrow('Invalid namespace "Istio"');
   });
 
   test('fails on conflicting exposures of one host and match', () => {
     const app = Testing.app();
     const { frontend, canary } = shop(app);
-    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     edge.expose('shop.example.com', frontend, { pathPrefix: '/x', port: 8080 });
     expect(() => edge.expose('shop.example.com', canary, { pathPrefix: '/x' }))
       .toThrow('Invalid expose "shop.example.com prefix /x": this host and match are already routed to another target: the routes would conflict (Istio IST0109)');
@@ -222,7 +222,7 @@ describe('MeshGateway (Istio API)', () => {
   test('fails on invalid paths and splits', () => {
     const app = Testing.app();
     const { frontend, stable } = shop(app);
-    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     expect(() => edge.expose('shop.example.com', frontend, { pathPrefix: 'catalog' })).toThrow('Invalid pathPrefix "catalog": a path starts with "/". Fix: use "/catalog"');
     expect(() => edge.expose('shop.example.com', frontend, { pathPrefix: '/a', pathExact: '/a' })).toThrow('Invalid pathExact "/a": pathPrefix is also set');
     expect(() => edge.split('shop.example.com', [{ destination: stable, weight: 100 }])).toThrow('a split needs at least two destinations');
@@ -238,7 +238,7 @@ describe('MeshGateway (Gateway API)', () => {
     const { catalog, canary, frontend } = shop(app);
     const edgeChart = new Chart(app, 'edge');
     // WHEN
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
     edge.expose('shop.example.com', frontend, { port: 8080 });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
     edge.expose('shop.example.com', canary, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
@@ -275,7 +275,7 @@ describe('MeshGateway (Gateway API)', () => {
 
   test('creates a ReferenceGrant for a certificate in another namespace', () => {
     const edgeChart = Testing.chart();
-    new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'wild' }), certificateNamespace: 'certs' })
+    new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'wild' }), certificateNamespace: 'certs' })
       .expose('shop.example.com', ServiceHost.inNamespace('istio-ingress', 'frontend'), { port: 80 });
     const grant = Testing.synth(edgeChart).find((o: any) => o.kind === 'ReferenceGrant');
     expect(grant.metadata.namespace).toEqual('certs');
@@ -284,7 +284,7 @@ describe('MeshGateway (Gateway API)', () => {
 
   test('fails on a subset whose pods are unknown, a backend without port, or a non-Service host', () => {
     const app = Testing.app();
-    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, plaintext: true });
     const bare = { toMeshDestination: () => ({ host: 'catalog.shop.svc.cluster.local', subset: 'v1', port: 80 }) };
     expect(() => edge.expose('shop.example.com', bare)).toThrow('HTTPRoute cannot target DestinationRule subsets, and the subset\'s pod labels are unknown');
     expect(() => edge.expose('a.example.com', ServiceHost.inNamespace('shop', 'frontend'))).toThrow('Invalid port (undefined): the HTTPRoute backend frontend.shop.svc.cluster.local needs a port');
@@ -292,11 +292,11 @@ describe('MeshGateway (Gateway API)', () => {
   });
 
   test('fails on Istio-only options', () => {
-    expect(() => new MeshGateway(Testing.chart(), 'a', { namespace: 'istio-ingress', plaintext: true, certificateNamespace: 'certs' }))
+    expect(() => new MeshGateway(Testing.chart(), 'a', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true, certificateNamespace: 'certs' }))
       .toThrow('Invalid certificateNamespace "certs": Istio Gateways read credentialName from the gateway workload\'s namespace');
-    expect(() => new MeshGateway(Testing.chart(), 'b', { namespace: 'istio-ingress', plaintext: true, api: EdgeApi.GATEWAY_API, selector: MeshWorkload.labels({ a: 'b' }) }))
+    expect(() => new MeshGateway(Testing.chart(), 'b', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true, api: EdgeApi.GATEWAY_API, selector: MeshWorkload.labels({ a: 'b' }) }))
       .toThrow('Invalid selector "a-b": a Gateway API Gateway deploys its own pods');
-    expect(() => new MeshGateway(Testing.chart(), 'c', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, tls: GatewayTls.istioMutual() }))
+    expect(() => new MeshGateway(Testing.chart(), 'c', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, tls: GatewayTls.istioMutual() }))
       .toThrow('Invalid tls "ISTIO_MUTUAL": the Gateway API flavour terminates TLS with a certificate Secret');
   });
 });
@@ -311,7 +311,7 @@ describe('MeshGateway with a CanaryService', () => {
       canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
     });
     const edgeChart = new Chart(app, 'edge');
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api, tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api, tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
     return { app, chart, edgeChart, catalog, edge };
   }
 
@@ -355,17 +355,17 @@ describe('MeshGateway with a CanaryService', () => {
 describe('MeshGateway edge policy', () => {
   test('identity: the gateway service account, to allow edge traffic into a secure namespace', () => {
     const c = Testing.chart();
-    expect(new MeshGateway(c, 'edge', { namespace: 'istio-ingress', plaintext: true }).identity.toMeshIdentityConfig().principals)
+    expect(new MeshGateway(c, 'edge', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true }).identity.toMeshIdentityConfig().principals)
       .toEqual(['cluster.local/ns/istio-ingress/sa/istio-ingressgateway']);
-    expect(new MeshGateway(c, 'public', { namespace: 'gw', plaintext: true, api: EdgeApi.GATEWAY_API }).identity.toMeshIdentityConfig().principals)
+    expect(new MeshGateway(c, 'public', { namespace: NamespaceRef.named('gw'), plaintext: true, api: EdgeApi.GATEWAY_API }).identity.toMeshIdentityConfig().principals)
       .toEqual(['cluster.local/ns/gw/sa/public-istio']);
-    expect(new MeshGateway(c, 'x', { namespace: 'gw', plaintext: true, serviceAccountName: 'edge-sa' }).identity.toMeshIdentityConfig().principals)
+    expect(new MeshGateway(c, 'x', { namespace: NamespaceRef.named('gw'), plaintext: true, serviceAccountName: 'edge-sa' }).identity.toMeshIdentityConfig().principals)
       .toEqual(['cluster.local/ns/gw/sa/edge-sa']);
   });
 
   test('allowOnlyFromIpBlocks: a DENY policy with notRemoteIpBlocks on the gateway pods', () => {
     const c = Testing.chart();
-    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(c, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
     edge.allowOnlyFromIpBlocks(['203.0.113.0/24', '198.51.100.7']);
     const ap = Testing.synth(c).find((o: any) => o.kind === 'AuthorizationPolicy');
@@ -379,7 +379,7 @@ describe('MeshGateway edge policy', () => {
 
   test('requireJwt: RequestAuthentication plus a DENY for token-less requests, scoped to hosts and paths', () => {
     const c = Testing.chart();
-    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(c, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     edge.expose('api.example.com', ServiceHost.inNamespace('shop', 'orders'), { port: 8080 });
     const req = edge.requireJwt({ issuer: 'https://accounts.example.com', jwksUri: 'https://accounts.example.com/jwks.json', hosts: ['api.example.com'], paths: ['/orders/*'] });
     const out = Testing.synth(c);
@@ -399,7 +399,7 @@ describe('MeshGateway edge policy', () => {
 
   test('Gateway API flavour: edge policies attach to the Gateway by targetRefs', () => {
     const c = Testing.chart();
-    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', api: EdgeApi.GATEWAY_API, plaintext: true });
+    const edge = new MeshGateway(c, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, plaintext: true });
     edge.allowOnlyFromIpBlocks(['10.0.0.0/8']);
     const ap = Testing.synth(c).find((o: any) => o.kind === 'AuthorizationPolicy');
     expect(ap.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' }]);
@@ -408,7 +408,7 @@ describe('MeshGateway edge policy', () => {
 
   test('fails on an empty or repeated IP allow-list, a repeated issuer, and bad JWT hosts', () => {
     const c = Testing.chart();
-    const edge = new MeshGateway(c, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'c' }) });
+    const edge = new MeshGateway(c, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     expect(() => edge.allowOnlyFromIpBlocks([])).toThrow('Invalid cidrs []: an empty allow-list would admit nobody');
     edge.allowOnlyFromIpBlocks(['10.0.0.0/8']);
     expect(() => edge.allowOnlyFromIpBlocks(['10.0.0.0/8'])).toThrow('the gateway already has an IP allow-list');
@@ -432,7 +432,7 @@ describe('README "Edge gateway" section', () => {
     const frontendService = frontend.exposeViaService({ name: 'frontend', ports: [{ port: 8080, name: 'http' }] });
     // WHEN (verbatim)
     const edge = new MeshGateway(chart, 'edge', {
-      namespace: 'istio-ingress', // where the ingress gateway pods run
+      namespace: NamespaceRef.named('istio-ingress'), // where the ingress gateway pods run
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' }); // reuses catalog's 90/10 split
@@ -449,7 +449,7 @@ describe('README "Edge gateway" section', () => {
 
     // the Gateway API snippet (verbatim)
     const apiEdge = new MeshGateway(chart, 'edge-gwapi', {
-      namespace: 'istio-ingress',
+      namespace: NamespaceRef.named('istio-ingress'),
       api: EdgeApi.GATEWAY_API,
       tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
     });
@@ -474,7 +474,7 @@ describe('MeshGateway: a CanaryService\'s canary header at the edge', () => {
       port: 8080, stable: { version: 'v1' }, canary: canary ? { version: 'v2' } : undefined, canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'true' },
     });
     const edgeChart = new Chart(app, 'edge');
-    const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: GatewayTls.simple({ credentialName: 'cert' }) });
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'cert' }) });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
     return Testing.synth(edgeChart).find((d) => d.kind === 'VirtualService').spec.http;
   };
@@ -504,7 +504,7 @@ describe('MeshGateway into a default-deny SecureNamespace', () => {
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     const secure = new SecureNamespace(chart, 'shop-namespace', { name: 'shop' });
     const catalog = new CanaryService(chart, 'catalog', { port: 8080, stable: { version: 'v1' }, canary: { version: 'v2' } });
-    const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', api, tls: GatewayTls.simple({ credentialName: 'cert' }) });
+    const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api, tls: GatewayTls.simple({ credentialName: 'cert' }) });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
     if (allow === true) secure.allow(edge.identity).to(catalog);
     if (allow === 'namespace') secure.allow(MeshIdentity.namespace('istio-ingress')).to(catalog);

@@ -15,7 +15,8 @@ function tmpDir(): string {
 }
 
 /** An app with the five synthetic canaries (steps 10/25/50/100, step from the state file), synthesized into `dir`/dist. */
-function synthApp(dir: string, state: { [k: string]: number | string }): string {
+type Schedule = { steps?: number[]; canaryWeight?: number };
+function synthApp(dir: string, state: { [k: string]: number | string }, schedule: Schedule = { steps: [10, 25, 50, 100] }): string {
   const stateFile = path.join(dir, 'canary-state.json');
   fs.writeFileSync(stateFile, `${JSON.stringify(state, undefined, 2)}\n`);
   const app = Testing.app();
@@ -27,7 +28,7 @@ function synthApp(dir: string, state: { [k: string]: number | string }): string 
       port: 8080,
       stable: { image: `ghcr.io/acme/${c.service}:1`, version: 'v1' },
       canary: { image: `ghcr.io/acme/${c.service}:2`, version: 'v2' },
-      steps: [10, 25, 50, 100],
+      ...schedule,
     });
     obs.monitor(canary, {
       successRateSlo: 99.5,
@@ -80,7 +81,7 @@ test('canary status: an unreachable Prometheus holds with exit 2, and advance wr
   const port = await freePort(); // nobody listens there
   const r = await run(['canary', 'advance', '--prometheus', `http://127.0.0.1:${port}`, '--time', String(EVAL), dist]);
   expect(r.code).toBe(2);
-  expect(r.err).toEqual(`cdk8s-istio canary: Prometheus at http://127.0.0.1:${port} is unreachable (ECONNREFUSED); nothing written\n`);
+  expect(r.err).toEqual(`cdk8s-istio canary: cannot decide, so every canary holds: Prometheus at http://127.0.0.1:${port} is unreachable (ECONNREFUSED); nothing written\n`);
   expect(fs.readFileSync(path.join(dir, 'canary-state.json'), 'utf8')).toEqual(before);
 });
 
@@ -159,6 +160,7 @@ describeWithBinaries(['prometheus', 'promtool'], 'canary loop against a real Pro
     const early = await run(['canary', 'status', '--prometheus', prom.url, '--time', String(T0 - 3600), '--canary', 'shop/healthy', '--format', 'json', dist]);
     expect(early.code).toBe(3);
     expect(JSON.parse(early.out).canaries[0].reasons).toEqual(['too little traffic: 0 canary requests in 10m, the analysis needs at least 100']);
+    expect(JSON.parse(early.out).canaries[0].evidence.canary).toEqual({ requests: null, successRate: null, latency: null });
   });
 
   test('advance changes exactly the promoted canary\'s step (one line), writes rollbacks, leaves holds', async () => {
@@ -184,6 +186,21 @@ describeWithBinaries(['prometheus', 'promtool'], 'canary loop against a real Pro
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
       'shop/ambient': 3, 'shop/erroring': 'rollback', 'shop/healthy': 2, 'shop/quiet': 1, 'shop/slow': 'rollback',
     });
+  });
+
+  test('advance never writes for a canary whose weight the app fixes (canaryWeight), and says so; nor past the last step', async () => {
+    const dir = tmpDir();
+    const dist = synthApp(dir, {}, { canaryWeight: 25 });
+    const file = path.join(dir, 'canary-state.json');
+    const r = await run(['canary', 'advance', '--prometheus', prom.url, '--time', String(EVAL), '--canary', 'shop/healthy', dist]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toEqual('shop/healthy: promote (promote: no steps schedule, move canaryWeight (25%) by hand; nothing to write)');
+    expect(fs.readFileSync(file, 'utf8')).toEqual('{}\n');
+    const last = tmpDir();
+    const lastDist = synthApp(last, { 'shop/healthy': 3 });
+    const r2 = await run(['canary', 'advance', '--prometheus', prom.url, '--time', String(EVAL), '--canary', 'shop/healthy', lastDist]);
+    expect(r2.out.split('\n')[0]).toEqual('shop/healthy: promote (promoted fully (100%): finish the release by making v2 the stable version; nothing to write)');
+    expect(JSON.parse(fs.readFileSync(path.join(last, 'canary-state.json'), 'utf8'))).toEqual({ 'shop/healthy': 3 });
   });
 
   test('report: Markdown with verdicts, numbers against the SLO, queries, and one SVG per canary (deterministic)', async () => {
@@ -245,6 +262,7 @@ test('the app reads the state file: a step, a rollback, or nothing', () => {
   expect(weight('{"shop/catalog": "rollback"}')).toBe(0);
   expect(weight('{"other/catalog": 3}')).toBe(10);
   expect(() => weight('{"shop/catalog": "next"}')).toThrow(`Invalid canary state file ${file} entry "shop/catalog" "next": a canary state is a step index or "rollback". Fix: set it to e.g. 1, or to "rollback"`);
+  expect(() => weight('{"shop/catalog": 4}')).toThrow(`Invalid canary state file ${file} entry "shop/catalog" 4: the schedule has 4 steps (0..3). Fix: use a step from 0 to 3`);
   expect(() => weight('[1]')).toThrow(`Invalid canary state file "${file}": it is not a JSON object. Fix: write a JSON object such as {"shop/catalog": 1}`);
   expect(() => weight('{')).toThrow(`Invalid canary state file "${file}": it is not JSON`);
 });

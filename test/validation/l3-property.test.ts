@@ -5,7 +5,7 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   CanaryService, EdgeApi, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshGateway, MeshObservability, MeshValidation,
-  SecureNamespace, TracingProvider,
+  SecureNamespace, TracingProvider, NamespaceRef,
 } from '../../src';
 
 const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/);
@@ -30,7 +30,7 @@ type Intent = typeof intent extends fc.Arbitrary<infer T> ? T : never;
 function build(i: Intent): App {
   const app = Testing.app();
   const edgeChart = new Chart(app, 'edge');
-  const edge = new MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', api: i.api, tls: GatewayTls.simple({ credentialName: 'edge-cert' }) });
+  const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: i.api, tls: GatewayTls.simple({ credentialName: 'edge-cert' }) });
   const obs = new MeshObservability(edgeChart, 'obs', { tracing: TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }), samplingPercent: 5 });
   const deps = new MeshDependencies(edgeChart, 'deps');
   const canaries: CanaryService[] = [];

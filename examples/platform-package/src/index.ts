@@ -123,7 +123,7 @@ export interface AcmeServiceProps {
  * callers, an optional edge route and SLO alerts plus dashboards.
  *
  * @example
- * const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', plaintext: true });
+ * const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true });
  * new AcmeService(chart, 'catalog', {
  *   namespace: 'shop',
  *   image: 'ghcr.io/acme/catalog:2.0.0',
@@ -172,7 +172,7 @@ export class AcmeService extends Construct {
     // the release: stable, plus a canary at canaryWeight percent
     this.canary = new CanaryService(this, 'Release', {
       serviceName: name,
-      namespace: props.namespace,
+      namespace: this.secureNamespace,
       port: props.port ?? 8080,
       stable: { image: props.image, version: props.version ?? 'v1' },
       canary: props.canaryImage !== undefined ? { image: props.canaryImage, version: props.canaryVersion ?? 'v2' } : undefined,

@@ -3,14 +3,14 @@
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
 const { Chart, Testing } = require('cdk8s');
-const { HttpMethod, MeshGateway, MeshValidation, SecureNamespace, ValidationSeverity } = require('cdk8s-istio');
+const { HttpMethod, MeshGateway, MeshValidation, NamespaceRef, SecureNamespace, ValidationSeverity } = require('cdk8s-istio');
 const { AcmeService } = require('../lib/index.js');
 
 /** Two AcmeServices in `shop` (catalog with a 20% canary, cart stable only), both on one edge gateway. */
 function shopApp() {
   const app = Testing.app();
   const chart = new Chart(app, 'platform', { namespace: 'shop' });
-  const edge = new MeshGateway(chart, 'edge', { namespace: 'istio-ingress', plaintext: true });
+  const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true });
   const catalog = new AcmeService(chart, 'catalog', {
     namespace: 'shop',
     image: 'ghcr.io/acme/catalog:2.0.0',

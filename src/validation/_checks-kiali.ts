@@ -1,0 +1,162 @@
+/**
+ * Kiali's manifest-only validations and the misconfigurations Istio users report most, with Istio 1.30's
+ * own semantics (not Kiali's approximations: RequestAuthentications merge, so several are fine;
+ * workloadSelector DestinationRules and wildcard hosts are not duplicates). One function per rule over the
+ * index (`_mesh-index.ts`); registered in `_rules.ts`.
+ */
+import { RuleContext, _MeshInput, items, nameOf, nsOf, portProtocol } from './_mesh-index';
+import { ValidationSeverity } from './conformance';
+
+const E = ValidationSeverity.ERROR;
+const W = ValidationSeverity.WARNING;
+
+function selectorKey(sel: unknown): string {
+  return sel && typeof sel === 'object' ? JSON.stringify(Object.entries(sel as Record<string, unknown>).sort()) : '';
+}
+
+/**
+ * KIA0002 / KIA0003: several namespace-wide PeerAuthentications in one namespace, or several with the
+ * same selector: Istio applies the oldest one only (RequestAuthentications are merged, so not reported).
+ */
+export function checkPeerAuthenticationConflicts(c: RuleContext): void {
+  const groups = new Map<string, _MeshInput[]>();
+  for (const pa of c.ix.peerAuthentications) {
+    const spec = pa.doc.spec ?? {};
+    if (spec.targetRef || spec.targetRefs) continue;
+    const key = `${nsOf(pa.doc)}|${selectorKey(spec.selector?.matchLabels)}`;
+    const list = groups.get(key) ?? [];
+    if (!list.some((o) => nameOf(o.doc) === nameOf(pa.doc))) list.push(pa);
+    groups.set(key, list);
+  }
+  for (const [key, list] of groups) {
+    if (list.length < 2) continue;
+    const selectorless = key.endsWith('|');
+    const names = list.map((p) => nameOf(p.doc)).sort();
+    for (const pa of list) {
+      c.report(pa, selectorless ? 'KIA0002' : 'KIA0003', E, selectorless ? 'spec' : 'spec.selector',
+        `${selectorless ? 'More than one namespace-wide PeerAuthentication' : 'More than one PeerAuthentication with the same selector'} in namespace ${nsOf(pa.doc)} (${names.join(', ')}): Istio applies the oldest one only. Fix: merge them into one (port-level settings go in portLevelMtls)`);
+    }
+  }
+}
+
+/** Services of the input in a namespace whose selector picks pods with `labels` (every selector label matches). */
+function servicesSelecting(c: RuleContext, ns: string, labels: Record<string, unknown>): _MeshInput[] {
+  return (c.ix.servicesByNamespace.get(ns) ?? []).filter((s) => {
+    const sel = s.doc.spec?.selector;
+    return sel && typeof sel === 'object' && Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
+  });
+}
+
+/**
+ * MESH304: a PeerAuthentication `portLevelMtls` key that is a Service port of the selected workloads but not
+ * a workload (target) port: Istio keys port-level mTLS by the port the workload listens on, so the setting
+ * never applies.
+ */
+export function checkPortLevelMtls(c: RuleContext): void {
+  for (const pa of c.ix.peerAuthentications) {
+    const spec = pa.doc.spec ?? {};
+    const labels = spec.selector?.matchLabels;
+    if (!spec.portLevelMtls || !labels) continue;
+    const ports = servicesSelecting(c, nsOf(pa.doc), labels).flatMap((s) => items(s.doc.spec?.ports));
+    const targets = new Set(ports.map((p) => Number(p?.targetPort ?? p?.port)));
+    for (const key of Object.keys(spec.portLevelMtls)) {
+      const n = Number(key);
+      const svcPort = ports.find((p) => p?.port === n);
+      if (!svcPort || targets.has(n) || typeof svcPort.targetPort !== 'number') continue;
+      c.report(pa, 'MESH304', E, `spec.portLevelMtls["${key}"]`,
+        `portLevelMtls is keyed by the workload port, but ${key} is the Service port (its targetPort is ${svcPort.targetPort}): the setting never applies. Fix: key it by ${svcPort.targetPort}`);
+    }
+  }
+}
+
+/** Request attributes a TCP connection does not have. */
+const HTTP_OPERATION = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
+
+/**
+ * MESH303: an AuthorizationPolicy rule that names a TCP port of the selected workloads (by the input's
+ * Services) together with HTTP-only fields: on that port the rule never matches (ALLOW: the traffic is
+ * refused; DENY: Istio denies the whole port, as its webhook warns).
+ */
+export function checkHttpFieldsOnTcpPorts(c: RuleContext): void {
+  for (const ap of c.ix.authorizationPolicies) {
+    const labels = ap.doc.spec?.selector?.matchLabels;
+    if (!labels) continue;
+    const protocolByTarget = new Map<number, string | undefined>();
+    for (const s of servicesSelecting(c, nsOf(ap.doc), labels)) {
+      for (const p of items(s.doc.spec?.ports)) protocolByTarget.set(Number(p?.targetPort ?? p?.port), portProtocol(p));
+    }
+    items(ap.doc.spec?.rules).forEach((rule, i) => {
+      const httpWhen = items(rule?.when).some((w) => typeof w?.key === 'string' && w.key.startsWith('request.'));
+      const httpFrom = items(rule?.from).some((f) => f?.source?.requestPrincipals || f?.source?.notRequestPrincipals);
+      items(rule?.to).forEach((t, j) => {
+        const op = t?.operation ?? {};
+        const http = HTTP_OPERATION.some((k) => items(op[k]).length > 0) || httpWhen || httpFrom;
+        if (!http) return;
+        for (const port of items(op.ports)) {
+          const proto = protocolByTarget.get(Number(port));
+          if (!protocolByTarget.has(Number(port)) || (proto !== undefined && proto !== 'tcp' && proto !== 'mongo' && proto !== 'mysql' && proto !== 'redis')) continue;
+          c.report(ap, 'MESH303', W, `spec.rules[${i}].to[${j}].operation.ports`,
+            `Port ${port} is a TCP port of the selected workloads (${proto ?? 'no protocol Istio can select'}), but the rule also matches HTTP attributes (methods, paths, hosts, request principals or request.* conditions): on a TCP port the rule never matches. Fix: name the port for its HTTP protocol (e.g. "http-..." or appProtocol: http), or drop the HTTP fields for this port`);
+        }
+      });
+    });
+  }
+}
+
+/** What each built-in provider does (Istio's default meshConfig extension providers). */
+const BUILT_IN_KINDS: Record<string, readonly string[]> = {
+  prometheus: ['metrics'],
+  envoy: ['accessLogging'],
+  stackdriver: ['metrics', 'accessLogging', 'tracing'],
+};
+
+/** MESH305: a Telemetry naming a built-in provider in a section it does not serve (prometheus in tracing...): it does nothing. */
+export function checkProviderKinds(c: RuleContext): void {
+  for (const t of c.ix.telemetries) {
+    for (const section of ['tracing', 'accessLogging', 'metrics']) {
+      items(t.doc.spec?.[section]).forEach((s, i) => {
+        items(s?.providers).forEach((p, j) => {
+          const serves = BUILT_IN_KINDS[p?.name];
+          if (!serves || serves.includes(section) || c.options.providers?.has(p.name)) return;
+          c.report(t, 'MESH305', E, `spec.${section}[${i}].providers[${j}].name`,
+            `The built-in provider "${p.name}" serves ${serves.join(', ')} only: named in ${section}, it does nothing. Fix: name a ${section} provider of meshConfig.extensionProviders (e.g. ${section === 'tracing' ? 'an OpenTelemetry or Zipkin provider' : section === 'metrics' ? 'prometheus' : 'envoy'})`);
+        });
+      });
+    }
+  }
+}
+
+/**
+ * MESH301: ServiceEntries that define one host with the same port number but different protocols, in one
+ * namespace or exported to each other (`exportTo` unset or `*`): Istio keeps one protocol for the port.
+ */
+export function checkServiceEntryConflicts(c: RuleContext): void {
+  // scope|host|port -> protocol -> ServiceEntries
+  const byPort = new Map<string, Map<string, _MeshInput[]>>();
+  for (const se of c.ix.serviceEntries) {
+    const exportTo = items(se.doc.spec?.exportTo);
+    const scope = exportTo.length === 0 || exportTo.includes('*') ? '*' : nsOf(se.doc);
+    for (const host of items(se.doc.spec?.hosts)) {
+      for (const p of items(se.doc.spec?.ports)) {
+        const key = `${scope}|${host}|${p?.number}`;
+        const protocols = byPort.get(key) ?? new Map<string, _MeshInput[]>();
+        const proto = String(p?.protocol ?? 'TCP').toUpperCase();
+        const list = protocols.get(proto) ?? [];
+        if (!list.includes(se)) list.push(se);
+        protocols.set(proto, list);
+        byPort.set(key, protocols);
+      }
+    }
+  }
+  for (const [key, protocols] of byPort) {
+    if (protocols.size < 2) continue;
+    const [, host, port] = key.split('|');
+    const desc = [...protocols].map(([proto, ses]) => `${proto} in ${ses.map((s) => `${nsOf(s.doc)}/${nameOf(s.doc)}`).join(', ')}`).sort().join('; ');
+    for (const ses of protocols.values()) {
+      for (const se of ses) {
+        c.report(se, 'MESH301', E, 'spec.ports',
+          `ServiceEntries define host "${host}" port ${port} with different protocols (${desc}): Istio keeps one of them, so the others' traffic is handled with the wrong protocol. Fix: define the host's ports in one ServiceEntry, with one protocol per port`);
+      }
+    }
+  }
+}
