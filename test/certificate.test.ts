@@ -96,6 +96,10 @@ describe('Certificate', () => {
     expect(() => new Certificate(Testing.chart(), 'c', props)).toThrow(message);
   });
 
+  test('fails: no props (JavaScript)', () => {
+    expect(() => new Certificate(Testing.chart(), 'c', undefined as any)).toThrow('Invalid props (undefined): it is required and must be an object');
+  });
+
   test('fails: issuers cert-manager rejects', () => {
     expect(() => CertificateIssuer.external('cert-manager.io', 'VenafiIssuer', 'v')).toThrow('Invalid issuer group "cert-manager.io": cert-manager.io has only the kinds Issuer and ClusterIssuer');
     expect(() => CertificateIssuer.external('example.io', 'not-a-kind', 'v')).toThrow('Invalid issuer kind "not-a-kind": it is not a Kubernetes kind');

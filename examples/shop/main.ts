@@ -6,8 +6,8 @@ import { ApiObject, App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CanaryService, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshGateway, MeshObservability, MeshValidation, MeshWorkload,
-  MonitoringTarget, NamespaceRef, SecureNamespace, ServiceHost, TracingProvider,
+  AlbIngress, AlbScheme, CanaryService, CertificateIssuer, ExternalService, GatewayTls, HttpMethod, MeshDependencies, MeshGateway,
+  MeshObservability, MeshValidation, MeshWorkload, MonitoringTarget, NamespaceRef, SecureNamespace, ServiceHost, TracingProvider,
 } from '../../src';
 
 export class ShopChart extends Chart {
@@ -22,6 +22,8 @@ export class ShopChart extends Chart {
   public readonly catalog: CanaryService;
   /** §4: the edge entry point for shop.example.com */
   public readonly edge: MeshGateway;
+  /** §4: the AWS ALB in front of the edge gateway */
+  public readonly alb: AlbIngress;
   /** §5: tracing, scraping, alerts and dashboards */
   public readonly observability: MeshObservability;
   /** dependencies as code: Sidecar egress scopes, allow rules and ServiceEntries from one declaration */
@@ -72,15 +74,24 @@ export class ShopChart extends Chart {
     this.dependencies.dependsOnExternal(this.catalog,
       ExternalService.originateTls('api.payments.example.com', { caCertificates: '/etc/ssl/certs/ca-certificates.crt' }));
 
-    // §4 — edge: HTTPS (TLS 1.2+), HTTP->HTTPS redirect, the catalog canary split reused at the entry point,
+    // §4 — edge: HTTPS (TLS 1.2+) with a certificate cert-manager issues and renews into the Secret the gateway
+    // reads (credentialName), HTTP->HTTPS redirect, the catalog canary split reused at the entry point,
     // a header route to the canary, and the frontend for everything else. Routes are ordered by specificity.
     this.edge = new MeshGateway(this, 'edge', {
       namespace: NamespaceRef.named('istio-ingress'),
-      tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
+      tls: GatewayTls.certificate({ credentialName: 'shop-example-com-cert', issuer: CertificateIssuer.clusterIssuer('letsencrypt-prod') }),
     });
     this.edge.expose('shop.example.com', this.catalog, { pathPrefix: '/catalog' }); // stable 90 / canary 10
     this.edge.expose('shop.example.com', this.catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     this.edge.expose('shop.example.com', ServiceHost.fromService(frontendService), { pathPrefix: '/' });
+    // the cloud load balancer in front: an AWS ALB (Ingress for the AWS Load Balancer Controller) terminates the
+    // public TLS with an ACM certificate and re-encrypts to the gateway's HTTPS port, so every request still
+    // enters the mesh through the gateway's Envoy (mTLS, telemetry, the canary split above)
+    this.alb = new AlbIngress(this, 'alb', {
+      gateway: this.edge,
+      scheme: AlbScheme.INTERNET_FACING,
+      certificateArns: ['arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666'],
+    });
     // edge traffic enters the default-deny namespace as the gateway's identity
     this.shop.allow(this.edge.identity).to(MeshWorkload.fromWorkload(this.frontend));
     this.shop.allow(this.edge.identity).to(this.catalog).methods(HttpMethod.GET);

@@ -141,6 +141,7 @@ export class CanaryAnalysis extends Construct {
    */
   constructor(scope: Construct, id: string, props: CanaryAnalysisProps) {
     super(scope, id);
+    _checkProps('props', props, true, '{ target: catalog, successRateSlo: 99.5 }');
     const target = _readTarget('target', props.target);
     this._definition = _analysisDefinition({ ...props, reporter: _reporterFor(this, target.serviceName, target.namespace, props.reporter) });
     const d = this._definition;

@@ -133,6 +133,8 @@ const READY_PATH = '/healthz/ready';
  * to the gateway's HTTPS port.
  *
  * @example
+ * const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'shop-cert' }) });
+ * edge.expose('shop.example.com', catalog);
  * new AlbIngress(chart, 'alb', {
  *   gateway: edge,
  *   scheme: AlbScheme.INTERNET_FACING,

@@ -262,7 +262,7 @@ interface Exposure {
  *
  * @example
  * const edge = new MeshGateway(chart, 'edge', {
- *   namespace: 'istio-ingress',
+ *   namespace: NamespaceRef.named('istio-ingress'),
  *   tls: GatewayTls.simple({ credentialName: 'shop-example-com-cert' }),
  * });
  * edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });

@@ -57,6 +57,36 @@ describe('examples/shop', () => {
     MeshRouting.expectRoute(app, { host: 'shop.example.com', path: '/cart', gateway: EDGE }).toReach('frontend.shop.svc.cluster.local');
   });
 
+  test('an ALB Ingress in front of the edge: its backend is the ingress gateway\'s Service (HTTPS, re-encrypted), health-checked on 15021', () => {
+    const { chart, manifests } = synth();
+    const ingress = manifests.find((o: any) => o.kind === 'Ingress');
+    expect([ingress.apiVersion, ingress.metadata.namespace, ingress.spec.ingressClassName]).toEqual(['networking.k8s.io/v1', 'istio-ingress', 'alb']);
+    expect(ingress.spec.rules).toEqual([{
+      host: 'shop.example.com',
+      http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'istio-ingressgateway', port: { number: 443 } } } }] },
+    }]);
+    // the ingress gateway's Service: the one in front of the pods the Gateway selects, in their namespace
+    expect([chart.edge._workload.serviceName, chart.edge._workload.namespace]).toEqual(['istio-ingressgateway', 'istio-ingress']);
+    expect(manifests.find((o: any) => o.kind === 'Gateway').spec.selector).toEqual({ istio: 'ingressgateway' });
+    expect(ingress.metadata.annotations).toMatchObject({
+      'alb.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'alb.ingress.kubernetes.io/healthcheck-port': '15021',
+      'alb.ingress.kubernetes.io/healthcheck-path': '/healthz/ready',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+    });
+  });
+
+  test('a cert-manager Certificate for shop.example.com whose Secret is the Gateway\'s credentialName, valid against its CRD', () => {
+    const { manifests } = synth();
+    const gw = manifests.find((o: any) => o.kind === 'Gateway');
+    const cert = manifests.find((o: any) => o.kind === 'Certificate');
+    expect(cert.metadata).toEqual({ name: 'shop-example-com-cert', namespace: 'istio-ingress' });
+    expect(cert.spec.dnsNames).toEqual(['shop.example.com']);
+    expect(cert.spec.secretName).toEqual(gw.spec.servers[0].tls.credentialName);
+    expect(cert.spec.issuerRef).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt-prod' });
+    expect(ConformanceValidator.builtIn().validate(cert)).toEqual([]);
+  });
+
   test('edge traffic is allowed into the default-deny namespace as the gateway identity', () => {
     const { chart, manifests } = synth();
     const fromEdge = manifests.filter((o: any) => o.kind === 'AuthorizationPolicy'

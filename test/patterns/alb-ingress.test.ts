@@ -166,6 +166,12 @@ describe('AlbIngress', () => {
       .toThrow('Invalid backendProtocol "HTTPS": gateway \'istio-ingress/edge\' does not terminate TLS on port 443');
   });
 
+  test('fails: untyped callers (JavaScript): no props, a gateway that is not a MeshGateway', () => {
+    expect(() => new AlbIngress(Testing.chart(), 'alb', undefined as any)).toThrow('Invalid props (undefined): it is required and must be an object');
+    expect(() => new AlbIngress(Testing.chart(), 'alb', { gateway: 'istio-ingress/edge' as any, certificateArns: [ARN] }))
+      .toThrow('Invalid gateway "istio-ingress/edge": it is not a MeshGateway. Fix: pass the MeshGateway the ALB forwards to');
+  });
+
   test('fails: instance targets to a ClusterIP gateway Service', () => {
     const { chart, edge } = edgeOf({ workload: GatewayWorkload.injected({ serviceType: GatewayServiceType.CLUSTER_IP }) });
     expect(() => new AlbIngress(chart, 'alb', { gateway: edge, certificateArns: [ARN], targetType: AlbTargetType.INSTANCE }))

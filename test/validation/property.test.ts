@@ -17,8 +17,9 @@ const canary = fc.record({
   port: fc.integer({ min: 1, max: 65535 }),
   versions: fc.uniqueArray(label, { minLength: 1, maxLength: 4 }),
   timeout: fc.option(duration, { nil: undefined }),
+  // attempts 0 with a perTryTimeout is a retry policy Istio rejects (MESH201), so valid intents retry at least once
   retries: fc.option(
-    fc.record({ attempts: fc.integer({ min: 0, max: 10 }), perTryTimeout: duration }, { noNullPrototype: true }),
+    fc.record({ attempts: fc.integer({ min: 1, max: 10 }), perTryTimeout: duration }, { noNullPrototype: true }),
     { nil: undefined }),
   maxConnections: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: undefined }),
   principals: fc.uniqueArray(label, { maxLength: 3 }),
