@@ -4,6 +4,7 @@ import { _K8sObject } from '../_k8s';
 import { _parseServiceFqdn } from '../_naming';
 import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateLabels } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
+import { ExtAuthzProvider } from '../ext-authz';
 import { IMeshDestination } from '../host';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { EnrolmentMode, MeshEnrolment, _ENROLMENT_LABELS } from '../mesh-enrolment';
@@ -123,6 +124,32 @@ export interface RequireJwtOptions extends JwtRule {
    * @default - none: every port requires a token
    */
   readonly exceptTcpPorts?: number[];
+}
+
+/**
+ * Options of `requireExternalAuthorization()`: the authorizer, and which requests it checks.
+ */
+export interface ExternalAuthorizationOptions {
+  /** The external authorizer (declared on the app's `MeshConfigFragment`). */
+  readonly provider: ExtAuthzProvider;
+  /**
+   * The workload whose requests are checked.
+   *
+   * @default - every workload of the namespace
+   */
+  readonly workload?: IMeshWorkload;
+  /**
+   * Only requests to these paths are checked (Istio's path syntax: exact, `prefix*`, `*suffix`).
+   *
+   * @default - every request
+   */
+  readonly paths?: string[];
+  /**
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   *
+   * @default - derived from `workload` when it is also an IMeshDestination
+   */
+  readonly serviceName?: string;
 }
 
 /**
@@ -406,7 +433,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     return this.name;
   }
 
-  /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`). */
+  /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`, `requireExternalAuthorization()`). */
   public get policies(): AuthorizationPolicy[] {
     return [...this.intentPolicies];
   }
@@ -500,6 +527,40 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     const ap = this.jwtPolicy(`AllowJwtPolicy-${key}`, workload ? `${key}-allow-jwt` : 'allow-jwt', AuthorizationAction.ALLOW, placement);
     ap.addRule({ requestPrincipals: [...principals], when: conditions.length > 0 ? conditions : undefined });
     return { requestAuthentication: ra, authorizationPolicy: ap };
+  }
+
+  /**
+   * Sends requests to an external authorizer before the other intents apply (a CUSTOM AuthorizationPolicy,
+   * Istio's ext-authz task): a request the authorizer denies is refused, one it allows still needs an ALLOW
+   * intent in this default-deny namespace, so this narrows access and never widens it. The provider is
+   * declared on the app's `MeshConfigFragment`. Repeating it for the same workload and provider adds paths.
+   *
+   * @param options the authorizer, the workload (default: the whole namespace) and the paths it checks (default: all)
+   * @returns the CUSTOM policy
+   */
+  public requireExternalAuthorization(options: ExternalAuthorizationOptions): AuthorizationPolicy {
+    _checkProps('options', options, true, '{ provider: ExtAuthzProvider.http({ name, service, port }) }');
+    if (!(options.provider instanceof ExtAuthzProvider)) {
+      throw _invalid('provider', options.provider, 'it is not an ExtAuthzProvider', 'pass provider: ExtAuthzProvider.http({ name, service, port }) (or .grpc(...))');
+    }
+    this.requireL7('requireExternalAuthorization');
+    const workload = options.workload;
+    if (workload) this.checkWorkloadNamespace(workload);
+    const key = workload ? workload.workloadKey : 'namespace';
+    const id = `ExtAuthz-${key}-${options.provider.name}`;
+    let policy = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
+    if (!policy) {
+      const placement = this.placement(workload, workload ? this.serviceOf(workload, options.serviceName, 'requireExternalAuthorization') : undefined);
+      policy = AuthorizationPolicy.custom(this, id, {
+        metadata: { name: _suggestName(`${workload ? `${key}-` : ''}ext-authz-${options.provider.name}`, 253), namespace: this.name },
+        provider: options.provider,
+        selector: placement.selector,
+        targetRefs: placement.targetRefs,
+      });
+      this.intentPolicies.push(policy);
+    }
+    policy.addRule(options.paths !== undefined ? { paths: [...options.paths] } : { matchAll: true });
+    return policy;
   }
 
   /**
