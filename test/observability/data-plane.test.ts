@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  CanaryAnalysis, CanaryDashboard, MeshEnrolment, MeshObservability, MetricsReporter, MonitoringTarget, SecureNamespace, ServiceAlerts,
+  CanaryAnalysis, CanaryDashboard, CanaryService, MeshEnrolment, MeshObservability, MetricsReporter, MonitoringTarget, SecureNamespace, ServiceAlerts,
   ServiceDashboard, WaypointTrafficType,
 } from '../../src';
 
@@ -113,6 +113,17 @@ describe('canaries with a Service per version (Gateway API routing)', () => {
     // the template of one shape is not reused for the other
     const plain = observability(shop(MeshEnrolment.ambient({ waypoint: true })).chart).monitor(MonitoringTarget.canary(CANARY));
     expect(panelExprs(plain.canaryDashboard!)[0]).toContain('destination_service_name="catalog",destination_version="v1"');
+  });
+
+  test('a CanaryService on Gateway API (ambient with a waypoint) is monitored by its per-version Services', () => {
+    const { chart } = shop(MeshEnrolment.ambient({ waypoint: true }));
+    const catalog = new CanaryService(chart, 'catalog', {
+      port: 8080, stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+    });
+    const m = observability(chart).monitor(catalog);
+    expect(panelExprs(m.canaryDashboard!).slice(0, 2)).toEqual(['catalog-v1', 'catalog-v2'].map((svc) =>
+      `(sum(rate(istio_requests_total{reporter="waypoint",destination_service_namespace="shop",destination_service_name="${svc}",response_code!~"5.."}[$__rate_interval]))`
+      + ` / sum(rate(istio_requests_total{reporter="waypoint",destination_service_namespace="shop",destination_service_name="${svc}"}[$__rate_interval])))`));
   });
 
   test('the canary analysis queries the named per-version Services', () => {
