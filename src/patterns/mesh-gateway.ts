@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _hostsMatch, _isWildcarded, _parseServiceFqdn } from '../_naming';
-import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from '../_utils';
 import { _clusterIpServiceSpec } from '../_workloads';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
@@ -759,11 +759,29 @@ export class MeshGateway extends Construct {
     }
   }
 
+  /**
+   * The name of the route object of one host (its VirtualService, or HTTPRoute in the Gateway API flavour).
+   * Default: `<gateway name>-<host>`, DNS-safe (`edge-shop-example-com`; `*.` becomes `wildcard.`).
+   *
+   * An extension point for a platform's naming scheme: a subclass returns another DNS subdomain name
+   * (checked); it must depend only on the host (the route of a host is named once, when it is first exposed)
+   * and differ between hosts.
+   *
+   * @param host the exposed host, e.g. `shop.example.com`
+   */
+  protected routeName(host: string): string {
+    return `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253);
+  }
+
+  private checkedRouteName(host: string): string {
+    return _validateDnsSubdomain(`routeName(${JSON.stringify(host)})`, this.routeName(host));
+  }
+
   private virtualServiceOf(host: string): VirtualService {
     let vs = this.virtualServices.get(host);
     if (!vs) {
       vs = new VirtualService(this, `Route-${host}`, {
-        metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
+        metadata: { name: this.checkedRouteName(host), namespace: this.namespace },
         hosts: [host],
         gateways: [this.gateway!],
       });
@@ -781,7 +799,7 @@ export class MeshGateway extends Construct {
     let hr = this.httpRoutes.get(host);
     if (!hr) {
       hr = new KubernetesHttpRoute(this, `Route-${host}`, {
-        metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
+        metadata: { name: this.checkedRouteName(host), namespace: this.namespace },
         parents: this.tls && this.plainHttpRoutes
           ? [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.httpsListenerOf(host) }),
             RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'http' })]
