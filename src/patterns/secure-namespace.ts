@@ -147,9 +147,11 @@ export interface ExternalAuthorizationOptions {
   /**
    * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
    *
+   * `ServiceHost.fromService(svc)` or `ServiceHost.inNamespace(namespace, name)`.
+   *
    * @default - derived from `workload` when it is also an IMeshDestination
    */
-  readonly serviceName?: string;
+  readonly service?: IMeshDestination;
 }
 
 /**
@@ -550,7 +552,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     const id = `ExtAuthz-${key}-${options.provider.name}`;
     let policy = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
     if (!policy) {
-      const placement = this.placement(workload, workload ? this.serviceOf(workload, options.serviceName, 'requireExternalAuthorization') : undefined);
+      const placement = this.placement(workload, workload ? this.serviceOf(workload, options, 'requireExternalAuthorization') : undefined);
       policy = AuthorizationPolicy.custom(this, id, {
         metadata: { name: _suggestName(`${workload ? `${key}-` : ''}ext-authz-${options.provider.name}`, 253), namespace: this.name },
         provider: options.provider,

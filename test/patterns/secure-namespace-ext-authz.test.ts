@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { ExtAuthzProvider, MeshConfigFragment, MeshEnrolment, MeshValidation, MeshWorkload, SecureNamespace } from '../../src';
+import { ExtAuthzProvider, MeshConfigFragment, MeshEnrolment, MeshValidation, MeshWorkload, SecureNamespace, ServiceHost } from '../../src';
 
 const extAuthz = ExtAuthzProvider.grpc({ name: 'opa', service: 'opa.authz.svc.cluster.local', port: 9191 });
 const catalog = MeshWorkload.labels({ app: 'catalog' }, { namespace: 'shop' });
@@ -40,7 +40,7 @@ describe('SecureNamespace.requireExternalAuthorization (Istio\'s ext-authz task 
   test('ambient with a waypoint: attached to the workload\'s Service', () => {
     const chart = shopChart();
     const shop = new SecureNamespace(chart, 'ns', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true }) });
-    shop.requireExternalAuthorization({ provider: extAuthz, workload: catalog, serviceName: 'catalog' });
+    shop.requireExternalAuthorization({ provider: extAuthz, workload: catalog, service: ServiceHost.inNamespace('shop', 'catalog') });
     const out = Testing.synth(chart).find((o: any) => o.metadata.name === 'catalog-ext-authz-opa');
     expect(out.spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'catalog' }]);
     expect(out.spec.selector).toBeUndefined();
