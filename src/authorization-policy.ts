@@ -551,7 +551,7 @@ function _ruleSummary(rule: AuthorizationRule): string {
 
 /** Adds an identity's principals and namespaces; returns whether it means any source (`anyCaller()`). */
 function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[], namespaces: string[]): boolean {
-  if (!id || typeof (id as any).toMeshIdentityConfig !== 'function') {
+  if (!id || typeof (id as { toMeshIdentityConfig?: unknown }).toMeshIdentityConfig !== 'function') {
     throw _invalid(prop, id, 'it is not an IMeshIdentity', 'use MeshIdentity.fromServiceAccount(sa), MeshIdentity.of(ns, sa) or MeshIdentity.namespace(ns)');
   }
   const cfg = id.toMeshIdentityConfig();

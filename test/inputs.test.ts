@@ -88,8 +88,8 @@ describe.each(FLAVOURS)('inputs from %s', (_flavour, make) => {
     const o = make(chart);
     const shop = new SecureNamespace(chart, 'secure', { namespace: o.namespace });
     const catalog = MeshWorkload.labels({ app: 'catalog' }, { namespace: 'shop' });
-    shop.allowServiceAccount(o.frontendSa).to(catalog, { serviceName: 'catalog' });
-    shop.allowWorkload(o.frontend).to(MeshWorkload.labels({ app: 'payment' }, { namespace: 'shop' }), { serviceName: 'payment' });
+    shop.allowServiceAccount(o.frontendSa).to(catalog, { service: ServiceHost.inNamespace('shop', 'catalog') });
+    shop.allowWorkload(o.frontend).to(MeshWorkload.labels({ app: 'payment' }, { namespace: 'shop' }), { service: ServiceHost.inNamespace('shop', 'payment') });
     const out = Testing.synth(chart);
     const ns = out.filter((d) => d.kind === 'Namespace');
     expect(ns).toHaveLength(1);

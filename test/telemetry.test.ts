@@ -14,7 +14,7 @@ function chartWithJaeger(namespace?: string): Chart {
 }
 
 describe('Telemetry', () => {
-  test('default: an empty namespace-wide Telemetry (snapshot)', () => {
+  test('default: an empty namespace-wide Telemetry', () => {
     // GIVEN
     const chart = Testing.chart();
     // WHEN
@@ -22,7 +22,6 @@ describe('Telemetry', () => {
     // THEN
     const [obj] = Testing.synth(chart);
     expect(obj).toEqual({ apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'default', namespace: 'shop' }, spec: {} });
-    expect(Testing.synth(chart)).toMatchSnapshot();
   });
 
   test('tracing: providers, sampling percentage, custom tags (sorted), mode', () => {

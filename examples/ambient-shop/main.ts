@@ -78,7 +78,7 @@ export class AmbientShopChart extends Chart {
     this.edge.expose('shop.example.com', this.catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
     this.edge.expose('shop.example.com', ServiceHost.fromService(frontendService), { pathPrefix: '/', port: 8080 });
     // edge traffic enters the default-deny namespace as the gateway's identity
-    this.shop.allow(this.edge.identity).to(MeshWorkload.fromWorkload(this.frontend), { serviceName: 'frontend' });
+    this.shop.allow(this.edge.identity).to(MeshWorkload.fromWorkload(this.frontend), { service: ServiceHost.fromService(frontendService) });
     this.shop.allow(this.edge.identity).to(this.catalog).methods(HttpMethod.GET);
 
     // observability: the same tracing, scraping, alerts and dashboards; L7 metrics come from the waypoint

@@ -1,4 +1,5 @@
 import { AuthorizationCondition, AuthorizationPolicy, AuthorizationRule, RuleProtocol } from '../authorization-policy';
+import { IMeshDestination } from '../host';
 import { HttpMethod } from '../http-method';
 import { IMeshIdentity } from '../identity';
 import { IMeshWorkload } from '../workload';
@@ -11,9 +12,11 @@ export interface AccessTargetOptions {
    * The Service in front of the target, for ambient namespaces with a waypoint: the policy then
    * attaches to it (`targetRefs`) and the waypoint enforces it.
    *
+   * `ServiceHost.fromService(svc)` or `ServiceHost.inNamespace(namespace, name)`.
+   *
    * @default - derived from the target when it is also an IMeshDestination of this cluster; required otherwise in ambient mode with a waypoint
    */
-  readonly serviceName?: string;
+  readonly service?: IMeshDestination;
 }
 
 /**

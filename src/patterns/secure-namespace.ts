@@ -4,6 +4,8 @@ import { _K8sObject } from '../_k8s';
 import { _parseServiceFqdn } from '../_naming';
 import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateLabels } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
+import { ExtAuthzProvider } from '../ext-authz';
+import { IMeshDestination } from '../host';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { EnrolmentMode, MeshEnrolment, _ENROLMENT_LABELS } from '../mesh-enrolment';
 import { INamespaceRef } from '../namespace-ref';
@@ -107,11 +109,12 @@ export interface RequireJwtOptions extends JwtRule {
    */
   readonly requiredClaims?: { [claim: string]: string[] };
   /**
-   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it):
+   * `ServiceHost.fromService(svc)` or `ServiceHost.inNamespace(namespace, name)`.
    *
    * @default - derived from `workload` when it is also an IMeshDestination
    */
-  readonly serviceName?: string;
+  readonly service?: IMeshDestination;
   /**
    * Ports the token requirement does not apply to: the plain-TCP ports that `tcpPorts()` intents allow on
    * the same workloads. A DENY rule on request principals also matches TCP connections (they carry no
@@ -121,6 +124,34 @@ export interface RequireJwtOptions extends JwtRule {
    * @default - none: every port requires a token
    */
   readonly exceptTcpPorts?: number[];
+}
+
+/**
+ * Options of `requireExternalAuthorization()`: the authorizer, and which requests it checks.
+ */
+export interface ExternalAuthorizationOptions {
+  /** The external authorizer (declared on the app's `MeshConfigFragment`). */
+  readonly provider: ExtAuthzProvider;
+  /**
+   * The workload whose requests are checked.
+   *
+   * @default - every workload of the namespace
+   */
+  readonly workload?: IMeshWorkload;
+  /**
+   * Only requests to these paths are checked (Istio's path syntax: exact, `prefix*`, `*suffix`).
+   *
+   * @default - every request
+   */
+  readonly paths?: string[];
+  /**
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   *
+   * `ServiceHost.fromService(svc)` or `ServiceHost.inNamespace(namespace, name)`.
+   *
+   * @default - derived from `workload` when it is also an IMeshDestination
+   */
+  readonly service?: IMeshDestination;
 }
 
 /**
@@ -148,11 +179,12 @@ export interface AllowJwtOptions extends JwtRule {
    */
   readonly requiredClaims?: { [claim: string]: string[] };
   /**
-   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it):
+   * `ServiceHost.fromService(svc)` or `ServiceHost.inNamespace(namespace, name)`.
    *
    * @default - derived from `workload` when it is also an IMeshDestination
    */
-  readonly serviceName?: string;
+  readonly service?: IMeshDestination;
 }
 
 /**
@@ -403,7 +435,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     return this.name;
   }
 
-  /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`). */
+  /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`, `requireExternalAuthorization()`). */
   public get policies(): AuthorizationPolicy[] {
     return [...this.intentPolicies];
   }
@@ -449,7 +481,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
    * @param options what the caller may do: methods, paths, ports, the Service name (for ambient waypoints); all must match
    */
   public grantAccess(caller: IMeshIdentity, target: IMeshWorkload, options: AccessOptions = {}): AccessRule {
-    return this.addIntent(caller, target, { serviceName: options.serviceName }, options);
+    return this.addIntent(caller, target, options, options);
   }
 
   /**
@@ -469,17 +501,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     // validated before anything is created
     const conditions = claimConditions(options.requiredClaims, 'notValues');
     const { ra, key, placement } = this.jwtValidation(options, 'requireJwt');
-    const apId = `RequireJwtPolicy-${key}`;
-    let ap = this.node.tryFindChild(apId) as AuthorizationPolicy | undefined;
-    if (!ap) {
-      ap = new AuthorizationPolicy(this, apId, {
-        metadata: { name: workload ? `${key}-require-jwt` : 'require-jwt', namespace: this.name },
-        action: AuthorizationAction.DENY,
-        selector: placement.selector,
-        targetRefs: placement.targetRefs,
-      });
-      this.intentPolicies.push(ap);
-    }
+    const ap = this.jwtPolicy(`RequireJwtPolicy-${key}`, workload ? `${key}-require-jwt` : 'require-jwt', AuthorizationAction.DENY, placement);
     const notPorts = options.exceptTcpPorts && options.exceptTcpPorts.length > 0 ? [...options.exceptTcpPorts] : undefined;
     ap.addRule({ notRequestPrincipals: ['*'], notPorts });
     for (const condition of conditions) ap.addRule({ when: [condition], notPorts });
@@ -504,19 +526,43 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     checkRequestPrincipals(principals);
     const conditions = claimConditions(options.requiredClaims, 'values');
     const { ra, key, placement } = this.jwtValidation(options, 'allowJwt');
-    const apId = `AllowJwtPolicy-${key}`;
-    let ap = this.node.tryFindChild(apId) as AuthorizationPolicy | undefined;
-    if (!ap) {
-      ap = new AuthorizationPolicy(this, apId, {
-        metadata: { name: workload ? `${key}-allow-jwt` : 'allow-jwt', namespace: this.name },
-        action: AuthorizationAction.ALLOW,
+    const ap = this.jwtPolicy(`AllowJwtPolicy-${key}`, workload ? `${key}-allow-jwt` : 'allow-jwt', AuthorizationAction.ALLOW, placement);
+    ap.addRule({ requestPrincipals: [...principals], when: conditions.length > 0 ? conditions : undefined });
+    return { requestAuthentication: ra, authorizationPolicy: ap };
+  }
+
+  /**
+   * Sends requests to an external authorizer before the other intents apply (a CUSTOM AuthorizationPolicy,
+   * Istio's ext-authz task): a request the authorizer denies is refused, one it allows still needs an ALLOW
+   * intent in this default-deny namespace, so this narrows access and never widens it. The provider is
+   * declared on the app's `MeshConfigFragment`. Repeating it for the same workload and provider adds paths.
+   *
+   * @param options the authorizer, the workload (default: the whole namespace) and the paths it checks (default: all)
+   * @returns the CUSTOM policy
+   */
+  public requireExternalAuthorization(options: ExternalAuthorizationOptions): AuthorizationPolicy {
+    _checkProps('options', options, true, '{ provider: ExtAuthzProvider.http({ name, service, port }) }');
+    if (!(options.provider instanceof ExtAuthzProvider)) {
+      throw _invalid('provider', options.provider, 'it is not an ExtAuthzProvider', 'pass provider: ExtAuthzProvider.http({ name, service, port }) (or .grpc(...))');
+    }
+    this.requireL7('requireExternalAuthorization');
+    const workload = options.workload;
+    if (workload) this.checkWorkloadNamespace(workload);
+    const key = workload ? workload.workloadKey : 'namespace';
+    const id = `ExtAuthz-${key}-${options.provider.name}`;
+    let policy = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
+    if (!policy) {
+      const placement = this.placement(workload, workload ? this.serviceOf(workload, options, 'requireExternalAuthorization') : undefined);
+      policy = AuthorizationPolicy.custom(this, id, {
+        metadata: { name: _suggestName(`${workload ? `${key}-` : ''}ext-authz-${options.provider.name}`, 253), namespace: this.name },
+        provider: options.provider,
         selector: placement.selector,
         targetRefs: placement.targetRefs,
       });
-      this.intentPolicies.push(ap);
+      this.intentPolicies.push(policy);
     }
-    ap.addRule({ requestPrincipals: [...principals], when: conditions.length > 0 ? conditions : undefined });
-    return { requestAuthentication: ra, authorizationPolicy: ap };
+    policy.addRule(options.paths !== undefined ? { paths: [...options.paths] } : { matchAll: true });
+    return policy;
   }
 
   /**
@@ -566,12 +612,25 @@ export class SecureNamespace extends Construct implements INamespaceRef {
 
   // ------------------------------------------------------------------ internals
 
+  /** The policy of a JWT requirement (found, or created on first use). */
+  private jwtPolicy(id: string, name: string, action: AuthorizationAction,
+    placement: { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] }): AuthorizationPolicy {
+    let ap = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
+    if (!ap) {
+      ap = new AuthorizationPolicy(this, id, {
+        metadata: { name, namespace: this.name }, action, selector: placement.selector, targetRefs: placement.targetRefs,
+      });
+      this.intentPolicies.push(ap);
+    }
+    return ap;
+  }
+
   /** The RequestAuthentication validating `options.issuer` on the workload (or namespace), shared by both JWT forms. */
-  private jwtValidation(options: JwtRule & { readonly workload?: IMeshWorkload; readonly serviceName?: string }, what: string) {
+  private jwtValidation(options: JwtRule & { readonly workload?: IMeshWorkload; readonly service?: IMeshDestination }, what: string) {
     const workload = options.workload;
     if (workload) this.checkWorkloadNamespace(workload);
     const key = workload ? workload.workloadKey : 'namespace';
-    const placement = this.placement(workload, workload ? this.serviceOf(workload, options.serviceName, what) : undefined);
+    const placement = this.placement(workload, workload ? this.serviceOf(workload, options, what) : undefined);
     const raId = `RequireJwt-${key}`;
     let ra = this.node.tryFindChild(raId) as RequestAuthentication | undefined;
     if (!ra) {
@@ -586,17 +645,17 @@ export class SecureNamespace extends Construct implements INamespaceRef {
   }
 
   private addIntent(from: IMeshIdentity, to: IMeshWorkload, target: AccessTargetOptions, options?: AccessOptions): AccessRule {
-    if (!from || typeof (from as any).toMeshIdentityConfig !== 'function') {
+    if (!from || typeof (from as { toMeshIdentityConfig?: unknown }).toMeshIdentityConfig !== 'function') {
       throw _invalid('from', from, 'it is not an IMeshIdentity', 'use MeshIdentity.fromServiceAccount(sa), MeshIdentity.of(ns, sa), MeshIdentity.namespace(ns), or allowServiceAccount(sa)');
     }
-    if (!to || typeof (to as any).toSelectorLabels !== 'function') {
+    if (!to || typeof (to as { toSelectorLabels?: unknown }).toSelectorLabels !== 'function') {
       throw _invalid('to', to, 'it is not an IMeshWorkload', 'use MeshWorkload.fromWorkload(deployment) or MeshWorkload.labels({...})');
     }
     this.checkWorkloadNamespace(to);
     const fromKey = from.identityNamespace === this.name && from.serviceAccountName ? from.serviceAccountName : from.identityKey;
     const id = `Allow-${fromKey}-To-${to.workloadKey}`;
     let policy = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
-    const service = this.enrolment.hasWaypoint ? this.serviceOf(to, target.serviceName, 'allow().to()') : undefined;
+    const service = this.serviceOf(to, target, 'allow().to()');
     if (!policy) {
       const placement = this.placement(to, service);
       policy = new AuthorizationPolicy(this, id, {
@@ -669,17 +728,35 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     }
   }
 
-  private serviceOf(workload: IMeshWorkload, serviceName: string | undefined, what: string): string | undefined {
+  /**
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach policies to it): the
+   * given `service`, else the target itself when it is a Service of this namespace.
+   */
+  private serviceOf(workload: IMeshWorkload, options: { readonly service?: IMeshDestination }, what: string): string | undefined {
+    const legacy = (options as { serviceName?: unknown }).serviceName;
+    if (legacy !== undefined) {
+      throw _invalid('serviceName', legacy, 'the Service is given as an object now (option `service`)',
+        `pass service: ServiceHost.inNamespace("${this.name}", "${String(legacy)}") or ServiceHost.fromService(svc)`);
+    }
     if (!this.enrolment.hasWaypoint) return undefined;
-    if (serviceName !== undefined) return _validateDnsLabel('serviceName', serviceName);
-    const dest = (workload as any).toMeshDestination;
+    const given = options.service;
+    if (given !== undefined) {
+      const service = typeof (given as { toMeshDestination?: unknown })?.toMeshDestination === 'function'
+        ? _parseServiceFqdn(given.toMeshDestination().host ?? '') : undefined;
+      if (!service || service.namespace !== this.name) {
+        throw _invalid('service', String(given), `it is not a Service of namespace ${this.name} (a policy attaches to a Service of its own namespace)`,
+          `pass ServiceHost.inNamespace("${this.name}", "<service>") or ServiceHost.fromService(svc)`);
+      }
+      return service.name;
+    }
+    const dest = (workload as { toMeshDestination?: unknown }).toMeshDestination;
     if (typeof dest === 'function') {
       const host: string = dest.call(workload).host;
       const service = _parseServiceFqdn(host ?? '');
       if (service && service.namespace === this.name) return service.name;
     }
     throw _invalid(`${what} target`, workload.workloadKey, 'in an ambient namespace with a waypoint, policies attach to the Service in front of the workload, and it cannot be derived from this target',
-      'pass { serviceName: "<service>" }, or a target that is also an IMeshDestination (e.g. a CanaryService)');
+      `pass { service: ServiceHost.inNamespace("${this.name}", "<service>") }, or a target that is also an IMeshDestination (e.g. a CanaryService)`);
   }
 
   private checkWorkloadNamespace(workload: IMeshWorkload): void {

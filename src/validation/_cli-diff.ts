@@ -7,7 +7,7 @@ import { _transition, _transitionText } from './_transition';
 
 /** Where the CLI writes. @internal */
 export interface _Out {
-  write(s: string): any;
+  write(s: string): unknown;
 }
 
 /** @internal */
@@ -43,8 +43,8 @@ export function _diffMain(args: string[], out: _Out, err: _Out): number {
   let sets: Array<Array<{ doc: any; file: string }>>;
   try {
     sets = paths.map((p) => _manifestFiles(p).flatMap((file) => _parseFile(file).map((doc) => ({ doc, file }))));
-  } catch (e: any) {
-    err.write(`cdk8s-istio diff: ${e?.message ?? e}\n`);
+  } catch (e: unknown) {
+    err.write(`cdk8s-istio diff: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
   const t = _transition(sets[0], sets[1]);

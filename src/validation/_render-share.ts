@@ -16,20 +16,23 @@
  * Internal: not part of the public API.
  */
 import { ApiObject } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** Marks the prototypes of L1 classes whose `toJson()` takes a handed-over render. */
 const TAKES_RENDER = Symbol.for('cdk8s-istio.takes-render');
 
 interface Round {
   /** Renders not yet taken by the output. */
-  readonly pending: Map<ApiObject, any>;
+  readonly pending: Map<ApiObject, _Render>;
 }
 
 /** The open round per app (construct tree root). */
 const ROUNDS = new WeakMap<IConstruct, Round>();
 
-type L1Class = new (scope: any, id: string, props: any) => ApiObject;
+/** The JSON of one object, as `ApiObject.toJson()` renders it. @internal */
+export type _Render = Record<string, unknown>;
+
+type L1Class = new (scope: Construct, id: string, props: never) => ApiObject;
 const RAW_SUBCLASSES = new WeakMap<L1Class, L1Class>();
 const CONVERTING_SUBCLASSES = new WeakMap<L1Class, L1Class>();
 
@@ -49,12 +52,12 @@ export function _renderSharing<T extends L1Class>(cls: T, raw: boolean): T {
   if (cached) return cached as T;
   const sub = raw
     ? class extends (cls as L1Class) {
-      public toJson(): any {
+      public toJson(): _Render {
         return _takeRender(this) ?? ApiObject.prototype.toJson.call(this);
       }
     }
     : class extends (cls as L1Class) {
-      public toJson(): any {
+      public toJson(): _Render {
         return _takeRender(this) ?? super.toJson();
       }
     };
@@ -67,14 +70,14 @@ export function _renderSharing<T extends L1Class>(cls: T, raw: boolean): T {
 
 /** Whether `obj` takes a handed-over render (it is one of this library's objects). @internal */
 export function _takesRender(obj: ApiObject): boolean {
-  return (obj as any)[TAKES_RENDER] === true;
+  return (obj as unknown as Record<symbol, unknown>)[TAKES_RENDER] === true;
 }
 
 /**
  * Opens a round for the app of `root`: `renders` are handed to the objects' next `toJson()`.
  * @internal
  */
-export function _openRound(root: IConstruct, renders: Map<ApiObject, any>): void {
+export function _openRound(root: IConstruct, renders: Map<ApiObject, _Render>): void {
   ROUNDS.set(root, { pending: renders });
 }
 
@@ -92,7 +95,7 @@ export function _roundPending(root: IConstruct): boolean {
 }
 
 /** The handed-over render of `obj`, once; undefined when there is none. */
-function _takeRender(obj: ApiObject): any {
+function _takeRender(obj: ApiObject): _Render | undefined {
   const root = obj.node.root;
   const round = ROUNDS.get(root);
   if (!round) return undefined;

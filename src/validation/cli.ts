@@ -149,8 +149,8 @@ function validate(args: ValidateArgs, out: _Out, err: _Out, stdin: () => string)
       conformance = ConformanceValidator.fromCrds(args.crdFiles.flatMap((f) => _parseText(fs.readFileSync(f, 'utf8')).docs));
     }
     files = readDocuments(args.targets, stdin, docs, inputFindings);
-  } catch (e: any) {
-    err.write(`cdk8s-istio: ${e?.message ?? e}\n`);
+  } catch (e: unknown) {
+    err.write(`cdk8s-istio: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
   const all = [...inputFindings, ..._validateDocuments(docs, conformance, {

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { _invalid } from '../_utils';
 import { _Declarations, _carriedAnnotations } from './_declarations';
 import { _MeshInput, _meshChecks } from './_mesh';
-import { _closeRound, _openRound, _roundPending, _takesRender } from './_render-share';
+import { _Render, _closeRound, _openRound, _roundPending, _takesRender } from './_render-share';
 import { _rule } from './_rules';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
@@ -231,7 +231,7 @@ export class MeshValidation {
    * object of this library, for the output of the same synth (one render per object). Stamps on each
    * object the declarations it carries for the plugin and the CLI (`_declarations.ts`) first.
    */
-  private run(constructs: IConstruct[], renders?: Map<ApiObject, any>): ValidationFinding[] {
+  private run(constructs: IConstruct[], renders?: Map<ApiObject, _Render>): ValidationFinding[] {
     const conformance = this.conformance ?? ConformanceValidator.builtIn();
     const declarations = this.declarations();
     const inputs: _MeshInput[] = [];
@@ -303,7 +303,7 @@ export class MeshValidation {
     // cdk8s renders right after validating (see _render-share.ts)
     let charts = 0;
     for (const c of all) if (Chart.isChart(c)) charts++;
-    const renders = charts === 1 ? new Map<ApiObject, any>() : undefined;
+    const renders = charts === 1 ? new Map<ApiObject, _Render>() : undefined;
 
     const errors: string[] = [];
     for (const f of this.run(all, renders)) {
