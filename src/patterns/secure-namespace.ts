@@ -145,8 +145,9 @@ export interface ExternalAuthorizationOptions {
    */
   readonly paths?: string[];
   /**
-   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it), e.g.
-   * `ServiceHost.inNamespace('shop', 'catalog')`.
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   *
+   * `ServiceHost.fromService(svc)` or `ServiceHost.inNamespace(namespace, name)`.
    *
    * @default - derived from `workload` when it is also an IMeshDestination
    */
