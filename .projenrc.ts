@@ -190,16 +190,16 @@ project.addTask('bench', {
   steps: [{ spawn: 'compile' }, { exec: 'node scripts/bench.js' }],
 });
 
-// `npx projen example`: synthesize the bundled example app with the real cdk8s CLI
+// `npx projen example`: synthesize every example app (each folder of examples/ with a cdk8s.yaml: shop, ambient-shop)
+// with the real cdk8s CLI, each into its own dist/ (istiod Helm values into its dist-mesh/); .ci/run validates each
+// dist/ with the CLI. examples/platform-package is a jsii package, not an app (scripts/platform-package-test.sh).
 project.addTask('example', {
-  description: 'Synthesize examples/shop with `cdk8s synth` into examples/shop/dist/ (istiod Helm values into examples/shop/dist-mesh/)',
-  cwd: 'examples/shop',
+  description: 'Synthesize every app under examples/ (folders with a cdk8s.yaml) with `cdk8s synth` into examples/<app>/dist/',
   steps: [
-    // the app runs from source, but its cdk8s.yaml validation plugin (MeshValidationPlugin) loads ../../lib
+    // the apps run from source, but their cdk8s.yaml validation plugin (MeshValidationPlugin) loads ../../lib
     { spawn: 'compile' },
-    { exec: 'cdk8s synth --no-check-upgrade' },
-    { say: 'example YAML written to examples/shop/dist/ (manifests) and examples/shop/dist-mesh/ (Helm values for istiod)' },
-    { exec: 'ls -1 dist/ dist-mesh/' },
+    { exec: 'bash scripts/synth-examples.sh' },
+    { say: 'example YAML written to examples/<app>/dist/ (manifests) and examples/<app>/dist-mesh/ (Helm values for istiod)' },
   ],
 });
 
@@ -208,7 +208,7 @@ project.addTask('example', {
 // (Debian package `prometheus`; CI installs it)
 project.addTask('promql:check', {
   description: 'Check every emitted PromQL expression with `promtool check rules` (needs promtool on PATH)',
-  exec: 'ts-node --transpile-only -P scripts/tsconfig.json scripts/check-promql.ts examples/shop/dist',
+  exec: 'ts-node --transpile-only -P scripts/tsconfig.json scripts/check-promql.ts examples/shop/dist examples/ambient-shop/dist',
 });
 
 // `npx projen consumer-test`: a fresh `cdk8s init typescript-app` app with the packed tarball, per

@@ -44,18 +44,15 @@ export interface _BackendRef {
 
 /**
  * A Gateway API Duration (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`) for `d`, e.g. `5s`, `1m30s`, `250ms`; `0s`
- * when `allowZero` (the Gateway API's "no timeout").
+ * for zero (the Gateway API's "no timeout").
  * @internal
  */
-export function _renderGatewayDuration(prop: string, d: Duration, allowZero: boolean): string {
+export function _renderGatewayDuration(prop: string, d: Duration): string {
   const ms = d.toMilliseconds({ integral: false });
   if (!Number.isInteger(ms) || ms < 0) {
     throw _invalid(prop, d.toHumanString(), 'a Gateway API duration is a whole number of milliseconds', 'use Duration.millis(n) with an integer n');
   }
-  if (ms === 0) {
-    if (allowZero) return '0s';
-    throw _invalid(prop, d.toHumanString(), 'it is zero', 'give a positive duration');
-  }
+  if (ms === 0) return '0s';
   const parts: Array<[number, string]> = [[Math.floor(ms / 3600000), 'h'], [Math.floor(ms / 60000) % 60, 'm'], [Math.floor(ms / 1000) % 60, 's'], [ms % 1000, 'ms']];
   if (parts[0][0] > 99999) throw _invalid(prop, d.toHumanString(), 'a Gateway API duration has at most 99999 hours', 'give a shorter duration');
   return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
@@ -306,13 +303,16 @@ export function _grantBackend(route: IConstruct & { readonly namespace?: string;
   routeKind: string, backend: _BackendRef): void {
   if (backend.kind !== 'Service' || backend.namespace === undefined || backend.namespace === route.namespace) return;
   const from = route._requireNamespace(`let it reference the Service ${backend.namespace}/${backend.name} (ReferenceGrant)`);
-  const id = `ReferenceGrant-${backend.namespace}`;
   const to = { group: '', kind: 'Service', name: backend.name };
-  const grant = route.node.tryFindChild(id) as ReferenceGrant | undefined;
-  if (grant) {
-    grant._allow(to);
-  } else {
-    const fromRoutes = [{ group: _GATEWAY_API_GROUP, kind: routeKind, namespace: from }];
-    new ReferenceGrant(route, id, { metadata: { namespace: backend.namespace }, from: fromRoutes, to: [to] });
+  // one grant per namespace, another one each 16 Services (the CRD's limit of `to` entries)
+  for (let k = 1; ; k++) {
+    const id = k === 1 ? `ReferenceGrant-${backend.namespace}` : `ReferenceGrant-${backend.namespace}-${k}`;
+    const grant = route.node.tryFindChild(id) as ReferenceGrant | undefined;
+    if (grant && grant._allow(to)) return;
+    if (!grant) {
+      const fromRoutes = [{ group: _GATEWAY_API_GROUP, kind: routeKind, namespace: from }];
+      new ReferenceGrant(route, id, { metadata: { namespace: backend.namespace }, from: fromRoutes, to: [to] });
+      return;
+    }
   }
 }

@@ -20,6 +20,7 @@ export * from './ext-authz';
 export * from './gateway-binding';
 export * from './match';
 export * from './traffic-split';
+export * from './traffic-dialect';
 export * from './destination-rule';
 export * from './traffic-policy';
 export * from './http-route';

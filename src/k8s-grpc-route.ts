@@ -4,7 +4,7 @@ import {
   _BackendRef, _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef, _renderHeaderModifier, _renderMirror,
   _renderNameValueMatches,
 } from './_gwapi';
-import { _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain } from './_utils';
+import { _checkProps, _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
 import { KubernetesHttpHeaderModifier, KubernetesHttpRouteBackend, KubernetesHttpRouteMirror } from './k8s-http-route';
@@ -139,7 +139,7 @@ export class KubernetesGrpcRoute extends IstioResource {
    * @param props the parents (required), `hostnames` (lowercase) and rules
    */
   constructor(scope: Construct, id: string, props: KubernetesGrpcRouteProps) {
-    super(scope, id, props);
+    super(scope, id, _checkProps('props', props, true, '{ parents: [RouteParent.service("greeter")] }'));
     this.parents = _checkRouteParents('GRPCRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
     this.hostnames = _checkRouteHostnames(props.hostnames);
     this.referenceGrants = props.referenceGrants ?? true;
@@ -160,6 +160,7 @@ export class KubernetesGrpcRoute extends IstioResource {
    * @param options matches (default every request), backends, header operations and mirrors
    */
   public addRule(options: KubernetesGrpcRouteRuleOptions): void {
+    _checkProps('options', options, true, '{ backends: [{ serviceName: "greeter", port: 50051 }] }');
     if (this.rules.length >= 16) throw _invalid('rules', this.rules.length + 1, 'a GRPCRoute has at most 16 rules', 'split the routes over several GRPCRoutes');
     const matches = (options.matches ?? []).map((m) => renderGrpcMatch(m));
     if (matches.length > 64) throw _invalid('matches', matches.length, 'a rule has at most 64 matches', 'split the rule');

@@ -4,7 +4,7 @@ import {
   _BackendRef, _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef, _renderGatewayDuration,
   _renderHeaderModifier, _renderMirror, _renderNameValueMatches, _validateGatewayPath,
 } from './_gwapi';
-import { _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
+import { _checkProps, _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
@@ -331,8 +331,8 @@ const STATUS_CODES = [301, 302, 303, 307, 308];
 function renderTimeouts(request: Duration | undefined, backendRequest: Duration | undefined): gw.HttpRouteSpecRulesTimeouts | undefined {
   if (request === undefined && backendRequest === undefined) return undefined;
   const rendered = {
-    request: request ? _renderGatewayDuration('timeout', request, true) : undefined,
-    backendRequest: backendRequest ? _renderGatewayDuration('backendRequestTimeout', backendRequest, true) : undefined,
+    request: request ? _renderGatewayDuration('timeout', request) : undefined,
+    backendRequest: backendRequest ? _renderGatewayDuration('backendRequestTimeout', backendRequest) : undefined,
   };
   if (request && backendRequest && request.toMilliseconds() !== 0 && backendRequest.toMilliseconds() > request.toMilliseconds()) {
     throw _invalid('backendRequestTimeout', rendered.backendRequest, `it is longer than the request timeout (${rendered.request})`,
@@ -395,7 +395,7 @@ export class KubernetesHttpRoute extends IstioResource {
    * `RouteParent.fromService()`...), `hostnames` (lowercase) and rules
    */
   constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps) {
-    super(scope, id, props);
+    super(scope, id, _checkProps('props', props, true, '{ parents: [RouteParent.service("catalog")] }'));
     this.parents = _checkRouteParents('HTTPRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
     this.hostnames = _checkRouteHostnames(props.hostnames);
     this.referenceGrants = props.referenceGrants ?? true;
@@ -440,6 +440,7 @@ export class KubernetesHttpRoute extends IstioResource {
    * @internal
    */
   public _insertRule(index: number, options: KubernetesHttpRouteRuleOptions): object {
+    _checkProps('options', options, true, '{ backends: [{ serviceName: "catalog", port: 8080 }] }');
     if (this.rules.length >= 16) {
       throw _invalid('rules', this.rules.length + 1, 'an HTTPRoute has at most 16 rules', 'split the routes over several HttpRoutes');
     }
@@ -480,6 +481,10 @@ export class KubernetesHttpRoute extends IstioResource {
   private renderFilters(options: KubernetesHttpRouteRuleOptions): gw.HttpRouteSpecRulesFilters[] {
     const T = gw.HttpRouteSpecRulesFiltersType;
     const filters: gw.HttpRouteSpecRulesFilters[] = [];
+    if (options.redirect && options.rewrite) {
+      throw _invalid('rewrite', options.rewrite, 'a rule either redirects or rewrites (the CRD allows a RequestRedirect or a URLRewrite filter, not both)',
+        'put the new path or host into the redirect, or drop the redirect');
+    }
     if (options.redirect) filters.push({ type: T.REQUEST_REDIRECT, requestRedirect: this.renderRedirect(options.redirect, options.matches) });
     if (options.rewrite) filters.push({ type: T.URL_REWRITE, urlRewrite: this.renderRewrite(options.rewrite, options.matches) });
     if (options.setRequestHeaders && options.requestHeaders) {

@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef } from './_gwapi';
-import { _invalid, _namespaceOf } from './_utils';
+import { _checkProps, _invalid, _namespaceOf } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
 import { KubernetesHttpRouteBackend } from './k8s-http-route';
@@ -42,7 +42,7 @@ export class KubernetesTlsRoute extends IstioResource {
    * @param props the parents, the SNI `hostnames` and the weighted `backends`
    */
   constructor(scope: Construct, id: string, props: KubernetesTlsRouteProps) {
-    super(scope, id, props);
+    super(scope, id, _checkProps('props', props, true, '{ parents: [RouteParent.fromGateway(gateway)], hostnames: ["nginx.example.com"], backends: [{ serviceName: "nginx", port: 443 }] }'));
     const parents = _checkRouteParents('TLSRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
     if (!Array.isArray(props.hostnames) || props.hostnames.length === 0) {
       throw _invalid('hostnames', props.hostnames, 'a TLSRoute routes by SNI and needs at least one hostname', 'pass hostnames: ["nginx.example.com"]');

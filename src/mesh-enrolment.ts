@@ -38,8 +38,11 @@ export interface AmbientEnrolmentOptions {
   readonly waypointTrafficType?: WaypointTrafficType;
 }
 
-/** The namespace labels that decide enrolment. */
-const ENROLMENT_LABELS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode', 'istio.io/use-waypoint'];
+/**
+ * The namespace labels that decide enrolment.
+ * @internal
+ */
+export const _ENROLMENT_LABELS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode', 'istio.io/use-waypoint'];
 
 /**
  * Exactly one way of enrolling a namespace in the mesh.
@@ -133,7 +136,7 @@ export class MeshEnrolment {
    */
   public _conflicts(labels: { [key: string]: string }): string[] {
     const expected = this.toLabels();
-    return ENROLMENT_LABELS
+    return _ENROLMENT_LABELS
       .filter((k) => labels[k] !== undefined && labels[k] !== expected[k])
       .map((k) => `${k}: ${labels[k]}`);
   }

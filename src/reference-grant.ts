@@ -86,11 +86,13 @@ export class ReferenceGrant extends IstioResource {
   /**
    * Adds a `to` entry unless an equal one is there (routes that create their grants call this per backend).
    *
+   * @returns false when the grant is full (16 entries) and does not have it
    * @internal
    */
-  public _allow(to: ReferenceGrantTo): void {
-    if (this.to.some((t) => t.group === to.group && t.kind === to.kind && t.name === to.name)) return;
-    if (this.to.length >= 16) throw _invalid('to', this.to.length + 1, 'a ReferenceGrant has at most 16 to entries', 'reference fewer Services in that namespace, or grant the whole kind');
+  public _allow(to: ReferenceGrantTo): boolean {
+    if (this.to.some((t) => t.group === to.group && t.kind === to.kind && t.name === to.name)) return true;
+    if (this.to.length >= 16) return false;
     this.to.push({ ...to });
+    return true;
   }
 }

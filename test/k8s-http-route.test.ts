@@ -364,6 +364,8 @@ describe('KubernetesHttpRoute', () => {
     expect(add({ mirrors: [{ backend: { serviceName: 'm', port: 80 }, fraction: { numerator: 3, denominator: 2 } }] })).toThrow('Invalid mirrors.fraction {"numerator":3,"denominator":2}');
     expect(add({ mirrors: [{ backend: { serviceName: 'm', port: 80, weight: 1 } }] })).toThrow('Invalid mirrors.backend.weight 1: a mirror has no weight');
     expect(add({ rewrite: {} })).toThrow('Invalid rewrite {}: the rewrite changes nothing');
+    expect(() => r.addRule({ redirect: { scheme: 'https' }, rewrite: { hostname: 'a.example.com' } }))
+      .toThrow('Invalid rewrite {"hostname":"a.example.com"}: a rule either redirects or rewrites (the CRD allows a RequestRedirect or a URLRewrite filter, not both)');
     expect(add({ matches: [{ pathPrefix: '/a' }], rewrite: { replaceFullPath: '/b', replacePrefixMatch: '/c' } })).toThrow('a path is replaced either fully or by prefix');
     expect(() => r.addRule({ redirect: { replacePrefixMatch: '/n' } })).toThrow('Invalid redirect.replacePrefixMatch "/n": replacePrefixMatch needs exactly one match, with a pathPrefix');
     expect(() => r.addRule({ redirect: { port: 0 } })).toThrow('Invalid redirect.port 0');

@@ -1,13 +1,17 @@
 // README "Istio tasks, typed": the same code as the README blocks (which test/readme.test.ts only type-checks),
 // synthesized, with the fields each task owns asserted exactly, every object valid against the CRDs, and the
 // mesh rules clean.
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Duration, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AccessLogProvider, AuthorizationPolicy, ConformanceValidator, EgressGateway, ExtAuthzProvider, ExternalService, Gateway, GatewayProtocol,
   GatewayTls, HttpMatch, MeshConfigFragment, MeshDependencies, MeshValidation, MeshWorkload, MultiVersionService, OutboundTrafficMode,
   RequestAuthentication, ServiceHost, StringMatch, Telemetry, VirtualService,
 } from '../src';
+import { main } from '../src/validation/cli';
 
 function shopApp(): { app: App; chart: Chart; frontend: kplus.Deployment } {
   const app = Testing.app();
@@ -24,10 +28,17 @@ function shopApp(): { app: App; chart: Chart; frontend: kplus.Deployment } {
   return { app, chart, frontend };
 }
 const find = (chart: Chart, kind: string, name: string) => Testing.synth(chart).find((o: any) => o.kind === kind && o.metadata.name === name);
+/** Clean for the three checkers: the CRDs, the synth-time mesh rules, and `cdk8s-istio validate` on the written output. */
 function expectValid(chart: Chart): void {
   const v = ConformanceValidator.builtIn();
-  expect(Testing.synth(chart).flatMap((o: any) => v.validate(o))).toEqual([]);
+  const docs = Testing.synth(chart);
+  expect(docs.flatMap((o: any) => v.validate(o))).toEqual([]);
   expect(MeshValidation.of(chart).validate().map((f) => `${f.rule} ${f.constructPath}: ${f.message}`)).toEqual([]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-tasks-'));
+  fs.writeFileSync(path.join(dir, 'out.k8s.yaml'), Yaml.stringify(...docs));
+  let out = '';
+  const rc = main(['validate', '--format', 'json', dir], { write: (t: string) => { out += t; return true; } }, { write: () => true });
+  expect({ rc, findings: JSON.parse(out).map((f: any) => `${f.severity} ${f.rule} ${f.kind}/${f.name}: ${f.message}`) }).toEqual({ rc: 0, findings: [] });
 }
 
 describe('README: Istio tasks, typed', () => {
@@ -61,6 +72,8 @@ describe('README: Istio tasks, typed', () => {
       rules: [{ to: [{ operation: { paths: ['/headers'] } }] }],
     });
     expect(MeshConfigFragment.of(chart).toMeshConfig().extensionProviders.map((p: any) => p.name)).toEqual(['sample-ext-authz-http']);
+    // the declaration travels in the output, for the cdk8s plugin and `cdk8s-istio validate` (MESH002)
+    expect(policy.metadata.annotations).toEqual({ 'validation.cdk8s-istio.io/providers': 'sample-ext-authz-http' });
     expectValid(chart);
   });
 

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { CanaryService, DestinationRule, HttpMatch, MeshGateway, SecureNamespace, ServiceHost } from '../src';
+import { AuthorizationPolicy, CanaryService, DestinationRule, ExtAuthzProvider, HttpMatch, KubernetesGrpcRoute, KubernetesHttpRoute, KubernetesTlsRoute, MeshGateway, MultiVersionService, RouteParent, SecureNamespace, ServiceHost } from '../src';
 
 // JavaScript and jsii callers are not type-checked: a missing or wrong object gets the prop/value/fix message, never a raw TypeError
 describe('untyped callers', () => {
@@ -13,6 +13,19 @@ describe('untyped callers', () => {
     expect(() => new DestinationRule(chart(), 'reviews', undefined as any)).toThrow(
       'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { host: ServiceHost.inNamespace("bookinfo", "reviews") }');
     expect(() => HttpMatch.of(undefined as any)).toThrow('Invalid options (undefined): it is required and must be an object. Fix: pass e.g. { uri: StringMatch.prefix("/api") }');
+    expect(() => new KubernetesHttpRoute(chart(), 'r', undefined as any)).toThrow(
+      'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { parents: [RouteParent.service("catalog")] }');
+    expect(() => new KubernetesGrpcRoute(chart(), 'g', undefined as any)).toThrow('Invalid props (undefined): it is required and must be an object');
+    expect(() => new KubernetesTlsRoute(chart(), 't', undefined as any)).toThrow('Invalid props (undefined): it is required and must be an object');
+    const route = new KubernetesHttpRoute(chart(), 'r', { parents: [RouteParent.service('catalog')] });
+    expect(() => route.addRule(undefined as any)).toThrow(
+      'Invalid options (undefined): it is required and must be an object. Fix: pass e.g. { backends: [{ serviceName: "catalog", port: 8080 }] }');
+    expect(() => new KubernetesGrpcRoute(chart(), 'g2', { parents: [RouteParent.service('a')] }).addRule(null as any)).toThrow('Invalid options null');
+    expect(() => new MultiVersionService(chart(), 'reviews', undefined as any)).toThrow(
+      'Invalid props (undefined): it is required and must be an object. Fix: pass e.g. { versions: [{ version: "v1" }, { version: "v2" }, { version: "v3" }] }');
+    expect(() => ExtAuthzProvider.http(undefined as any)).toThrow('Invalid options (undefined): it is required and must be an object');
+    expect(() => AuthorizationPolicy.custom(chart(), 'ext-authz', undefined as any)).toThrow(
+      'Invalid provider (undefined): a CUSTOM policy needs the external authorizer it delegates to, as an ExtAuthzProvider');
   });
 
   test('fails on null or a string where optional props are an object', () => {

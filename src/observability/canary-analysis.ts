@@ -8,7 +8,7 @@ import { IMonitoringTarget, _readTarget, _versionServices } from './monitoring-t
 import { MetricsReporter, ServiceAlertsOptions, _canaryThresholds, _sloTargets } from './service-alerts';
 import * as argo from '../imports/argo-argoproj.io';
 import * as flagger from '../imports/flagger-flagger.app';
-import { _versionedName } from '../patterns/canary-service';
+import { _versionServiceName } from '../patterns/canary-service';
 
 /** The Prometheus address the exported templates query by default (prometheus-operator's Service). */
 const DEFAULT_PROMETHEUS = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
@@ -245,7 +245,7 @@ export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefini
   const versionLabels: _VersionLabels = props.versionLabels
     ?? (own || reporter === MetricsReporter.WAYPOINT ? CanaryVersionLabels.PER_VERSION_SERVICES : CanaryVersionLabels.VERSION_LABEL);
   const queries = (v: string) => _versionQueries(target.serviceName, target.namespace, v, reporter, versionLabels, props.extraSelector ?? {},
-    window, interval, slo.latencyPercent, (s, version) => own?.[version] ?? _versionedName(s, version));
+    window, interval, slo.latencyPercent, (s, version) => own?.[version] ?? _versionServiceName(s, version));
   return {
     apiVersion: 'cdk8s-istio.dev/v1',
     kind: 'CanaryAnalysis',

@@ -32,9 +32,12 @@ export interface GrafanaDashboardOptions {
    */
   readonly folder?: string;
   /**
-   * Which proxy's metrics to chart: `DESTINATION` for sidecars, `WAYPOINT` for ambient.
+   * Which proxy's metrics to chart: `DESTINATION` for sidecars, `WAYPOINT` for ambient. For a service's
+   * dashboards it must agree with the data plane of the service's namespace when the app defines its
+   * SecureNamespace (a contradiction is refused).
    *
-   * @default MetricsReporter.DESTINATION
+   * @default - per service: derived from its namespace's SecureNamespace (ambient with a waypoint:
+   * `WAYPOINT`), else `MetricsReporter.DESTINATION`; the mesh dashboard: `MetricsReporter.DESTINATION`
    */
   readonly reporter?: MetricsReporter;
 }

@@ -10,6 +10,7 @@ import { AccessLogProvider, TracingProvider } from './providers';
 import { IstioRecordingRules } from './recording-rules';
 import { IstioMetricsScraping } from './scraping';
 import { MetricsReporter, ServiceAlerts, ServiceAlertsOptions } from './service-alerts';
+import { SecureNamespace } from '../patterns/secure-namespace';
 
 /**
  * Props of the mesh's observability.
@@ -95,7 +96,8 @@ export interface MeshObservabilityProps {
    */
   readonly dashboardFolder?: string;
   /**
-   * Which proxy reports the metrics: `DESTINATION` for sidecars, `WAYPOINT` for ambient.
+   * Which proxy reports the metrics: `DESTINATION` for sidecars, `WAYPOINT` for ambient. Services whose
+   * namespace has a SecureNamespace in the app get their namespace's reporter instead (see `monitor()`).
    *
    * @default MetricsReporter.DESTINATION
    */
@@ -304,7 +306,8 @@ export class MeshObservability extends Construct {
     const p = this.props;
     return new ServiceMonitoring(this, id, {
       ...options,
-      reporter: options.reporter ?? p.reporter,
+      // the mesh-wide reporter is for namespaces the app does not enrol; an enrolled one has its own
+      reporter: options.reporter ?? (SecureNamespace._lookup(this, c.namespace) ? undefined : p.reporter),
       target,
       dashboardNamespace: p.dashboardNamespace,
       dashboardFolder: p.dashboardFolder,

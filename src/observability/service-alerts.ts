@@ -124,9 +124,12 @@ export interface ServiceAlertsOptions {
    */
   readonly burnRateWindows?: BurnRateWindow[];
   /**
-   * Which proxy reports the metrics: `DESTINATION` for sidecars, `WAYPOINT` for ambient.
+   * Which proxy reports the metrics: `DESTINATION` for sidecars, `WAYPOINT` for ambient. When the app
+   * defines the SecureNamespace of the service's namespace, it must agree with its data plane (a
+   * contradiction is refused; an ambient namespace without a waypoint has no request metrics at all).
    *
-   * @default MetricsReporter.DESTINATION
+   * @default - derived from the namespace's SecureNamespace (ambient with a waypoint: `WAYPOINT`), else
+   * `MetricsReporter.DESTINATION`
    */
   readonly reporter?: MetricsReporter;
   /**

@@ -227,7 +227,7 @@ export class AlbIngress extends Construct {
     this.checkEnum('backendProtocol', props.backendProtocol, AlbBackendProtocol);
     this.checkEnum('ipAddressType', props.ipAddressType, AlbIpAddressType);
     const targetType = props.targetType ?? AlbTargetType.IP;
-    if (targetType === AlbTargetType.INSTANCE && workload.serviceType === 'ClusterIP') {
+    if (targetType === AlbTargetType.INSTANCE && workload.serviceTypeExplicit && workload.serviceType === 'ClusterIP') {
       throw _invalid('targetType', targetType, 'instance targets reach pods through a NodePort, and the gateway\'s Service is ClusterIP',
         'use AlbTargetType.IP, or GatewayWorkload.injected({ serviceType: GatewayServiceType.NODE_PORT })');
     }
@@ -236,6 +236,8 @@ export class AlbIngress extends Construct {
     this.backendPort = this.backendProtocol === AlbBackendProtocol.HTTPS ? workload.httpsPort : workload.httpPort;
     this.backendServiceName = workload.serviceName;
     const hosts = props.hosts !== undefined ? this.checkHosts(gw, props.hosts) : undefined;
+    // gateway pods the library deploys get the Service type the ALB needs (no second cloud load balancer)
+    workload.frontWithAlb?.(targetType === AlbTargetType.INSTANCE);
 
     const annotations: { [key: string]: string } = {
       [`${ALB}/scheme`]: props.scheme ?? AlbScheme.INTERNAL,

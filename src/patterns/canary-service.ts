@@ -9,15 +9,19 @@ import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
 import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
 import { HttpFault, HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
 import { IMeshIdentity, MeshIdentity } from '../identity';
+import { KubernetesHttpRoute, KubernetesHttpRouteBackend } from '../k8s-http-route';
 import { HttpMatch, StringMatch, _validateHeaderName } from '../match';
 import { INamespaceRef, _namespaceName } from '../namespace-ref';
 import { IMonitoringTarget, MonitoringTargetConfig } from '../observability/monitoring-target';
+import { TrafficDialect } from '../traffic-dialect';
 import { ConsistentHashKey, LoadBalancer, OutlierDetection, TrafficPolicy } from '../traffic-policy';
 import { ITrafficSplit } from '../traffic-split';
+import { SecureNamespace } from './secure-namespace';
 import { _renderSharing } from '../validation/_render-share';
 import { VirtualService } from '../virtual-service';
 import { _validateWeight } from '../weight';
 import { IMeshWorkload } from '../workload';
+import { _meshRoute, _refuseSidecarOnlyOptions, _versionDestinationRule, _versionService } from './_canary-gateway-api';
 import { _CanaryStep, _ROLLBACK, _readStateFile, _stateKey } from './_canary-state';
 
 /**
@@ -64,6 +68,20 @@ export interface CanaryCookie {
  * Props of a CanaryService.
  */
 export interface CanaryServiceProps {
+  /**
+   * The API the routing is rendered with. `TrafficDialect.SIDECAR`: DestinationRule subsets `stable` and
+   * `canary` plus a VirtualService. `TrafficDialect.GATEWAY_API`: one Service per version (named like its
+   * Deployment, `catalog-v1`) plus an HTTPRoute whose parent is the Service (`catalog`): the same weights,
+   * header/cookie override, mirror and timeout; retries, session affinity, fault injection, edge `gateways`
+   * and extra `hosts` have no standard Gateway API equivalent and are refused, with what to use instead.
+   * Traffic policies (`outlierDetection`, `trafficPolicy`) become a DestinationRule without subsets on each
+   * version's Service, where the route sends the traffic. A canary in an ambient namespace needs the
+   * namespace's waypoint, in either dialect.
+   *
+   * @default - TrafficDialect.GATEWAY_API when the namespace is an ambient `SecureNamespace` of the app
+   * (define it before the canary), else TrafficDialect.SIDECAR
+   */
+  readonly routing?: TrafficDialect;
   /** The stable version (subset `stable`). */
   readonly stable: CanaryVersion;
   /**
@@ -225,7 +243,10 @@ export interface CanaryServiceProps {
 interface CanarySubsetInit {
   readonly subsetName: string;
   readonly version: string;
-  readonly subset: DestinationRuleSubset;
+  readonly subset?: DestinationRuleSubset;
+  readonly versionService?: ApiObject;
+  readonly versionHost?: ServiceHost;
+  readonly destinationRule?: DestinationRule;
   readonly workloadKey: string;
   readonly workloadNamespace?: string;
   readonly workloadIdentity?: IMeshIdentity;
@@ -235,8 +256,8 @@ interface CanarySubsetInit {
 }
 
 /**
- * One side of a canary (`catalog.stable`, `catalog.canary`): a destination (host + subset) and a
- * workload (app labels + version label).
+ * One side of a canary (`catalog.stable`, `catalog.canary`): a destination (host + subset, or in the Gateway
+ * API dialect the version's own Service) and a workload (app labels + version label).
  */
 export class CanarySubset implements IMeshDestination, IMeshWorkload {
   /** @internal */
@@ -248,8 +269,17 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
   public readonly subsetName: string;
   /** The version label value. */
   public readonly version: string;
-  /** The DestinationRule subset. */
-  public readonly subset: DestinationRuleSubset;
+  /** The DestinationRule subset (sidecar dialect); undefined in the Gateway API dialect. */
+  public readonly subset?: DestinationRuleSubset;
+  /**
+   * The version's own Service (`catalog-v2`, selecting app + version), in the Gateway API dialect: the
+   * HTTPRoute's backend. A plain `ApiObject`.
+   */
+  public readonly versionService?: ApiObject;
+  /** The host of `versionService` (Gateway API dialect). */
+  public readonly versionHost?: ServiceHost;
+  /** The DestinationRule carrying the traffic policy to this version's Service (Gateway API dialect, with a policy). */
+  public readonly destinationRule?: DestinationRule;
   /** A DNS-safe key (`<service>-stable`). */
   public readonly workloadKey: string;
   /** The namespace of the pods. */
@@ -269,6 +299,9 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
     this.subsetName = init.subsetName;
     this.version = init.version;
     this.subset = init.subset;
+    this.versionService = init.versionService;
+    this.versionHost = init.versionHost;
+    this.destinationRule = init.destinationRule;
     this.workloadKey = init.workloadKey;
     this.workloadNamespace = init.workloadNamespace;
     this.workloadIdentity = init.workloadIdentity;
@@ -278,7 +311,8 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
   }
 
   public toMeshDestination(): MeshDestinationConfig {
-    return this.subset.toMeshDestination();
+    // Gateway API: the version's Service (HTTPRoute backends cannot name subsets)
+    return this.subset ? this.subset.toMeshDestination() : { host: this.versionHost!.fqdn, port: this.port };
   }
 
   public toSelectorLabels(): { [key: string]: string } {
@@ -286,14 +320,25 @@ export class CanarySubset implements IMeshDestination, IMeshWorkload {
   }
 }
 
-interface DeploymentSpec {
+/**
+ * What CanaryService puts into a version's Deployment (`createVersionDeployment()`, a subclass's extension point).
+ */
+export interface CanaryDeploymentSpec {
+  /** The Deployment name (`versionName()`: `catalog-v1`). */
   readonly name: string;
+  /** The namespace. */
   readonly namespace: string;
+  /** The selector and pod labels: the app labels plus the version label (keep them: the Services and subsets select them). */
   readonly labels: { [key: string]: string };
+  /** The container name (the service name). */
   readonly containerName: string;
+  /** The image of the version. */
   readonly image: string;
+  /** The container port (the service port). */
   readonly port: number;
+  /** Replicas (`CanaryVersion.replicas`, default 1). */
   readonly replicas: number;
+  /** The service account the pods run as. */
   readonly serviceAccountName: string;
 }
 
@@ -306,7 +351,7 @@ interface DeploymentSpec {
  * Plain, because rendering thousands of them through cdk8s-plus' generated converters cost a large share
  * of a big mesh's synth (BENCHMARKS.md).
  */
-function createDeployment(scope: Construct, id: string, d: DeploymentSpec): ApiObject {
+function createDeployment(scope: Construct, id: string, d: CanaryDeploymentSpec): ApiObject {
   const labels = _sortedRecord(d.labels)!;
   return _plainDeployment(scope, id, {
     metadata: { name: d.name, namespace: d.namespace, labels },
@@ -345,10 +390,6 @@ function validateVersions(props: CanaryServiceProps, versionLabel: string): Arra
   if (props.canary && props.stable.version === props.canary.version) {
     throw _invalid('canary.version', props.canary.version, 'stable and canary have the same version, so both subsets select the same pods', 'give the canary its own version, e.g. "v2"');
   }
-  if (props.canary && _versionedName('x', props.stable.version) === _versionedName('x', props.canary.version)) {
-    throw _invalid('canary.version', props.canary.version, `its Deployment name would be the same as stable's ("${props.stable.version}"): names are DNS-safe, lowercase and at most 63 characters`,
-      'give versions that differ in more than case and punctuation, e.g. "v2"');
-  }
   return versions;
 }
 
@@ -385,6 +426,16 @@ export function _versionedName(service: string, version: string): string {
   return name.length <= 63 && _isDnsSubdomain(name) ? name : _suggestName(name);
 }
 
+/**
+ * The name of a version's Service in the Gateway API dialect (and of its Deployment there): the versioned
+ * name as a DNS label, since Service names have no dots ("catalog-1.2.0" -> "catalog-1-2-0"). The canary
+ * analysis reads the per-version Services' metrics by the same name.
+ * @internal
+ */
+export function _versionServiceName(service: string, version: string): string {
+  return _versionedName(service, version).replace(/\./g, '-');
+}
+
 /** The DestinationRule traffic policy from `trafficPolicy`, `outlierDetection` and `sessionAffinity`. */
 function trafficPolicyOf(props: CanaryServiceProps): TrafficPolicy | undefined {
   if (props.trafficPolicy?.outlierDetection && props.outlierDetection) {
@@ -400,6 +451,17 @@ function trafficPolicyOf(props: CanaryServiceProps): TrafficPolicy | undefined {
   } : undefined;
 }
 
+/**
+ * The RE2 the Cookie header of an override request matches (`<name>=<value>` as one of its cookies), the
+ * same in both dialects.
+ */
+function cookieRegex(c: CanaryCookie): string {
+  if (!/^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/.test(c.name)) throw _invalid('canaryCookie.name', c.name, 'it is not a valid cookie name', 'use letters, digits and "-", e.g. "canary"');
+  if (!/^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]*$/.test(c.value)) throw _invalid('canaryCookie.value', c.value, 'it is not a valid cookie value', 'use letters and digits, e.g. "always"');
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `^(.*?;\\s*)?${esc(c.name)}=${esc(c.value)}(;.*)?$`;
+}
+
 /** The matches that always route to the canary (`canaryHeader`, `canaryCookie`). */
 function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
   const overrides: HttpMatch[] = [];
@@ -407,14 +469,29 @@ function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
     _validateHeaderName('canaryHeader.name', props.canaryHeader.name);
     overrides.push(HttpMatch.header(props.canaryHeader.name, StringMatch.exact(props.canaryHeader.value)));
   }
-  if (props.canaryCookie) {
-    const c = props.canaryCookie;
-    if (!/^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/.test(c.name)) throw _invalid('canaryCookie.name', c.name, 'it is not a valid cookie name', 'use letters, digits and "-", e.g. "canary"');
-    if (!/^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]*$/.test(c.value)) throw _invalid('canaryCookie.value', c.value, 'it is not a valid cookie value', 'use letters and digits, e.g. "always"');
-    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    overrides.push(HttpMatch.header('cookie', StringMatch.regex(`^(.*?;\\s*)?${esc(c.name)}=${esc(c.value)}(;.*)?$`)));
-  }
+  if (props.canaryCookie) overrides.push(HttpMatch.header('cookie', StringMatch.regex(cookieRegex(props.canaryCookie))));
   return overrides;
+}
+
+/**
+ * Why the canary's routing cannot work in its namespace, if it cannot: a canary in an ambient namespace
+ * without a waypoint (ztunnel is L4 only: no weights, no header rule; stable only needs no routing), or
+ * (at synth) an ambient SecureNamespace defined after the canary, so the default dialect and the
+ * per-version Services' waypoint label were chosen without it.
+ */
+function ambientProblem(ns: string, secure: SecureNamespace | undefined, routing: TrafficDialect,
+  defaulted: boolean, late: boolean, hasCanary: boolean): Error | undefined {
+  if (!secure || !secure.enrolment.isAmbient) return undefined;
+  // stable only: the Service alone reaches the one version, no routing needed (ztunnel suffices)
+  if (!secure.enrolment.hasWaypoint && hasCanary) {
+    return _invalid('routing', routing, `namespace "${ns}" runs in ambient mode without a waypoint: ztunnel handles L4 only, so the canary's weights and override rule would never apply`,
+      `enrol it with MeshEnrolment.ambient({ waypoint: true }) (SecureNamespace ${secure.node.path})`);
+  }
+  if (late) {
+    return _invalid('routing', routing, `namespace "${ns}" runs in ambient mode, but its SecureNamespace (${secure.node.path}) is defined after this canary, so ${defaulted ? 'the default dialect and ' : ''}the per-version Services were chosen without knowing it`,
+      'define the SecureNamespace (or call SecureNamespace.of()) before the CanaryService');
+  }
+  return undefined;
 }
 
 /** Extra VirtualService hosts: none may cover the Service FQDN, which is always the first host. */
@@ -448,6 +525,11 @@ function validateSteps(steps: number[]): number[] {
  * `canaryWeight` (default 10) or a `steps` schedule moved by one value. Optionally creates both
  * Deployments and the Service from one container spec.
  *
+ * In the Gateway API dialect (`routing: TrafficDialect.GATEWAY_API`, the default in an ambient namespace)
+ * the same props give one Service per version and an HTTPRoute with the Service as parent instead of the
+ * subsets and the VirtualService. Platform subclasses adapt it through protected extension points:
+ * `versionName()`, `createVersionDeployment()`, `objectLabels` and `objectAnnotations`.
+ *
  * A release's whole life is a series of small changes that a cluster applies in place: created
  * Deployments are named by version (`catalog-v1`, `catalog-v2`), never by side, so promoting the canary
  * ("v2 is the new stable") keeps its Deployment and running pods and deletes the old version's; between
@@ -474,10 +556,17 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
    */
   public static readonly STATE_FILE_CONTEXT_KEY = 'cdk8s-istio/canary-state-file';
 
-  /** The DestinationRule defining `stable` and `canary`. */
-  public readonly destinationRule: DestinationRule;
-  /** The VirtualService splitting the traffic. */
-  public readonly virtualService: VirtualService;
+  /** The API the routing is rendered with (`props.routing`, or the default for the namespace). */
+  public readonly routing: TrafficDialect;
+  /** The DestinationRule defining `stable` and `canary` (sidecar dialect); undefined in the Gateway API dialect. */
+  public readonly destinationRule?: DestinationRule;
+  /** The VirtualService splitting the traffic (sidecar dialect); undefined in the Gateway API dialect. */
+  public readonly virtualService?: VirtualService;
+  /**
+   * The HTTPRoute splitting the traffic, with the Service as parent (Gateway API dialect); undefined in the
+   * sidecar dialect.
+   */
+  public readonly httpRoute?: KubernetesHttpRoute;
   /**
    * The Service object: the created one, or the given cdk8s-plus Service's `ApiObject`.
    *
@@ -516,18 +605,20 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
 
   private _canaryWeight: number;
   private readonly appLabels: { [key: string]: string };
-  private splitRoute: HttpRoute;
+  private splitRoute?: HttpRoute;
+  private splitRule?: object;
   private readonly shiftListeners: Array<() => void> = [];
-  private readonly splitOptions: HttpRouteOptions;
+  private splitOptions?: HttpRouteOptions;
   /** The current step of the schedule (undefined without steps or after a rollback) and the state file it is advanced in. */
   private readonly stepState: { step?: number; stateFile?: string; fromFile?: boolean } = {};
 
   /**
-   * Creates the DestinationRule, the VirtualService and (optionally) the Deployments, ServiceAccount and Service.
+   * Creates the routing (DestinationRule + VirtualService, or per-version Services + HTTPRoute) and
+   * (optionally) the Deployments, ServiceAccount and Service.
    *
    * @param scope the parent construct (usually a Chart with the service's namespace)
    * @param id the construct id, unique within `scope` (also the default service name)
-   * @param props the two versions, the weight or step schedule, the Service and the traffic options
+   * @param props the versions, the weight or step schedule, the Service, the routing dialect and the traffic options
    */
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
@@ -544,6 +635,9 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.workloadKey = name;
     this.workloadNamespace = ns;
     const versions = validateVersions(props, versionLabel);
+    this.routing = this.routingFor(ns, props.routing, props.canary !== undefined);
+    this.checkVersionNames(name, versions);
+    if (this.routing === TrafficDialect.GATEWAY_API) _refuseSidecarOnlyOptions(props);
     this.stableVersion = props.stable.version;
     this.canaryVersion = props.canary?.version;
     this.appLabels = validateAppLabels(props.appLabels ?? { app: name }, versionLabel);
@@ -563,8 +657,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.workloadIdentity = saName ? MeshIdentity.of(ns, saName) : undefined;
     const labelsOf = (v: CanaryVersion) => ({ ...this.appLabels, [versionLabel]: v.version });
     // one Deployment per version, named and addressed by the version: promotion never changes a selector
-    const deployments = versions.map(([, v]) => create ? createDeployment(this, `Version-${v.version}`, {
-      name: _versionedName(name, v.version),
+    const deployments = versions.map(([, v]) => create ? this.createVersionDeployment(v, {
+      name: this.versionName(name, v.version),
       namespace: ns,
       labels: labelsOf(v),
       containerName: name,
@@ -576,47 +670,36 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.service = this.serviceObject(service, props.createService, { name, namespace: ns }, port);
     this.serviceHost = ServiceHost.inNamespace(ns, name);
 
-    // DestinationRule subsets and the sides
-    this.destinationRule = new DestinationRule(this, 'DestinationRule', {
-      metadata: { name, namespace: ns },
-      host: this.serviceHost,
-      trafficPolicy: trafficPolicyOf(props),
+    // the sides (subsets, or per-version Services), then the routes
+    const gatewayApi = this.routing === TrafficDialect.GATEWAY_API;
+    const policy = trafficPolicyOf(props);
+    if (!gatewayApi) {
+      this.destinationRule = new DestinationRule(this, 'DestinationRule', { metadata: { name, namespace: ns }, host: this.serviceHost, trafficPolicy: policy });
+    }
+    const sides = versions.map(([side, v], i) => {
+      const versionHost = gatewayApi ? ServiceHost.inNamespace(ns, this.versionName(name, v.version)) : undefined;
+      return CanarySubset._of({
+        subsetName: side,
+        version: v.version,
+        subset: this.destinationRule?.addSubset(side, { [versionLabel]: v.version }),
+        versionHost,
+        versionService: versionHost ? _versionService(this, `VersionService-${v.version}`, {
+          name: versionHost.serviceName!, namespace: ns, port, selector: labelsOf(v), ingressUseWaypoint: this.usesWaypoint(ns),
+        }) : undefined,
+        destinationRule: versionHost && policy ? _versionDestinationRule(this, `DestinationRule-${v.version}`, versionHost, policy) : undefined,
+        workloadKey: `${name}-${side}`,
+        workloadNamespace: ns,
+        workloadIdentity: this.workloadIdentity,
+        labels: labelsOf(v),
+        deployment: deployments[i],
+        port,
+      });
     });
-    const sides = versions.map(([side, v], i) => CanarySubset._of({
-      subsetName: side,
-      version: v.version,
-      subset: this.destinationRule.addSubset(side, { [versionLabel]: v.version }),
-      workloadKey: `${name}-${side}`,
-      workloadNamespace: ns,
-      workloadIdentity: this.workloadIdentity,
-      labels: labelsOf(v),
-      deployment: deployments[i],
-      port,
-    }));
     this.stable = sides[0];
     this.canary = sides[1];
-
-    // VirtualService: the override rule (while there is a canary), then the split
-    this.virtualService = new VirtualService(this, 'VirtualService', {
-      metadata: { name, namespace: ns },
-      hosts: [this.serviceHost.fqdn, ...validateExtraHosts(this.serviceHost.fqdn, props.hosts ?? [])],
-      gateways: [GatewayBinding.mesh(), ...(props.gateways ?? []).filter((g) => g.gatewayRef !== GatewayBinding.MESH_GATEWAY_NAME)],
-    });
-    const overrides = overrideMatches(props);
-    if (this.canary && overrides.length > 0) {
-      this.virtualService.addHttpRoute({
-        name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout, fault: props.fault,
-      });
-    }
-    this.splitOptions = {
-      name: 'canary-split',
-      retries: props.retries,
-      timeout: props.timeout,
-      fault: props.fault,
-      mirrors: this.canary && props.mirrorPercentage !== undefined ? [{ destination: this.canary, percentage: props.mirrorPercentage }] : undefined,
-      destinations: this.splitDestinations(),
-    };
-    this.splitRoute = this.virtualService.addHttpRoute(this.splitOptions);
+    if (gatewayApi) this.httpRoute = this.gatewayApiRoutes(props);
+    else this.virtualService = this.sidecarRoutes(props);
+    this.applyObjectMetadata();
   }
 
   /** The percent of traffic the canary receives. */
@@ -650,7 +733,11 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       throw _invalid('canaryWeight', canaryWeight, `${this.workloadKey} has no canary version now, so all traffic goes to stable`, 'give props.canary (the next version) before shifting traffic to it');
     }
     this._canaryWeight = weight;
-    this.splitRoute = this.virtualService.replaceHttpRoute(this.splitRoute, { ...this.splitOptions, destinations: this.splitDestinations() });
+    if (this.virtualService) {
+      this.splitRoute = this.virtualService.replaceHttpRoute(this.splitRoute!, { ...this.splitOptions, destinations: this.splitDestinations() });
+    } else {
+      this.httpRoute!._replaceBackends(this.splitRule!, this.splitBackends());
+    }
     this.shiftListeners.forEach((l) => l());
   }
 
@@ -674,6 +761,9 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
         steps: this.steps,
         step: this.stepState.step,
         stateFile: this.stepState.stateFile,
+        // Gateway API dialect: each version has its own Service, which metrics name (waypoints report them)
+        stableServiceName: this.stable.versionHost?.serviceName,
+        canaryServiceName: this.canary?.versionHost?.serviceName,
       },
     };
   }
@@ -691,6 +781,16 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
    */
   public _onShift(listener: () => void): void {
     this.shiftListeners.push(listener);
+  }
+
+  /**
+   * The per-version Services the HTTPRoute sends traffic to (Gateway API dialect; none in the sidecar
+   * dialect): an ambient namespace's L7 policies for this service attach to them too.
+   *
+   * @internal
+   */
+  public _versionServiceNames(): string[] {
+    return [this.stable, this.canary].flatMap((s) => s?.versionHost ? [s.versionHost.serviceName!] : []);
   }
 
   /** The labels common to both versions (e.g. `{ app: 'catalog' }`). */
@@ -716,6 +816,162 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       throw _invalid(prop, step, `the schedule has ${this.steps.length} steps (0..${this.steps.length - 1})`, `use a step from 0 to ${this.steps.length - 1}`);
     }
     return this.steps[step];
+  }
+
+  /**
+   * The name of a version's objects: its Deployment and, in the Gateway API dialect, its Service.
+   * Default: `<service>-<version>`, lowercase and DNS-safe (`catalog-v1`, `catalog-1.2.0`; in the Gateway API
+   * dialect a DNS label, as Service names are: `catalog-1-2-0`).
+   *
+   * An extension point for a platform's own naming scheme: it is called during construction, so it must
+   * depend only on its arguments; the name must stay a DNS label and differ between versions (checked),
+   * and it must not depend on the side (stable or canary), or promotion would replace running pods.
+   *
+   * @param serviceName the Service name, e.g. `catalog`
+   * @param version the version label value, e.g. `v1`
+   */
+  protected versionName(serviceName: string, version: string): string {
+    // a Service name is a DNS label: no dots (the Deployment is named the same)
+    return this.routing === TrafficDialect.GATEWAY_API ? _versionServiceName(serviceName, version) : _versionedName(serviceName, version);
+  }
+
+  /**
+   * Creates the Deployment of one version (when images are given): a plain `ApiObject` with cdk8s-plus'
+   * secure defaults (see the class). An extension point for the pod spec: a subclass calls
+   * `super.createVersionDeployment(version, spec)` (with the spec it wants) and patches the result
+   * (`addJsonPatch(JsonPatch.add('/spec/template/spec/nodeSelector', {...}))`). Keep the selector and the
+   * pod labels of `spec.labels`: the Service and the routing select them.
+   *
+   * @param version the version (as given in props)
+   * @param spec the name, namespace, labels, container, port, replicas and service account of the Deployment
+   */
+  protected createVersionDeployment(version: CanaryVersion, spec: CanaryDeploymentSpec): ApiObject {
+    return createDeployment(this, `Version-${version.version}`, spec);
+  }
+
+  /**
+   * Labels added to the metadata of every object this canary creates (Deployments, Services, ServiceAccount,
+   * DestinationRules, VirtualService or HTTPRoute; not the pod templates, whose labels the selectors use).
+   * Default: none. An extension point for a platform's conventions (team, cost centre); called during
+   * construction, so it must not read fields of the subclass.
+   */
+  protected get objectLabels(): { [key: string]: string } {
+    return {};
+  }
+
+  /**
+   * Annotations added to the metadata of every object this canary creates (see `objectLabels`). Default: none.
+   */
+  protected get objectAnnotations(): { [key: string]: string } {
+    return {};
+  }
+
+  /** Adds `objectLabels` / `objectAnnotations` to every object created by this construct. */
+  private applyObjectMetadata(): void {
+    const labels = this.objectLabels;
+    const annotations = this.objectAnnotations;
+    if (Object.keys(labels).length === 0 && Object.keys(annotations).length === 0) return;
+    _validateLabels('objectLabels', labels);
+    for (const child of this.node.findAll()) {
+      if (!ApiObject.isApiObject(child)) continue;
+      for (const k of Object.keys(labels).sort()) child.metadata.addLabel(k, labels[k]);
+      for (const k of Object.keys(annotations).sort()) child.metadata.addAnnotation(k, annotations[k]);
+    }
+  }
+
+  /** Per-version names must be distinct DNS labels (a subclass may rename them). */
+  private checkVersionNames(service: string, versions: Array<[Side, CanaryVersion]>): void {
+    const names = versions.map(([side, v]) => {
+      const n = this.versionName(service, v.version);
+      const serviceToo = this.routing === TrafficDialect.GATEWAY_API;
+      if (typeof n !== 'string' || !_isDnsSubdomain(n) || n.length > 63 || (serviceToo && n.includes('.'))) {
+        throw _invalid(`versionName(${JSON.stringify(service)}, ${JSON.stringify(v.version)})`, n,
+          `the ${side} version's ${serviceToo ? 'Service and Deployment name must be a DNS label' : 'Deployment name must be a DNS subdomain of at most 63 characters'}`,
+          `return lowercase letters, digits${serviceToo ? '' : ', "."'} and "-", at most 63 characters`);
+      }
+      return n;
+    });
+    if (names.length === 2 && names[0] === names[1]) {
+      throw _invalid('canary.version', versions[1][1].version, `its Deployment name would be the same as stable's ("${versions[0][1].version}"): names are DNS-safe, lowercase and at most 63 characters`,
+        'give versions that differ in more than case and punctuation, e.g. "v2"');
+    }
+  }
+
+  /** The dialect: the given one, else Gateway API in an ambient SecureNamespace of the app, else sidecar. */
+  private routingFor(ns: string, given: TrafficDialect | undefined, hasCanary: boolean): TrafficDialect {
+    if (given !== undefined && !Object.values(TrafficDialect).includes(given)) {
+      throw _invalid('routing', given, 'it is not a traffic dialect', 'use TrafficDialect.SIDECAR or TrafficDialect.GATEWAY_API');
+    }
+    const secure = SecureNamespace._lookup(this, ns);
+    const routing = given ?? (secure?.enrolment.isAmbient ? TrafficDialect.GATEWAY_API : TrafficDialect.SIDECAR);
+    const problem = ambientProblem(ns, secure, routing, given === undefined, false, hasCanary);
+    if (problem) throw problem;
+    // a SecureNamespace defined after the canary: checked at synth
+    if (!secure) {
+      this.node.addValidation({
+        validate: () => {
+          const late = ambientProblem(ns, SecureNamespace._lookup(this, ns), routing, given === undefined, true, hasCanary);
+          return late ? [late.message] : [];
+        },
+      });
+    }
+    return routing;
+  }
+
+  /** Whether the namespace is an ambient SecureNamespace with a waypoint (known at construction). */
+  private usesWaypoint(ns: string): boolean {
+    return SecureNamespace._lookup(this, ns)?.enrolment.hasWaypoint ?? false;
+  }
+
+  /** Sidecar dialect: the override route (while there is a canary), then the split, in a VirtualService. */
+  private sidecarRoutes(props: CanaryServiceProps): VirtualService {
+    const vs = new VirtualService(this, 'VirtualService', {
+      metadata: { name: this.workloadKey, namespace: this.workloadNamespace },
+      hosts: [this.serviceHost.fqdn, ...validateExtraHosts(this.serviceHost.fqdn, props.hosts ?? [])],
+      gateways: [GatewayBinding.mesh(), ...(props.gateways ?? []).filter((g) => g.gatewayRef !== GatewayBinding.MESH_GATEWAY_NAME)],
+    });
+    const overrides = overrideMatches(props);
+    if (this.canary && overrides.length > 0) {
+      vs.addHttpRoute({
+        name: 'canary-override', match: overrides, destinations: [{ destination: this.canary }], retries: props.retries, timeout: props.timeout, fault: props.fault,
+      });
+    }
+    this.splitOptions = {
+      name: 'canary-split',
+      retries: props.retries,
+      timeout: props.timeout,
+      fault: props.fault,
+      mirrors: this.canary && props.mirrorPercentage !== undefined ? [{ destination: this.canary, percentage: props.mirrorPercentage }] : undefined,
+      destinations: this.splitDestinations(),
+    };
+    this.splitRoute = vs.addHttpRoute(this.splitOptions);
+    return vs;
+  }
+
+  /** Gateway API dialect: an HTTPRoute with the Service as parent, to the per-version Services. */
+  private gatewayApiRoutes(props: CanaryServiceProps): KubernetesHttpRoute {
+    const mesh = _meshRoute(this, 'HttpRoute', {
+      serviceName: this.workloadKey,
+      namespace: this.workloadNamespace!,
+      port: this.port,
+      header: props.canaryHeader,
+      cookie: props.canaryCookie,
+      cookieRegex: props.canaryCookie ? cookieRegex(props.canaryCookie) : undefined,
+      canaryService: this.canary?.versionHost!.serviceName,
+      mirrorPercent: props.mirrorPercentage,
+      timeout: props.timeout,
+    }, this.splitBackends());
+    this.splitRule = mesh.splitRule;
+    return mesh.route;
+  }
+
+  /** The split as HTTPRoute backends: the per-version Services, weighted while there is a canary. */
+  private splitBackends(): KubernetesHttpRouteBackend[] {
+    return this.splitDestinations().map((d) => ({
+      serviceName: (d.destination as CanarySubset).versionHost!.serviceName!,
+      port: this.port,
+      weight: this.canary ? d.weight : undefined,
+    }));
   }
 
   /** The Service object: the given one's, a created one (selecting every version), or none. */

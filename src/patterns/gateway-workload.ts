@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _checkProps, _invalid, _sortedRecord, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { IMeshIdentity, MeshIdentity } from '../identity';
@@ -90,7 +90,8 @@ export interface InjectedGatewayOptions {
   /**
    * Type of the gateway's Service.
    *
-   * @default GatewayServiceType.LOAD_BALANCER
+   * @default GatewayServiceType.LOAD_BALANCER; with an `AlbIngress` in front, CLUSTER_IP (IP targets) or
+   * NODE_PORT (instance targets)
    */
   readonly serviceType?: GatewayServiceType;
   /**
@@ -210,9 +211,17 @@ export class GatewayWorkload {
     const o = this.injectOptions!;
     const name = o.name ?? `${gatewayName}-gateway`.slice(0, 63).replace(/-+$/, '');
     const labels = { app: name, istio: name.replace(/^istio-/, '') };
-    const serviceType = o.serviceType ?? GatewayServiceType.LOAD_BALANCER;
-    _deployInjectedGateway(scope, { name, namespace, labels, replicas: o.replicas!, serviceType, revision: o.revision });
-    return this.bound(namespace, labels, name, name, o.serviceType ?? GatewayServiceType.LOAD_BALANCER);
+    // the Service type, unless given: LoadBalancer, or what an AlbIngress in front needs (read at synth)
+    const service = { type: o.serviceType ?? GatewayServiceType.LOAD_BALANCER };
+    _deployInjectedGateway(scope, { name, namespace, labels, replicas: o.replicas!, serviceType: () => service.type, revision: o.revision });
+    const bound = this.bound(namespace, labels, name, name, o.serviceType ?? GatewayServiceType.LOAD_BALANCER);
+    return {
+      ...bound,
+      serviceTypeExplicit: o.serviceType !== undefined,
+      frontWithAlb: (instanceTargets: boolean) => {
+        if (o.serviceType === undefined) service.type = instanceTargets ? GatewayServiceType.NODE_PORT : GatewayServiceType.CLUSTER_IP;
+      },
+    };
   }
 
   private bound(namespace: string, labels: { [key: string]: string }, serviceAccountName: string, serviceName: string,
@@ -293,6 +302,10 @@ export interface _BoundGatewayWorkload {
   readonly serviceName: string;
   /** Known for the injected form only. */
   readonly serviceType?: GatewayServiceType;
+  /** Injected form: whether `serviceType` was given (else an AlbIngress in front chooses it). */
+  readonly serviceTypeExplicit?: boolean;
+  /** Injected form: an AlbIngress is in front (IP targets: ClusterIP; instance targets: NodePort), unless the type was given. */
+  readonly frontWithAlb?: (instanceTargets: boolean) => void;
   readonly httpPort: number;
   readonly httpsPort: number;
   /** True when the library deployed the pods (injected form). */
@@ -304,7 +317,7 @@ interface InjectedGatewaySpec {
   readonly namespace: string;
   readonly labels: { [key: string]: string };
   readonly replicas: number;
-  readonly serviceType: GatewayServiceType;
+  readonly serviceType: () => GatewayServiceType;
   readonly revision?: string;
 }
 
@@ -354,7 +367,7 @@ function _deployInjectedGateway(scope: Construct, g: InjectedGatewaySpec): void 
     kind: 'Service',
     metadata,
     spec: {
-      type: g.serviceType,
+      type: Lazy.any({ produce: () => g.serviceType() }),
       selector: _sortedRecord(g.labels),
       ports: [
         { name: 'status-port', port: 15021, protocol: 'TCP' },

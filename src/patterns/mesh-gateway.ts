@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _hostsMatch, _isWildcarded, _parseServiceFqdn } from '../_naming';
-import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from '../_utils';
 import { _clusterIpServiceSpec } from '../_workloads';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
@@ -58,7 +58,7 @@ export interface MeshGatewayProps {
   /**
    * More HTTPS certificates, each for its own hosts (`GatewayTls.certificate({ hosts })`, cert-manager):
    * every entry becomes an HTTPS server on port 443 for exactly its hosts (chosen by SNI) with its own
-   * Secret and Certificate; `tls` covers the other hosts. Istio flavour.
+   * Secret and Certificate (Gateway API flavour: one HTTPS listener per host); `tls` covers the other hosts.
    *
    * @default - `tls` covers every host
    */
@@ -289,15 +289,11 @@ export class MeshGateway extends Construct {
     _validateHost(prop, host, true, true);
   }
 
-  private static checkCertificates(props: MeshGatewayProps, api: EdgeApi, passthroughOnly: boolean): void {
+  private static checkCertificates(props: MeshGatewayProps, passthroughOnly: boolean): void {
     if (!props.certificates || props.certificates.length === 0) return;
     if (!props.tls || passthroughOnly || !props.tls.terminates) {
       throw _invalid('certificates', props.certificates.length, 'per-host certificates need a gateway that terminates TLS',
         'set tls: GatewayTls.simple() or GatewayTls.certificate() for the other hosts');
-    }
-    if (api !== EdgeApi.ISTIO) {
-      throw _invalid('certificates', props.certificates.length, 'per-host certificates are rendered with the Istio API only in this version (one HTTPS listener per host is not emitted yet)',
-        'use api: EdgeApi.ISTIO, or one GatewayTls.certificate() covering every host');
     }
   }
 
@@ -353,6 +349,8 @@ export class MeshGateway extends Construct {
   private readonly plainHttpRoutes: boolean;
   /** The HTTPS servers' certificates (terminating gateways). */
   private readonly certs?: _EdgeCertificates;
+  /** Gateway API flavour: host -> its own HTTPS listener (hosts of `certificates` entries). */
+  private readonly httpsListeners = new Map<string, string>();
   private readonly exposures = new Map<string, Exposure[]>();
   private readonly virtualServices = new Map<string, VirtualService>();
   private readonly httpRoutes = new Map<string, KubernetesHttpRoute>();
@@ -417,7 +415,7 @@ export class MeshGateway extends Construct {
       this.fixedHosts = [...props.hosts];
     }
     const hosts = this.fixedHosts ? [...this.fixedHosts] : this.hostList;
-    MeshGateway.checkCertificates(props, this.api, this.passthroughOnly);
+    MeshGateway.checkCertificates(props, this.passthroughOnly);
 
     if (this.api === EdgeApi.ISTIO) {
       this.gateway = new Gateway(this, 'Gateway', { metadata: { name: this.gatewayName, namespace: this.namespace }, selector: props.workload ? this._workload.selector : props.selector });
@@ -444,24 +442,7 @@ export class MeshGateway extends Construct {
         gatewayClassName: props.gatewayClassName,
       });
       if (this.tls) {
-        if (!this.tls.credentialName) {
-          throw _invalid('tls', this.tls.mode, 'the Gateway API flavour terminates TLS with a certificate Secret', 'use GatewayTls.simple({ credentialName })');
-        }
-        this.kubernetesGateway.addListener({
-          name: 'https',
-          port: 443,
-          protocol: ListenerProtocol.HTTPS,
-          certificates: [{ name: this.tls.credentialName, namespace: props.certificateNamespace }],
-        });
-        // GatewayTls.certificate(): the cert-manager Certificate writes the listener's Secret
-        this.certs = new _EdgeCertificates(this, props.certificateNamespace ?? this.namespace, this.gatewayRef, this.tls, [], this.fixedHosts);
-        if (props.certificateNamespace && props.certificateNamespace !== this.namespace) {
-          new ReferenceGrant(this, 'CertificateGrant', {
-            metadata: { name: `${this.gatewayName}-certificate`, namespace: props.certificateNamespace },
-            from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: this.namespace }],
-            to: [{ group: '', kind: 'Secret', name: this.tls.credentialName }],
-          });
-        }
+        this.certs = this.gatewayApiHttpsListeners(this.kubernetesGateway, this.tls, props);
       }
       this.kubernetesGateway.addListener({ name: 'http', port: 80, protocol: ListenerProtocol.HTTP });
       if (this.httpsRedirect) {
@@ -472,6 +453,40 @@ export class MeshGateway extends Construct {
         });
       }
     }
+  }
+
+  /**
+   * The HTTPS listeners of the Gateway API flavour: `https` (every host not in `certificates`) and one per host
+   * of each `certificates` entry (hostname + its Secret; routes of those hosts attach to it), the cert-manager
+   * Certificates, and the ReferenceGrant when the Secrets live in `certificateNamespace`.
+   */
+  private gatewayApiHttpsListeners(gateway: KubernetesGateway, tls: GatewayTls, props: MeshGatewayProps): _EdgeCertificates {
+    if (!tls.credentialName) {
+      throw _invalid('tls', tls.mode, 'the Gateway API flavour terminates TLS with a certificate Secret', 'use GatewayTls.simple({ credentialName })');
+    }
+    const certNamespace = props.certificateNamespace;
+    // GatewayTls.certificate(): the cert-manager Certificates write the listeners' Secrets
+    const certs = new _EdgeCertificates(this, certNamespace ?? this.namespace, this.gatewayRef, tls, props.certificates ?? [], this.fixedHosts);
+    for (const server of certs.servers) {
+      const certificates = [{ name: server.tls.credentialName!, namespace: certNamespace }];
+      if (server.name === 'https') {
+        gateway.addListener({ name: 'https', port: 443, protocol: ListenerProtocol.HTTPS, certificates });
+        continue;
+      }
+      server.hosts.forEach((hostname, k) => {
+        const name = `${server.name}-${k + 1}`;
+        gateway.addListener({ name, port: 443, protocol: ListenerProtocol.HTTPS, hostname, certificates });
+        this.httpsListeners.set(hostname, name);
+      });
+    }
+    if (certNamespace && certNamespace !== this.namespace) {
+      new ReferenceGrant(this, 'CertificateGrant', {
+        metadata: { name: `${this.gatewayName}-certificate`, namespace: certNamespace },
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: this.namespace }],
+        to: certs.servers.map((sv) => ({ group: '', kind: 'Secret', name: sv.tls.credentialName })),
+      });
+    }
+    return certs;
   }
 
   /** True when the gateway terminates TLS on port 443 and serves its HTTP routes there. @internal */
@@ -744,11 +759,29 @@ export class MeshGateway extends Construct {
     }
   }
 
+  /**
+   * The name of the route object of one host (its VirtualService, or HTTPRoute in the Gateway API flavour).
+   * Default: `<gateway name>-<host>`, DNS-safe (`edge-shop-example-com`; `*.` becomes `wildcard.`).
+   *
+   * An extension point for a platform's naming scheme: a subclass returns another DNS subdomain name
+   * (checked); it must depend only on the host (the route of a host is named once, when it is first exposed)
+   * and differ between hosts.
+   *
+   * @param host the exposed host, e.g. `shop.example.com`
+   */
+  protected routeName(host: string): string {
+    return `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253);
+  }
+
+  private checkedRouteName(host: string): string {
+    return _validateDnsSubdomain(`routeName(${JSON.stringify(host)})`, this.routeName(host));
+  }
+
   private virtualServiceOf(host: string): VirtualService {
     let vs = this.virtualServices.get(host);
     if (!vs) {
       vs = new VirtualService(this, `Route-${host}`, {
-        metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
+        metadata: { name: this.checkedRouteName(host), namespace: this.namespace },
         hosts: [host],
         gateways: [this.gateway!],
       });
@@ -757,14 +790,20 @@ export class MeshGateway extends Construct {
     return vs;
   }
 
+  /** The HTTPS listener serving `host` (Gateway API flavour): its own, with a certificate of `certificates`. */
+  private httpsListenerOf(host: string): string {
+    return this.httpsListeners.get(host) ?? 'https';
+  }
+
   private httpRouteOf(host: string): KubernetesHttpRoute {
     let hr = this.httpRoutes.get(host);
     if (!hr) {
       hr = new KubernetesHttpRoute(this, `Route-${host}`, {
-        metadata: { name: `${this.gatewayName}-${_suggestName(host.replace(/^\*\./, 'wildcard.'), 200)}`.slice(0, 253), namespace: this.namespace },
+        metadata: { name: this.checkedRouteName(host), namespace: this.namespace },
         parents: this.tls && this.plainHttpRoutes
-          ? [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'https' }), RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'http' })]
-          : [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.tls ? 'https' : 'http' })],
+          ? [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.httpsListenerOf(host) }),
+            RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: 'http' })]
+          : [RouteParent.fromGateway(this.kubernetesGateway!, { sectionName: this.tls ? this.httpsListenerOf(host) : 'http' })],
         hostnames: [host],
         referenceGrants: false, // one grant per backend namespace for all of the gateway's routes (grantBackend)
       });

@@ -2,11 +2,12 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
 import { _parseServiceFqdn } from '../_naming';
-import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain } from '../_utils';
+import { _checkProps, _invalid, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateLabels } from '../_utils';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationPolicy } from '../authorization-policy';
+import { ExtAuthzProvider } from '../ext-authz';
 import { IMeshDestination } from '../host';
 import { IMeshIdentity, MeshIdentity } from '../identity';
-import { EnrolmentMode, MeshEnrolment } from '../mesh-enrolment';
+import { EnrolmentMode, MeshEnrolment, _ENROLMENT_LABELS } from '../mesh-enrolment';
 import { INamespaceRef } from '../namespace-ref';
 import { MtlsMode, PeerAuthentication } from '../peer-authentication';
 import { PolicyTargetRef } from '../policy-target';
@@ -126,6 +127,34 @@ export interface RequireJwtOptions extends JwtRule {
 }
 
 /**
+ * Options of `requireExternalAuthorization()`: the authorizer, and which requests it checks.
+ */
+export interface ExternalAuthorizationOptions {
+  /** The external authorizer (declared on the app's `MeshConfigFragment`). */
+  readonly provider: ExtAuthzProvider;
+  /**
+   * The workload whose requests are checked.
+   *
+   * @default - every workload of the namespace
+   */
+  readonly workload?: IMeshWorkload;
+  /**
+   * Only requests to these paths are checked (Istio's path syntax: exact, `prefix*`, `*suffix`).
+   *
+   * @default - every request
+   */
+  readonly paths?: string[];
+  /**
+   * The Service in front of `workload` (ambient namespaces with a waypoint attach to it).
+   *
+   * `ServiceHost.fromService(svc)` or `ServiceHost.inNamespace(namespace, name)`.
+   *
+   * @default - derived from `workload` when it is also an IMeshDestination
+   */
+  readonly service?: IMeshDestination;
+}
+
+/**
  * Options of `allowJwt()`: the issuer, where the rule applies, and which token holders it lets in.
  */
 export interface AllowJwtOptions extends JwtRule {
@@ -181,6 +210,15 @@ export interface MeshWideMtlsOptions {
    * @default "istio-system"
    */
   readonly rootNamespace?: string;
+}
+
+/**
+ * The per-version Services in front of `target` when it routes to them (a CanaryService in the Gateway API
+ * dialect, whose Service is `service`): an L7 rule on the Service must also cover them.
+ */
+function versionServicesOf(target: IMeshWorkload | undefined, service: string): string[] {
+  const t = target as { _versionServiceNames?: () => string[]; workloadKey?: string } | undefined;
+  return t && typeof t._versionServiceNames === 'function' && t.workloadKey === service ? t._versionServiceNames() : [];
 }
 
 /** The SecureNamespace of each namespace name, per app (construct tree root). */
@@ -359,6 +397,7 @@ export class SecureNamespace extends Construct implements INamespaceRef {
       if (conflicts.length > 0) throw this.conflictError(conflicts);
     }
     for (const [k, v] of Object.entries(this.enrolment.toLabels())) ns.metadata.addLabel(k, v);
+    this.addNamespaceLabels(ns);
     // a Namespace is cluster-scoped: cdk8s copies the chart's namespace into it, which the API server rejects
     if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     this.node.addValidation({
@@ -370,12 +409,33 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     return ns;
   }
 
+  /**
+   * Labels added to the Namespace object this SecureNamespace creates or adopts, besides the enrolment
+   * labels (e.g. a team, a cost centre, Pod Security admission's `pod-security.kubernetes.io/enforce`).
+   * Default: none. An extension point for a platform's subclass: called during construction, so it must not
+   * read fields of the subclass; the enrolment labels cannot be overridden here (use `enrolment`).
+   */
+  protected get namespaceLabels(): { [key: string]: string } {
+    return {};
+  }
+
+  private addNamespaceLabels(ns: ApiObject): void {
+    const extra = this.namespaceLabels;
+    _validateLabels('namespaceLabels', extra);
+    for (const k of Object.keys(extra).sort()) {
+      if (_ENROLMENT_LABELS.includes(k)) {
+        throw _invalid('namespaceLabels', k, 'it is an enrolment label, which `enrolment` decides', 'drop it, and choose the MeshEnrolment instead');
+      }
+      ns.metadata.addLabel(k, extra[k]);
+    }
+  }
+
   /** The namespace name (as `name`): a SecureNamespace is the namespace prop of a CanaryService or MeshGateway. */
   public get namespaceName(): string {
     return this.name;
   }
 
-  /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`). */
+  /** The AuthorizationPolicies created by intents (`allow()`, `grantAccess()`, `requireJwt()`, `requireExternalAuthorization()`). */
   public get policies(): AuthorizationPolicy[] {
     return [...this.intentPolicies];
   }
@@ -469,6 +529,40 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     const ap = this.jwtPolicy(`AllowJwtPolicy-${key}`, workload ? `${key}-allow-jwt` : 'allow-jwt', AuthorizationAction.ALLOW, placement);
     ap.addRule({ requestPrincipals: [...principals], when: conditions.length > 0 ? conditions : undefined });
     return { requestAuthentication: ra, authorizationPolicy: ap };
+  }
+
+  /**
+   * Sends requests to an external authorizer before the other intents apply (a CUSTOM AuthorizationPolicy,
+   * Istio's ext-authz task): a request the authorizer denies is refused, one it allows still needs an ALLOW
+   * intent in this default-deny namespace, so this narrows access and never widens it. The provider is
+   * declared on the app's `MeshConfigFragment`. Repeating it for the same workload and provider adds paths.
+   *
+   * @param options the authorizer, the workload (default: the whole namespace) and the paths it checks (default: all)
+   * @returns the CUSTOM policy
+   */
+  public requireExternalAuthorization(options: ExternalAuthorizationOptions): AuthorizationPolicy {
+    _checkProps('options', options, true, '{ provider: ExtAuthzProvider.http({ name, service, port }) }');
+    if (!(options.provider instanceof ExtAuthzProvider)) {
+      throw _invalid('provider', options.provider, 'it is not an ExtAuthzProvider', 'pass provider: ExtAuthzProvider.http({ name, service, port }) (or .grpc(...))');
+    }
+    this.requireL7('requireExternalAuthorization');
+    const workload = options.workload;
+    if (workload) this.checkWorkloadNamespace(workload);
+    const key = workload ? workload.workloadKey : 'namespace';
+    const id = `ExtAuthz-${key}-${options.provider.name}`;
+    let policy = this.node.tryFindChild(id) as AuthorizationPolicy | undefined;
+    if (!policy) {
+      const placement = this.placement(workload, workload ? this.serviceOf(workload, options, 'requireExternalAuthorization') : undefined);
+      policy = AuthorizationPolicy.custom(this, id, {
+        metadata: { name: _suggestName(`${workload ? `${key}-` : ''}ext-authz-${options.provider.name}`, 253), namespace: this.name },
+        provider: options.provider,
+        selector: placement.selector,
+        targetRefs: placement.targetRefs,
+      });
+      this.intentPolicies.push(policy);
+    }
+    policy.addRule(options.paths !== undefined ? { paths: [...options.paths] } : { matchAll: true });
+    return policy;
   }
 
   /**
@@ -615,10 +709,14 @@ export class SecureNamespace extends Construct implements INamespaceRef {
     return errors;
   }
 
-  /** Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide). */
+  /**
+   * Sidecars: a workload selector. Ambient with a waypoint: the Service (or the waypoint, namespace-wide), plus
+   * the per-version Services of a Gateway API canary (edge traffic addresses them, through the waypoint).
+   */
   private placement(workload: IMeshWorkload | undefined, service: string | undefined): { selector?: IMeshWorkload; targetRefs?: PolicyTargetRef[] } {
     if (this.enrolment.hasWaypoint) {
-      return { targetRefs: [service ? PolicyTargetRef.service(service) : this.waypoint!.toTargetRef()] };
+      if (!service) return { targetRefs: [this.waypoint!.toTargetRef()] };
+      return { targetRefs: [service, ...versionServicesOf(workload, service)].map((s) => PolicyTargetRef.service(s)) };
     }
     return { selector: workload };
   }

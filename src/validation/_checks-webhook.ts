@@ -252,3 +252,17 @@ export function checkRegexes(c: RuleContext): void {
     });
   }
 }
+
+/** MESH212: a VirtualService for the mesh gateway with host `*` (validateVirtualService). */
+export function checkMeshWildcardHosts(c: RuleContext): void {
+  for (const vs of c.ix.virtualServices) {
+    const gateways = items(vs.doc.spec?.gateways);
+    if (gateways.length > 0 && !gateways.includes('mesh')) continue;
+    items(vs.doc.spec?.hosts).forEach((h, i) => {
+      if (h === '*') {
+        c.report(vs, 'MESH212', E, `spec.hosts[${i}]`,
+          'wildcard host * is not allowed for virtual services bound to the mesh gateway: Istio rejects the VirtualService. Fix: name the hosts (e.g. "frontend" or "*.shop.svc.cluster.local"), or bind it to a Gateway');
+      }
+    });
+  }
+}

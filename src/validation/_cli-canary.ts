@@ -18,6 +18,7 @@ export const CANARY_USAGE = `usage: cdk8s-istio canary status|advance|report --p
                        definition is the ConfigMap labelled ${ANALYSIS_LABEL}
   --prometheus URL     the Prometheus HTTP API, e.g. http://prometheus-operated.monitoring:9090
   --header 'NAME: VALUE'  an HTTP header sent to Prometheus (e.g. "Authorization: Bearer $TOKEN"); repeatable
+  --header-file FILE   headers from a file, one "NAME: VALUE" per line (keeps a token out of the command line)
   --time TIME          evaluate at this time (RFC 3339 or Unix seconds; default: now)
   --canary NS/NAME     only this canary; repeatable (default: every canary of the manifests)
   --state FILE         (advance) the state file to write (default: the one each canary's app reads; relative
@@ -55,6 +56,12 @@ function parseTime(v: string): number | undefined {
   return Number.isNaN(t) ? undefined : t / 1000;
 }
 
+/** `NAME: VALUE` as a header, or undefined. */
+function parseHeader(v: string): [string, string] | undefined {
+  const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(v.trim());
+  return m ? [m[1], m[2]] : undefined;
+}
+
 function parseArgs(args: string[]): CanaryArgs | string {
   const [command, ...rest] = args;
   if (!['status', 'advance', 'report'].includes(command)) return command === undefined ? 'no subcommand given' : `unknown subcommand ${command}`;
@@ -64,16 +71,30 @@ function parseArgs(args: string[]): CanaryArgs | string {
     if (!a.startsWith('--')) { parsed.targets.push(a); continue; }
     const flag = a.split('=')[0];
     const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i];
-    if (!['--prometheus', '--header', '--time', '--canary', '--state', '--out', '--format'].includes(flag)) return `unknown option ${a}`;
+    if (!['--prometheus', '--header', '--header-file', '--time', '--canary', '--state', '--out', '--format'].includes(flag)) return `unknown option ${a}`;
     if (v === undefined || v === '') return `${flag} needs a value`;
     if (flag === '--prometheus') {
       if (!/^https?:\/\/[^/]/.test(v)) return `--prometheus is an http(s) URL, got ${v}`;
       parsed.prometheus = v.replace(/\/+$/, '');
     }
     if (flag === '--header') {
-      const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(v);
-      if (!m) return `--header is "NAME: VALUE", got ${v}`;
-      parsed.headers.push([m[1], m[2]]);
+      const h = parseHeader(v);
+      if (!h) return `--header is "NAME: VALUE", got ${v}`;
+      parsed.headers.push(h);
+    }
+    if (flag === '--header-file') {
+      let lines: string[];
+      try {
+        lines = fs.readFileSync(v, 'utf8').split(/\r?\n/);
+      } catch (e) {
+        return `--header-file ${v} cannot be read (${errorText(e)})`;
+      }
+      for (const [n, l] of lines.entries()) {
+        if (l.trim() === '') continue;
+        const h = parseHeader(l);
+        if (!h) return `--header-file ${v} line ${n + 1} is not "NAME: VALUE"`; // the line may hold a secret: not echoed
+        parsed.headers.push(h);
+      }
     }
     if (flag === '--time') {
       parsed.time = parseTime(v);

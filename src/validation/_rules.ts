@@ -17,7 +17,8 @@ import {
   checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds, checkServiceEntryConflicts,
 } from './_checks-kiali';
 import {
-  checkAuthorizationPolicies, checkGatewayServers, checkHeaderValues, checkJwtRules, checkRegexes, checkRetries, checkSubsetNames,
+  checkAuthorizationPolicies, checkGatewayServers, checkHeaderValues, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries,
+  checkSubsetNames,
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
@@ -144,6 +145,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a VirtualService header value (`headers.request/response.set/add`, route or destination level) Envoy cannot parse: a lone `%`, an unknown or unterminated `%VARIABLE%`, control characters', checkHeaderValues),
   rule('MESH211', E, 'admission webhook regex validation (RE2)',
     'a route match regex (`uri`, `scheme`, `method`, `authority`, `headers`, `queryParams`, `withoutHeaders`) or `uriRegexRewrite.match` RE2 rejects: lookaround, backreferences, repeat counts over 1000, longer than the limit, bad syntax', checkRegexes),
+  rule('MESH212', E, 'admission webhook `validateVirtualService`',
+    'a VirtualService bound to the mesh gateway (no `gateways`, or `mesh` among them) with host `*`', checkMeshWildcardHosts),
   // Kiali's manifest-only validations and the misconfigurations users hit most (src/validation/_checks-kiali.ts)
   rule('KIA0002', E, 'Kiali KIA0002 (More than one selector-less object in the same namespace)',
     'more than one namespace-wide PeerAuthentication (no `selector`, no `targetRef(s)`) in one namespace: Istio applies the oldest (RequestAuthentications merge and are not reported)', checkPeerAuthenticationConflicts),

@@ -121,7 +121,10 @@ function destinations(doc: any): Array<[string, string | undefined]> {
       .map((d: any) => [resolveHost(d.destination.host, ns), d.destination.subset]);
   }
   if (['HTTPRoute', 'GRPCRoute', 'TLSRoute'].includes(doc.kind)) {
-    return (doc.spec?.rules ?? []).flatMap((r: any) => r.backendRefs ?? [])
+    // backends, and the Services a RequestMirror filter copies requests to
+    const mirrors = (r: { filters?: Array<{ requestMirror?: { backendRef?: object } }> }) =>
+      (r.filters ?? []).flatMap((f) => f?.requestMirror?.backendRef ? [f.requestMirror.backendRef] : []);
+    return (doc.spec?.rules ?? []).flatMap((r: any) => [...(r.backendRefs ?? []), ...mirrors(r)])
       .filter((b: any) => (b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && b.name)
       .map((b: any) => [_serviceFqdn(b.name, b.namespace ?? ns ?? 'default'), undefined]);
   }

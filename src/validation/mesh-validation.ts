@@ -48,8 +48,8 @@ function stamp(c: ApiObject, doc: { metadata?: { annotations?: Record<string, un
 /**
  * Validation of a whole cdk8s app at synth: every `ApiObject` in it (this library's constructs AND raw
  * objects or L1s you add yourself) is checked against its CRD schema and CEL rules
- * (`ConformanceValidator`) and by the cross-resource mesh rules (README "## Validation": IST0101,
- * IST0132, IST0109, IST0149, IST0118, IST0102, MESH001-MESH005; ambient: IST0167, MESH101, MESH102).
+ * (`ConformanceValidator`) and by the cross-resource mesh rules (README "## Validation", "### Rules": istioctl
+ * analyze's IST codes, Kiali's KIA codes, the admission webhook's rules and this library's MESH rules).
  *
  * Errors fail `app.synth()` / `cdk8s synth`, each naming the construct path of the culprit; warnings are
  * printed and do not fail. It is switched on automatically the first time a construct of this library is

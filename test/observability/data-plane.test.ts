@@ -43,6 +43,15 @@ describe('the reporter follows the data plane of the target\'s namespace', () =>
     }
   });
 
+  test('the mesh-wide reporter of MeshObservability applies to namespaces the app does not enrol', () => {
+    const { chart } = shop(MeshEnrolment.sidecarInjection());
+    const obs = new MeshObservability(chart, 'obs', { reporter: MetricsReporter.WAYPOINT, scraping: false, recordingRules: false, meshDashboard: false });
+    obs.monitor(MonitoringTarget.inNamespace('shop', 'catalog'));
+    obs.monitor(MonitoringTarget.inNamespace('other', 'reviews'));
+    const rules = Testing.synth(chart).filter((o: any) => o.kind === 'PrometheusRule');
+    expect(rules.map((r: any) => [r.metadata.namespace, /reporter="(\w+)"/.exec(r.spec.groups[0].rules[0].expr)![1]])).toEqual([['shop', 'destination'], ['other', 'waypoint']]);
+  });
+
   test('fails: ambient without a waypoint for service traffic (ztunnel reports only L4 metrics)', () => {
     for (const enrolment of [MeshEnrolment.ambient(), MeshEnrolment.ambient({ waypoint: true, waypointTrafficType: WaypointTrafficType.WORKLOAD })]) {
       const { chart } = shop(enrolment);

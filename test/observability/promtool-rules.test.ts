@@ -6,7 +6,7 @@ import { Duration } from 'cdk8s';
 import * as YAML from 'yaml';
 import { MonitoringTarget } from '../../src';
 import { _serviceRuleGroups } from '../../src/observability/service-alerts';
-import { FAST, ServiceSeries, inputSeries } from '../canary-series';
+import { CANARIES, FAST, ServiceSeries, inputSeries } from '../canary-series';
 import { describeWithBinaries } from '../prometheus';
 
 // The alert rules the library emits, unit-tested by promtool (`promtool test rules`) on the same kind of
@@ -32,9 +32,9 @@ function expected(longWindow: string): any {
 
 interface AlertTest { eval_time: string; alertname: string; exp_alerts: any[] }
 
-function promtoolTest(s: ServiceSeries, alerts: AlertTest[]): { status: number | null; output: string } {
+function promtoolTest(s: ServiceSeries, alerts: AlertTest[], groups: any[] = GROUPS): { status: number | null; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-promtool-'));
-  fs.writeFileSync(path.join(dir, 'rules.yaml'), YAML.stringify({ groups: GROUPS }));
+  fs.writeFileSync(path.join(dir, 'rules.yaml'), YAML.stringify({ groups }));
   fs.writeFileSync(path.join(dir, 'test.yaml'), YAML.stringify({
     rule_files: ['rules.yaml'],
     evaluation_interval: '1m',
@@ -70,5 +70,31 @@ describeWithBinaries(['promtool'], 'alert rules under promtool test rules', () =
     ]);
     expect(r.status).toBe(1);
     expect(r.output).toContain('FAILED');
+  });
+
+  test('canary alerts on the canary loop\'s series: the erroring canary fires after canaryFor (5m), the healthy one never', () => {
+    const canaryGroups = (service: string) => _serviceRuleGroups(MonitoringTarget.canary({
+      serviceName: service, namespace: 'shop', stableVersion: 'v1', canaryVersion: 'v2', canaryWeight: 25,
+    }).toMonitoringTarget(), OPTIONS);
+    const canarySeries = (name: string) => CANARIES.find((c) => c.service === name)!;
+    const rule = canaryGroups('erroring')[1].rules.find((r: any) => r.alert === 'IstioCanarySuccessRateDegraded');
+    const firing = { exp_labels: { ...rule.labels, destination_service_name: 'erroring', destination_service_namespace: 'shop' }, exp_annotations: rule.annotations };
+    const erroring = promtoolTest(canarySeries('erroring'), [
+      { eval_time: '4m', alertname: 'IstioCanarySuccessRateDegraded', exp_alerts: [] }, // pending: the 5m `for` has not passed
+      { eval_time: '15m', alertname: 'IstioCanarySuccessRateDegraded', exp_alerts: [firing] },
+      { eval_time: '15m', alertname: 'IstioCanaryLatencyDegraded', exp_alerts: [] },
+    ], canaryGroups('erroring'));
+    expect(erroring.output).toContain('SUCCESS');
+    const healthy = promtoolTest(canarySeries('healthy'), ['IstioCanarySuccessRateDegraded', 'IstioCanaryLatencyDegraded'].map((alertname) => ({ eval_time: '30m', alertname, exp_alerts: [] })),
+      canaryGroups('healthy'));
+    expect(healthy.output).toContain('SUCCESS');
+    // the slow canary fires the latency alert
+    const slowRule = canaryGroups('slow')[1].rules.find((r: any) => r.alert === 'IstioCanaryLatencyDegraded');
+    const slow = promtoolTest(canarySeries('slow'), [{
+      eval_time: '15m',
+      alertname: 'IstioCanaryLatencyDegraded',
+      exp_alerts: [{ exp_labels: { ...slowRule.labels, destination_service_name: 'slow', destination_service_namespace: 'shop' }, exp_annotations: slowRule.annotations }],
+    }], canaryGroups('slow'));
+    expect(slow.output).toContain('SUCCESS');
   });
 });

@@ -172,6 +172,19 @@ describe('AlbIngress', () => {
       .toThrow('Invalid gateway "istio-ingress/edge": it is not a MeshGateway. Fix: pass the MeshGateway the ALB forwards to');
   });
 
+  test('gateway pods the library deploys get the Service type the ALB needs, unless it was given', () => {
+    const serviceType = (workload: GatewayWorkload, targetType: AlbTargetType) => {
+      const { chart, edge } = edgeOf({ workload });
+      new AlbIngress(chart, 'alb', { gateway: edge, certificateArns: [ARN], targetType });
+      return Testing.synth(chart).find((o) => o.kind === 'Service').spec.type;
+    };
+    expect(serviceType(GatewayWorkload.injected(), AlbTargetType.IP)).toEqual('ClusterIP');
+    expect(serviceType(GatewayWorkload.injected(), AlbTargetType.INSTANCE)).toEqual('NodePort');
+    expect(serviceType(GatewayWorkload.injected({ serviceType: GatewayServiceType.LOAD_BALANCER }), AlbTargetType.IP)).toEqual('LoadBalancer');
+    // without an ALB: a LoadBalancer Service
+    expect(Testing.synth(edgeOf({ workload: GatewayWorkload.injected() }).chart).find((o) => o.kind === 'Service').spec.type).toEqual('LoadBalancer');
+  });
+
   test('fails: instance targets to a ClusterIP gateway Service', () => {
     const { chart, edge } = edgeOf({ workload: GatewayWorkload.injected({ serviceType: GatewayServiceType.CLUSTER_IP }) });
     expect(() => new AlbIngress(chart, 'alb', { gateway: edge, certificateArns: [ARN], targetType: AlbTargetType.INSTANCE }))

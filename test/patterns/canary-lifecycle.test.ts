@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { CanaryService } from '../../src';
+import { CanaryService, MeshEnrolment, SecureNamespace, TrafficDialect } from '../../src';
 import { _transition, _transitionText } from '../../src/validation/_transition';
 import { main } from '../../src/validation/cli';
 
@@ -193,9 +193,10 @@ describe('cdk8s-istio diff (CLI)', () => {
 
 describe('README "The seed workflow, step by step"', () => {
   // the README's CanaryService (images 2.0.0 / 2.1.0 / 2.2.0), one release per step
-  const readmeRelease = (stable: string, canary: string | undefined, canaryWeight: number) => {
+  const readmeRelease = (stable: string, canary: string | undefined, canaryWeight: number, ambient = false) => {
     const images: { [v: string]: string } = { v1: 'ghcr.io/acme/catalog:2.0.0', v2: 'ghcr.io/acme/catalog:2.1.0', v3: 'ghcr.io/acme/catalog:2.2.0' };
     const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    if (ambient) new SecureNamespace(chart, 'shop-namespace', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true }) });
     new CanaryService(chart, 'catalog', {
       port: 8080,
       stable: { image: images[stable], version: stable },
@@ -213,5 +214,118 @@ describe('README "The seed workflow, step by step"', () => {
     ['v3 canary at 10%', readmeRelease('v2', undefined, 0), readmeRelease('v2', 'v3', 10)],
   ])('shows what cdk8s-istio diff prints for %s', (_step, before, after) => {
     expect(readme).toContain('```text\n' + _transitionText(_transition(before, after)) + '```');
+  });
+
+  // "Sidecar or ambient": the same steps in the Gateway API dialect (the blocks are indented in a list item)
+  test.each([
+    ['v2 the new stable', readmeRelease('v1', 'v2', 100, true), readmeRelease('v2', undefined, 0, true)],
+    ['v3 canary at 10%', readmeRelease('v2', undefined, 0, true), readmeRelease('v2', 'v3', 10, true)],
+  ])('shows what cdk8s-istio diff prints for %s in ambient', (_step, before, after) => {
+    const indented = (text: string) => text.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
+    expect(readme).toContain(indented('```text\n' + _transitionText(_transition(before, after)) + '```'));
+  });
+});
+
+describe('CanaryService: a canary\'s whole life in the Gateway API dialect (ambient, with a waypoint)', () => {
+  /** The same release as above, in an ambient namespace: the canary defaults to the Gateway API dialect. */
+  function ambientRelease(stable: string, canary: string | undefined, step = 0, rollback = false): any[] {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    new SecureNamespace(chart, 'shop-namespace', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true }) });
+    const catalog = new CanaryService(chart, 'catalog', {
+      port: 8080,
+      steps: [10, 25, 50, 100],
+      step,
+      stable: { version: stable, image: IMAGES[stable], replicas: 3 },
+      canary: canary ? { version: canary, image: IMAGES[canary] } : undefined,
+      canaryHeader: { name: 'x-canary', value: 'true' },
+    });
+    expect(catalog.routing).toEqual(TrafficDialect.GATEWAY_API);
+    if (rollback) catalog.rollback();
+    return Testing.synth(chart);
+  }
+  const GW_CYCLE: Array<[string, any[]]> = [
+    ['v1 stable, v2 canary at 10%', ambientRelease('v1', 'v2', 0)],
+    ['25%', ambientRelease('v1', 'v2', 1)],
+    ['50%', ambientRelease('v1', 'v2', 2)],
+    ['100%', ambientRelease('v1', 'v2', 3)],
+    ['v2 the new stable, no canary', ambientRelease('v2', undefined)],
+    ['v3 canary at 10%', ambientRelease('v2', 'v3', 0)],
+    ['rollback', ambientRelease('v2', 'v3', 0, true)],
+  ];
+  const GW_SPLIT = 'weights: HTTPRoute/shop/catalog route canary-split';
+  const service = (docs: any[], name: string) => docs.find((d) => d.kind === 'Service' && d.metadata.name === name);
+
+  test.each(GW_CYCLE.slice(1).map((step, i) => [GW_CYCLE[i][0], step[0], GW_CYCLE[i][1], step[1]]))(
+    '%s -> %s: no immutable field changes, no route loses its target, and cdk8s-istio diff exits 0', (_from, _to, before, after) => {
+      expect(_transition(objects(before as any[]), objects(after as any[])).findings).toEqual([]);
+      const out = { write: () => undefined };
+      const [a, b] = [before, after].map((docs) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-gw-diff-'));
+        fs.writeFileSync(path.join(dir, 'shop.k8s.yaml'), (docs as any[]).map((d) => JSON.stringify(d)).join('\n---\n'));
+        return dir;
+      });
+      expect(main(['diff', a, b], out, out)).toEqual(0);
+    });
+
+  test('a weight step changes only the HTTPRoute\'s backend weights', () => {
+    expect(_transition(objects(GW_CYCLE[0][1]), objects(GW_CYCLE[1][1]))).toEqual({
+      created: [],
+      deleted: [],
+      changed: ['HTTPRoute/shop/catalog'],
+      findings: [],
+      notes: [`${GW_SPLIT}: catalog-v1 90%, catalog-v2 10% -> catalog-v1 75%, catalog-v2 25%`],
+    });
+  });
+
+  test('promotion keeps v2\'s Deployment and Service (its pods keep running) and deletes v1\'s', () => {
+    const [atHundred, promoted] = [GW_CYCLE[3][1], GW_CYCLE[4][1]];
+    expect(deployment(promoted, 'catalog-v2').spec.template).toEqual(deployment(atHundred, 'catalog-v2').spec.template);
+    expect(service(promoted, 'catalog-v2')).toEqual(service(atHundred, 'catalog-v2'));
+    const t = _transition(objects(atHundred), objects(promoted));
+    expect(t.created).toEqual([]);
+    expect(t.deleted).toEqual(['Deployment/shop/catalog-v1', 'Service/shop/catalog-v1']);
+    expect(t.changed).toEqual(['Deployment/shop/catalog-v2', 'HTTPRoute/shop/catalog']);
+    expect(t.notes).toEqual([
+      'replicas: Deployment/shop/catalog-v2: 1 -> 3',
+      `${GW_SPLIT}: catalog-v1 0%, catalog-v2 100% -> catalog-v2 100%`,
+      'route removed: HTTPRoute/shop/catalog route canary-override',
+    ]);
+  });
+
+  test('between releases: the stable version\'s Service behind the route; the next canary adds its own', () => {
+    const steady = GW_CYCLE[4][1];
+    expect(steady.filter((d) => ['Deployment', 'Service', 'HTTPRoute', 'DestinationRule', 'VirtualService'].includes(d.kind)).map((d) => `${d.kind}/${d.metadata.name}`))
+      .toEqual(['Deployment/catalog-v2', 'Service/catalog', 'Service/catalog-v2', 'HTTPRoute/catalog']);
+    const t = _transition(objects(steady), objects(GW_CYCLE[5][1]));
+    expect(t.created).toEqual(['Deployment/shop/catalog-v3', 'Service/shop/catalog-v3']);
+    expect(t.changed).toEqual(['HTTPRoute/shop/catalog']);
+    expect(t.notes).toContain('route added: HTTPRoute/shop/catalog route canary-override: catalog-v3 100%');
+  });
+
+  test('fails (exit 1) on a route to a per-version Service the change deletes, backend or mirror', () => {
+    const before = GW_CYCLE[0][1];
+    const after = JSON.parse(JSON.stringify(before)).filter((d: any) => !(d.kind === 'Service' && d.metadata.name === 'catalog-v2'));
+    expect(_transition(objects(before), objects(after)).findings.map((f) => [f.rule, f.object, f.message])).toEqual([
+      ['TRAFFIC_LOSS', 'HTTPRoute/shop/catalog', 'a route sends traffic to Service catalog-v2.shop.svc.cluster.local, which this change deletes'],
+      ['TRAFFIC_LOSS', 'HTTPRoute/shop/catalog', 'a route sends traffic to Service catalog-v2.shop.svc.cluster.local, which this change deletes'],
+    ]);
+    const mirrorOnly = JSON.parse(JSON.stringify(after));
+    const route = mirrorOnly.find((d: any) => d.kind === 'HTTPRoute');
+    route.spec.rules = [{
+      name: 'canary-split',
+      backendRefs: [{ name: 'catalog-v1', port: 8080 }],
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'catalog-v2', port: 8080 } } }],
+    }];
+    expect(_transition(objects(before), objects(mirrorOnly)).findings.map((f) => f.message)).toEqual([
+      'a route sends traffic to Service catalog-v2.shop.svc.cluster.local, which this change deletes',
+    ]);
+    const [a, b] = [before, after].map((docs) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-gw-diff-'));
+      fs.writeFileSync(path.join(dir, 'shop.k8s.yaml'), docs.map((d: any) => JSON.stringify(d)).join('\n---\n'));
+      return dir;
+    });
+    let out = '';
+    expect(main(['diff', a, b], { write: (x: string) => { out += x; } }, { write: () => undefined })).toEqual(1);
+    expect(out).toContain('HTTPRoute/shop/catalog: [TRAFFIC_LOSS] a route sends traffic to Service catalog-v2.shop.svc.cluster.local, which this change deletes');
   });
 });

@@ -109,8 +109,8 @@ describe('CanaryService', () => {
     expect(catalog.serviceHost.fqdn).toEqual(FQDN);
     expect(catalog.service?.name).toEqual('catalog');
     expect(catalog.stable.deployment?.name).toEqual('catalog-v1');
-    expect(catalog.destinationRule.subsets.map((s) => s.name)).toEqual(['stable', 'canary']);
-    expect(catalog.virtualService.hosts).toEqual([FQDN]);
+    expect(catalog.destinationRule!.subsets.map((s) => s.name)).toEqual(['stable', 'canary']);
+    expect(catalog.virtualService!.hosts).toEqual([FQDN]);
   });
 
   test('header and cookie override route to the canary first; retries/timeouts on every route; outlier detection and affinity for both subsets', () => {
@@ -233,7 +233,7 @@ describe('CanaryService', () => {
         'Invalid hosts[0] "*": a canary\'s VirtualService always routes its Service FQDN (catalog.shop.svc.cluster.local), and this wildcard covers it and other services\' traffic too. '
         + 'Fix: list the extra hosts by name, e.g. ["shop.example.com"] for edge traffic');
       expect(() => new CanaryService(chart, 'c2', { ...versions, serviceName: 'catalog2', hosts: ['shop.example.com', '*.svc.cluster.local'] })).toThrow('Invalid hosts[1] "*.svc.cluster.local"');
-      expect(new CanaryService(chart, 'c3', { ...versions, serviceName: 'catalog3', hosts: ['*.example.com'] }).virtualService.hosts)
+      expect(new CanaryService(chart, 'c3', { ...versions, serviceName: 'catalog3', hosts: ['*.example.com'] }).virtualService!.hosts)
         .toEqual(['catalog3.shop.svc.cluster.local', '*.example.com']);
     });
 

@@ -100,6 +100,39 @@ describe('GatewayTls.certificate(): cert-manager issues the gateway\'s certifica
     expect(out.find((o) => o.kind === 'Certificate').spec.dnsNames).toEqual(['shop.example.com']);
   });
 
+  test('Gateway API flavour: one HTTPS listener per host of a certificate entry, its routes attached there; the grant covers every Secret', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const edge = new MeshGateway(chart, 'edge', {
+      namespace: NamespaceRef.named('istio-ingress'),
+      api: EdgeApi.GATEWAY_API,
+      certificateNamespace: 'certs',
+      tls: GatewayTls.simple({ credentialName: 'shop-cert' }),
+      certificates: [GatewayTls.certificate({ credentialName: 'api-cert', issuer, hosts: ['api.example.com'] })],
+    });
+    // WHEN
+    edge.expose('shop.example.com', frontend, { port: 8080 });
+    edge.expose('api.example.com', frontend, { port: 8080 });
+    // THEN
+    const out = Testing.synth(chart);
+    const gw = out.find((o) => o.kind === 'Gateway');
+    expect(gw.spec.listeners.map((l: any) => [l.name, l.port, l.hostname, l.tls?.certificateRefs?.[0]?.name])).toEqual([
+      ['https', 443, undefined, 'shop-cert'],
+      ['https-1-1', 443, 'api.example.com', 'api-cert'],
+      ['http', 80, undefined, undefined],
+    ]);
+    const routes = out.filter((o) => o.kind === 'HTTPRoute' && o.spec.hostnames);
+    expect(routes.map((r) => [r.spec.hostnames, r.spec.parentRefs.map((p: any) => p.sectionName)])).toEqual([
+      [['shop.example.com'], ['https']],
+      [['api.example.com'], ['https-1-1']],
+    ]);
+    expect(out.find((o) => o.kind === 'ReferenceGrant' && o.metadata.namespace === 'certs').spec.to).toEqual([
+      { group: '', kind: 'Secret', name: 'shop-cert' }, { group: '', kind: 'Secret', name: 'api-cert' },
+    ]);
+    expect(out.find((o) => o.kind === 'Certificate').metadata).toEqual({ name: 'api-cert', namespace: 'certs' });
+    expect(out.flatMap((o) => ConformanceValidator.builtIn().validate(o))).toEqual([]);
+  });
+
   test('near-miss: a wildcard certificate covers the served subdomains', () => {
     const chart = Testing.chart();
     const edge = new MeshGateway(chart, 'edge', {
@@ -161,12 +194,6 @@ describe('GatewayTls.certificate() and certificates: errors', () => {
     ['certificates on a plaintext gateway', () => new MeshGateway(Testing.chart(), 'e', {
       namespace: NamespaceRef.named('n'), plaintext: true, certificates: [GatewayTls.certificate({ credentialName: 'a', issuer, hosts: ['x.example.com'] })],
     }), 'Invalid certificates 1: per-host certificates need a gateway that terminates TLS'],
-    ['certificates with the Gateway API flavour', () => new MeshGateway(Testing.chart(), 'e', {
-      namespace: NamespaceRef.named('n'),
-      api: EdgeApi.GATEWAY_API,
-      tls: GatewayTls.simple({ credentialName: 'a' }),
-      certificates: [GatewayTls.certificate({ credentialName: 'b', issuer, hosts: ['x.example.com'] })],
-    }), 'Invalid certificates 1: per-host certificates are rendered with the Istio API only in this version'],
     ['a bad issuer, duration or host', () => GatewayTls.certificate({ credentialName: 'a', issuer, duration: Duration.minutes(30) }), 'Invalid duration "30m"'],
     ['no issuer', () => GatewayTls.certificate({ credentialName: 'a' } as any), 'Invalid issuer (undefined): a certificate needs an issuer'],
     ['a bad host', () => GatewayTls.certificate({ credentialName: 'a', issuer, hosts: ['*'] }), 'Invalid hosts "*"'],

@@ -17,8 +17,10 @@ function shopApp(enrolment?: MeshEnrolment) {
     containers: [{ image: 'ghcr.io/acme/frontend:1.4.2', portNumber: 8080 }],
   });
   frontend.select(kplus.LabelSelector.of({ labels: { app: 'frontend' } }));
+  // a canary in an ambient namespace needs the waypoint (its routing is L7): stable only without one
+  const l4Only = enrolment?.isAmbient === true && !enrolment.hasWaypoint;
   const catalog = new CanaryService(chart, 'catalog', {
-    port: 8080, stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+    port: 8080, stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: l4Only ? undefined : { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
   });
   return { app, chart, shop, frontend: MeshWorkload.fromWorkload(frontend), catalog };
 }
@@ -186,7 +188,8 @@ describe('MeshDependencies', () => {
       const policies = of(chart, 'AuthorizationPolicy');
       expect(policies.find((p: any) => p.metadata.name === 'allow-frontend-to-catalog').spec).toEqual({
         action: 'ALLOW',
-        targetRefs: [{ group: '', kind: 'Service', name: 'catalog' }],
+        // the canary (Gateway API dialect in ambient) routes to its per-version Services: the rule covers them too
+        targetRefs: ['catalog', 'catalog-v1', 'catalog-v2'].map((name) => ({ group: '', kind: 'Service', name })),
         rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }], to: [{ operation: { methods: ['GET'], paths: ['/public'] } }] }],
       });
       // ztunnel (selector-less, L4 only) admits the waypoint, whose identity it sees

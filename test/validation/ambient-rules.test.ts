@@ -209,8 +209,11 @@ describe('the ambient rules at synth', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'shop', { namespace: 'shop' });
       const shop = new SecureNamespace(chart, 'ns', { name: 'shop', enrolment });
+      // a canary's routing needs the waypoint (refused without one): stable only there
       const catalog = new CanaryService(chart, 'catalog', {
-        port: 8080, stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' },
+        port: 8080,
+        stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' },
+        canary: enrolment.hasWaypoint ? { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' } : undefined,
       });
       const frontend = MeshWorkload.labels({ app: 'frontend' }, { namespace: 'shop', serviceAccountName: 'frontend' });
       const rule = shop.allow(frontend.workloadIdentity!).to(catalog).ports(8080);

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
@@ -83,6 +84,32 @@ test('canary status: an unreachable Prometheus holds with exit 2, and advance wr
   expect(r.code).toBe(2);
   expect(r.err).toEqual(`cdk8s-istio canary: cannot decide, so every canary holds: Prometheus at http://127.0.0.1:${port} is unreachable (ECONNREFUSED); nothing written\n`);
   expect(fs.readFileSync(path.join(dir, 'canary-state.json'), 'utf8')).toEqual(before);
+});
+
+test('canary status: the auth headers (--header, --header-file) reach Prometheus; an empty answer holds', async () => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.headers);
+    res.setHeader('content-type', 'application/json');
+    const matrix = req.url!.startsWith('/api/v1/query_range');
+    res.end(JSON.stringify({ status: 'success', data: { resultType: matrix ? 'matrix' : 'vector', result: [] } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const dir = tmpDir();
+  const dist = synthApp(dir, {});
+  fs.writeFileSync(path.join(dir, 'headers'), 'Authorization: Bearer s3cret\n\n');
+  const r = await run(['canary', 'status', '--prometheus', `http://127.0.0.1:${port}/`, '--header-file', path.join(dir, 'headers'),
+    '--header', 'X-Scope-OrgID: team-a', '--time', String(EVAL), '--canary', 'shop/healthy', dist]);
+  server.close();
+  expect(r.code).toBe(3);
+  expect(seen.length).toBe(10); // 6 instant + 4 range queries
+  expect(seen.every((h) => h.authorization === 'Bearer s3cret' && h['x-scope-orgid'] === 'team-a')).toBe(true);
+  fs.writeFileSync(path.join(dir, 'bad'), 'Bearer s3cret\n');
+  const bad = await run(['canary', 'status', '--prometheus', 'http://x', '--header-file', path.join(dir, 'bad'), dist]);
+  expect(bad.code).toBe(2);
+  expect(bad.err).toContain(`--header-file ${path.join(dir, 'bad')} line 1 is not "NAME: VALUE"`);
+  expect(bad.err).not.toContain('s3cret');
 });
 
 test('canary status: manifests without a canary analysis exit 2', async () => {

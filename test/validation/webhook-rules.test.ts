@@ -98,3 +98,15 @@ describe('MESH209-MESH211 subset names, header values, regexes', () => {
     expect(check(vs([route({ headers: { response: { set: { 'x-discount': '10%%', 'x-up': '%UPSTREAM_HOST%' } } }, match: [{ uri: { regex: '/api/v[0-9]+/.*' } }] })]))).toEqual([]);
   });
 });
+
+describe('MESH212 host * on the mesh gateway', () => {
+  test('fails on host * without gateways or with mesh', () => {
+    expect(check({ ...vs([route({})]), spec: { hosts: ['*'], http: [route({})] } })).toEqual(['MESH212 error VirtualService/a spec.hosts[0]']);
+    // bound to the mesh and a gateway (the gateway is not in the input: IST0101 too)
+    expect(check({ ...vs([route({})]), spec: { hosts: ['*'], gateways: ['mesh', 'edge/gw'], http: [route({})] } }).filter((f) => f.startsWith('MESH212')))
+      .toEqual(['MESH212 error VirtualService/a spec.hosts[0]']);
+  });
+  test('near miss: host * on a Gateway only', () => {
+    expect(check({ ...vs([route({})]), spec: { hosts: ['*'], gateways: ['edge/gw'], http: [route({})] } }).filter((f) => f.startsWith('MESH212'))).toEqual([]);
+  });
+});

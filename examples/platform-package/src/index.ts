@@ -4,9 +4,9 @@
 // SecureNamespace.of, so every AcmeService of a namespace shares one SecureNamespace), a canary release,
 // one allow rule per caller, an edge route and SLO monitoring. It is a jsii library: the same construct
 // is usable from TypeScript, Python, Java, C# and Go.
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  CanaryService, HttpMethod, MeshGateway, MeshIdentity, SecureNamespace, ServiceMonitoring,
+  CanaryDeploymentSpec, CanaryService, CanaryVersion, HttpMethod, MeshGateway, MeshIdentity, SecureNamespace, ServiceMonitoring,
 } from 'cdk8s-istio';
 import { Construct } from 'constructs';
 
@@ -119,6 +119,43 @@ export interface AcmeServiceProps {
 }
 
 /**
+ * A CanaryService with Acme's conventions, through CanaryService's protected extension points: every object
+ * it creates carries Acme's ownership labels, and every version's pods run at least two replicas, spread
+ * over zones, with their version in the environment. Names, routing and checks stay CanaryService's.
+ */
+export class AcmeRelease extends CanaryService {
+  /** The label every object of an Acme release carries. */
+  public static readonly MANAGED_BY = 'acme.io/managed-by';
+
+  /**
+   * Labels on every created object: `acme.io/managed-by: acme-mesh`, and the team from the app context
+   * `acme.io/team` (set once in main.ts; the getter runs during construction, so it reads the construct tree,
+   * not fields of this class).
+   */
+  protected get objectLabels(): { [key: string]: string } {
+    const team = this.node.tryGetContext('acme.io/team');
+    return { [AcmeRelease.MANAGED_BY]: 'acme-mesh', ...(typeof team === 'string' ? { 'acme.io/team': team } : {}) };
+  }
+
+  /**
+   * Each version's Deployment: CanaryService's, with at least two replicas, a zone spread and `ACME_VERSION`.
+   *
+   * @param version the version
+   * @param spec what CanaryService puts into the Deployment
+   */
+  protected createVersionDeployment(version: CanaryVersion, spec: CanaryDeploymentSpec): ApiObject {
+    const deployment = super.createVersionDeployment(version, { ...spec, replicas: Math.max(spec.replicas, 2) });
+    deployment.addJsonPatch(
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
+        maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: spec.labels },
+      }]),
+      JsonPatch.add('/spec/template/spec/containers/0/env', [{ name: 'ACME_VERSION', value: version.version }]),
+    );
+    return deployment;
+  }
+}
+
+/**
  * One service the Acme way: a secured namespace (shared), a canary release, allow rules for its
  * callers, an optional edge route and SLO alerts plus dashboards.
  *
@@ -136,7 +173,7 @@ export interface AcmeServiceProps {
 export class AcmeService extends Construct {
   /** The namespace's SecureNamespace (the one every AcmeService of that namespace shares). */
   public readonly secureNamespace: SecureNamespace;
-  /** The canary release: Service, Deployments, DestinationRule and VirtualService. */
+  /** The canary release (an AcmeRelease): Service, Deployments, DestinationRule and VirtualService. */
   public readonly canary: CanaryService;
   /** The SLO alerts and dashboards. */
   public readonly monitoring: ServiceMonitoring;
@@ -170,7 +207,7 @@ export class AcmeService extends Construct {
     this.secureNamespace = SecureNamespace.of(this, props.namespace);
 
     // the release: stable, plus a canary at canaryWeight percent
-    this.canary = new CanaryService(this, 'Release', {
+    this.canary = new AcmeRelease(this, 'Release', {
       serviceName: name,
       namespace: this.secureNamespace,
       port: props.port ?? 8080,

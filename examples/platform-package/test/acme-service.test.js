@@ -125,8 +125,9 @@ test('monitoring: SLO alerts per service, canary dashboard for the canary', () =
   const alerts = all('PrometheusRule', 'shop').find((r) => r.metadata.name === 'catalog-alerts')
     .spec.groups.flatMap((g) => g.rules.map((r) => r.alert)).filter(Boolean);
   assert.ok(alerts.includes('IstioCanarySuccessRateDegraded'), `catalog alerts: ${alerts.join(', ')}`);
+  // dashboards, and the canary's analysis (read by `cdk8s-istio canary status`)
   assert.deepEqual(all('ConfigMap', 'shop').map((c) => c.metadata.name).sort(),
-    ['cart-shop-service-dashboard', 'catalog-shop-canary-dashboard', 'catalog-shop-service-dashboard']);
+    ['cart-shop-service-dashboard', 'catalog-canary-analysis', 'catalog-shop-canary-dashboard', 'catalog-shop-service-dashboard']);
 });
 
 test('MeshValidation finds no errors, and the app synthesizes', () => {
@@ -145,4 +146,23 @@ test('input errors name the prop, its value and the fix', () => {
   assert.throws(() => new AcmeService(chart, 'b', { namespace: 'shop', image: 'x:1', callers: [{ namespace: 'shop' }] }),
     /^Error: Invalid callers\[0\] \{"namespace":"shop"\}: a caller is a namespace and a service account\. Fix: /);
   assert.throws(() => new AcmeService(chart, 'c', { namespace: 'Shop!', image: 'x:1' }), /Invalid namespaceName "Shop!"/);
+});
+
+test("AcmeRelease (CanaryService's extension points): Acme's labels on every object, two replicas spread over zones", () => {
+  const app = Testing.app();
+  app.node.setContext('acme.io/team', 'shop-team');
+  const chart = new Chart(app, 'platform', { namespace: 'shop' });
+  new AcmeService(chart, 'catalog', { namespace: 'shop', image: 'ghcr.io/acme/catalog:2.0.0', canaryImage: 'ghcr.io/acme/catalog:2.1.0' });
+  const created = Testing.synth(chart).filter((o) => o.metadata.labels && o.metadata.labels['acme.io/managed-by']);
+  assert.deepEqual(created.map((o) => `${o.kind}/${o.metadata.name}`), [
+    'ServiceAccount/catalog', 'Deployment/catalog-v1', 'Deployment/catalog-v2', 'Service/catalog', 'DestinationRule/catalog', 'VirtualService/catalog',
+  ]);
+  assert.ok(created.every((o) => o.metadata.labels['acme.io/team'] === 'shop-team'));
+  const deployments = created.filter((o) => o.kind === 'Deployment');
+  assert.deepEqual(deployments.map((d) => [d.spec.replicas, d.spec.template.spec.containers[0].env]), [
+    [2, [{ name: 'ACME_VERSION', value: 'v1' }]], [2, [{ name: 'ACME_VERSION', value: 'v2' }]],
+  ]);
+  assert.deepEqual(deployments[0].spec.template.spec.topologySpreadConstraints[0].labelSelector, { matchLabels: { app: 'catalog', version: 'v1' } });
+  // the pods' labels are CanaryService's: the Service and the subsets still select them
+  assert.equal(deployments[0].spec.template.metadata.labels['acme.io/managed-by'], undefined);
 });
