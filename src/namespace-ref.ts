@@ -16,8 +16,9 @@ export interface INamespaceRef {
  * A `SecureNamespace` is one already.
  *
  * @example
- * NamespaceRef.named('istio-ingress');            // managed outside this app
- * NamespaceRef.fromNamespace(ingressNamespace);   // a cdk8s-plus Namespace (any version), plain or imported ApiObject
+ * NamespaceRef.named('istio-ingress');      // managed outside this app
+ * const payments = new kplus.Namespace(chart, 'payments', { metadata: { name: 'payments' } });
+ * NamespaceRef.fromNamespace(payments);     // a cdk8s-plus Namespace (any version), plain or imported ApiObject
  */
 export class NamespaceRef implements INamespaceRef {
   /**
