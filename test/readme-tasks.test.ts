@@ -73,7 +73,7 @@ describe('README: Istio tasks, typed', () => {
     });
     expect(MeshConfigFragment.of(chart).toMeshConfig().extensionProviders.map((p: any) => p.name)).toEqual(['sample-ext-authz-http']);
     // the declaration travels in the output, for the cdk8s plugin and `cdk8s-istio validate` (MESH002)
-    expect(policy.metadata.annotations).toEqual({ 'validation.cdk8s-istio.io/providers': 'sample-ext-authz-http' });
+    expect(policy.metadata.annotations).toEqual({ 'validation.cdk8s-istio.dev/providers': 'sample-ext-authz-http' });
     expectValid(chart);
   });
 

@@ -309,7 +309,7 @@ function describePods(pods: _Pod[]): string {
 
 /**
  * Annotations of Istio's domains (annotations.go istioAnnotation). istioctl matches any prefix ending in
- * "istio.io", which takes other owners' domains too (this library's `validation.cdk8s-istio.io/...`): here the
+ * "istio.io", which takes other owners' domains too (e.g. `validation.cdk8s-istio.io/...`; this library uses `.dev` for that reason): here the
  * prefix must be `istio.io` or end in `.istio.io`.
  */
 function isIstioAnnotation(a: string): boolean {

@@ -3,16 +3,17 @@
  * the cdk8s validation plugin and `cdk8s-istio validate` read the same inputs and give the same findings.
  *
  * Three annotations, each on the objects it concerns (and only there):
- * - `validation.cdk8s-istio.io/suppress`: rules suppressed in code (`MeshValidation.suppress`) for this
+ * - `validation.cdk8s-istio.dev/suppress`: rules suppressed in code (`MeshValidation.suppress`) for this
  *   object, one `RULE: reason` per line (sorted);
- * - `validation.cdk8s-istio.io/providers`: the extension providers the app declares
+ * - `validation.cdk8s-istio.dev/providers`: the extension providers the app declares
  *   (`declareProviders`, `MeshConfigFragment`), comma-separated, on every Telemetry and every CUSTOM
  *   AuthorizationPolicy (the objects MESH002 reads);
- * - `validation.cdk8s-istio.io/external-gateways`: the gateways this VirtualService binds to that the
+ * - `validation.cdk8s-istio.dev/external-gateways`: the gateways this VirtualService binds to that the
  *   app declares external (`GatewayBinding.external()`, `declareExternalGateways`), comma-separated.
  *
  * The API server keeps annotations as they are and nothing in Istio reads these, so `kubectl apply`
- * is unaffected. A checker reading files takes the union of the providers and gateways carried by all
+ * is unaffected. The prefix must not end in `istio.io`: `istioctl analyze` takes every annotation whose
+ * prefix ends so for an Istio one and reports it as unknown (IST0108). A checker reading files takes the union of the providers and gateways carried by all
  * objects, and each object's own suppressions.
  *
  * Internal: `MeshValidation` writes them at synth; `_validateDocuments` (plugin, CLI) reads them.
@@ -21,11 +22,11 @@ import { _resolveGatewayRef } from '../_naming';
 import { _apiGroup } from './_objects';
 
 /** @internal */
-export const _SUPPRESS_ANNOTATION = 'validation.cdk8s-istio.io/suppress';
+export const _SUPPRESS_ANNOTATION = 'validation.cdk8s-istio.dev/suppress';
 /** @internal */
-export const _PROVIDERS_ANNOTATION = 'validation.cdk8s-istio.io/providers';
+export const _PROVIDERS_ANNOTATION = 'validation.cdk8s-istio.dev/providers';
 /** @internal */
-export const _EXTERNAL_GATEWAYS_ANNOTATION = 'validation.cdk8s-istio.io/external-gateways';
+export const _EXTERNAL_GATEWAYS_ANNOTATION = 'validation.cdk8s-istio.dev/external-gateways';
 
 /** What the app declares for the checks. @internal */
 export interface _Declarations {

@@ -21,7 +21,7 @@ import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './c
 const USAGE = `usage: cdk8s-istio validate [options] FILE_OR_DIR...   (- reads stdin)
   --crds FILE                 CRDs to validate against (e.g. kubectl get crd -o yaml > crds.yaml); repeatable
   --provider NAME             an extension provider of your meshConfig (turns on the provider check); repeatable
-                              (declarations made in code travel in the files as validation.cdk8s-istio.io/* annotations)
+                              (declarations made in code travel in the files as validation.cdk8s-istio.dev/* annotations)
   --external-gateway NS/NAME  an Istio Gateway that exists outside the given files; repeatable
   --suppress RULE[=Kind/ns/name]  drop a rule's findings (everywhere, or for one object); repeatable
   --min-severity error|warning    print only findings at least this severe (default: warning)

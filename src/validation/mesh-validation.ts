@@ -101,7 +101,7 @@ export class MeshValidation {
   /**
    * Suppresses one rule for a construct and everything below it, with the reason (kept in the
    * construct's metadata as `cdk8s-istio/suppress`, and in the output as the annotation
-   * `validation.cdk8s-istio.io/suppress` of each object below it, which the cdk8s plugin and the CLI read).
+   * `validation.cdk8s-istio.dev/suppress` of each object below it, which the cdk8s plugin and the CLI read).
    *
    * @param scope the construct (an L2, an ApiObject, a Chart...)
    * @param rule a rule id, e.g. `IST0118` (see README "## Validation")
@@ -176,7 +176,7 @@ export class MeshValidation {
    * Declares the extension providers the mesh config defines (`meshConfig.extensionProviders[].name`),
    * so Telemetry and CUSTOM AuthorizationPolicy providers can be checked (MESH002). `prometheus`,
    * `envoy` and `stackdriver` are always known. Those objects carry the declared names in the output
-   * (annotation `validation.cdk8s-istio.io/providers`), for the cdk8s plugin and the CLI.
+   * (annotation `validation.cdk8s-istio.dev/providers`), for the cdk8s plugin and the CLI.
    *
    * @param names provider names, as in `meshConfig.extensionProviders[].name` (e.g. `otel-tracing`);
    * calls add up
@@ -191,7 +191,7 @@ export class MeshValidation {
   /**
    * Declares Istio Gateways (`namespace/name`) that exist outside this app, e.g. a shared ingress
    * gateway, so routes bound to them are not reported as dangling (IST0101). A VirtualService bound to
-   * one carries it in the output (annotation `validation.cdk8s-istio.io/external-gateways`), for the
+   * one carries it in the output (annotation `validation.cdk8s-istio.dev/external-gateways`), for the
    * cdk8s plugin and the CLI.
    *
    * @param refs `namespace/name` references, as a VirtualService's `gateways` lists them, e.g.

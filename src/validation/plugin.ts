@@ -87,14 +87,14 @@ export interface MeshValidationPluginProps {
   readonly crds?: string[];
   /**
    * Extension providers of the mesh config (turns on MESH002), besides those the app declared in code
-   * (carried by its Telemetries as the annotation `validation.cdk8s-istio.io/providers`).
+   * (carried by its Telemetries as the annotation `validation.cdk8s-istio.dev/providers`).
    *
    * @default - only the providers carried by the manifests; unchecked when none
    */
   readonly providers?: string[];
   /**
    * Istio Gateways (`namespace/name`) that exist outside the synthesized manifests, besides those the
-   * app declared in code (carried by its VirtualServices as `validation.cdk8s-istio.io/external-gateways`).
+   * app declared in code (carried by its VirtualServices as `validation.cdk8s-istio.dev/external-gateways`).
    *
    * @default - only the gateways carried by the manifests
    */

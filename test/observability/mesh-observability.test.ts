@@ -37,7 +37,7 @@ describe('MeshObservability', () => {
     const [tel] = Testing.synth(chart);
     expect(tel.kind).toEqual('Telemetry');
     // the declared provider travels with the Telemetry, for the cdk8s plugin and the CLI (MESH002)
-    expect(tel.metadata).toEqual({ name: 'namespace-default', namespace: 'shop', annotations: { 'validation.cdk8s-istio.io/providers': 'jaeger' } });
+    expect(tel.metadata).toEqual({ name: 'namespace-default', namespace: 'shop', annotations: { 'validation.cdk8s-istio.dev/providers': 'jaeger' } });
     expect(tel.spec).toEqual({ tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 10 }] });
     expect(obs.meshConfig.toMeshConfig().extensionProviders).toEqual([JAEGER._toExtensionProvider()]);
   });
@@ -46,7 +46,7 @@ describe('MeshObservability', () => {
     const chart = Testing.chart();
     new MeshObservability(chart, 'obs', { tracing: JAEGER, accessLogging: AccessLogProvider.ENVOY, scraping: false, recordingRules: false, meshDashboard: false });
     const [tel] = Testing.synth(chart);
-    expect(tel.metadata).toEqual({ name: 'mesh-default', namespace: 'istio-system', annotations: { 'validation.cdk8s-istio.io/providers': 'jaeger' } });
+    expect(tel.metadata).toEqual({ name: 'mesh-default', namespace: 'istio-system', annotations: { 'validation.cdk8s-istio.dev/providers': 'jaeger' } });
     expect(tel.spec).toEqual({
       accessLogging: [{ providers: [{ name: 'envoy' }] }],
       tracing: [{ providers: [{ name: 'jaeger' }], randomSamplingPercentage: 1 }],

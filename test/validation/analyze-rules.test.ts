@@ -165,7 +165,7 @@ describe('IST0107 / IST0108 / IST0135 annotations', () => {
     expect(check(deploy('a', { app: 'a' }, { 'sidecar.istio.io/proxyCPU': '100m', 'proxy.istio.io/config': '{}', 'example.com/x': 'y' }))).toEqual([]);
     expect(check(deploy('a', { 'app': 'a', 'sidecar.istio.io/inject': 'true' }, { 'sidecar.istio.io/inject': 'true' }))).toEqual([]);
     // another owner's domain that merely ends in "istio.io" (this library's own annotations)
-    expect(check(svc('web', { ports: [{ name: 'http', port: 80 }] }), deploy('a', { app: 'a' }, { 'validation.cdk8s-istio.io/suppress': 'IST0118' }))).toEqual([]);
+    expect(check(svc('web', { ports: [{ name: 'http', port: 80 }] }), deploy('a', { app: 'a' }, { 'validation.cdk8s-istio.dev/suppress': 'IST0118' }))).toEqual([]);
     expect(check(svc('a', { ports: [{ name: 'http', port: 80 }] }), { ...ns('shop', { 'istio-injection': 'enabled' }), metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' }, annotations: { 'networking.istio.io/traffic-distribution': 'PreferClose' } } })).toEqual([]);
   });
 });

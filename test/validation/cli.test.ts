@@ -114,15 +114,15 @@ items:
     expect(found(objects({}))).toEqual(['IST0101 VirtualService/edge', 'IST0118 Service/web']);
     // declared in code, carried in the output: nothing left
     expect(found(objects({
-      vs: ', annotations: { validation.cdk8s-istio.io/external-gateways: istio-ingress/public }',
-      tel: ', annotations: { validation.cdk8s-istio.io/providers: "otel,zipkin" }',
-      svc: ', annotations: { validation.cdk8s-istio.io/suppress: "IST0118: the vendor names the ports" }',
+      vs: ', annotations: { validation.cdk8s-istio.dev/external-gateways: istio-ingress/public }',
+      tel: ', annotations: { validation.cdk8s-istio.dev/providers: "otel,zipkin" }',
+      svc: ', annotations: { validation.cdk8s-istio.dev/suppress: "IST0118: the vendor names the ports" }',
     }))).toEqual([]);
     // near misses: another gateway, another provider (turns MESH002 on), another rule suppressed
     expect(found(objects({
-      vs: ', annotations: { validation.cdk8s-istio.io/external-gateways: istio-ingress/private }',
-      tel: ', annotations: { validation.cdk8s-istio.io/providers: zipkin }',
-      svc: ', annotations: { validation.cdk8s-istio.io/suppress: "IST0101: not this one" }',
+      vs: ', annotations: { validation.cdk8s-istio.dev/external-gateways: istio-ingress/private }',
+      tel: ', annotations: { validation.cdk8s-istio.dev/providers: zipkin }',
+      svc: ', annotations: { validation.cdk8s-istio.dev/suppress: "IST0101: not this one" }',
     }))).toEqual(['IST0101 VirtualService/edge', 'MESH002 Telemetry/t', 'IST0118 Service/web']);
   });
 

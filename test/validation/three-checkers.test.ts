@@ -71,7 +71,7 @@ describe('three checkers, one answer', () => {
     expect(plugin).toEqual([]);
     expect(cli).toEqual([]);
     const telemetry = manifests.find((o) => o.kind === 'Telemetry');
-    expect(telemetry.metadata.annotations).toEqual({ 'validation.cdk8s-istio.io/providers': 'jaeger' });
+    expect(telemetry.metadata.annotations).toEqual({ 'validation.cdk8s-istio.dev/providers': 'jaeger' });
   });
 
   // each mistake is one the synth checks find only with what the code declared (providers, external
@@ -124,9 +124,9 @@ describe('three checkers, one answer', () => {
     expect(cli.map(sameWhere)).toEqual(synth.map(sameWhere));
     // what the code declared, as the output carries it
     const byName = (kind: string, name: string) => manifests.find((o) => o.kind === kind && o.metadata.name === name);
-    expect(byName('VirtualService', 'partner-routes').metadata.annotations).toEqual({ 'validation.cdk8s-istio.io/external-gateways': 'istio-ingress/partners' });
-    expect(byName('Service', 'vendor-redis').metadata.annotations).toEqual({ 'validation.cdk8s-istio.io/suppress': 'IST0118: port names are owned by the vendor chart' });
-    expect(byName('Telemetry', 'zipkin-tracing').metadata.annotations).toEqual({ 'validation.cdk8s-istio.io/providers': 'jaeger' });
+    expect(byName('VirtualService', 'partner-routes').metadata.annotations).toEqual({ 'validation.cdk8s-istio.dev/external-gateways': 'istio-ingress/partners' });
+    expect(byName('Service', 'vendor-redis').metadata.annotations).toEqual({ 'validation.cdk8s-istio.dev/suppress': 'IST0118: port names are owned by the vendor chart' });
+    expect(byName('Telemetry', 'zipkin-tracing').metadata.annotations).toEqual({ 'validation.cdk8s-istio.dev/providers': 'jaeger' });
     expect(byName('Service', 'metrics').metadata.annotations).toBeUndefined();
   });
 });
