@@ -16,6 +16,11 @@ export const UNRELEASED = 'Unreleased';
 export const NO_RELEASE = '0.0.0';
 /** subjects of the commits the release task makes (left out of the changelog) */
 export const RELEASE_SUBJECT = /^release: v\d+\.\d+\.\d+/;
+/**
+ * subjects of integration commits ("Merge main ...", "Merge fix-ups: ..." when branches are combined by hand):
+ * they reconcile changes listed under their own commits, so they are left out like git's merge commits
+ */
+export const MERGE_SUBJECT = /^Merge\b/;
 
 export interface BreakingChange {
   readonly what: string;
@@ -56,7 +61,7 @@ export function parseLog(raw: string): Commit[] {
   return raw.split(RECORD).map((r) => r.replace(/^\n/, '')).filter((r) => r.length > 0).map((r) => {
     const [hash, subject, body = ''] = r.split(FIELD);
     return { hash, subject: subject.trim(), breaking: parseBreaking(body) };
-  }).filter((c) => !RELEASE_SUBJECT.test(c.subject));
+  }).filter((c) => !RELEASE_SUBJECT.test(c.subject) && !MERGE_SUBJECT.test(c.subject));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -252,7 +257,7 @@ export function previousRelease(cwd: string): { version: string; commit?: string
   return { version, commit };
 }
 
-/** The commits since the previous release (or all of them), oldest first, merges and release commits left out. */
+/** The commits since the previous release (or all of them), oldest first, merges (also hand-made ones) and release commits left out. */
 export function commitsSince(cwd: string, since: string | undefined): Commit[] {
   const range = since ? [`${since}..HEAD`] : ['HEAD'];
   return parseLog(git(cwd, ['log', '--no-merges', '--topo-order', '--reverse', `--format=${LOG_FORMAT}`, ...range]));

@@ -50,8 +50,9 @@ describe('commit bodies', () => {
     expect(parseBreaking('MIGRATION: nothing to do\nplain text')).toEqual([]);
   });
 
-  test('git log records are split into commits and release commits are left out', () => {
-    const raw = 'a1\x1fGateway: TLS\x1fBREAKING: x\nMIGRATION: y\n\x1e\nb2\x1frelease: v0.1.0\x1f\x1e\nc3\x1fREADME: install\x1f\x1e\n';
+  test('git log records are split into commits; release commits and hand-made merge commits are left out', () => {
+    const raw = 'a1\x1fGateway: TLS\x1fBREAKING: x\nMIGRATION: y\n\x1e\nb2\x1frelease: v0.1.0\x1f\x1e\nc3\x1fREADME: install\x1f\x1e\n'
+      + 'd4\x1fMerge main (CanaryService): follow the renames\x1fBREAKING: z\nMIGRATION: w\n\x1e\ne5\x1fMerge fix-ups: imports\x1f\x1e\n';
     expect(parseLog(raw)).toEqual([
       { hash: 'a1', subject: 'Gateway: TLS', breaking: [{ what: 'x', migration: 'y' }] },
       { hash: 'c3', subject: 'README: install', breaking: [] },
