@@ -1024,16 +1024,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
  * (MultiVersionService).
  * @internal
  */
-export function _createVersionDeployment(scope: Construct, id: string, d: {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: { [key: string]: string };
-  readonly containerName: string;
-  readonly image: string;
-  readonly port: number;
-  readonly replicas: number;
-  readonly serviceAccountName: string;
-}): ApiObject {
+export function _createVersionDeployment(scope: Construct, id: string, d: CanaryDeploymentSpec): ApiObject {
   return createDeployment(scope, id, d);
 }
 

@@ -22,6 +22,7 @@ import { _apiGroup } from './_objects';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
 import { _serviceFqdn } from '../_naming';
+import { _field as field, _list as list, _namespaceOfDoc as nsOf, _text as text } from './_json';
 
 /** One input of the engine (`_MeshInput`), as far as these rules read it. @internal */
 export interface _AmbientInput {
@@ -40,21 +41,6 @@ const L4_WHEN_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal
 const USE_WAYPOINT = 'istio.io/use-waypoint';
 const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
 
-/** `v[key]` when `v` is an object (JSON read defensively: the CLI reads any YAML). */
-function field(v: unknown, ...path: string[]): unknown {
-  let cur = v;
-  for (const key of path) cur = cur !== null && typeof cur === 'object' ? (cur as { [k: string]: unknown })[key] : undefined;
-  return cur;
-}
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-function nsOf(d: unknown): string {
-  return text(field(d, 'metadata', 'namespace')) ?? 'default';
-}
 function labelsOf(d: unknown): { [key: string]: unknown } {
   const labels = field(d, 'metadata', 'labels');
   return labels !== null && typeof labels === 'object' ? labels as { [key: string]: unknown } : {};

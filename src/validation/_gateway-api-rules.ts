@@ -16,25 +16,11 @@ import { _apiGroup } from './_objects';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
 import { _MESH_GATEWAY, _resolveGatewayRef, _resolveShortname, _serviceFqdn } from '../_naming';
+import { _field as field, _list as list, _namespaceOfDoc as nsOf, _text as text } from './_json';
 
 const GROUP = 'gateway.networking.k8s.io';
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute']);
 
-/** `v[key]...` when `v` is an object (JSON read defensively: the CLI reads any YAML). */
-function field(v: unknown, ...path: string[]): unknown {
-  let cur = v;
-  for (const key of path) cur = cur !== null && typeof cur === 'object' ? (cur as { [k: string]: unknown })[key] : undefined;
-  return cur;
-}
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-function nsOf(d: unknown): string {
-  return text(field(d, 'metadata', 'namespace')) ?? 'default';
-}
 
 /** One Service reference of a route: a backend, a mirror or a parent. */
 interface ServiceRef {
