@@ -4,6 +4,7 @@
  */
 import { Duration } from 'cdk8s';
 import { _invalid, _renderDuration, _validatePort } from './_utils';
+import * as net from './imports/istio-networking.istio.io';
 
 /**
  * Client-side TLS mode toward the destination.
@@ -352,10 +353,10 @@ export class ConsistentHashKey {
     return new ConsistentHashKey({ httpQueryParameterName: name });
   }
 
-  private constructor(private readonly rendered: any) {}
+  private constructor(private readonly rendered: net.DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash) {}
 
   /** @internal */
-  public _toIstio(): any {
+  public _toIstio(): net.DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash {
     return { ...this.rendered };
   }
 }
@@ -445,7 +446,8 @@ export class LoadBalancer {
    * @param options locality settings and slow-start `warmup` (default: none)
    */
   public static simple(algorithm: LoadBalancerAlgorithm, options: LoadBalancerOptions = {}): LoadBalancer {
-    return new LoadBalancer({ simple: algorithm }, options);
+    // the generated enum has the same values as LoadBalancerAlgorithm
+    return new LoadBalancer({ simple: algorithm as string as net.DestinationRuleSpecTrafficPolicyLoadBalancerSimple }, options);
   }
 
   /**
@@ -467,11 +469,11 @@ export class LoadBalancer {
     return new LoadBalancer({}, { locality });
   }
 
-  private readonly rendered: any;
+  private readonly rendered: net.DestinationRuleSpecTrafficPolicyLoadBalancer;
 
-  private constructor(base: any, options: LoadBalancerOptions) {
+  private constructor(base: net.DestinationRuleSpecTrafficPolicyLoadBalancer, options: LoadBalancerOptions) {
     const l = options.locality;
-    let localityLbSetting: any;
+    let localityLbSetting: net.DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSetting | undefined;
     if (l) {
       if ((l.failover ?? []).length > 0 && (l.distribute ?? []).length > 0) {
         throw _invalid('locality', { failover: l.failover, distribute: l.distribute }, 'failover and distribute are mutually exclusive in Istio', 'give one of them');
@@ -500,7 +502,7 @@ export class LoadBalancer {
   }
 
   /** @internal */
-  public _toIstio(): any {
+  public _toIstio(): net.DestinationRuleSpecTrafficPolicyLoadBalancer {
     return this.rendered;
   }
 
@@ -624,7 +626,7 @@ function dur(prop: string, d: Duration | undefined): string | undefined {
   return d === undefined ? undefined : _renderDuration(prop, d);
 }
 
-function renderTls(prop: string, tls: ClientTlsSettings | undefined): any {
+function renderTls(prop: string, tls: ClientTlsSettings | undefined): net.DestinationRuleSpecTrafficPolicyTls | undefined {
   if (!tls) return undefined;
   if (!Object.values(ClientTlsMode).includes(tls.mode)) {
     throw _invalid(`${prop}.mode`, tls.mode, 'it is not a TLS mode', 'use ClientTlsMode.ISTIO_MUTUAL, SIMPLE, MUTUAL or DISABLE');
@@ -640,7 +642,8 @@ function renderTls(prop: string, tls: ClientTlsSettings | undefined): any {
     throw _invalid(`${prop}`, tls, 'MUTUAL needs a client certificate', 'set credentialName, or clientCertificate and privateKey');
   }
   return {
-    mode: tls.mode,
+    // the generated enum has the same values as ClientTlsMode (checked above)
+    mode: tls.mode as string as net.DestinationRuleSpecTrafficPolicyTlsMode,
     credentialName: tls.credentialName,
     sni: tls.sni,
     subjectAltNames: tls.subjectAltNames && tls.subjectAltNames.length > 0 ? [...tls.subjectAltNames] : undefined,
@@ -651,7 +654,7 @@ function renderTls(prop: string, tls: ClientTlsSettings | undefined): any {
   };
 }
 
-function renderPool(prop: string, pool: ConnectionPoolSettings | undefined): any {
+function renderPool(prop: string, pool: ConnectionPoolSettings | undefined): net.DestinationRuleSpecTrafficPolicyConnectionPool | undefined {
   if (!pool) return undefined;
   if (!pool.tcp && !pool.http) throw _invalid(prop, pool, 'a connection pool needs tcp or http settings (Istio rejects an empty one)', 'set tcp and/or http');
   const t = pool.tcp;
@@ -677,14 +680,14 @@ function renderPool(prop: string, pool: ConnectionPoolSettings | undefined): any
       maxRequestsPerConnection: count(`${prop}.http.maxRequestsPerConnection`, h.maxRequestsPerConnection),
       maxRetries: count(`${prop}.http.maxRetries`, h.maxRetries),
       idleTimeout: dur(`${prop}.http.idleTimeout`, h.idleTimeout),
-      h2UpgradePolicy: h.h2UpgradePolicy,
+      h2UpgradePolicy: h.h2UpgradePolicy as string | undefined as net.DestinationRuleSpecTrafficPolicyConnectionPoolHttpH2UpgradePolicy | undefined,
       useClientProtocol: h.useClientProtocol,
       maxConcurrentStreams: count(`${prop}.http.maxConcurrentStreams`, h.maxConcurrentStreams),
     } : undefined,
   };
 }
 
-function renderOutlier(prop: string, o: OutlierDetection | undefined): any {
+function renderOutlier(prop: string, o: OutlierDetection | undefined): net.DestinationRuleSpecTrafficPolicyOutlierDetection | undefined {
   if (!o) return undefined;
   if (o.consecutiveLocalOriginFailures !== undefined && o.consecutiveLocalOriginFailures > 0 && !o.splitExternalLocalOriginErrors) {
     throw _invalid(`${prop}.consecutiveLocalOriginFailures`, o.consecutiveLocalOriginFailures,
