@@ -19,6 +19,26 @@ export function checkVirtualServices(c: RuleContext): void {
     checkClaims(c, vs, gatewayNamespaces);
   }
   checkHostConflicts(c, hostOwners);
+  checkGatewaySelectors(c);
+}
+
+/**
+ * IST0101 (selector): a Gateway's selector matches no pod (istioctl's gateway analyzer looks in every
+ * namespace). Decided only when the input defines pods carrying every key of the selector (its gateway
+ * workloads, with other values): otherwise the gateway Deployment is managed elsewhere.
+ */
+function checkGatewaySelectors(c: RuleContext): void {
+  const pods = [...c.ix.podsByNamespace.values()].flat();
+  for (const gw of c.ix.gateways.values()) {
+    const selector = gw.doc.spec?.selector;
+    if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
+    const keys = Object.keys(selector);
+    const candidates = pods.filter((p) => keys.every((k) => k in p.labels));
+    if (candidates.length === 0 || candidates.some((p) => keys.every((k) => p.labels[k] === selector[k]))) continue;
+    const seen = candidates.slice(0, 3).map((p) => `${p.input.doc.kind}/${nameOf(p.input.doc)} ${JSON.stringify(Object.fromEntries(keys.map((k) => [k, p.labels[k]])))}`).join(', ');
+    c.report(gw, 'IST0101', ValidationSeverity.ERROR, 'spec.selector',
+      `Referenced selector not found: "${keys.map((k) => `${k}=${selector[k]}`).join(',')}" matches no pod (the gateway pods in the input: ${seen}): no proxy serves this Gateway. Fix: use the labels of the gateway Deployment's pod template`);
+  }
 }
 
 /** IST0101 (gateway not found) and IST0132 (host not exposed by the gateway); fills `hostOwners`. */

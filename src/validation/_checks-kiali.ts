@@ -160,3 +160,25 @@ export function checkServiceEntryConflicts(c: RuleContext): void {
     }
   }
 }
+
+/**
+ * MESH306: an AuthorizationPolicy principal written as a SPIFFE URI. Istio prepends `spiffe://` to every
+ * principal that does not start with `*` (pilot/pkg/security/authz/matcher StringMatcherWithPrefix), so
+ * `spiffe://cluster.local/ns/a/sa/b` is matched as `spiffe://spiffe://...`: it never matches (an ALLOW
+ * rule admits nobody, a DENY rule denies nobody, a `notPrincipals` entry excludes nobody).
+ */
+export function checkSpiffePrincipals(c: RuleContext): void {
+  for (const ap of c.ix.authorizationPolicies) {
+    items(ap.doc.spec?.rules).forEach((rule, i) => {
+      items(rule?.from).forEach((f, j) => {
+        for (const k of ['principals', 'notPrincipals']) {
+          items(f?.source?.[k]).forEach((v, m) => {
+            if (typeof v !== 'string' || !v.startsWith('spiffe://')) return;
+            c.report(ap, 'MESH306', ValidationSeverity.ERROR, `spec.rules[${i}].from[${j}].source.${k}[${m}]`,
+              `Principal "${v}" is a SPIFFE URI: Istio prepends spiffe:// to principals, so it matches "spiffe://${v}", which no peer has: the entry never matches. Fix: write "${v.slice('spiffe://'.length)}"`);
+          });
+        }
+      });
+    });
+  }
+}

@@ -266,3 +266,150 @@ export function checkMeshWildcardHosts(c: RuleContext): void {
     });
   }
 }
+
+/** MESH213: CUSTOM without rules or provider, a provider on a non-CUSTOM policy (ValidateAuthorizationPolicy). */
+export function checkCustomProviders(c: RuleContext): void {
+  for (const ap of c.ix.authorizationPolicies) {
+    const spec = ap.doc.spec ?? {};
+    const custom = spec.action === 'CUSTOM';
+    if (custom && spec.rules === undefined) {
+      c.report(ap, 'MESH213', E, 'spec.rules',
+        'CUSTOM action without `rules` is meaningless as it will never be triggered: Istio rejects the policy. Fix: add an empty rule `{}` to send every request to the provider, or the rules that should');
+    } else if (custom && !spec.provider?.name) {
+      c.report(ap, 'MESH213', E, 'spec.provider', '`provider.name` must not be empty for the CUSTOM action: Istio rejects the policy. Fix: name the extension provider declared in meshConfig.extensionProviders');
+    }
+    if (!custom && spec.provider !== undefined) {
+      c.report(ap, 'MESH213', E, 'spec.provider', `\`provider\` must not be with non CUSTOM action, found ${spec.action ?? 'ALLOW'}: Istio rejects the policy. Fix: set action CUSTOM, or remove provider`);
+    }
+  }
+}
+
+/** The traffic policies of a DestinationRule (top level, subsets) with their paths, and their port-level settings. */
+type Json = Record<string, unknown>;
+function trafficPolicies(dr: _MeshInput): Array<[string, Json]> {
+  const out: Array<[string, Json]> = [];
+  const add = (path: string, p: unknown) => {
+    if (!p || typeof p !== 'object') return;
+    const policy = p as Json;
+    out.push([path, policy]);
+    items(policy.portLevelSettings).forEach((s, i) => { if (s && typeof s === 'object') out.push([`${path}.portLevelSettings[${i}]`, s]); });
+  };
+  add('spec.trafficPolicy', dr.doc.spec?.trafficPolicy);
+  items(dr.doc.spec?.subsets).forEach((s, i) => add(`spec.subsets[${i}].trafficPolicy`, s?.trafficPolicy));
+  return out;
+}
+
+/** The problems Istio's client TLS validation (agent.ValidateTLS) finds in one `tls` block. */
+function clientTlsProblems(t: Json): string[] {
+  const out: string[] = [];
+  const set = (k: string) => { const v = t[k]; return v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0); };
+  if (t.insecureSkipVerify === true && t.mode === 'SIMPLE' && (set('caCertificates') || set('credentialName') || set('subjectAltNames'))) {
+    out.push('cannot specify caCertificates, credentialName or subjectAltNames when insecureSkipVerify is true');
+  }
+  if (t.insecureSkipVerify === true && t.mode === 'MUTUAL' && (set('caCertificates') || set('subjectAltNames'))) {
+    out.push('cannot specify caCertificates or subjectAltNames when insecureSkipVerify is true');
+  }
+  if ((t.mode === 'SIMPLE' || t.mode === 'MUTUAL') && set('credentialName')) {
+    if (['clientCertificate', 'caCertificates', 'privateKey', 'caCrl'].some(set)) out.push('cannot specify client certificates or CA certificate or CA CRL if credentialName is set');
+    return out;
+  }
+  if (t.mode === 'MUTUAL' && !set('clientCertificate')) out.push('client certificate required for mutual tls');
+  if (t.mode === 'MUTUAL' && !set('privateKey')) out.push('private key required for mutual tls');
+  return out;
+}
+
+/** MESH214, MESH215: DestinationRule client TLS (agent.ValidateTLS) and outlier detection percentages Istio rejects. */
+export function checkDestinationRuleValues(c: RuleContext): void {
+  for (const dr of c.ix.destinationRules) {
+    for (const [path, p] of trafficPolicies(dr)) {
+      if (p.tls && typeof p.tls === 'object') {
+        for (const problem of clientTlsProblems(p.tls as Json)) {
+          c.report(dr, 'MESH214', E, `${path}.tls`, `${problem}: Istio rejects the DestinationRule. Fix: for MUTUAL give credentialName (a Secret with the client certificate) or clientCertificate and privateKey; with insecureSkipVerify drop the CA settings`);
+        }
+      }
+      for (const k of ['maxEjectionPercent', 'minHealthPercent']) {
+        const v = (p.outlierDetection as Json | undefined)?.[k];
+        if (typeof v === 'number' && (v < 0 || v > 100)) {
+          c.report(dr, 'MESH215', E, `${path}.outlierDetection.${k}`, `percentage ${v} is not in range 0..100: Istio rejects the DestinationRule. Fix: use a percentage from 0 to 100`);
+        }
+      }
+    }
+  }
+}
+
+/** MESH216: two servers of one Gateway with the same port name (ValidateGateway). */
+export function checkGatewayPortNames(c: RuleContext): void {
+  for (const gw of c.ix.gateways.values()) {
+    const seen = new Set<string>();
+    items(gw.doc.spec?.servers).forEach((s, i) => {
+      const name = s?.port?.name;
+      if (typeof name !== 'string') return;
+      if (seen.has(name)) {
+        c.report(gw, 'MESH216', E, `spec.servers[${i}].port.name`, `port names in servers must be unique: duplicate name ${name}: Istio rejects the Gateway. Fix: give each server its own port name, e.g. http and https`);
+      }
+      seen.add(name);
+    });
+  }
+}
+
+/** MESH217: a Sidecar egress host that is not `namespace/dnsName` (agent.ValidateNamespaceSlashWildcardHostname). */
+export function checkSidecarHosts(c: RuleContext): void {
+  for (const sc of c.ix.sidecars) {
+    items(sc.doc.spec?.egress).forEach((e, i) => {
+      items(e?.hosts).forEach((h, j) => {
+        if (typeof h !== 'string') return;
+        const slash = h.indexOf('/');
+        const ns = h.slice(0, slash);
+        let problem: string | undefined;
+        if (slash < 0) problem = 'host must be of form namespace/dnsName';
+        else if (ns === '' || slash === h.length - 1) problem = 'config namespace and dnsName in host entry cannot be empty';
+        else if (!['*', '.', '~'].includes(ns) && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) problem = `invalid namespace value "${ns}" in sidecar`;
+        if (problem) {
+          c.report(sc, 'MESH217', E, `spec.egress[${i}].hosts[${j}]`, `${problem} (got "${h}"): Istio rejects the Sidecar. Fix: prefix the namespace, e.g. "*/${slash < 0 ? h : h.slice(slash + 1)}" or "<namespace>/${slash < 0 ? h : h.slice(slash + 1)}"`);
+        }
+      });
+    });
+  }
+}
+
+/** MESH218: a ServiceEntry endpoint port name that the ServiceEntry's ports do not define (validateWorkloadEntry). */
+export function checkServiceEntryEndpointPorts(c: RuleContext): void {
+  for (const se of c.ix.serviceEntries) {
+    const spec = se.doc.spec ?? {};
+    if (!['STATIC', 'DNS', 'DNS_ROUND_ROBIN'].includes(spec.resolution ?? 'NONE')) continue;
+    const names = new Set(items(spec.ports).map((p) => p?.name));
+    items(spec.endpoints).forEach((ep, i) => {
+      for (const [name, port] of Object.entries(ep?.ports ?? {})) {
+        if (!names.has(name)) {
+          c.report(se, 'MESH218', E, `spec.endpoints[${i}].ports["${name}"]`,
+            `endpoint port ${String(port)} is not defined by the service entry (no port named "${name}"): Istio rejects the ServiceEntry. Fix: key endpoint ports by the names in spec.ports (${[...names].join(', ')})`);
+        }
+      }
+    });
+  }
+}
+
+/** MESH219, MESH220: VirtualService fault percentages and http rule combinations Istio rejects (validateHTTPRoute). */
+export function checkHttpRouteShape(c: RuleContext): void {
+  for (const vs of c.ix.virtualServices) {
+    items(vs.doc.spec?.http).forEach((h, i) => {
+      if (!h || typeof h !== 'object') return;
+      for (const kind of ['delay', 'abort']) {
+        const v = h.fault?.[kind]?.percentage?.value;
+        if (typeof v === 'number' && (v < 0 || v > 100 || (v > 0 && v < 0.0001))) {
+          c.report(vs, 'MESH219', E, `spec.http[${i}].fault.${kind}.percentage.value`,
+            `percentage ${v} is neither 0.0, nor in range [0.0001, 100.0]: Istio rejects the VirtualService. Fix: give the share of requests in percent, e.g. 10`);
+        }
+      }
+      const has = (k: string) => h[k] !== undefined && h[k] !== null;
+      const conflicts: Array<[string, string]> = has('redirect')
+        ? [['route', 'redirect'], ['fault', 'redirect'], ['rewrite', 'redirect'], ['directResponse', 'redirect']]
+        : [['route', 'directResponse'], ['fault', 'directResponse']];
+      for (const [a, b] of conflicts) {
+        if (has(b) && (a === 'route' ? items(h.route).length > 0 : has(a))) {
+          c.report(vs, 'MESH220', E, `spec.http[${i}]`, `HTTP route cannot contain both ${a} and ${b}: Istio rejects the VirtualService. Fix: keep ${b} alone in this rule, or remove it`);
+        }
+      }
+    });
+  }
+}

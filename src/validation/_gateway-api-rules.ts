@@ -1,5 +1,5 @@
 /**
- * The mesh rules of Gateway API routes (MESH401..MESH404): references a route makes that Istio 1.30
+ * The mesh rules of Gateway API routes (MESH401..MESH406): references a route makes that Istio 1.30
  * resolves at run time, and fails on (the route's `ResolvedRefs` condition false, requests answered 500),
  * or leaves undefined. One pass over the inputs builds the routes and grants; each rule is then a lookup per
  * reference. Internal: registered in `_rules.ts`, run once by the engine (`_meshChecks`).
@@ -173,6 +173,58 @@ function checkMixedDialects(c: RuleContext): void {
   }
 }
 
+/** Whether a listener's `allowedRoutes.namespaces` admits a route of namespace `routeNs`; undefined when the input cannot tell. */
+function listenerAdmits(c: RuleContext, listener: unknown, gatewayNs: string, routeNs: string): boolean | undefined {
+  const from = text(field(listener, 'allowedRoutes', 'namespaces', 'from')) ?? 'Same';
+  if (from === 'All') return true;
+  if (from === 'Same') return routeNs === gatewayNs;
+  if (from !== 'Selector') return undefined;
+  const ns = c.ix.namespaces.get(routeNs);
+  const labels = field(ns?.doc, 'metadata', 'labels') ?? {};
+  const selector = field(listener, 'allowedRoutes', 'namespaces', 'selector');
+  if (!ns || list(field(selector, 'matchExpressions')).length > 0) return undefined;
+  const wanted = Object.entries((field(selector, 'matchLabels') ?? {}) as Record<string, unknown>);
+  return wanted.every(([k, v]) => (labels as Record<string, unknown>)[k] === v);
+}
+
+/**
+ * MESH405 (the parent Gateway is missing from a namespace the input defines, by a Namespace or other
+ * Gateways, and is not declared external: shared Gateways managed elsewhere stay silent) and MESH406 (no listener of
+ * it, among those the parentRef's sectionName/port select, admits the route's namespace: Istio's
+ * `Accepted` condition is false with `NotAllowedByListeners`, the route is not served).
+ */
+function checkRouteParents(c: RuleContext): void {
+  const ix = indexGatewayApi(c.inputs);
+  const gateways = new Map(ix.gateways.map((g) => [`${nsOf(g.doc)}/${text(field(g.doc, 'metadata', 'name'))}`, g]));
+  for (const route of ix.routes) {
+    const routeNs = nsOf(route.doc);
+    list(field(route.doc, 'spec', 'parentRefs')).forEach((p, j) => {
+      if ((text(field(p, 'kind')) ?? 'Gateway') !== 'Gateway' || (text(field(p, 'group')) ?? GROUP) !== GROUP) return;
+      const key = `${text(field(p, 'namespace')) ?? routeNs}/${text(field(p, 'name')) ?? ''}`;
+      const gw = gateways.get(key);
+      const what = `${text(field(route.doc, 'kind'))} parent Gateway ${key}`;
+      if (!gw) {
+        const gwNs = key.split('/')[0];
+        const knownNamespace = c.ix.namespaces.has(gwNs) || ix.gateways.some((g) => nsOf(g.doc) === gwNs);
+        if (knownNamespace && !(c.options.externalGateways?.has(key) ?? false)) {
+          c.report(route, 'MESH405', ValidationSeverity.ERROR, `spec.parentRefs[${j}]`,
+            `${what} not found: the input defines namespace ${gwNs} (or Gateways in it) but no Gateway of that name, so no gateway serves the route. Fix: define it, fix the reference, or declare it external (--external-gateway ${key})`);
+        }
+        return;
+      }
+      const section = text(field(p, 'sectionName'));
+      const port = field(p, 'port');
+      const listeners = list(field(gw.doc, 'spec', 'listeners'))
+        .filter((l) => (section === undefined || text(field(l, 'name')) === section) && (typeof port !== 'number' || field(l, 'port') === port));
+      const admits = listeners.map((l) => listenerAdmits(c, l, nsOf(gw.doc), routeNs));
+      if (listeners.length > 0 && admits.every((a) => a === false)) {
+        c.report(route, 'MESH406', ValidationSeverity.ERROR, `spec.parentRefs[${j}]`,
+          `${what}: no listener admits routes from namespace ${routeNs} (allowedRoutes.namespaces.from defaults to Same), so Istio does not accept the route (NotAllowedByListeners). Fix: set the listener's allowedRoutes.namespaces.from to All or a Selector matching ${routeNs}, or move the route`);
+      }
+    });
+  }
+}
+
 const E = ValidationSeverity.ERROR;
 
 /** The Gateway API rules, for the registry (`_rules.ts`). @internal */
@@ -204,5 +256,19 @@ export const _GATEWAY_API_RULES: readonly _RuleDefinition[] = [
     mirrors: 'this library (Gateway API mesh guide: do not mix VirtualService and HTTPRoute for one Service)',
     check: checkMixedDialects,
     catches: 'a VirtualService (bound to the mesh) and a Gateway API route with a Service parent route the same Service: Istio leaves undefined which applies',
+  },
+  {
+    id: 'MESH405',
+    severity: E,
+    mirrors: 'this library (Istio route condition `Accepted`: parent not found)',
+    check: checkRouteParents,
+    catches: 'a Gateway API route\'s parent Gateway is missing from a namespace the input defines (a Namespace, or other Gateways in it) and not declared external (`--external-gateway ns/name`)',
+  },
+  {
+    id: 'MESH406',
+    severity: E,
+    mirrors: 'Istio route condition `Accepted`: `NotAllowedByListeners`',
+    check: checkRouteParents,
+    catches: 'no listener of the parent Gateway (among those `sectionName`/`port` select) admits the route\'s namespace: `allowedRoutes.namespaces.from` `Same` (the default) for a route in another namespace, or a `Selector` the input\'s Namespace labels do not match',
   },
 ];

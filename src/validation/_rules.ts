@@ -15,9 +15,11 @@ import {
 } from './_checks-core';
 import {
   checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds, checkServiceEntryConflicts,
+  checkSpiffePrincipals,
 } from './_checks-kiali';
 import {
-  checkAuthorizationPolicies, checkGatewayServers, checkHeaderValues, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries,
+  checkAuthorizationPolicies, checkCustomProviders, checkDestinationRuleValues, checkGatewayPortNames, checkGatewayServers, checkHeaderValues,
+  checkHttpRouteShape, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries, checkServiceEntryEndpointPorts, checkSidecarHosts,
   checkSubsetNames,
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
@@ -63,7 +65,7 @@ export const _RULES: readonly _RuleDefinition[] = [
   rule('K8S-CEL', E, 'Kubernetes API server (`x-kubernetes-validations`)',
     'an `x-kubernetes-validations` rule does not return true, or fails to evaluate (e.g. "No such key"), on the defaulted object. Transition rules (`oldSelf`) are skipped: everything here is a create.'),
   rule('IST0101', E, 'istioctl analyze `ReferencedResourceNotFound`',
-    'a VirtualService route/mirror names a subset no DestinationRule of that host defines (checked when the input defines a DestinationRule, Service or ServiceEntry for the host; other hosts are external), a gateway that is neither in the input nor declared external, or a port the destination Service does not have', checkVirtualServices),
+    'a VirtualService route/mirror names a subset no DestinationRule of that host defines (checked when the input defines a DestinationRule, Service or ServiceEntry for the host; other hosts are external), a gateway that is neither in the input nor declared external, or a port the destination Service does not have; a Gateway `selector` that matches no pod, when the input defines pods with the selector\'s label keys (its gateway workloads)', checkVirtualServices),
   rule('IST0132', E, 'istioctl analyze `VirtualServiceHostNotFoundInGateway`',
     'a VirtualService host is not among the hosts its Gateway exposes to the VirtualService\'s namespace (`ns/host`, `./host`, `*/host`, wildcards)', checkVirtualServices),
   rule('IST0109', E, 'istioctl analyze `ConflictingMeshGatewayVirtualServiceHosts`',
@@ -147,6 +149,22 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a route match regex (`uri`, `scheme`, `method`, `authority`, `headers`, `queryParams`, `withoutHeaders`) or `uriRegexRewrite.match` RE2 rejects: lookaround, backreferences, repeat counts over 1000, longer than the limit, bad syntax', checkRegexes),
   rule('MESH212', E, 'admission webhook `validateVirtualService`',
     'a VirtualService bound to the mesh gateway (no `gateways`, or `mesh` among them) with host `*`', checkMeshWildcardHosts),
+  rule('MESH213', E, 'admission webhook `ValidateAuthorizationPolicy` (CUSTOM)',
+    'a CUSTOM AuthorizationPolicy without `rules` or without `provider.name`, or a `provider` on an ALLOW/DENY/AUDIT policy', checkCustomProviders),
+  rule('MESH214', E, 'admission webhook `agent.ValidateTLS` (DestinationRule)',
+    'a DestinationRule client `tls` (top level, port level, subsets) Istio rejects: MUTUAL without `credentialName` and without `clientCertificate`/`privateKey`; `insecureSkipVerify` with `caCertificates`/`subjectAltNames` (or `credentialName` in SIMPLE); `credentialName` together with certificate files', checkDestinationRuleValues),
+  rule('MESH215', E, 'admission webhook `validateOutlierDetection`',
+    'a DestinationRule `outlierDetection.maxEjectionPercent` or `minHealthPercent` outside 0..100', checkDestinationRuleValues),
+  rule('MESH216', E, 'admission webhook `ValidateGateway`',
+    'two servers of one Gateway with the same port name', checkGatewayPortNames),
+  rule('MESH217', E, 'admission webhook `agent.ValidateNamespaceSlashWildcardHostname` (Sidecar)',
+    'a Sidecar egress host that is not `namespace/dnsName` (namespace `*`, `.`, `~` or a DNS label), e.g. a bare FQDN', checkSidecarHosts),
+  rule('MESH218', E, 'admission webhook `validateWorkloadEntry` (ServiceEntry endpoints)',
+    'a ServiceEntry (STATIC, DNS, DNS_ROUND_ROBIN) endpoint `ports` key that names no port of the ServiceEntry', checkServiceEntryEndpointPorts),
+  rule('MESH219', E, 'admission webhook `validatePercentage` (fault injection)',
+    'a VirtualService fault `delay`/`abort` `percentage.value` that is neither 0 nor in [0.0001, 100]', checkHttpRouteShape),
+  rule('MESH220', E, 'admission webhook `validateHTTPRoute` (conflicts)',
+    'an http rule with `redirect` and `route`, `fault`, `rewrite` or `directResponse`; or `directResponse` with `route` or `fault`', checkHttpRouteShape),
   // Kiali's manifest-only validations and the misconfigurations users hit most (src/validation/_checks-kiali.ts)
   rule('KIA0002', E, 'Kiali KIA0002 (More than one selector-less object in the same namespace)',
     'more than one namespace-wide PeerAuthentication (no `selector`, no `targetRef(s)`) in one namespace: Istio applies the oldest (RequestAuthentications merge and are not reported)', checkPeerAuthenticationConflicts),
@@ -160,6 +178,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a PeerAuthentication `portLevelMtls` key is the Service port of the selected workloads, not their workload (target) port, which Istio keys it by: the setting never applies', checkPortLevelMtls),
   rule('MESH305', E, 'this library (Istio\'s built-in providers)',
     'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
+  rule('MESH306', E, 'this library (Istio: principals are matched with `spiffe://` prepended)',
+    'an AuthorizationPolicy `principals`/`notPrincipals` entry written as a SPIFFE URI (`spiffe://td/ns/a/sa/b`): Istio matches `spiffe://spiffe://...`, so the entry never matches', checkSpiffePrincipals),
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
   // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)

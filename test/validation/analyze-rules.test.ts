@@ -191,3 +191,17 @@ describe('IST0118 protocol selection (ConvertProtocol)', () => {
     expect(check(svc('x', { ports: [{ name: 'http', port: 80, appProtocol: 'foo' }] }))).toEqual(['IST0118 warning Service/x spec.ports[0]']);
   });
 });
+
+describe('IST0101 Gateway selector', () => {
+  const server = { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*.example.com'] };
+  test('fails when the input\'s gateway pods carry the selector\'s keys with other values', () => {
+    expect(check(deploy('istio-ingressgateway', { istio: 'ingressgateway' }, undefined, 'istio-system'), gw('public', { selector: { istio: 'ingress' }, servers: [server] })))
+      .toEqual(['IST0101 error Gateway/public spec.selector']);
+    expect(messages(deploy('istio-ingressgateway', { istio: 'ingressgateway' }, undefined, 'istio-system'), gw('public', { selector: { istio: 'ingress' }, servers: [server] }))[0])
+      .toContain('Referenced selector not found: "istio=ingress" matches no pod');
+  });
+  test('near misses: a matching pod in another namespace; no pod with the selector\'s keys (the gateway is managed elsewhere)', () => {
+    expect(check(deploy('istio-ingressgateway', { istio: 'ingressgateway' }, undefined, 'istio-ingress'), gw('public', { selector: { istio: 'ingressgateway' }, servers: [server] }))).toEqual([]);
+    expect(check(deploy('web', { app: 'web' }), gw('public', { selector: { istio: 'ingress' }, servers: [server] }))).toEqual([]);
+  });
+});

@@ -102,3 +102,27 @@ describe('MESH404: a VirtualService and an HTTPRoute for one Service', () => {
     expect(findings([atGateway, other, hr], 'MESH404')).toEqual([]);
   });
 });
+
+describe('MESH405-MESH406: a route attaches to an existing Gateway whose listener admits it', () => {
+  const gateway = (ns: string, name: string, listener: any = {}) => doc(GW, 'Gateway', ns, name, { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', ...listener }] });
+  const parent = (name: string, namespace?: string) => ({ parentRefs: [{ name, ...(namespace ? { namespace } : {}) }], rules: [{ backendRefs: [{ name: 'app', port: 8080 }] }] });
+  test('fails on a parent Gateway missing from a namespace with Gateways, and on a listener that admits only its own namespace', () => {
+    expect(findings([gateway('blog', 'ingress-gateway'), route('blog', parent('ingress-gw'))], 'MESH405')).toEqual([
+      'HTTPRoute blog/r spec.parentRefs[0]: HTTPRoute parent Gateway blog/ingress-gw not found: the input defines namespace blog (or Gateways in it) but no Gateway of that name, so no gateway serves the route. Fix: define it, fix the reference, or declare it external (--external-gateway blog/ingress-gw)',
+    ]);
+    expect(findings([gateway('infra', 'shared'), route('team-a', parent('shared', 'infra'))], 'MESH406')).toEqual([
+      'HTTPRoute team-a/r spec.parentRefs[0]: HTTPRoute parent Gateway infra/shared: no listener admits routes from namespace team-a (allowedRoutes.namespaces.from defaults to Same), so Istio does not accept the route (NotAllowedByListeners). Fix: set the listener\'s allowedRoutes.namespaces.from to All or a Selector matching team-a, or move the route',
+    ]);
+    const selected = gateway('infra', 'shared', { allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { gw: 'yes' } } } } });
+    expect(findings([selected, namespaceDoc('team-a'), route('team-a', parent('shared', 'infra'))], 'MESH406')).toHaveLength(1);
+  });
+  test('near misses: a Gateway in a namespace the input does not define; From All; a Selector the Namespace matches; a Selector on an unknown namespace', () => {
+    expect(findings([route('blog', parent('shared', 'infra'))], 'MESH405')).toEqual([]);
+    expect(findings([gateway('infra', 'shared', { allowedRoutes: { namespaces: { from: 'All' } } }), route('team-a', parent('shared', 'infra'))], 'MESH406')).toEqual([]);
+    const selected = gateway('infra', 'shared', { allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { gw: 'yes' } } } } });
+    const labelled = { ...namespaceDoc('team-a'), metadata: { name: 'team-a', labels: { gw: 'yes' } } };
+    expect(findings([selected, labelled, route('team-a', parent('shared', 'infra'))], 'MESH406')).toEqual([]);
+    expect(findings([selected, route('team-a', parent('shared', 'infra'))], 'MESH406')).toEqual([]);
+    expect(findings([gateway('blog', 'ingress-gateway'), route('blog', parent('ingress-gateway'))], 'MESH405')).toEqual([]);
+  });
+});

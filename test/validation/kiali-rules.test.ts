@@ -80,3 +80,14 @@ describe('MESH301 ServiceEntries with one host and port, different protocols', (
     expect(check(priv('a', 'one', 'HTTPS'), priv('b', 'two', 'TLS'))).toEqual([]);
   });
 });
+
+describe('MESH306 a principal written as a SPIFFE URI', () => {
+  test('fails on spiffe:// in principals and notPrincipals', () => {
+    expect(check(ap({ rules: [{ from: [{ source: { principals: ['spiffe://cluster.local/ns/web/sa/web'] } }, { source: { notPrincipals: ['spiffe://cluster.local/*'] } }] }] }))).toEqual([
+      'MESH306 error AuthorizationPolicy/p spec.rules[0].from[0].source.principals[0]', 'MESH306 error AuthorizationPolicy/p spec.rules[0].from[1].source.notPrincipals[0]',
+    ]);
+  });
+  test('near misses: the Istio form, prefix and suffix wildcards', () => {
+    expect(check(ap({ rules: [{ from: [{ source: { principals: ['cluster.local/ns/web/sa/web', 'cluster.local/*', '*/sa/web', '*'] } }] }] }))).toEqual([]);
+  });
+});

@@ -110,3 +110,89 @@ describe('MESH212 host * on the mesh gateway', () => {
     expect(check({ ...vs([route({})]), spec: { hosts: ['*'], gateways: ['edge/gw'], http: [route({})] } }).filter((f) => f.startsWith('MESH212'))).toEqual([]);
   });
 });
+
+const dr = (spec: any) => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'd', namespace: 'shop' }, spec: { host: 'a', ...spec } });
+const sidecar = (hosts: string[]) => ({ apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: 'shop' }, spec: { egress: [{ hosts }] } });
+const se = (resolution: string, endpoints: any[]) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'ServiceEntry',
+  metadata: { name: 'db', namespace: 'shop' },
+  spec: { hosts: ['db.example.com'], addresses: ['10.0.0.5'], resolution, ports: [{ number: 5432, name: 'tcp-pg', protocol: 'TCP' }], endpoints },
+});
+
+describe('MESH213 CUSTOM AuthorizationPolicy provider', () => {
+  test('fails on CUSTOM without provider, CUSTOM without rules, a provider on ALLOW', () => {
+    expect(check(ap({ action: 'CUSTOM', rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }] }))).toEqual(['MESH213 error AuthorizationPolicy/p spec.provider']);
+    expect(check(ap({ action: 'CUSTOM', provider: { name: 'opa' } }))).toEqual(['MESH213 error AuthorizationPolicy/p spec.rules']);
+    expect(check(ap({ action: 'ALLOW', provider: { name: 'opa' }, rules: [{}] }))).toEqual(['MESH213 error AuthorizationPolicy/p spec.provider']);
+    expect(message(ap({ action: 'CUSTOM', rules: [{}] }))).toContain('`provider.name` must not be empty');
+  });
+  test('near miss: CUSTOM with a provider and rules', () => {
+    expect(check(ap({ action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }] }))).toEqual([]);
+  });
+});
+
+describe('MESH214-MESH215 DestinationRule client TLS and outlier percentages', () => {
+  test('fails on MUTUAL without client certificate, insecureSkipVerify with a CA, a port-level credentialName with files, maxEjectionPercent 150', () => {
+    expect(check(dr({ trafficPolicy: { tls: { mode: 'MUTUAL', caCertificates: '/ca.pem' } } }))).toEqual([
+      'MESH214 error DestinationRule/d spec.trafficPolicy.tls', 'MESH214 error DestinationRule/d spec.trafficPolicy.tls',
+    ]);
+    expect(message(dr({ trafficPolicy: { tls: { mode: 'MUTUAL', caCertificates: '/ca.pem' } } }))).toContain('client certificate required for mutual tls');
+    expect(check(dr({ trafficPolicy: { tls: { mode: 'SIMPLE', caCertificates: '/ca.pem', insecureSkipVerify: true } } })))
+      .toEqual(expect.arrayContaining(['MESH214 error DestinationRule/d spec.trafficPolicy.tls']));
+    expect(check(dr({ subsets: [{ name: 'v1', labels: { v: '1' }, trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'SIMPLE', credentialName: 'c', caCertificates: '/ca.pem' } }] } }] })))
+      .toEqual(['MESH214 error DestinationRule/d spec.subsets[0].trafficPolicy.portLevelSettings[0].tls']);
+    expect(check(dr({ trafficPolicy: { outlierDetection: { maxEjectionPercent: 150 } } }))).toEqual(['MESH215 error DestinationRule/d spec.trafficPolicy.outlierDetection.maxEjectionPercent']);
+  });
+  test('near misses: MUTUAL with credentialName or with certificate files; SIMPLE with insecureSkipVerify alone; ISTIO_MUTUAL; maxEjectionPercent 100', () => {
+    expect(check(dr({ trafficPolicy: { tls: { mode: 'MUTUAL', credentialName: 'client-cert' } } }))).toEqual([]);
+    expect(check(dr({ trafficPolicy: { tls: { mode: 'MUTUAL', clientCertificate: '/c.pem', privateKey: '/k.pem', caCertificates: '/ca.pem' } } }))).toEqual([]);
+    expect(check(dr({ trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, outlierDetection: { maxEjectionPercent: 100, minHealthPercent: 0 } } }))).toEqual([]);
+  });
+});
+
+describe('MESH216 Gateway server port names', () => {
+  test('fails on two servers with one port name', () => {
+    const s = (number: number, protocol: string, tls?: any) => ({ port: { number, name: 'web', protocol }, hosts: ['a.example.com'], ...(tls ? { tls } : {}) });
+    expect(check(gw([s(80, 'HTTP'), s(443, 'HTTPS', { mode: 'SIMPLE', credentialName: 'c' })]))).toEqual(['MESH216 error Gateway/g spec.servers[1].port.name']);
+  });
+  test('near miss: distinct port names', () => {
+    expect(check(gw([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['a.example.com'] },
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['a.example.com'], tls: { mode: 'SIMPLE', credentialName: 'c' } }]))).toEqual([]);
+  });
+});
+
+describe('MESH217 Sidecar egress hosts', () => {
+  test('fails on a bare FQDN, an empty namespace, an invalid namespace', () => {
+    expect(check(sidecar(['./*', 'reviews.other.svc.cluster.local', '/a.example.com', 'Other/*']))).toEqual([
+      'MESH217 error Sidecar/default spec.egress[0].hosts[1]', 'MESH217 error Sidecar/default spec.egress[0].hosts[2]', 'MESH217 error Sidecar/default spec.egress[0].hosts[3]',
+    ]);
+    expect(message(sidecar(['reviews.other.svc.cluster.local']))).toContain('host must be of form namespace/dnsName');
+  });
+  test('near misses: ./*, */host, ~/*, ns/host', () => {
+    expect(check(sidecar(['./*', '*/api.example.com', '~/*', 'istio-system/*', 'other/reviews.other.svc.cluster.local']))).toEqual([]);
+  });
+});
+
+describe('MESH218 ServiceEntry endpoint ports', () => {
+  test('fails on an endpoint port key that names no ServiceEntry port (STATIC and DNS)', () => {
+    expect(check(se('STATIC', [{ address: '10.0.0.5', ports: { postgres: 5432 } }]))).toEqual(['MESH218 error ServiceEntry/db spec.endpoints[0].ports["postgres"]']);
+    expect(check(se('DNS', [{ address: 'db1.example.com', ports: { postgres: 5432 } }]))).toEqual(['MESH218 error ServiceEntry/db spec.endpoints[0].ports["postgres"]']);
+  });
+  test('near miss: the port name of the ServiceEntry', () => {
+    expect(check(se('STATIC', [{ address: '10.0.0.5', ports: { 'tcp-pg': 5432 } }]))).toEqual([]);
+  });
+});
+
+describe('MESH219-MESH220 fault percentages and http rule conflicts', () => {
+  test('fails on a fault percentage over 100, route with redirect, directResponse with route', () => {
+    expect(check(vs([route({ fault: { abort: { httpStatus: 503, percentage: { value: 150 } } } })]))).toEqual(['MESH219 error VirtualService/a spec.http[0].fault.abort.percentage.value']);
+    expect(check(vs([route({ redirect: { uri: '/new' } })]))).toEqual(['MESH220 error VirtualService/a spec.http[0]']);
+    expect(message(vs([route({ redirect: { uri: '/new' } })]))).toContain('HTTP route cannot contain both route and redirect');
+    expect(check(vs([route({ directResponse: { status: 503 } })]))).toEqual(['MESH220 error VirtualService/a spec.http[0]']);
+  });
+  test('near misses: a fault of 0 or 100 percent, redirect alone, directResponse alone', () => {
+    expect(check(vs([route({ fault: { delay: { fixedDelay: '1s', percentage: { value: 100 } }, abort: { httpStatus: 503, percentage: { value: 0 } } } })]))).toEqual([]);
+    expect(check(vs([{ match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new' } }, { directResponse: { status: 503 } }]))).toEqual([]);
+  });
+});
