@@ -31,7 +31,7 @@ function generate(lib, cdk8s, kplus, n, layout = LAYOUT) {
   const perNs = 10;
   const nsCount = Math.ceil(n / perNs);
   const edgeChart = new cdk8s.Chart(app, 'edge');
-  const edge = new lib.MeshGateway(edgeChart, 'edge', { namespace: 'istio-ingress', tls: lib.GatewayTls.simple({ credentialName: 'edge-cert' }) });
+  const edge = new lib.MeshGateway(edgeChart, 'edge', { namespace: lib.NamespaceRef.named('istio-ingress'), tls: lib.GatewayTls.simple({ credentialName: 'edge-cert' }) });
   const obs = new lib.MeshObservability(edgeChart, 'observability', {
     tracing: lib.TracingProvider.jaeger({ service: 'jaeger-collector.observability.svc.cluster.local' }), samplingPercent: 1,
   });
@@ -46,7 +46,7 @@ function generate(lib, cdk8s, kplus, n, layout = LAYOUT) {
       const name = `svc-${services.length}`;
       const sa = new kplus.ServiceAccount(chart, `${name}-sa`, { metadata: { name, namespace: ns } });
       const canary = new lib.CanaryService(chart, name, {
-        port: 8080, serviceAccount: sa, namespace: ns,
+        port: 8080, serviceAccount: sa, namespace: namespaces[k],
         stable: { image: `registry.example.com/${name}:1.0.0`, version: 'v1' },
         canary: { image: `registry.example.com/${name}:1.1.0`, version: 'v2' },
         canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'true' },

@@ -16,9 +16,12 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _invalid, _namespaceOf } from './_utils';
+import { _field, _list, _text } from './validation/_json';
 
 /** The kinds whose pods a workload input may select. @internal */
 export const _WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
+
+type Labels = { [key: string]: string };
 
 /** A service port as a Service renders it. @internal */
 export interface _ServicePort {
@@ -27,12 +30,13 @@ export interface _ServicePort {
 }
 
 function isConstruct(x: unknown): x is IConstruct {
-  return typeof x === 'object' && x !== null && typeof (x as any).node === 'object' && (x as any).node !== null;
+  const node = _field(x, 'node');
+  return typeof x === 'object' && x !== null && typeof node === 'object' && node !== null;
 }
 
 function isApiObject(x: unknown): x is ApiObject {
-  return isConstruct(x) && typeof (x as any).toJson === 'function' && typeof (x as any).kind === 'string'
-    && typeof (x as any).apiVersion === 'string' && typeof (x as any).metadata?.toJson === 'function';
+  return isConstruct(x) && typeof _field(x, 'toJson') === 'function' && typeof _field(x, 'kind') === 'string'
+    && typeof _field(x, 'apiVersion') === 'string' && typeof _field(x, 'metadata', 'toJson') === 'function';
 }
 
 /** The construct's ApiObject (itself, else its default child, recursively), or undefined. */
@@ -75,7 +79,7 @@ export class _K8sObject {
 
   /** A string member of an imported reference (cdk8s-plus `from...Name()` objects have `kind` and `name`). */
   private static referenceField(c: IConstruct, field: 'kind' | 'name'): string | undefined {
-    const v = (c as any)[field];
+    const v = _field(c, field);
     return typeof v === 'string' && v.length > 0 ? v : undefined;
   }
 
@@ -98,9 +102,10 @@ export class _K8sObject {
   /** Its namespace: its own, a reference's reported one, else its chart's; undefined when none is known. */
   public get namespace(): string | undefined {
     if (this.apiObject) return _namespaceOf(this.apiObject);
-    const subject = typeof (this.construct as any).toSubjectConfiguration === 'function'
-      ? (this.construct as any).toSubjectConfiguration() : undefined;
-    return typeof subject?.namespace === 'string' ? subject.namespace : _namespaceOf(this.construct);
+    // a cdk8s-plus imported reference reports its namespace in its subject configuration
+    const ref = this.construct as { toSubjectConfiguration?: () => unknown };
+    const subject = typeof ref.toSubjectConfiguration === 'function' ? ref.toSubjectConfiguration() : undefined;
+    return _text(_field(subject, 'namespace')) ?? _namespaceOf(this.construct);
   }
 
   /**
@@ -123,29 +128,31 @@ export class _K8sObject {
    * else the pod (template) labels. Live: read each time.
    */
   public selectorLabels(): { [key: string]: string } {
-    const live = (this.construct as any).matchLabels;
-    if (typeof live === 'object' && live !== null) return { ...live };
+    const live = _field(this.construct, 'matchLabels');
+    if (typeof live === 'object' && live !== null) return { ...live as Labels };
     const json = this.render();
-    const fromSelector = json?.spec?.selector?.matchLabels;
-    if (this.kind !== 'Pod' && typeof fromSelector === 'object' && fromSelector !== null) return { ...fromSelector };
-    return { ...(this.podTemplate(json)?.metadata?.labels ?? {}) };
+    const fromSelector = _field(json, 'spec', 'selector', 'matchLabels');
+    if (this.kind !== 'Pod' && typeof fromSelector === 'object' && fromSelector !== null) return { ...fromSelector as Labels };
+    return { ...(_field(this.podTemplate(json), 'metadata', 'labels') ?? {}) as Labels };
   }
 
   /** The service account the pods run as (`default` when none is set). */
   public serviceAccountName(): string {
-    if (Array.isArray((this.construct as any).containers)) { // a cdk8s-plus pod or workload
-      const sa = (this.construct as any).serviceAccount;
-      return typeof sa?.name === 'string' ? sa.name : 'default';
+    if (Array.isArray(_field(this.construct, 'containers'))) { // a cdk8s-plus pod or workload
+      return _text(_field(this.construct, 'serviceAccount', 'name')) ?? 'default';
     }
-    const spec = this.podTemplate(this.render())?.spec ?? {};
-    return spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
+    const spec = _field(this.podTemplate(this.render()), 'spec');
+    return (_field(spec, 'serviceAccountName') ?? _field(spec, 'serviceAccount') ?? 'default') as string;
   }
 
   /** A Service's ports: a cdk8s-plus Service's `ports`, else `spec.ports`. */
   public servicePorts(): _ServicePort[] {
-    const live = (this.construct as any).ports;
-    const ports: any[] = Array.isArray(live) ? live : (this.render()?.spec?.ports ?? []);
-    return ports.filter((p) => typeof p?.port === 'number').map((p) => ({ port: p.port, name: p.name }));
+    const live = _field(this.construct, 'ports');
+    const ports: unknown[] = Array.isArray(live) ? live : _list(_field(this.render(), 'spec', 'ports'));
+    return ports.flatMap((p) => {
+      const port = _field(p, 'port');
+      return typeof port === 'number' ? [{ port, name: _field(p, 'name') as string | undefined }] : [];
+    });
   }
 
   /** The object's labels (`metadata.labels`), live. */
@@ -154,15 +161,15 @@ export class _K8sObject {
   }
 
   /** The rendered JSON (plain and imported objects render at any time). */
-  private render(): any {
+  private render(): unknown {
     return this.apiObject?.toJson();
   }
 
   /** The pod template (`{ metadata, spec }`) of a rendered workload; the object itself for a Pod. */
-  private podTemplate(json: any): any {
+  private podTemplate(json: unknown): unknown {
     if (!json) return undefined;
     if (this.kind === 'Pod') return json;
-    if (this.kind === 'CronJob') return json.spec?.jobTemplate?.spec?.template;
-    return json.spec?.template;
+    if (this.kind === 'CronJob') return _field(json, 'spec', 'jobTemplate', 'spec', 'template');
+    return _field(json, 'spec', 'template');
   }
 }

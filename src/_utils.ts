@@ -3,6 +3,7 @@
  */
 import { ApiObjectMetadataDefinition, Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { _field } from './validation/_json';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -150,7 +151,7 @@ export function _undefinedIfEmpty<T>(value: T[] | undefined): T[] | undefined;
 /** @internal */
 export function _undefinedIfEmpty<T extends object>(value: T | undefined): T | undefined;
 /** @internal */
-export function _undefinedIfEmpty(value: any): any {
+export function _undefinedIfEmpty(value: unknown): unknown {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.length === 0 ? undefined : value;
   if (typeof value === 'object') return Object.keys(value).length === 0 ? undefined : value;
@@ -198,7 +199,7 @@ export function _validateLabels(prop: string, labels: { [key: string]: string })
  * @internal
  */
 export function _namespaceOf(c: IConstruct): string | undefined {
-  const meta = (c as any).metadata as ApiObjectMetadataDefinition | undefined;
+  const meta = _field(c, 'metadata') as ApiObjectMetadataDefinition | undefined;
   if (meta && typeof meta.namespace === 'string') return meta.namespace;
   try {
     return Chart.of(c).namespace;

@@ -577,7 +577,7 @@ function _collectIdentity(prop: string, id: IMeshIdentity, principals: string[],
   }
   for (const n of cfg.namespaces ?? []) {
     if (typeof n !== 'string' || n.trim().length === 0) {
-      throw _invalid(`${prop} namespace`, n, 'Istio rejects empty values', 'use MeshIdentity.namespace("shop")');
+      throw _invalid(`${prop} namespace`, n, 'Istio rejects empty values', 'use MeshIdentity.namespace(NamespaceRef.named("shop"))');
     }
     namespaces.push(n);
   }

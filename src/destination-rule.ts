@@ -65,7 +65,7 @@ export interface SubsetOptions {
  */
 export class DestinationRuleSubset implements IMeshDestination {
   /** @internal */
-  public static _of(host: string, name: string, labels: { [key: string]: string }, rendered: any): DestinationRuleSubset {
+  public static _of(host: string, name: string, labels: { [key: string]: string }, rendered: net.DestinationRuleSpecSubsets): DestinationRuleSubset {
     return new DestinationRuleSubset(host, name, labels, rendered);
   }
 
@@ -77,7 +77,7 @@ export class DestinationRuleSubset implements IMeshDestination {
     /** The labels selecting the subset's endpoints. */
     public readonly labels: { [key: string]: string },
     /** @internal */
-    public readonly _rendered: any,
+    public readonly _rendered: net.DestinationRuleSpecSubsets,
   ) {}
 
   public toMeshDestination(): MeshDestinationConfig {
@@ -120,7 +120,7 @@ export class DestinationRule extends IstioResource {
   /** The host (FQDN) the rule applies to. */
   public readonly host: string;
   private readonly _subsets = new Map<string, DestinationRuleSubset>();
-  private readonly trafficPolicyRendered: any;
+  private readonly trafficPolicyRendered: net.DestinationRuleSpecTrafficPolicy | undefined;
   /** Whether the rule-level policy has a connection pool (subsets inherit it, with their retry budgets). */
   private readonly rulePool: boolean;
   private readonly exportTo?: string[];

@@ -365,7 +365,7 @@ export interface HttpRouteOptions {
  */
 export class HttpRoute {
   /** @internal */
-  public static _of(options: HttpRouteOptions, rendered: any): HttpRoute {
+  public static _of(options: HttpRouteOptions, rendered: net.VirtualServiceSpecHttp): HttpRoute {
     return new HttpRoute(options, rendered);
   }
 
@@ -373,7 +373,7 @@ export class HttpRoute {
     /** The route's options. */
     public readonly options: HttpRouteOptions,
     /** @internal */
-    public readonly _rendered: any,
+    public readonly _rendered: net.VirtualServiceSpecHttp,
   ) {}
 
   /** The route's name, if any. */
@@ -583,7 +583,7 @@ export function _renderCors(where: string, c: CorsPolicy): net.VirtualServiceSpe
 }
 
 /** Renders the header operations of an HTTP route (names and Envoy values checked). @internal */
-export function _renderHeaderOps(where: string, ops: HeaderOperations | undefined): any {
+export function _renderHeaderOps(where: string, ops: HeaderOperations | undefined): net.VirtualServiceSpecHttpHeadersRequest | undefined {
   if (!ops) return undefined;
   const check = (name: string) => {
     if (name.startsWith(':') || name.toLowerCase() === 'host') {

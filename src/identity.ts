@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { _K8sObject, _WORKLOAD_KINDS } from './_k8s';
 import { _invalid, _validateDnsLabel, _validateDnsSubdomain } from './_utils';
+import { INamespaceRef, _namespaceName } from './namespace-ref';
 
 /**
  * Options for identities derived from a service account.
@@ -60,7 +61,7 @@ export interface IMeshIdentity {
  * @example
  * MeshIdentity.fromServiceAccount(frontendSa);          // cluster.local/ns/shop/sa/frontend
  * MeshIdentity.of('payments', 'billing');               // cluster.local/ns/payments/sa/billing
- * MeshIdentity.namespace('monitoring');                 // every workload in `monitoring`
+ * MeshIdentity.namespace(NamespaceRef.named('monitoring')); // every workload in `monitoring`
  * MeshIdentity.anyAuthenticated();                      // any caller with a mesh (mTLS) identity
  * MeshIdentity.anyCaller();                             // any caller at all
  */
@@ -111,7 +112,7 @@ export class MeshIdentity implements IMeshIdentity {
     _validateDnsLabel('namespace', namespace);
     if (typeof serviceAccountName === 'string' && serviceAccountName.includes('*')) {
       throw _invalid('serviceAccountName', serviceAccountName, 'wildcards are not allowed in a service account identity',
-        `name one service account, or allow the whole namespace with MeshIdentity.namespace("${namespace}")`);
+        `name one service account, or allow the whole namespace with MeshIdentity.namespace(NamespaceRef.named("${namespace}"))`);
     }
     _validateDnsSubdomain('serviceAccountName', serviceAccountName);
     const trustDomain = options.trustDomain ?? 'cluster.local';
@@ -122,10 +123,11 @@ export class MeshIdentity implements IMeshIdentity {
 
   /**
    * Every workload in `namespace` (an AuthorizationPolicy `namespaces` source).
-   * @param namespace the namespace whose workloads are meant
+   * @param ns the namespace whose workloads are meant: a `SecureNamespace`, `NamespaceRef.fromNamespace(namespace)`
+   *   or `NamespaceRef.named(name)`
    */
-  public static namespace(namespace: string): MeshIdentity {
-    _validateDnsLabel('namespace', namespace);
+  public static namespace(ns: INamespaceRef): MeshIdentity {
+    const namespace = _namespaceName('namespace', ns);
     return new MeshIdentity(`ns-${namespace}`, namespace, undefined, { namespaces: [namespace] });
   }
 

@@ -12,8 +12,8 @@ export interface INamespaceRef {
 }
 
 /**
- * References to namespaces, for props that place objects in a namespace (`CanaryService`, `MeshGateway`).
- * A `SecureNamespace` is one already.
+ * References to namespaces, for props and parameters that name one (`CanaryService`, `MeshGateway`,
+ * `MeshDependencies.registryOnlyNamespaces`, `MeshIdentity.namespace()`). A `SecureNamespace` is one already.
  *
  * @example
  * NamespaceRef.named('istio-ingress');      // managed outside this app

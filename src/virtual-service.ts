@@ -104,8 +104,8 @@ export class VirtualService extends IstioResource {
   private readonly _hosts: string[] = [];
   private readonly _gateways: IGatewayBinding[];
   private readonly _http: HttpRoute[] = [];
-  private readonly _tcp: any[] = [];
-  private readonly _tls: any[] = [];
+  private readonly _tcp: net.VirtualServiceSpecTcp[] = [];
+  private readonly _tls: net.VirtualServiceSpecTls[] = [];
   private readonly _subsetRefs: Array<{ where: string; dest: MeshDestinationConfig }> = [];
   private readonly exportTo?: string[];
 
@@ -281,7 +281,7 @@ export class VirtualService extends IstioResource {
     });
   }
 
-  private renderL4Match(where: string, m: L4Match): any {
+  private renderL4Match(where: string, m: L4Match): net.VirtualServiceSpecTcpMatch {
     if (m.port !== undefined) validPort(`${where}.port`, m.port);
     if (m.sourceLabels) _validateLabels(`${where}.sourceLabels`, m.sourceLabels);
     if (m.sourceNamespace !== undefined) _validateDnsLabel(`${where}.sourceNamespace`, m.sourceNamespace);
@@ -299,7 +299,7 @@ export class VirtualService extends IstioResource {
   }
 
 
-  private renderDestination(where: string, d: IMeshDestination): any {
+  private renderDestination(where: string, d: IMeshDestination): net.VirtualServiceSpecHttpRouteDestination {
     const c = d.toMeshDestination();
     if (c.host === '*') throw _invalid(`${where} destination host`, c.host, 'a destination cannot be every host', 'route to one Service host');
     _validateHost(`${where} destination host`, c.host, true, false);
@@ -311,7 +311,7 @@ export class VirtualService extends IstioResource {
     return { host: c.host, subset: c.subset, port: c.port !== undefined ? { number: c.port } : undefined };
   }
 
-  private renderDestinations(where: string, ds: RouteDestination[] | undefined, required: boolean): any[] | undefined {
+  private renderDestinations(where: string, ds: RouteDestination[] | undefined, required: boolean): net.VirtualServiceSpecHttpRoute[] | undefined {
     if (!ds || ds.length === 0) {
       if (required) throw _invalid(`${where} destinations`, ds, 'a route needs at least one destination', 'give destinations: [{ destination: host }]');
       return undefined;
@@ -334,7 +334,7 @@ export class VirtualService extends IstioResource {
   }
 
 
-  private renderHttpRoute(where: string, o: HttpRouteOptions): any {
+  private renderHttpRoute(where: string, o: HttpRouteOptions): net.VirtualServiceSpecHttp {
     const hasDest = (o.destinations ?? []).length > 0;
     if (o.redirect && hasDest) throw _invalid(`${where}`, 'destinations + redirect', 'a route cannot both route and redirect', 'give destinations or redirect');
     if (!o.redirect && !hasDest) throw _invalid(`${where} destinations`, o.destinations, 'a route needs destinations or a redirect', 'give destinations: [{ destination: host }]');

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import {
   AuthorizationAction, AuthorizationPolicy, AuthorizationRule, ConformanceValidator, ExtAuthzProvider, HttpMethod, IMeshIdentity,
-  MeshConfigFragment, MeshIdentity, MeshWorkload, PolicyTargetRef, RuleProtocol, TracingProvider,
+  MeshConfigFragment, MeshIdentity, MeshWorkload, NamespaceRef, PolicyTargetRef, RuleProtocol, TracingProvider,
 } from '../src';
 
 const catalog = () => MeshWorkload.labels({ app: 'catalog' }, { namespace: 'shop' });
@@ -41,7 +41,7 @@ describe('AuthorizationPolicy', () => {
     const chart = Testing.chart();
     const policy = new AuthorizationPolicy(chart, 'p', { selector: catalog() });
     policy.addRule({ from: [frontend], methods: [HttpMethod.GET] });
-    policy.addRule({ from: [MeshIdentity.namespace('monitoring')], ports: [9090] });
+    policy.addRule({ from: [MeshIdentity.namespace(NamespaceRef.named('monitoring'))], ports: [9090] });
     policy.addRule({ from: [frontend], methods: [HttpMethod.GET] });
     expect(policy.ruleCount).toEqual(2);
     expect(Testing.synth(chart)[0].spec.rules).toEqual([
@@ -51,7 +51,7 @@ describe('AuthorizationPolicy', () => {
   });
 
   test('principals and namespaces become alternative sources, each with the shared constraints', () => {
-    expect(ruleOf({ from: [frontend, MeshIdentity.namespace('ops')], ipBlocks: ['10.0.0.0/8'], notFrom: [MeshIdentity.of('ops', 'intruder')] })).toEqual([{
+    expect(ruleOf({ from: [frontend, MeshIdentity.namespace(NamespaceRef.named('ops'))], ipBlocks: ['10.0.0.0/8'], notFrom: [MeshIdentity.of('ops', 'intruder')] })).toEqual([{
       from: [
         { source: { principals: ['cluster.local/ns/shop/sa/frontend'], notPrincipals: ['cluster.local/ns/ops/sa/intruder'], ipBlocks: ['10.0.0.0/8'] } },
         { source: { namespaces: ['ops'], notPrincipals: ['cluster.local/ns/ops/sa/intruder'], ipBlocks: ['10.0.0.0/8'] } },
@@ -120,7 +120,7 @@ describe('AuthorizationPolicy', () => {
       targetRefs: [PolicyTargetRef.gateway('edge'), PolicyTargetRef.gateway('edge')],
       rules: [{ paths: ['/admin/*'] }],
     });
-    new AuthorizationPolicy(chart, 'deny', { action: AuthorizationAction.DENY, dryRun: true, rules: [{ notFrom: [MeshIdentity.namespace('shop')] }] });
+    new AuthorizationPolicy(chart, 'deny', { action: AuthorizationAction.DENY, dryRun: true, rules: [{ notFrom: [MeshIdentity.namespace(NamespaceRef.named('shop'))] }] });
     new AuthorizationPolicy(chart, 'audit', { action: AuthorizationAction.AUDIT, targetRefs: [PolicyTargetRef.serviceEntry('stripe'), PolicyTargetRef.gatewayClass('istio')], rules: [{ matchAll: true }] });
     const [c, d, a] = Testing.synth(chart);
     expect(c.spec).toEqual({
@@ -197,7 +197,7 @@ describe('AuthorizationPolicy', () => {
   });
 
   test('fails serviceAccounts combined with principals or namespaces', () => {
-    expect(() => ruleOf({ serviceAccounts: ['frontend'], from: [MeshIdentity.namespace('shop')] }))
+    expect(() => ruleOf({ serviceAccounts: ['frontend'], from: [MeshIdentity.namespace(NamespaceRef.named('shop'))] }))
       .toThrow(/Invalid rule.serviceAccounts \["frontend"\]: Istio rejects serviceAccounts together with principals or namespaces/);
   });
 

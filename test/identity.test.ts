@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MeshIdentity } from '../src';
+import { MeshIdentity, NamespaceRef } from '../src';
 
 describe('MeshIdentity', () => {
   test('fromServiceAccount derives the principal from the ServiceAccount object', () => {
@@ -45,7 +45,7 @@ describe('MeshIdentity', () => {
   });
 
   test('namespace() renders a namespaces source', () => {
-    const id = MeshIdentity.namespace('monitoring');
+    const id = MeshIdentity.namespace(NamespaceRef.named('monitoring'));
     expect(id.toMeshIdentityConfig()).toEqual({ principals: undefined, namespaces: ['monitoring'] });
     expect(id.principal).toBeUndefined();
     expect(id.toString()).toEqual('namespace monitoring');
@@ -73,7 +73,7 @@ describe('MeshIdentity', () => {
 
   test('fails on a wildcard service account', () => {
     expect(() => MeshIdentity.of('shop', '*'))
-      .toThrow('Invalid serviceAccountName "*": wildcards are not allowed in a service account identity. Fix: name one service account, or allow the whole namespace with MeshIdentity.namespace("shop")');
+      .toThrow('Invalid serviceAccountName "*": wildcards are not allowed in a service account identity. Fix: name one service account, or allow the whole namespace with MeshIdentity.namespace(NamespaceRef.named("shop"))');
   });
 
   test('fails on a service account name that is not an RFC 1123 subdomain', () => {
@@ -82,7 +82,10 @@ describe('MeshIdentity', () => {
 
   test('fails on an invalid namespace', () => {
     expect(() => MeshIdentity.of('Shop', 'frontend')).toThrow('Invalid namespace "Shop": it is not an RFC 1123 DNS label');
-    expect(() => MeshIdentity.namespace('')).toThrow('Invalid namespace "": it is empty');
+    expect(() => MeshIdentity.namespace({ namespaceName: '' })).toThrow('Invalid namespace "": it is empty');
+    // the string namespace() took before: the message names the object to pass
+    expect(() => MeshIdentity.namespace('ops' as unknown as NamespaceRef)).toThrow(
+      'Invalid namespace "ops": a namespace is given as an object (a SecureNamespace, a Namespace, or a reference by name), not a string. Fix: pass the SecureNamespace, NamespaceRef.fromNamespace(namespace), or NamespaceRef.named("ops")');
   });
 
   test('fails on a spiffe:// trust domain, which Istio would never match', () => {

@@ -67,7 +67,7 @@ export class ShopChart extends Chart {
     // so nothing is duplicated); catalog calls the payment API over TLS originated and verified by its sidecar
     // (the tracing collector must stay visible to every proxy, or spans are dropped)
     this.dependencies = new MeshDependencies(this, 'dependencies', {
-      registryOnlyNamespaces: ['shop'],
+      registryOnlyNamespaces: [this.shop],
       alwaysVisible: ['istio-system/*', 'observability/jaeger-collector.observability.svc.cluster.local'],
     });
     this.dependencies.dependsOn(MeshWorkload.fromWorkload(this.frontend), this.catalog, { methods: [HttpMethod.GET], paths: ['/public'] });

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _isKubernetesServiceHost, _isWildcarded, _parseServiceFqdn, _serviceFqdn } from '../_naming';
-import { _invalid, _suggestName, _validateDnsLabel, _validateHost, _validatePort } from '../_utils';
+import { _invalid, _suggestName, _validateHost, _validatePort } from '../_utils';
 import { AuthorizationPolicy } from '../authorization-policy';
 import { DestinationRule } from '../destination-rule';
 import { IMeshDestination, ServiceHost } from '../host';
 import { IMeshIdentity } from '../identity';
+import { INamespaceRef, _namespaceName } from '../namespace-ref';
 import { PolicyTargetRef } from '../policy-target';
 import { PortProtocol } from '../protocol';
 import { ServiceEntry, ServiceEntryResolution } from '../service-entry';
@@ -265,11 +266,12 @@ export interface DependencyOptions extends AccessOptions {
  */
 export interface MeshDependenciesProps {
   /**
-   * Namespaces whose callers may reach only their declared dependencies (`REGISTRY_ONLY` egress).
+   * Namespaces whose callers may reach only their declared dependencies (`REGISTRY_ONLY` egress): a
+   * `SecureNamespace`, `NamespaceRef.fromNamespace(namespace)` or `NamespaceRef.named(name)`.
    *
    * @default - none: unknown hosts stay reachable (the mesh default)
    */
-  readonly registryOnlyNamespaces?: string[];
+  readonly registryOnlyNamespaces?: INamespaceRef[];
   /**
    * Hosts every sidecar keeps in scope (the control plane and telemetry backends).
    *
@@ -294,7 +296,7 @@ export interface MeshDependenciesProps {
  * denies by default; TLS origination needs that waypoint (ztunnel forwards bytes, it does not originate TLS).
  *
  * @example
- * const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
+ * const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: [NamespaceRef.named('shop')] });
  * deps.dependsOn(MeshWorkload.fromWorkload(frontend), catalog, { methods: [HttpMethod.GET] });
  * deps.dependsOnExternal(catalog, ExternalService.tls('api.stripe.com'));
  */
@@ -322,7 +324,7 @@ export class MeshDependencies extends Construct {
    */
   constructor(scope: Construct, id: string, props: MeshDependenciesProps = {}) {
     super(scope, id);
-    this.registryOnly = new Set((props.registryOnlyNamespaces ?? []).map((n) => _validateDnsLabel('registryOnlyNamespaces', n)));
+    this.registryOnly = new Set((props.registryOnlyNamespaces ?? []).map((n) => _namespaceName('registryOnlyNamespaces', n)));
     this.alwaysVisible = [...(props.alwaysVisible ?? ['istio-system/*'])];
     for (const h of this.alwaysVisible) Sidecar._validateEgressHost(h);
     this.node.addValidation({ validate: () => [...this.validateTargets(), ...this.validateDataPlanes()] });

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _MESH_GATEWAY, _clientHostToFqdn, _hostSubsetOf, _resolveGatewayRef, _resolveShortname } from '../_naming';
+import { HttpMethod, _checkHttpMethod } from '../http-method';
 import { _toJsRegExp } from '../match';
 import { _evaluateHttpRoutes } from './_http-route-eval';
 
@@ -19,9 +20,9 @@ export interface RouteRequest {
   /**
    * The HTTP method.
    *
-   * @default "GET"
+   * @default HttpMethod.GET
    */
-  readonly method?: string;
+  readonly method?: HttpMethod;
   /**
    * Request headers (names are case-insensitive).
    *
@@ -201,7 +202,7 @@ function normalize(r: RouteRequest): NormalizedRequest {
     host: r.host,
     path,
     query,
-    method: r.method ?? 'GET',
+    method: r.method === undefined ? HttpMethod.GET : _checkHttpMethod('method', r.method),
     headers,
     gateway: r.gateway ?? _MESH_GATEWAY,
     port: r.port,

@@ -15,8 +15,10 @@
  */
 import { isIP as netIsIP, isIPv4, isIPv6 } from 'net';
 // eslint-disable-next-line import/no-extraneous-dependencies
-import type { Environment } from '@marcbachmann/cel-js';
+import type { Environment, ParseResult } from '@marcbachmann/cel-js';
 import { _celModule } from './_cel-module';
+import { _JsonObject } from './_json';
+import type { _StructuralSchema } from './_schema';
 
 /** One CEL finding. @internal */
 export interface _CelError {
@@ -57,7 +59,7 @@ function env(): Environment {
     getQuery: (u) => u.search.replace(/^\?/, ''),
   };
   for (const [name, fn] of Object.entries(getters)) {
-    e.registerFunction({ name, receiverType: 'K8sURL', returnType: 'string', handler: (u: K8sUrl) => fn(u.url), params: [] } as any);
+    e.registerFunction({ name, receiverType: 'K8sURL', returnType: 'string', handler: (u: K8sUrl) => fn(u.url), params: [] });
   }
   sharedEnv = e;
   return e;
@@ -118,48 +120,63 @@ function translateRule(rule: string): string {
 interface CompiledRule {
   readonly rule: string;
   readonly message?: string;
-  readonly messageFn?: (ctx: any) => any;
+  readonly messageFn?: ParseResult;
   readonly fieldPath?: string;
-  readonly fn?: (ctx: any) => any;
+  readonly fn?: ParseResult;
   readonly compileError?: string;
 }
 
 interface CelNode {
-  readonly schema: any;
+  readonly schema: _StructuralSchema;
   rules?: CompiledRule[];
   props?: Map<string, CelNode>;
   items?: CelNode;
   additional?: CelNode;
 }
 
+/** One entry of `x-kubernetes-validations`, as the CRD schema types it. */
+interface CelRuleSpec {
+  readonly rule?: unknown;
+  readonly message?: string;
+  readonly messageExpression?: unknown;
+  readonly fieldPath?: string;
+}
+
 const compiledRules = new Map<string, CompiledRule>();
-function compileRule(r: any): CompiledRule | undefined {
+function compileRule(r: CelRuleSpec | undefined): CompiledRule | undefined {
   if (typeof r?.rule !== 'string' || /\boldSelf\b/.test(r.rule)) return undefined; // transition rules: creates only
   const key = `${r.rule}\u0000${r.message ?? ''}\u0000${r.fieldPath ?? ''}\u0000${r.messageExpression ?? ''}`;
   let c = compiledRules.get(key);
   if (!c) {
     try {
       const parsed = env().parse(translateRule(r.rule));
-      let messageFn: ((ctx: any) => any) | undefined;
+      let messageFn: ParseResult | undefined;
       try {
-        if (typeof r.messageExpression === 'string') messageFn = env().parse(translateRule(r.messageExpression)) as any;
+        if (typeof r.messageExpression === 'string') messageFn = env().parse(translateRule(r.messageExpression));
       } catch {
         messageFn = undefined; // the API server falls back to message then
       }
-      c = { rule: r.rule, message: r.message, messageFn, fieldPath: r.fieldPath, fn: parsed as any };
-    } catch (err: any) {
-      c = { rule: r.rule, message: r.message, fieldPath: r.fieldPath, compileError: String(err?.message ?? err).split('\n')[0] };
+      c = { rule: r.rule, message: r.message, messageFn, fieldPath: r.fieldPath, fn: parsed };
+    } catch (err: unknown) {
+      c = { rule: r.rule, message: r.message, fieldPath: r.fieldPath, compileError: errorText(err) };
     }
     compiledRules.set(key, c);
   }
   return c;
 }
 
-function buildNode(schema: any): CelNode | undefined {
-  if (!schema || typeof schema !== 'object') return undefined;
+/** The first line of a thrown error's message. */
+function errorText(err: unknown): string {
+  return String((err as { message?: unknown } | undefined)?.message ?? err).split('\n')[0];
+}
+
+function buildNode(value: unknown): CelNode | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const schema = value as _StructuralSchema;
   const node: CelNode = { schema };
   let any = false;
-  const rules = (schema['x-kubernetes-validations'] ?? []).map(compileRule).filter((r: any) => r);
+  const rules = ((schema['x-kubernetes-validations'] ?? []) as CelRuleSpec[]).map(compileRule)
+    .filter((r): r is CompiledRule => r !== undefined);
   if (rules.length > 0) { node.rules = rules; any = true; }
   if (schema.properties) {
     for (const [k, v] of Object.entries(schema.properties)) {
@@ -179,7 +196,7 @@ function buildNode(schema: any): CelNode | undefined {
 }
 
 /** JSON value -> CEL value, typed by the schema. */
-function toCel(value: any, schema: any): any {
+function toCel(value: unknown, schema: _StructuralSchema | undefined): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value === 'number') {
     const t = schema?.type;
@@ -189,11 +206,11 @@ function toCel(value: any, schema: any): any {
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     // a fresh array of this realm (cel-js rejects arrays from another realm, e.g. a jest sandbox's)
-    const arr: any[] = [];
+    const arr: unknown[] = [];
     for (const v of value) arr.push(toCel(v, schema?.items));
     return arr;
   }
-  const out: any = {};
+  const out: _JsonObject = {};
   const props = schema?.properties;
   const additional = schema?.additionalProperties;
   for (const [k, v] of Object.entries(value)) {
@@ -205,7 +222,7 @@ function toCel(value: any, schema: any): any {
 }
 
 /** The rule's message: `messageExpression` when it evaluates to a string, else `message`, else the rule. */
-function messageOf(r: CompiledRule, self: any): string {
+function messageOf(r: CompiledRule, self: unknown): string {
   if (r.messageFn) {
     try {
       const m = r.messageFn({ self });
@@ -228,7 +245,7 @@ function joinPath(path: string, key: string): string {
 export class _CelValidator {
   private readonly root?: CelNode;
 
-  constructor(structural: any) {
+  constructor(structural: unknown) {
     this.root = buildNode(structural);
   }
 
@@ -245,13 +262,13 @@ export class _CelValidator {
     return n;
   }
 
-  public validate(obj: any): _CelError[] {
+  public validate(obj: unknown): _CelError[] {
     const out: _CelError[] = [];
     if (this.root) this.walk(this.root, obj, '', out);
     return out;
   }
 
-  private walk(node: CelNode, value: any, path: string, out: _CelError[]): void {
+  private walk(node: CelNode, value: unknown, path: string, out: _CelError[]): void {
     if (value === undefined || value === null) return;
     if (node.rules) {
       const self = toCel(value, node.schema);
@@ -263,8 +280,8 @@ export class _CelValidator {
           try {
             const result = r.fn!({ self });
             if (result !== true) problem = messageOf(r, self);
-          } catch (err: any) {
-            problem = `${r.message ?? `failed rule: ${r.rule}`} (rule evaluation error: ${String(err?.message ?? err).split('\n')[0]})`;
+          } catch (err: unknown) {
+            problem = `${r.message ?? `failed rule: ${r.rule}`} (rule evaluation error: ${errorText(err)})`;
           }
         }
         if (problem) {
@@ -274,7 +291,7 @@ export class _CelValidator {
       }
     }
     if (node.props && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, child] of node.props) this.walk(child, value[k], joinPath(path, k), out);
+      for (const [k, child] of node.props) this.walk(child, (value as _JsonObject)[k], joinPath(path, k), out);
     }
     if (node.items && Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) this.walk(node.items, value[i], `${path}[${i}]`, out);

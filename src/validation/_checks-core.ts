@@ -6,6 +6,7 @@
 import { BUILT_IN_PROVIDERS, RuleContext, _MeshInput, closest, destinations, gatewayHostIndex, items, nameOf, nsOf, portHasProtocol } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 import { _HostSet, _MESH_GATEWAY, _hostNamespaceAllows, _parseServiceFqdn, _resolveGatewayRef, _resolveShortname } from '../_naming';
+import { _field } from './_json';
 
 /** VirtualServices: gateways (IST0101/IST0132), subsets (IST0101), claims (IST0149), then host conflicts (IST0109). */
 export function checkVirtualServices(c: RuleContext): void {
@@ -100,8 +101,8 @@ function checkSubsets(c: RuleContext, vs: _MeshInput): void {
     const host = _resolveShortname(dest.host, ns);
     const drs = drsByHost.get(host);
     if (drs) {
-      if (!drs.some((dr) => (dr.doc.spec?.subsets ?? []).some((s: any) => s?.name === dest.subset))) {
-        const known = [...new Set(drs.flatMap((dr) => (dr.doc.spec?.subsets ?? []).map((s: any) => s?.name)))].sort();
+      if (!drs.some((dr) => (dr.doc.spec?.subsets ?? []).some((s: unknown) => _field(s, 'name') === dest.subset))) {
+        const known = [...new Set(drs.flatMap((dr) => (dr.doc.spec?.subsets ?? []).map((s: unknown) => _field(s, 'name'))))].sort();
         report(vs, 'IST0101', ValidationSeverity.ERROR, `${dest.path}.subset`,
           `Referenced host+subset in destinationrule not found: "${host}+${dest.subset}" (subsets defined: ${known.length ? known.join(', ') : 'none'}). Fix: add subset "${dest.subset}" to DestinationRule ${drs.map((dr) => `${nsOf(dr.doc)}/${nameOf(dr.doc)}`).join(', ')} or route to an existing subset`);
       }
@@ -206,16 +207,16 @@ export function checkDestinationRuleTls(c: RuleContext): void {
     if (serviceNs === undefined) continue;
     const pa = paByNamespace.get(serviceNs) ?? paByNamespace.get(root);
     if (pa?.doc.spec?.mtls?.mode !== 'STRICT') continue;
-    const tlsSettings: Array<[string, any]> = [];
-    const collect = (tp: any, path: string) => {
+    const tlsSettings: Array<[string, unknown]> = [];
+    const collect = (tp: unknown, path: string) => {
       if (!tp) return;
-      tlsSettings.push([`${path}.tls.mode`, tp.tls]);
-      items(tp.portLevelSettings).forEach((p, i) => tlsSettings.push([`${path}.portLevelSettings[${i}].tls.mode`, p?.tls]));
+      tlsSettings.push([`${path}.tls.mode`, _field(tp, 'tls')]);
+      items(_field(tp, 'portLevelSettings')).forEach((p, i) => tlsSettings.push([`${path}.portLevelSettings[${i}].tls.mode`, p?.tls]));
     };
     collect(d.spec?.trafficPolicy, 'spec.trafficPolicy');
     items(d.spec?.subsets).forEach((s, i) => collect(s?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`));
     for (const [path, tls] of tlsSettings) {
-      if (tls?.mode === 'DISABLE') {
+      if (_field(tls, 'mode') === 'DISABLE') {
         report(dr, 'MESH003', ValidationSeverity.ERROR, path,
           `TLS is disabled toward "${host}", but namespace ${serviceNs} requires mutual TLS (PeerAuthentication ${nsOf(pa.doc)}/${nameOf(pa.doc)} mode STRICT): every call will be refused. Fix: use tls mode ISTIO_MUTUAL (or drop the tls setting)`);
       }

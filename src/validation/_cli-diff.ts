@@ -40,7 +40,7 @@ export function _diffMain(args: string[], out: _Out, err: _Out): number {
     }
   }
   if (paths.length !== 2) { err.write(`cdk8s-istio diff: give exactly two outputs, OLD and NEW (got ${paths.length})\n${DIFF_USAGE}`); return 2; }
-  let sets: Array<Array<{ doc: any; file: string }>>;
+  let sets: Array<Array<{ doc: unknown; file: string }>>;
   try {
     sets = paths.map((p) => _manifestFiles(p).flatMap((file) => _parseFile(file).map((doc) => ({ doc, file }))));
   } catch (e: unknown) {

@@ -26,7 +26,7 @@ export function _manifestFiles(p: string): string[] {
 export function _parseText(text: string): { docs: any[]; error?: string } {
   const out: any[] = [];
   for (const d of YAML.parseAllDocuments(text)) {
-    if ((d as any).errors?.length) return { docs: out, error: `YAML parse error: ${(d as any).errors[0].message.split('\n')[0]}` };
+    if (d.errors.length > 0) return { docs: out, error: `YAML parse error: ${d.errors[0].message.split('\n')[0]}` };
     const o = d.toJSON();
     if (o === null || o === undefined) continue;
     if (o.kind === 'List' && Array.isArray(o.items)) out.push(...o.items);

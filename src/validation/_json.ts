@@ -24,3 +24,8 @@ export function _text(v: unknown): string | undefined {
 export function _namespaceOfDoc(d: unknown): string {
   return _text(_field(d, 'metadata', 'namespace')) ?? 'default';
 }
+
+/** A JSON object whose fields are not checked yet (read each one as `unknown`). @internal */
+export interface _JsonObject {
+  [key: string]: unknown;
+}

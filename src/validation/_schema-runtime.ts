@@ -54,12 +54,12 @@ export function _re2(pattern: string, flags: string): { test: (s: string) => boo
  * `x-kubernetes-list-type: map`: the index of the first item whose `keys` repeat an earlier item's, or -1.
  * @internal
  */
-export function _listMapDuplicate(keys: string[], data: any[]): number {
+export function _listMapDuplicate(keys: string[], data: unknown[]): number {
   const seen = new Set<string>();
   for (let i = 0; i < data.length; i++) {
     const item = data[i];
     if (!item || typeof item !== 'object') continue;
-    const key = JSON.stringify(keys.map((k) => item[k] ?? null));
+    const key = JSON.stringify(keys.map((k) => (item as { [field: string]: unknown })[k] ?? null));
     if (seen.has(key)) return i;
     seen.add(key);
   }

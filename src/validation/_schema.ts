@@ -13,15 +13,30 @@
 import { createHash } from 'crypto';
 import * as nodePath from 'path';
 // eslint-disable-next-line import/no-extraneous-dependencies
-import Ajv, { _, ErrorObject, KeywordCxt, ValidateFunction } from 'ajv';
+import Ajv, { _, Code, ErrorObject, KeywordCxt, ValidateFunction } from 'ajv';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import standaloneCode from 'ajv/dist/standalone';
+import { _JsonObject } from './_json';
 import { _FORMATS, _listMapDuplicate, _re2 } from './_schema-runtime';
 
 /** One schema finding: dotted path (`spec.http[0].route`) and an API-server-like message. @internal */
 export interface _SchemaError {
   readonly path: string;
   readonly message: string;
+}
+
+/**
+ * A node of a Kubernetes structural schema (the OpenAPI v3 subset of a CRD): the fields read by name are
+ * typed, every other keyword stays `unknown` until checked.
+ * @internal
+ */
+export interface _StructuralSchema {
+  readonly [keyword: string]: unknown;
+  readonly type?: string;
+  readonly properties?: { readonly [name: string]: _StructuralSchema };
+  readonly items?: _StructuralSchema;
+  readonly additionalProperties?: _StructuralSchema | boolean;
+  readonly default?: unknown;
 }
 
 const PASS_THROUGH = ['type', 'enum', 'pattern', 'minimum', 'maximum', 'multipleOf', 'minLength', 'maxLength',
@@ -59,14 +74,15 @@ const OBJECT_META = {
  * Converts a Kubernetes structural schema node to an ajv schema (draft-07).
  * @internal
  */
-export function _toAjvSchema(node: any, atRoot: boolean = false): any {
-  if (!node || typeof node !== 'object') return {};
-  const out: any = {};
+export function _toAjvSchema(schema: unknown, atRoot: boolean = false): _JsonObject {
+  if (!schema || typeof schema !== 'object') return {};
+  const node = schema as _StructuralSchema;
+  const out: _JsonObject = {};
   for (const k of PASS_THROUGH) if (node[k] !== undefined) out[k] = node[k];
   // OpenAPI v3.0 exclusive bounds are booleans; draft-07 wants numbers
   if (node.exclusiveMinimum === true && node.minimum !== undefined) { out.exclusiveMinimum = node.minimum; delete out.minimum; }
   if (node.exclusiveMaximum === true && node.maximum !== undefined) { out.exclusiveMaximum = node.maximum; delete out.maximum; }
-  if (node.format !== undefined && _FORMATS[node.format]) out.format = node.format;
+  if (typeof node.format === 'string' && _FORMATS[node.format]) out.format = node.format;
   if (node['x-kubernetes-int-or-string']) {
     delete out.type;
     out.k8sIntOrString = true;
@@ -76,12 +92,13 @@ export function _toAjvSchema(node: any, atRoot: boolean = false): any {
   if (node.nullable && out.type) out.type = [out.type, 'null'];
   const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
   if (node.properties) {
-    out.properties = {};
-    for (const [k, v] of Object.entries(node.properties)) out.properties[k] = _toAjvSchema(v);
+    const properties: _JsonObject = {};
+    out.properties = properties;
+    for (const [k, v] of Object.entries(node.properties)) properties[k] = _toAjvSchema(v);
     if (atRoot) {
-      out.properties.apiVersion = { type: 'string' };
-      out.properties.kind = { type: 'string' };
-      out.properties.metadata = OBJECT_META;
+      properties.apiVersion = { type: 'string' };
+      properties.kind = { type: 'string' };
+      properties.metadata = OBJECT_META;
     }
   }
   if (node.additionalProperties !== undefined) {
@@ -93,7 +110,8 @@ export function _toAjvSchema(node: any, atRoot: boolean = false): any {
   if (node.items) out.items = _toAjvSchema(node.items);
   for (const k of ['allOf', 'anyOf', 'oneOf']) {
     if (k === 'anyOf' && intOrString) continue;
-    if (Array.isArray(node[k])) out[k] = node[k].map((s: any) => _toAjvSchema(s));
+    const branches = node[k];
+    if (Array.isArray(branches)) out[k] = branches.map((s: unknown) => _toAjvSchema(s));
   }
   if (node.not) out.not = _toAjvSchema(node.not);
   const listType = node['x-kubernetes-list-type'];
@@ -107,30 +125,32 @@ export function _toAjvSchema(node: any, atRoot: boolean = false): any {
  * Structural schemas repeat big subschemas (Istio's trafficPolicy appears at 4 levels of a
  * DestinationRule): compile each repeated one once, as a shared definition (compile time / 5).
  */
-function dedupe(schema: any): any {
+function dedupe(schema: _JsonObject): _JsonObject {
   const SCHEMA_MAPS = ['properties'];
   const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'];
   const SCHEMA_ONE = ['items', 'additionalProperties', 'not'];
-  const keys = new Map<any, string>();
+  const keys = new Map<unknown, string>();
   const counts = new Map<string, number>();
-  const key = (node: any): string => {
-    if (!node || typeof node !== 'object') return JSON.stringify(node);
+  const key = (value: unknown): string => {
+    if (!value || typeof value !== 'object') return JSON.stringify(value);
+    const node = value as _JsonObject;
     let k = keys.get(node);
     if (k === undefined) {
       k = JSON.stringify(node);
       keys.set(node, k);
       counts.set(k, (counts.get(k) ?? 0) + 1);
       for (const m of SCHEMA_MAPS) for (const v of Object.values(node[m] ?? {})) key(v);
-      for (const l of SCHEMA_LISTS) for (const v of node[l] ?? []) key(v);
+      for (const l of SCHEMA_LISTS) for (const v of (node[l] ?? []) as unknown[]) key(v);
       for (const o of SCHEMA_ONE) if (typeof node[o] === 'object') key(node[o]);
     }
     return k;
   };
   key(schema);
-  const definitions: Record<string, any> = {};
+  const definitions: _JsonObject = {};
   const ids = new Map<string, string>();
-  const rewrite = (node: any, top: boolean): any => {
-    if (!node || typeof node !== 'object') return node;
+  const rewrite = (value: unknown, top: boolean): unknown => {
+    if (!value || typeof value !== 'object') return value;
+    const node = value as _JsonObject;
     const k = keys.get(node)!;
     if (!top && k.length > 400 && (counts.get(k) ?? 0) > 1) {
       let id = ids.get(k);
@@ -141,13 +161,15 @@ function dedupe(schema: any): any {
       }
       return { $ref: `#/definitions/${id}` };
     }
-    const out: any = { ...node };
-    for (const m of SCHEMA_MAPS) if (node[m]) out[m] = Object.fromEntries(Object.entries(node[m]).map(([n, v]) => [n, rewrite(v, false)]));
-    for (const l of SCHEMA_LISTS) if (node[l]) out[l] = node[l].map((v: any) => rewrite(v, false));
+    const out: _JsonObject = { ...node };
+    for (const m of SCHEMA_MAPS) {
+      if (node[m]) out[m] = Object.fromEntries(Object.entries(node[m] as _JsonObject).map(([n, v]) => [n, rewrite(v, false)]));
+    }
+    for (const l of SCHEMA_LISTS) if (node[l]) out[l] = (node[l] as unknown[]).map((v) => rewrite(v, false));
     for (const o of SCHEMA_ONE) if (typeof node[o] === 'object') out[o] = rewrite(node[o], false);
     return out;
   };
-  const root = rewrite(schema, true);
+  const root = rewrite(schema, true) as _JsonObject;
   return ids.size > 0 ? { ...root, definitions } : root;
 }
 
@@ -166,8 +188,8 @@ function ajv(): Ajv {
 function createAjv(runtimeModule: string | undefined): Ajv {
   const runtime = runtimeModule === undefined ? undefined : _`require(${runtimeModule})`;
   // the same functions either way: bound directly at run time, required by path in precompiled code
-  const regExp: any = (pattern: string, flags: string) => _re2(pattern, flags);
-  regExp.code = runtime ? `${runtime.toString()}._re2` : 'new RegExp';
+  const regExp = Object.assign((pattern: string, flags: string) => _re2(pattern, flags),
+    { code: runtime ? `${runtime.toString()}._re2` : 'new RegExp' });
   // optimize: false halves compile time (compiled once per kind); the validators stay fast
   const a = new Ajv({
     allErrors: true,
@@ -198,7 +220,7 @@ function createAjv(runtimeModule: string | undefined): Ajv {
     code(cxt: KeywordCxt) {
       const fn = cxt.gen.scopeValue('func', { ref: _listMapDuplicate, code: runtime ? _`${runtime}._listMapDuplicate` : undefined });
       const index = cxt.gen.const('dup', _`${fn}(${cxt.schemaCode}, ${cxt.data})`);
-      cxt.setParams({ index, keys: cxt.schemaCode as any });
+      cxt.setParams({ index, keys: cxt.schemaCode as Code });
       cxt.fail(_`${index} >= 0`);
     },
   });
@@ -206,7 +228,7 @@ function createAjv(runtimeModule: string | undefined): Ajv {
 }
 
 /** The schema ajv compiles for a structural schema. */
-function ajvSchemaOf(structural: any): any {
+function ajvSchemaOf(structural: unknown): _JsonObject {
   return dedupe(_toAjvSchema(structural, true));
 }
 
@@ -214,7 +236,7 @@ function ajvSchemaOf(structural: any): any {
  * The fingerprint of a structural schema: a precompiled validator is used only for the schema it was made from.
  * @internal
  */
-export function _schemaFingerprint(structural: any): string {
+export function _schemaFingerprint(structural: unknown): string {
   return createHash('sha256').update(JSON.stringify(structural)).digest('hex');
 }
 
@@ -226,7 +248,7 @@ export function _schemaFingerprint(structural: any): string {
  * @param runtimeModule how the module `require()`s `_schema-runtime` (e.g. `"../_schema-runtime"`)
  * @internal
  */
-export function _precompiledSource(structural: any, runtimeModule: string): string {
+export function _precompiledSource(structural: unknown, runtimeModule: string): string {
   const a = createAjv(runtimeModule);
   const fn = a.compile(ajvSchemaOf(structural));
   return `${standaloneCode(a, fn)}
@@ -248,19 +270,21 @@ export function _precompiledFile(apiVersion: string, kind: string): string {
   return `${apiVersion.replace(/\//g, '_')}_${kind}.js`;
 }
 
-function loadPrecompiled(file: string, structural: any): ValidateFunction | undefined {
+function loadPrecompiled(file: string, structural: unknown): ValidateFunction | undefined {
   const modulePath = nodePath.join(_PRECOMPILED.dir, file);
-  let mod: any;
+  let mod: unknown;
   try {
     // a build artifact looked up by kind at run time, not a module dependency
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(modulePath);
-  } catch (e: any) {
+  } catch (e: unknown) {
     // not built (running from source, or a kind with no precompiled validator): compile at run time
-    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(modulePath)) return undefined;
+    const err = e as { code?: unknown; message?: unknown } | undefined;
+    if (err?.code === 'MODULE_NOT_FOUND' && String(err.message).includes(modulePath)) return undefined;
     throw e;
   }
-  return typeof mod === 'function' && mod.schemaHash === _schemaFingerprint(structural) ? mod : undefined;
+  return typeof mod === 'function' && (mod as { schemaHash?: unknown }).schemaHash === _schemaFingerprint(structural)
+    ? mod as ValidateFunction : undefined;
 }
 
 /**
@@ -275,12 +299,12 @@ export class _SchemaValidator {
    * @param structural the structural schema
    * @param precompiledFile the file of a precompiled validator to try first (`_precompiledFile()`)
    */
-  constructor(private readonly structural: any, precompiledFile?: string) {
+  constructor(private readonly structural: unknown, precompiledFile?: string) {
     this.fn = (precompiledFile !== undefined ? loadPrecompiled(precompiledFile, structural) : undefined)
       ?? ajv().compile(ajvSchemaOf(structural));
   }
 
-  public validate(obj: any): _SchemaError[] {
+  public validate(obj: unknown): _SchemaError[] {
     if (this.fn(obj)) return [];
     return formatErrors(this.fn.errors ?? [], this.structural, obj);
   }
@@ -303,22 +327,22 @@ function join(path: string, key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
 }
 
-function show(v: any): string {
+function show(v: unknown): string {
   if (v !== null && typeof v === 'object') return Array.isArray(v) ? '"array"' : '"object"';
   return JSON.stringify(v);
 }
 
-function valueAt(obj: any, pointer: string): any {
+function valueAt(obj: unknown, pointer: string): unknown {
   let v = obj;
   if (!pointer) return v;
   for (const raw of pointer.slice(1).split('/')) {
     if (v === null || v === undefined) return undefined;
-    v = v[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+    v = (v as _JsonObject)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
   return v;
 }
 
-function formatErrors(errors: ErrorObject[], _structural: any, obj: any): _SchemaError[] {
+function formatErrors(errors: ErrorObject[], _structural: unknown, obj: unknown): _SchemaError[] {
   // Errors inside a failed oneOf/anyOf/not branch are noise: the combinator's own error says it.
   const branchErrors = new Set<string>();
   for (const e of errors) {
@@ -340,8 +364,9 @@ function formatErrors(errors: ErrorObject[], _structural: any, obj: any): _Schem
   return out;
 }
 
-function format(e: ErrorObject, path: string, value: any): _SchemaError {
-  const p: any = e.params;
+function format(e: ErrorObject, path: string, value: unknown): _SchemaError {
+  // ajv's own type for the params of any keyword
+  const p = e.params;
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = join(path, p.additionalProperty);
@@ -352,7 +377,7 @@ function format(e: ErrorObject, path: string, value: any): _SchemaError {
     case 'required':
       return { path: join(path, p.missingProperty), message: 'Required value' };
     case 'enum':
-      return { path, message: `Unsupported value: ${show(value)}: supported values: ${(p.allowedValues as any[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return { path, message: `Unsupported value: ${show(value)}: supported values: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'type':
       return { path, message: `Invalid value: ${show(value)}: must be of type ${Array.isArray(p.type) ? p.type.join(' or ') : p.type}` };
     case 'k8sIntOrString':
@@ -397,18 +422,20 @@ function format(e: ErrorObject, path: string, value: any): _SchemaError {
 }
 
 /** The key fields of a list-map item, as the API server prints them: `{"name":"http"}`. */
-function listMapKey(keys: string[], list: any, index: number): string {
-  const item = Array.isArray(list) ? list[index] : undefined;
-  if (!Array.isArray(keys) || !item || typeof item !== 'object') return '';
+function listMapKey(keys: string[], list: unknown, index: number): string {
+  const value: unknown = Array.isArray(list) ? list[index] : undefined;
+  if (!Array.isArray(keys) || !value || typeof value !== 'object') return '';
+  const item = value as _JsonObject;
   return JSON.stringify(Object.fromEntries(keys.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])));
 }
 
 /** Istio encodes protobuf oneofs as oneOf/anyOf of `required` lists: name the fields. */
 function exclusiveFields(e: ErrorObject): string {
   const fields = new Set<string>();
-  const visit = (s: any) => {
-    if (!s || typeof s !== 'object') return;
-    if (Array.isArray(s)) { s.forEach(visit); return; }
+  const visit = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) { v.forEach(visit); return; }
+    const s = v as _JsonObject;
     if (Array.isArray(s.required)) s.required.forEach((r: string) => fields.add(r));
     for (const k of ['oneOf', 'anyOf', 'allOf', 'not']) visit(s[k]);
   };
@@ -421,30 +448,31 @@ function exclusiveFields(e: ErrorObject): string {
  * objects, inside list items and map values too). Copy-on-write: `value` itself is never modified.
  * @internal
  */
-export function _applyDefaults(value: any, schema: any): any {
+export function _applyDefaults(value: unknown, schema: _StructuralSchema | undefined): unknown {
   if (!schema || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     if (!schema.items) return value;
-    let out: any[] | undefined;
+    let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const d = _applyDefaults(value[i], schema.items);
       if (d !== value[i]) (out ??= value.slice())[i] = d;
     }
     return out ?? value;
   }
-  let out: any | undefined;
+  const obj = value as _JsonObject;
+  let out: _JsonObject | undefined;
   if (schema.properties) {
-    for (const [k, s] of Object.entries<any>(schema.properties)) {
-      const cur = value[k];
+    for (const [k, s] of Object.entries(schema.properties)) {
+      const cur = obj[k];
       let d = cur;
       if (cur === undefined && s.default !== undefined) d = JSON.parse(JSON.stringify(s.default));
       d = _applyDefaults(d, s);
-      if (d !== cur) (out ??= { ...value })[k] = d;
+      if (d !== cur) (out ??= { ...obj })[k] = d;
     }
   } else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-    for (const [k, v] of Object.entries(value)) {
+    for (const [k, v] of Object.entries(obj)) {
       const d = _applyDefaults(v, schema.additionalProperties);
-      if (d !== v) (out ??= { ...value })[k] = d;
+      if (d !== v) (out ??= { ...obj })[k] = d;
     }
   }
   return out ?? value;

@@ -12,13 +12,81 @@
  *
  * Internal: the CLI (`cli.ts`) and tests use it.
  */
+import { _JsonObject } from './_json';
 import { _objectKey } from './_objects';
 import { _resolveShortname, _serviceFqdn } from '../_naming';
 
 /** One object of a manifest set. @internal */
 export interface _ManifestObject {
-  readonly doc: any;
+  readonly doc: unknown;
   readonly file?: string;
+}
+
+/** A route destination (VirtualService). */
+interface DestinationDoc {
+  readonly host?: string;
+  readonly subset?: string;
+}
+
+/** A VirtualService route (http, tcp or tls). */
+interface VsRouteDoc {
+  readonly name?: string;
+  readonly route?: ReadonlyArray<{ readonly destination?: DestinationDoc; readonly weight?: number }>;
+  readonly mirror?: DestinationDoc;
+}
+
+/** A Gateway API backend reference. */
+interface BackendRefDoc {
+  readonly kind?: string;
+  readonly group?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly weight?: number;
+}
+
+/** A Gateway API route rule. */
+interface RouteRuleDoc {
+  readonly name?: string;
+  readonly backendRefs?: readonly BackendRefDoc[];
+  readonly filters?: ReadonlyArray<{ readonly requestMirror?: { readonly backendRef?: BackendRefDoc } }>;
+}
+
+/** An Istio Gateway server or a Gateway API listener. */
+interface ListenerDoc {
+  readonly hosts?: unknown;
+  readonly hostname?: unknown;
+  readonly tls?: unknown;
+}
+
+/**
+ * The fields of a manifest object this module reads, with the shapes their kinds give them (`index()` keeps
+ * only objects with a kind and a name).
+ */
+interface Doc {
+  readonly apiVersion?: unknown;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly immutable?: unknown;
+  readonly data?: unknown;
+  readonly binaryData?: unknown;
+  readonly stringData?: unknown;
+  readonly spec?: {
+    readonly host?: string;
+    readonly hosts?: unknown;
+    readonly hostnames?: unknown;
+    readonly subsets?: ReadonlyArray<{ readonly name?: string; readonly labels?: { readonly [k: string]: string } }>;
+    readonly http?: readonly VsRouteDoc[];
+    readonly tcp?: readonly VsRouteDoc[];
+    readonly tls?: readonly VsRouteDoc[];
+    readonly rules?: readonly RouteRuleDoc[];
+    readonly servers?: readonly ListenerDoc[];
+    readonly listeners?: readonly ListenerDoc[];
+    readonly trafficPolicy?: { readonly tls?: unknown };
+    readonly action?: string;
+    readonly template?: { readonly spec?: { readonly containers?: ReadonlyArray<{ readonly image?: unknown }> } };
+    readonly replicas?: unknown;
+    readonly clusterIP?: string;
+  };
 }
 
 /** A finding of a transition: something a cluster refuses or traffic that is lost. @internal */
@@ -40,16 +108,17 @@ export interface _Transition {
 }
 
 /** `Kind/namespace/name`, for messages. */
-function labelOf(doc: any): string {
+function labelOf(doc: Doc): string {
   return `${doc.kind}/${doc.metadata?.namespace ? doc.metadata.namespace + '/' : ''}${doc.metadata?.name}`;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function index(objects: _ManifestObject[]): Map<string, any> {
-  const out = new Map<string, any>();
+function index(objects: _ManifestObject[]): Map<string, Doc> {
+  const out = new Map<string, Doc>();
   for (const o of objects) {
-    if (o.doc && typeof o.doc === 'object' && o.doc.kind && o.doc.metadata?.name) out.set(_objectKey(o.doc), o.doc);
+    const d = o.doc as Partial<Doc> | undefined;
+    if (d && typeof d === 'object' && d.kind && d.metadata?.name) out.set(_objectKey(d), d as Doc);
   }
   return out;
 }
@@ -68,11 +137,11 @@ const IMMUTABLE: { [kind: string]: Array<[string[], string]> } = {
   Job: [[['spec', 'template'], 'give the changed Job a new name (a Job runs once; its pod template is fixed)']],
 };
 
-function at(doc: any, path: string[]): unknown {
-  return path.reduce((v: any, k) => (v === undefined || v === null ? undefined : v[k]), doc);
+function at(doc: Doc, path: string[]): unknown {
+  return path.reduce((v: unknown, k) => (v === undefined || v === null ? undefined : (v as _JsonObject)[k]), doc);
 }
 
-function immutableFindings(oldDoc: any, newDoc: any): _TransitionFinding[] {
+function immutableFindings(oldDoc: Doc, newDoc: Doc): _TransitionFinding[] {
   const found: _TransitionFinding[] = [];
   for (const [path, fix] of IMMUTABLE[newDoc.kind] ?? []) {
     const [a, b] = [at(oldDoc, path), at(newDoc, path)];
@@ -99,7 +168,7 @@ function resolveHost(host: string, namespace: string | undefined): string {
 }
 
 /** `host#subset` for every DestinationRule subset, and the FQDN of every Service. */
-function targets(objs: Map<string, any>): { subsets: Set<string>; services: Set<string> } {
+function targets(objs: Map<string, Doc>): { subsets: Set<string>; services: Set<string> } {
   const subsets = new Set<string>();
   const services = new Set<string>();
   for (const d of objs.values()) {
@@ -112,26 +181,25 @@ function targets(objs: Map<string, any>): { subsets: Set<string>; services: Set<
 }
 
 /** Every destination a route of `doc` sends traffic to: [host FQDN, subset or undefined]. */
-function destinations(doc: any): Array<[string, string | undefined]> {
+function destinations(doc: Doc): Array<[string, string | undefined]> {
   const ns = doc.metadata?.namespace;
   if (doc.kind === 'VirtualService') {
     const routes = [...(doc.spec?.http ?? []), ...(doc.spec?.tcp ?? []), ...(doc.spec?.tls ?? [])];
-    return routes.flatMap((r: any) => [...(r.route ?? []), ...(r.mirror ? [{ destination: r.mirror }] : [])])
-      .filter((d: any) => d?.destination?.host)
-      .map((d: any) => [resolveHost(d.destination.host, ns), d.destination.subset]);
+    return routes.flatMap((r) => [...(r.route ?? []), ...(r.mirror ? [{ destination: r.mirror }] : [])])
+      .flatMap((d): Array<[string, string | undefined]> => d?.destination?.host ? [[resolveHost(d.destination.host, ns), d.destination.subset]] : []);
   }
   if (['HTTPRoute', 'GRPCRoute', 'TLSRoute'].includes(doc.kind)) {
     // backends, and the Services a RequestMirror filter copies requests to
-    const mirrors = (r: { filters?: Array<{ requestMirror?: { backendRef?: object } }> }) =>
+    const mirrors = (r: RouteRuleDoc) =>
       (r.filters ?? []).flatMap((f) => f?.requestMirror?.backendRef ? [f.requestMirror.backendRef] : []);
-    return (doc.spec?.rules ?? []).flatMap((r: any) => [...(r.backendRefs ?? []), ...mirrors(r)])
-      .filter((b: any) => (b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && b.name)
-      .map((b: any) => [_serviceFqdn(b.name, b.namespace ?? ns ?? 'default'), undefined]);
+    return (doc.spec?.rules ?? []).flatMap((r) => [...(r.backendRefs ?? []), ...mirrors(r)])
+      .flatMap((b): Array<[string, string | undefined]> => (b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && b.name
+        ? [[_serviceFqdn(b.name, b.namespace ?? ns ?? 'default'), undefined]] : []);
   }
   return [];
 }
 
-function trafficLoss(oldObjs: Map<string, any>, newObjs: Map<string, any>): _TransitionFinding[] {
+function trafficLoss(oldObjs: Map<string, Doc>, newObjs: Map<string, Doc>): _TransitionFinding[] {
   const before = targets(oldObjs);
   const after = targets(newObjs);
   const found: _TransitionFinding[] = [];
@@ -149,21 +217,21 @@ function trafficLoss(oldObjs: Map<string, any>, newObjs: Map<string, any>): _Tra
 }
 
 /** Route weights per route: `route <name or #i>: host[/subset] w% ...`. */
-function weightsOf(doc: any): Map<string, string> {
+function weightsOf(doc: Doc): Map<string, string> {
   const out = new Map<string, string>();
   const describe = (parts: Array<[string, number | undefined]>) => parts.map(([d, w]) => `${d} ${w ?? 100}%`).join(', ');
   if (doc.kind === 'VirtualService') {
-    (doc.spec?.http ?? []).forEach((r: any, i: number) => out.set(r.name ?? `#${i}`,
-      describe((r.route ?? []).map((d: any) => [`${d.destination?.host}${d.destination?.subset ? '/' + d.destination.subset : ''}`, d.weight]))));
+    (doc.spec?.http ?? []).forEach((r, i) => out.set(r.name ?? `#${i}`,
+      describe((r.route ?? []).map((d): [string, number | undefined] => [`${d.destination?.host}${d.destination?.subset ? '/' + d.destination.subset : ''}`, d.weight]))));
   }
   if (doc.kind === 'HTTPRoute') {
-    (doc.spec?.rules ?? []).forEach((r: any, i: number) => out.set(r.name ?? `#${i}`,
-      describe((r.backendRefs ?? []).map((b: any) => [b.name, b.weight]))));
+    (doc.spec?.rules ?? []).forEach((r, i) => out.set(r.name ?? `#${i}`,
+      describe((r.backendRefs ?? []).map((b): [string, number | undefined] => [`${b.name}`, b.weight]))));
   }
   return out;
 }
 
-function notesOf(oldDoc: any, newDoc: any): string[] {
+function notesOf(oldDoc: Doc, newDoc: Doc): string[] {
   const label = labelOf(newDoc);
   const notes: string[] = [];
   const [wa, wb] = [weightsOf(oldDoc), weightsOf(newDoc)];
@@ -174,17 +242,17 @@ function notesOf(oldDoc: any, newDoc: any): string[] {
   }
   for (const route of wa.keys()) if (!wb.has(route)) notes.push(`route removed: ${label} route ${route}`);
   if (newDoc.kind === 'DestinationRule') {
-    const subsets = (d: any) => (d.spec?.subsets ?? []).map((x: any) => `${x.name}=${Object.values(x.labels ?? {}).join(',')}`).join(', ');
+    const subsets = (d: Doc) => (d.spec?.subsets ?? []).map((x) => `${x.name}=${Object.values(x.labels ?? {}).join(',')}`).join(', ');
     if (subsets(oldDoc) !== subsets(newDoc)) notes.push(`subsets: ${label}: ${subsets(oldDoc)} -> ${subsets(newDoc)}`);
   }
   if (newDoc.kind === 'AuthorizationPolicy' && !same(oldDoc.spec, newDoc.spec)) notes.push(`access rule changed: ${label} (${newDoc.spec?.action ?? 'ALLOW'})`);
   if (['VirtualService', 'Gateway', 'HTTPRoute'].includes(newDoc.kind)) {
-    const hosts = (d: any) => JSON.stringify(d.kind === 'Gateway' ? (d.spec?.servers ?? d.spec?.listeners ?? []).map((s: any) => s.hosts ?? s.hostname) : (d.spec?.hosts ?? d.spec?.hostnames));
+    const hosts = (d: Doc) => JSON.stringify(d.kind === 'Gateway' ? (d.spec?.servers ?? d.spec?.listeners ?? []).map((s) => s.hosts ?? s.hostname) : (d.spec?.hosts ?? d.spec?.hostnames));
     if (hosts(oldDoc) !== hosts(newDoc)) notes.push(`hosts: ${label}: ${hosts(oldDoc)} -> ${hosts(newDoc)}`);
   }
-  const tls = (d: any) => JSON.stringify(d.kind === 'Gateway' ? (d.spec?.servers ?? d.spec?.listeners ?? []).map((s: any) => s.tls ?? null) : d.spec?.trafficPolicy?.tls ?? null);
+  const tls = (d: Doc) => JSON.stringify(d.kind === 'Gateway' ? (d.spec?.servers ?? d.spec?.listeners ?? []).map((s) => s.tls ?? null) : d.spec?.trafficPolicy?.tls ?? null);
   if (['Gateway', 'DestinationRule'].includes(newDoc.kind) && tls(oldDoc) !== tls(newDoc)) notes.push(`TLS: ${label}: ${tls(oldDoc)} -> ${tls(newDoc)}`);
-  const images = (d: any) => JSON.stringify((d.spec?.template?.spec?.containers ?? []).map((c: any) => c.image));
+  const images = (d: Doc) => JSON.stringify((d.spec?.template?.spec?.containers ?? []).map((c) => c.image));
   if (images(oldDoc) !== images(newDoc)) notes.push(`images: ${label}: ${images(oldDoc)} -> ${images(newDoc)}`);
   if (oldDoc.spec?.replicas !== newDoc.spec?.replicas) notes.push(`replicas: ${label}: ${oldDoc.spec?.replicas} -> ${newDoc.spec?.replicas}`);
   if (oldDoc.spec?.template !== undefined && !same(oldDoc.spec.template, newDoc.spec?.template)) notes.push(`pods replaced: ${label}: the pod template changes (a rollout)`);

@@ -1,7 +1,8 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryService, ExternalService, HttpMethod, MeshDependencies, MeshEnrolment, MeshWorkload, SecureNamespace, ServiceHost, WaypointTrafficType,
+  CanaryService, ExternalService, HttpMethod, MeshDependencies, MeshEnrolment, MeshWorkload, NamespaceRef,
+  SecureNamespace, ServiceHost, WaypointTrafficType,
 } from '../../src';
 
 function shopApp(enrolment?: MeshEnrolment) {
@@ -30,7 +31,7 @@ describe('MeshDependencies', () => {
   test('one declaration renders the caller Sidecar scope and the callee allow rule', () => {
     // GIVEN
     const { chart, frontend, catalog } = shopApp();
-    const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
+    const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: [NamespaceRef.named('shop')] });
     // WHEN
     deps.dependsOn(frontend, catalog, { methods: [HttpMethod.GET], paths: ['/public'] });
     // THEN the caller sees only its dependency and the control plane, and unknown hosts are blocked
@@ -163,7 +164,10 @@ describe('MeshDependencies', () => {
   test('fails on bad ports, hosts and namespaces', () => {
     expect(() => ExternalService.tcp('db.example.com', 0)).toThrow('Invalid port 0: a port is an integer from 1 to 65535');
     expect(() => ExternalService.http('stripe')).toThrow('Invalid host "stripe": a short name');
-    expect(() => new MeshDependencies(Testing.chart(), 'd', { registryOnlyNamespaces: ['Shop'] })).toThrow('Invalid registryOnlyNamespaces "Shop"');
+    expect(() => new MeshDependencies(Testing.chart(), 'd', { registryOnlyNamespaces: [{ namespaceName: 'Shop' }] })).toThrow('Invalid registryOnlyNamespaces "Shop"');
+    // the strings this prop took before: the message names the object to pass
+    expect(() => new MeshDependencies(Testing.chart(), 'd', { registryOnlyNamespaces: ['shop' as unknown as NamespaceRef] })).toThrow(
+      'Invalid registryOnlyNamespaces "shop": a namespace is given as an object (a SecureNamespace, a Namespace, or a reference by name), not a string. Fix: pass the SecureNamespace, NamespaceRef.fromNamespace(namespace), or NamespaceRef.named("shop")');
     expect(() => new MeshDependencies(Testing.chart(), 'd', { alwaysVisible: ['istio-system.svc'] })).toThrow('a Sidecar egress host needs a namespace part');
   });
 
@@ -276,7 +280,7 @@ describe('MeshDependencies', () => {
 
     test('fails on REGISTRY_ONLY for an ambient namespace (ztunnel has no outbound traffic policy)', () => {
       const { chart, frontend, catalog } = shopApp(MeshEnrolment.ambient({ waypoint: true }));
-      const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: ['shop'] });
+      const deps = new MeshDependencies(chart, 'deps', { registryOnlyNamespaces: [NamespaceRef.named('shop')] });
       expect(() => deps.dependsOn(frontend, catalog)).toThrow(
         'Invalid registryOnlyNamespaces "shop": the namespace is ambient: REGISTRY_ONLY is a Sidecar setting, and ztunnel does not enforce an outbound traffic policy');
     });

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryService, DestinationRule, EdgeApi, GatewayTls, HttpMethod, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway,
   MeshIdentity, MeshRouting,
-  MeshWorkload, RouteDestination, SecureNamespace, ServiceHost, NamespaceRef,
+  MeshWorkload, RouteDestination, NamespaceRef, SecureNamespace, ServiceHost,
 } from '../../src';
 
 // A weighted split exposing pods by labels: the shape CanaryService has (stable 90 / canary 10).
@@ -507,7 +507,7 @@ describe('MeshGateway into a default-deny SecureNamespace', () => {
     const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api, tls: GatewayTls.simple({ credentialName: 'cert' }) });
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
     if (allow === true) secure.allow(edge.identity).to(catalog);
-    if (allow === 'namespace') secure.allow(MeshIdentity.namespace('istio-ingress')).to(catalog);
+    if (allow === 'namespace') secure.allow(MeshIdentity.namespace(NamespaceRef.named('istio-ingress'))).to(catalog);
     return () => Testing.synth(chart);
   };
 

@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AuthorizationPolicy, EnrolmentMode, HttpMethod, MeshEnrolment, MeshIdentity, MeshWorkload, MtlsMode, PeerAuthentication, SecureNamespace,
-  ServiceHost, WaypointTrafficType,
+  AuthorizationPolicy, EnrolmentMode, HttpMethod, MeshEnrolment, MeshIdentity, MeshWorkload, MtlsMode, NamespaceRef, PeerAuthentication,
+  SecureNamespace, ServiceHost, WaypointTrafficType,
 } from '../../src';
 
 function shopChart() {
@@ -87,7 +87,7 @@ describe('SecureNamespace', () => {
     const chart = shopChart();
     const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
     shop.allow(MeshIdentity.of('payments', 'billing')).to(catalog).ports(8080);
-    shop.allow(MeshIdentity.namespace('monitoring')).to(catalog).tcpPorts(9090);
+    shop.allow(MeshIdentity.namespace(NamespaceRef.named('monitoring'))).to(catalog).tcpPorts(9090);
     shop.allow(frontend).to(catalog).hosts('catalog.shop.svc.cluster.local').when('request.headers[x-tenant]', 'acme');
     const out = Testing.synth(chart);
     expect(byName(out, 'allow-payments-billing-to-catalog').spec.rules).toEqual([
@@ -189,7 +189,7 @@ describe('SecureNamespace', () => {
     const shop = new SecureNamespace(chart, 'shop', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint: true, waypointName: 'shop-waypoint', waypointTrafficType: WaypointTrafficType.ALL }) });
     const canaryLike = { workloadKey: 'catalog', workloadNamespace: 'shop', toSelectorLabels: () => ({ app: 'catalog' }), toMeshDestination: () => ({ host: 'catalog.shop.svc.cluster.local' }) };
     shop.allow(frontend).to(canaryLike).methods(HttpMethod.GET);
-    shop.grantAccess(MeshIdentity.namespace('ops'), catalog, { service: ServiceHost.inNamespace('shop', 'catalog'), paths: ['/admin/*'] });
+    shop.grantAccess(MeshIdentity.namespace(NamespaceRef.named('ops')), catalog, { service: ServiceHost.inNamespace('shop', 'catalog'), paths: ['/admin/*'] });
     const out = Testing.synth(chart);
     expect(byName(out, 'allow-ns-ops-to-catalog').spec).toEqual({
       action: 'ALLOW',
@@ -290,7 +290,7 @@ describe('SecureNamespace', () => {
     const legacy = MeshWorkload.labels({ app: 'legacy' }, { namespace: 'shop' });
     // WHEN
     shop.allowServiceAccount(frontendSa).to(MeshWorkload.fromWorkload(catalogDeployment)).methods(HttpMethod.GET).paths('/public');
-    shop.allow(MeshIdentity.namespace('monitoring')).to(catalog).tcpPorts(9090);
+    shop.allow(MeshIdentity.namespace(NamespaceRef.named('monitoring'))).to(catalog).tcpPorts(9090);
     shop.requireJwt({
       workload: catalog,
       issuer: 'https://accounts.example.com',
@@ -409,7 +409,7 @@ describe('SecureNamespace', () => {
     test('fails at synth when the DENY would block a tcpPorts() intent on the same workload', () => {
       const chart = shopChart();
       const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
-      shop.allow(MeshIdentity.namespace('monitoring')).to(catalog).tcpPorts(9090);
+      shop.allow(MeshIdentity.namespace(NamespaceRef.named('monitoring'))).to(catalog).tcpPorts(9090);
       shop.requireJwt({ ...jwt, workload: catalog });
       expect(() => Testing.synth(chart)).toThrow(
         'Invalid requireJwt "catalog-require-jwt": its DENY rule also rejects the plain-TCP traffic that allow-ns-monitoring-to-catalog allows on port(s) 9090 '
@@ -427,7 +427,7 @@ describe('SecureNamespace', () => {
     test('exceptTcpPorts keeps the TCP port out of every DENY rule; near miss: a TCP intent on another workload is no conflict', () => {
       const chart = shopChart();
       const shop = new SecureNamespace(chart, 'shop', { name: 'shop' });
-      shop.allow(MeshIdentity.namespace('monitoring')).to(catalog).tcpPorts(9090);
+      shop.allow(MeshIdentity.namespace(NamespaceRef.named('monitoring'))).to(catalog).tcpPorts(9090);
       shop.allow(frontend).to(MeshWorkload.labels({ app: 'db' }, { namespace: 'shop' })).tcpPorts(5432);
       const req = shop.requireJwt({ ...jwt, workload: catalog, requiredClaims: { groups: ['buyers'] }, exceptTcpPorts: [9090] });
       const deny = Testing.synth(chart).find((d) => d.metadata.name === req.authorizationPolicy.name);

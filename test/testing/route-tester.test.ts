@@ -70,9 +70,12 @@ describe('MeshRouting', () => {
     // THEN
     expect(route({ path: '/edge/x', gateway: 'istio-ingress/edge' })).toEqual('edge');
     expect(route({ path: '/edge/x' })).toEqual('default');
-    expect(route({ path: '/items/42', method: 'POST' })).toEqual('post');
-    expect(route({ path: '/items/42x', method: 'POST' })).toEqual('default');
-    expect(route({ path: '/items/42', method: 'GET' })).toEqual('default');
+    expect(route({ path: '/items/42', method: HttpMethod.POST })).toEqual('post');
+    expect(route({ path: '/items/42x', method: HttpMethod.POST })).toEqual('default');
+    expect(route({ path: '/items/42', method: HttpMethod.GET })).toEqual('default');
+    // JavaScript callers are not type-checked: a method Istio never matches is refused
+    expect(() => route({ path: '/items/42', method: 'post' as HttpMethod })).toThrow(
+      'Invalid method "post": it is not an HTTP method Istio matches. Fix: use HttpMethod.POST');
     expect(route({ path: '/x?beta=1' })).toEqual('query');
     expect(route({ path: '/x?beta=1', headers: { 'x-no-beta': '1' } })).toEqual('default');
     expect(route({ sourceLabels: { app: 'ratings', version: 'v1' } })).toEqual('from-ratings');
@@ -188,7 +191,7 @@ describe('MeshRouting on HTTPRoutes (Gateway API precedence)', () => {
       [{ matches: [{ pathPrefix: '/a' }], ...to('route-b') }],
     );
     const reach = (r: any, svc: string) => MeshRouting.expectRoute(chart, { host: 'catalog.shop', path: '/a', ...r }).toReach(`${svc}.shop.svc.cluster.local`);
-    reach({ method: 'POST', headers: { h1: 'x', h2: 'y' } }, 'post');
+    reach({ method: HttpMethod.POST, headers: { h1: 'x', h2: 'y' } }, 'post');
     reach({ headers: { h1: 'x', h2: 'y' }, path: '/a?q=1' }, 'two-headers');
     reach({ headers: { h1: 'x' }, path: '/a?q=1' }, 'one-header');
     reach({ path: '/a?q=1' }, 'query');
