@@ -2,14 +2,16 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { ConformanceValidator, HttpMethod, KubernetesHttpRoute, KubernetesGateway, ListenerProtocol, MeshValidation, RouteParent, StringMatch } from '../src';
 
-function setup() {
+/** `routeNamespaces`: namespaces other than the Gateway's whose routes the listeners admit (MESH406 otherwise). */
+function setup(routeNamespaces?: string[]) {
   const app = Testing.app();
   const edge = new Chart(app, 'edge', { namespace: 'istio-ingress' });
+  const admit = routeNamespaces ? { allowedRoutesNamespaces: ['istio-ingress', ...routeNamespaces] } : {};
   const gateway = new KubernetesGateway(edge, 'gw', {
     metadata: { name: 'edge' },
     listeners: [
-      { port: 443, protocol: ListenerProtocol.HTTPS, hostname: 'shop.example.com', certificates: [{ name: 'shop-cert' }] },
-      { port: 80, protocol: ListenerProtocol.HTTP, hostname: 'shop.example.com' },
+      { port: 443, protocol: ListenerProtocol.HTTPS, hostname: 'shop.example.com', certificates: [{ name: 'shop-cert' }], ...admit },
+      { port: 80, protocol: ListenerProtocol.HTTP, hostname: 'shop.example.com', ...admit },
     ],
   });
   return { edge, gateway };
@@ -64,7 +66,7 @@ describe('KubernetesHttpRoute', () => {
   });
 
   test('renders an HTTPS redirect, and a parentRef namespace when the gateway is elsewhere', () => {
-    const { edge, gateway } = setup();
+    const { edge, gateway } = setup(['shop']);
     const shop = new Chart(edge.node.scope!, 'shop', { namespace: 'shop' });
     new KubernetesHttpRoute(edge, 'redirect', { parents: [RouteParent.fromGateway(gateway, { sectionName: 'http-80' })], rules: [{ redirect: { scheme: 'https', statusCode: 301 } }] });
     new KubernetesHttpRoute(shop, 'r', { parents: [RouteParent.fromGateway(gateway)], rules: [{ matches: [{ pathExact: '/health' }], backends: [{ serviceName: 'frontend', port: 8080 }] }] });
@@ -231,7 +233,7 @@ describe('KubernetesHttpRoute', () => {
   });
 
   test('renders header modifiers, mirrors, redirects with path and port, full-path rewrites, timeouts and a rule name', () => {
-    const { edge, gateway } = setup();
+    const { edge, gateway } = setup(['shop']);
     new KubernetesHttpRoute(edge, 'r', {
       metadata: { namespace: 'shop' },
       parents: [RouteParent.fromGateway(gateway)],

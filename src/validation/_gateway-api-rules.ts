@@ -180,7 +180,8 @@ function listenerAdmits(c: RuleContext, listener: unknown, gatewayNs: string, ro
   if (from === 'Same') return routeNs === gatewayNs;
   if (from !== 'Selector') return undefined;
   const ns = c.ix.namespaces.get(routeNs);
-  const labels = field(ns?.doc, 'metadata', 'labels') ?? {};
+  // the API server sets kubernetes.io/metadata.name on every namespace
+  const labels = { ...(field(ns?.doc, 'metadata', 'labels') ?? {}), 'kubernetes.io/metadata.name': routeNs };
   const selector = field(listener, 'allowedRoutes', 'namespaces', 'selector');
   if (!ns || list(field(selector, 'matchExpressions')).length > 0) return undefined;
   const wanted = Object.entries((field(selector, 'matchLabels') ?? {}) as Record<string, unknown>);

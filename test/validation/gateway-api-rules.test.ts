@@ -123,6 +123,8 @@ describe('MESH405-MESH406: a route attaches to an existing Gateway whose listene
     const labelled = { ...namespaceDoc('team-a'), metadata: { name: 'team-a', labels: { gw: 'yes' } } };
     expect(findings([selected, labelled, route('team-a', parent('shared', 'infra'))], 'MESH406')).toEqual([]);
     expect(findings([selected, route('team-a', parent('shared', 'infra'))], 'MESH406')).toEqual([]);
+    const byName = gateway('infra', 'shared', { allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } } } } });
+    expect(findings([byName, namespaceDoc('team-a'), route('team-a', parent('shared', 'infra'))], 'MESH406')).toEqual([]);
     expect(findings([gateway('blog', 'ingress-gateway'), route('blog', parent('ingress-gateway'))], 'MESH405')).toEqual([]);
   });
 });
