@@ -1,6 +1,7 @@
 import { _checkProps, _invalid, _validateDnsLabel, _validateLabels, _validatePort } from './_utils';
 import { IGatewayBinding } from './gateway-binding';
 import { HttpMethod, _checkHttpMethod } from './http-method';
+import * as net from './imports/istio-networking.istio.io';
 
 /** RFC 7230 token characters: the header names Istio accepts. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
@@ -354,17 +355,17 @@ export class HttpMatch {
   }
 
   /** @internal */
-  public _toIstio(): any {
+  public _toIstio(): net.VirtualServiceSpecHttpMatch {
     const o = this.options;
     const map = (m?: { [k: string]: StringMatch }) => {
       if (!m || Object.keys(m).length === 0) return undefined;
-      const out: any = {};
+      const out: { [k: string]: net.VirtualServiceSpecHttpMatchHeaders } = {};
       for (const k of Object.keys(m).sort()) out[k] = m[k]._toIstio();
       return out;
     };
     const labels = (l?: { [k: string]: string }) => {
       if (!l || Object.keys(l).length === 0) return undefined;
-      const out: any = {};
+      const out: { [k: string]: string } = {};
       for (const k of Object.keys(l).sort()) out[k] = l[k];
       return out;
     };
