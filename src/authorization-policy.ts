@@ -10,6 +10,7 @@ import { IMeshIdentity } from './identity';
 import * as sec from './imports/istio-security.istio.io';
 import { MeshConfigFragment } from './observability/mesh-config';
 import { PolicyTargetRef } from './policy-target';
+import { _field } from './validation/_json';
 import { IMeshWorkload } from './workload';
 
 /**
@@ -543,7 +544,7 @@ function _ruleSummary(rule: AuthorizationRule): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(rule ?? {})) {
     if (!_isSet(v)) continue;
-    if ((k === 'from' || k === 'notFrom') && Array.isArray(v)) parts.push(`${k}: [${v.map((i: any) => String(i)).join(', ')}]`);
+    if ((k === 'from' || k === 'notFrom') && Array.isArray(v)) parts.push(`${k}: [${v.map((i: unknown) => String(i)).join(', ')}]`);
     else parts.push(`${k}: ${_show(v)}`);
   }
   return parts.length > 0 ? `{ ${parts.join('; ')} }` : '{}';
@@ -663,7 +664,7 @@ function _checkPath(prop: string, path: string): void {
  *  */
 function _renderRule(rule: AuthorizationRule, action: AuthorizationAction): sec.AuthorizationPolicySpecRules {
   const r = rule ?? {};
-  const fields = Object.keys(r).filter((k) => k !== 'protocol' && k !== 'matchAll' && _isSet((r as any)[k]));
+  const fields = Object.keys(r).filter((k) => k !== 'protocol' && k !== 'matchAll' && _isSet(_field(r, k)));
   if (r.matchAll) {
     if (fields.length > 0) {
       throw _invalid('rule.matchAll', true, `matchAll renders the empty rule {} that matches every request, but the rule also sets ${fields.join(', ')}`,
@@ -735,7 +736,7 @@ function _renderRule(rule: AuthorizationRule, action: AuthorizationAction): sec.
   }
   if (r.protocol === RuleProtocol.TCP) {
     const httpOnly = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts', 'requestPrincipals', 'notRequestPrincipals']
-      .filter((k) => _isSet((r as any)[k]))
+      .filter((k) => _isSet(_field(r, k)))
       .concat(when.filter((c) => c.key.startsWith('request.')).map((c) => `when ${c.key}`));
     if (httpOnly.length > 0) {
       throw _invalid('rule', _ruleSummary(r), `${httpOnly.join(', ')} ${httpOnly.length === 1 ? 'is' : 'are'} HTTP-only, and on a TCP port Istio cannot see them, so the rule never matches as written`,

@@ -505,7 +505,8 @@ export class Telemetry extends IstioResource {
 
   /** @internal */
   public _toIstio(): tel.TelemetrySpec {
-    const mode = (m?: TelemetryMode) => (m === undefined ? undefined : { mode: m as string as any });
+    // TelemetryMode and MetricName have the values of the generated enums
+    const mode = <E>(m?: TelemetryMode) => (m === undefined ? undefined : { mode: m as string as E });
     return {
       selector: this.selector ? { matchLabels: this.selector.toSelectorLabels() } : undefined,
       targetRefs: this.targetRefs.length > 0 ? this.targetRefs.map((t) => ({ group: t.group, kind: t.kind, name: t.name })) : undefined,
@@ -513,19 +514,22 @@ export class Telemetry extends IstioResource {
         providers: t.providers?.map((p) => ({ name: p.name })),
         randomSamplingPercentage: t.samplingPercent,
         customTags: t.customTags && t.customTags.length > 0 ? sortedTags(t.customTags) : undefined,
-        match: mode(t.mode),
+        match: mode<tel.TelemetrySpecTracingMatchMode>(t.mode),
         disableSpanReporting: t.disableSpanReporting,
       })),
       accessLogging: this.accessLogging.length === 0 ? undefined : this.accessLogging.map((a) => ({
         providers: a.providers?.map((p) => ({ name: p.name })),
         filter: a.filter !== undefined ? { expression: a.filter } : undefined,
         disabled: a.disabled,
-        match: mode(a.mode),
+        match: mode<tel.TelemetrySpecAccessLoggingMatchMode>(a.mode),
       })),
       metrics: this.metrics.length === 0 ? undefined : this.metrics.map((m) => ({
         providers: m.providers?.map((p) => ({ name: p.name })),
         overrides: m.overrides?.map((o) => ({
-          match: o.metric === undefined && o.mode === undefined ? undefined : { metric: o.metric as string as any, mode: o.mode as string as any },
+          match: o.metric === undefined && o.mode === undefined ? undefined : {
+            metric: o.metric as string | undefined as tel.TelemetrySpecMetricsOverridesMatchMetric | undefined,
+            mode: o.mode as string | undefined as tel.TelemetrySpecMetricsOverridesMatchMode | undefined,
+          },
           disabled: o.disabled,
           tagOverrides: o.tagOverrides && o.tagOverrides.length > 0 ? sortedTagOverrides(o.tagOverrides) : undefined,
         })),

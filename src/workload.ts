@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { _K8sObject, _WORKLOAD_KINDS } from './_k8s';
 import { _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels } from './_utils';
 import { IMeshIdentity, MeshIdentity, MeshIdentityOptions } from './identity';
+import { _field } from './validation/_json';
 
 /**
  * Who is called: the pods of one workload, selected by labels, in one namespace.
@@ -66,7 +67,7 @@ export class MeshWorkload implements IMeshWorkload {
    * @param options how the identity is derived (trust domain)
    */
   public static fromWorkload(workload: IConstruct, options: MeshIdentityOptions = {}): MeshWorkload {
-    if (typeof (workload as any)?.toSelectorLabels === 'function' && typeof (workload as any)?.node === 'object') {
+    if (typeof _field(workload, 'toSelectorLabels') === 'function' && typeof _field(workload, 'node') === 'object') {
       throw _invalid('workload', workload.node.path, 'it is already a workload of this library (e.g. a CanaryService), not a Kubernetes object',
         'pass it directly where a workload is taken, e.g. shop.allow(caller).to(catalog)');
     }

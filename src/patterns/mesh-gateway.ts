@@ -21,6 +21,7 @@ import { _EdgeCertificates } from './edge-certificates';
 import { _BoundGatewayWorkload, _resolveGatewayWorkload, GatewayWorkload } from './gateway-workload';
 import { SecureNamespace } from './secure-namespace';
 import { ITrafficSplit } from '../traffic-split';
+import { _field } from '../validation/_json';
 import { VirtualService } from '../virtual-service';
 import { IMeshWorkload } from '../workload';
 
@@ -270,7 +271,7 @@ interface Exposure {
  */
 export class MeshGateway extends Construct {
   private static isSplit(t: IMeshDestination): t is ITrafficSplit {
-    return typeof (t as any).toRouteDestinations === 'function';
+    return typeof _field(t, 'toRouteDestinations') === 'function';
   }
 
   private static targetKey(t: IMeshDestination | Array<{ destination: IMeshDestination; weight?: number }>): string {
