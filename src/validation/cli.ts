@@ -25,8 +25,10 @@ const USAGE = `usage: cdk8s-istio validate [options] FILE_OR_DIR...   (- reads s
   --external-gateway NS/NAME  an Istio Gateway that exists outside the given files; repeatable
   --suppress RULE[=Kind/ns/name]  drop a rule's findings (everywhere, or for one object); repeatable
   --min-severity error|warning    print only findings at least this severe (default: warning)
+  --failure-threshold error|warning  the least severe finding that makes the run fail (exit 1), as in
+                              istioctl analyze (default: error: warnings are printed but do not fail)
   --format text|json|sarif    text (default): "FILE: Kind/namespace/name: path: [RULE] message" per finding
-Exit 1 on errors, 0 when clean (warnings do not fail), 2 on a usage error.
+Exit 1 on findings at or above the failure threshold, 0 otherwise, 2 on a usage error.
 `;
 const TOP_USAGE = `usage: cdk8s-istio validate ... | cdk8s-istio diff ... | cdk8s-istio canary ... | cdk8s-istio --version
 
@@ -42,6 +44,7 @@ interface ValidateArgs {
   readonly targets: string[];
   format: string;
   minSeverity: string;
+  failureThreshold: string;
 }
 
 /** The package version (package.json two levels up from src/validation or lib/validation). */
@@ -80,14 +83,14 @@ export async function mainAsync(argv: string[], out: _Out = process.stdout, err:
 }
 
 function parseValidateArgs(args: string[], err: _Out): ValidateArgs | number {
-  const parsed: ValidateArgs = { crdFiles: [], providers: [], externalGateways: [], suppressions: [], targets: [], format: 'text', minSeverity: 'warning' };
+  const parsed: ValidateArgs = { crdFiles: [], providers: [], externalGateways: [], suppressions: [], targets: [], format: 'text', minSeverity: 'warning', failureThreshold: 'error' };
   const usage = (msg: string) => { err.write(`cdk8s-istio: ${msg}\n${USAGE}`); return 2; };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (!a.startsWith('--')) { parsed.targets.push(a); continue; }
     const flag = a.split('=')[0];
     const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-    if (!['--crds', '--provider', '--external-gateway', '--suppress', '--format', '--min-severity'].includes(flag)) return usage(`unknown option ${a}`);
+    if (!['--crds', '--provider', '--external-gateway', '--suppress', '--format', '--min-severity', '--failure-threshold'].includes(flag)) return usage(`unknown option ${a}`);
     if (!v) return usage(`${flag} needs a value`);
     if (flag === '--crds') parsed.crdFiles.push(v);
     if (flag === '--provider') parsed.providers.push(v);
@@ -100,6 +103,10 @@ function parseValidateArgs(args: string[], err: _Out): ValidateArgs | number {
     if (flag === '--min-severity') {
       if (!['error', 'warning'].includes(v)) return usage(`--min-severity is error or warning, got ${v}`);
       parsed.minSeverity = v;
+    }
+    if (flag === '--failure-threshold') {
+      if (!['error', 'warning'].includes(v)) return usage(`--failure-threshold is error or warning, got ${v}`);
+      parsed.failureThreshold = v;
     }
   }
   if (parsed.targets.length === 0) return usage('no FILE_OR_DIR given');
@@ -163,5 +170,6 @@ function validate(args: ValidateArgs, out: _Out, err: _Out, stdin: () => string)
   else if (args.format === 'sarif') out.write(_formatSarif(shown, version()));
   else for (const f of shown) out.write(`${_formatLine(f)}\n`);
   err.write(`cdk8s-istio validate: ${files} file(s), ${docs.length} object(s): ${errors} error(s), ${all.length - errors} warning(s)\n`);
-  return errors > 0 ? 1 : 0;
+  const failing = args.failureThreshold === 'warning' ? all.length : errors;
+  return failing > 0 ? 1 : 0;
 }

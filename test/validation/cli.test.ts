@@ -135,6 +135,7 @@ items:
     expect(run(['validate', '--help'])).toEqual(expect.objectContaining({ code: 0, out: expect.stringContaining('usage: cdk8s-istio validate') }));
     expect(run(['validate', '--format', 'xml', 'x']).err).toContain('cdk8s-istio: --format is text, json or sarif, got xml');
     expect(run(['validate', '--min-severity', 'info', 'x']).err).toContain('cdk8s-istio: --min-severity is error or warning, got info');
+    expect(run(['validate', '--failure-threshold', 'info', 'x']).err).toContain('cdk8s-istio: --failure-threshold is error or warning, got info');
     expect(run(['frobnicate'])).toEqual(expect.objectContaining({ code: 2, err: expect.stringContaining('cdk8s-istio: unknown command frobnicate') }));
   });
 
@@ -171,6 +172,14 @@ items:
     expect(withStdin(['validate', '--suppress=IST0118=Service/shop/web', '-']).out).toEqual('');
     expect(withStdin(['validate', '--suppress=IST0118=Service/shop/other', '-']).out).toContain('[IST0118 warning]');
     expect(withStdin(['validate', '--min-severity', 'error', '-'])).toEqual({ code: 0, out: '' });
+  });
+
+  test('--failure-threshold warning fails the run on a warning (istioctl analyze --failure-threshold); the default fails on errors only', () => {
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: shop }\nspec: { ports: [{ name: web, port: 80 }] }\n';
+    const code = (args: string[]) => main(args, { write: () => undefined }, { write: () => undefined }, () => svc);
+    expect([code(['validate', '-']), code(['validate', '--failure-threshold', 'error', '-']), code(['validate', '--failure-threshold=warning', '-'])]).toEqual([0, 0, 1]);
+    // a suppressed warning does not fail it
+    expect(code(['validate', '--failure-threshold', 'warning', '--suppress', 'IST0118', '-'])).toEqual(0);
   });
 
   test('--format json and sarif carry the same findings', () => {
