@@ -5,6 +5,7 @@ import { _invalid, _renderDuration } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as sec from './imports/istio-security.istio.io';
 import { PolicyTargetRef } from './policy-target';
+import { _field, _list } from './validation/_json';
 import { IMeshWorkload } from './workload';
 
 /**
@@ -234,13 +235,14 @@ function _renderJwtRule(rule: JwtRule): sec.RequestAuthenticationSpecJwtRules {
     if (rule.jwksUri.length > 2048) throw _invalid('jwtRule.jwksUri', rule.jwksUri, 'a URL has at most 2048 characters', 'shorten it');
   }
   if (rule.jwks !== undefined) {
-    let parsed: any;
+    let parsed: unknown;
     try {
       parsed = JSON.parse(rule.jwks);
     } catch {
       parsed = undefined;
     }
-    if (!parsed || !Array.isArray(parsed.keys) || parsed.keys.length === 0) {
+    const keys = _field(parsed, 'keys');
+    if (!parsed || !Array.isArray(keys) || keys.length === 0) {
       throw _invalid('jwtRule.jwks', rule.jwks.slice(0, 40), 'it is not a JSON Web Key Set (a JSON object with a non-empty "keys" array)',
         'paste the issuer\'s JWKS document, or use jwksUri');
     }
@@ -285,8 +287,8 @@ function _renderJwtRule(rule: JwtRule): sec.RequestAuthenticationSpecJwtRules {
  * The generated converter writes the legacy alias `jwks_uri`; the CRD accepts both, and Istio's
  * documentation (and every hand-written manifest) uses `jwksUri`.
  */
-function _jwksUriAsDocumented(spec: Record<string, any> | undefined): Record<string, any> | undefined {
-  for (const rule of spec?.jwtRules ?? []) {
+function _jwksUriAsDocumented<T>(spec: T): T {
+  for (const rule of _list(_field(spec, 'jwtRules')) as Array<{ jwks_uri?: unknown; jwksUri?: unknown }>) {
     if (rule.jwks_uri !== undefined) {
       rule.jwksUri = rule.jwks_uri;
       delete rule.jwks_uri;
