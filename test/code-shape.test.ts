@@ -6,7 +6,7 @@ import * as ts from 'typescript';
 // bindings, and the uses of `any` only go down (a ratchet: lower ANY_CEILING when you remove some).
 const SRC = path.join(__dirname, '..', 'src');
 const MAX_FUNCTION_LINES = 100;
-const ANY_CEILING = 64;
+const ANY_CEILING = 59;
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

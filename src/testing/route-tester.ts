@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _MESH_GATEWAY, _clientHostToFqdn, _hostSubsetOf, _resolveGatewayRef, _resolveShortname } from '../_naming';
 import { HttpMethod, _checkHttpMethod } from '../http-method';
+import * as net from '../imports/istio-networking.istio.io';
 import { _toJsRegExp } from '../match';
 import { _evaluateHttpRoutes } from './_http-route-eval';
 
@@ -161,7 +162,14 @@ function hostMatches(vsHost: string, reqHost: string, ns: string, reqNs: string 
   return [reqHost, _clientHostToFqdn(reqHost, reqNs ?? ns)].some((h) => _hostSubsetOf(h, vs));
 }
 
-function stringMatches(m: any, value: string | undefined, ignoreCase = false): boolean {
+/** A rendered Istio StringMatch (`uri`, `headers.<name>`, ...). */
+interface StringMatchJson {
+  readonly exact?: string;
+  readonly prefix?: string;
+  readonly regex?: string;
+}
+
+function stringMatches(m: StringMatchJson | undefined, value: string | undefined, ignoreCase = false): boolean {
   if (value === undefined) return false;
   if (!m || Object.keys(m).length === 0) return true; // presence
   const v = ignoreCase ? value.toLowerCase() : value;
@@ -213,7 +221,7 @@ function normalize(r: RouteRequest): NormalizedRequest {
   };
 }
 
-function matchApplies(m: any, req: NormalizedRequest, ns: string, vsGateways: string[]): boolean {
+function matchApplies(m: net.VirtualServiceSpecHttpMatch, req: NormalizedRequest, ns: string, vsGateways: string[]): boolean {
   const gateways: string[] = (m.gateways ?? vsGateways).map((g: string) => _resolveGatewayRef(g, ns));
   if (!gateways.includes(req.gateway)) return false;
   if (m.uri && !stringMatches(m.uri, req.path, m.uri.regex === undefined && !!m.ignoreUriCase)) return false;
@@ -250,12 +258,12 @@ function evaluate(manifests: any[], request: RouteRequest): RouteResult {
     if (!vsGateways.includes(req.gateway)) continue;
     if (!(spec.hosts ?? []).some((h: string) => hostMatches(h, req.host, ns, req.namespace))) continue;
     const vsName = `${ns}/${obj.metadata?.name}`;
-    const http: any[] = spec.http ?? [];
+    const http: net.VirtualServiceSpecHttp[] = spec.http ?? [];
     for (let i = 0; i < http.length; i++) {
       const route = http[i];
-      const matches: any[] = route.match ?? [];
+      const matches: net.VirtualServiceSpecHttpMatch[] = route.match ?? [];
       if (matches.length > 0 && !matches.some((m) => matchApplies(m, req, ns, vsGateways))) continue;
-      const rs: any[] = route.route ?? [];
+      const rs: net.VirtualServiceSpecHttpRoute[] = route.route ?? [];
       const destinations: RoutedDestination[] = rs.map((d) => ({
         host: d.destination.host,
         fqdn: _resolveShortname(d.destination.host, ns),
