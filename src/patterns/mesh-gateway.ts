@@ -744,7 +744,9 @@ export class MeshGateway extends Construct {
       const hr = this.httpRouteOf(host);
       const rule = hr._insertRule(index, {
         matches: [{
-          pathPrefix, pathExact: options.pathExact, headers: headerNames.length > 0 ? { ...headers } : undefined,
+          pathPrefix,
+          pathExact: options.pathExact,
+          headers: headerNames.length > 0 ? { ...headers } : undefined,
           headerMatches: cookieRegex !== undefined ? { cookie: StringMatch.regex(cookieRegex) } : undefined,
         }],
         backends: split.map((d) => this.backendFor(d.destination, d.weight, options.port)),
