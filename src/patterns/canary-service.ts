@@ -453,9 +453,10 @@ function trafficPolicyOf(props: CanaryServiceProps): TrafficPolicy | undefined {
 
 /**
  * The RE2 the Cookie header of an override request matches (`<name>=<value>` as one of its cookies), the
- * same in both dialects.
+ * same in both dialects and at the edge.
+ * @internal
  */
-function cookieRegex(c: CanaryCookie): string {
+export function _cookieRegex(c: CanaryCookie): string {
   if (!/^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/.test(c.name)) throw _invalid('canaryCookie.name', c.name, 'it is not a valid cookie name', 'use letters, digits and "-", e.g. "canary"');
   if (!/^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]*$/.test(c.value)) throw _invalid('canaryCookie.value', c.value, 'it is not a valid cookie value', 'use letters and digits, e.g. "always"');
   const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -469,7 +470,7 @@ function overrideMatches(props: CanaryServiceProps): HttpMatch[] {
     _validateHeaderName('canaryHeader.name', props.canaryHeader.name);
     overrides.push(HttpMatch.header(props.canaryHeader.name, StringMatch.exact(props.canaryHeader.value)));
   }
-  if (props.canaryCookie) overrides.push(HttpMatch.header('cookie', StringMatch.regex(cookieRegex(props.canaryCookie))));
+  if (props.canaryCookie) overrides.push(HttpMatch.header('cookie', StringMatch.regex(_cookieRegex(props.canaryCookie))));
   return overrides;
 }
 
@@ -597,6 +598,8 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
   public readonly steps?: number[];
   /** The header that always routes to the canary (`props.canaryHeader`), also at the edge (`MeshGateway.expose()`). */
   public readonly canaryHeader?: CanaryHeader;
+  /** The cookie that always routes to the canary (`props.canaryCookie`), also at the edge (`MeshGateway.expose()`). */
+  public readonly canaryCookie?: CanaryCookie;
   /**
    * The ServiceAccount object of the pods: the one created (when Deployments are created and none is
    * given) or the one given; undefined when unknown or given as a reference without an object.
@@ -642,6 +645,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
     this.canaryVersion = props.canary?.version;
     this.appLabels = validateAppLabels(props.appLabels ?? { app: name }, versionLabel);
     this.canaryHeader = props.canaryHeader ? { ...props.canaryHeader } : undefined;
+    this.canaryCookie = props.canaryCookie ? { ...props.canaryCookie } : undefined;
     this.steps = props.steps ? validateSteps(props.steps) : undefined;
     this._canaryWeight = props.canary ? this.initialWeight(name, props) : 0;
 
@@ -956,7 +960,7 @@ export class CanaryService extends Construct implements IMeshDestination, IMeshW
       port: this.port,
       header: props.canaryHeader,
       cookie: props.canaryCookie,
-      cookieRegex: props.canaryCookie ? cookieRegex(props.canaryCookie) : undefined,
+      cookieRegex: props.canaryCookie ? _cookieRegex(props.canaryCookie) : undefined,
       canaryService: this.canary?.versionHost!.serviceName,
       mirrorPercent: props.mirrorPercentage,
       timeout: props.timeout,

@@ -16,7 +16,7 @@ import { PolicyTargetRef } from '../policy-target';
 import { ReferenceGrant } from '../reference-grant';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
 import { RouteParent } from '../route-parent';
-import { CanaryService } from './canary-service';
+import { CanaryService, _cookieRegex } from './canary-service';
 import { _EdgeCertificates } from './edge-certificates';
 import { _BoundGatewayWorkload, _resolveGatewayWorkload, GatewayWorkload } from './gateway-workload';
 import { SecureNamespace } from './secure-namespace';
@@ -602,7 +602,7 @@ export class MeshGateway extends Construct {
 
   /**
    * Exposes `target` on `host`: a Service (`ServiceHost`), a subset (`catalog.canary`) or a split
-   * (a `CanaryService`: its stable/canary weights are reused at the edge, and its `canaryHeader` routes
+   * (a `CanaryService`: its stable/canary weights are reused at the edge, and its `canaryHeader` and `canaryCookie` route
    * to the canary at the edge too). Exposing the same match with
    * the same target again is a no-op; with another target it is an error.
    * @param host the public host, e.g. `shop.example.com` (must be one of the gateway's hosts)
@@ -619,6 +619,10 @@ export class MeshGateway extends Construct {
       const h = target.canaryHeader;
       const headers = { ...options.headers, [h.name]: h.value };
       this.addRoute(host, [{ destination: target.canary }], { ...options, headers }, MeshGateway.targetKey(target.canary));
+    }
+    if (target instanceof CanaryService && target.canary && target.canaryCookie) {
+      // and so do those sending the canary cookie (a regex on the Cookie header, the same as in the mesh)
+      this.addRoute(host, [{ destination: target.canary }], options, MeshGateway.targetKey(target.canary), _cookieRegex(target.canaryCookie));
     }
     if (target instanceof CanaryService && !this.followed.has(route)) {
       // the edge split follows the canary: promote()/rollback()/shiftTo() after expose() update it too
@@ -677,6 +681,7 @@ export class MeshGateway extends Construct {
 
   private addRoute(
     host: string, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions, targetKey: string,
+    cookieRegex?: string,
   ): EdgeRoute {
     MeshGateway.validateEdgeHost('host', host);
     if (this.passthroughOnly) {
@@ -696,7 +701,9 @@ export class MeshGateway extends Construct {
     }
     const headers = options.headers ?? {};
     const headerNames = Object.keys(headers).sort();
-    const matchKey = `${pathPrefix !== undefined ? `prefix ${pathPrefix}` : `exact ${options.pathExact}`}${headerNames.map((h) => `, header ${h}=${headers[h]}`).join('')}`;
+    const matchKey = `${pathPrefix !== undefined ? `prefix ${pathPrefix}` : `exact ${options.pathExact}`}${headerNames.map((h) => `, header ${h}=${headers[h]}`).join('')}`
+      + (cookieRegex !== undefined ? `, cookie ~${cookieRegex}` : '');
+    const headerCount = headerNames.length + (cookieRegex !== undefined ? 1 : 0);
     if (this.passthroughSet.has(host)) {
       throw _invalid('host', host, 'the host is already passed through as TLS at this gateway', 'use another host for HTTP routes');
     }
@@ -709,7 +716,7 @@ export class MeshGateway extends Construct {
     }
 
     // specificity: headers first, then exact paths, then longer prefixes; insertion order breaks ties
-    const specificity = [headerNames.length > 0 ? 0 : 1, options.pathExact !== undefined ? 0 : 1, -(pathPrefix ?? options.pathExact ?? '').length, list.length];
+    const specificity = [headerCount > 0 ? 0 : 1, options.pathExact !== undefined ? 0 : 1, -(pathPrefix ?? options.pathExact ?? '').length, list.length];
     const index = list.filter((e) => MeshGateway.compare(e.specificity, specificity) < 0).length;
 
     for (const d of split) {
@@ -721,7 +728,10 @@ export class MeshGateway extends Construct {
       const vs = this.virtualServiceOf(host);
       const match = HttpMatch.of({
         uri: pathPrefix !== undefined ? StringMatch.prefix(pathPrefix) : StringMatch.exact(options.pathExact!),
-        headers: headerNames.length > 0 ? Object.fromEntries(headerNames.map((h) => [h, StringMatch.exact(headers[h])])) : undefined,
+        headers: headerCount > 0 ? {
+          ...Object.fromEntries(headerNames.map((h) => [h, StringMatch.exact(headers[h])])),
+          ...(cookieRegex !== undefined ? { cookie: StringMatch.regex(cookieRegex) } : {}),
+        } : undefined,
       });
       const r = vs.insertHttpRoute(index, {
         match: [match],
@@ -734,7 +744,12 @@ export class MeshGateway extends Construct {
     } else {
       const hr = this.httpRouteOf(host);
       const rule = hr._insertRule(index, {
-        matches: [{ pathPrefix, pathExact: options.pathExact, headers: headerNames.length > 0 ? { ...headers } : undefined }],
+        matches: [{
+          pathPrefix,
+          pathExact: options.pathExact,
+          headers: headerNames.length > 0 ? { ...headers } : undefined,
+          headerMatches: cookieRegex !== undefined ? { cookie: StringMatch.regex(cookieRegex) } : undefined,
+        }],
         backends: split.map((d) => this.backendFor(d.destination, d.weight, options.port)),
         rewrite: options.rewritePrefix !== undefined ? { replacePrefixMatch: options.rewritePrefix } : undefined,
         timeout: options.timeout,

@@ -498,6 +498,42 @@ describe('MeshGateway: a CanaryService\'s canary header at the edge', () => {
   });
 });
 
+describe('MeshGateway: a CanaryService\'s canary cookie at the edge', () => {
+  const build = (api: EdgeApi) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', {
+      port: 8080, stable: { version: 'v1' }, canary: { version: 'v2' }, canaryWeight: 10, canaryCookie: { name: 'canary', value: 'always' },
+    });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), api, tls: GatewayTls.simple({ credentialName: 'cert' }) });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    return app;
+  };
+  const COOKIE = '^(.*?;\\s*)?canary=always(;.*)?$';
+
+  test('Istio flavour: a request with the cookie reaches the canary through the gateway (the regex the mesh route uses), the rest is split', () => {
+    const app = build(EdgeApi.ISTIO);
+    const http = app.charts[1].toJson().find((d: any) => d.kind === 'VirtualService').spec.http;
+    expect(http[0]).toEqual({
+      match: [{ uri: { prefix: '/catalog' }, headers: { cookie: { regex: COOKIE } } }],
+      route: [{ destination: { host: 'catalog.shop.svc.cluster.local', subset: 'canary' } }],
+    });
+    const mesh = app.charts[0].toJson().find((d: any) => d.kind === 'VirtualService').spec.http;
+    expect(mesh[0].match).toEqual([{ headers: { cookie: { regex: COOKIE } } }]);
+    const request = { host: 'shop.example.com', path: '/catalog/items', gateway: 'istio-ingress/edge' };
+    MeshRouting.expectRoute(app, { ...request, headers: { cookie: 'session=1; canary=always' } }).toReach('catalog.shop.svc.cluster.local', 'canary');
+    MeshRouting.expectRoute(app, { ...request, headers: { cookie: 'canary=never' } }).toSplit([
+      { host: 'catalog.shop.svc.cluster.local', subset: 'stable', weight: 90 }, { host: 'catalog.shop.svc.cluster.local', subset: 'canary', weight: 10 },
+    ]);
+  });
+
+  test('Gateway API flavour: the cookie rule is a RegularExpression header match before the split', () => {
+    const route = build(EdgeApi.GATEWAY_API).charts[1].toJson().find((d: any) => d.kind === 'HTTPRoute' && d.spec.rules.length > 1);
+    expect(route.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/catalog' }, headers: [{ name: 'cookie', type: 'RegularExpression', value: COOKIE }] }]);
+    expect(route.spec.rules[1].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['catalog-stable', 90], ['catalog-canary', 10]]);
+  });
+});
+
 describe('MeshGateway into a default-deny SecureNamespace', () => {
   const build = (allow: boolean | 'namespace', api: EdgeApi) => {
     const app = Testing.app();
