@@ -8,6 +8,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _envoyHeaderValueProblem } from './_envoy';
+import { _K8sObject } from './_k8s';
 import { _invalid, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
 import { _validateRegex, StringMatch } from './match';
 import { ReferenceGrant } from './reference-grant';
@@ -25,6 +26,7 @@ const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
 
 /** A backend as routes take it (HTTP, gRPC and TLS backends share this shape). @internal */
 export interface _BackendInput {
+  readonly service?: IConstruct;
   readonly serviceName?: string;
   readonly hostname?: string;
   readonly port: number;
@@ -148,9 +150,15 @@ export function _checkRouteHostnames(hostnames: string[] | undefined): string[] 
  * @internal
  */
 export function _renderBackendRef(prop: string, b: _BackendInput, allowWeight: boolean): _BackendRef {
-  if (typeof b !== 'object' || b === null) throw _invalid(prop, b, 'it is not a backend', 'pass { serviceName, port }');
-  if ((b.serviceName === undefined) === (b.hostname === undefined)) {
-    throw _invalid(prop, b, 'a backend is either a Service (serviceName) or an Istio Hostname (hostname)', 'give serviceName, or hostname');
+  if (typeof b !== 'object' || b === null) throw _invalid(prop, b, 'it is not a backend', 'pass { service, port }');
+  if ([b.service, b.serviceName, b.hostname].filter((x) => x !== undefined).length !== 1) {
+    throw _invalid(prop, b, 'a backend is either a Service (service, or serviceName for one managed elsewhere) or an Istio Hostname (hostname)',
+      'give exactly one of service, serviceName and hostname');
+  }
+  if (b.service !== undefined) {
+    if (b.namespace !== undefined) throw _invalid(`${prop}.namespace`, b.namespace, 'the namespace is read from the Service object', 'leave namespace out');
+    const obj = _K8sObject.of(`${prop}.service`, b.service, ['Service'], 'pass the Service (any cdk8s-plus version, or a plain ApiObject), or serviceName for one managed elsewhere');
+    return _renderBackendRef(prop, { serviceName: obj.name, namespace: obj.namespace, port: b.port, weight: b.weight }, allowWeight);
   }
   _validatePort(`${prop}.port`, b.port, b.hostname !== undefined ? 'set port to the port of the host (e.g. 443)' : 'set port to the Service port');
   if (b.weight !== undefined) {

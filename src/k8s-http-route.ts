@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   _BackendRef, _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef, _renderGatewayDuration,
   _renderHeaderModifier, _renderMirror, _renderNameValueMatches, _validateGatewayPath,
@@ -17,16 +17,23 @@ import { RouteParent } from './route-parent';
  */
 export interface KubernetesHttpRouteBackend {
   /**
-   * The Service name.
+   * The Service (a cdk8s-plus Service of any version, a plain or imported `ApiObject`): its name and
+   * namespace are read from the object.
    *
-   * @default - none: give `serviceName` or `hostname`
+   * @default - none: give `service`, `serviceName` or `hostname`
+   */
+  readonly service?: IConstruct;
+  /**
+   * The Service name, for a Service managed outside this app (prefer `service` when the object exists).
+   *
+   * @default - none: give `service`, `serviceName` or `hostname`
    */
   readonly serviceName?: string;
   /**
    * A host known to the mesh (a ServiceEntry host such as `api.example.com`), rendered as Istio's
    * `networking.istio.io` `Hostname` backend: how Gateway API routes reach external services.
    *
-   * @default - none: give `serviceName` or `hostname`
+   * @default - none: give `service`, `serviceName` or `hostname`
    * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
    */
   readonly hostname?: string;
@@ -34,7 +41,8 @@ export interface KubernetesHttpRouteBackend {
   readonly port: number;
   /**
    * The Service namespace. A route referencing a Service in another namespace needs a ReferenceGrant
-   * there, which the route creates unless its `referenceGrants` is false. Not allowed with `hostname`.
+   * there, which the route creates unless its `referenceGrants` is false. Not allowed with `hostname`
+   * (nor with `service`, whose namespace is read from the object).
    *
    * @default - the route's namespace
    */

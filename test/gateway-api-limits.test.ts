@@ -36,7 +36,7 @@ describe('Gateway API L2 limits', () => {
 
   test('fails on a backend or mirror that is not an object, and on a duration beyond 99999 hours', () => {
     const r = route();
-    expect(() => r.addRule({ backends: [undefined as any] })).toThrow('Invalid backends (undefined): it is not a backend. Fix: pass { serviceName, port }');
+    expect(() => r.addRule({ backends: [undefined as any] })).toThrow('Invalid backends (undefined): it is not a backend. Fix: pass { service, port }');
     expect(() => r.addRule({ backends, mirrors: [{} as any] })).toThrow('Invalid mirrors {}: a mirror needs a backend');
     expect(() => r.addRule({ backends, timeout: Duration.hours(100000) })).toThrow('Invalid timeout "4166 days 15 hours": a Gateway API duration has at most 99999 hours. Fix: give a shorter duration');
   });

@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { ConformanceValidator, HttpMethod, KubernetesHttpRoute, KubernetesGateway, ListenerProtocol, MeshValidation, RouteParent, StringMatch } from '../src';
 
@@ -377,7 +377,9 @@ describe('KubernetesHttpRoute', () => {
     const { edge, gateway } = setup();
     const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
     const add = (o: any) => () => r.addRule({ backends: [{ serviceName: 'a', port: 80 }], ...o });
-    expect(() => r.addRule({ backends: [{ port: 80 } as any] })).toThrow('Invalid backends {"port":80}: a backend is either a Service (serviceName) or an Istio Hostname (hostname)');
+    expect(() => r.addRule({ backends: [{ port: 80 } as any] })).toThrow(
+      'Invalid backends {"port":80}: a backend is either a Service (service, or serviceName for one managed elsewhere) or an Istio Hostname (hostname). '
+      + 'Fix: give exactly one of service, serviceName and hostname');
     expect(() => r.addRule({ backends: [{ serviceName: 'a', hostname: 'a.example.com', port: 80 }] })).toThrow('a backend is either a Service');
     expect(() => r.addRule({ backends: [{ hostname: 'api.example.com', namespace: 'x', port: 443 }] }))
       .toThrow('Invalid backends.namespace "x": Istio rejects a namespace on a Hostname backend ("namespace may not be set with Hostname type")');
@@ -389,6 +391,37 @@ describe('KubernetesHttpRoute', () => {
     r.addRule({ name: 'one', matches: [{ pathPrefix: '/one' }], backends: [{ serviceName: 'a', port: 80 }] });
     expect(add({ name: 'one' })).toThrow('Invalid name "one": another rule of the route has this name. Fix: give each rule its own name');
     expect(add({ backends: Array.from({ length: 17 }, () => ({ serviceName: 'a', port: 80 })) })).toThrow('Invalid backends 17: a rule has at most 16 backends');
+  });
+
+  test('a backend given as the Service object: name and namespace read from it (any cdk8s-plus, plain ApiObject), a grant where it crosses namespaces', () => {
+    const { edge, gateway } = setup(['shop']);
+    const shop = new Chart(edge.node.scope!, 'shop', { namespace: 'shop' });
+    const catalog = new kplus.Service(shop, 'catalog', { metadata: { name: 'catalog' }, ports: [{ name: 'http', port: 8080 }] });
+    const plain = new ApiObject(shop, 'search', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'search', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 8080 }], selector: { app: 'search' } },
+    });
+    new KubernetesHttpRoute(edge, 'r', {
+      metadata: { name: 'r' },
+      parents: [RouteParent.fromGateway(gateway)],
+      rules: [{ backends: [{ service: catalog, port: 8080, weight: 90 }, { service: plain, port: 8080, weight: 10 }] }],
+    });
+    const out = Testing.synth(edge);
+    expect(out.find((d: any) => d.kind === 'HTTPRoute').spec.rules[0].backendRefs).toEqual([
+      { group: '', kind: 'Service', name: 'catalog', namespace: 'shop', port: 8080, weight: 90 },
+      { group: '', kind: 'Service', name: 'search', namespace: 'shop', port: 8080, weight: 10 },
+    ]);
+    expect(out.find((d: any) => d.kind === 'ReferenceGrant').metadata.namespace).toEqual('shop');
+  });
+
+  test('fails on a backend service that is not a Service, or with a namespace beside it', () => {
+    const { edge, gateway } = setup();
+    const r = new KubernetesHttpRoute(edge, 'r', { parents: [RouteParent.fromGateway(gateway)] });
+    const cm = new ApiObject(edge, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    expect(() => r.addRule({ backends: [{ service: cm, port: 80 }] })).toThrow('Invalid backends.service');
+    const svc = new ApiObject(edge, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' } });
+    expect(() => r.addRule({ backends: [{ service: svc, namespace: 'x', port: 80 }] }))
+      .toThrow('Invalid backends.namespace "x": the namespace is read from the Service object. Fix: leave namespace out');
+    expect(() => r.addRule({ backends: [{ service: svc, serviceName: 'svc', port: 80 }] })).toThrow('give exactly one of service, serviceName and hostname');
   });
 
   test('a request timeout of 0 allows any backendRequest timeout (near miss of the CEL rule)', () => {
