@@ -8,11 +8,13 @@ import { IMeshDestination, MeshDestinationConfig, ServiceHost } from '../host';
 import { HttpFault, HttpRetry, HttpRoute, HttpRouteOptions, RouteDestination } from '../http-route';
 import { IMeshIdentity, MeshIdentity } from '../identity';
 import { HttpMatch } from '../match';
+import { INamespaceRef, _namespaceName } from '../namespace-ref';
 import { TrafficPolicy } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { _validateWeightSplit } from '../weight';
 import { IMeshWorkload } from '../workload';
 import { CanarySubset, _checkAppLabels, _createVersionDeployment, _versionedName } from './canary-service';
+import { SecureNamespace } from './secure-namespace';
 
 /**
  * One version of a multi-version service.
@@ -88,11 +90,13 @@ export interface MultiVersionServiceProps {
    */
   readonly serviceName?: string;
   /**
-   * The namespace.
+   * The namespace of the Service, Deployments and Istio objects: a `SecureNamespace`,
+   * `NamespaceRef.fromNamespace(namespace)` or `NamespaceRef.named('shop')`. Sidecar mode only: in an
+   * ambient `SecureNamespace` of the app the service is refused (its routing is VirtualService subsets).
    *
    * @default - the Chart's namespace
    */
-  readonly namespace?: string;
+  readonly namespace?: INamespaceRef;
   /**
    * The service (and container) port.
    *
@@ -202,9 +206,9 @@ export class MultiVersionService extends Construct implements IMeshDestination, 
     super(scope, id);
     _checkProps('props', props, true, '{ versions: [{ version: "v1" }, { version: "v2" }, { version: "v3" }] }');
     const name = _validateDnsLabel('serviceName', props.serviceName ?? id);
-    if (props.namespace !== undefined) _validateDnsLabel('namespace', props.namespace);
-    const ns = props.namespace ?? _namespaceOf(this);
+    const ns = props.namespace !== undefined ? _namespaceName('namespace', props.namespace) : _namespaceOf(this);
     if (!ns) throw _invalid('namespace', ns, 'the service needs a namespace to derive its host', 'set namespace, or a namespace on the Chart');
+    this.node.addValidation({ validate: () => ambientErrors(this, ns) });
     const versionLabel = props.versionLabel ?? 'version';
     const versions = checkVersions(name, props.versions, versionLabel);
     this.workloadKey = name;
@@ -382,4 +386,15 @@ function checkVersions(service: string, versions: ServiceVersion[], versionLabel
     seen.set(key, v.version);
   });
   return versions;
+}
+
+/**
+ * A MultiVersionService routes with DestinationRule subsets and a VirtualService (the sidecar dialect): in an
+ * ambient namespace that is Istio's alpha path and needs a waypoint, so it is refused with the supported way.
+ */
+function ambientErrors(scope: Construct, ns: string): string[] {
+  const secure = SecureNamespace._lookup(scope, ns);
+  if (!secure?.enrolment.isAmbient) return [];
+  return [_invalid('namespace', ns, `namespace "${ns}" runs in ambient mode (SecureNamespace ${secure.node.path}), where MultiVersionService's VirtualService and subsets are not the supported routing`,
+    'route the versions with Gateway API: a CanaryService (routing: TrafficDialect.GATEWAY_API) per release, or a KubernetesHttpRoute with RouteParent.service() over a Service per version').message];
 }

@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  CanaryService, ConformanceValidator, HttpMatch, MeshRouting, MeshValidation, MultiVersionService, StringMatch,
+  CanaryService, ConformanceValidator, HttpMatch, MeshEnrolment, MeshRouting, MeshValidation, MultiVersionService, SecureNamespace, StringMatch,
 } from '../../src';
 
 const jason = () => HttpMatch.header('end-user', StringMatch.exact('jason'));
@@ -133,5 +133,24 @@ describe('MultiVersionService', () => {
       .toThrow('Invalid match []: a version rule without matches would take every request, and the default route would never apply. Fix: give matches, or pin the default route with pin(version)');
     expect(() => new MultiVersionService(Testing.chart(), 'h', { versions: [{ version: 'v1' }, { version: 'v2' }] }))
       .toThrow('Invalid namespace (undefined): the service needs a namespace to derive its host');
+  });
+});
+
+describe('MultiVersionService and the namespace\'s data plane', () => {
+  const build = (enrolment: MeshEnrolment) => {
+    const chart = new Chart(Testing.app(), 'bookinfo', { namespace: 'bookinfo' });
+    const ns = new SecureNamespace(chart, 'ns', { name: 'bookinfo', enrolment });
+    new MultiVersionService(chart, 'reviews', { namespace: ns, port: 9080, versions: [{ version: 'v1' }, { version: 'v2' }, { version: 'v3' }], defaultVersion: 'v1' });
+    return () => Testing.synth(chart);
+  };
+
+  test('fails at synth in an ambient namespace (its routing is VirtualService subsets), naming the Gateway API way', () => {
+    expect(build(MeshEnrolment.ambient({ waypoint: true }))).toThrow(
+      'Invalid namespace "bookinfo": namespace "bookinfo" runs in ambient mode (SecureNamespace bookinfo/ns), where MultiVersionService\'s VirtualService and subsets are not the supported routing. '
+      + 'Fix: route the versions with Gateway API: a CanaryService (routing: TrafficDialect.GATEWAY_API) per release, or a KubernetesHttpRoute with RouteParent.service() over a Service per version');
+  });
+
+  test('near miss: in a sidecar namespace (a SecureNamespace object as its namespace) it synthesizes', () => {
+    expect(build(MeshEnrolment.sidecarInjection())().filter((d: any) => d.kind === 'VirtualService').map((d: any) => d.metadata.namespace)).toEqual(['bookinfo']);
   });
 });
