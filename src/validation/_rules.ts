@@ -24,6 +24,7 @@ import {
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
+import { _KIALI_CORE_COVERAGE, _KialiCoverage } from './_kiali-coverage';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
@@ -210,14 +211,33 @@ export function _ruleTable(): string {
   ].join('\n');
 }
 
-const BEGIN = /<!-- rules:begin[^>]*-->\n/;
-const END = '<!-- rules:end -->';
+/**
+ * Every Kiali code this analyzer answers (reported under its own id or another, or not reported with the
+ * reason), in code order. @internal
+ */
+export const _KIALI_COVERAGE: readonly _KialiCoverage[] = [
+  ..._KIALI_CORE_COVERAGE,
+].sort((a, b) => a.code.localeCompare(b.code));
 
-/** README text with the rule table between its markers replaced by the generated one. @internal */
+/** README's Kiali table (Markdown), generated from `_KIALI_COVERAGE`. @internal */
+export function _kialiTable(): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [
+    '| Kiali code | Kiali\'s message | reported here as | note |',
+    '|---|---|---|---|',
+    ..._KIALI_COVERAGE.map((k) => `| \`${k.code}\` | ${cell(k.kiali)} | ${k.reportedAs.length ? k.reportedAs.map((id) => `\`${id}\``).join(', ') : 'not reported'} | ${cell(k.note)} |`),
+  ].join('\n');
+}
+
+function replaceBetween(readme: string, marker: string, body: string): string {
+  const b = new RegExp(`<!-- ${marker}:begin[^>]*-->\\n`).exec(readme);
+  const e = readme.indexOf(`<!-- ${marker}:end -->`);
+  if (!b || e < b.index) throw new Error(`README.md has no <!-- ${marker}:begin --> ... <!-- ${marker}:end --> markers`);
+  const from = b.index + b[0].length;
+  return `${readme.slice(0, from)}${body}\n${readme.slice(e)}`;
+}
+
+/** README text with the rule table and the Kiali table between their markers replaced by the generated ones. @internal */
 export function _readmeWithRuleTable(readme: string): string {
-  const begin = BEGIN.exec(readme);
-  const end = readme.indexOf(END);
-  if (!begin || end < begin.index) throw new Error('README.md has no <!-- rules:begin --> ... <!-- rules:end --> markers');
-  const from = begin.index + begin[0].length;
-  return `${readme.slice(0, from)}${_ruleTable()}\n${readme.slice(end)}`;
+  return replaceBetween(replaceBetween(readme, 'rules', _ruleTable()), 'kiali', _kialiTable());
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { _meshChecks } from '../../src/validation/_mesh';
-import { _RULES, _readmeWithRuleTable, _rule, _ruleChecks, _ruleTable } from '../../src/validation/_rules';
+import { _KIALI_COVERAGE, _RULES, _readmeWithRuleTable, _rule, _ruleChecks, _ruleTable } from '../../src/validation/_rules';
 
 describe('rule registry', () => {
   test('README\'s rule table is the one generated from the definitions (run `npx projen rules:readme` when this fails)', () => {
@@ -23,6 +23,16 @@ describe('rule registry', () => {
     // reported outside the engine (schema, CEL, the CLI's file reading) but in the table and suppressible
     for (const id of ['K8S-SCHEMA', 'K8S-CEL', 'K8S-YAML', 'K8S-OBJECT']) expect([id, _rule(id)?.check]).toEqual([id, undefined]);
     expect(_rule('IST0999')).toBeUndefined();
+  });
+
+  test('the Kiali table: each code once, Kiali\'s message, registered rule ids, and a note', () => {
+    const codes = _KIALI_COVERAGE.map((k) => k.code);
+    expect(new Set(codes).size).toEqual(codes.length);
+    for (const k of _KIALI_COVERAGE) {
+      expect(k.code).toMatch(/^KIA\d{4}$/);
+      expect([k.code, k.kiali.length > 10, k.note.length > 10]).toEqual([k.code, true, true]);
+      for (const id of k.reportedAs) expect([k.code, id, _rule(id) !== undefined]).toEqual([k.code, id, true]);
+    }
   });
 
   test('each rule function runs once, however many ids it reports', () => {
