@@ -56,7 +56,7 @@ function rule(id: string, severity: ValidationSeverity, mirrors: string, catches
 }
 
 function duplicates(c: RuleContext): void {
-  for (const f of _duplicateObjects([...c.inputs, ...(c.options.otherObjects ?? [])])) c.findings.push(f);
+  for (const f of _duplicateObjects([...c.inputs, ...(c.options.otherObjects ?? [])], c.options.duplicatesAcrossFiles ?? false)) c.findings.push(f);
 }
 
 /** Every rule, in README order. @internal */
