@@ -37,7 +37,10 @@ interface Ctx {
   readonly gateways: Map<string, _MeshInput>;
   /** `ns/name` -> ServiceEntry. */
   readonly serviceEntries: Map<string, _MeshInput>;
+  /** WasmPlugins and TrafficExtensions (Istio translates the former into the latter). */
   readonly wasmPlugins: _MeshInput[];
+  /** The distinct `spec.selector`s of Istio Gateways (the labels of gateway pods). */
+  readonly gatewaySelectors: Labels[];
   /** Namespaces whose waypoint the input shows (a waypoint Gateway there, or a Service labelled `istio.io/use-waypoint`). */
   readonly waypointNamespaces: Set<string>;
   /** The pods' modes, once per pod. */
@@ -46,7 +49,9 @@ interface Ctx {
 
 /** The rule function the engine runs (once). */
 function checkKialiAmbient(c: RuleContext): void {
-  const x: Ctx = { c, gateways: new Map(), serviceEntries: new Map(), wasmPlugins: [], waypointNamespaces: new Set(), modes: new Map() };
+  const x: Ctx = {
+    c, gateways: new Map(), serviceEntries: new Map(), wasmPlugins: [], gatewaySelectors: gatewaySelectors(c), waypointNamespaces: new Set(), modes: new Map(),
+  };
   for (const input of c.inputs) {
     const d = input.doc;
     const key = `${nsOf(d)}/${text(field(d, 'metadata', 'name'))}`;
@@ -55,13 +60,13 @@ function checkKialiAmbient(c: RuleContext): void {
     if (group === 'gateway.networking.k8s.io' && kind === 'Gateway') {
       x.gateways.set(key, input);
       if (field(d, 'spec', 'gatewayClassName') === 'istio-waypoint') x.waypointNamespaces.add(nsOf(d));
-    } else if (group === 'networking.istio.io' && kind === 'ServiceEntry') {x.serviceEntries.set(key, input);} else if (group === 'extensions.istio.io' && kind === 'WasmPlugin') {x.wasmPlugins.push(input);}
+    } else if (group === 'networking.istio.io' && kind === 'ServiceEntry') {x.serviceEntries.set(key, input);} else if (group === 'extensions.istio.io' && (kind === 'WasmPlugin' || kind === 'TrafficExtension')) {x.wasmPlugins.push(input);}
   }
   for (const svc of c.ix.services.values()) if (_useWaypoint(svc.doc, nsOf(svc.doc))) x.waypointNamespaces.add(nsOf(svc.doc));
   for (const vs of c.ix.virtualServices) checkVirtualService(x, vs);
   for (const dr of c.ix.destinationRules) checkDestinationRule(x, dr);
-  for (const t of c.ix.telemetries) checkAttachment(x, t, 'Telemetry');
-  for (const w of x.wasmPlugins) checkAttachment(x, w, 'WasmPlugin');
+  for (const t of c.ix.telemetries) checkAttachment(x, t, true);
+  for (const w of x.wasmPlugins) checkAttachment(x, w, false);
   checkWaypointLabels(x);
   for (const [ns, pods] of c.ix.podsByNamespace) for (const pod of pods) checkPod(x, ns, pod);
 }
@@ -104,7 +109,7 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1116 (WasmPlugin in Ambient requires targetRefs)',
-    catches: 'a WasmPlugin without `targetRefs` in an ambient namespace (not the root namespace): waypoints never take it and ztunnel runs no Wasm. Not reported when its selector '
+    catches: 'a WasmPlugin (or TrafficExtension, which Istio 1.30 translates it into) without `targetRefs` in an ambient namespace (not the root namespace): waypoints never take it and ztunnel runs no Wasm. Not reported when its selector '
       + 'selects gateway pods or pods of the input that run a sidecar, or (namespace-wide) when the namespace has such pods',
   },
   {
@@ -112,7 +117,7 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1111 (WasmPlugin in Ambient namespace requires waypoint enrollment)',
-    catches: 'a WasmPlugin attached (`targetRefs`) to a Service or ServiceEntry of the input that no waypoint serves: only waypoints take such plugins',
+    catches: 'a WasmPlugin or TrafficExtension attached (`targetRefs`) to a Service or ServiceEntry of the input that no waypoint serves: only waypoints take such plugins',
   },
   {
     id: 'KIA1117',
@@ -292,33 +297,42 @@ function modeOf(x: Ctx, pod: _Pod): _PodMode {
 /** Pods of `ns` in the input that run an Envoy (a sidecar) and match `selector` (every pod when undefined). */
 function envoyPods(x: Ctx, ns: string, selector?: Labels): boolean {
   return (x.c.ix.podsByNamespace.get(ns) ?? []).some((p) => modeOf(x, p).sidecar !== undefined
-    && (!selector || Object.entries(selector).every(([k, v]) => p.labels[k] === v)));
+    && (!selector || within(selector, p.labels)));
 }
 
-/** A selector for gateway pods: Gateway API gateway pods, or an Istio Gateway's (their own Envoy). */
+/** The distinct selectors of the input's Istio Gateways (a few; read once). */
+function gatewaySelectors(c: RuleContext): Labels[] {
+  const distinct = new Map<string, Labels>();
+  for (const gw of c.ix.gateways.values()) {
+    const selector = field(gw.doc, 'spec', 'selector');
+    if (selector && typeof selector === 'object' && Object.keys(selector).length > 0) distinct.set(JSON.stringify(selector), selector as Labels);
+  }
+  return [...distinct.values()];
+}
+
+const within = (small: Labels, big: Labels) => Object.entries(small).every(([k, v]) => big[k] === v);
+
+/** A policy selector for gateway pods: Gateway API gateway pods, or an Istio Gateway's (their own Envoy). */
 function selectsGatewayPods(x: Ctx, selector: Labels): boolean {
   if ('gateway.networking.k8s.io/gateway-name' in selector || 'istio.io/gateway-name' in selector) return true;
-  for (const gw of x.c.ix.gateways.values()) {
-    const pod = field(gw.doc, 'spec', 'selector');
-    if (pod && typeof pod === 'object' && Object.entries(selector).every(([k, v]) => (pod as Labels)[k] === v)) return true;
-  }
-  return false;
+  return x.gatewaySelectors.some((pod) => within(selector, pod));
 }
 
 /** KIA1111/KIA1112 (attached to a Service without waypoint, or namespace-wide without one), KIA1116/KIA1117 (no targetRefs). */
-function checkAttachment(x: Ctx, obj: _MeshInput, kind: 'Telemetry' | 'WasmPlugin'): void {
+function checkAttachment(x: Ctx, obj: _MeshInput, telemetry: boolean): void {
+  const kind = String(field(obj.doc, 'kind'));
   const spec = field(obj.doc, 'spec');
   const ns = nsOf(obj.doc);
   const refs = targetRefsOf(spec);
   if (refs.length > 0) {
-    checkAttachedTargets(x, obj, kind, refs);
+    checkAttachedTargets(x, obj, telemetry, refs);
     return;
   }
   if (ns === x.c.root || !ambientNamespace(x, ns)) return;
   const matchLabels = field(spec, 'selector', 'matchLabels');
   const selector = matchLabels && typeof matchLabels === 'object' && Object.keys(matchLabels).length > 0 ? matchLabels as Labels : undefined;
-  const noTargets = kind === 'Telemetry' ? 'KIA1117' : 'KIA1116';
-  const does = kind === 'Telemetry' ? 'reads no Telemetry' : 'runs no Wasm';
+  const noTargets = telemetry ? 'KIA1117' : 'KIA1116';
+  const does = telemetry ? 'reads no Telemetry' : 'runs no Wasm or Lua';
   if (selector) {
     if (selectsGatewayPods(x, selector) || envoyPods(x, ns, selector)) return;
     x.c.report(obj, noTargets, W, 'spec.selector',
@@ -327,9 +341,9 @@ function checkAttachment(x: Ctx, obj: _MeshInput, kind: 'Telemetry' | 'WasmPlugi
     return;
   }
   if (envoyPods(x, ns)) return;
-  if (kind === 'WasmPlugin') {
+  if (!telemetry) {
     x.c.report(obj, 'KIA1116', W, 'spec',
-      `Namespace ${ns} is ambient and this WasmPlugin has neither targetRefs nor a selector: waypoints never take a WasmPlugin without targetRefs and ztunnel runs no Wasm, so it has no effect. `
+      `Namespace ${ns} is ambient and this ${kind} has neither targetRefs nor a selector: waypoints never take a ${kind} without targetRefs and ztunnel ${does}, so it has no effect. `
       + 'Fix: attach it with targetRefs to the Service (kind Service) or to the waypoint Gateway, served by a waypoint');
   } else if (['metrics', 'tracing', 'accessLogging'].some((k) => list(field(spec, k)).length > 0) && !x.waypointNamespaces.has(ns) && !_useWaypoint(x.c.ix.namespaces.get(ns)?.doc, ns)) {
     x.c.report(obj, 'KIA1112', W, 'spec',
@@ -340,8 +354,9 @@ function checkAttachment(x: Ctx, obj: _MeshInput, kind: 'Telemetry' | 'WasmPlugi
 }
 
 /** KIA1111, KIA1112: a Telemetry or WasmPlugin attached to a Service or ServiceEntry of the input that no waypoint serves. */
-function checkAttachedTargets(x: Ctx, obj: _MeshInput, kind: 'Telemetry' | 'WasmPlugin', refs: Array<{ ref: unknown; path: string }>): void {
+function checkAttachedTargets(x: Ctx, obj: _MeshInput, telemetry: boolean, refs: Array<{ ref: unknown; path: string }>): void {
   const ns = nsOf(obj.doc);
+  const kind = String(field(obj.doc, 'kind'));
   for (const { ref, path } of refs) {
     const group = text(field(ref, 'group')) ?? '';
     const refKind = text(field(ref, 'kind'));
@@ -352,7 +367,7 @@ function checkAttachedTargets(x: Ctx, obj: _MeshInput, kind: 'Telemetry' | 'Wasm
     if (!target) continue;
     const served = serviceWaypoint(x, target, `${refKind}/${name}`);
     if (!served || !('none' in served)) continue;
-    x.c.report(obj, kind === 'Telemetry' ? 'KIA1112' : 'KIA1111', W, path,
+    x.c.report(obj, telemetry ? 'KIA1112' : 'KIA1111', W, path,
       `${refKind}/${name} has no waypoint (${served.none}): only a waypoint applies a ${kind} attached to a ${refKind}; sidecars and ztunnel ignore it, so it has no effect. `
       + `Fix: label namespace ${ns} (or the ${refKind}) istio.io/use-waypoint=<waypoint> and deploy that waypoint, or use a selector for sidecar workloads`);
   }
@@ -399,7 +414,8 @@ function checkWaypointRef(x: Ctx, obj: _MeshInput, key: string, objNs: string, t
 
 /** Pods of gateways (Istio's gateway injection template, Gateway API gateways, waypoints) are proxies themselves. */
 function isGatewayPod(x: Ctx, pod: _Pod): boolean {
-  return 'gateway.networking.k8s.io/gateway-name' in pod.labels || pod.annotations['inject.istio.io/templates'] !== undefined || selectsGatewayPods(x, pod.labels);
+  return 'gateway.networking.k8s.io/gateway-name' in pod.labels || pod.annotations['inject.istio.io/templates'] !== undefined
+    || x.gatewaySelectors.some((selector) => within(selector, pod.labels));
 }
 
 /** KIA1311, KIA1315, KIA1316 (sidecar and ambient labels), KIA1312 (waypoint label on a non-ambient pod), KIA1313 (its waypoint). */

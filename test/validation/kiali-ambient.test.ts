@@ -37,6 +37,16 @@ const deploy = (name: string, labels: { [k: string]: string }, extra: { annotati
 });
 const route = { http: [{ route: [{ destination: { host: 'catalog' } }], timeout: '2s' }] };
 
+describe('messages', () => {
+  test('every finding names the problem and the fix', () => {
+    const all = findings([ns('shop', AMBIENT), ns('web'), svc('catalog'), vs('catalog', { hosts: ['catalog'], ...route }),
+      dr('catalog', { host: 'catalog', trafficPolicy: { loadBalancer: { simple: 'LEAST_REQUEST' } } }), wasm('w', { selector: { matchLabels: { app: 'catalog' } } }), tel('t', { selector: { matchLabels: { app: 'catalog' } }, tracing: [{}] }),
+      deploy('a', { ...AMBIENT, 'sidecar.istio.io/inject': 'true' }), deploy('b', { 'sidecar.istio.io/inject': 'true' }), svc('orders', { 'istio.io/use-waypoint': 'missing' })]);
+    expect(all.map((f) => f.rule)).toEqual(['KIA1113', 'KIA0211', 'KIA1117', 'KIA1116', 'KIA1313', 'KIA1311', 'KIA1316']);
+    for (const f of all) expect([f.rule, / Fix: .+/.test(f.message)]).toEqual([f.rule, true]);
+  });
+});
+
 describe('coverage', () => {
   test('every ambient code the issue lists is answered, by registered rules, and is in the README table', () => {
     const codes = ['KIA0109', 'KIA0110', 'KIA0210', 'KIA0211', 'KIA0212', 'KIA1109', 'KIA1110', 'KIA1111', 'KIA1112', 'KIA1113', 'KIA1114', 'KIA1115', 'KIA1116', 'KIA1117',
@@ -106,6 +116,9 @@ describe('KIA1116 / KIA1111: WasmPlugins in ambient', () => {
     ]);
     expect(check(ns('shop', AMBIENT), svc('catalog'), wasm('auth', { targetRefs: [{ group: '', kind: 'Service', name: 'catalog' }] })))
       .toEqual(['KIA1111 warning WasmPlugin/shop/auth spec.targetRefs[0]']);
+    // a TrafficExtension (Istio 1.30 translates WasmPlugins into them) attaches the same way
+    const lua = obj('extensions.istio.io/v1alpha1', 'TrafficExtension', 'headers', { lua: { inlineCode: 'function envoy_on_request(h) end' }, selector: { matchLabels: { app: 'catalog' } } });
+    expect(check(ns('shop', AMBIENT), lua)).toEqual(['KIA1116 warning TrafficExtension/shop/headers spec.selector']);
   });
   test('near misses: targetRefs to a Service with a waypoint, or to the waypoint; gateway pods; sidecar pods of the input; a sidecar namespace', () => {
     expect(check(ns('shop', WAYPOINT), waypoint(), svc('catalog'), wasm('auth', { targetRefs: [{ group: '', kind: 'Service', name: 'catalog' }] }),
@@ -170,6 +183,8 @@ describe('KIA1311 / KIA1315 / KIA1316 / KIA1312: pods whose sidecar and ambient 
     expect(check(ns('shop', AMBIENT), deploy('a', { 'sidecar.istio.io/inject': 'true', 'istio.io/dataplane-mode': 'none' }))).toEqual([]);
     expect(check(ns('shop', { 'istio-injection': 'enabled' }), deploy('a', { ...AMBIENT, 'sidecar.istio.io/inject': 'false' }))).toEqual([]);
     expect(check(ns('shop', AMBIENT), deploy('edge', { 'sidecar.istio.io/inject': 'true' }, { annotations: { 'inject.istio.io/templates': 'gateway' } }))).toEqual([]);
+    const gateway = obj('networking.istio.io/v1', 'Gateway', 'public', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+    expect(check(ns('shop', AMBIENT), gateway, deploy('ingress', { 'istio': 'ingressgateway', 'sidecar.istio.io/inject': 'true' }))).toEqual([]);
     expect(check(deploy('a', { 'sidecar.istio.io/inject': 'true' }), deploy('b', { 'istio.io/use-waypoint': 'waypoint' }))).toEqual([]);
   });
 });
