@@ -50,8 +50,13 @@ interface Ctx {
 /** The rule function the engine runs (once). */
 function checkKialiAmbient(c: RuleContext): void {
   const x: Ctx = {
-    c, gateways: new Map(), serviceEntries: new Map(), wasmPlugins: [], gatewaySelectors: gatewaySelectors(c),
-    waypointNamespaces: new Set(), modes: new Map(),
+    c,
+    gateways: new Map(),
+    serviceEntries: new Map(),
+    wasmPlugins: [],
+    gatewaySelectors: gatewaySelectors(c),
+    waypointNamespaces: new Set(),
+    modes: new Map(),
   };
   for (const input of c.inputs) {
     const d = input.doc;
