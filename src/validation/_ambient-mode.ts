@@ -9,7 +9,7 @@
  * - manifests/charts/istio-cni/values.yaml (`ambient.enablementSelectors`) and cni/pkg/util/enablement_selector.go:
  *   a pod is captured when it or its namespace is labelled `istio.io/dataplane-mode: ambient` (the pod's `none`
  *   opts out), and never when it has a sidecar (annotation `sidecar.istio.io/status`: "Ztunnel and sidecar for a
- *   single pod is currently not supported");
+ *   single pod is currently not supported"; the injector also skips pods that carry it);
  * - pkg/kube/inject/inject.go (`injectRequired`) and the injector's webhooks (istio-discovery chart): a pod gets a
  *   sidecar in a namespace labelled `istio-injection: enabled` or `istio.io/rev`, or by its own label
  *   `sidecar.istio.io/inject: "true"` / `istio.io/rev`; the pod's `sidecar.istio.io/inject: "false"` opts out;
@@ -85,7 +85,10 @@ export function _waypointAdmits(gateway: unknown, namespace: string, namespaceDo
 
 /** How a pod (its labels and annotations, its namespace's labels) joins the mesh. @internal */
 export interface _PodMode {
-  /** `manual`: the pod spec already has the `istio-proxy` container (istioctl kube-inject); `webhook`: the injector adds it. */
+  /**
+   * `manual`: the pod is already injected (the `sidecar.istio.io/status` annotation istioctl kube-inject writes beside the
+   * istio-proxy container: what istio-cni and the injector test); `webhook`: the injector adds the sidecar.
+   */
   readonly sidecar?: 'manual' | 'webhook';
   /** The injection comes from the pod's own labels (not its namespace's). */
   readonly sidecarByPod: boolean;
@@ -100,9 +103,8 @@ export interface _PodMode {
  * namespace is not in the input (only the pod's own labels decide).
  * @internal
  */
-export function _podMode(labels: Labels, annotations: Labels, podSpec: unknown, nsLabels: Labels | undefined): _PodMode {
-  const manual = annotations['sidecar.istio.io/status'] !== undefined
-    || list(field(podSpec, 'containers')).some((c) => field(c, 'name') === 'istio-proxy');
+export function _podMode(labels: Labels, annotations: Labels, nsLabels: Labels | undefined): _PodMode {
+  const manual = annotations['sidecar.istio.io/status'] !== undefined;
   const inject = labels[SIDECAR_INJECT] ?? annotations[SIDECAR_INJECT];
   const ns = nsLabels ?? {};
   const byNamespace = inject !== 'false' && injectionByNamespace(ns);

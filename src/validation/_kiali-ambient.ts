@@ -164,7 +164,7 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1315 (pod with both a sidecar container and ambient labels)',
-    catches: 'a pod whose spec already has the `istio-proxy` container (`istioctl kube-inject`, or the `sidecar.istio.io/status` annotation) while it or its namespace is labelled ambient: '
+    catches: 'a pod already injected (the `sidecar.istio.io/status` annotation `istioctl kube-inject` writes with the `istio-proxy` container) while it or its namespace is labelled ambient: '
       + 'istio-cni skips it, so it stays a sidecar pod',
   },
   {
@@ -293,8 +293,7 @@ function modeOf(x: Ctx, pod: _Pod): _PodMode {
   let mode = x.modes.get(pod);
   if (!mode) {
     const namespace = x.c.ix.namespaces.get(nsOf(pod.input.doc));
-    const specPath = pod.path === 'metadata' ? ['spec'] : [...pod.path.split('.').slice(0, -1), 'spec'];
-    mode = _podMode(pod.labels, pod.annotations, field(pod.input.doc, ...specPath), namespace ? labelsOf(namespace.doc) : undefined);
+    mode = _podMode(pod.labels, pod.annotations, namespace ? labelsOf(namespace.doc) : undefined);
     x.modes.set(pod, mode);
   }
   return mode;
@@ -433,7 +432,7 @@ function checkPod(x: Ctx, ns: string, pod: _Pod): void {
   let conflict = true;
   if (mode.sidecar === 'manual' && mode.ambientLabelled) {
     x.c.report(pod.input, 'KIA1315', W, mode.podDataplane === 'ambient' ? label(dataplane) : pod.path,
-      `The pod already has a sidecar (the istio-proxy container or the sidecar.istio.io/status annotation of istioctl kube-inject) and ${mode.podDataplane === 'ambient' ? 'is labelled' : `namespace ${ns} is`} `
+      `The pod already has a sidecar (the sidecar.istio.io/status annotation and istio-proxy container of istioctl kube-inject) and ${mode.podDataplane === 'ambient' ? 'is labelled' : `namespace ${ns} is`} `
       + 'istio.io/dataplane-mode: ambient: istio-cni does not capture pods with a sidecar, so it stays a sidecar pod. Fix: remove the injected sidecar (deploy the manifest without kube-inject), '
       + 'or label the pod istio.io/dataplane-mode: none');
   } else if (mode.sidecar === 'webhook' && mode.podDataplane === 'ambient') {
@@ -499,7 +498,7 @@ export const _KIALI_AMBIENT_COVERAGE: readonly _KialiCoverage[] = [
   kiali('KIA1314', 'This workload has a sidecar label and ambient redirection', [],
     'needs the cluster: `ambient.istio.io/redirection` is set by istio-cni on running pods; the manifest form (ambient and injection labels on one pod) is KIA1311'),
   kiali('KIA1315', 'This workload has a pod with both a sidecar container and ambient labels', ['KIA1315'],
-    'the injected `istio-proxy` container in the manifest (istioctl kube-inject) or the `sidecar.istio.io/status` annotation'),
+    'decided by the `sidecar.istio.io/status` annotation of an injected manifest (istioctl kube-inject), which istio-cni tests; an `istio-proxy` container alone (a gateway) is not a sidecar'),
   kiali('KIA1316', 'This workload has a sidecar but is in an Ambient-enabled namespace', ['KIA1316'],
     'a pod opting into injection by its own label; not when it also says `istio.io/dataplane-mode: none` (the documented way to leave ambient)'),
   kiali('KIA1317', 'This workload has L7 Authorization Policies but no Waypoint', ['MESH101', 'MESH102'],

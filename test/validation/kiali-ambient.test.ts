@@ -178,7 +178,7 @@ describe('KIA1311 / KIA1315 / KIA1316 / KIA1312: pods whose sidecar and ambient 
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', labels: { 'istio.io/use-waypoint': 'waypoint', 'istio.io/dataplane-mode': 'none' } }, spec: { containers: [] } };
     expect(check(ns('shop', AMBIENT), waypoint(), pod)).toEqual(['KIA1312 warning Pod/shop/p metadata.labels["istio.io/use-waypoint"]']);
   });
-  test('near misses: an ambient pod; a pod opting out of ambient into a sidecar; injection disabled on the pod; gateway pods; a namespace outside the input', () => {
+  test('near misses: an ambient pod; a pod opting out of ambient into a sidecar; injection disabled on the pod; gateway pods; a namespace outside the input; a proxy container alone', () => {
     expect(check(ns('shop', AMBIENT), deploy('a', {}), deploy('b', AMBIENT))).toEqual([]);
     expect(check(ns('shop', AMBIENT), deploy('a', { 'sidecar.istio.io/inject': 'true', 'istio.io/dataplane-mode': 'none' }))).toEqual([]);
     expect(check(ns('shop', { 'istio-injection': 'enabled' }), deploy('a', { ...AMBIENT, 'sidecar.istio.io/inject': 'false' }))).toEqual([]);
@@ -186,5 +186,7 @@ describe('KIA1311 / KIA1315 / KIA1316 / KIA1312: pods whose sidecar and ambient 
     const gateway = obj('networking.istio.io/v1', 'Gateway', 'public', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
     expect(check(ns('shop', AMBIENT), gateway, deploy('ingress', { 'istio': 'ingressgateway', 'sidecar.istio.io/inject': 'true' }))).toEqual([]);
     expect(check(deploy('a', { 'sidecar.istio.io/inject': 'true' }), deploy('b', { 'istio.io/use-waypoint': 'waypoint' }))).toEqual([]);
+    // an istio-proxy container without the injection status annotation is a gateway's Envoy, not a sidecar (istio-cni tests the annotation)
+    expect(check(ns('shop', AMBIENT), deploy('edge', {}, { containers: [{ name: 'istio-proxy', image: 'proxyv2' }] }))).toEqual([]);
   });
 });
