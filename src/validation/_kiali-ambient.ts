@@ -35,6 +35,8 @@ interface Ctx {
   readonly c: RuleContext;
   /** `ns/name` -> Gateway API Gateway (waypoints among them). */
   readonly gateways: Map<string, _MeshInput>;
+  /** Namespaces with Gateway API Gateways. */
+  readonly gatewayNamespaces: Set<string>;
   /** `ns/name` -> ServiceEntry. */
   readonly serviceEntries: Map<string, _MeshInput>;
   /** WasmPlugins and TrafficExtensions (Istio translates the former into the latter). */
@@ -52,6 +54,7 @@ function checkKialiAmbient(c: RuleContext): void {
   const x: Ctx = {
     c,
     gateways: new Map(),
+    gatewayNamespaces: new Set(),
     serviceEntries: new Map(),
     wasmPlugins: [],
     gatewaySelectors: gatewaySelectors(c),
@@ -65,6 +68,7 @@ function checkKialiAmbient(c: RuleContext): void {
     const group = _apiGroup(d);
     if (group === 'gateway.networking.k8s.io' && kind === 'Gateway') {
       x.gateways.set(key, input);
+      x.gatewayNamespaces.add(nsOf(d));
       if (field(d, 'spec', 'gatewayClassName') === 'istio-waypoint') x.waypointNamespaces.add(nsOf(d));
     } else if (group === 'networking.istio.io' && kind === 'ServiceEntry') {x.serviceEntries.set(key, input);} else if (group === 'extensions.istio.io' && (kind === 'WasmPlugin' || kind === 'TrafficExtension')) {x.wasmPlugins.push(input);}
   }
@@ -147,8 +151,8 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1313 (annotated waypoint does not exist or is misconfigured), for Namespaces, Services, ServiceEntries and pods',
-    catches: 'an `istio.io/use-waypoint` label naming a waypoint Gateway the input does not define while it defines that namespace (declare one made by `istioctl waypoint apply` '
-      + 'with `--external-gateway ns/name`), a waypoint that does not take the object\'s traffic (`istio.io/waypoint-for`: a Service\'s own label needs `service`/`all`, a pod\'s '
+    catches: 'an `istio.io/use-waypoint` label naming a waypoint Gateway the input does not define while it defines that Namespace or other Gateways in it (declare one made by '
+      + '`istioctl waypoint apply` external: `declareExternalGateways`, `--external-gateway ns/name`), a waypoint that does not take the object\'s traffic (`istio.io/waypoint-for`: a Service\'s own label needs `service`/`all`, a pod\'s '
       + '`workload`/`all`), or one in another namespace whose HBONE listener (port 15008) does not admit the object\'s namespace (`allowedRoutes` defaults to Same): the traffic skips the waypoint',
   },
   {
@@ -397,10 +401,13 @@ function checkWaypointRef(x: Ctx, obj: _MeshInput, key: string, objNs: string, t
   const gateway = x.gateways.get(key);
   const [wpNs, wpName] = key.split('/');
   if (!gateway) {
-    if (!x.c.ix.definedNamespaces.has(wpNs) || (x.c.options.externalGateways?.has(key) ?? false)) return;
+    // as for route parents (MESH405): decided where the input defines the namespace or other Gateways in it
+    const known = x.c.ix.namespaces.has(wpNs) || x.gatewayNamespaces.has(wpNs);
+    if (!known || (x.c.options.externalGateways?.has(key) ?? false)) return;
     x.c.report(obj, 'KIA1313', W, path,
       `Waypoint ${key} is not defined in the input (which defines namespace ${wpNs}): Istio finds no waypoint, so the traffic skips it and no L7 policy or route applies. `
-      + `Fix: add the waypoint (a Gateway ${wpName} of class istio-waypoint in ${wpNs}), correct the label, or declare it external (--external-gateway ${key}) when istioctl waypoint apply creates it`);
+      + `Fix: add the waypoint (a Gateway ${wpName} of class istio-waypoint in ${wpNs}), correct the label, or declare it external when istioctl waypoint apply creates it `
+      + `(MeshValidation.declareExternalGateways(['${key}']), --external-gateway ${key})`);
     return;
   }
   const takes = _waypointFor(gateway.doc);

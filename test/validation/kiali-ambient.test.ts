@@ -1,5 +1,7 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ConformanceValidator, MeshValidation } from '../../src';
 import { _KIALI_AMBIENT_COVERAGE } from '../../src/validation/_kiali-ambient';
-import { _meshChecks } from '../../src/validation/_mesh';
+import { _meshChecks, _validateDocuments } from '../../src/validation/_mesh';
 import { _KIALI_COVERAGE, _rule } from '../../src/validation/_rules';
 
 // Kiali's ambient validations with Istio 1.30's semantics (src/validation/_kiali-ambient.ts): each rule fails on
@@ -163,6 +165,19 @@ describe('KIA1313: a waypoint named by istio.io/use-waypoint is missing or misco
     expect(check(ns('shop', { ...WAYPOINT, 'istio.io/use-waypoint-namespace': 'mesh-waypoints' }), ns('mesh-waypoints'),
       waypoint('waypoint', 'mesh-waypoints', {}, { allowedRoutes: { namespaces: { from: 'All' } } }))).toEqual([]);
     expect(check(ns('shop', AMBIENT), waypoint('wp', 'shop', { 'istio.io/waypoint-for': 'all' }), deploy('catalog', { 'istio.io/use-waypoint': 'wp' }))).toEqual([]);
+  });
+
+  test('synth and the CLI agree: a waypoint declared external at synth is carried to the output (no finding from either)', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop');
+    new ApiObject(chart, 'ns', ns('shop', WAYPOINT));
+    const validation = MeshValidation.of(app);
+    expect(validation.validate().map((f) => `${f.rule} ${f.kind}/${f.name} ${f.path}`)).toEqual(['KIA1313 Namespace/shop metadata.labels["istio.io/use-waypoint"]']);
+    validation.declareExternalGateways(['shop/waypoint']);
+    expect(validation.validate()).toEqual([]);
+    const docs = Testing.synth(chart);
+    expect(docs[0].metadata.annotations).toEqual({ 'validation.cdk8s-istio.dev/external-gateways': 'shop/waypoint' });
+    expect(_validateDocuments(docs.map((doc: any) => ({ doc })), ConformanceValidator.builtIn())).toEqual([]);
   });
 });
 
