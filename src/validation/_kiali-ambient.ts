@@ -39,6 +39,8 @@ interface Ctx {
   readonly gatewayNamespaces: Set<string>;
   /** `ns/name` -> ServiceEntry. */
   readonly serviceEntries: Map<string, _MeshInput>;
+  /** Exact host -> the first ServiceEntry defining it. */
+  readonly seHosts: Map<string, _MeshInput>;
   /** WasmPlugins and TrafficExtensions (Istio translates the former into the latter). */
   readonly wasmPlugins: _MeshInput[];
   /** The distinct `spec.selector`s of Istio Gateways (the labels of gateway pods). */
@@ -56,6 +58,7 @@ function checkKialiAmbient(c: RuleContext): void {
     gateways: new Map(),
     gatewayNamespaces: new Set(),
     serviceEntries: new Map(),
+    seHosts: new Map(),
     wasmPlugins: [],
     gatewaySelectors: gatewaySelectors(c),
     waypointNamespaces: new Set(),
@@ -70,7 +73,10 @@ function checkKialiAmbient(c: RuleContext): void {
       x.gateways.set(key, input);
       x.gatewayNamespaces.add(nsOf(d));
       if (field(d, 'spec', 'gatewayClassName') === 'istio-waypoint') x.waypointNamespaces.add(nsOf(d));
-    } else if (group === 'networking.istio.io' && kind === 'ServiceEntry') {x.serviceEntries.set(key, input);} else if (group === 'extensions.istio.io' && (kind === 'WasmPlugin' || kind === 'TrafficExtension')) {x.wasmPlugins.push(input);}
+    } else if (group === 'networking.istio.io' && kind === 'ServiceEntry') {
+      x.serviceEntries.set(key, input);
+      for (const h of list(field(d, 'spec', 'hosts'))) if (typeof h === 'string' && !h.startsWith('*') && !x.seHosts.has(h)) x.seHosts.set(h, input);
+    } else if (group === 'extensions.istio.io' && (kind === 'WasmPlugin' || kind === 'TrafficExtension')) {x.wasmPlugins.push(input);}
   }
   for (const svc of c.ix.services.values()) if (_useWaypoint(svc.doc, nsOf(svc.doc))) x.waypointNamespaces.add(nsOf(svc.doc));
   for (const vs of c.ix.virtualServices) checkVirtualService(x, vs);
@@ -88,7 +94,7 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1113 (L7 VirtualService targets a service not enrolled to use a waypoint); answers KIA1109',
-    catches: 'a mesh VirtualService (no `gateways`, or `mesh`) with `http`, `tls` or `tcp` routes for a Service of the input in an ambient namespace that no waypoint serves '
+    catches: 'a mesh VirtualService (no `gateways`, or `mesh`) with `http`, `tls` or `tcp` routes for a Service or ServiceEntry of the input in an ambient namespace that no waypoint serves '
       + '(no `istio.io/use-waypoint` on it or its Namespace, `none`, or a waypoint with `istio.io/waypoint-for: workload`): ztunnel applies no VirtualService, so only sidecar clients route by it',
   },
   {
@@ -96,22 +102,22 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1114 (L7 VirtualService should be in the same namespace as the Ambient destination service)',
-    catches: 'such a VirtualService for an ambient Service that a waypoint serves, in a namespace that is neither the Service\'s nor the waypoint\'s: the waypoint ignores it',
+    catches: 'such a VirtualService for an ambient Service or ServiceEntry that a waypoint serves, in a namespace that is neither its nor the waypoint\'s: the waypoint ignores it',
   },
   {
     id: 'KIA0211',
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA0211 (L7 DestinationRule targets a service not enrolled to use a waypoint); answers KIA0210',
-    catches: 'a DestinationRule (without `workloadSelector`) with `loadBalancer`, `connectionPool` or `outlierDetection` (top level, port level or in a subset) for an ambient Service of the '
-      + 'input that no waypoint serves: ztunnel applies no DestinationRule, so only sidecar clients apply them (Kiali counts only HTTP settings; ztunnel applies TCP ones neither)',
+    catches: 'a DestinationRule (without `workloadSelector`) with `loadBalancer`, `connectionPool` or `outlierDetection` (top level, port level or in a subset) for an ambient Service or '
+      + 'ServiceEntry of the input that no waypoint serves: ztunnel applies no DestinationRule, so only sidecar clients apply them (Kiali counts only HTTP settings; ztunnel applies TCP ones neither)',
   },
   {
     id: 'KIA0212',
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA0212 (L7 DestinationRule should be in the same namespace as the Ambient destination service)',
-    catches: 'such a DestinationRule (or one with `subsets`) for an ambient Service that a waypoint serves, in a namespace that is neither the Service\'s, the waypoint\'s nor the root '
+    catches: 'such a DestinationRule (or one with `subsets`) for an ambient Service or ServiceEntry that a waypoint serves, in a namespace that is neither its, the waypoint\'s nor the root '
       + 'namespace: the waypoint does not look it up',
   },
   {
@@ -208,7 +214,16 @@ function ambientNamespace(x: Ctx, ns: string): boolean {
   return namespace !== undefined && _namespaceIsAmbient(namespace.doc);
 }
 
-const WAYPOINT_FIX = 'label the Service (or its namespace) istio.io/use-waypoint=<waypoint> and deploy that waypoint (a Gateway of class istio-waypoint)';
+const waypointFix = (kind: string) => `label the ${kind} (or its namespace) istio.io/use-waypoint=<waypoint> and deploy that waypoint (a Gateway of class istio-waypoint)`;
+
+/** The Service (by its FQDN) or ServiceEntry (by one of its hosts) of the input that `host` names, in an ambient namespace. */
+function ambientDestination(x: Ctx, host: string, ns: string): { target: _MeshInput; kind: string; what: string } | undefined {
+  const svc = x.c.ix.services.get(_resolveShortname(host, ns));
+  const target = svc ?? x.seHosts.get(host);
+  if (!target || !ambientNamespace(x, nsOf(target.doc))) return undefined;
+  const kind = svc ? 'Service' : 'ServiceEntry';
+  return { target, kind, what: `${kind} ${nsOf(target.doc)}/${text(field(target.doc, 'metadata', 'name'))}` };
+}
 
 /** KIA1113, KIA1114: a mesh VirtualService for an ambient Service without a waypoint, or outside the namespaces its waypoint reads. */
 function checkVirtualService(x: Ctx, vs: _MeshInput): void {
@@ -219,25 +234,24 @@ function checkVirtualService(x: Ctx, vs: _MeshInput): void {
   const own = nsOf(vs.doc);
   const seen = new Set<_MeshInput>();
   list(field(spec, 'hosts')).forEach((h, i) => {
-    const svc = typeof h === 'string' ? x.c.ix.services.get(_resolveShortname(h, own)) : undefined;
-    if (!svc || seen.has(svc)) return;
-    seen.add(svc);
-    const svcNs = nsOf(svc.doc);
-    const what = `Service ${svcNs}/${text(field(svc.doc, 'metadata', 'name'))}`;
-    if (!ambientNamespace(x, svcNs)) return;
-    const served = serviceWaypoint(x, svc, what);
+    const dest = typeof h === 'string' ? ambientDestination(x, h, own) : undefined;
+    if (!dest || seen.has(dest.target)) return;
+    seen.add(dest.target);
+    const { what, kind } = dest;
+    const served = serviceWaypoint(x, dest.target, what);
     if (!served) return;
     if ('none' in served) {
       x.c.report(vs, 'KIA1113', W, `spec.hosts[${i}]`,
         `${what} is in an ambient namespace and has no waypoint (${served.none}): ztunnel applies no VirtualService, so these routes apply only to clients with a sidecar; `
-        + `ambient clients reach the Service unrouted. Fix: ${WAYPOINT_FIX}`);
+        + `ambient clients reach the ${kind} unrouted. Fix: ${waypointFix(kind)}`);
       return;
     }
-    const wpNs = served.waypoint.split('/')[0];
-    if (own !== svcNs && own !== wpNs) {
+    const [wpNs] = served.waypoint.split('/');
+    const destNs = nsOf(dest.target.doc);
+    if (own !== destNs && own !== wpNs) {
       x.c.report(vs, 'KIA1114', W, `spec.hosts[${i}]`,
-        `${what} is served by waypoint ${served.waypoint}, which applies only VirtualServices in the Service's namespace (${svcNs}) or its own (${wpNs}): it ignores this one in ${own}, `
-        + `so only sidecar clients route by it. Fix: move the VirtualService to namespace ${svcNs}`);
+        `${what} is served by waypoint ${served.waypoint}, which applies only VirtualServices in the ${kind}'s namespace (${destNs}) or its own (${wpNs}): it ignores this one in ${own}, `
+        + `so only sidecar clients route by it. Fix: move the VirtualService to namespace ${destNs}`);
     }
   });
 }
@@ -263,24 +277,24 @@ function checkDestinationRule(x: Ctx, dr: _MeshInput): void {
   const setting = envoySetting(spec);
   if (!setting && list(field(spec, 'subsets')).length === 0) return;
   const own = nsOf(dr.doc);
-  const svc = x.c.ix.services.get(_resolveShortname(host, own));
-  if (!svc || !ambientNamespace(x, nsOf(svc.doc))) return;
-  const svcNs = nsOf(svc.doc);
-  const what = `Service ${svcNs}/${text(field(svc.doc, 'metadata', 'name'))}`;
-  const served = serviceWaypoint(x, svc, what);
+  const dest = ambientDestination(x, host, own);
+  if (!dest) return;
+  const { what, kind } = dest;
+  const svcNs = nsOf(dest.target.doc);
+  const served = serviceWaypoint(x, dest.target, what);
   if (!served) return;
   if ('none' in served) {
     if (setting) {
       x.c.report(dr, 'KIA0211', W, setting,
         `${what} is in an ambient namespace and has no waypoint (${served.none}): ztunnel applies no DestinationRule, so ${setting.split('.').pop()} applies only to clients with a sidecar. `
-        + `Fix: ${WAYPOINT_FIX}`);
+        + `Fix: ${waypointFix(kind)}`);
     }
     return;
   }
   const wpNs = served.waypoint.split('/')[0];
   if (own !== svcNs && own !== wpNs && own !== x.c.root) {
     x.c.report(dr, 'KIA0212', W, 'spec.host',
-      `${what} is served by waypoint ${served.waypoint}, which looks up DestinationRules in its own namespace (${wpNs}), the Service's (${svcNs}) and the root namespace (${x.c.root}): `
+      `${what} is served by waypoint ${served.waypoint}, which looks up DestinationRules in its own namespace (${wpNs}), the ${kind}'s (${svcNs}) and the root namespace (${x.c.root}): `
       + `it ignores this one in ${own}, so only sidecar clients in ${own} apply it. Fix: move the DestinationRule to namespace ${svcNs}`);
   }
 }
@@ -487,7 +501,7 @@ export const _KIALI_AMBIENT_COVERAGE: readonly _KialiCoverage[] = [
   kiali('KIA1112', 'L7 Telemetry in Ambient namespace requires waypoint enrollment (istio.io/use-waypoint)', ['KIA1112'],
     'targetRefs to a Service without waypoint, and namespace-wide Telemetries where the input shows no waypoint and no sidecar pod; metrics count too (ztunnel reads no Telemetry)'),
   kiali('KIA1113', 'L7 VirtualService targets a service not enrolled to use a waypoint (istio.io/use-waypoint)', ['KIA1113'],
-    'also TCP routes (waypoints apply `tcp` routes; ztunnel none); a waypoint with `istio.io/waypoint-for: workload` serves no Service'),
+    'also TCP routes (waypoints apply `tcp` routes; ztunnel none) and ServiceEntry hosts (egress waypoints); a waypoint with `istio.io/waypoint-for: workload` serves no Service'),
   kiali('KIA1114', 'L7 VirtualService should be in the same namespace as the Ambient destination service to take effect', ['KIA1114'],
     'the waypoint also reads VirtualServices of its own namespace (Istio\'s `getVirtualServiceForWaypoint`), which are not reported'),
   kiali('KIA1115', 'RequestAuthentication in Ambient requires targetRefs to a Service or Gateway; selector policies are ignored by waypoints', ['MESH101'],

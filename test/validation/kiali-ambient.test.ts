@@ -76,6 +76,14 @@ describe('KIA1113 / KIA1114: a mesh VirtualService for an ambient Service', () =
       + 'Fix: label the Service (or its namespace) istio.io/use-waypoint=<waypoint> and deploy that waypoint (a Gateway of class istio-waypoint)');
   });
 
+  test('fails on a ServiceEntry host without a waypoint (an egress waypoint applies the routes); not with one', () => {
+    const entry = (labels?: { [k: string]: string }) => obj('networking.istio.io/v1', 'ServiceEntry', 'payments',
+      { hosts: ['api.payments.example.com'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] }, 'shop', labels);
+    const tlsRoute = vs('payments', { hosts: ['api.payments.example.com'], tls: [{ match: [{ sniHosts: ['api.payments.example.com'] }], route: [{ destination: { host: 'api.payments.example.com' } }] }] });
+    expect(check(ns('shop', AMBIENT), entry(), tlsRoute)).toEqual(['KIA1113 warning VirtualService/shop/payments spec.hosts[0]']);
+    expect(check(ns('shop', AMBIENT), waypoint('egress', 'shop', { 'istio.io/waypoint-for': 'all' }), entry({ 'istio.io/use-waypoint': 'egress' }), tlsRoute)).toEqual([]);
+  });
+
   test('fails (KIA1114) when the Service has a waypoint but the VirtualService is in a third namespace', () => {
     expect(check(ns('shop', WAYPOINT), ns('web'), waypoint(), svc('catalog'), vs('catalog', { hosts: ['catalog.shop.svc.cluster.local'], ...route }, 'web')))
       .toEqual(['KIA1114 warning VirtualService/web/catalog spec.hosts[0]']);
