@@ -14,12 +14,14 @@ import {
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
 import {
-  checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds, checkServiceEntryConflicts,
+  checkAuthorizationPorts, checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds,
+  checkServiceEntryConflicts,
   checkSpiffePrincipals,
 } from './_checks-kiali';
 import {
   checkAuthorizationPolicies, checkCustomProviders, checkDestinationRuleValues, checkGatewayPortNames, checkGatewayServers, checkHeaderValues,
-  checkHttpRouteShape, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries, checkServiceEntryEndpointPorts, checkSidecarHosts,
+  checkHttpRouteShape, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries, checkServiceEntryEndpointPorts, checkServiceEntryResolution,
+  checkSidecarHosts,
   checkSubsetNames,
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
@@ -164,6 +166,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a Sidecar egress host that is not `namespace/dnsName` (namespace `*`, `.`, `~` or a DNS label), e.g. a bare FQDN', checkSidecarHosts),
   rule('MESH218', E, 'admission webhook `validateWorkloadEntry` (ServiceEntry endpoints)',
     'a ServiceEntry (STATIC, DNS, DNS_ROUND_ROBIN) endpoint `ports` key that names no port of the ServiceEntry', checkServiceEntryEndpointPorts),
+  rule('MESH221', E, 'admission webhook `ValidateServiceEntry` (resolution)',
+    'a ServiceEntry with DNS/DNS_ROUND_ROBIN resolution and no endpoints has a wildcard host, DNS_ROUND_ROBIN has several endpoints, NONE has endpoints, or DYNAMIC_DNS has a host without wildcard, addresses, endpoints or a port that is not HTTP, TLS, GRPC or HTTP2', checkServiceEntryResolution),
   rule('MESH219', E, 'admission webhook `validatePercentage` (fault injection)',
     'a VirtualService fault `delay`/`abort` `percentage.value` that is neither 0 nor in [0.0001, 100]', checkHttpRouteShape),
   rule('MESH220', E, 'admission webhook `validateHTTPRoute` (conflicts)',
@@ -179,6 +183,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'an AuthorizationPolicy rule names a port that the input\'s Services of the selected workloads serve as TCP (or without a protocol Istio can select), together with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions): on that port the rule never matches', checkHttpFieldsOnTcpPorts),
   rule('MESH304', E, 'this library (Istio: PeerAuthentication `portLevelMtls` keys)',
     'a PeerAuthentication `portLevelMtls` key is the Service port of the selected workloads, not their workload (target) port, which Istio keys it by: the setting never applies', checkPortLevelMtls),
+  rule('MESH307', E, 'this library (Istio: authorization `ports` are workload ports)',
+    'an AuthorizationPolicy `ports`/`notPorts` entry is the Service port of the selected workloads, not their workload (target) port, which Istio matches: the entry never matches', checkAuthorizationPorts),
   rule('MESH305', E, 'this library (Istio\'s built-in providers)',
     'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
   rule('MESH306', E, 'this library (Istio: principals are matched with `spiffe://` prepended)',
