@@ -26,6 +26,7 @@ import {
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
+import { _KIALI_AMBIENT_COVERAGE } from './_kiali-ambient';
 import { _KIALI_CORE_COVERAGE, _KialiCoverage } from './_kiali-coverage';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
@@ -225,6 +226,7 @@ export function _ruleTable(): string {
  */
 export const _KIALI_COVERAGE: readonly _KialiCoverage[] = [
   ..._KIALI_CORE_COVERAGE,
+  ..._KIALI_AMBIENT_COVERAGE,
 ].sort((a, b) => a.code.localeCompare(b.code));
 
 /** README's Kiali table (Markdown), generated from `_KIALI_COVERAGE`. @internal */
