@@ -57,9 +57,12 @@ function audiencesOverlap(a: '*' | Set<string>, b: '*' | Set<string>): boolean {
   return [...a].some((n) => b.has(n));
 }
 
-/** The exportTo set as Istio compares it (`.` is the own namespace), sorted. */
-function exportToKey(exportTo: unknown, namespace: string): string {
-  return [...new Set(items(exportTo).map((e) => (e === '.' ? namespace : String(e))))].sort().join(',');
+/**
+ * The exportTo set as Istio compares it when merging: the entries as written (`.` and the own namespace are
+ * different entries to `sets.Equals`), sorted.
+ */
+function exportToKey(exportTo: unknown): string {
+  return [...new Set(items(exportTo).map((e) => String(e)))].sort().join(',');
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -91,7 +94,7 @@ export function checkDestinationRuleMerges(c: RuleContext): void {
     const merges = new Map<string, _MeshInput[]>();
     for (const dr of list) {
       // a DestinationRule with a workloadSelector is private to its namespace, whatever its exportTo
-      const k = dr.doc.spec?.workloadSelector ? ns : exportToKey(dr.doc.spec?.exportTo, ns);
+      const k = dr.doc.spec?.workloadSelector ? '.' : exportToKey(dr.doc.spec?.exportTo);
       merges.set(k, [...(merges.get(k) ?? []), dr]);
     }
     for (const merged of merges.values()) {
@@ -166,7 +169,7 @@ export function checkServiceEntryHosts(c: RuleContext): void {
   for (const se of c.ix.serviceEntries) {
     const spec = se.doc.spec ?? {};
     const ns = nsOf(se.doc);
-    const mergeKey = [ns, spec.resolution ?? 'NONE', labelKey(se.doc.metadata?.labels), labelKey(spec.workloadSelector?.labels), exportToKey(spec.exportTo, ns)].join('|');
+    const mergeKey = [ns, spec.resolution ?? 'NONE', labelKey(se.doc.metadata?.labels), labelKey(spec.workloadSelector?.labels), exportToKey(spec.exportTo)].join('|');
     const seenBy = audience(spec.exportTo, ns);
     for (const host of new Set(items(spec.hosts).filter((h): h is string => typeof h === 'string'))) {
       for (const p of items(spec.ports)) {
