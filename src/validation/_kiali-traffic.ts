@@ -379,7 +379,7 @@ export const _KIALI_TRAFFIC_COVERAGE: readonly _KialiCoverage[] = [
     'Istio\'s selection, not istioctl\'s exact selectors: two Gateways conflict when one selector is a subset of the other (every pod the narrower selects runs both) or a pod of the input matches both; same port, host and bind'),
   kiali('KIA1004', 'This host has no matching entry in the service registry', ['KIA1004'],
     'decided only for a namespace the input defines (a Namespace object); Services, ServiceEntries and VirtualServices of that namespace count; wildcards and `*/` hosts are not decided'),
-  kiali('KIA1006', 'Global default sidecar should not have workloadSelector', ['KIA1006'], 'the root namespace is `istio-system` (the `--root-namespace` option)'),
+  kiali('KIA1006', 'Global default sidecar should not have workloadSelector', ['KIA1006'], 'the root namespace is `istio-system`, Istio\'s default `meshConfig.rootNamespace`'),
   kiali('KIA1007', 'OutboundTrafficPolicy with empty mode value is ambiguous', ['KIA1007'],
     'not ambiguous in a manifest: a missing mode is REGISTRY_ONLY, replacing the mesh\'s policy'),
   kiali('KIA1104', 'The weight is assumed to be 100 because there is only one route destination', ['KIA1104'],
