@@ -203,12 +203,39 @@ export function checkIngressSubsets(c: RuleContext): void {
 
 /**
  * Do two Gateway selectors pick a common gateway pod? Istio applies a Gateway to every proxy whose labels
- * include its selector: when one selector is a subset of the other, every pod the narrower one picks runs
- * both; otherwise, when a pod of the input matches both. (istioctl compares selector strings, and pods only
- * when one string contains the other.)
+ * include its selector (an empty selector: every gateway proxy): when one selector is a subset of the other,
+ * every pod the narrower one picks runs both; otherwise, when a pod of the input matches both. (istioctl
+ * compares selector strings, and pods only when one string contains the other.) Pods are looked up by their
+ * rarest label, once per pair of selectors.
  */
-function selectorsOverlap(a: Record<string, unknown>, b: Record<string, unknown>, pods: () => _Pod[]): boolean {
-  return selectorSubset(a, b) || selectorSubset(b, a) || pods().some((p) => matchesLabels(a, p.labels) && matchesLabels(b, p.labels));
+function selectorOverlap(pods: () => _Pod[]): (a: Record<string, unknown>, b: Record<string, unknown>) => boolean {
+  let byLabel: Map<string, _Pod[]> | undefined;
+  const memo = new Map<string, boolean>();
+  return (a, b) => {
+    if (selectorSubset(a, b) || selectorSubset(b, a)) return true;
+    const key = `${selectorString(a)}#${selectorString(b)}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const both: Record<string, unknown> = { ...a, ...b };
+    let found = Object.entries(b).every(([k, v]) => !(k in a) || a[k] === v);
+    if (found) {
+      if (!byLabel) {
+        byLabel = new Map();
+        for (const p of pods()) {
+          for (const [k, v] of Object.entries(p.labels)) {
+            const list = byLabel.get(`${k}=${v}`) ?? [];
+            list.push(p);
+            byLabel.set(`${k}=${v}`, list);
+          }
+        }
+      }
+      const lists = Object.entries(both).map(([k, v]) => byLabel!.get(`${k}=${v}`) ?? []);
+      const rarest = lists.reduce((x, y) => (y.length < x.length ? y : x));
+      found = rarest.some((p) => matchesLabels(both, p.labels));
+    }
+    memo.set(key, found);
+    return found;
+  };
 }
 
 /**
@@ -235,13 +262,12 @@ export function checkConflictingGateways(c: RuleContext): void {
       entries.push({ gw, key, sel, hosts, bind, port: server?.port?.number, i });
     });
   }
-  let pods: _Pod[] | undefined;
-  const allPods = () => (pods ??= [...c.ix.podsByNamespace.values()].flat());
+  const overlap = selectorOverlap(() => [...c.ix.podsByNamespace.values()].flat());
   for (const e of entries) {
     const others = new Set<string>();
     for (const h of e.hosts) {
       for (const o of byHost.get(`${e.port}|${e.bind}|${h}`) ?? []) {
-        if (o.key !== e.key && selectorsOverlap(e.sel, o.sel, allPods)) others.add(o.key);
+        if (o.key !== e.key && overlap(e.sel, o.sel)) others.add(o.key);
       }
     }
     if (others.size === 0) continue;

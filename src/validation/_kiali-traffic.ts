@@ -206,19 +206,26 @@ export function checkServiceEntryHosts(c: RuleContext): void {
 // Sidecars: KIA1004 (egress host not in the registry), KIA1006 (root Sidecar with selector), KIA1007
 // ---------------------------------------------------------------------------------------------------
 
-/** `namespace|host` of every Service, ServiceEntry and VirtualService host of the input (what an egress host can import). */
-function registryHosts(c: RuleContext): Map<string, _HostSet> {
-  const byNs = new Map<string, _HostSet>();
+/** What an egress host can import: every Service, ServiceEntry and VirtualService host of the input, by namespace. */
+interface Registry {
+  readonly byNamespace: Map<string, _HostSet>;
+  /** Host (as written) -> the namespaces defining it. */
+  readonly namespacesOf: Map<string, Set<string>>;
+}
+
+function registryHosts(c: RuleContext): Registry {
+  const r: Registry = { byNamespace: new Map(), namespacesOf: new Map() };
   const add = (ns: string, host: unknown) => {
     if (typeof host !== 'string') return;
-    const set = byNs.get(ns) ?? new _HostSet([]);
+    const set = r.byNamespace.get(ns) ?? new _HostSet([]);
     set.add(host);
-    byNs.set(ns, set);
+    r.byNamespace.set(ns, set);
+    r.namespacesOf.set(host, (r.namespacesOf.get(host) ?? new Set<string>()).add(ns));
   };
   for (const svc of c.ix.services.values()) add(nsOf(svc.doc), _serviceFqdn(nameOf(svc.doc), nsOf(svc.doc)));
   for (const se of c.ix.serviceEntries) for (const h of items(se.doc.spec?.hosts)) add(nsOf(se.doc), h);
   for (const vs of c.ix.virtualServices) for (const h of items(vs.doc.spec?.hosts)) add(nsOf(vs.doc), typeof h === 'string' ? _resolveShortname(h, nsOf(vs.doc)) : h);
-  return byNs;
+  return r;
 }
 
 /**
@@ -228,7 +235,7 @@ function registryHosts(c: RuleContext): Map<string, _HostSet> {
  * the mesh-wide default). KIA1007: an `outboundTrafficPolicy` without `mode` (it is `REGISTRY_ONLY`).
  */
 export function checkSidecarTraffic(c: RuleContext): void {
-  let registry: Map<string, _HostSet> | undefined;
+  let registry: Registry | undefined;
   for (const sc of c.ix.sidecars) {
     const spec = sc.doc.spec ?? {};
     const ns = nsOf(sc.doc);
@@ -248,8 +255,8 @@ export function checkSidecarTraffic(c: RuleContext): void {
         const hostNs = split.namespace === '.' ? ns : split.namespace;
         if (hostNs === '*' || hostNs === '~' || _isWildcarded(split.host) || !c.ix.namespaces.has(hostNs)) return;
         registry ??= registryHosts(c);
-        if (registry.get(hostNs)?.matches(split.host)) return;
-        const elsewhere = [...registry].filter(([n, set]) => n !== hostNs && set.matches(split.host)).map(([n]) => n).sort();
+        if (registry.byNamespace.get(hostNs)?.matches(split.host)) return;
+        const elsewhere = [...registry.namespacesOf.get(split.host) ?? []].sort();
         c.report(sc, 'KIA1004', W, `spec.egress[${i}].hosts[${j}]`,
           `Egress host "${raw}" has no matching entry in the service registry: namespace ${hostNs} (defined in the input) has no Service, ServiceEntry or VirtualService for "${split.host}"${elsewhere.length ? ` (namespace ${elsewhere.join(', ')} has)` : ''}, so the Sidecar imports nothing for it. Fix: ${elsewhere.length ? `write "${elsewhere[0]}/${split.host}"` : `name the host by its FQDN (<service>.${hostNs}.svc.cluster.local) or add a ServiceEntry for it in ${hostNs}`}`);
       });
