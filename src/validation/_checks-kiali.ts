@@ -163,41 +163,6 @@ export function checkProviderKinds(c: RuleContext): void {
 }
 
 /**
- * MESH301: ServiceEntries that define one host with the same port number but different protocols, in one
- * namespace or exported to each other (`exportTo` unset or `*`): Istio keeps one protocol for the port.
- */
-export function checkServiceEntryConflicts(c: RuleContext): void {
-  // scope|host|port -> protocol -> ServiceEntries
-  const byPort = new Map<string, Map<string, _MeshInput[]>>();
-  for (const se of c.ix.serviceEntries) {
-    const exportTo = items(se.doc.spec?.exportTo);
-    const scope = exportTo.length === 0 || exportTo.includes('*') ? '*' : nsOf(se.doc);
-    for (const host of items(se.doc.spec?.hosts)) {
-      for (const p of items(se.doc.spec?.ports)) {
-        const key = `${scope}|${host}|${p?.number}`;
-        const protocols = byPort.get(key) ?? new Map<string, _MeshInput[]>();
-        const proto = String(p?.protocol ?? 'TCP').toUpperCase();
-        const list = protocols.get(proto) ?? [];
-        if (!list.includes(se)) list.push(se);
-        protocols.set(proto, list);
-        byPort.set(key, protocols);
-      }
-    }
-  }
-  for (const [key, protocols] of byPort) {
-    if (protocols.size < 2) continue;
-    const [, host, port] = key.split('|');
-    const desc = [...protocols].map(([proto, ses]) => `${proto} in ${ses.map((s) => `${nsOf(s.doc)}/${nameOf(s.doc)}`).join(', ')}`).sort().join('; ');
-    for (const ses of protocols.values()) {
-      for (const se of ses) {
-        c.report(se, 'MESH301', E, 'spec.ports',
-          `ServiceEntries define host "${host}" port ${port} with different protocols (${desc}): Istio keeps one of them, so the others' traffic is handled with the wrong protocol. Fix: define the host's ports in one ServiceEntry, with one protocol per port`);
-      }
-    }
-  }
-}
-
-/**
  * MESH306: an AuthorizationPolicy principal written as a SPIFFE URI. Istio prepends `spiffe://` to every
  * principal that does not start with `*` (pilot/pkg/security/authz/matcher StringMatcherWithPrefix), so
  * `spiffe://cluster.local/ns/a/sa/b` is matched as `spiffe://spiffe://...`: it never matches (an ALLOW

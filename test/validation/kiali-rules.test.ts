@@ -81,10 +81,10 @@ describe('MESH305 built-in providers in the wrong section', () => {
   });
 });
 
-describe('MESH301 ServiceEntries with one host and port, different protocols', () => {
+describe('KIA1212 (formerly MESH301) ServiceEntries with one host and port, different protocols', () => {
   test('fails on HTTPS and TLS for one port', () => {
     expect(check(se('a', [{ number: 443, name: 'https', protocol: 'HTTPS' }]), se('b', [{ number: 443, name: 'tls', protocol: 'TLS' }]))).toEqual([
-      'MESH301 error ServiceEntry/a spec.ports', 'MESH301 error ServiceEntry/b spec.ports',
+      'KIA1212 error ServiceEntry/a spec.ports', 'KIA1212 error ServiceEntry/b spec.ports',
     ]);
   });
   test('near misses: the same protocol; namespace-private entries in different namespaces', () => {
