@@ -169,8 +169,10 @@ function identityPaths(spec: { readonly rules?: unknown } | undefined): string[]
 /** The mode of the workloads an AuthorizationPolicy selects when all of them are DISABLE, else undefined. */
 function disabledFor(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ap: _MeshInput): Effective | undefined {
   const ns = nsOf(ap.doc);
+  // a root-namespace policy applies in every namespace (its selector too): not decided
+  if (ns === c.root) return undefined;
   const labels = ap.doc.spec?.selector?.matchLabels;
-  if (!labels || typeof labels !== 'object') return ns === c.root ? undefined : namespaceDisabled(c, selectorPas, ns);
+  if (!labels || typeof labels !== 'object') return namespaceDisabled(c, selectorPas, ns);
   if (ambient(c, ns)) return undefined;
   const pods = (c.ix.podsByNamespace.get(ns) ?? []).filter((p) => Object.entries(labels).every(([k, v]) => p.labels[k] === v));
   const modes = pods.length > 0
@@ -186,6 +188,7 @@ function disabledFor(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ap:
  * always do). Kiali also reports PERMISSIVE without mTLS; Istio's auto mTLS sends mTLS there.
  */
 function checkIdentityWithoutMtls(c: RuleContext): void {
+  if (!c.ix.peerAuthentications.some((pa) => ownMode(pa) === 'DISABLE')) return; // the common case: nothing to decide
   const selectorPas = selectorPeerAuthentications(c);
   for (const ap of c.ix.authorizationPolicies) {
     const spec = ap.doc.spec ?? {};
@@ -406,7 +409,7 @@ export const _KIALI_SECURITY_RULES: readonly _RuleDefinition[] = [
     id: 'KIA0105',
     severity: W,
     mirrors: 'Kiali KIA0105 (This field requires mTLS to be enabled)',
-    catches: 'an AuthorizationPolicy matching the peer identity (`principals`, `namespaces`, `serviceAccounts`, `trustDomains`, their `not` forms, `source.principal`/`namespace`/`serviceAccount`/`trustDomain` conditions) on workloads whose PeerAuthentication (selector, namespace or root namespace, as Istio picks it) is `DISABLE`: plaintext peers have no identity, so the matches never succeed. Decided when every selected pod of the input (or the selector) is certainly DISABLE; not in ambient namespaces; PERMISSIVE is fine (auto mTLS)',
+    catches: 'an AuthorizationPolicy matching the peer identity (`principals`, `namespaces`, `serviceAccounts`, `trustDomains`, their `not` forms, `source.principal`/`namespace`/`serviceAccount`/`trustDomain` conditions) on workloads whose PeerAuthentication (selector, namespace or root namespace, as Istio picks it) is `DISABLE`: plaintext peers have no identity, so the matches never succeed. Decided when every selected pod of the input (or the selector) is certainly DISABLE; not in ambient namespaces, nor for root-namespace policies (they apply everywhere); PERMISSIVE is fine (auto mTLS)',
     check: checkIdentityWithoutMtls,
   },
   {

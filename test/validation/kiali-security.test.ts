@@ -80,6 +80,8 @@ describe('KIA0105 identity fields on workloads that receive plaintext', () => {
     expect(check(pa('db', { selector: { matchLabels: { tier: 'data' } }, mtls: { mode: 'DISABLE' } }), policy)).toEqual([]);
     expect(check(pa('db', { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'DISABLE' }, portLevelMtls: { 8080: { mode: 'STRICT' } } }), policy)).toEqual([]);
     expect(check(ns('shop', { 'istio.io/dataplane-mode': 'ambient' }), pa('default', { mtls: { mode: 'DISABLE' } }), ap({ rules: [{ from: [{ source: { namespaces: ['web'] } }] }] }))).toEqual([]);
+    // a root-namespace policy applies in every namespace
+    expect(check(pa('default', { mtls: { mode: 'DISABLE' } }, 'istio-system'), ap({ rules: [{ from: [{ source: { namespaces: ['web'] } }] }] }, 'istio-system'))).toEqual([]);
     // a namespace-wide DISABLE with a workload that enables mTLS: not every workload is DISABLE
     expect(check(pa('default', { mtls: { mode: 'DISABLE' } }), pa('db', { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'STRICT' } }),
       ap({ rules: [{ from: [{ source: { namespaces: ['web'] } }] }] }))).toEqual([]);
