@@ -131,13 +131,16 @@ function workloadMode(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ns
   return own ? { mode, pa } : parent;
 }
 
-/** Every workload of the namespace is DISABLE (its namespace mode, and no selector PeerAuthentication enables mTLS). */
-function namespaceDisabled(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ns: string): Effective | undefined {
+/**
+ * The mode of every workload of the namespace, when they all have one (the namespace's, and no selector
+ * PeerAuthentication or port-level setting differs); undefined otherwise and in ambient namespaces.
+ */
+function uniformNamespaceMode(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ns: string): Effective | undefined {
   const parent = namespaceMode(c, ns);
-  if (parent.mode !== 'DISABLE' || ambient(c, ns)) return undefined;
+  if (ambient(c, ns)) return undefined;
   for (const pa of selectorPas.get(ns) ?? []) {
     const mode = ownMode(pa) ?? parent.mode;
-    if (mode !== 'DISABLE' || portModes(pa, mode).some((m) => m !== 'DISABLE')) return undefined;
+    if (mode !== parent.mode || portModes(pa, mode).some((m) => m !== mode)) return undefined;
   }
   return parent;
 }
@@ -150,57 +153,73 @@ const IDENTITY_SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'no
   'trustDomains', 'notTrustDomains'];
 const IDENTITY_WHEN_KEYS = new Set(['source.principal', 'source.namespace', 'source.serviceAccount', 'source.trustDomain']);
 
-/** The paths of a policy's fields that read the peer certificate. */
-function identityPaths(spec: { readonly rules?: unknown } | undefined): string[] {
-  const out: string[] = [];
+/** A field of a policy that reads the peer certificate; `negated`: a `not` form (a plaintext peer matches it). */
+interface IdentityField { readonly path: string; readonly negated: boolean }
+
+function identityFields(spec: { readonly rules?: unknown } | undefined): IdentityField[] {
+  const out: IdentityField[] = [];
   items(spec?.rules).forEach((rule, i) => {
     items(rule?.from).forEach((f, j) => {
       for (const k of IDENTITY_SOURCE_FIELDS) {
-        if (items(f?.source?.[k]).length > 0) out.push(`spec.rules[${i}].from[${j}].source.${k}`);
+        if (items(f?.source?.[k]).length > 0) out.push({ path: `spec.rules[${i}].from[${j}].source.${k}`, negated: k.startsWith('not') });
       }
     });
     items(rule?.when).forEach((w, j) => {
-      if (IDENTITY_WHEN_KEYS.has(w?.key)) out.push(`spec.rules[${i}].when[${j}]`);
+      if (!IDENTITY_WHEN_KEYS.has(w?.key)) return;
+      if (items(w.values).length > 0) out.push({ path: `spec.rules[${i}].when[${j}].values`, negated: false });
+      if (items(w.notValues).length > 0) out.push({ path: `spec.rules[${i}].when[${j}].notValues`, negated: true });
     });
   });
   return out;
 }
 
-/** The mode of the workloads an AuthorizationPolicy selects when all of them are DISABLE, else undefined. */
-function disabledFor(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ap: _MeshInput): Effective | undefined {
+/** The mode of the workloads an AuthorizationPolicy selects when all of them have the same one, else undefined. */
+function policyMode(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ap: _MeshInput): Effective | undefined {
   const ns = nsOf(ap.doc);
   // a root-namespace policy applies in every namespace (its selector too): not decided
   if (ns === c.root) return undefined;
   const labels = ap.doc.spec?.selector?.matchLabels;
-  if (!labels || typeof labels !== 'object') return namespaceDisabled(c, selectorPas, ns);
+  if (!labels || typeof labels !== 'object') return uniformNamespaceMode(c, selectorPas, ns);
   if (ambient(c, ns)) return undefined;
   const pods = (c.ix.podsByNamespace.get(ns) ?? []).filter((p) => Object.entries(labels).every(([k, v]) => p.labels[k] === v));
   const modes = pods.length > 0
     ? pods.map((p) => workloadMode(c, selectorPas, ns, p.labels, true))
     : [workloadMode(c, selectorPas, ns, labels, false)];
-  return modes.every((m) => m?.mode === 'DISABLE') ? modes[0] : undefined;
+  return modes.every((m) => m !== undefined && m.mode === modes[0]?.mode) ? modes[0] : undefined;
 }
 
 /**
  * KIA0105: an AuthorizationPolicy matching the peer identity (principals, namespaces, service accounts, trust
- * domains, `source.*` identity conditions) on workloads whose PeerAuthentication is DISABLE: their peers
- * arrive in plaintext, without a certificate, so the identity matches never succeed (their `not` forms
- * always do). Kiali also reports PERMISSIVE without mTLS; Istio's auto mTLS sends mTLS there.
+ * domains, `source.*` identity conditions) where plaintext peers reach the workloads, which carry no
+ * certificate: the positive forms never match them and the `not` forms always do
+ * (ISTIO-SECURITY-2021-004; pilot/pkg/security/authz/model: `not` values become `Not(Or(...))`).
+ * - PeerAuthentication DISABLE: every peer is plaintext, so every identity field is broken;
+ * - PERMISSIVE set by a PeerAuthentication of the input: a plaintext client (one without a sidecar) passes
+ *   where the policy fails open: a DENY or CUSTOM rule's positive fields (not denied / not checked), an
+ *   ALLOW rule's `not` forms (admitted). Istio's default PERMISSIVE (no PeerAuthentication in the input) is
+ *   not decided: a mesh-wide STRICT one may be installed elsewhere.
  */
 function checkIdentityWithoutMtls(c: RuleContext): void {
-  if (!c.ix.peerAuthentications.some((pa) => ownMode(pa) === 'DISABLE')) return; // the common case: nothing to decide
+  // the common case: no PeerAuthentication of the input lets plaintext in
+  if (!c.ix.peerAuthentications.some((pa) => ownMode(pa) === 'DISABLE' || ownMode(pa) === 'PERMISSIVE')) return;
   const selectorPas = selectorPeerAuthentications(c);
   for (const ap of c.ix.authorizationPolicies) {
     const spec = ap.doc.spec ?? {};
-    if (spec.targetRef || spec.targetRefs) continue;
-    const paths = identityPaths(spec);
-    if (paths.length === 0) continue;
-    const disabled = disabledFor(c, selectorPas, ap);
-    if (!disabled) continue;
-    const by = disabled.pa ? `PeerAuthentication ${nsOf(disabled.pa.doc)}/${nameOf(disabled.pa.doc)}` : 'the PeerAuthentications';
-    for (const path of paths) {
-      c.report(ap, 'KIA0105', W, path,
-        `This field requires mTLS, but ${by} sets mode DISABLE for the workloads the policy applies to: their peers arrive in plaintext without an identity, so principals, namespaces, service accounts and trust domains never match (their not- forms always match). Fix: set the workloads' PeerAuthentication to PERMISSIVE or STRICT, or match sources by ipBlocks`);
+    if (spec.targetRef || spec.targetRefs || spec.action === 'AUDIT') continue;
+    const fields = identityFields(spec);
+    if (fields.length === 0) continue;
+    const eff = policyMode(c, selectorPas, ap);
+    if (!eff?.pa || eff.mode === 'STRICT') continue;
+    const by = `PeerAuthentication ${nsOf(eff.pa.doc)}/${nameOf(eff.pa.doc)}`;
+    const failsOpen = spec.action === 'DENY' || spec.action === 'CUSTOM' ? (f: IdentityField) => !f.negated : (f: IdentityField) => f.negated;
+    for (const f of fields) {
+      if (eff.mode === 'DISABLE') {
+        c.report(ap, 'KIA0105', W, f.path,
+          `This field requires mTLS, but ${by} sets mode DISABLE for the workloads the policy applies to: their peers arrive in plaintext without an identity, so principals, namespaces, service accounts and trust domains never match (their not- forms always match). Fix: set the workloads' PeerAuthentication to PERMISSIVE or STRICT, or match sources by ipBlocks`);
+      } else if (failsOpen(f)) {
+        c.report(ap, 'KIA0105', W, f.path,
+          `This field requires mTLS, but ${by} is PERMISSIVE for the workloads the policy applies to: a plaintext request (from a client without a sidecar) has no identity, so ${f.negated ? 'this not- form matches it and the ALLOW rule admits it' : `it never matches and the ${spec.action} rule lets it through`} (ISTIO-SECURITY-2021-004). Fix: set the workloads' PeerAuthentication to STRICT`);
+      }
     }
   }
 }
@@ -259,9 +278,9 @@ function checkMutualTowardDisabled(c: RuleContext): void {
     const host = _resolveShortname(String(dr.doc.spec?.host ?? ''), nsOf(dr.doc));
     const target = hostNamespace(host);
     if (target === undefined) continue;
-    if (!cache.has(target)) cache.set(target, target === '*' ? meshDisabled(c) : namespaceDisabled(c, selectorPas, target));
+    if (!cache.has(target)) cache.set(target, target === '*' ? meshDisabled(c) : uniformNamespaceMode(c, selectorPas, target));
     const disabled = cache.get(target);
-    if (!disabled) continue;
+    if (disabled?.mode !== 'DISABLE') continue;
     const pa = disabled.pa ? `PeerAuthentication ${nsOf(disabled.pa.doc)}/${nameOf(disabled.pa.doc)}` : 'its PeerAuthentication';
     for (const [path, mode] of tlsModes(dr.doc.spec)) {
       if (mode !== 'ISTIO_MUTUAL') continue;
@@ -409,7 +428,7 @@ export const _KIALI_SECURITY_RULES: readonly _RuleDefinition[] = [
     id: 'KIA0105',
     severity: W,
     mirrors: 'Kiali KIA0105 (This field requires mTLS to be enabled)',
-    catches: 'an AuthorizationPolicy matching the peer identity (`principals`, `namespaces`, `serviceAccounts`, `trustDomains`, their `not` forms, `source.principal`/`namespace`/`serviceAccount`/`trustDomain` conditions) on workloads whose PeerAuthentication (selector, namespace or root namespace, as Istio picks it) is `DISABLE`: plaintext peers have no identity, so the matches never succeed. Decided when every selected pod of the input (or the selector) is certainly DISABLE; not in ambient namespaces, nor for root-namespace policies (they apply everywhere); PERMISSIVE is fine (auto mTLS)',
+    catches: 'an AuthorizationPolicy matching the peer identity (`principals`, `namespaces`, `serviceAccounts`, `trustDomains`, their `not` forms, `source.principal`/`namespace`/`serviceAccount`/`trustDomain` conditions) where plaintext peers, which have no identity, reach the workloads: their PeerAuthentication (selector, namespace or root namespace, as Istio picks it) is `DISABLE` (every such field is broken), or is set `PERMISSIVE` and the policy fails open for a plaintext request (ISTIO-SECURITY-2021-004: positive forms of a DENY/CUSTOM rule, `not` forms of an ALLOW rule). Decided when every selected pod of the input (or the selector) certainly has that mode; not in ambient namespaces, nor for root-namespace policies (they apply everywhere), nor under Istio\'s default PERMISSIVE (a mesh-wide STRICT may be installed elsewhere)',
     check: checkIdentityWithoutMtls,
   },
   {
@@ -446,7 +465,7 @@ export const _KIALI_SECURITY_COVERAGE: readonly _KialiCoverage[] = [
   kiali('KIA0104', 'This host has no matching entry in the service registry', [],
     '`to.operation.hosts` matches the request\'s Host header, which needs no registry entry (external names routed by a gateway, aliases, hosts with ports)'),
   kiali('KIA0105', 'This field requires mTLS to be enabled', ['KIA0105'],
-    `only where the workloads' PeerAuthentication is DISABLE; ${AUTO_MTLS}. \`connection.sni\` is not reported (an application's own TLS has an SNI)`),
+    `where plaintext certainly reaches the workloads: a DISABLE PeerAuthentication, or a PERMISSIVE one where the policy fails open (ISTIO-SECURITY-2021-004); not Istio's default PERMISSIVE, since ${AUTO_MTLS}. \`connection.sni\` is not reported (an application's own TLS has an SNI)`),
   kiali('KIA0106', 'Service Account not found for this principal', ['KIA0106', 'MESH004'],
     'a warning, decided for namespaces the input defines with their ServiceAccounts (`default` always exists; the accounts of pod templates and of the Gateways istiod deploys count); typos of a defined service account are MESH004 (an error)'),
   kiali('KIA0108', 'Unable to verify principal, trust domain is not known to Kiali', [],

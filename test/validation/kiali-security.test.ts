@@ -56,7 +56,7 @@ describe('KIA0105 identity fields on workloads that receive plaintext', () => {
     const policy = ap({ selector: { matchLabels: { app: 'db' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], when: [{ key: 'source.namespace', values: ['shop'] }] }] });
     expect(check(disabled, policy)).toEqual([
       'KIA0105 warning AuthorizationPolicy/p spec.rules[0].from[0].source.principals',
-      'KIA0105 warning AuthorizationPolicy/p spec.rules[0].when[0]',
+      'KIA0105 warning AuthorizationPolicy/p spec.rules[0].when[0].values',
     ]);
     expect(messages(disabled, policy)[0]).toContain('PeerAuthentication shop/db sets mode DISABLE');
   });
@@ -64,6 +64,24 @@ describe('KIA0105 identity fields on workloads that receive plaintext', () => {
     const policy = ap({ rules: [{ from: [{ source: { namespaces: ['web'] } }] }] });
     expect(check(pa('default', { mtls: { mode: 'DISABLE' } }), policy)).toEqual(['KIA0105 warning AuthorizationPolicy/p spec.rules[0].from[0].source.namespaces']);
     expect(check(pa('default', { mtls: { mode: 'DISABLE' } }, 'istio-system'), policy)).toEqual(['KIA0105 warning AuthorizationPolicy/p spec.rules[0].from[0].source.namespaces']);
+  });
+  test('PERMISSIVE set by a PeerAuthentication: warns where a plaintext request passes (DENY positive forms, ALLOW not- forms)', () => {
+    const permissive = pa('default', { mtls: { mode: 'PERMISSIVE' } });
+    expect(check(permissive, ap({ action: 'DENY', rules: [{ from: [{ source: { namespaces: ['guest'] } }] }] }))).toEqual([
+      'KIA0105 warning AuthorizationPolicy/p spec.rules[0].from[0].source.namespaces',
+    ]);
+    expect(check(permissive, ap({ rules: [{ from: [{ source: { notNamespaces: ['guest'] } }], when: [{ key: 'source.principal', notValues: ['cluster.local/ns/a/sa/b'] }] }] }))).toEqual([
+      'KIA0105 warning AuthorizationPolicy/p spec.rules[0].from[0].source.notNamespaces',
+      'KIA0105 warning AuthorizationPolicy/p spec.rules[0].when[0].notValues',
+    ]);
+    expect(messages(permissive, ap({ action: 'DENY', rules: [{ from: [{ source: { namespaces: ['guest'] } }] }] }))[0]).toContain('ISTIO-SECURITY-2021-004');
+  });
+  test('PERMISSIVE near misses: where the policy fails closed, Istio\'s default PERMISSIVE (no PeerAuthentication), STRICT', () => {
+    const permissive = pa('default', { mtls: { mode: 'PERMISSIVE' } });
+    expect(check(permissive, ap({ rules: [{ from: [{ source: { namespaces: ['web'] } }] }] }))).toEqual([]);
+    expect(check(permissive, ap({ action: 'DENY', rules: [{ from: [{ source: { notPrincipals: ['cluster.local/ns/shop/sa/web'] } }] }] }))).toEqual([]);
+    expect(check(ap({ action: 'DENY', rules: [{ from: [{ source: { namespaces: ['guest'] } }] }] }))).toEqual([]);
+    expect(check(pa('default', { mtls: { mode: 'STRICT' } }), ap({ action: 'DENY', rules: [{ from: [{ source: { namespaces: ['guest'] } }] }] }))).toEqual([]);
   });
   test('decides by the pods of the input when it has them', () => {
     const policy = ap({ selector: { matchLabels: { app: 'db' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }] });
