@@ -343,8 +343,11 @@ function podServiceAccounts(pods: readonly _Pod[]): Set<string> {
   return out;
 }
 
-/** The `[namespace, service account, path, value]` of every principal / serviceAccounts entry. */
-function namedServiceAccounts(spec: { readonly rules?: unknown } | undefined): Array<[string, string, string, string]> {
+/**
+ * The `[namespace, service account, path, value]` of every principal / serviceAccounts entry (a bare
+ * `serviceAccounts` name is in the policy's namespace, as Istio's `serviceAccountRegex` reads it).
+ */
+function namedServiceAccounts(spec: { readonly rules?: unknown } | undefined, policyNs: string): Array<[string, string, string, string]> {
   const out: Array<[string, string, string, string]> = [];
   items(spec?.rules).forEach((rule, i) => {
     items(rule?.from).forEach((f, j) => {
@@ -354,8 +357,8 @@ function namedServiceAccounts(spec: { readonly rules?: unknown } | undefined): A
         if (m) out.push([m[1], m[2], `${base}.principals[${k}]`, p]);
       });
       items(f?.source?.serviceAccounts).forEach((s, k) => {
-        const m = typeof s === 'string' ? /^([^/]+)\/([^/]+)$/.exec(s) : null;
-        if (m) out.push([m[1], m[2], `${base}.serviceAccounts[${k}]`, s]);
+        const m = typeof s === 'string' ? /^(?:([^/]+)\/)?([^/]+)$/.exec(s) : null;
+        if (m) out.push([m[1] ?? policyNs, m[2], `${base}.serviceAccounts[${k}]`, s]);
       });
     });
   });
@@ -401,7 +404,7 @@ function checkPrincipalServiceAccounts(c: RuleContext): void {
     return known.get(ns);
   };
   for (const ap of c.ix.authorizationPolicies) {
-    for (const [ns, sa, path, value] of namedServiceAccounts(ap.doc.spec)) {
+    for (const [ns, sa, path, value] of namedServiceAccounts(ap.doc.spec, nsOf(ap.doc))) {
       if (ns.includes('*') || sa.includes('*')) continue;
       const sas = knownIn(ns);
       if (!sas || sas.has(sa) || closest(sa, c.ix.serviceAccounts.get(ns) ?? []) !== undefined) continue;

@@ -112,8 +112,9 @@ describe('KIA0106 a principal\'s service account the namespace does not have', (
       'KIA0106 warning AuthorizationPolicy/p spec.rules[0].from[0].source.principals[0]',
     ]);
     expect(messages(ns('shop'), sa('web'), deploy('db', { app: 'db' }, 'db'), fromPrincipals('cluster.local/ns/shop/sa/checkout'))[0]).toContain('(known: db, default, web)');
-    expect(check(ns('shop'), sa('web'), ap({ rules: [{ from: [{ source: { serviceAccounts: ['shop/checkout'] } }] }] }))).toEqual([
+    expect(check(ns('shop'), sa('web'), ap({ rules: [{ from: [{ source: { serviceAccounts: ['shop/checkout', 'checkout', 'web'] } }] }] }))).toEqual([
       'KIA0106 warning AuthorizationPolicy/p spec.rules[0].from[0].source.serviceAccounts[0]',
+      'KIA0106 warning AuthorizationPolicy/p spec.rules[0].from[0].source.serviceAccounts[1]', // a bare name is in the policy's namespace
     ]);
   });
   test('near misses: a defined ServiceAccount, a pod template\'s, default, a wildcard, a namespace the input does not define, a typo (MESH004\'s)', () => {
