@@ -27,6 +27,7 @@ import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
 import { _KIALI_AMBIENT_COVERAGE } from './_kiali-ambient';
 import { _KIALI_CORE_COVERAGE, _KialiCoverage } from './_kiali-coverage';
+import { _KIALI_SECURITY_COVERAGE, _KIALI_SECURITY_RULES } from './_kiali-security';
 import { _KIALI_TRAFFIC_COVERAGE, _KIALI_TRAFFIC_RULES, checkDestinationRuleMerges } from './_kiali-traffic';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
@@ -188,6 +189,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
   rule('MESH306', E, 'this library (Istio: principals are matched with `spiffe://` prepended)',
     'an AuthorizationPolicy `principals`/`notPrincipals` entry written as a SPIFFE URI (`spiffe://td/ns/a/sa/b`): Istio matches `spiffe://spiffe://...`, so the entry never matches', checkSpiffePrincipals),
+  // Kiali's security validations with Istio's semantics: methods, identities without mTLS, mTLS modes (src/validation/_kiali-security.ts)
+  ..._KIALI_SECURITY_RULES,
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
   // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
@@ -228,6 +231,7 @@ export const _KIALI_COVERAGE: readonly _KialiCoverage[] = [
   ..._KIALI_CORE_COVERAGE,
   ..._KIALI_AMBIENT_COVERAGE,
   ..._KIALI_TRAFFIC_COVERAGE,
+  ..._KIALI_SECURITY_COVERAGE,
 ].sort((a, b) => a.code.localeCompare(b.code));
 
 /** README's Kiali table (Markdown), generated from `_KIALI_COVERAGE`. @internal */
