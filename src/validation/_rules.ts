@@ -25,6 +25,7 @@ import {
 import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
 import { _KIALI_CORE_COVERAGE, _KialiCoverage } from './_kiali-coverage';
+import { _KIALI_K8S_COVERAGE, _KIALI_K8S_RULES } from './_kiali-k8s';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
@@ -185,6 +186,8 @@ export const _RULES: readonly _RuleDefinition[] = [
   ..._AMBIENT_RULES,
   // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
   ..._GATEWAY_API_RULES,
+  // Kiali's Service/Deployment and Gateway API checks, istioctl's IST0116/IST0162 (src/validation/_kiali-k8s.ts)
+  ..._KIALI_K8S_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
   rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];
@@ -217,6 +220,7 @@ export function _ruleTable(): string {
  */
 export const _KIALI_COVERAGE: readonly _KialiCoverage[] = [
   ..._KIALI_CORE_COVERAGE,
+  ..._KIALI_K8S_COVERAGE,
 ].sort((a, b) => a.code.localeCompare(b.code));
 
 /** README's Kiali table (Markdown), generated from `_KIALI_COVERAGE`. @internal */
