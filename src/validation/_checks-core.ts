@@ -315,12 +315,18 @@ export function checkIdentities(c: RuleContext): void {
   }
 }
 
+/** `gateway.istio.io/managed` values of the Services Istio deploys for Gateway API gateways and waypoints. */
+const ISTIO_MANAGED_GATEWAY = new Set(['istio.io-gateway-controller', 'istio.io-mesh-controller', 'istio.io-eastwest-controller']);
+
 /** IST0118: Service ports without a protocol Istio can select. */
 export function checkPortNames(c: RuleContext): void {
   const { report } = c;
   const { services } = c.ix;
   for (const svc of services.values()) {
-    if (svc.doc.spec?.type === 'ExternalName') continue;
+    // istioctl skips the control plane and gateways (util.IsIstioControlPlane: an `istio` label or release=istio;
+    // Services of Istio-deployed gateways): their ports (status-port 15021...) are Istio's own
+    const labels = svc.doc.metadata?.labels ?? {};
+    if (svc.doc.spec?.type === 'ExternalName' || labels.istio !== undefined || labels.release === 'istio' || ISTIO_MANAGED_GATEWAY.has(labels['gateway.istio.io/managed'])) continue;
     items(svc.doc.spec?.ports).forEach((p, i) => {
       if (portHasProtocol(p)) return;
       if (p?.appProtocol !== undefined) {

@@ -1,4 +1,6 @@
-import { _meshChecks } from '../../src/validation/_mesh';
+import { Chart, Testing } from 'cdk8s';
+import { CanaryService, EdgeApi, GatewayTls, GatewayWorkload, MeshGateway, NamespaceRef, SecureNamespace, ServiceHost, TrafficDialect } from '../../src';
+import { _meshChecks, _validateDocuments } from '../../src/validation/_mesh';
 import { ConformanceValidator } from '../../src/validation/conformance';
 
 const GW = 'gateway.networking.k8s.io/v1';
@@ -210,7 +212,37 @@ describe('KIA0602: an appProtocol Istio does not know (IST0118)', () => {
     expect(findings(docs, 'IST0118')).toEqual(['IST0118 warning Service shop/web spec.ports[0].appProtocol']);
     expect(messages(docs, 'IST0118')[0]).toContain('appProtocol "web" (port 80) is not a protocol Istio knows, and Istio reads it instead of the port name');
   });
-  test('near misses: prefixes and case Istio accepts, Kubernetes values', () => {
+  test('near misses: prefixes and case Istio accepts, Kubernetes values; Istio\'s own gateway Services (an `istio` label, as istioctl skips them)', () => {
     expect(findings([service('shop', 'web', [{ name: 'a', port: 80, appProtocol: 'HTTP' }, { name: 'b', port: 81, appProtocol: 'http-api' }, { name: 'c', port: 82, appProtocol: 'kubernetes.io/ws' }])], 'IST0118')).toEqual([]);
+    expect(findings([service('istio-ingress', 'gw', [{ name: 'status-port', port: 15021 }], { istio: 'ingress' }, { istio: 'ingress' })], 'IST0118')).toEqual([]);
+    expect(findings([service('istio-ingress', 'gw', [{ name: 'status-port', port: 15021 }], { app: 'gw' })], 'IST0118')).toEqual(['IST0118 warning Service istio-ingress/gw spec.ports[0]']);
+  });
+});
+
+describe('the library\'s constructs stay clean of these rules (plugin/CLI inputs, workloads included)', () => {
+  const ids = new Set(['KIA0701', 'MESH410', 'IST0116', 'IST0162', 'KIA1402', 'KIA1501', 'KIA1502', 'KIA1504', 'KIA1601', 'IST0118']);
+  function clean(chart: Chart): string[] {
+    const docs = Testing.synth(chart).map((doc: any) => ({ doc }));
+    return _validateDocuments(docs, ConformanceValidator.builtIn()).filter((f) => ids.has(f.rule)).map((f) => `${f.rule} ${f.kind} ${f.namespace}/${f.name} ${f.path}`);
+  }
+  const versions = { stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' } };
+
+  test('MeshGateway on injected gateway pods (Istio and Gateway API flavours), in an injected namespace', () => {
+    const chart = new Chart(Testing.app(), 'edge');
+    new SecureNamespace(chart, 'ingress', { name: 'istio-ingress' });
+    const edge = new MeshGateway(chart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'edge-cert' }), workload: GatewayWorkload.injected() });
+    edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
+    const k8s = new MeshGateway(chart, 'k8s', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, tls: GatewayTls.simple({ credentialName: 'k8s-cert' }) });
+    k8s.expose('api.example.com', ServiceHost.inNamespace('shop', 'api'), { port: 8080 });
+    expect(clean(chart)).toEqual([]);
+  });
+
+  test('CanaryService in both dialects (per-version Services over one workload), in a sidecar namespace', () => {
+    for (const routing of [TrafficDialect.GATEWAY_API, TrafficDialect.SIDECAR]) {
+      const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+      new SecureNamespace(chart, 'shop-namespace', { name: 'shop' });
+      new CanaryService(chart, 'catalog', { routing, port: 8080, ...versions, canaryHeader: { name: 'x-canary', value: 'true' } });
+      expect([routing, clean(chart)]).toEqual([routing, []]);
+    }
   });
 });
