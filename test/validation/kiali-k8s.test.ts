@@ -222,7 +222,7 @@ describe('KIA0602: an appProtocol Istio does not know (IST0118)', () => {
 describe('the library\'s constructs stay clean of these rules (plugin/CLI inputs, workloads included)', () => {
   const ids = new Set(['KIA0701', 'MESH410', 'IST0116', 'IST0162', 'KIA1402', 'KIA1501', 'KIA1502', 'KIA1504', 'KIA1601', 'IST0118']);
   function clean(chart: Chart): string[] {
-    const docs = Testing.synth(chart).map((doc: any) => ({ doc }));
+    const docs = Testing.synth(chart).map((d: any) => ({ doc: d }));
     return _validateDocuments(docs, ConformanceValidator.builtIn()).filter((f) => ids.has(f.rule)).map((f) => `${f.rule} ${f.kind} ${f.namespace}/${f.name} ${f.path}`);
   }
   const versions = { stable: { image: 'ghcr.io/acme/catalog:2.0.0', version: 'v1' }, canary: { image: 'ghcr.io/acme/catalog:2.1.0', version: 'v2' } };
