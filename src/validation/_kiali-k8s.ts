@@ -24,7 +24,7 @@
  */
 import { _field as field, _list as list, _namespaceOfDoc as docNs, _text as text } from './_json';
 import { kiali, _KialiCoverage } from './_kiali-coverage';
-import { RuleContext, _MeshInput, _Pod, _ServicePort, closest, nameOf, nsOf, portProtocol } from './_mesh-index';
+import { RuleContext, _MeshInput, _Pod, _ServicePort, closest, nameOf, nsOf, portProtocol, push } from './_mesh-index';
 import { _apiGroup } from './_objects';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
@@ -53,18 +53,35 @@ function serviceSelector(svc: _MeshInput): Labels | undefined {
   return Object.keys(sel).length > 0 ? sel : undefined;
 }
 
-/** The containers whose ports a pod exposes: containers and restartable (sidecar) init containers. */
-function containersOf(p: _Pod): unknown[] {
+/** What these rules read of a pod's containers, computed once per pod. */
+interface PodContainers {
+  /** Containers and restartable (sidecar) init containers: those whose ports the pod exposes. */
+  readonly containers: unknown[];
+  /** Their ports, with the protocol (TCP when unset). */
+  readonly ports: Array<{ name?: string; number: unknown; protocol: string }>;
+}
+const POD_CONTAINERS = new WeakMap<_Pod, PodContainers>();
+
+function podContainers(p: _Pod): PodContainers {
+  let pc = POD_CONTAINERS.get(p);
+  if (pc) return pc;
   // the pod spec beside the pod metadata (`metadata` -> `spec`, `spec.template.metadata` -> `spec.template.spec`)
   const podSpec = field(p.input.doc, ...p.path.split('.').slice(0, -1), 'spec');
-  return [...list(field(podSpec, 'containers')), ...list(field(podSpec, 'initContainers')).filter((c) => field(c, 'restartPolicy') === 'Always')];
-}
-
-/** The container ports of a pod, with their protocol (TCP when unset). */
-function containerPorts(p: _Pod): Array<{ name?: string; number: unknown; protocol: string }> {
-  return containersOf(p).flatMap((c) => list(field(c, 'ports')).map((cp) => ({
+  const containers = [...list(field(podSpec, 'containers')), ...list(field(podSpec, 'initContainers')).filter((c) => field(c, 'restartPolicy') === 'Always')];
+  const ports = containers.flatMap((c) => list(field(c, 'ports')).map((cp) => ({
     name: text(field(cp, 'name')), number: field(cp, 'containerPort'), protocol: text(field(cp, 'protocol')) ?? 'TCP',
   })));
+  pc = { containers, ports };
+  POD_CONTAINERS.set(p, pc);
+  return pc;
+}
+
+function containersOf(p: _Pod): unknown[] {
+  return podContainers(p).containers;
+}
+
+function containerPorts(p: _Pod): PodContainers['ports'] {
+  return podContainers(p).ports;
 }
 
 /** Pods the injector completes (`image: auto`: the gateway template adds the proxy and its ports). */
@@ -78,12 +95,59 @@ function targetOf(port: unknown): number | string | undefined {
   return typeof t === 'number' || typeof t === 'string' ? t : undefined;
 }
 
+/**
+ * Pods and Services by label pair, built once per run: a selector's candidates are the pods carrying its first
+ * pair, a pod's candidate Services those whose selector starts with one of its pairs (no all-pairs scan).
+ */
+interface SelectorIndex {
+  /** `ns|k=v` (and `*|k=v` for every namespace) -> pods with that label. */
+  readonly pods: Map<string, _Pod[]>;
+  /** `ns|k=v` of the selector's first (sorted) pair -> Services. */
+  readonly services: Map<string, _MeshInput[]>;
+}
+const SELECTOR_INDEXES = new WeakMap<object, SelectorIndex>();
+
+function pairKey(scope: string, k: string, v: unknown): string {
+  return `${scope}|${k}=${String(v)}`;
+}
+
+function selectorIndex(c: RuleContext): SelectorIndex {
+  let ix = SELECTOR_INDEXES.get(c.ix);
+  if (ix) return ix;
+  ix = { pods: new Map(), services: new Map() };
+  for (const [ns, pods] of c.ix.podsByNamespace) {
+    for (const p of pods) {
+      for (const [k, v] of Object.entries(p.labels)) {
+        push(ix.pods, pairKey(ns, k, v), p);
+        push(ix.pods, pairKey('*', k, v), p);
+      }
+    }
+  }
+  for (const svc of c.ix.services.values()) {
+    const sel = serviceSelector(svc);
+    if (!sel) continue;
+    const [k] = Object.keys(sel).sort();
+    push(ix.services, pairKey(nsOf(svc.doc), k, sel[k]), svc);
+  }
+  SELECTOR_INDEXES.set(c.ix, ix);
+  return ix;
+}
+
+/** The pods of the input with every label of `selector`, in namespace `scope` (`*`: every namespace). */
+function podsSelected(c: RuleContext, scope: string, selector: Labels): _Pod[] {
+  const [k] = Object.keys(selector).sort();
+  if (k === undefined) return [];
+  return (selectorIndex(c).pods.get(pairKey(scope, k, selector[k])) ?? []).filter((p) => selects(selector, p.labels));
+}
+
 /** The Services of the input in a namespace that select pods with `labels`. */
 function servicesSelecting(c: RuleContext, ns: string, labels: Labels): _MeshInput[] {
-  return (c.ix.servicesByNamespace.get(ns) ?? []).filter((s) => {
-    const sel = serviceSelector(s);
-    return sel !== undefined && selects(sel, labels);
-  });
+  const ix = selectorIndex(c);
+  const found = new Set<_MeshInput>();
+  for (const [k, v] of Object.entries(labels)) {
+    for (const s of ix.services.get(pairKey(ns, k, v)) ?? []) if (selects(serviceSelector(s)!, labels)) found.add(s);
+  }
+  return [...found];
 }
 
 /** A pod's container port names -> numbers (how a named target port resolves). */
@@ -94,7 +158,7 @@ function namedPorts(p: _Pod): Map<string, unknown> {
 /** The pods of the input a Service selects (in its namespace). */
 function podsOf(c: RuleContext, svc: _MeshInput): _Pod[] {
   const sel = serviceSelector(svc);
-  return sel ? (c.ix.podsByNamespace.get(nsOf(svc.doc)) ?? []).filter((p) => selects(sel, p.labels)) : [];
+  return sel ? podsSelected(c, nsOf(svc.doc), sel) : [];
 }
 
 /**
@@ -107,20 +171,21 @@ function checkTargetPorts(c: RuleContext): void {
     if (ns === c.root || field(svc.doc, 'spec', 'type') === 'ExternalName' || field(svc.doc, 'metadata', 'labels', 'gateway.istio.io/managed') !== undefined) continue;
     const pods = podsOf(c, svc).filter((p) => !injectorFilled(p));
     if (pods.length === 0) continue; // the Service's workloads are not in the input: not decidable
-    const workloads = [...new Set(pods.map((p) => `${p.input.doc.kind}/${nameOf(p.input.doc)}`))].sort().join(', ');
+    const workloads = () => [...new Set(pods.map((p) => `${p.input.doc.kind}/${nameOf(p.input.doc)}`))].sort().join(', ');
+    const allPorts = pods.flatMap(containerPorts);
     list(field(svc.doc, 'spec', 'ports')).forEach((port, i) => {
       const protocol = text(field(port, 'protocol')) ?? 'TCP';
       const target = targetOf(port);
-      const declared = pods.flatMap(containerPorts).filter((cp) => cp.protocol === protocol);
+      const declared = allPorts.filter((cp) => cp.protocol === protocol);
       const at = field(port, 'targetPort') !== undefined ? `spec.ports[${i}].targetPort` : `spec.ports[${i}]`;
       if (typeof target === 'string') {
         if (declared.some((cp) => cp.name === target)) return;
         c.report(svc, 'MESH410', E, at,
-          `Service ${ns}/${nameOf(svc.doc)} port ${field(port, 'port')} targets the container port named "${target}", which no container of the pods it selects (${workloads}) defines (${protocol}): Kubernetes cannot resolve it, so these pods are no endpoints of the port and requests fail (no healthy upstream). Fix: name the container port "${target}" or set targetPort to the number the container listens on`);
+          `Service ${ns}/${nameOf(svc.doc)} port ${field(port, 'port')} targets the container port named "${target}", which no container of the pods it selects (${workloads()}) defines (${protocol}): Kubernetes cannot resolve it, so these pods are no endpoints of the port and requests fail (no healthy upstream). Fix: name the container port "${target}" or set targetPort to the number the container listens on`);
       } else if (typeof target === 'number' && declared.length > 0 && !declared.some((cp) => cp.number === target)) {
         const numbers = [...new Set(declared.map((cp) => cp.number))].join(', ');
         c.report(svc, 'KIA0701', W, at,
-          `Service ${ns}/${nameOf(svc.doc)} port ${field(port, 'port')} targets port ${target}, which no container of the pods it selects (${workloads}) declares (they declare ${numbers}): if the application listens on a declared port, requests to ${target} are refused. Fix: set targetPort to the port the container listens on, or declare containerPort ${target}`);
+          `Service ${ns}/${nameOf(svc.doc)} port ${field(port, 'port')} targets port ${target}, which no container of the pods it selects (${workloads()}) declares (they declare ${numbers}): if the application listens on a declared port, requests to ${target} are refused. Fix: set targetPort to the port the container listens on, or declare containerPort ${target}`);
       }
     });
   }
@@ -144,13 +209,15 @@ function checkMultipleServices(c: RuleContext): void {
   for (const [ns, pods] of c.ix.podsByNamespace) {
     if ((c.ix.servicesByNamespace.get(ns) ?? []).length < 2) continue;
     for (const p of pods) {
+      const services = servicesSelecting(c, ns, p.labels);
+      if (services.length < 2) continue;
       const key = `${p.input.doc.kind}|${ns}|${nameOf(p.input.doc)}`;
       if (seen.has(key) || sidecarInjected(c, p) !== true) continue;
       seen.add(key);
       // target port -> protocol -> Services
       const byTarget = new Map<string, Map<string, Set<string>>>();
       const named = namedPorts(p);
-      for (const svc of servicesSelecting(c, ns, p.labels)) {
+      for (const svc of services) {
         for (const port of list(field(svc.doc, 'spec', 'ports'))) {
           const protocol = portProtocol(port as _ServicePort);
           if (protocol === 'udp') continue; // sidecars do not capture UDP
@@ -176,13 +243,12 @@ function checkMultipleServices(c: RuleContext): void {
 
 /** IST0162: a Gateway server port that the Services of its pods (in the input) neither expose nor target. */
 function checkGatewayServicePorts(c: RuleContext): void {
-  const pods = [...c.ix.podsByNamespace.values()].flat();
   for (const gw of c.ix.gateways.values()) {
     const selector = labelsOf(field(gw.doc, 'spec', 'selector'));
     if (Object.keys(selector).length === 0) continue;
     const accepted = new Set<unknown>();
     let services = 0;
-    for (const p of pods.filter((pod) => selects(selector, pod.labels))) {
+    for (const p of podsSelected(c, '*', selector)) {
       const named = namedPorts(p);
       for (const svc of servicesSelecting(c, nsOf(p.input.doc), p.labels)) {
         services++;
