@@ -107,6 +107,14 @@ describe('IST0162: a Gateway server port the gateway Service does not expose', (
     expect(findings([svc, gateway([9443])], 'IST0162')).toEqual([]);
     expect(findings([pods, svc, gateway([80, 443])], 'IST0162')).toEqual([]);
   });
+
+  test('a named target port resolves through the container ports; a Service that opts out of port translation offers its target ports only', () => {
+    const named = deployment('istio-ingress', 'ingress', [{ name: 'istio-proxy', image: 'proxyv2', ports: [{ name: 'https', containerPort: 8443 }] }], { istio: 'ingress' });
+    const svcNamed = service('istio-ingress', 'ingress', [{ name: 'https', port: 443, targetPort: 'https' }], { istio: 'ingress' });
+    expect(findings([named, svcNamed, gateway([443, 8443])], 'IST0162')).toEqual([]);
+    const optOut = service('istio-ingress', 'ingress', [{ name: 'http2', port: 80, targetPort: 8080 }], { istio: 'ingress' }, { 'experimental.istio.io/disable-gateway-port-translation': 'true' });
+    expect(findings([pods, optOut, gateway([80, 8080])], 'IST0162')).toEqual(['IST0162 warning Gateway shop/gw spec.servers[0].port.number']);
+  });
 });
 
 describe('KIA1402: a Service backend named by its hostname', () => {
