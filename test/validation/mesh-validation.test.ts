@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioResource, IstioResourceProps, MeshValidation, ValidationSeverity } from '../../src';
 import * as net from '../../src/imports/istio-networking.istio.io';
@@ -454,6 +455,12 @@ describe('MeshValidation at synth: every error rule fails app.synth() with its i
       new ApiObject(c, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', namespace: undefined } });
       raw(c, 'a', SEC, 'AuthorizationPolicy', 'a', {});
       new ApiObject(c, 'web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } } });
+    }],
+    ['IST0173', 'shop/catalog', (c) => { // a cdk8s-plus Deployment's pod template is read at synth as by the CLI
+      const d = new kplus.Deployment(c, 'web', { containers: [{ image: 'catalog:1', portNumber: 8080 }], podMetadata: { labels: { app: 'catalog', version: 'v1' } } });
+      d.exposeViaService({ name: 'catalog' });
+      dr(c, 'catalog', 'catalog', ['v2']);
+      vs(c, 'routes', { hosts: ['catalog'], http: [{ route: [{ destination: { host: 'catalog', subset: 'v2' } }] }] });
     }],
     ['MESH004', 'shop/a', (c) => {
       new ApiObject(c, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'frontend' } });
