@@ -21,7 +21,7 @@
  * Registered in `_rules.ts` (`_KIALI_SECURITY_RULES`); how each Kiali code is answered is
  * `_KIALI_SECURITY_COVERAGE`. One pass over the index per rule; lookups by namespace, no all-pairs scans.
  */
-import { _namespaceIsAmbient } from './_ambient-rules';
+import { _namespaceIsAmbient } from './_ambient-mode';
 import { _KialiCoverage, kiali } from './_kiali-coverage';
 import { RuleContext, _MeshInput, _Pod, closest, items, nameOf, nsOf } from './_mesh-index';
 import type { _RuleDefinition } from './_rules';

@@ -27,6 +27,7 @@ import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
 import { _KIALI_AMBIENT_COVERAGE } from './_kiali-ambient';
 import { _KIALI_CORE_COVERAGE, _KialiCoverage } from './_kiali-coverage';
+import { _KIALI_K8S_COVERAGE, _KIALI_K8S_RULES } from './_kiali-k8s';
 import { _KIALI_SECURITY_COVERAGE, _KIALI_SECURITY_RULES } from './_kiali-security';
 import { _KIALI_TRAFFIC_COVERAGE, _KIALI_TRAFFIC_RULES, checkDestinationRuleMerges } from './_kiali-traffic';
 import { RuleContext } from './_mesh-index';
@@ -88,7 +89,7 @@ export const _RULES: readonly _RuleDefinition[] = [
   rule('MESH003', E, 'this library (Kiali KIA0207/KIA0208 for one direction)',
     'a DestinationRule sets TLS `DISABLE` (top level, port level or subset) toward `*.<ns>.svc.cluster.local` while a namespace-wide (or `istio-system` mesh-wide) PeerAuthentication of `<ns>` is `STRICT`', checkDestinationRuleTls),
   rule('IST0118', W, 'istioctl analyze `PortNameIsNotUnderNamingConvention`',
-    'Istio cannot select a protocol for a Service port: neither `appProtocol` nor the name (before an optional `-suffix`) is one of `http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`, `udp`, `http_proxy`, the port is not UDP and not a well-known port (25, 53, 3306, 27017)', checkPortNames),
+    'Istio cannot select a protocol for a Service port: neither `appProtocol` nor the name (before an optional `-suffix`) is one of `http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`, `udp`, `http_proxy`, the port is not UDP and not a well-known port (25, 53, 3306, 27017); Istio\'s own Services (an `istio` label, `release: istio`, gateways Istio deploys) are skipped, as istioctl does', checkPortNames),
   rule('IST0102', E, 'istioctl analyze `NamespaceNotInjected`',
     'the app defines a Namespace without `istio-injection=enabled`, `istio.io/rev` or `istio.io/dataplane-mode=ambient`, and policies that act on its own workloads\' proxies (Sidecar, AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry; not targetRefs policies, not routing) live in it: an error when the app defines its workloads and none gets a proxy (by pod label `sidecar.istio.io/inject=true` or a gateway injection template), a warning when it defines none; silent where a Gateway API Gateway is deployed (istioctl reports it as Info for every such namespace)', checkEnrolment),
   rule('MESH004', E, 'this library',
@@ -197,6 +198,8 @@ export const _RULES: readonly _RuleDefinition[] = [
   ..._GATEWAY_API_RULES,
   // Kiali's traffic validations with Istio's semantics: DestinationRule merges, ServiceEntry hosts, Sidecars, routes (src/validation/_kiali-traffic.ts)
   ..._KIALI_TRAFFIC_RULES,
+  // Kiali's Service/Deployment and Gateway API checks, istioctl's IST0116/IST0162 (src/validation/_kiali-k8s.ts)
+  ..._KIALI_K8S_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
   rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];
@@ -232,6 +235,7 @@ export const _KIALI_COVERAGE: readonly _KialiCoverage[] = [
   ..._KIALI_AMBIENT_COVERAGE,
   ..._KIALI_TRAFFIC_COVERAGE,
   ..._KIALI_SECURITY_COVERAGE,
+  ..._KIALI_K8S_COVERAGE,
 ].sort((a, b) => a.code.localeCompare(b.code));
 
 /** README's Kiali table (Markdown), generated from `_KIALI_COVERAGE`. @internal */
