@@ -156,19 +156,38 @@ function checkClaims(c: RuleContext, vs: _MeshInput, gatewayNamespaces: Set<stri
   });
 }
 
-/** IST0109: two VirtualServices for one host on one gateway. */
+/**
+ * IST0109: two VirtualServices for one host on the mesh gateway (istioctl looks at the mesh only). On another
+ * gateway Istio merges them (rules appended in creation order), which is supported: KIA1106 warns only when one
+ * of them has a catch-all rule, which then shadows the rules of the VirtualServices created after it.
+ */
 function checkHostConflicts(c: RuleContext, hostOwners: Map<string, _MeshInput[]>): void {
-  const { report } = c;
   for (const [owner, list] of hostOwners) {
     const distinct = new Map(list.map((v) => [`${nsOf(v.doc)}/${nameOf(v.doc)}`, v]));
     if (distinct.size < 2) continue;
     const [gw, host] = owner.split('|');
     const names = [...distinct.keys()].sort();
+    const others = (id: string) => names.filter((n) => n !== id).join(', ');
     for (const [id, vs] of distinct) {
-      report(vs, 'IST0109', ValidationSeverity.ERROR, 'spec.hosts',
-        `The VirtualServices ${names.join(', ')} associated with ${gw === _MESH_GATEWAY ? 'mesh gateway' : `gateway "${gw}"`} define the same host "${host}", which can lead to undefined behavior. Fix: merge them into one VirtualService (other: ${names.filter((n) => n !== id).join(', ')})`);
+      if (gw === _MESH_GATEWAY) {
+        c.report(vs, 'IST0109', ValidationSeverity.ERROR, 'spec.hosts',
+          `The VirtualServices ${names.join(', ')} associated with mesh gateway define the same host "${host}", which can lead to undefined behavior. Fix: merge them into one VirtualService (other: ${others(id)})`);
+        continue;
+      }
+      const i = catchAllRule(vs.doc.spec?.http);
+      if (i < 0) continue;
+      c.report(vs, 'KIA1106', ValidationSeverity.WARNING, `spec.http[${i}]`,
+        `More than one VirtualService for host "${host}" on gateway "${gw}" (${names.join(', ')}): Istio merges them in creation order, and this catch-all rule shadows the rules of ${others(id)} whenever this VirtualService is the older one. Fix: give the rule a match, or merge the VirtualServices`);
     }
   }
+}
+
+/** The index of the first HTTP rule that matches every request (no match, or a match with no condition but `/`), or -1. */
+function catchAllRule(http: unknown): number {
+  return items(http).findIndex((r) => {
+    const matches = items(_field(r, 'match'));
+    return matches.length === 0 || matches.some((m) => Object.keys(m ?? {}).every((k) => k === 'name' || k === 'gateways' || (k === 'uri' && _field(_field(m, 'uri'), 'prefix') === '/')));
+  });
 }
 
 /** MESH001: more than one DestinationRule for one host in one namespace. */

@@ -33,8 +33,8 @@ export const _KIALI_CORE_COVERAGE: readonly _KialiCoverage[] = [
     'istioctl\'s rule (a warning: Istio then sniffs the protocol); skipped when `appProtocol` is set, as Istio does'),
   kiali('KIA1102', 'VirtualService is pointing to a non-existent gateway', ['IST0101'],
     'checked when the gateway\'s namespace is in the input; external gateways declared with `--external-gateway`'),
-  kiali('KIA1106', 'More than one Virtual Service for same host', ['IST0109'],
-    'Istio\'s semantics: only on the mesh gateway or one gateway with the same host (Istio merges VirtualServices bound to ingress gateways only when... see IST0109); delegates and exportTo-disjoint ones are not conflicts'),
+  kiali('KIA1106', 'More than one Virtual Service for same host', ['IST0109', 'KIA1106'],
+    'Istio\'s semantics: on the mesh gateway an error (IST0109, as istioctl); on another gateway Istio merges them, so KIA1106 warns only when one has a catch-all rule that shadows the others\' rules'),
   kiali('KIA1107', 'Subset not found', ['IST0101'],
     'an error, as in istioctl: traffic to a missing subset fails (503 NR)'),
 ];

@@ -119,12 +119,16 @@ describe('MeshValidation: gateways (IST0101, IST0132) and conflicts (IST0109)', 
     ]);
   });
 
-  test('fails on two VirtualServices for one host on one gateway', () => {
+  test('warns (KIA1106) on two VirtualServices for one host on one gateway when one has a catch-all rule; silent when their matches split the host (Istio merges them)', () => {
     const { app, chart } = setup();
     gateway(chart, 'public', ['*']);
-    vs(chart, 'a', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ route: [{ destination: { host: 'x' } }] }] });
-    vs(chart, 'b', { hosts: ['shop.example.com'], gateways: ['shop/public'], http: [{ route: [{ destination: { host: 'y' } }] }] });
-    expect(rules(app)).toEqual(['IST0109 shop/a', 'IST0109 shop/b']);
+    vs(chart, 'a', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'x' } }] }] });
+    vs(chart, 'b', { hosts: ['shop.example.com'], gateways: ['shop/public'], http: [{ match: [{ uri: { prefix: '/b' } }], route: [{ destination: { host: 'y' } }] }] });
+    expect(findings(app)).toEqual([]);
+    vs(chart, 'c', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'z' } }] }] });
+    expect(findings(app)).toEqual([
+      'warning KIA1106 shop/c spec.http[0]: More than one VirtualService for host "shop.example.com" on gateway "shop/public" (shop/a, shop/b, shop/c): Istio merges them in creation order, and this catch-all rule shadows the rules of shop/a, shop/b whenever this VirtualService is the older one. Fix: give the rule a match, or merge the VirtualServices',
+    ]);
   });
 });
 
