@@ -216,13 +216,17 @@ export function _namespaceOfSubject(c: IConstruct, reported: string | undefined)
   return reported ?? _namespaceOf(c);
 }
 
+/** Istio's wildcard first label (pkg/config/labels wildcardPrefix): `*foo`, `*-foo`. */
+const PARTIAL_WILDCARD_LABEL = /^\*-?[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 const FQDN_LABEL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 
 /**
- * Validates a DNS host name, optionally with a whole leading "*." wildcard label.
+ * Validates a DNS host name, optionally with a wildcard first label: `*` alone ("*.example.com"), and with
+ * `partialWildcard` (the default: Istio's hosts, which match by suffix) also Istio's `*foo`/`*-foo`; Gateway
+ * API hostnames and certificate DNS names take the whole-label form only (`partialWildcard` false).
  * @internal
  */
-export function _validateHost(prop: string, host: string, allowWildcardPrefix: boolean, requireDot: boolean): void {
+export function _validateHost(prop: string, host: string, allowWildcardPrefix: boolean, requireDot: boolean, partialWildcard = true): void {
   if (typeof host !== 'string' || host.trim().length === 0) {
     throw _invalid(prop, host, 'the host is empty', 'give a fully qualified name such as "api.example.com"');
   }
@@ -230,20 +234,25 @@ export function _validateHost(prop: string, host: string, allowWildcardPrefix: b
     throw _invalid(prop, host, 'a DNS name has at most 253 characters', 'shorten the host');
   }
   const labels = host.split('.');
-  const rest = allowWildcardPrefix && labels[0] === '*' ? labels.slice(1) : labels;
-  if (labels[0] === '*' && !allowWildcardPrefix) {
+  const wildcardFirst = labels[0].startsWith('*');
+  if (wildcardFirst && !allowWildcardPrefix) {
     throw _invalid(prop, host, 'wildcards are not allowed here', 'give a fully qualified name');
   }
+  if (wildcardFirst && labels[0] !== '*' && !(partialWildcard && PARTIAL_WILDCARD_LABEL.test(labels[0]))) {
+    throw _invalid(prop, host, partialWildcard ? `"${labels[0]}" is not a wildcard label Istio accepts` : `a partial wildcard "${labels[0]}" is not allowed here (Gateway API hostnames and certificate DNS names take a whole "*." label only)`,
+      partialWildcard ? 'use "*", "*.example.com" or "*foo.example.com"' : 'use "*.example.com" or list the hosts');
+  }
+  const rest = wildcardFirst ? labels.slice(1) : labels;
   for (const label of rest) {
     if (label.includes('*')) {
-      throw _invalid(prop, host, 'only a whole leading "*." label may be a wildcard ("*.example.com"); partial wildcards like "api*.example.com" never match',
+      throw _invalid(prop, host, 'only the first label may hold a wildcard, as a leading "*" ("*.example.com"); wildcards like "api*.example.com" never match',
         'use "*.example.com" or list the hosts');
     }
     if (label.length === 0 || label.length > 63 || !FQDN_LABEL.test(label)) {
       throw _invalid(prop, host, `"${label}" is not a valid DNS label`, 'use letters, digits and "-" between dots, e.g. "api.example.com"');
     }
   }
-  if (requireDot && rest.length < (labels[0] === '*' ? 1 : 2)) {
+  if (requireDot && rest.length < (wildcardFirst ? 1 : 2)) {
     throw _invalid(prop, host, 'a short name is resolved relative to the namespace of the resource using it, which is rarely what was meant',
       'give a fully qualified name (e.g. "api.example.com"), or use ServiceHost.inNamespace(namespace, name) for a Kubernetes Service');
   }

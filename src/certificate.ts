@@ -209,7 +209,7 @@ export class Certificate extends IstioResource {
     }
     const seen = new Set<string>();
     for (const d of dnsNames) {
-      _validateHost(prop, d, true, true);
+      _validateHost(prop, d, true, true, false); // X.509 / ACME wildcards are whole "*." labels
       if (d !== d.toLowerCase()) throw _invalid(prop, d, 'DNS names in certificates are compared in lowercase', `use "${d.toLowerCase()}"`);
       if (seen.has(d)) throw _invalid(prop, d, 'it is listed twice', 'list each DNS name once');
       seen.add(d);

@@ -173,8 +173,14 @@ describe('Gateway', () => {
   test('fails on short (non-FQDN) and partially wildcarded hosts', () => {
     const gw = new Gateway(edgeChart(), 'gw');
     expect(() => gw.addServer(https(['shop']))).toThrow('Invalid hosts "shop": a short name is resolved relative to the namespace');
-    expect(() => gw.addServer(https(['shop*.example.com']))).toThrow('Invalid hosts "shop*.example.com": only a whole leading "*." label may be a wildcard');
+    expect(() => gw.addServer(https(['shop*.example.com']))).toThrow('Invalid hosts "shop*.example.com": only the first label may hold a wildcard');
     expect(() => gw.addServer(https(['Shop_1/shop.example.com']))).toThrow('Invalid hosts "Shop_1/shop.example.com": "Shop_1" is not a namespace');
+  });
+
+  test('near miss: Istio\'s wildcard first label "*shop" (matches "eu-shop.example.com" by suffix) is accepted', () => {
+    const chart = edgeChart();
+    new Gateway(chart, 'gw').addServer(https(['*shop.example.com', '*-api.example.com']));
+    expect(Testing.synth(chart)[0].spec.servers[0].hosts).toEqual(['*shop.example.com', '*-api.example.com']);
   });
 
   test('fails on a bare "*" host without the explicit opt-in', () => {

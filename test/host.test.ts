@@ -50,8 +50,12 @@ describe('ServiceHost', () => {
   });
 
   test('fails on a partial wildcard', () => {
-    expect(() => ServiceHost.external('api*.example.com')).toThrow('Invalid fqdn "api*.example.com": only a whole leading "*." label may be a wildcard');
-    expect(() => ServiceHost.external('api.*.example.com')).toThrow('only a whole leading "*." label may be a wildcard');
+    expect(() => ServiceHost.external('api*.example.com')).toThrow('Invalid fqdn "api*.example.com": only the first label may hold a wildcard, as a leading "*" ("*.example.com")');
+    expect(() => ServiceHost.external('api.*.example.com')).toThrow('only the first label may hold a wildcard');
+    // Istio's wildcard first label: "*", "*foo", "*-foo" (pkg/config/labels wildcardPrefix)
+    expect(ServiceHost.external('*api.example.com').fqdn).toEqual('*api.example.com');
+    expect(ServiceHost.external('*-api.example.com').fqdn).toEqual('*-api.example.com');
+    expect(() => ServiceHost.external('*api-.example.com')).toThrow('Invalid fqdn "*api-.example.com": "*api-" is not a wildcard label Istio accepts');
   });
 
   test('fails on invalid DNS labels and overlong names', () => {

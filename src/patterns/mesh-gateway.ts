@@ -283,11 +283,11 @@ export class MeshGateway extends Construct {
     }).join(',');
   }
 
-  private static validateEdgeHost(prop: string, host: string): void {
+  private static validateEdgeHost(prop: string, host: string, api: EdgeApi): void {
     if (host === '*') {
       throw _invalid(prop, host, 'a bare "*" lets this gateway answer for any domain', 'list the FQDNs you serve');
     }
-    _validateHost(prop, host, true, true);
+    _validateHost(prop, host, true, true, api === EdgeApi.ISTIO); // Istio hosts take "*foo.example.com"; Gateway API hostnames do not
   }
 
   private static checkCertificates(props: MeshGatewayProps, passthroughOnly: boolean): void {
@@ -412,7 +412,7 @@ export class MeshGateway extends Construct {
     this.httpsRedirect = props.tls && !this.passthroughOnly ? (props.httpsRedirect ?? !this.plainHttpRoutes) : false;
     if (props.hosts) {
       if (props.hosts.length === 0) throw _invalid('hosts', props.hosts, 'an empty host list serves nothing', 'list the hosts, or leave hosts out');
-      props.hosts.forEach((h) => MeshGateway.validateEdgeHost('hosts', h));
+      props.hosts.forEach((h) => MeshGateway.validateEdgeHost('hosts', h, this.api));
       this.fixedHosts = [...props.hosts];
     }
     const hosts = this.fixedHosts ? [...this.fixedHosts] : this.hostList;
@@ -579,7 +579,7 @@ export class MeshGateway extends Construct {
     if (this.node.tryFindChild(`${id}-authn`)) {
       throw _invalid('issuer', options.issuer, 'a JWT requirement for this issuer already exists on the gateway', 'call requireJwt() once per issuer');
     }
-    for (const h of options.hosts ?? []) MeshGateway.validateEdgeHost('hosts', h);
+    for (const h of options.hosts ?? []) MeshGateway.validateEdgeHost('hosts', h, this.api);
     const { hosts, paths, ...rule } = options;
     const name = `${this.gatewayName}-${_suggestName(options.issuer, 40)}`;
     const requestAuthentication = new RequestAuthentication(this, `${id}-authn`, {
@@ -662,7 +662,7 @@ export class MeshGateway extends Construct {
       throw _invalid('api', this.api, 'SNI passthrough is rendered with the Istio API only in this version (Gateway API TLSRoute is not emitted yet)',
         'use api: EdgeApi.ISTIO for passthrough routes');
     }
-    MeshGateway.validateEdgeHost('sniHost', sniHost);
+    MeshGateway.validateEdgeHost('sniHost', sniHost, this.api);
     if (_isWildcarded(sniHost)) {
       throw _invalid('sniHost', sniHost, 'a passthrough route needs the exact SNI host', 'name the host, e.g. "db.example.com"');
     }
@@ -683,7 +683,7 @@ export class MeshGateway extends Construct {
     host: string, split: Array<{ destination: IMeshDestination; weight?: number }>, options: ExposeOptions, targetKey: string,
     cookieRegex?: string,
   ): EdgeRoute {
-    MeshGateway.validateEdgeHost('host', host);
+    MeshGateway.validateEdgeHost('host', host, this.api);
     if (this.passthroughOnly) {
       throw _invalid('host', host, 'this gateway passes TLS through unterminated (tls: GatewayTls.passthrough()), so it cannot route HTTP',
         'use passthrough(sniHost, target, port), or a second MeshGateway that terminates TLS for HTTP routes');

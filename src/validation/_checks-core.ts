@@ -158,8 +158,9 @@ function checkClaims(c: RuleContext, vs: _MeshInput, gatewayNamespaces: Set<stri
 
 /**
  * IST0109: two VirtualServices for one host on the mesh gateway (istioctl looks at the mesh only). On another
- * gateway Istio merges them (rules appended in creation order), which is supported: KIA1106 warns only when one
- * of them has a catch-all rule, which then shadows the rules of the VirtualServices created after it.
+ * gateway Istio merges them: rules appended in creation order, catch-all routes moved to the end
+ * (SortVHostRoutes). KIA1106 warns only where that order matters: the same match in two of them, where the
+ * rule of the younger one never matches.
  */
 function checkHostConflicts(c: RuleContext, hostOwners: Map<string, _MeshInput[]>): void {
   for (const [owner, list] of hostOwners) {
@@ -167,27 +168,46 @@ function checkHostConflicts(c: RuleContext, hostOwners: Map<string, _MeshInput[]
     if (distinct.size < 2) continue;
     const [gw, host] = owner.split('|');
     const names = [...distinct.keys()].sort();
-    const others = (id: string) => names.filter((n) => n !== id).join(', ');
+    if (gw !== _MESH_GATEWAY) {
+      checkMergedMatches(c, gw, host, distinct);
+      continue;
+    }
     for (const [id, vs] of distinct) {
-      if (gw === _MESH_GATEWAY) {
-        c.report(vs, 'IST0109', ValidationSeverity.ERROR, 'spec.hosts',
-          `The VirtualServices ${names.join(', ')} associated with mesh gateway define the same host "${host}", which can lead to undefined behavior. Fix: merge them into one VirtualService (other: ${others(id)})`);
-        continue;
-      }
-      const i = catchAllRule(vs.doc.spec?.http);
-      if (i < 0) continue;
-      c.report(vs, 'KIA1106', ValidationSeverity.WARNING, `spec.http[${i}]`,
-        `More than one VirtualService for host "${host}" on gateway "${gw}" (${names.join(', ')}): Istio merges them in creation order, and this catch-all rule shadows the rules of ${others(id)} whenever this VirtualService is the older one. Fix: give the rule a match, or merge the VirtualServices`);
+      c.report(vs, 'IST0109', ValidationSeverity.ERROR, 'spec.hosts',
+        `The VirtualServices ${names.join(', ')} associated with mesh gateway define the same host "${host}", which can lead to undefined behavior. Fix: merge them into one VirtualService (other: ${names.filter((n) => n !== id).join(', ')})`);
     }
   }
 }
 
-/** The index of the first HTTP rule that matches every request (no match, or a match with no condition but `/`), or -1. */
-function catchAllRule(http: unknown): number {
-  return items(http).findIndex((r) => {
-    const matches = items(_field(r, 'match'));
-    return matches.length === 0 || matches.some((m) => Object.keys(m ?? {}).every((k) => k === 'name' || k === 'gateways' || (k === 'uri' && _field(_field(m, 'uri'), 'prefix') === '/')));
-  });
+/** KIA1106: one match (catch-alls count as one) in several VirtualServices merged on one gateway. */
+function checkMergedMatches(c: RuleContext, gw: string, host: string, vss: Map<string, _MeshInput>): void {
+  const byMatch = new Map<string, Array<{ id: string; vs: _MeshInput; path: string }>>();
+  for (const [id, vs] of vss) {
+    items(vs.doc.spec?.http).forEach((r, i) => {
+      const matches = items(_field(r, 'match'));
+      (matches.length ? matches : [{}]).forEach((m, j) => {
+        const key = matchKey(m);
+        const list = byMatch.get(key) ?? [];
+        if (!list.some((x) => x.id === id)) list.push({ id, vs, path: matches.length ? `spec.http[${i}].match[${j}]` : `spec.http[${i}]` });
+        byMatch.set(key, list);
+      });
+    });
+  }
+  for (const list of byMatch.values()) {
+    if (list.length < 2) continue;
+    const ids = list.map((x) => x.id).sort();
+    for (const { vs, path } of list) {
+      c.report(vs, 'KIA1106', ValidationSeverity.WARNING, path,
+        `More than one VirtualService for host "${host}" on gateway "${gw}" has this match (${ids.join(', ')}): Istio merges them in creation order, so only the oldest one's rule ever matches. Fix: keep the rule in one VirtualService`);
+    }
+  }
+}
+
+/** A match's identity for merging: its conditions without `name`; every catch-all (no condition, or only `uri.prefix: /`) is one. */
+function matchKey(m: unknown): string {
+  const entries = Object.entries((m && typeof m === 'object' ? m : {}) as Record<string, unknown>).filter(([k]) => k !== 'name').sort(([a], [b]) => a.localeCompare(b));
+  const catchAll = entries.every(([k, v]) => k === 'gateways' || (k === 'uri' && _field(v, 'prefix') === '/'));
+  return catchAll ? 'catch-all' : JSON.stringify(entries);
 }
 
 /** MESH001: more than one DestinationRule for one host in one namespace. */

@@ -4,8 +4,9 @@
  * (two SecureNamespaces for one namespace: the second PeerAuthentication `default` wins; two policies
  * with one name: one of them is lost).
  *
- * An app (synth-time checks) is one set of objects; files (the CLI, the cdk8s plugin) are compared one by
- * one, because a folder may hold alternatives applied one at a time (as Istio's samples do).
+ * An app (synth-time checks; the cdk8s plugin, whose files are one app's charts; the CLI with `--one-app`)
+ * is one set of objects; otherwise the CLI compares files one by one, because a folder may hold
+ * alternatives applied one at a time (as Istio's samples do).
  *
  * Internal: `_meshChecks` runs it, so the synth-time checks, the cdk8s plugin and the CLI agree.
  */
@@ -21,7 +22,7 @@ function where(input: _MeshInput): string {
  * One error per object defined more than once, on every definition after the first, naming both.
  * @internal
  */
-export function _duplicateObjects(inputs: readonly _MeshInput[]): ValidationFinding[] {
+export function _duplicateObjects(inputs: readonly _MeshInput[], acrossFiles: boolean): ValidationFinding[] {
   const first = new Map<string, _MeshInput>();
   const findings: ValidationFinding[] = [];
   for (const input of inputs) {
@@ -30,7 +31,7 @@ export function _duplicateObjects(inputs: readonly _MeshInput[]): ValidationFind
     if (!d?.kind || typeof name !== 'string') continue;
     const group = _apiGroup(d);
     const ns = d.metadata.namespace ?? '';
-    const key = `${input.file ?? ''}|${_objectKey(d)}`;
+    const key = `${acrossFiles ? '' : input.file ?? ''}|${_objectKey(d)}`;
     const earlier = first.get(key);
     if (!earlier) {
       first.set(key, input);

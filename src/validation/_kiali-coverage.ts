@@ -34,7 +34,7 @@ export const _KIALI_CORE_COVERAGE: readonly _KialiCoverage[] = [
   kiali('KIA1102', 'VirtualService is pointing to a non-existent gateway', ['IST0101'],
     'checked when the gateway\'s namespace is in the input; external gateways declared with `--external-gateway`'),
   kiali('KIA1106', 'More than one Virtual Service for same host', ['IST0109', 'KIA1106'],
-    'Istio\'s semantics: on the mesh gateway an error (IST0109, as istioctl); on another gateway Istio merges them, so KIA1106 warns only when one has a catch-all rule that shadows the others\' rules'),
+    'Istio\'s semantics: on the mesh gateway an error (IST0109, as istioctl); on another gateway Istio merges them (creation order, catch-alls last: SortVHostRoutes), so KIA1106 warns only on a match two of them share'),
   kiali('KIA1107', 'Subset not found', ['IST0101'],
     'an error, as in istioctl: traffic to a missing subset fails (503 NR)'),
 ];

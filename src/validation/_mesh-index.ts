@@ -29,6 +29,11 @@ export interface _MeshOptions {
    * for duplicates (MESH005) with the inputs.
    */
   readonly otherObjects?: readonly _MeshInput[];
+  /**
+   * MESH005 compares objects across files (the files are one app applied together: the cdk8s plugin, the
+   * CLI's `--one-app`); otherwise file by file, as a folder may hold alternatives applied one at a time.
+   */
+  readonly duplicatesAcrossFiles?: boolean;
 }
 
 /** Providers every Istio installation has without meshConfig. */

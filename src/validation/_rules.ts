@@ -56,7 +56,7 @@ function rule(id: string, severity: ValidationSeverity, mirrors: string, catches
 }
 
 function duplicates(c: RuleContext): void {
-  for (const f of _duplicateObjects([...c.inputs, ...(c.options.otherObjects ?? [])])) c.findings.push(f);
+  for (const f of _duplicateObjects([...c.inputs, ...(c.options.otherObjects ?? [])], c.options.duplicatesAcrossFiles ?? false)) c.findings.push(f);
 }
 
 /** Every rule, in README order. @internal */
@@ -72,7 +72,7 @@ export const _RULES: readonly _RuleDefinition[] = [
   rule('IST0109', E, 'istioctl analyze `ConflictingMeshGatewayVirtualServiceHosts`',
     'two VirtualServices (distinct namespace/name) bound to the mesh gateway define the same host (FQDN); on other gateways Istio merges them (see KIA1106)', checkVirtualServices),
   rule('KIA1106', W, 'Kiali KIA1106 (More than one Virtual Service for same host), with Istio\'s merge semantics',
-    'two VirtualServices define the same host on one gateway other than the mesh (Istio merges them, rules appended in creation order) and one of them has a catch-all rule, which shadows the other\'s rules when it is the older one', checkVirtualServices),
+    'VirtualServices merged on one gateway other than the mesh (same host) have the same match (catch-alls count as one): Istio appends their rules in creation order (catch-alls last), so only the oldest one\'s rule matches', checkVirtualServices),
   rule('IST0149', E, 'istioctl analyze `JwtClaimBasedRoutingWithoutRequestAuthN`',
     'a route matches `@request.auth.claims.*` headers, but no RequestAuthentication exists in the route\'s namespace, its gateways\' namespaces or `istio-system`', checkVirtualServices),
   rule('IST0112', E, 'istioctl analyze `VirtualServiceDestinationPortSelectorRequired`',

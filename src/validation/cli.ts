@@ -27,6 +27,9 @@ const USAGE = `usage: cdk8s-istio validate [options] FILE_OR_DIR...   (- reads s
   --min-severity error|warning    print only findings at least this severe (default: warning)
   --failure-threshold error|warning  the least severe finding that makes the run fail (exit 1), as in
                               istioctl analyze (default: error: warnings are printed but do not fail)
+  --one-app                   the files are one app applied together (e.g. cdk8s synth's dist/): an object
+                              defined in two files is a duplicate (MESH005); without it, files are compared one
+                              by one (a folder may hold alternatives applied one at a time, as Istio's samples)
   --format text|json|sarif    text (default): "FILE: Kind/namespace/name: path: [RULE] message" per finding
 Exit 1 on findings at or above the failure threshold, 0 otherwise, 2 on a usage error.
 `;
@@ -45,6 +48,7 @@ interface ValidateArgs {
   format: string;
   minSeverity: string;
   failureThreshold: string;
+  oneApp: boolean;
 }
 
 /** The package version (package.json two levels up from src/validation or lib/validation). */
@@ -83,11 +87,12 @@ export async function mainAsync(argv: string[], out: _Out = process.stdout, err:
 }
 
 function parseValidateArgs(args: string[], err: _Out): ValidateArgs | number {
-  const parsed: ValidateArgs = { crdFiles: [], providers: [], externalGateways: [], suppressions: [], targets: [], format: 'text', minSeverity: 'warning', failureThreshold: 'error' };
+  const parsed: ValidateArgs = { crdFiles: [], providers: [], externalGateways: [], suppressions: [], targets: [], format: 'text', minSeverity: 'warning', failureThreshold: 'error', oneApp: false };
   const usage = (msg: string) => { err.write(`cdk8s-istio: ${msg}\n${USAGE}`); return 2; };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (!a.startsWith('--')) { parsed.targets.push(a); continue; }
+    if (a === '--one-app') { parsed.oneApp = true; continue; }
     const flag = a.split('=')[0];
     const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
     if (!['--crds', '--provider', '--external-gateway', '--suppress', '--format', '--min-severity', '--failure-threshold'].includes(flag)) return usage(`unknown option ${a}`);
@@ -163,6 +168,7 @@ function validate(args: ValidateArgs, out: _Out, err: _Out, stdin: () => string)
   const all = [...inputFindings, ..._validateDocuments(docs, conformance, {
     providers: args.providers.length > 0 ? new Set(args.providers) : undefined,
     externalGateways: new Set(args.externalGateways),
+    duplicatesAcrossFiles: args.oneApp,
   })].filter((f) => !suppressed(f, args.suppressions));
   const errors = all.filter((f) => f.severity === ValidationSeverity.ERROR).length;
   const shown = args.minSeverity === 'error' ? all.filter((f) => f.severity === ValidationSeverity.ERROR) : all;

@@ -155,6 +155,7 @@ export class MeshValidationPlugin {
     const findings = _validateDocuments(docs, conformance, {
       providers: this.props.providers ? new Set(this.props.providers) : undefined,
       externalGateways: new Set(this.props.externalGateways ?? []),
+      duplicatesAcrossFiles: true, // the manifests are one app's charts, applied together
     });
     let failed = false;
     let warnings = 0;

@@ -200,7 +200,10 @@ describe('MeshGateway (Istio API)', () => {
     const { frontend } = shop(app);
     const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), tls: GatewayTls.simple({ credentialName: 'c' }) });
     expect(() => edge.expose('shop', frontend)).toThrow('Invalid host "shop": a short name');
-    expect(() => edge.expose('shop*.example.com', frontend)).toThrow('only a whole leading "*." label may be a wildcard');
+    expect(() => edge.expose('shop*.example.com', frontend)).toThrow('Invalid host "shop*.example.com": only the first label may hold a wildcard, as a leading "*" ("*.example.com"); wildcards like "api*.example.com" never match');
+    expect(() => edge.expose('*shop*.example.com', frontend)).toThrow('Invalid host "*shop*.example.com": "*shop*" is not a wildcard label Istio accepts. Fix: use "*", "*.example.com" or "*foo.example.com"');
+    // Istio accepts a wildcard first label "*foo" (hosts match by suffix: "eu-shop.example.com")
+    expect(edge.expose('*shop.example.com', frontend, { port: 8080 }).host).toEqual('*shop.example.com');
     expect(() => edge.expose('*', frontend)).toThrow('Invalid host "*": a bare "*" lets this gateway answer for any domain');
     expect(() => new MeshGateway(Testing.chart(), 'x', { namespace: NamespaceRef.named('istio-ingress'), plaintext: true, hosts: [] })).toThrow('Invalid hosts []: an empty host list serves nothing');
   });
@@ -289,6 +292,7 @@ describe('MeshGateway (Gateway API)', () => {
     expect(() => edge.expose('shop.example.com', bare)).toThrow('HTTPRoute cannot target DestinationRule subsets, and the subset\'s pod labels are unknown');
     expect(() => edge.expose('a.example.com', ServiceHost.inNamespace('shop', 'frontend'))).toThrow('Invalid port (undefined): the HTTPRoute backend frontend.shop.svc.cluster.local needs a port');
     expect(() => edge.expose('b.example.com', ServiceHost.external('api.stripe.com'), { port: 443 })).toThrow('Invalid target "api.stripe.com": Gateway API backends must be Kubernetes Services of this cluster');
+    expect(() => edge.expose('*shop.example.com', ServiceHost.inNamespace('shop', 'frontend').withPort(80))).toThrow('Invalid host "*shop.example.com": a partial wildcard "*shop" is not allowed here (Gateway API hostnames and certificate DNS names take a whole "*." label only). Fix: use "*.example.com" or list the hosts');
   });
 
   test('fails on Istio-only options', () => {

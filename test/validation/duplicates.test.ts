@@ -64,4 +64,18 @@ describe('MESH005: one object defined twice', () => {
     expect(out).toEqual(`${b}: ConfigMap/shop/cfg: metadata.name: [MESH005] ConfigMap shop/cfg is defined twice, by ${b} and by ${b}: `
       + 'the API server keeps one object, so one definition silently does nothing. Fix: define it once (one SecureNamespace per namespace: SecureNamespace.of(scope, name) returns the existing one), or give one of them another name\n');
   });
+
+  test('fails with --one-app (the files are one app, e.g. cdk8s synth\'s dist/): an object in two files is a duplicate', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh005-'));
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: shop\n';
+    fs.writeFileSync(path.join(dir, 'a.yaml'), cm);
+    fs.writeFileSync(path.join(dir, 'b.yaml'), cm);
+    let out = '';
+    const run = (args: string[]) => main(args, { write: (s: string) => { out += s; } }, { write: () => undefined });
+    expect([run(['validate', dir]), out]).toEqual([0, '']);
+    expect(run(['validate', '--one-app', dir])).toEqual(1);
+    const [a, b] = [path.join(dir, 'a.yaml'), path.join(dir, 'b.yaml')];
+    expect(out).toEqual(`${b}: ConfigMap/shop/cfg: metadata.name: [MESH005] ConfigMap shop/cfg is defined twice, by ${a} and by ${b}: `
+      + 'the API server keeps one object, so one definition silently does nothing. Fix: define it once (one SecureNamespace per namespace: SecureNamespace.of(scope, name) returns the existing one), or give one of them another name\n');
+  });
 });

@@ -119,15 +119,19 @@ describe('MeshValidation: gateways (IST0101, IST0132) and conflicts (IST0109)', 
     ]);
   });
 
-  test('warns (KIA1106) on two VirtualServices for one host on one gateway when one has a catch-all rule; silent when their matches split the host (Istio merges them)', () => {
+  test('warns (KIA1106) on one match in two VirtualServices merged on one gateway; silent for split matches and catch-alls beside them (Istio moves catch-alls last)', () => {
     const { app, chart } = setup();
     gateway(chart, 'public', ['*']);
     vs(chart, 'a', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'x' } }] }] });
     vs(chart, 'b', { hosts: ['shop.example.com'], gateways: ['shop/public'], http: [{ match: [{ uri: { prefix: '/b' } }], route: [{ destination: { host: 'y' } }] }] });
-    expect(findings(app)).toEqual([]);
     vs(chart, 'c', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'z' } }] }] });
+    expect(findings(app)).toEqual([]);
+    vs(chart, 'd', { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ name: 'api', uri: { prefix: '/a' } }], route: [{ destination: { host: 'w' } }] }, { route: [{ destination: { host: 'v' } }] }] });
     expect(findings(app)).toEqual([
-      'warning KIA1106 shop/c spec.http[0]: More than one VirtualService for host "shop.example.com" on gateway "shop/public" (shop/a, shop/b, shop/c): Istio merges them in creation order, and this catch-all rule shadows the rules of shop/a, shop/b whenever this VirtualService is the older one. Fix: give the rule a match, or merge the VirtualServices',
+      'warning KIA1106 shop/a spec.http[0].match[0]: More than one VirtualService for host "shop.example.com" on gateway "shop/public" has this match (shop/a, shop/d): Istio merges them in creation order, so only the oldest one\'s rule ever matches. Fix: keep the rule in one VirtualService',
+      'warning KIA1106 shop/c spec.http[0].match[0]: More than one VirtualService for host "shop.example.com" on gateway "shop/public" has this match (shop/c, shop/d): Istio merges them in creation order, so only the oldest one\'s rule ever matches. Fix: keep the rule in one VirtualService',
+      'warning KIA1106 shop/d spec.http[0].match[0]: More than one VirtualService for host "shop.example.com" on gateway "shop/public" has this match (shop/a, shop/d): Istio merges them in creation order, so only the oldest one\'s rule ever matches. Fix: keep the rule in one VirtualService',
+      'warning KIA1106 shop/d spec.http[1]: More than one VirtualService for host "shop.example.com" on gateway "shop/public" has this match (shop/c, shop/d): Istio merges them in creation order, so only the oldest one\'s rule ever matches. Fix: keep the rule in one VirtualService',
     ]);
   });
 });

@@ -52,6 +52,13 @@ describe('MeshValidationPlugin (cdk8s.yaml validations:)', () => {
     expect(f.submitted).toEqual([['success', { objects: '2', findings: '0', warnings: '0' }]]);
   });
 
+  test('fails on an object defined in two charts\' files (MESH005): the plugin\'s manifests are one app, applied together', () => {
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg, namespace: shop }\n';
+    const f = fakeContext({ 'a.k8s.yaml': cm, 'b.k8s.yaml': cm });
+    new MeshValidationPlugin().validate(f.context);
+    expect(f.violations.map((v) => [v.ruleName, path.basename(v.violatingResources[0].manifestPath)])).toEqual([['[MESH005] ConfigMap shop/cfg', 'b.k8s.yaml']]);
+  });
+
   test('fails: reports each error as a violation with rule, resource, location and fix, then submits failure', () => {
     const f = fakeContext({ 'shop.k8s.yaml': VS_BAD_SUBSET });
     new MeshValidationPlugin().validate(f.context);
