@@ -1,12 +1,13 @@
 /**
  * Istio 1.30's naming rules, in one place: short host -> FQDN, Service FQDN <-> (name, namespace),
- * wildcard host matching, `namespace/host` and gateway references, exportTo. Every caller in the
+ * wildcard host matching, `namespace/host` and gateway references, exportTo, and the names of a service's
+ * per-version objects (Deployments, per-version Services). Every caller in the
  * library uses these; nothing here is part of the public API (not exported from index.ts).
  *
  * Each rule names the Go function of istio/istio (tag 1.30.3) it follows.
  */
 import { isIPv4, isIPv6 } from 'net';
-import { _invalid, _validateDnsLabel } from './_utils';
+import { _invalid, _isDnsSubdomain, _suggestName, _validateDnsLabel } from './_utils';
 
 /** The Kubernetes cluster domain Istio assumes unless told otherwise (`meshConfig`/`--domain`). @internal */
 export const _CLUSTER_DOMAIN = 'cluster.local';
@@ -264,4 +265,30 @@ function validateExportToEntry(e: string, exportTo: readonly string[], isService
       'use "." to keep the resource in its own namespace');
   }
   _validateDnsLabel('exportTo', e);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Per-version objects of a service (CanaryService, MultiVersionService, MeshGateway's Gateway API backends)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The name of a version's Deployment: `<service>-<version>` (lowercase; "catalog-1.2.0"), made DNS-safe
+ * when the version is not ("catalog-v1_rc" -> "catalog-v1-rc"). Named by version, not by side, so
+ * promoting a canary keeps its Deployment (and its running pods).
+ * @internal
+ */
+export function _versionedName(service: string, version: string): string {
+  const name = `${service}-${version.toLowerCase()}`;
+  return name.length <= 63 && _isDnsSubdomain(name) ? name : _suggestName(name);
+}
+
+/**
+ * The name of a version's own Service (selecting the app and version labels): the versioned name as a DNS
+ * label, since Service names have no dots ("catalog-1.2.0" -> "catalog-1-2-0"). One name wherever such a
+ * Service is made: CanaryService's Gateway API dialect (which names its Deployments the same), MeshGateway's
+ * Gateway API backends for a subset, and the canary analysis, which reads their metrics by this name.
+ * @internal
+ */
+export function _versionServiceName(service: string, version: string): string {
+  return _versionedName(service, version).replace(/\./g, '-');
 }

@@ -6,9 +6,9 @@ import { _reporterFor } from './_data-plane';
 import { _promDuration, _promNumber } from './_promql';
 import { IMonitoringTarget, MonitoringTargetConfig, _readTarget, _versionServices } from './monitoring-target';
 import { MetricsReporter, ServiceAlertsOptions, _canaryThresholds, _sloTargets } from './service-alerts';
+import { _versionServiceName } from '../_naming';
 import * as argo from '../imports/argo-argoproj.io';
 import * as flagger from '../imports/flagger-flagger.app';
-import { _versionServiceName } from '../patterns/canary-service';
 
 /** The Prometheus address the exported templates query by default (prometheus-operator's Service). */
 const DEFAULT_PROMETHEUS = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
