@@ -1,11 +1,12 @@
 /**
  * Istio 1.30's naming rules, in one place: short host -> FQDN, Service FQDN <-> (name, namespace),
  * wildcard host matching, `namespace/host` and gateway references, exportTo, and the names of a service's
- * per-version objects (Deployments, per-version Services). Every caller in the
+ * per-version objects (Deployments, per-version Services) and of the edge's route rules. Every caller in the
  * library uses these; nothing here is part of the public API (not exported from index.ts).
  *
  * Each rule names the Go function of istio/istio (tag 1.30.3) it follows.
  */
+import { createHash } from 'crypto';
 import { isIPv4, isIPv6 } from 'net';
 import { _invalid, _isDnsSubdomain, _suggestName, _validateDnsLabel } from './_utils';
 
@@ -291,4 +292,26 @@ export function _versionedName(service: string, version: string): string {
  */
 export function _versionServiceName(service: string, version: string): string {
   return _versionedName(service, version).replace(/\./g, '-');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Route rules the library generates (MeshGateway's Gateway API edge routes)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The `name` of a route rule from its match alone, so it stays the same however many rules come before it
+ * (`cdk8s-istio diff` reports weight moves by rule name). A DNS subdomain, as the Gateway API's
+ * `HTTPRouteRule.name` must be: `<pathKind>[-<segment>...]`, e.g. `prefix-catalog` (PathPrefix
+ * /catalog), `exact-api-v1`, `prefix` (PathPrefix /), for a match on the path alone whose segments are
+ * lowercase letters and digits (so no two such paths get one name); any other match (headers, a cookie,
+ * other path characters, a trailing slash) gets a readable part with the header names and `-h` plus 8 hex
+ * digits of the SHA-256 of `matchKey` (the whole match): `prefix-catalog-x-beta-h1c2d3e4f`.
+ * @internal
+ */
+export function _matchRuleName(pathKind: string, path: string, headerNames: string[], matchKey: string): string {
+  const segments = path.split('/').filter((p) => p !== '');
+  const readable = [pathKind, ...segments].join('-');
+  if (headerNames.length === 0 && /^(\/[a-z0-9]+)*$|^\/$/.test(path) && readable.length <= 63) return readable;
+  const hash = createHash('sha256').update(matchKey).digest('hex').slice(0, 8);
+  return `${_suggestName([readable, ...headerNames].join('-'), 53)}-h${hash}`;
 }

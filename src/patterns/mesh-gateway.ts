@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { _hostsMatch, _isWildcarded, _parseServiceFqdn, _versionServiceName } from '../_naming';
+import { _hostsMatch, _isWildcarded, _matchRuleName, _parseServiceFqdn, _versionServiceName } from '../_naming';
 import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from '../_utils';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
@@ -449,7 +449,7 @@ export class MeshGateway extends Construct {
         new KubernetesHttpRoute(this, 'HttpsRedirect', {
           metadata: { name: `${this.gatewayName}-https-redirect`, namespace: this.namespace },
           parents: [RouteParent.fromGateway(this.kubernetesGateway, { sectionName: 'http' })],
-          rules: [{ redirect: { scheme: 'https', statusCode: 301 } }],
+          rules: [{ name: 'https-redirect', redirect: { scheme: 'https', statusCode: 301 } }],
         });
       }
     }
@@ -743,6 +743,9 @@ export class MeshGateway extends Construct {
     } else {
       const hr = this.httpRouteOf(host);
       const rule = hr._insertRule(index, {
+        // named after the match, so a rule keeps its name when others are added (diff, status, metrics)
+        name: _matchRuleName(pathPrefix !== undefined ? 'prefix' : 'exact', pathPrefix ?? options.pathExact!,
+          [...headerNames.map((h) => h.toLowerCase()), ...(cookieRegex !== undefined ? ['cookie'] : [])], matchKey),
         matches: [{
           pathPrefix,
           pathExact: options.pathExact,

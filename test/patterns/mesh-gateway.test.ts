@@ -5,6 +5,7 @@ import {
   MeshIdentity, MeshRouting,
   MeshEnrolment, MeshWorkload, RouteDestination, NamespaceRef, SecureNamespace, ServiceHost, TrafficDialect,
 } from '../../src';
+import { _transition } from '../../src/validation/_transition';
 
 // A weighted split exposing pods by labels: the shape CanaryService has (stable 90 / canary 10).
 class Split implements ITrafficSplit {
@@ -256,9 +257,11 @@ describe('MeshGateway (Gateway API)', () => {
       ],
     });
     const [redirect, route] = byKind('HTTPRoute');
-    expect(redirect.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(redirect.spec.rules).toEqual([{ name: 'https-redirect', filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
     expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }]);
     expect(route.spec.hostnames).toEqual(['shop.example.com']);
+    // each rule named after its match (a header match: readable part + hash of the match)
+    expect(route.spec.rules.map((r: any) => r.name)).toEqual(['prefix-catalog-x-beta-hbc842e9e', 'prefix-catalog', 'prefix']);
     expect(route.spec.rules.map((r: any) => r.backendRefs)).toEqual([
       [{ group: '', kind: 'Service', name: 'catalog-canary', namespace: 'shop', port: 8080 }],
       [{ group: '', kind: 'Service', name: 'catalog-stable', namespace: 'shop', port: 8080, weight: 90 },
@@ -615,3 +618,30 @@ describe('MeshGateway into a default-deny SecureNamespace', () => {
   });
 });
 
+
+describe('MeshGateway (Gateway API): rules named after their matches', () => {
+  const release = (canaryWeight: number, beta: boolean) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, stable: { version: 'v1' }, canary: { version: 'v2' }, canaryWeight });
+    const edgeChart = new Chart(app, 'edge');
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, plaintext: true });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    if (beta) edge.expose('shop.example.com', catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
+    return Testing.synth(edgeChart).map((doc: any) => ({ doc }));
+  };
+
+  test('cdk8s-istio diff reports a weight step and a new rule ranked first by rule name, not by a shifting index', () => {
+    const t = _transition(release(10, false), release(25, true));
+    const route = 'HTTPRoute/istio-ingress/edge-shop-example-com'; // the frontend rule moves from #1 to #2 but keeps its name: no note
+    expect(t.notes).toEqual([
+      `route added: ${route} route prefix-catalog-x-beta-hbc842e9e: catalog-v2 100%`,
+      `weights: ${route} route prefix-catalog: catalog-v1 90%, catalog-v2 10% -> catalog-v1 75%, catalog-v2 25%`,
+    ]);
+  });
+
+  test('near miss: the same app synthesized twice gives the same names (no notes)', () => {
+    expect(_transition(release(10, true), release(10, true)).notes).toEqual([]);
+  });
+});
