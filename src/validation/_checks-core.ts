@@ -7,6 +7,7 @@ import { BUILT_IN_PROVIDERS, RuleContext, _MeshInput, closest, destinations, gat
 import { ValidationSeverity } from './conformance';
 import { _HostSet, _MESH_GATEWAY, _hostNamespaceAllows, _parseServiceFqdn, _resolveGatewayRef, _resolveShortname } from '../_naming';
 import { _field } from './_json';
+import { _apiGroup } from './_objects';
 
 /** VirtualServices: gateways (IST0101/IST0132), subsets (IST0101), claims (IST0149), then host conflicts (IST0109). */
 export function checkVirtualServices(c: RuleContext): void {
@@ -24,17 +25,20 @@ export function checkVirtualServices(c: RuleContext): void {
 
 /**
  * IST0101 (selector): a Gateway's selector matches no pod (istioctl's gateway analyzer looks in every
- * namespace). Decided only when the input defines pods carrying every key of the selector (its gateway
- * workloads, with other values): otherwise the gateway Deployment is managed elsewhere.
+ * namespace). Decided only when the input defines gateway pods (the gateway injection template, or an
+ * `istio` label) carrying every key of the selector, with other values: otherwise the gateway Deployment is
+ * managed elsewhere (application pods with an `app` label say nothing about an `app=egress` gateway).
  */
 function checkGatewaySelectors(c: RuleContext): void {
   const pods = [...c.ix.podsByNamespace.values()].flat();
+  const gatewayPods = pods.filter((p) => 'istio' in p.labels || (p.annotations['inject.istio.io/templates'] ?? '').split(',').includes('gateway'));
   for (const gw of c.ix.gateways.values()) {
     const selector = gw.doc.spec?.selector;
     if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
     const keys = Object.keys(selector);
-    const candidates = pods.filter((p) => keys.every((k) => k in p.labels));
-    if (candidates.length === 0 || candidates.some((p) => keys.every((k) => p.labels[k] === selector[k]))) continue;
+    if (pods.some((p) => keys.every((k) => p.labels[k] === selector[k]))) continue;
+    const candidates = gatewayPods.filter((p) => keys.every((k) => k in p.labels));
+    if (candidates.length === 0) continue;
     const seen = candidates.slice(0, 3).map((p) => `${p.input.doc.kind}/${nameOf(p.input.doc)} ${JSON.stringify(Object.fromEntries(keys.map((k) => [k, p.labels[k]])))}`).join(', ');
     c.report(gw, 'IST0101', ValidationSeverity.ERROR, 'spec.selector',
       `Referenced selector not found: "${keys.map((k) => `${k}=${selector[k]}`).join(',')}" matches no pod (the gateway pods in the input: ${seen}): no proxy serves this Gateway. Fix: use the labels of the gateway Deployment's pod template`);
@@ -349,19 +353,43 @@ export function checkPortNames(c: RuleContext): void {
   }
 }
 
-/** IST0102: mesh resources in a namespace the app defines without enrolling it. */
+/** Kinds that act on the proxies of their own namespace's workloads (VirtualService, DestinationRule, ServiceEntry act on callers). */
+const NAMESPACE_PROXY_KINDS = new Set(['Sidecar', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry']);
+
+/** A pod that gets a proxy whatever its namespace's labels: the injector's object selector, or a gateway template. */
+function podHasProxy(labels: Record<string, string>, annotations: Record<string, string>): boolean {
+  return labels['sidecar.istio.io/inject'] === 'true' || annotations['inject.istio.io/templates'] !== undefined;
+}
+
+/**
+ * IST0102 (the library's stricter form): a Namespace of the input without injection or ambient labels holds
+ * policies that act on its own workloads' proxies (Sidecar, AuthorizationPolicy, PeerAuthentication,
+ * RequestAuthentication, Telemetry; not those with targetRefs, nor routing, which acts on callers). An error
+ * when the input defines the namespace's workloads and none gets a proxy; a warning when it defines none
+ * (they may be injected by pod label). Silent when a pod gets a proxy by its own label or gateway template,
+ * or a Gateway API Gateway (its deployed proxy) lives there.
+ */
 export function checkEnrolment(c: RuleContext): void {
-  const { report, root } = c;
-  const { namespaces, meshResourcesByNamespace } = c.ix;
-  for (const [name, input] of namespaces) {
-    if (name === root) continue;
+  const { root } = c;
+  const gatewayNamespaces = new Set(c.inputs.filter((i) => i.doc?.kind === 'Gateway' && _apiGroup(i.doc) === 'gateway.networking.k8s.io').map((i) => nsOf(i.doc)));
+  for (const [name, input] of c.ix.namespaces) {
+    if (name === root || gatewayNamespaces.has(name)) continue;
     const labels = input.doc.metadata?.labels ?? {};
     const enrolled = labels['istio-injection'] === 'enabled' || (labels['istio.io/rev'] !== undefined && labels['istio-injection'] !== 'disabled')
       || labels['istio.io/dataplane-mode'] === 'ambient';
-    const mesh = meshResourcesByNamespace.get(name);
-    if (enrolled || !mesh) continue;
-    report(input, 'IST0102', ValidationSeverity.ERROR, 'metadata.labels',
-      `The namespace is not enabled for Istio injection, yet ${mesh.length} mesh resource(s) live in it (e.g. ${mesh[0].doc.kind}/${nameOf(mesh[0].doc)}): they have no sidecar or ztunnel to act on. Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient`);
+    const policies = (c.ix.meshResourcesByNamespace.get(name) ?? [])
+      .filter((m) => NAMESPACE_PROXY_KINDS.has(m.doc.kind) && !m.doc.spec?.targetRef && !m.doc.spec?.targetRefs);
+    const pods = c.ix.podsByNamespace.get(name) ?? [];
+    if (enrolled || policies.length === 0 || pods.some((p) => podHasProxy(p.labels, p.annotations))) continue;
+    const example = `${policies[0].doc.kind}/${nameOf(policies[0].doc)}`;
+    const fix = 'Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient';
+    if (pods.length > 0) {
+      c.report(input, 'IST0102', ValidationSeverity.ERROR, 'metadata.labels',
+        `The namespace is not enabled for Istio injection, yet ${policies.length} policy resource(s) act on its workloads (e.g. ${example}), and none of its ${pods.length} workload(s) gets a proxy (e.g. ${pods[0].input.doc.kind}/${nameOf(pods[0].input.doc)}): the policies do nothing. ${fix}`);
+    } else {
+      c.report(input, 'IST0102', ValidationSeverity.WARNING, 'metadata.labels',
+        `The namespace is not enabled for Istio injection, yet ${policies.length} policy resource(s) act on its workloads (e.g. ${example}): unless its pods are injected by their own label (sidecar.istio.io/inject=true), the policies do nothing. ${fix}`);
+    }
   }
 }
 

@@ -211,6 +211,18 @@ const POD_TEMPLATE_PATH: Record<string, string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 const WORKLOAD_GROUPS = new Set(['apps', 'batch', 'argoproj.io']);
+const CORE_KINDS_READ = new Set(['Service', 'Namespace', 'ServiceAccount', 'Pod']);
+
+/**
+ * Whether the mesh rules read objects of this kind beyond their identity (Services, Namespaces, service
+ * accounts, pods and workloads' pod templates): the synth-time checks render these, and only these, of
+ * the kinds without a schema, so that the rules see what the plugin and the CLI see.
+ * @internal
+ */
+export function _readByMeshRules(apiVersion: string, kind: string): boolean {
+  if (apiVersion === 'v1') return CORE_KINDS_READ.has(kind);
+  return POD_TEMPLATE_PATH[kind] !== undefined && WORKLOAD_GROUPS.has(apiVersion.split('/')[0]);
+}
 
 export type Report = (input: _MeshInput, rule: string, severity: ValidationSeverity, path: string, message: string) => void;
 

@@ -86,7 +86,7 @@ export const _RULES: readonly _RuleDefinition[] = [
   rule('IST0118', W, 'istioctl analyze `PortNameIsNotUnderNamingConvention`',
     'Istio cannot select a protocol for a Service port: neither `appProtocol` nor the name (before an optional `-suffix`) is one of `http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`, `udp`, `http_proxy`, the port is not UDP and not a well-known port (25, 53, 3306, 27017)', checkPortNames),
   rule('IST0102', E, 'istioctl analyze `NamespaceNotInjected`',
-    'the app defines a Namespace without `istio-injection=enabled`, `istio.io/rev` or `istio.io/dataplane-mode=ambient`, and mesh resources (not Gateways) live in it', checkEnrolment),
+    'the app defines a Namespace without `istio-injection=enabled`, `istio.io/rev` or `istio.io/dataplane-mode=ambient`, and policies that act on its own workloads\' proxies (Sidecar, AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry; not targetRefs policies, not routing) live in it: an error when the app defines its workloads and none gets a proxy (by pod label `sidecar.istio.io/inject=true` or a gateway injection template), a warning when it defines none; silent where a Gateway API Gateway is deployed (istioctl reports it as Info for every such namespace)', checkEnrolment),
   rule('MESH004', E, 'this library',
     'an AuthorizationPolicy principal/namespace/serviceAccount names a namespace or service account the app does not define while it defines one within 1-2 edits (`cluster.local/ns/shop/sa/frontnd` with SA `frontend` in `shop`)', checkIdentities),
   rule('IST0111', E, 'istioctl analyze `MultipleSidecarsWithoutWorkloadSelectors`',

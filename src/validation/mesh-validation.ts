@@ -3,13 +3,13 @@ import { IConstruct } from 'constructs';
 import { _invalid } from '../_utils';
 import { _Declarations, _carriedAnnotations } from './_declarations';
 import { _MeshInput, _meshChecks } from './_mesh';
+import { _readByMeshRules } from './_mesh-index';
 import { _Render, _closeRound, _openRound, _roundPending, _takesRender } from './_render-share';
 import { _rule } from './_rules';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
 const INSTANCES = new WeakMap<IConstruct, MeshValidation>();
 const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, string>>();
-const MESH_CORE_KINDS = new Set(['Service', 'Namespace', 'ServiceAccount']);
 const GATEWAY_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const NONE: ReadonlyMap<string, string> = new Map();
 /** Kinds whose annotations depend on their spec (`_declarations.ts`): rendered to stamp them. */
@@ -240,9 +240,9 @@ export class MeshValidation {
     for (const c of constructs) {
       if (!ApiObject.isApiObject(c)) continue;
       const suppressed = suppressionsOf(c);
-      // render only what a rule reads: kinds with a schema, and the core kinds the mesh rules index
-      // (Deployments, ConfigMaps... are never rendered twice; only their identity is checked, MESH005)
-      if (!conformance.knows(c.apiVersion, c.kind) && !(c.apiVersion === 'v1' && MESH_CORE_KINDS.has(c.kind))) {
+      // render only what a rule reads: kinds with a schema, and the core kinds and workloads (pod templates)
+      // the mesh rules index (ConfigMaps, Secrets... are never rendered twice; only their identity is checked, MESH005)
+      if (!conformance.knows(c.apiVersion, c.kind) && !_readByMeshRules(c.apiVersion, c.kind)) {
         const doc = { apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } };
         stamp(c, undefined, _carriedAnnotations(doc, declarations, suppressed));
         others.push({ doc, get constructPath() { return (c.node.id === 'Resource' && c.node.scope ? c.node.scope : c).node.path; }, suppressed });

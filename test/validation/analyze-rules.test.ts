@@ -203,5 +203,7 @@ describe('IST0101 Gateway selector', () => {
   test('near misses: a matching pod in another namespace; no pod with the selector\'s keys (the gateway is managed elsewhere)', () => {
     expect(check(deploy('istio-ingressgateway', { istio: 'ingressgateway' }, undefined, 'istio-ingress'), gw('public', { selector: { istio: 'ingressgateway' }, servers: [server] }))).toEqual([]);
     expect(check(deploy('web', { app: 'web' }), gw('public', { selector: { istio: 'ingress' }, servers: [server] }))).toEqual([]);
+    // application pods with the selector's key are not gateway pods: an `app=egress` gateway installed elsewhere
+    expect(check(deploy('web', { app: 'web' }), gw('egress', { selector: { app: 'egress' }, servers: [server] }))).toEqual([]);
   });
 });

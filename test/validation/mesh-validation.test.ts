@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioResource, IstioResourceProps, MeshValidation, ValidationSeverity } from '../../src';
 import * as net from '../../src/imports/istio-networking.istio.io';
@@ -243,15 +244,48 @@ describe('MeshValidation: IST0102 namespace not enrolled', () => {
     return new ApiObject(scope, `ns-${name}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, namespace: undefined } });
   }
 
-  test('fails when the app defines the namespace without injection or ambient labels', () => {
+  const deployment = (scope: Construct, labels: Record<string, string> = {}, annotations: Record<string, string> = {}) => new ApiObject(scope, 'web', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', ...labels }, annotations }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+  });
+  const policy = (scope: Construct) => raw(scope as Chart, 'deny', SEC, 'AuthorizationPolicy', 'deny', {});
+
+  test('fails when the app defines the namespace without injection or ambient labels, a policy for its workloads, and workloads without a proxy', () => {
     const app = Testing.app();
     const cluster = new Chart(app, 'cluster');
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     ns(cluster, 'shop', { team: 'shop' });
-    dr(chart, 'catalog', 'catalog', []);
+    policy(chart);
+    deployment(chart);
     expect(findings(app)).toEqual([
-      'error IST0102 cluster/ns-shop metadata.labels: The namespace is not enabled for Istio injection, yet 1 mesh resource(s) live in it (e.g. DestinationRule/catalog): they have no sidecar or ztunnel to act on. Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient',
+      'error IST0102 cluster/ns-shop metadata.labels: The namespace is not enabled for Istio injection, yet 1 policy resource(s) act on its workloads (e.g. AuthorizationPolicy/deny), and none of its 1 workload(s) gets a proxy (e.g. Deployment/web): the policies do nothing. Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient',
     ]);
+  });
+
+  test('warns when the app defines none of its workloads (they may be injected by their own label)', () => {
+    const app = Testing.app();
+    ns(new Chart(app, 'cluster'), 'shop', {});
+    policy(new Chart(app, 'shop', { namespace: 'shop' }));
+    expect(findings(app)).toEqual([
+      'warning IST0102 cluster/ns-shop metadata.labels: The namespace is not enabled for Istio injection, yet 1 policy resource(s) act on its workloads (e.g. AuthorizationPolicy/deny): unless its pods are injected by their own label (sidecar.istio.io/inject=true), the policies do nothing. Fix: label the namespace istio-injection=enabled, istio.io/rev=<revision> or istio.io/dataplane-mode=ambient',
+    ]);
+  });
+
+  test.each([
+    ['routing only (it acts on callers)', (c: Chart) => dr(c, 'catalog', 'catalog', [])],
+    ['a pod injected by its own label', (c: Chart) => { policy(c); deployment(c, { 'sidecar.istio.io/inject': 'true' }); }],
+    ['a gateway pod (injection template)', (c: Chart) => { policy(c); deployment(c, {}, { 'inject.istio.io/templates': 'gateway' }); }],
+    ['a Gateway API Gateway (its deployed proxy)', (c: Chart) => {
+      policy(c);
+      new ApiObject(c, 'gw', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } });
+    }],
+  ])('near miss: silent with %s', (_what, add) => {
+    const app = Testing.app();
+    ns(new Chart(app, 'cluster'), 'shop', {});
+    add(new Chart(app, 'shop', { namespace: 'shop' }));
+    expect(findings(app)).toEqual([]);
   });
 
   test.each([[{ 'istio-injection': 'enabled' }], [{ 'istio.io/rev': 'stable' }], [{ 'istio.io/dataplane-mode': 'ambient' }]])('silent for an enrolled namespace %j', (labels) => {
@@ -419,7 +453,14 @@ describe('MeshValidation at synth: every error rule fails app.synth() with its i
     }],
     ['IST0102', 'shop/ns', (c) => {
       new ApiObject(c, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', namespace: undefined } });
-      dr(c, 'a', 'x', []);
+      raw(c, 'a', SEC, 'AuthorizationPolicy', 'a', {});
+      new ApiObject(c, 'web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } } });
+    }],
+    ['IST0173', 'shop/catalog', (c) => { // a cdk8s-plus Deployment's pod template is read at synth as by the CLI
+      const d = new kplus.Deployment(c, 'web', { containers: [{ image: 'catalog:1', portNumber: 8080 }], podMetadata: { labels: { app: 'catalog', version: 'v1' } } });
+      d.exposeViaService({ name: 'catalog' });
+      dr(c, 'catalog', 'catalog', ['v2']);
+      vs(c, 'routes', { hosts: ['catalog'], http: [{ route: [{ destination: { host: 'catalog', subset: 'v2' } }] }] });
     }],
     ['MESH004', 'shop/a', (c) => {
       new ApiObject(c, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'frontend' } });
