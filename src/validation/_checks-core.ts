@@ -1,6 +1,6 @@
 /**
  * The first mesh rules (istioctl analyze IST0101, IST0102, IST0109, IST0111, IST0112, IST0118, IST0132,
- * IST0149 and the library's MESH001-MESH004): one function per rule over the index (`_mesh-index.ts`).
+ * IST0149 and the library's MESH002-MESH004; MESH001 is in `_kiali-traffic.ts`): one function per rule over the index (`_mesh-index.ts`).
  * Registered with their ids in `_rules.ts`.
  */
 import { BUILT_IN_PROVIDERS, RuleContext, _MeshInput, closest, destinations, gatewayHostIndex, items, nameOf, nsOf, portHasProtocol } from './_mesh-index';
@@ -214,31 +214,6 @@ function matchKey(m: unknown): string {
   return catchAll ? 'catch-all' : JSON.stringify(entries);
 }
 
-/** MESH001: more than one DestinationRule for one host in one namespace. */
-export function checkDestinationRuleDuplicates(c: RuleContext): void {
-  const { report } = c;
-  const { drsByHost } = c.ix;
-  for (const [host, drs] of drsByHost) {
-    const byNs = new Map<string, _MeshInput[]>();
-    for (const dr of drs) {
-      if (dr.doc.spec?.workloadSelector) continue;
-      const list = byNs.get(nsOf(dr.doc)) ?? [];
-      list.push(dr);
-      byNs.set(nsOf(dr.doc), list);
-    }
-    for (const [ns, all] of byNs) {
-      // the same object (name) given twice, e.g. alternative versions of one file, is one object
-      const list = [...new Map(all.map((dr) => [nameOf(dr.doc), dr])).values()];
-      if (list.length < 2) continue;
-      const names = list.map((dr) => nameOf(dr.doc)).sort();
-      for (const dr of list) {
-        report(dr, 'MESH001', ValidationSeverity.ERROR, 'spec.host',
-          `More than one DestinationRule for host "${host}" in namespace ${ns} (${names.join(', ')}): Istio merges them in an undefined order and drops conflicting settings. Fix: keep one DestinationRule per host`);
-      }
-    }
-  }
-}
-
 /** MESH003: TLS disabled toward a namespace that requires STRICT mutual TLS. */
 export function checkDestinationRuleTls(c: RuleContext): void {
   const { report, root } = c;
@@ -339,14 +314,25 @@ export function checkIdentities(c: RuleContext): void {
   }
 }
 
+/** `gateway.istio.io/managed` values of the Services Istio deploys for Gateway API gateways and waypoints. */
+const ISTIO_MANAGED_GATEWAY = new Set(['istio.io-gateway-controller', 'istio.io-mesh-controller', 'istio.io-eastwest-controller']);
+
 /** IST0118: Service ports without a protocol Istio can select. */
 export function checkPortNames(c: RuleContext): void {
   const { report } = c;
   const { services } = c.ix;
   for (const svc of services.values()) {
-    if (svc.doc.spec?.type === 'ExternalName') continue;
+    // istioctl skips the control plane and gateways (util.IsIstioControlPlane: an `istio` label or release=istio;
+    // Services of Istio-deployed gateways): their ports (status-port 15021...) are Istio's own
+    const labels = svc.doc.metadata?.labels ?? {};
+    if (svc.doc.spec?.type === 'ExternalName' || labels.istio !== undefined || labels.release === 'istio' || ISTIO_MANAGED_GATEWAY.has(labels['gateway.istio.io/managed'])) continue;
     items(svc.doc.spec?.ports).forEach((p, i) => {
       if (portHasProtocol(p)) return;
+      if (p?.appProtocol !== undefined) {
+        // Istio reads appProtocol instead of the name (Kiali KIA0602)
+        return report(svc, 'IST0118', ValidationSeverity.WARNING, `spec.ports[${i}].appProtocol`,
+          `appProtocol "${p.appProtocol}" (port ${p?.port}) is not a protocol Istio knows, and Istio reads it instead of the port name: it cannot select the protocol and sniffs it. Fix: set appProtocol to http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis (optionally with a -suffix) or kubernetes.io/h2c, kubernetes.io/ws, kubernetes.io/wss, or remove it and name the port <protocol>[-<suffix>]`);
+      }
       report(svc, 'IST0118', ValidationSeverity.WARNING, `spec.ports[${i}]`,
         `Port name ${p?.name === undefined ? '(none)' : `"${p.name}"`} (port ${p?.port}) is not under the naming convention: Istio cannot select the protocol and treats the traffic as opaque TCP. Fix: name it <protocol>[-<suffix>] (e.g. "http", "grpc-api") or set appProtocol`);
     });
