@@ -66,6 +66,32 @@ export function _waypointFor(gateway: unknown): string {
   return text(_labelsOf(gateway)['istio.io/waypoint-for']) ?? 'service';
 }
 
+/** The waypoint serving a Service or ServiceEntry, or why none does. @internal */
+export type _ServiceWaypoint =
+  | { readonly waypoint: string; readonly gateway?: unknown; readonly takesServices: boolean; readonly takes: string }
+  | { readonly none: string };
+
+/**
+ * Istio's `fetchWaypointForService`: the waypoint (`namespace/name`) of a Service or ServiceEntry (`what` names
+ * it in messages), from its own label, else its Namespace's (`namespaceDoc`; undefined when not in the input:
+ * then undefined unless the object has its own label). `gateway` finds a waypoint Gateway of the input by
+ * `namespace/name`; one that is absent is assumed to take service traffic.
+ * @internal
+ */
+export function _serviceWaypoint(
+  target: unknown, namespaceDoc: unknown, what: string, gateway: (key: string) => unknown,
+): _ServiceWaypoint | undefined {
+  const ns = nsOf(target);
+  const own = _useWaypoint(target, ns);
+  if (own === undefined && namespaceDoc === undefined) return undefined;
+  const wp = own !== undefined ? own : _useWaypoint(namespaceDoc, ns);
+  if (wp === null) return { none: `${what} opts out of waypoints (istio.io/use-waypoint: none)` };
+  if (wp === undefined) return { none: `neither ${what} nor namespace ${ns} carries istio.io/use-waypoint` };
+  const gw = gateway(wp);
+  const takes = gw !== undefined ? _waypointFor(gw) : 'service';
+  return { waypoint: wp, ...(gw !== undefined ? { gateway: gw } : {}), takesServices: takes === 'service' || takes === 'all', takes };
+}
+
 /**
  * Whether a waypoint Gateway admits objects of `namespace` (its HBONE listener's `allowedRoutes.namespaces`;
  * `Same` when absent). undefined: a label selector the input cannot decide.

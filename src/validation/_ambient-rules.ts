@@ -16,10 +16,10 @@
  *   Service's waypoint is its own `istio.io/use-waypoint` label (`none` opts out), else its namespace's,
  *   in `istio.io/use-waypoint-namespace` when set; it must take service traffic (`istio.io/waypoint-for`
  *   `service` or `all`).
- * The shared ambient semantics (which namespaces are ambient, `istio.io/use-waypoint`) are in `_ambient-mode.ts`;
+ * The shared ambient semantics (which namespaces are ambient, `istio.io/use-waypoint`, a Service's waypoint) are in `_ambient-mode.ts`;
  * Kiali's ambient validations in `_kiali-ambient.ts`, registered here.
  */
-import { _labelsOf as labelsOf, _namespaceIsAmbient, _useWaypoint as useWaypoint } from './_ambient-mode';
+import { _namespaceIsAmbient, _serviceWaypoint, _useWaypoint as useWaypoint } from './_ambient-mode';
 import { _KIALI_AMBIENT_RULES } from './_kiali-ambient';
 import { RuleContext } from './_mesh-index';
 import { _apiGroup } from './_objects';
@@ -208,25 +208,18 @@ function checkTargets<I extends _AmbientInput>(c: Context<I>, policy: I, targetR
     else if (ref.kind === 'ServiceEntry' && group === 'networking.istio.io') target = c.serviceEntries.get(`${ns}/${ref.name}`);
     else continue; // Gateways and GatewayClasses are the proxies themselves
     if (!target) continue; // defined outside the input: its labels are unknown
-    const own = useWaypoint(target.doc, ns);
-    const namespace = c.namespaces.get(ns);
-    if (own === undefined && !namespace) continue; // the namespace's label is unknown
-    const waypoint = own !== undefined ? own : useWaypoint(namespace!.doc, ns);
     const what = `${ref.kind}/${ref.name}`;
-    if (!waypoint) {
-      const why = waypoint === null
-        ? `${what} opts out of waypoints (istio.io/use-waypoint: none)`
-        : `neither ${what} nor namespace ${ns} carries istio.io/use-waypoint`;
+    const served = _serviceWaypoint(target.doc, c.namespaces.get(ns)?.doc, what, (key) => c.gateways.get(key)?.doc);
+    if (!served) continue; // the namespace's label is unknown
+    if ('none' in served) {
       c.report(policy, 'MESH102', ValidationSeverity.ERROR, path,
-        `${what} has no waypoint (${why}): only a waypoint enforces a policy attached to a ${ref.kind}; sidecars and ztunnel ignore it, so this ${policyKind} has no effect. `
+        `${what} has no waypoint (${served.none}): only a waypoint enforces a policy attached to a ${ref.kind}; sidecars and ztunnel ignore it, so this ${policyKind} has no effect. `
         + `Fix: label namespace ${ns} (or the ${ref.kind}) istio.io/use-waypoint=<waypoint> and deploy that waypoint, or use a workload selector instead of targetRefs`);
       continue;
     }
-    const gateway = c.gateways.get(waypoint);
-    const trafficFor = labelsOf(gateway?.doc)['istio.io/waypoint-for'];
-    if (gateway && (trafficFor === 'workload' || trafficFor === 'none')) {
+    if (!served.takesServices) {
       c.report(policy, 'MESH102', ValidationSeverity.ERROR, path,
-        `${what} uses waypoint ${waypoint}, which takes no service traffic (istio.io/waypoint-for: ${trafficFor}): the ${ref.kind} is not bound to it, so nothing enforces this ${policyKind}. `
+        `${what} uses waypoint ${served.waypoint}, which takes no service traffic (istio.io/waypoint-for: ${served.takes}): the ${ref.kind} is not bound to it, so nothing enforces this ${policyKind}. `
         + 'Fix: label the waypoint istio.io/waypoint-for=service (or all)');
     }
   }

@@ -19,7 +19,7 @@
  *   pilot/pkg/model/telemetry.go (`applicableTelemetries`): a namespace-wide Telemetry applies to waypoints of
  *   that namespace and of the Services they serve.
  */
-import { _PodMode, _USE_WAYPOINT, _labelsOf as labelsOf, _namespaceIsAmbient, _podMode, _useWaypoint, _waypointAdmits, _waypointFor } from './_ambient-mode';
+import { _PodMode, _USE_WAYPOINT, _labelsOf as labelsOf, _namespaceIsAmbient, _podMode, _serviceWaypoint, _useWaypoint, _waypointAdmits, _waypointFor } from './_ambient-mode';
 import { _field as field, _list as list, _namespaceOfDoc as nsOf, _text as text } from './_json';
 import { _KialiCoverage, kiali } from './_kiali-coverage';
 import { RuleContext, _MeshInput, _Pod } from './_mesh-index';
@@ -196,17 +196,9 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
 
 /** Which waypoint serves a Service or ServiceEntry: `{ waypoint }`, `{ none: why }`, or undefined (its namespace's label is unknown). */
 function serviceWaypoint(x: Ctx, target: _MeshInput, what: string): { waypoint: string } | { none: string } | undefined {
-  const ns = nsOf(target.doc);
-  const own = _useWaypoint(target.doc, ns);
-  const namespace = x.c.ix.namespaces.get(ns);
-  if (own === undefined && !namespace) return undefined;
-  const wp = own !== undefined ? own : _useWaypoint(namespace!.doc, ns);
-  if (wp === null) return { none: `${what} opts out of waypoints (istio.io/use-waypoint: none)` };
-  if (wp === undefined) return { none: `neither ${what} nor namespace ${ns} carries istio.io/use-waypoint` };
-  const gateway = x.gateways.get(wp);
-  const takes = gateway ? _waypointFor(gateway.doc) : 'service';
-  if (takes !== 'service' && takes !== 'all') return { none: `its waypoint ${wp} takes no service traffic (istio.io/waypoint-for: ${takes})` };
-  return { waypoint: wp };
+  const served = _serviceWaypoint(target.doc, x.c.ix.namespaces.get(nsOf(target.doc))?.doc, what, (key) => x.gateways.get(key)?.doc);
+  if (!served || 'none' in served || served.takesServices) return served;
+  return { none: `its waypoint ${served.waypoint} takes no service traffic (istio.io/waypoint-for: ${served.takes})` };
 }
 
 function ambientNamespace(x: Ctx, ns: string): boolean {
