@@ -314,14 +314,25 @@ export function checkIdentities(c: RuleContext): void {
   }
 }
 
+/** `gateway.istio.io/managed` values of the Services Istio deploys for Gateway API gateways and waypoints. */
+const ISTIO_MANAGED_GATEWAY = new Set(['istio.io-gateway-controller', 'istio.io-mesh-controller', 'istio.io-eastwest-controller']);
+
 /** IST0118: Service ports without a protocol Istio can select. */
 export function checkPortNames(c: RuleContext): void {
   const { report } = c;
   const { services } = c.ix;
   for (const svc of services.values()) {
-    if (svc.doc.spec?.type === 'ExternalName') continue;
+    // istioctl skips the control plane and gateways (util.IsIstioControlPlane: an `istio` label or release=istio;
+    // Services of Istio-deployed gateways): their ports (status-port 15021...) are Istio's own
+    const labels = svc.doc.metadata?.labels ?? {};
+    if (svc.doc.spec?.type === 'ExternalName' || labels.istio !== undefined || labels.release === 'istio' || ISTIO_MANAGED_GATEWAY.has(labels['gateway.istio.io/managed'])) continue;
     items(svc.doc.spec?.ports).forEach((p, i) => {
       if (portHasProtocol(p)) return;
+      if (p?.appProtocol !== undefined) {
+        // Istio reads appProtocol instead of the name (Kiali KIA0602)
+        return report(svc, 'IST0118', ValidationSeverity.WARNING, `spec.ports[${i}].appProtocol`,
+          `appProtocol "${p.appProtocol}" (port ${p?.port}) is not a protocol Istio knows, and Istio reads it instead of the port name: it cannot select the protocol and sniffs it. Fix: set appProtocol to http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis (optionally with a -suffix) or kubernetes.io/h2c, kubernetes.io/ws, kubernetes.io/wss, or remove it and name the port <protocol>[-<suffix>]`);
+      }
       report(svc, 'IST0118', ValidationSeverity.WARNING, `spec.ports[${i}]`,
         `Port name ${p?.name === undefined ? '(none)' : `"${p.name}"`} (port ${p?.port}) is not under the naming convention: Istio cannot select the protocol and treats the traffic as opaque TCP. Fix: name it <protocol>[-<suffix>] (e.g. "http", "grpc-api") or set appProtocol`);
     });

@@ -57,15 +57,51 @@ export function checkPortLevelMtls(c: RuleContext): void {
     const spec = pa.doc.spec ?? {};
     const labels = spec.selector?.matchLabels;
     if (!spec.portLevelMtls || !labels) continue;
-    const ports = servicesSelecting(c, nsOf(pa.doc), labels).flatMap((s) => items(s.doc.spec?.ports));
-    const targets = new Set(ports.map((p) => Number(p?.targetPort ?? p?.port)));
+    const servicePortOf = servicePortsNotTargets(c, nsOf(pa.doc), labels);
     for (const key of Object.keys(spec.portLevelMtls)) {
-      const n = Number(key);
-      const svcPort = ports.find((p) => p?.port === n);
-      if (!svcPort || targets.has(n) || typeof svcPort.targetPort !== 'number') continue;
+      const target = servicePortOf(key);
+      if (target === undefined) continue;
       c.report(pa, 'MESH304', E, `spec.portLevelMtls["${key}"]`,
-        `portLevelMtls is keyed by the workload port, but ${key} is the Service port (its targetPort is ${svcPort.targetPort}): the setting never applies. Fix: key it by ${svcPort.targetPort}`);
+        `portLevelMtls is keyed by the workload port, but ${key} is the Service port (its targetPort is ${target}): the setting never applies. Fix: key it by ${target}`);
     }
+  }
+}
+
+/**
+ * For the workloads `labels` select (by the input's Services in `ns`): a function telling whether a port is a
+ * Service port that is not a workload (target) port, returning that Service port's numeric targetPort.
+ */
+function servicePortsNotTargets(c: RuleContext, ns: string, labels: Record<string, unknown>): (port: unknown) => number | undefined {
+  const ports = servicesSelecting(c, ns, labels).flatMap((s) => items(s.doc.spec?.ports));
+  const targets = new Set(ports.map((p) => Number(p?.targetPort ?? p?.port)));
+  return (port) => {
+    const n = Number(port);
+    const svcPort = ports.find((p) => p?.port === n);
+    return !svcPort || targets.has(n) || typeof svcPort.targetPort !== 'number' ? undefined : svcPort.targetPort;
+  };
+}
+
+/**
+ * MESH307: an AuthorizationPolicy `ports`/`notPorts` entry that is a Service port of the selected workloads
+ * but not their workload (target) port: Istio matches the port the workload receives on, so the entry never
+ * matches (ALLOW: the traffic stays refused).
+ */
+export function checkAuthorizationPorts(c: RuleContext): void {
+  for (const ap of c.ix.authorizationPolicies) {
+    const spec = ap.doc.spec ?? {};
+    const labels = spec.selector?.matchLabels;
+    if (!labels) continue;
+    const servicePortOf = servicePortsNotTargets(c, nsOf(ap.doc), labels);
+    items(spec.rules).forEach((r, i) => items(r?.to).forEach((t, j) => {
+      for (const field of ['ports', 'notPorts']) {
+        items(t?.operation?.[field]).forEach((p, k) => {
+          const target = servicePortOf(p);
+          if (target === undefined) return;
+          c.report(ap, 'MESH307', E, `spec.rules[${i}].to[${j}].operation.${field}[${k}]`,
+            `AuthorizationPolicy ports are the workload's ports, but ${String(p)} is the Service port (its targetPort is ${target}): the entry never matches. Fix: use ${target}`);
+        });
+      }
+    }));
   }
 }
 

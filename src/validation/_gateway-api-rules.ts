@@ -104,7 +104,8 @@ function serviceRefs(route: _MeshInput): ServiceRef[] {
  */
 function checkRouteServices(c: RuleContext): void {
   for (const route of indexGatewayApi(c.inputs).routes) {
-    for (const ref of serviceRefs(route)) {
+    // a name with dots is a hostname, which Istio refuses as a Service name (KIA1402, _kiali-k8s.ts)
+    for (const ref of serviceRefs(route).filter((r) => r.role === 'parent' || !r.name.includes('.'))) {
       const rule = ref.role === 'parent' ? 'MESH402' : 'MESH401';
       const fqdn = _serviceFqdn(ref.name, ref.namespace);
       const svc = c.ix.services.get(fqdn);

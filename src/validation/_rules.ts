@@ -14,16 +14,21 @@ import {
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
 import {
-  checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds, checkSpiffePrincipals,
+  checkAuthorizationPorts, checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds,
+  checkSpiffePrincipals,
 } from './_checks-kiali';
 import {
   checkAuthorizationPolicies, checkCustomProviders, checkDestinationRuleValues, checkGatewayPortNames, checkGatewayServers, checkHeaderValues,
-  checkHttpRouteShape, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries, checkServiceEntryEndpointPorts, checkSidecarHosts,
+  checkHttpRouteShape, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries, checkServiceEntryEndpointPorts, checkServiceEntryResolution,
+  checkSidecarHosts,
   checkSubsetNames,
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
+import { _KIALI_AMBIENT_COVERAGE } from './_kiali-ambient';
 import { _KIALI_CORE_COVERAGE, _KialiCoverage } from './_kiali-coverage';
+import { _KIALI_K8S_COVERAGE, _KIALI_K8S_RULES } from './_kiali-k8s';
+import { _KIALI_SECURITY_COVERAGE, _KIALI_SECURITY_RULES } from './_kiali-security';
 import { _KIALI_TRAFFIC_COVERAGE, _KIALI_TRAFFIC_RULES, checkDestinationRuleMerges } from './_kiali-traffic';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
@@ -84,7 +89,7 @@ export const _RULES: readonly _RuleDefinition[] = [
   rule('MESH003', E, 'this library (Kiali KIA0207/KIA0208 for one direction)',
     'a DestinationRule sets TLS `DISABLE` (top level, port level or subset) toward `*.<ns>.svc.cluster.local` while a namespace-wide (or `istio-system` mesh-wide) PeerAuthentication of `<ns>` is `STRICT`', checkDestinationRuleTls),
   rule('IST0118', W, 'istioctl analyze `PortNameIsNotUnderNamingConvention`',
-    'Istio cannot select a protocol for a Service port: neither `appProtocol` nor the name (before an optional `-suffix`) is one of `http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`, `udp`, `http_proxy`, the port is not UDP and not a well-known port (25, 53, 3306, 27017)', checkPortNames),
+    'Istio cannot select a protocol for a Service port: neither `appProtocol` nor the name (before an optional `-suffix`) is one of `http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`, `udp`, `http_proxy`, the port is not UDP and not a well-known port (25, 53, 3306, 27017); Istio\'s own Services (an `istio` label, `release: istio`, gateways Istio deploys) are skipped, as istioctl does', checkPortNames),
   rule('IST0102', E, 'istioctl analyze `NamespaceNotInjected`',
     'the app defines a Namespace without `istio-injection=enabled`, `istio.io/rev` or `istio.io/dataplane-mode=ambient`, and policies that act on its own workloads\' proxies (Sidecar, AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry; not targetRefs policies, not routing) live in it: an error when the app defines its workloads and none gets a proxy (by pod label `sidecar.istio.io/inject=true` or a gateway injection template), a warning when it defines none; silent where a Gateway API Gateway is deployed (istioctl reports it as Info for every such namespace)', checkEnrolment),
   rule('MESH004', E, 'this library',
@@ -164,6 +169,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a Sidecar egress host that is not `namespace/dnsName` (namespace `*`, `.`, `~` or a DNS label), e.g. a bare FQDN', checkSidecarHosts),
   rule('MESH218', E, 'admission webhook `validateWorkloadEntry` (ServiceEntry endpoints)',
     'a ServiceEntry (STATIC, DNS, DNS_ROUND_ROBIN) endpoint `ports` key that names no port of the ServiceEntry', checkServiceEntryEndpointPorts),
+  rule('MESH221', E, 'admission webhook `ValidateServiceEntry` (resolution)',
+    'a ServiceEntry with DNS/DNS_ROUND_ROBIN resolution and no endpoints has a wildcard host, DNS_ROUND_ROBIN has several endpoints, NONE has endpoints, or DYNAMIC_DNS has a host without wildcard, addresses, endpoints or a port that is not HTTP, TLS, GRPC or HTTP2', checkServiceEntryResolution),
   rule('MESH219', E, 'admission webhook `validatePercentage` (fault injection)',
     'a VirtualService fault `delay`/`abort` `percentage.value` that is neither 0 nor in [0.0001, 100]', checkHttpRouteShape),
   rule('MESH220', E, 'admission webhook `validateHTTPRoute` (conflicts)',
@@ -177,16 +184,22 @@ export const _RULES: readonly _RuleDefinition[] = [
     'an AuthorizationPolicy rule names a port that the input\'s Services of the selected workloads serve as TCP (or without a protocol Istio can select), together with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions): on that port the rule never matches', checkHttpFieldsOnTcpPorts),
   rule('MESH304', E, 'this library (Istio: PeerAuthentication `portLevelMtls` keys)',
     'a PeerAuthentication `portLevelMtls` key is the Service port of the selected workloads, not their workload (target) port, which Istio keys it by: the setting never applies', checkPortLevelMtls),
+  rule('MESH307', E, 'this library (Istio: authorization `ports` are workload ports)',
+    'an AuthorizationPolicy `ports`/`notPorts` entry is the Service port of the selected workloads, not their workload (target) port, which Istio matches: the entry never matches', checkAuthorizationPorts),
   rule('MESH305', E, 'this library (Istio\'s built-in providers)',
     'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
   rule('MESH306', E, 'this library (Istio: principals are matched with `spiffe://` prepended)',
     'an AuthorizationPolicy `principals`/`notPrincipals` entry written as a SPIFFE URI (`spiffe://td/ns/a/sa/b`): Istio matches `spiffe://spiffe://...`, so the entry never matches', checkSpiffePrincipals),
+  // Kiali's security validations with Istio's semantics: methods, identities without mTLS, mTLS modes (src/validation/_kiali-security.ts)
+  ..._KIALI_SECURITY_RULES,
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
   // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
   ..._GATEWAY_API_RULES,
   // Kiali's traffic validations with Istio's semantics: DestinationRule merges, ServiceEntry hosts, Sidecars, routes (src/validation/_kiali-traffic.ts)
   ..._KIALI_TRAFFIC_RULES,
+  // Kiali's Service/Deployment and Gateway API checks, istioctl's IST0116/IST0162 (src/validation/_kiali-k8s.ts)
+  ..._KIALI_K8S_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
   rule('K8S-OBJECT', E, 'this library (CLI)', 'a document that is not a Kubernetes object (no `apiVersion` and `kind`)'),
 ];
@@ -219,7 +232,10 @@ export function _ruleTable(): string {
  */
 export const _KIALI_COVERAGE: readonly _KialiCoverage[] = [
   ..._KIALI_CORE_COVERAGE,
+  ..._KIALI_AMBIENT_COVERAGE,
   ..._KIALI_TRAFFIC_COVERAGE,
+  ..._KIALI_SECURITY_COVERAGE,
+  ..._KIALI_K8S_COVERAGE,
 ].sort((a, b) => a.code.localeCompare(b.code));
 
 /** README's Kiali table (Markdown), generated from `_KIALI_COVERAGE`. @internal */

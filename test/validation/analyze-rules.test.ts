@@ -188,7 +188,7 @@ describe('IST0002 deprecations', () => {
 describe('IST0118 protocol selection (ConvertProtocol)', () => {
   test('UDP ports, well-known ports and Kubernetes appProtocols select a protocol; an unknown appProtocol does not', () => {
     expect(check(svc('dns', { ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }, { name: 'db', port: 3306 }, { name: 'web', port: 8080, appProtocol: 'kubernetes.io/h2c' }] }))).toEqual([]);
-    expect(check(svc('x', { ports: [{ name: 'http', port: 80, appProtocol: 'foo' }] }))).toEqual(['IST0118 warning Service/x spec.ports[0]']);
+    expect(check(svc('x', { ports: [{ name: 'http', port: 80, appProtocol: 'foo' }] }))).toEqual(['IST0118 warning Service/x spec.ports[0].appProtocol']);
   });
 });
 
