@@ -18,7 +18,6 @@ const ap = (spec: any, namespace = 'shop') => ({ apiVersion: 'security.istio.io/
 const pa = (name: string, spec: any, namespace = 'shop') => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec });
 const dr = (name: string, spec: any, namespace = 'shop') => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace }, spec });
 const ns = (name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-const sa = (name: string, namespace = 'shop') => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
 const deploy = (name: string, labels: Record<string, string>, serviceAccountName?: string, namespace = 'shop') => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
