@@ -126,7 +126,8 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1116 (WasmPlugin in Ambient requires targetRefs)',
     catches: 'a WasmPlugin (or TrafficExtension, which Istio 1.30 translates it into) without `targetRefs` in an ambient namespace (not the root namespace): waypoints never take it and ztunnel runs no Wasm. Not reported when its selector '
-      + 'selects gateway pods or pods of the input that run a sidecar, or (namespace-wide) when the namespace has such pods',
+      + 'selects gateway pods or pods of the input that run a sidecar, or (namespace-wide) when the namespace has such pods (pods are read by the CLI and the plugin; at synth, '
+      + 'workloads are not rendered for the checks: suppress the rule for a plugin meant for sidecar pods)',
   },
   {
     id: 'KIA1111',
@@ -140,7 +141,7 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1117 (L7 Telemetry in Ambient requires targetRefs), for selector Telemetries only',
-    catches: 'a Telemetry with a `selector` in an ambient namespace whose selected pods (in the input) run no sidecar and are no gateway: waypoints never take a selector and ztunnel '
+    catches: 'a Telemetry with a `selector` in an ambient namespace whose selected pods (in the input; CLI and plugin) run no sidecar and are no gateway: waypoints never take a selector and ztunnel '
       + 'reads no Telemetry. A namespace-wide Telemetry is not reported here (Istio applies it to the namespace\'s waypoints, unlike Kiali\'s rule)',
   },
   {
@@ -150,7 +151,7 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     mirrors: 'Kiali KIA1112 (L7 Telemetry in Ambient namespace requires waypoint enrollment)',
     catches: 'a Telemetry attached (`targetRefs`) to a Service or ServiceEntry of the input that no waypoint serves, or a namespace-wide Telemetry with `metrics`, `tracing` or '
       + '`accessLogging` in an ambient namespace (not the root namespace) where the input shows no waypoint (no `istio.io/use-waypoint` on the Namespace or its Services, no '
-      + '`istio-waypoint` Gateway) and no pod with a sidecar',
+      + '`istio-waypoint` Gateway) and no pod with a sidecar (pods: CLI and plugin, as for KIA1116)',
   },
   {
     id: 'KIA1313',
