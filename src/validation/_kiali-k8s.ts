@@ -362,12 +362,19 @@ function checkK8sGateways(c: RuleContext): void {
   checkGrantNamespaces(c, ix);
 }
 
-/** KIA1402: a Service backend or mirror named with dots (a hostname): Istio refuses it. */
+/** KIA1402: a Service backend or mirror named with dots (a hostname), or an Istio Hostname one with a namespace: Istio refuses both. */
 function checkBackendNames(c: RuleContext, ix: K8sGatewayIndex): void {
   for (const route of ix.routes) {
     const check = (ref: unknown, path: string) => {
       const name = text(field(ref, 'name'));
-      if (!name?.includes('.') || (text(field(ref, 'kind')) ?? 'Service') !== 'Service' || (text(field(ref, 'group')) ?? '') !== '') return;
+      const kind = text(field(ref, 'kind')) ?? 'Service';
+      const group = text(field(ref, 'group')) ?? '';
+      if (kind === 'Hostname' && group === 'networking.istio.io' && field(ref, 'namespace') !== undefined) {
+        c.report(route, 'KIA1402', E, `${path}.namespace`,
+          `${field(route.doc, 'kind')} backend Hostname "${name}" sets a namespace: Istio refuses it ("namespace may not be set with Hostname type") and the rule gets no backend. Fix: remove the namespace (a Hostname is looked up among the ServiceEntries visible to the route)`);
+        return;
+      }
+      if (!name?.includes('.') || kind !== 'Service' || group !== '') return;
       const m = /^([^.]+)\.([^.]+)(\.svc(\.cluster\.local)?)?$/.exec(name);
       const fix = m ? `name: ${m[1]}, namespace: ${m[2]} (with a ReferenceGrant there when it is another namespace)` : 'kind: Hostname, group: networking.istio.io for a ServiceEntry host, or the Service\'s own name';
       c.report(route, 'KIA1402', E, `${path}.name`,
@@ -431,7 +438,7 @@ export const _KIALI_K8S_RULES: readonly _RuleDefinition[] = [
     severity: E,
     check: checkK8sGateways,
     mirrors: 'Kiali KIA1402 (Reference doesn\'t have a valid service); Istio `buildDestination`',
-    catches: 'a Gateway API route backend or mirror of kind Service named with dots (a hostname, `reviews.bookinfo.svc.cluster.local`): Istio refuses it',
+    catches: 'a Gateway API route backend or mirror of kind Service named with dots (a hostname, `reviews.bookinfo.svc.cluster.local`), or of kind `Hostname` (`networking.istio.io`) with a `namespace`: Istio refuses both',
   },
   {
     id: 'KIA1501',
@@ -472,7 +479,7 @@ export const _KIALI_K8S_COVERAGE: readonly _KialiCoverage[] = [
   kiali('KIA1401', 'Route is pointing to a non-existent or inaccessible K8s gateway', ['MESH405', 'MESH406'],
     'MESH405 when the Gateway is missing from a namespace the input defines (external ones declared), MESH406 when no listener admits the route\'s namespace'),
   kiali('KIA1402', 'Reference doesn\'t have a valid service (Service name not found)', ['KIA1402', 'MESH401', 'MESH402', 'MESH403'],
-    'KIA1402 for a Service named by its hostname (Istio refuses dots), MESH401/MESH402 for a missing Service or port, MESH403 for another namespace without a ReferenceGrant'),
+    'KIA1402 for a Service named by its hostname (Istio refuses dots) or a namespaced Istio Hostname backend, MESH401/MESH402 for a missing Service or port, MESH403 for another namespace without a ReferenceGrant'),
   kiali('KIA1501', 'More than one K8s Gateway for the same host port combination', ['KIA1501'],
     'only Gateways bound to one existing Service (Hostname address): Istio deploys every other Gateway on its own, so Kiali\'s report on them is a false positive'),
   kiali('KIA1502', 'More than one K8s Gateway for the same address and type combination', ['KIA1502'],

@@ -139,6 +139,13 @@ describe('KIA1402: a Service backend named by its hostname', () => {
     expect(findings(docs, 'MESH401')).toEqual([]);
   });
 
+  test('fails on an Istio Hostname backend with a namespace', () => {
+    const r = doc(GW, 'HTTPRoute', 'shop', 'r', { rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'api.example.com', namespace: 'shop', port: 443 }] }] });
+    expect(findings([r], 'KIA1402')).toEqual(['KIA1402 error HTTPRoute shop/r spec.rules[0].backendRefs[0].namespace']);
+    expect(messages([r], 'KIA1402')).toEqual(['HTTPRoute backend Hostname "api.example.com" sets a namespace: Istio refuses it ("namespace may not be set with Hostname type") and the rule gets no backend. '
+      + 'Fix: remove the namespace (a Hostname is looked up among the ServiceEntries visible to the route)']);
+  });
+
   test('near misses: a Service name; an Istio Hostname backend with dots', () => {
     expect(findings([doc(GW, 'HTTPRoute', 'shop', 'r', { rules: [{ backendRefs: [{ name: 'reviews', port: 9080 }, { group: 'networking.istio.io', kind: 'Hostname', name: 'api.example.com', port: 443 }] }] })], 'KIA1402')).toEqual([]);
   });
