@@ -1,7 +1,8 @@
 /**
  * Gateway API route parts shared by `KubernetesHttpRoute`, `KubernetesGrpcRoute` and `KubernetesTlsRoute`:
  * the standard CRDs' (v1.5.1) schema and CEL rules for parents, backends, header modifiers, header and
- * query matches, mirrors, paths and durations, checked at construction, and their rendering.
+ * query matches, mirrors, paths and durations, checked at construction, and their rendering; and `_RouteRules`,
+ * the bookkeeping every route L2 shares (parents, hostnames, rule limits and names, filters, ReferenceGrants).
  *
  * Internal: not part of the public API.
  */
@@ -9,7 +10,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _envoyHeaderValueProblem } from './_envoy';
 import { _K8sObject } from './_k8s';
-import { _invalid, _validateDnsLabel, _validateHost, _validatePort } from './_utils';
+import { _invalid, _namespaceOf, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
 import { _validateRegex, StringMatch } from './match';
 import { ReferenceGrant } from './reference-grant';
 import { RouteParent } from './route-parent';
@@ -94,7 +95,7 @@ export function _validateGatewayToken(prop: string, name: string, what: string):
  */
 export function _checkRouteParents(kind: string, parents: RouteParent[], routeNamespace: string | undefined): RouteParent[] {
   if (!Array.isArray(parents) || parents.length === 0) {
-    throw _invalid('parents', parents, `a${kind === 'HTTPRoute' ? 'n' : ''} ${kind} must attach to at least one parent`,
+    throw _invalid('parents', parents, `${article(kind)} ${kind} must attach to at least one parent`,
       'pass parents: [RouteParent.fromGateway(gateway)] or [RouteParent.fromService(service)]');
   }
   if (parents.length > 32) throw _invalid('parents', parents.length, 'a route has at most 32 parents', 'split the route');
@@ -307,8 +308,7 @@ export function _renderMirror(prop: string, m: _MirrorInput):
  * Does nothing for backends in the route's own namespace or Hostname backends.
  * @internal
  */
-export function _grantBackend(route: IConstruct & { readonly namespace?: string; _requireNamespace(purpose: string): string },
-  routeKind: string, backend: _BackendRef): void {
+export function _grantBackend(route: _RouteConstruct, routeKind: string, backend: _BackendRef): void {
   if (backend.kind !== 'Service' || backend.namespace === undefined || backend.namespace === route.namespace) return;
   const from = route._requireNamespace(`let it reference the Service ${backend.namespace}/${backend.name} (ReferenceGrant)`);
   const to = { group: '', kind: 'Service', name: backend.name };
@@ -323,4 +323,138 @@ export function _grantBackend(route: IConstruct & { readonly namespace?: string;
       return;
     }
   }
+}
+
+/** The header and mirror options of a rule (HTTPRoute and GRPCRoute). @internal */
+export interface _FilterInput {
+  readonly setRequestHeaders?: { [name: string]: string };
+  readonly requestHeaders?: _HeaderModifierInput;
+  readonly responseHeaders?: _HeaderModifierInput;
+  readonly mirrors?: _MirrorInput[];
+}
+
+/** A rendered header-modifier or mirror filter. */
+interface _Filter {
+  readonly type: string;
+  readonly requestHeaderModifier?: object;
+  readonly responseHeaderModifier?: object;
+  readonly requestMirror?: object;
+}
+
+/** A route as `_grantBackend` and `_RouteRules` need it (an L2 route). @internal */
+export type _RouteConstruct = IConstruct & { readonly namespace?: string; _requireNamespace(purpose: string): string };
+
+/** The props every Gateway API route L2 shares. @internal */
+export interface _RouteCommonProps {
+  readonly parents: RouteParent[];
+  readonly hostnames?: string[];
+  readonly referenceGrants?: boolean;
+  readonly metadata?: { readonly namespace?: string };
+}
+
+/**
+ * What every Gateway API route L2 (`KubernetesHttpRoute`, `KubernetesGrpcRoute`, `KubernetesTlsRoute`)
+ * keeps the same way: its checked parents and hostnames, its rules with their limits (16 rules, 64
+ * matches a rule, 128 a route) and unique names, the ReferenceGrants for its cross-namespace backends,
+ * and the `parentRefs` / `hostnames` / `rules` of its spec. The route keeps only what differs: how a
+ * rule's matches, filters and backends are checked and rendered.
+ * @internal
+ */
+export class _RouteRules<R extends { readonly name?: string }> {
+  /** The rules in `spec.rules` order. */
+  public readonly rules: R[] = [];
+  private readonly parents: RouteParent[];
+  private readonly hostnames: string[];
+  private readonly referenceGrants: boolean;
+  private readonly ruleNames = new Set<string>();
+  private matchCount = 0;
+
+  /**
+   * Checks the parents and hostnames (`kind` is the Gateway API kind, e.g. `HTTPRoute`); `scope` gives
+   * the namespace when `props.metadata` has none.
+   */
+  constructor(private readonly route: _RouteConstruct, private readonly kind: string, props: _RouteCommonProps, scope: IConstruct) {
+    this.parents = _checkRouteParents(kind, props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
+    this.hostnames = _checkRouteHostnames(props.hostnames);
+    this.referenceGrants = props.referenceGrants ?? true;
+  }
+
+  /** Fails synth while the route has no rules (`className` names the L2 in the message). */
+  public requireRules(className: string): void {
+    this.route.node.addValidation({
+      validate: () => this.rules.length === 0 ? [`${className} '${this.route.node.path}' has no rules. Fix: call addRule()`] : [],
+    });
+  }
+
+  /** Checks a new rule against the limits (rules, matches) and the other rules' names, before it is rendered further. */
+  public checkRule(name: string | undefined, matches: number): void {
+    const several = `split the routes over several ${this.kind}s`;
+    if (this.rules.length >= 16) throw _invalid('rules', this.rules.length + 1, `${article(this.kind)} ${this.kind} has at most 16 rules`, several);
+    if (matches > 64) throw _invalid('matches', matches, 'a rule has at most 64 matches', 'split the rule');
+    if (this.matchCount + matches > 128) {
+      throw _invalid('matches', this.matchCount + matches, 'the matches of all rules of a route must be at most 128', several);
+    }
+    if (name !== undefined) {
+      _validateDnsSubdomain('name', name);
+      if (this.ruleNames.has(name)) throw _invalid('name', name, 'another rule of the route has this name', 'give each rule its own name');
+    }
+  }
+
+  /** Adds a rule checked with `checkRule()` at `index`, with its number of matches. */
+  public insert(index: number, rule: R, matches: number): R {
+    this.matchCount += matches;
+    if (rule.name !== undefined) this.ruleNames.add(rule.name);
+    this.rules.splice(index, 0, rule);
+    return rule;
+  }
+
+  /** Renders a backend and grants the route access to it when it is in another namespace. */
+  public backendRef(prop: string, b: _BackendInput, allowWeight: boolean): _BackendRef {
+    const ref = _renderBackendRef(prop, b, allowWeight);
+    this.grant(ref);
+    return ref;
+  }
+
+  /**
+   * A rule's header-modifier and mirror filters after the `first` ones the route renders itself:
+   * request headers (`setRequestHeaders` or `requestHeaders`, one modifier), response headers, then one
+   * `RequestMirror` a mirror (granting the route access to the mirror's Service); at most 16 filters.
+   */
+  public filters<F extends { readonly type: string }>(first: F[], options: _FilterInput): F[] {
+    const filters: _Filter[] = [...first];
+    if (options.setRequestHeaders && options.requestHeaders) {
+      throw _invalid('setRequestHeaders', options.setRequestHeaders, 'a rule has one RequestHeaderModifier', 'move the headers into requestHeaders.set');
+    }
+    const request = options.setRequestHeaders
+      ? _renderHeaderModifier('setRequestHeaders', { set: options.setRequestHeaders }, true)
+      : _renderHeaderModifier('requestHeaders', options.requestHeaders);
+    if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
+    const response = _renderHeaderModifier('responseHeaders', options.responseHeaders);
+    if (response) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
+    for (const m of options.mirrors ?? []) {
+      const mirror = _renderMirror('mirrors', m);
+      this.grant(mirror.backendRef);
+      filters.push({ type: 'RequestMirror', requestMirror: mirror });
+    }
+    if (filters.length > 16) throw _invalid('mirrors', (options.mirrors ?? []).length, 'a rule has at most 16 filters', 'mirror to fewer backends');
+    return filters as unknown as F[]; // the same filter shapes in HTTPRoute and GRPCRoute, typed per kind by the generated L1s
+  }
+
+  /** A ReferenceGrant for `ref` when it is a Service in another namespace (unless `referenceGrants` is false). */
+  public grant(ref: _BackendRef): void {
+    if (this.referenceGrants) _grantBackend(this.route, this.kind, ref);
+  }
+
+  /** `parentRefs`, `hostnames` and `rules` of the spec (at synth). */
+  public spec(): { parentRefs: ReturnType<RouteParent['_render']>[]; hostnames?: string[]; rules: R[] } {
+    return {
+      parentRefs: this.parents.map((p) => p._render(this.route.namespace)),
+      hostnames: this.hostnames.length ? [...this.hostnames] : undefined,
+      rules: this.rules,
+    };
+  }
+}
+
+function article(kind: string): string {
+  return kind === 'HTTPRoute' ? 'an' : 'a';
 }

@@ -1,12 +1,14 @@
 /**
  * Istio 1.30's naming rules, in one place: short host -> FQDN, Service FQDN <-> (name, namespace),
- * wildcard host matching, `namespace/host` and gateway references, exportTo. Every caller in the
+ * wildcard host matching, `namespace/host` and gateway references, exportTo, and the names of a service's
+ * per-version objects (Deployments, per-version Services) and of the edge's route rules. Every caller in the
  * library uses these; nothing here is part of the public API (not exported from index.ts).
  *
  * Each rule names the Go function of istio/istio (tag 1.30.3) it follows.
  */
+import { createHash } from 'crypto';
 import { isIPv4, isIPv6 } from 'net';
-import { _invalid, _validateDnsLabel } from './_utils';
+import { _invalid, _isDnsSubdomain, _suggestName, _validateDnsLabel } from './_utils';
 
 /** The Kubernetes cluster domain Istio assumes unless told otherwise (`meshConfig`/`--domain`). @internal */
 export const _CLUSTER_DOMAIN = 'cluster.local';
@@ -264,4 +266,52 @@ function validateExportToEntry(e: string, exportTo: readonly string[], isService
       'use "." to keep the resource in its own namespace');
   }
   _validateDnsLabel('exportTo', e);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Per-version objects of a service (CanaryService, MultiVersionService, MeshGateway's Gateway API backends)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The name of a version's Deployment: `<service>-<version>` (lowercase; "catalog-1.2.0"), made DNS-safe
+ * when the version is not ("catalog-v1_rc" -> "catalog-v1-rc"). Named by version, not by side, so
+ * promoting a canary keeps its Deployment (and its running pods).
+ * @internal
+ */
+export function _versionedName(service: string, version: string): string {
+  const name = `${service}-${version.toLowerCase()}`;
+  return name.length <= 63 && _isDnsSubdomain(name) ? name : _suggestName(name);
+}
+
+/**
+ * The name of a version's own Service (selecting the app and version labels): the versioned name as a DNS
+ * label, since Service names have no dots ("catalog-1.2.0" -> "catalog-1-2-0"). One name wherever such a
+ * Service is made: CanaryService's Gateway API dialect (which names its Deployments the same), MeshGateway's
+ * Gateway API backends for a subset, and the canary analysis, which reads their metrics by this name.
+ * @internal
+ */
+export function _versionServiceName(service: string, version: string): string {
+  return _versionedName(service, version).replace(/\./g, '-');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Route rules the library generates (MeshGateway's Gateway API edge routes)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The `name` of a route rule from its match alone, so it stays the same however many rules come before it
+ * (`cdk8s-istio diff` reports weight moves by rule name). A DNS subdomain, as the Gateway API's
+ * `HTTPRouteRule.name` must be: `<pathKind>[-<segment>...]`, e.g. `prefix-catalog` (PathPrefix
+ * /catalog), `exact-api-v1`, `prefix` (PathPrefix /), for a match on the path alone whose segments are
+ * lowercase letters and digits (so no two such paths get one name); any other match (headers, a cookie,
+ * other path characters, a trailing slash) gets a readable part with the header names and `-h` plus 8 hex
+ * digits of the SHA-256 of `matchKey` (the whole match): `prefix-catalog-x-beta-h1c2d3e4f`.
+ * @internal
+ */
+export function _matchRuleName(pathKind: string, path: string, headerNames: string[], matchKey: string): string {
+  const segments = path.split('/').filter((p) => p !== '');
+  const readable = [pathKind, ...segments].join('-');
+  if (headerNames.length === 0 && /^(\/[a-z0-9]+)*$|^\/$/.test(path) && readable.length <= 63) return readable;
+  const hash = createHash('sha256').update(matchKey).digest('hex').slice(0, 8);
+  return `${_suggestName([readable, ...headerNames].join('-'), 53)}-h${hash}`;
 }

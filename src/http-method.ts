@@ -40,3 +40,35 @@ export function _checkHttpMethod(prop: string, method: string): HttpMethod {
   }
   return method as HttpMethod;
 }
+
+/** An HTTP method token (RFC 9110 `token`: tchar). */
+const METHOD_TOKEN = /^[!#$%&'+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Why an AuthorizationPolicy `methods`/`notMethods` value written in a manifest never matches a request, or
+ * undefined when it can. Istio matches the `:method` header case-sensitively (pilot/pkg/security/authz
+ * `matcher.HeaderMatcher`): `*` is any method, a leading or trailing `*` a suffix or prefix match, any other
+ * `*` a literal. Extension methods in upper case (`PURGE`, `PROPFIND`) are valid HTTP and accepted.
+ * @internal
+ */
+export function _httpMethodMatchProblem(value: string): { problem: string; fix: string } | undefined {
+  if (value === '*' || value === '') return undefined; // `*` is any method; "" is the webhook's (empty values)
+  const pattern = value.startsWith('*') ? value.slice(1) : value.endsWith('*') ? value.slice(0, -1) : value;
+  if (value.includes('/')) {
+    return {
+      problem: 'it is a gRPC method name (or a path), but the :method of every gRPC request is POST',
+      fix: `match the gRPC method with to.operation.paths: ["${value.startsWith('/') ? value : `/${value}`}"] (and methods: ["POST"] if needed)`,
+    };
+  }
+  if (pattern.includes('*')) {
+    return { problem: 'Istio matches only a leading or trailing "*"; any other "*" is a literal character no method has', fix: 'use "*", a prefix ("GE*") or a suffix ("*ET")' };
+  }
+  if (!METHOD_TOKEN.test(pattern)) {
+    return { problem: 'it is not an HTTP method token (letters, digits and !#$%&\'+.^_`|~- only)', fix: `use one of ${[...HTTP_METHODS].join(', ')}` };
+  }
+  if (pattern !== pattern.toUpperCase()) {
+    const upper = value.toUpperCase();
+    return { problem: 'Istio matches methods case-sensitively and HTTP methods are upper case', fix: `write "${upper}"` };
+  }
+  return undefined;
+}

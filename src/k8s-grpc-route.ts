@@ -1,10 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  _BackendRef, _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef, _renderHeaderModifier, _renderMirror,
-  _renderNameValueMatches,
-} from './_gwapi';
-import { _checkProps, _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain } from './_utils';
+import { _RouteRules, _renderNameValueMatches } from './_gwapi';
+import { _checkProps, _invalid, _undefinedIfEmpty } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
 import { KubernetesHttpHeaderModifier, KubernetesHttpRouteBackend, KubernetesHttpRouteMirror } from './k8s-http-route';
@@ -124,12 +121,7 @@ export interface KubernetesGrpcRouteProps extends IstioResourceProps {
  */
 export class KubernetesGrpcRoute extends IstioResource {
   public readonly apiObject: ApiObject;
-  private readonly parents: RouteParent[];
-  private readonly hostnames: string[];
-  private readonly rules: gw.GrpcRouteSpecRules[] = [];
-  private readonly ruleNames = new Set<string>();
-  private readonly referenceGrants: boolean;
-  private matchCount = 0;
+  private readonly route: _RouteRules<gw.GrpcRouteSpecRules>;
 
   /**
    * Defines a GRPCRoute; rules can be added later with `addRule()` (at least one is needed by synth).
@@ -140,17 +132,13 @@ export class KubernetesGrpcRoute extends IstioResource {
    */
   constructor(scope: Construct, id: string, props: KubernetesGrpcRouteProps) {
     super(scope, id, _checkProps('props', props, true, '{ parents: [RouteParent.service("greeter")] }'));
-    this.parents = _checkRouteParents('GRPCRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
-    this.hostnames = _checkRouteHostnames(props.hostnames);
-    this.referenceGrants = props.referenceGrants ?? true;
+    this.route = new _RouteRules(this, 'GRPCRoute', props, scope);
     this.apiObject = this._createApiObject(gw.GrpcRoute, {
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => gw.toJson_GrpcRouteSpec(this._toSpec()) }),
+      spec: Lazy.any({ produce: () => gw.toJson_GrpcRouteSpec(this.route.spec()) }),
     });
     for (const r of props.rules ?? []) this.addRule(r);
-    this.node.addValidation({
-      validate: () => this.rules.length === 0 ? [`KubernetesGrpcRoute '${this.node.path}' has no rules. Fix: call addRule()`] : [],
-    });
+    this.route.requireRules('KubernetesGrpcRoute');
   }
 
   /**
@@ -161,54 +149,17 @@ export class KubernetesGrpcRoute extends IstioResource {
    */
   public addRule(options: KubernetesGrpcRouteRuleOptions): void {
     _checkProps('options', options, true, '{ backends: [{ serviceName: "greeter", port: 50051 }] }');
-    if (this.rules.length >= 16) throw _invalid('rules', this.rules.length + 1, 'a GRPCRoute has at most 16 rules', 'split the routes over several GRPCRoutes');
     const matches = (options.matches ?? []).map((m) => renderGrpcMatch(m));
-    if (matches.length > 64) throw _invalid('matches', matches.length, 'a rule has at most 64 matches', 'split the rule');
-    if (this.matchCount + matches.length > 128) {
-      throw _invalid('matches', this.matchCount + matches.length, 'the matches of all rules of a route must be at most 128', 'split the routes over several GRPCRoutes');
-    }
+    this.route.checkRule(options.name, matches.length);
     const backends = options.backends ?? [];
     if (backends.length === 0 || backends.length > 16) throw _invalid('backends', backends.length, 'a rule has 1 to 16 backends', 'add backends: [{ serviceName, port }]');
-    if (options.name !== undefined) {
-      _validateDnsSubdomain('name', options.name);
-      if (this.ruleNames.has(options.name)) throw _invalid('name', options.name, 'another rule of the route has this name', 'give each rule its own name');
-    }
-    const T = gw.GrpcRouteSpecRulesFiltersType;
-    const filters: gw.GrpcRouteSpecRulesFilters[] = [];
-    const request = _renderHeaderModifier('requestHeaders', options.requestHeaders);
-    if (request) filters.push({ type: T.REQUEST_HEADER_MODIFIER, requestHeaderModifier: request });
-    const response = _renderHeaderModifier('responseHeaders', options.responseHeaders);
-    if (response) filters.push({ type: T.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: response });
-    for (const m of options.mirrors ?? []) {
-      const mirror = _renderMirror('mirrors', m);
-      this.grant(mirror.backendRef);
-      filters.push({ type: T.REQUEST_MIRROR, requestMirror: mirror });
-    }
-    if (filters.length > 16) throw _invalid('mirrors', (options.mirrors ?? []).length, 'a rule has at most 16 filters', 'mirror to fewer backends');
-    this.matchCount += matches.length;
-    if (options.name !== undefined) this.ruleNames.add(options.name);
-    this.rules.push({
+    const filters = this.route.filters<gw.GrpcRouteSpecRulesFilters>([], options);
+    this.route.insert(this.route.rules.length, {
       name: options.name,
       matches: _undefinedIfEmpty(matches),
       filters: _undefinedIfEmpty(filters),
-      backendRefs: backends.map((b) => {
-        const ref = _renderBackendRef('backends', b, true);
-        this.grant(ref);
-        return ref;
-      }),
-    });
-  }
-
-  private grant(ref: _BackendRef): void {
-    if (this.referenceGrants) _grantBackend(this, 'GRPCRoute', ref);
-  }
-
-  private _toSpec(): gw.GrpcRouteSpec {
-    return {
-      parentRefs: this.parents.map((p) => p._render(this.namespace)),
-      hostnames: _undefinedIfEmpty([...this.hostnames]),
-      rules: this.rules,
-    };
+      backendRefs: backends.map((b) => this.route.backendRef('backends', b, true)),
+    }, matches.length);
   }
 }
 

@@ -1,10 +1,9 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import {
-  _BackendRef, _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef, _renderGatewayDuration,
-  _renderHeaderModifier, _renderMirror, _renderNameValueMatches, _validateGatewayPath,
+  _RouteRules, _renderGatewayDuration, _renderHeaderModifier, _renderMirror, _renderNameValueMatches, _validateGatewayPath,
 } from './_gwapi';
-import { _checkProps, _invalid, _namespaceOf, _undefinedIfEmpty, _validateDnsSubdomain, _validateHost, _validatePort } from './_utils';
+import { _checkProps, _invalid, _undefinedIfEmpty, _validateHost, _validatePort } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import { HttpMethod, _checkHttpMethod } from './http-method';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
@@ -386,12 +385,7 @@ function renderPathModifier(prop: string, full: string | undefined, prefix: stri
  */
 export class KubernetesHttpRoute extends IstioResource {
   public readonly apiObject: ApiObject;
-  private readonly parents: RouteParent[];
-  private readonly hostnames: string[];
-  private readonly rules: gw.HttpRouteSpecRules[] = [];
-  private readonly ruleNames = new Set<string>();
-  private readonly referenceGrants: boolean;
-  private matchCount = 0;
+  private readonly route: _RouteRules<gw.HttpRouteSpecRules>;
 
   /**
    * Defines an HTTPRoute attached to Gateways (or listeners of them) and/or Services (mesh routing,
@@ -404,17 +398,13 @@ export class KubernetesHttpRoute extends IstioResource {
    */
   constructor(scope: Construct, id: string, props: KubernetesHttpRouteProps) {
     super(scope, id, _checkProps('props', props, true, '{ parents: [RouteParent.service("catalog")] }'));
-    this.parents = _checkRouteParents('HTTPRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
-    this.hostnames = _checkRouteHostnames(props.hostnames);
-    this.referenceGrants = props.referenceGrants ?? true;
+    this.route = new _RouteRules(this, 'HTTPRoute', props, scope);
     this.apiObject = this._createApiObject(gw.HttpRoute, {
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => gw.toJson_HttpRouteSpec(this._toSpec()) }),
+      spec: Lazy.any({ produce: () => gw.toJson_HttpRouteSpec(this.route.spec()) }),
     });
     for (const r of props.rules ?? []) this.addRule(r);
-    this.node.addValidation({
-      validate: () => this.rules.length === 0 ? [`KubernetesHttpRoute '${this.node.path}' has no rules. Fix: call addRule()`] : [],
-    });
+    this.route.requireRules('KubernetesHttpRoute');
   }
 
   /**
@@ -427,7 +417,7 @@ export class KubernetesHttpRoute extends IstioResource {
    * header operations, mirrors and timeouts
    */
   public addRule(options: KubernetesHttpRouteRuleOptions): void {
-    this._insertRule(this.rules.length, options);
+    this._insertRule(this.route.rules.length, options);
   }
 
   /**
@@ -436,10 +426,10 @@ export class KubernetesHttpRoute extends IstioResource {
    * @internal
    */
   public _replaceBackends(rule: object, backends: KubernetesHttpRouteBackend[]): void {
-    const i = this.rules.indexOf(rule as gw.HttpRouteSpecRules);
+    const i = this.route.rules.indexOf(rule as gw.HttpRouteSpecRules);
     if (i < 0) throw new Error(`rule not found in KubernetesHttpRoute '${this.node.path}'`);
     // mutate in place: the rule object is the caller's handle for later shifts
-    (this.rules[i] as { backendRefs?: gw.HttpRouteSpecRulesBackendRefs[] }).backendRefs = backends.map((b) => this.backendRef('backends', b, true));
+    (this.route.rules[i] as { backendRefs?: gw.HttpRouteSpecRulesBackendRefs[] }).backendRefs = backends.map((b) => this.route.backendRef('backends', b, true));
   }
 
   /**
@@ -449,14 +439,8 @@ export class KubernetesHttpRoute extends IstioResource {
    */
   public _insertRule(index: number, options: KubernetesHttpRouteRuleOptions): object {
     _checkProps('options', options, true, '{ backends: [{ serviceName: "catalog", port: 8080 }] }');
-    if (this.rules.length >= 16) {
-      throw _invalid('rules', this.rules.length + 1, 'an HTTPRoute has at most 16 rules', 'split the routes over several HttpRoutes');
-    }
     const matches = (options.matches ?? []).map((m) => this.renderMatch(m));
-    if (matches.length > 64) throw _invalid('matches', matches.length, 'a rule has at most 64 matches', 'split the rule');
-    if (this.matchCount + matches.length > 128) {
-      throw _invalid('matches', this.matchCount + matches.length, 'the matches of all rules of a route must be at most 128', 'split the routes over several HttpRoutes');
-    }
+    this.route.checkRule(options.name, matches.length);
     const backends = options.backends ?? [];
     if (options.redirect && backends.length > 0) {
       throw _invalid('redirect', options.redirect, 'a RequestRedirect filter must not be used together with backends', 'drop the backends, or the redirect');
@@ -465,24 +449,14 @@ export class KubernetesHttpRoute extends IstioResource {
       throw _invalid('backends', backends, 'a rule without redirect needs at least one backend', 'add backends: [{ serviceName, port }]');
     }
     if (backends.length > 16) throw _invalid('backends', backends.length, 'a rule has at most 16 backends', 'split the traffic over fewer backends');
-    if (options.name !== undefined) this.checkRuleName(options.name);
     const filters = this.renderFilters(options);
-    const rule: gw.HttpRouteSpecRules = {
+    return this.route.insert(index, {
       name: options.name,
       matches: _undefinedIfEmpty(matches),
       filters: _undefinedIfEmpty(filters),
-      backendRefs: _undefinedIfEmpty(backends.map((b) => this.backendRef('backends', b, true))),
+      backendRefs: _undefinedIfEmpty(backends.map((b) => this.route.backendRef('backends', b, true))),
       timeouts: renderTimeouts(options.timeout, options.backendRequestTimeout),
-    };
-    this.matchCount += matches.length;
-    if (options.name !== undefined) this.ruleNames.add(options.name);
-    this.rules.splice(index, 0, rule);
-    return rule;
-  }
-
-  private checkRuleName(name: string): void {
-    _validateDnsSubdomain('name', name);
-    if (this.ruleNames.has(name)) throw _invalid('name', name, 'another rule of the route has this name', 'give each rule its own name');
+    }, matches.length);
   }
 
   /** The filters in a fixed order: redirect, rewrite, request headers, response headers, mirrors. */
@@ -495,22 +469,7 @@ export class KubernetesHttpRoute extends IstioResource {
     }
     if (options.redirect) filters.push({ type: T.REQUEST_REDIRECT, requestRedirect: this.renderRedirect(options.redirect, options.matches) });
     if (options.rewrite) filters.push({ type: T.URL_REWRITE, urlRewrite: this.renderRewrite(options.rewrite, options.matches) });
-    if (options.setRequestHeaders && options.requestHeaders) {
-      throw _invalid('setRequestHeaders', options.setRequestHeaders, 'a rule has one RequestHeaderModifier', 'move the headers into requestHeaders.set');
-    }
-    const request = options.setRequestHeaders
-      ? _renderHeaderModifier('setRequestHeaders', { set: options.setRequestHeaders }, true)
-      : _renderHeaderModifier('requestHeaders', options.requestHeaders);
-    if (request) filters.push({ type: T.REQUEST_HEADER_MODIFIER, requestHeaderModifier: request });
-    const response = _renderHeaderModifier('responseHeaders', options.responseHeaders);
-    if (response) filters.push({ type: T.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: response });
-    for (const m of options.mirrors ?? []) {
-      const mirror = _renderMirror('mirrors', m);
-      this.grant(mirror.backendRef);
-      filters.push({ type: T.REQUEST_MIRROR, requestMirror: mirror });
-    }
-    if (filters.length > 16) throw _invalid('mirrors', (options.mirrors ?? []).length, 'a rule has at most 16 filters', 'mirror to fewer backends');
-    return filters;
+    return this.route.filters(filters, options);
   }
 
   private renderMatch(m: KubernetesHttpRouteMatch): gw.HttpRouteSpecRulesMatches {
@@ -561,21 +520,4 @@ export class KubernetesHttpRoute extends IstioResource {
     };
   }
 
-  private backendRef(prop: string, b: KubernetesHttpRouteBackend, allowWeight: boolean): gw.HttpRouteSpecRulesBackendRefs {
-    const ref = _renderBackendRef(prop, b, allowWeight);
-    this.grant(ref);
-    return ref;
-  }
-
-  private grant(ref: _BackendRef): void {
-    if (this.referenceGrants) _grantBackend(this, 'HTTPRoute', ref);
-  }
-
-  private _toSpec(): gw.HttpRouteSpec {
-    return {
-      parentRefs: this.parents.map((p) => p._render(this.namespace)),
-      hostnames: _undefinedIfEmpty([...this.hostnames]),
-      rules: this.rules,
-    };
-  }
 }

@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _checkRouteHostnames, _checkRouteParents, _grantBackend, _renderBackendRef } from './_gwapi';
-import { _checkProps, _invalid, _namespaceOf } from './_utils';
+import { _RouteRules, _renderBackendRef } from './_gwapi';
+import { _checkProps, _invalid } from './_utils';
 import { IstioResource, IstioResourceProps } from './base';
 import * as gw from './imports/gwapi-gateway.networking.k8s.io';
 import { KubernetesHttpRouteBackend } from './k8s-http-route';
@@ -43,25 +43,25 @@ export class KubernetesTlsRoute extends IstioResource {
    */
   constructor(scope: Construct, id: string, props: KubernetesTlsRouteProps) {
     super(scope, id, _checkProps('props', props, true, '{ parents: [RouteParent.fromGateway(gateway)], hostnames: ["nginx.example.com"], backends: [{ serviceName: "nginx", port: 443 }] }'));
-    const parents = _checkRouteParents('TLSRoute', props.parents, props.metadata?.namespace ?? _namespaceOf(scope));
     if (!Array.isArray(props.hostnames) || props.hostnames.length === 0) {
       throw _invalid('hostnames', props.hostnames, 'a TLSRoute routes by SNI and needs at least one hostname', 'pass hostnames: ["nginx.example.com"]');
     }
-    const hostnames = _checkRouteHostnames(props.hostnames);
+    const route = new _RouteRules<gw.TlsRouteSpecRules>(this, 'TLSRoute', props, scope);
     const backends = props.backends ?? [];
     if (!Array.isArray(backends) || backends.length === 0 || backends.length > 16) {
       throw _invalid('backends', props.backends, 'a TLSRoute has 1 to 16 backends', 'pass backends: [{ serviceName, port }]');
     }
     const refs = backends.map((b) => _renderBackendRef('backends', b, true));
-    const spec = (): gw.TlsRouteSpec => ({
-      parentRefs: parents.map((p) => p._render(this.namespace)),
-      hostnames,
-      rules: [{ backendRefs: refs }],
-    });
+    route.insert(0, { backendRefs: refs }, 0);
     this.apiObject = this._createApiObject(gw.TlsRoute, {
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => gw.toJson_TlsRouteSpec(spec()) }),
+      spec: Lazy.any({
+        produce: () => {
+          const spec = route.spec();
+          return gw.toJson_TlsRouteSpec({ ...spec, hostnames: spec.hostnames ?? [] }); // never empty: checked above
+        },
+      }),
     });
-    if (props.referenceGrants ?? true) for (const r of refs) _grantBackend(this, 'TLSRoute', r);
+    for (const r of refs) route.grant(r);
   }
 }

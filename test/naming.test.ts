@@ -1,8 +1,10 @@
 import * as fc from 'fast-check';
 import {
   _HostSet, _clientHostToFqdn, _hostNamespaceAllows, _hostSubsetOf, _hostsMatch, _isKubernetesServiceHost, _isWildcarded,
-  _parseServiceFqdn, _resolveGatewayRef, _resolveShortname, _serviceFqdn, _splitNamespacedHost, _validateExportTo,
+  _matchRuleName, _parseServiceFqdn, _resolveGatewayRef, _resolveShortname, _serviceFqdn, _splitNamespacedHost, _validateExportTo,
+  _versionServiceName, _versionedName,
 } from '../src/_naming';
+import { _isDnsSubdomain } from '../src/_utils';
 
 // Each table pins Istio 1.30.3's behaviour; the Go function named in the title is the source of the rows
 // (most rows are the examples of its doc comment or unit test in istio/istio).
@@ -190,5 +192,52 @@ describe('exportTo (validateExportTo, visibility.Instance.Validate)', () => {
     [['.', 'payments'], { namespace: 'shop', hasWorkloadSelector: true }, 'can only be exported to its own namespace'],
   ])('fails on %j (%j)', (exportTo, context, message) => {
     expect(() => _validateExportTo(exportTo, context)).toThrow(message);
+  });
+});
+
+describe('names of per-version objects', () => {
+  test.each([
+    ['catalog', 'v1', 'catalog-v1', 'catalog-v1'],
+    ['catalog', 'V2', 'catalog-v2', 'catalog-v2'],
+    ['catalog', '1.2.0', 'catalog-1.2.0', 'catalog-1-2-0'], // a Service name is a DNS label: no dots
+    ['catalog', 'v1_rc', 'catalog-v1-rc', 'catalog-v1-rc'],
+  ])('%s version %s: Deployment %s, per-version Service %s', (service, version, deployment, svc) => {
+    expect(_versionedName(service, version)).toEqual(deployment);
+    expect(_versionServiceName(service, version)).toEqual(svc);
+  });
+});
+
+describe('names of generated route rules (from the match alone)', () => {
+  test.each([
+    ['prefix', '/', [], 'prefix /', 'prefix'],
+    ['prefix', '/catalog', [], 'prefix /catalog', 'prefix-catalog'],
+    ['exact', '/api/v1', [], 'exact /api/v1', 'exact-api-v1'],
+  ])('a path-only match with lowercase alphanumeric segments is named readably: %s %s', (kind, path, headers, key, name) => {
+    expect(_matchRuleName(kind, path, headers, key)).toEqual(name);
+  });
+
+  test('any other match gets a hash of the whole match, so paths that would read alike get distinct names', () => {
+    const names = [
+      _matchRuleName('prefix', '/a/b', [], 'prefix /a/b'),
+      _matchRuleName('prefix', '/a-b', [], 'prefix /a-b'),
+      _matchRuleName('prefix', '/a/b/', [], 'prefix /a/b/'),
+      _matchRuleName('prefix', '/A/b', [], 'prefix /A/b'),
+      _matchRuleName('prefix', '/a/b', ['x-beta'], 'prefix /a/b, header x-beta=true'),
+      _matchRuleName('prefix', '/a/b', ['x-beta'], 'prefix /a/b, header x-beta=false'),
+    ];
+    expect(names[0]).toEqual('prefix-a-b');
+    expect(names[1]).toMatch(/^prefix-a-b-h[0-9a-f]{8}$/);
+    expect(names[4]).toMatch(/^prefix-a-b-x-beta-h[0-9a-f]{8}$/);
+    expect(new Set(names).size).toEqual(names.length);
+    for (const n of names) expect(_isDnsSubdomain(n) && n.length <= 63).toBe(true);
+    // stable: the same match, the same name
+    expect(_matchRuleName('prefix', '/a/b', ['x-beta'], 'prefix /a/b, header x-beta=true')).toEqual(names[4]);
+  });
+
+  test('a long path keeps the name within 63 characters', () => {
+    const path = `/${'segment/'.repeat(12)}end`;
+    const name = _matchRuleName('prefix', path, [], `prefix ${path}`);
+    expect(name).toMatch(/^prefix-segment-[a-z0-9-]+-h[0-9a-f]{8}$/);
+    expect(name.length).toBeLessThanOrEqual(63);
   });
 });

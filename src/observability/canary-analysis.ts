@@ -4,11 +4,11 @@ import { _checkProps, _invalid } from '../_utils';
 import { ANALYSIS_KEY, ANALYSIS_LABEL, _AnalysisDefinition, _VersionLabels, _versionQueries } from './_canary-analysis';
 import { _reporterFor } from './_data-plane';
 import { _promDuration, _promNumber } from './_promql';
-import { IMonitoringTarget, _readTarget, _versionServices } from './monitoring-target';
+import { IMonitoringTarget, MonitoringTargetConfig, _readTarget, _versionServices } from './monitoring-target';
 import { MetricsReporter, ServiceAlertsOptions, _canaryThresholds, _sloTargets } from './service-alerts';
+import { _versionServiceName } from '../_naming';
 import * as argo from '../imports/argo-argoproj.io';
 import * as flagger from '../imports/flagger-flagger.app';
-import { _versionServiceName } from '../patterns/canary-service';
 
 /** The Prometheus address the exported templates query by default (prometheus-operator's Service). */
 const DEFAULT_PROMETHEUS = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
@@ -143,8 +143,12 @@ export class CanaryAnalysis extends Construct {
     super(scope, id);
     _checkProps('props', props, true, '{ target: catalog, successRateSlo: 99.5 }');
     const target = _readTarget('target', props.target);
-    this._definition = _analysisDefinition({ ...props, reporter: _reporterFor(this, target.serviceName, target.namespace, props.reporter) });
-    const d = this._definition;
+    const d = analysisDefinition(props, target, _reporterFor(this, target.serviceName, target.namespace, props.reporter));
+    const address = props.prometheusAddress ?? DEFAULT_PROMETHEUS;
+    if (!/^https?:\/\/[^/\s]+/.test(address)) {
+      throw _invalid('prometheusAddress', address, 'the templates query Prometheus over HTTP', 'give e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"');
+    }
+    this._definition = d;
     this.configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -152,10 +156,6 @@ export class CanaryAnalysis extends Construct {
       data: { [ANALYSIS_KEY]: `${JSON.stringify(d, undefined, 2)}\n` },
     });
     this.node.defaultChild = this.configMap;
-    const address = props.prometheusAddress ?? DEFAULT_PROMETHEUS;
-    if (!/^https?:\/\/[^/\s]+/.test(address)) {
-      throw _invalid('prometheusAddress', address, 'the templates query Prometheus over HTTP', 'give e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"');
-    }
     this.analysisTemplate = props.argoAnalysisTemplate ? argoAnalysisTemplate(this, d, address) : undefined;
     this.metricTemplates = props.flaggerMetricTemplates ? flaggerMetricTemplates(this, d, address) : [];
   }
@@ -219,12 +219,10 @@ function checkCount(prop: string, v: number, min: number, example: string): numb
 }
 
 /**
- * The definition of a canary's analysis, validated.
- * @internal
+ * The definition of a canary's analysis, from props whose object shape and target the constructor has
+ * checked (`target` is what `_readTarget()` read, `reporter` the resolved reporter); checks the rest.
  */
-export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefinition {
-  _checkProps('props', props, true, '{ target: catalog, successRateSlo: 99.5 }');
-  const target = _readTarget('target', props.target);
+function analysisDefinition(props: CanaryAnalysisProps, target: MonitoringTargetConfig, reporter: MetricsReporter): _AnalysisDefinition {
   const c = target.canary;
   if (!c) {
     throw _invalid('target', `${target.serviceName}.${target.namespace}`, 'it is not a canary (no stable and canary versions)', 'analyse a CanaryService, or MonitoringTarget.canary({...})');
@@ -240,7 +238,6 @@ export function _analysisDefinition(props: CanaryAnalysisProps): _AnalysisDefini
   if (intervalSeconds > windowSeconds || windowSeconds % intervalSeconds !== 0) {
     throw _invalid('interval', interval, `the window (${window}) must be a whole number of intervals`, 'use e.g. window 10m and interval 1m');
   }
-  const reporter = props.reporter ?? MetricsReporter.DESTINATION;
   const own = _versionServices(target); // a target naming its per-version Services (Gateway API routing)
   const versionLabels: _VersionLabels = props.versionLabels
     ?? (own || reporter === MetricsReporter.WAYPOINT ? CanaryVersionLabels.PER_VERSION_SERVICES : CanaryVersionLabels.VERSION_LABEL);

@@ -1,8 +1,8 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
-import { _hostSubsetOf, _isWildcarded } from '../_naming';
-import { _checkProps, _invalid, _isDnsSubdomain, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
+import { _hostSubsetOf, _isWildcarded, _versionServiceName, _versionedName } from '../_naming';
+import { _checkProps, _invalid, _isDnsSubdomain, _namespaceOf, _sortedRecord, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { _CONTAINER_SECURITY, _clusterIpServiceSpec, _plainDeployment } from '../_workloads';
 import { DestinationRule, DestinationRuleSubset } from '../destination-rule';
 import { GatewayBinding, IGatewayBinding } from '../gateway-binding';
@@ -412,28 +412,6 @@ function validateImages(versions: Array<[Side, CanaryVersion]>): boolean {
     throw _invalid(`${missing}.image`, undefined, 'Deployments are created only when every version gives an image', 'give every image, or none (Deployments defined elsewhere)');
   }
   return withImage.length > 0;
-}
-
-/**
- * The name of a version's Deployment: `<service>-<version>` (lowercase; "catalog-1.2.0"), made DNS-safe
- * when the version is not ("catalog-v1_rc" -> "catalog-v1-rc"). Named by version, not by side, so
- * promoting a canary keeps its Deployment (and its running pods). The canary analysis reads per-version
- * Services' metrics by the same name.
- * @internal
- */
-export function _versionedName(service: string, version: string): string {
-  const name = `${service}-${version.toLowerCase()}`;
-  return name.length <= 63 && _isDnsSubdomain(name) ? name : _suggestName(name);
-}
-
-/**
- * The name of a version's Service in the Gateway API dialect (and of its Deployment there): the versioned
- * name as a DNS label, since Service names have no dots ("catalog-1.2.0" -> "catalog-1-2-0"). The canary
- * analysis reads the per-version Services' metrics by the same name.
- * @internal
- */
-export function _versionServiceName(service: string, version: string): string {
-  return _versionedName(service, version).replace(/\./g, '-');
 }
 
 /** The DestinationRule traffic policy from `trafficPolicy`, `outlierDetection` and `sessionAffinity`. */

@@ -1,8 +1,7 @@
-import { ApiObject, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
-import { _hostsMatch, _isWildcarded, _parseServiceFqdn } from '../_naming';
+import { Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { _hostsMatch, _isWildcarded, _matchRuleName, _parseServiceFqdn, _versionServiceName } from '../_naming';
 import { _checkProps, _invalid, _sortedRecord, _suggestName, _validateDnsLabel, _validateDnsSubdomain, _validateHost, _validatePort } from '../_utils';
-import { _clusterIpServiceSpec } from '../_workloads';
 import { AuthorizationAction, AuthorizationPolicy } from '../authorization-policy';
 import { Gateway, GatewayProtocol, GatewayTls, GatewayTlsMode } from '../gateway';
 import { IMeshDestination, MeshDestinationConfig } from '../host';
@@ -16,7 +15,8 @@ import { PolicyTargetRef } from '../policy-target';
 import { ReferenceGrant } from '../reference-grant';
 import { JwtRule, RequestAuthentication } from '../request-authentication';
 import { RouteParent } from '../route-parent';
-import { CanaryService, _cookieRegex } from './canary-service';
+import { _versionService } from './_canary-gateway-api';
+import { CanaryService, CanarySubset, _cookieRegex } from './canary-service';
 import { _EdgeCertificates } from './edge-certificates';
 import { _BoundGatewayWorkload, _resolveGatewayWorkload, GatewayWorkload } from './gateway-workload';
 import { SecureNamespace } from './secure-namespace';
@@ -355,7 +355,6 @@ export class MeshGateway extends Construct {
   private readonly exposures = new Map<string, Exposure[]>();
   private readonly virtualServices = new Map<string, VirtualService>();
   private readonly httpRoutes = new Map<string, KubernetesHttpRoute>();
-  private readonly versionServices = new Map<string, string>();
   private readonly grants = new Set<string>();
   /** Namespace -> an exposed host there, for the default-deny check. */
   private readonly exposedNamespaces = new Map<string, string>();
@@ -450,7 +449,7 @@ export class MeshGateway extends Construct {
         new KubernetesHttpRoute(this, 'HttpsRedirect', {
           metadata: { name: `${this.gatewayName}-https-redirect`, namespace: this.namespace },
           parents: [RouteParent.fromGateway(this.kubernetesGateway, { sectionName: 'http' })],
-          rules: [{ redirect: { scheme: 'https', statusCode: 301 } }],
+          rules: [{ name: 'https-redirect', redirect: { scheme: 'https', statusCode: 301 } }],
         });
       }
     }
@@ -744,6 +743,9 @@ export class MeshGateway extends Construct {
     } else {
       const hr = this.httpRouteOf(host);
       const rule = hr._insertRule(index, {
+        // named after the match, so a rule keeps its name when others are added (diff, status, metrics)
+        name: _matchRuleName(pathPrefix !== undefined ? 'prefix' : 'exact', pathPrefix ?? options.pathExact!,
+          [...headerNames.map((h) => h.toLowerCase()), ...(cookieRegex !== undefined ? ['cookie'] : [])], matchKey),
         matches: [{
           pathPrefix,
           pathExact: options.pathExact,
@@ -847,24 +849,34 @@ export class MeshGateway extends Construct {
         throw _invalid('target', `${c.host} subset ${c.subset}`, 'HTTPRoute cannot target DestinationRule subsets, and the subset\'s pod labels are unknown',
           'expose a CanaryService subset (catalog.canary), or use api: EdgeApi.ISTIO');
       }
-      name = this.versionService(svc, ns, c.subset, port, labels);
+      // named by version (a CanaryService's or MultiVersionService's; else the subset name), as the Gateway API dialect names them
+      name = this.versionService(svc, ns, d instanceof CanarySubset ? d.version : c.subset, port, labels);
     }
     if (ns !== this.namespace) this.grantBackends(ns);
     return { serviceName: name, namespace: ns !== this.namespace ? ns : undefined, port, weight };
   }
 
-  private versionService(svc: string, ns: string, subset: string, port: number, labels: { [k: string]: string }): string {
-    const key = `${ns}/${svc}/${subset}`;
-    const existing = this.versionServices.get(key);
-    if (existing) return existing;
-    const name = _validateDnsLabel('per-version Service name', `${svc}-${subset}`.slice(0, 63));
-    new ApiObject(this, `VersionService-${ns}-${svc}-${subset}`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-istio' } },
-      spec: _clusterIpServiceSpec([{ name: 'http', port, targetPort: port }], _sortedRecord(labels)),
+  /**
+   * The Service of one version of `svc` (a subset routed at the edge), as CanaryService's Gateway API dialect
+   * makes it (`_versionService`, named `_versionServiceName`: `catalog-v2`); once per app, shared by every
+   * gateway that routes to that version.
+   */
+  private versionService(svc: string, ns: string, version: string, port: number, labels: { [k: string]: string }): string {
+    const name = _versionServiceName(svc, version);
+    const selector = JSON.stringify(_sortedRecord(labels));
+    const made = versionServicesOf(this);
+    const existing = made.get(`${ns}/${name}`);
+    if (existing) {
+      if (existing.port !== port || existing.selector !== selector) {
+        throw _invalid('target', `${svc}.${ns} version ${version}`, `its per-version Service ${ns}/${name} already routes port ${existing.port} to ${existing.selector}`
+          + ` (made for ${existing.by}); a Service of that name cannot also route port ${port} to ${selector}`, 'expose the version on the same port');
+      }
+      return name;
+    }
+    _versionService(this, `VersionService-${ns}-${name}`, {
+      name, namespace: ns, port, selector: labels, ingressUseWaypoint: SecureNamespace._lookup(this, ns)?.enrolment.hasWaypoint ?? false,
     });
-    this.versionServices.set(key, name);
+    made.set(`${ns}/${name}`, { port, selector, by: this.node.path });
     return name;
   }
 
@@ -892,4 +904,24 @@ export class MeshGateway extends Construct {
       to: [{ group: '', kind: 'Service' }],
     });
   }
+}
+
+/** A per-version Service a MeshGateway made: its port, selector (sorted JSON) and the gateway's path. */
+interface MadeVersionService {
+  readonly port: number;
+  readonly selector: string;
+  readonly by: string;
+}
+
+/** Per app: the per-version Services the gateways made (`namespace/name`), so two gateways share one. */
+const VERSION_SERVICES = new WeakMap<IConstruct, Map<string, MadeVersionService>>();
+
+function versionServicesOf(scope: IConstruct): Map<string, MadeVersionService> {
+  const root = scope.node.root;
+  let made = VERSION_SERVICES.get(root);
+  if (!made) {
+    made = new Map();
+    VERSION_SERVICES.set(root, made);
+  }
+  return made;
 }

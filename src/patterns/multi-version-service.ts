@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _K8sObject } from '../_k8s';
+import { _versionedName } from '../_naming';
 import { _checkProps, _invalid, _namespaceOf, _sortedRecord, _suggestName, _validateDnsLabel, _validateLabels, _validatePort } from '../_utils';
 import { _clusterIpServiceSpec } from '../_workloads';
 import { DestinationRule } from '../destination-rule';
@@ -13,7 +14,7 @@ import { TrafficPolicy } from '../traffic-policy';
 import { VirtualService } from '../virtual-service';
 import { _validateWeightSplit } from '../weight';
 import { IMeshWorkload } from '../workload';
-import { CanarySubset, _checkAppLabels, _createVersionDeployment, _versionedName } from './canary-service';
+import { CanarySubset, _checkAppLabels, _createVersionDeployment } from './canary-service';
 import { SecureNamespace } from './secure-namespace';
 
 /**

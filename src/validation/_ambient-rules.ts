@@ -16,7 +16,11 @@
  *   Service's waypoint is its own `istio.io/use-waypoint` label (`none` opts out), else its namespace's,
  *   in `istio.io/use-waypoint-namespace` when set; it must take service traffic (`istio.io/waypoint-for`
  *   `service` or `all`).
+ * The shared ambient semantics (which namespaces are ambient, `istio.io/use-waypoint`) are in `_ambient-mode.ts`;
+ * Kiali's ambient validations in `_kiali-ambient.ts`, registered here.
  */
+import { _labelsOf as labelsOf, _namespaceIsAmbient, _useWaypoint as useWaypoint } from './_ambient-mode';
+import { _KIALI_AMBIENT_RULES } from './_kiali-ambient';
 import { RuleContext } from './_mesh-index';
 import { _apiGroup } from './_objects';
 import type { _RuleDefinition } from './_rules';
@@ -38,35 +42,6 @@ const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'pa
 const HTTP_SOURCE_FIELDS = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals'];
 /** The `when` keys ztunnel evaluates; every other key is an HTTP attribute. */
 const L4_WHEN_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
-const USE_WAYPOINT = 'istio.io/use-waypoint';
-const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
-
-function labelsOf(d: unknown): { [key: string]: unknown } {
-  const labels = field(d, 'metadata', 'labels');
-  return labels !== null && typeof labels === 'object' ? labels as { [key: string]: unknown } : {};
-}
-
-/**
- * Istio's `NamespaceInAmbientMode`: `istio.io/dataplane-mode: ambient`, unless sidecar injection
- * (`istio-injection: enabled` or a non-empty `istio.io/rev`) wins.
- * @internal
- */
-export function _namespaceIsAmbient(namespace: unknown): boolean {
-  const labels = labelsOf(namespace);
-  if (labels['istio-injection'] === 'enabled') return false;
-  if (typeof labels['istio.io/rev'] === 'string' && labels['istio.io/rev'] !== '') return false;
-  return labels['istio.io/dataplane-mode'] === 'ambient';
-}
-
-/** The waypoint (`namespace/name`) named by an object's `istio.io/use-waypoint` label; null for `none`. */
-function useWaypoint(meta: unknown, fallbackNamespace: string): string | null | undefined {
-  const labels = labelsOf(meta);
-  const name = labels[USE_WAYPOINT];
-  if (typeof name !== 'string') return undefined;
-  if (name === 'none') return null;
-  const ns = typeof labels[USE_WAYPOINT_NAMESPACE] === 'string' ? labels[USE_WAYPOINT_NAMESPACE] : fallbackNamespace;
-  return `${ns}/${name}`;
-}
 
 /** What the ambient rules look up: Namespaces and Services (from the engine), plus their own pass. */
 export interface _AmbientIndex<I extends _AmbientInput> {
@@ -120,6 +95,8 @@ export const _AMBIENT_RULES: readonly _RuleDefinition[] = [
       + 'its Namespace (in the input) carries `istio.io/use-waypoint`, it opts out (`none`), or its waypoint Gateway (in the input) is `istio.io/waypoint-for: workload`/`none`. '
       + 'Only waypoints take such policies; sidecars and ztunnel ignore them',
   },
+  // Kiali's ambient validations, with Istio's semantics (src/validation/_kiali-ambient.ts)
+  ..._KIALI_AMBIENT_RULES,
 ];
 
 /**

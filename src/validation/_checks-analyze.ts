@@ -201,34 +201,78 @@ export function checkIngressSubsets(c: RuleContext): void {
   }
 }
 
-/** IST0145: two gateways on the same workloads and port serving the same host (conflictinggateway.go). */
-export function checkConflictingGateways(c: RuleContext): void {
-  // selector~port -> host|bind -> gateways
-  const owners = new Map<string, Map<string, Set<string>>>();
-  const entries: Array<{ gw: _MeshInput; key: string; slot: string; hosts: string[]; bind: string; port: unknown; i: number }> = [];
-  for (const [key, gw] of c.ix.gateways) {
-    const sel = selectorString(gw.doc.spec?.selector);
-    items(gw.doc.spec?.servers).forEach((server, i) => {
-      const slot = `${sel}~${server?.port?.number}`;
-      const hosts: string[] = (server?.hosts ?? []).filter((h: unknown) => typeof h === 'string');
-      const bind = String(server?.bind ?? '');
-      const byHost = owners.get(slot) ?? new Map<string, Set<string>>();
-      for (const h of hosts) {
-        const set = byHost.get(`${h}|${bind}`) ?? new Set<string>();
-        set.add(key);
-        byHost.set(`${h}|${bind}`, set);
+/**
+ * Do two Gateway selectors pick a common gateway pod? Istio applies a Gateway to every proxy whose labels
+ * include its selector (an empty selector: every gateway proxy): when one selector is a subset of the other,
+ * every pod the narrower one picks runs both; otherwise, when a pod of the input matches both. (istioctl
+ * compares selector strings, and pods only when one string contains the other.) Pods are looked up by their
+ * rarest label, once per pair of selectors.
+ */
+function selectorOverlap(pods: () => _Pod[]): (a: Record<string, unknown>, b: Record<string, unknown>) => boolean {
+  let byLabel: Map<string, _Pod[]> | undefined;
+  const memo = new Map<string, boolean>();
+  return (a, b) => {
+    if (selectorSubset(a, b) || selectorSubset(b, a)) return true;
+    const key = `${selectorString(a)}#${selectorString(b)}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const both: Record<string, unknown> = { ...a, ...b };
+    let found = Object.entries(b).every(([k, v]) => !(k in a) || a[k] === v);
+    if (found) {
+      if (!byLabel) {
+        byLabel = new Map();
+        for (const p of pods()) {
+          for (const [k, v] of Object.entries(p.labels)) {
+            const list = byLabel.get(`${k}=${v}`) ?? [];
+            list.push(p);
+            byLabel.set(`${k}=${v}`, list);
+          }
+        }
       }
-      owners.set(slot, byHost);
-      entries.push({ gw, key, slot, hosts, bind, port: server?.port?.number, i });
+      const lists = Object.entries(both).map(([k, v]) => byLabel!.get(`${k}=${v}`) ?? []);
+      const rarest = lists.reduce((x, y) => (y.length < x.length ? y : x));
+      found = rarest.some((p) => matchesLabels(both, p.labels));
+    }
+    memo.set(key, found);
+    return found;
+  };
+}
+
+/**
+ * IST0145: two gateways on common workloads serving the same host (and bind) on the same port
+ * (conflictinggateway.go; Istio's gateway merge skips the later TLS server, model.CheckDuplicates, and
+ * concatenates plain HTTP routes per host, gateway.go vHostDedupMap).
+ */
+export function checkConflictingGateways(c: RuleContext): void {
+  // port|bind|host -> servers
+  const byHost = new Map<string, Array<{ key: string; sel: Record<string, unknown> }>>();
+  const entries: Array<{ gw: _MeshInput; key: string; sel: Record<string, unknown>; hosts: string[]; bind: string; port: unknown; i: number }> = [];
+  for (const [key, gw] of c.ix.gateways) {
+    const raw = gw.doc.spec?.selector;
+    const sel: Record<string, unknown> = raw && typeof raw === 'object' ? raw : {};
+    items(gw.doc.spec?.servers).forEach((server, i) => {
+      const hosts: string[] = items(server?.hosts).filter((h: unknown): h is string => typeof h === 'string');
+      const bind = String(server?.bind ?? '');
+      for (const h of new Set(hosts)) {
+        const slot = `${server?.port?.number}|${bind}|${h}`;
+        const list = byHost.get(slot) ?? [];
+        if (!list.some((o) => o.key === key)) list.push({ key, sel });
+        byHost.set(slot, list);
+      }
+      entries.push({ gw, key, sel, hosts, bind, port: server?.port?.number, i });
     });
   }
+  const overlap = selectorOverlap(() => [...c.ix.podsByNamespace.values()].flat());
   for (const e of entries) {
-    const byHost = owners.get(e.slot)!;
     const others = new Set<string>();
-    for (const h of e.hosts) for (const o of byHost.get(`${h}|${e.bind}`) ?? []) if (o !== e.key) others.add(o);
+    for (const h of e.hosts) {
+      for (const o of byHost.get(`${e.port}|${e.bind}|${h}`) ?? []) {
+        if (o.key !== e.key && overlap(e.sel, o.sel)) others.add(o.key);
+      }
+    }
     if (others.size === 0) continue;
     c.report(e.gw, 'IST0145', E, `spec.servers[${e.i}]`,
-      `Conflict with gateways ${[...others].sort().join(',')} (workload selector ${selectorString(e.gw.doc.spec?.selector)}, port ${e.port}, hosts ${e.hosts.join(',')}): the gateway workload cannot serve one host twice on a port. Fix: serve the host from one Gateway, or change the port or selector`);
+      `Conflict with gateways ${[...others].sort().join(',')} (workload selector ${selectorString(e.sel)}, port ${e.port}, hosts ${e.hosts.join(',')}): the gateway pods both select serve one host twice on one port: with TLS Istio drops one of the servers (its certificate is not served), over plain HTTP the routes of both gateways' VirtualServices are concatenated in one virtual host (the first catch-all wins). Fix: serve the host from one Gateway, or change the port or selector`);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The first mesh rules (istioctl analyze IST0101, IST0102, IST0109, IST0111, IST0112, IST0118, IST0132,
- * IST0149 and the library's MESH001-MESH004): one function per rule over the index (`_mesh-index.ts`).
+ * IST0149 and the library's MESH002-MESH004; MESH001 is in `_kiali-traffic.ts`): one function per rule over the index (`_mesh-index.ts`).
  * Registered with their ids in `_rules.ts`.
  */
 import { BUILT_IN_PROVIDERS, RuleContext, _MeshInput, closest, destinations, gatewayHostIndex, items, nameOf, nsOf, portHasProtocol } from './_mesh-index';
@@ -212,31 +212,6 @@ function matchKey(m: unknown): string {
   const entries = Object.entries((m && typeof m === 'object' ? m : {}) as Record<string, unknown>).filter(([k]) => k !== 'name').sort(([a], [b]) => a.localeCompare(b));
   const catchAll = entries.every(([k, v]) => k === 'gateways' || (k === 'uri' && _field(v, 'prefix') === '/'));
   return catchAll ? 'catch-all' : JSON.stringify(entries);
-}
-
-/** MESH001: more than one DestinationRule for one host in one namespace. */
-export function checkDestinationRuleDuplicates(c: RuleContext): void {
-  const { report } = c;
-  const { drsByHost } = c.ix;
-  for (const [host, drs] of drsByHost) {
-    const byNs = new Map<string, _MeshInput[]>();
-    for (const dr of drs) {
-      if (dr.doc.spec?.workloadSelector) continue;
-      const list = byNs.get(nsOf(dr.doc)) ?? [];
-      list.push(dr);
-      byNs.set(nsOf(dr.doc), list);
-    }
-    for (const [ns, all] of byNs) {
-      // the same object (name) given twice, e.g. alternative versions of one file, is one object
-      const list = [...new Map(all.map((dr) => [nameOf(dr.doc), dr])).values()];
-      if (list.length < 2) continue;
-      const names = list.map((dr) => nameOf(dr.doc)).sort();
-      for (const dr of list) {
-        report(dr, 'MESH001', ValidationSeverity.ERROR, 'spec.host',
-          `More than one DestinationRule for host "${host}" in namespace ${ns} (${names.join(', ')}): Istio merges them in an undefined order and drops conflicting settings. Fix: keep one DestinationRule per host`);
-      }
-    }
-  }
 }
 
 /** MESH003: TLS disabled toward a namespace that requires STRICT mutual TLS. */

@@ -57,15 +57,51 @@ export function checkPortLevelMtls(c: RuleContext): void {
     const spec = pa.doc.spec ?? {};
     const labels = spec.selector?.matchLabels;
     if (!spec.portLevelMtls || !labels) continue;
-    const ports = servicesSelecting(c, nsOf(pa.doc), labels).flatMap((s) => items(s.doc.spec?.ports));
-    const targets = new Set(ports.map((p) => Number(p?.targetPort ?? p?.port)));
+    const servicePortOf = servicePortsNotTargets(c, nsOf(pa.doc), labels);
     for (const key of Object.keys(spec.portLevelMtls)) {
-      const n = Number(key);
-      const svcPort = ports.find((p) => p?.port === n);
-      if (!svcPort || targets.has(n) || typeof svcPort.targetPort !== 'number') continue;
+      const target = servicePortOf(key);
+      if (target === undefined) continue;
       c.report(pa, 'MESH304', E, `spec.portLevelMtls["${key}"]`,
-        `portLevelMtls is keyed by the workload port, but ${key} is the Service port (its targetPort is ${svcPort.targetPort}): the setting never applies. Fix: key it by ${svcPort.targetPort}`);
+        `portLevelMtls is keyed by the workload port, but ${key} is the Service port (its targetPort is ${target}): the setting never applies. Fix: key it by ${target}`);
     }
+  }
+}
+
+/**
+ * For the workloads `labels` select (by the input's Services in `ns`): a function telling whether a port is a
+ * Service port that is not a workload (target) port, returning that Service port's numeric targetPort.
+ */
+function servicePortsNotTargets(c: RuleContext, ns: string, labels: Record<string, unknown>): (port: unknown) => number | undefined {
+  const ports = servicesSelecting(c, ns, labels).flatMap((s) => items(s.doc.spec?.ports));
+  const targets = new Set(ports.map((p) => Number(p?.targetPort ?? p?.port)));
+  return (port) => {
+    const n = Number(port);
+    const svcPort = ports.find((p) => p?.port === n);
+    return !svcPort || targets.has(n) || typeof svcPort.targetPort !== 'number' ? undefined : svcPort.targetPort;
+  };
+}
+
+/**
+ * MESH307: an AuthorizationPolicy `ports`/`notPorts` entry that is a Service port of the selected workloads
+ * but not their workload (target) port: Istio matches the port the workload receives on, so the entry never
+ * matches (ALLOW: the traffic stays refused).
+ */
+export function checkAuthorizationPorts(c: RuleContext): void {
+  for (const ap of c.ix.authorizationPolicies) {
+    const spec = ap.doc.spec ?? {};
+    const labels = spec.selector?.matchLabels;
+    if (!labels) continue;
+    const servicePortOf = servicePortsNotTargets(c, nsOf(ap.doc), labels);
+    items(spec.rules).forEach((r, i) => items(r?.to).forEach((t, j) => {
+      for (const field of ['ports', 'notPorts']) {
+        items(t?.operation?.[field]).forEach((p, k) => {
+          const target = servicePortOf(p);
+          if (target === undefined) return;
+          c.report(ap, 'MESH307', E, `spec.rules[${i}].to[${j}].operation.${field}[${k}]`,
+            `AuthorizationPolicy ports are the workload's ports, but ${String(p)} is the Service port (its targetPort is ${target}): the entry never matches. Fix: use ${target}`);
+        });
+      }
+    }));
   }
 }
 
@@ -122,41 +158,6 @@ export function checkProviderKinds(c: RuleContext): void {
             `The built-in provider "${p.name}" serves ${serves.join(', ')} only: named in ${section}, it does nothing. Fix: name a ${section} provider of meshConfig.extensionProviders (e.g. ${section === 'tracing' ? 'an OpenTelemetry or Zipkin provider' : section === 'metrics' ? 'prometheus' : 'envoy'})`);
         });
       });
-    }
-  }
-}
-
-/**
- * MESH301: ServiceEntries that define one host with the same port number but different protocols, in one
- * namespace or exported to each other (`exportTo` unset or `*`): Istio keeps one protocol for the port.
- */
-export function checkServiceEntryConflicts(c: RuleContext): void {
-  // scope|host|port -> protocol -> ServiceEntries
-  const byPort = new Map<string, Map<string, _MeshInput[]>>();
-  for (const se of c.ix.serviceEntries) {
-    const exportTo = items(se.doc.spec?.exportTo);
-    const scope = exportTo.length === 0 || exportTo.includes('*') ? '*' : nsOf(se.doc);
-    for (const host of items(se.doc.spec?.hosts)) {
-      for (const p of items(se.doc.spec?.ports)) {
-        const key = `${scope}|${host}|${p?.number}`;
-        const protocols = byPort.get(key) ?? new Map<string, _MeshInput[]>();
-        const proto = String(p?.protocol ?? 'TCP').toUpperCase();
-        const list = protocols.get(proto) ?? [];
-        if (!list.includes(se)) list.push(se);
-        protocols.set(proto, list);
-        byPort.set(key, protocols);
-      }
-    }
-  }
-  for (const [key, protocols] of byPort) {
-    if (protocols.size < 2) continue;
-    const [, host, port] = key.split('|');
-    const desc = [...protocols].map(([proto, ses]) => `${proto} in ${ses.map((s) => `${nsOf(s.doc)}/${nameOf(s.doc)}`).join(', ')}`).sort().join('; ');
-    for (const ses of protocols.values()) {
-      for (const se of ses) {
-        c.report(se, 'MESH301', E, 'spec.ports',
-          `ServiceEntries define host "${host}" port ${port} with different protocols (${desc}): Istio keeps one of them, so the others' traffic is handled with the wrong protocol. Fix: define the host's ports in one ServiceEntry, with one protocol per port`);
-      }
     }
   }
 }

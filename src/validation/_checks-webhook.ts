@@ -389,6 +389,52 @@ export function checkServiceEntryEndpointPorts(c: RuleContext): void {
   }
 }
 
+/**
+ * MESH221: a ServiceEntry's resolution and endpoints Istio rejects (ValidateServiceEntry): DNS resolution
+ * without endpoints needs FQDN hosts (a wildcard cannot be resolved), DNS_ROUND_ROBIN takes at most one
+ * endpoint, NONE takes none; DYNAMIC_DNS takes wildcard hosts only, no addresses or endpoints, and HTTP, TLS,
+ * GRPC or HTTP2 ports.
+ */
+export function checkServiceEntryResolution(c: RuleContext): void {
+  for (const se of c.ix.serviceEntries) {
+    const spec = se.doc.spec ?? {};
+    const resolution = spec.resolution ?? 'NONE';
+    const endpoints = items(spec.endpoints);
+    if ((resolution === 'DNS' || resolution === 'DNS_ROUND_ROBIN') && endpoints.length === 0) {
+      const i = items(spec.hosts).findIndex((h) => typeof h === 'string' && h.includes('*'));
+      if (i >= 0) {
+        c.report(se, 'MESH221', E, `spec.hosts[${i}]`,
+          `hosts must be FQDN if no endpoints are provided for resolution mode ${resolution} ("${spec.hosts[i]}" is a wildcard, which DNS cannot resolve): Istio rejects the ServiceEntry. Fix: use resolution DYNAMIC_DNS (HTTP/TLS/gRPC ports) or NONE for wildcard hosts, or list the FQDNs`);
+      }
+    }
+    if (resolution === 'DNS_ROUND_ROBIN' && endpoints.length > 1) {
+      c.report(se, 'MESH221', E, 'spec.endpoints',
+        `there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN (${endpoints.length} given): Istio rejects the ServiceEntry. Fix: use resolution DNS for several endpoints`);
+    }
+    if (resolution === 'DYNAMIC_DNS') checkDynamicDns(c, se, spec, endpoints);
+    if (resolution === 'NONE' && endpoints.length > 0) {
+      c.report(se, 'MESH221', E, 'spec.endpoints',
+        'no endpoints should be provided for resolution type none: Istio rejects the ServiceEntry. Fix: set resolution STATIC (IP endpoints) or DNS (host-name endpoints), or remove the endpoints');
+    }
+  }
+}
+
+const DYNAMIC_DNS_PROTOCOLS = new Set(['HTTP', 'TLS', 'GRPC', 'HTTP2']);
+
+function checkDynamicDns(c: RuleContext, se: _MeshInput, spec: any, endpoints: unknown[]): void {
+  const i = items(spec.hosts).findIndex((h) => typeof h !== 'string' || !h.startsWith('*'));
+  const problems: Array<[string, string]> = [
+    ...(i >= 0 ? [[`spec.hosts[${i}]`, `host must be wildcarded for resolution mode DYNAMIC_DNS ("${spec.hosts[i]}")`] as [string, string]] : []),
+    ...(items(spec.addresses).length > 0 ? [['spec.addresses', 'addresses cannot be set for resolution type DYNAMIC_DNS'] as [string, string]] : []),
+    ...(endpoints.length > 0 ? [['spec.endpoints', 'endpoints cannot be set for resolution type DYNAMIC_DNS'] as [string, string]] : []),
+    ...items(spec.ports).flatMap((p, k) => DYNAMIC_DNS_PROTOCOLS.has(String(p?.protocol ?? '').toUpperCase()) ? []
+      : [[`spec.ports[${k}].protocol`, `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type DYNAMIC_DNS (got ${String(p?.protocol ?? 'none')})`] as [string, string]]),
+  ];
+  for (const [path, problem] of problems) {
+    c.report(se, 'MESH221', E, path, `${problem}: Istio rejects the ServiceEntry. Fix: use DYNAMIC_DNS for wildcard hosts only (the destination is resolved from the request's host), or another resolution`);
+  }
+}
+
 /** MESH219, MESH220: VirtualService fault percentages and http rule combinations Istio rejects (validateHTTPRoute). */
 export function checkHttpRouteShape(c: RuleContext): void {
   for (const vs of c.ix.virtualServices) {

@@ -9,7 +9,8 @@
  *   (`declareProviders`, `MeshConfigFragment`), comma-separated, on every Telemetry and every CUSTOM
  *   AuthorizationPolicy (the objects MESH002 reads);
  * - `validation.cdk8s-istio.dev/external-gateways`: the gateways this VirtualService binds to that the
- *   app declares external (`GatewayBinding.external()`, `declareExternalGateways`), comma-separated.
+ *   app declares external (`GatewayBinding.external()`, `declareExternalGateways`), comma-separated; also on
+ *   an object whose `istio.io/use-waypoint` label names a waypoint declared external (KIA1313 reads it).
  *
  * The API server keeps annotations as they are and nothing in Istio reads these, so `kubectl apply`
  * is unaffected. The prefix must not end in `istio.io`: `istioctl analyze` takes every annotation whose
@@ -39,7 +40,12 @@ export interface _Declarations {
 interface ObjectJson {
   readonly apiVersion?: unknown;
   readonly kind?: unknown;
-  readonly metadata?: { readonly namespace?: unknown; readonly annotations?: Record<string, unknown> };
+  readonly metadata?: {
+    readonly name?: unknown;
+    readonly namespace?: unknown;
+    readonly labels?: Record<string, unknown>;
+    readonly annotations?: Record<string, unknown>;
+  };
   readonly spec?: { readonly action?: unknown; readonly gateways?: unknown };
 }
 
@@ -53,11 +59,20 @@ function namesProviders(d: ObjectJson): boolean {
   return d.kind === 'AuthorizationPolicy' && _apiGroup(d) === 'security.istio.io' && d.spec?.action === 'CUSTOM';
 }
 
-/** The declared external gateways an Istio VirtualService binds to, sorted. */
+/** The declared external gateways an Istio VirtualService binds to (sorted), or the declared external waypoint an object names. */
 function externalGatewaysOf(d: ObjectJson, external: ReadonlySet<string>): string[] {
-  if (d.kind !== 'VirtualService' || _apiGroup(d) !== 'networking.istio.io' || external.size === 0) return [];
-  const refs = Array.isArray(d.spec?.gateways) ? d.spec.gateways : [];
+  if (external.size === 0) return [];
   const ns = typeof d.metadata?.namespace === 'string' ? d.metadata.namespace : 'default';
+  const waypoint = d.metadata?.labels?.['istio.io/use-waypoint'];
+  if (typeof waypoint === 'string') {
+    // a Namespace's own name is the default namespace of its waypoint
+    const own = d.kind === 'Namespace' && typeof d.metadata?.name === 'string' ? d.metadata.name : ns;
+    const wpNs = d.metadata?.labels?.['istio.io/use-waypoint-namespace'];
+    const key = `${typeof wpNs === 'string' ? wpNs : own}/${waypoint}`;
+    if (external.has(key)) return [key];
+  }
+  if (d.kind !== 'VirtualService' || _apiGroup(d) !== 'networking.istio.io') return [];
+  const refs = Array.isArray(d.spec?.gateways) ? d.spec.gateways : [];
   const found = new Set<string>();
   for (const ref of refs) {
     if (typeof ref !== 'string') continue;

@@ -241,6 +241,42 @@ function checkMultipleServices(c: RuleContext): void {
   }
 }
 
+const WORKLOAD_FILES = new WeakMap<object, Map<string, Set<string | undefined>>>();
+
+function workloadKey(p: _Pod): string {
+  return `${p.input.doc.kind}|${nsOf(p.input.doc)}|${nameOf(p.input.doc)}`;
+}
+
+/** Workload (`kind|ns|name`) -> the files defining it; several: the input holds alternatives (a folder of examples). */
+function workloadFiles(c: RuleContext): Map<string, Set<string | undefined>> {
+  let files = WORKLOAD_FILES.get(c.ix);
+  if (files) return files;
+  files = new Map();
+  for (const p of [...c.ix.podsByNamespace.values()].flat()) {
+    const set = files.get(workloadKey(p)) ?? new Set<string | undefined>();
+    set.add(p.input.file);
+    files.set(workloadKey(p), set);
+  }
+  WORKLOAD_FILES.set(c.ix, files);
+  return files;
+}
+
+/**
+ * The gateway pods of a Gateway and the Services of each. A workload defined in several files is an
+ * alternative: the Gateway takes the copy in its own file when there is one, and a copy the Services of its
+ * own file (another author's gateway Service says nothing about this one's).
+ */
+function gatewayPodServices(c: RuleContext, gw: _MeshInput, selector: Labels): Array<{ pod: _Pod; services: _MeshInput[] }> {
+  const files = workloadFiles(c);
+  const alternative = (p: _Pod) => (files.get(workloadKey(p))?.size ?? 0) > 1;
+  const pods = podsSelected(c, '*', selector);
+  const own = pods.some((p) => alternative(p) && p.input.file === gw.file);
+  return pods.filter((p) => !alternative(p) || !own || p.input.file === gw.file).map((pod) => ({
+    pod,
+    services: servicesSelecting(c, nsOf(pod.input.doc), pod.labels).filter((s) => !alternative(pod) || s.file === pod.input.file),
+  }));
+}
+
 /** IST0162: a Gateway server port that the Services of its pods (in the input) neither expose nor target. */
 function checkGatewayServicePorts(c: RuleContext): void {
   for (const gw of c.ix.gateways.values()) {
@@ -248,9 +284,9 @@ function checkGatewayServicePorts(c: RuleContext): void {
     if (Object.keys(selector).length === 0) continue;
     const accepted = new Set<unknown>();
     let services = 0;
-    for (const p of podsSelected(c, '*', selector)) {
+    for (const { pod: p, services: selecting } of gatewayPodServices(c, gw, selector)) {
       const named = namedPorts(p);
-      for (const svc of servicesSelecting(c, nsOf(p.input.doc), p.labels)) {
+      for (const svc of selecting) {
         services++;
         const translated = field(svc.doc, 'metadata', 'labels', NO_PORT_TRANSLATION) === undefined;
         for (const port of list(field(svc.doc, 'spec', 'ports'))) {

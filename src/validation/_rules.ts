@@ -10,22 +10,26 @@ import {
   checkIngressSubsets, checkInjectionLabels, checkServiceEntryAddresses, checkSubsetPods, checkTelemetries, checkUnreachableRules,
 } from './_checks-analyze';
 import {
-  checkDestinationRuleDuplicates, checkDestinationRuleTls, checkEnrolment, checkIdentities, checkPortNames, checkProviders,
+  checkDestinationRuleTls, checkEnrolment, checkIdentities, checkPortNames, checkProviders,
   checkSidecars, checkVirtualServices,
 } from './_checks-core';
 import {
-  checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds, checkServiceEntryConflicts,
+  checkAuthorizationPorts, checkHttpFieldsOnTcpPorts, checkPeerAuthenticationConflicts, checkPortLevelMtls, checkProviderKinds,
   checkSpiffePrincipals,
 } from './_checks-kiali';
 import {
   checkAuthorizationPolicies, checkCustomProviders, checkDestinationRuleValues, checkGatewayPortNames, checkGatewayServers, checkHeaderValues,
-  checkHttpRouteShape, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries, checkServiceEntryEndpointPorts, checkSidecarHosts,
+  checkHttpRouteShape, checkJwtRules, checkMeshWildcardHosts, checkRegexes, checkRetries, checkServiceEntryEndpointPorts, checkServiceEntryResolution,
+  checkSidecarHosts,
   checkSubsetNames,
 } from './_checks-webhook';
 import { _duplicateObjects } from './_duplicates';
 import { _GATEWAY_API_RULES } from './_gateway-api-rules';
+import { _KIALI_AMBIENT_COVERAGE } from './_kiali-ambient';
 import { _KIALI_CORE_COVERAGE, _KialiCoverage } from './_kiali-coverage';
 import { _KIALI_K8S_COVERAGE, _KIALI_K8S_RULES } from './_kiali-k8s';
+import { _KIALI_SECURITY_COVERAGE, _KIALI_SECURITY_RULES } from './_kiali-security';
+import { _KIALI_TRAFFIC_COVERAGE, _KIALI_TRAFFIC_RULES, checkDestinationRuleMerges } from './_kiali-traffic';
 import { RuleContext } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
@@ -78,8 +82,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a route matches `@request.auth.claims.*` headers, but no RequestAuthentication exists in the route\'s namespace, its gateways\' namespaces or `istio-system`', checkVirtualServices),
   rule('IST0112', E, 'istioctl analyze `VirtualServiceDestinationPortSelectorRequired`',
     'a VirtualService destination names no port while the Service the input defines for its host has several', checkVirtualServices),
-  rule('MESH001', E, 'this library (Kiali KIA0201 for one namespace)',
-    'more than one DestinationRule (without `workloadSelector`) for one host in one namespace', checkDestinationRuleDuplicates),
+  rule('MESH001', E, 'this library (Kiali KIA0201, with Istio\'s merge semantics)',
+    'DestinationRules that Istio merges (one namespace, one exact host, no or equal `workloadSelector`) set more than one top-level `trafficPolicy` (only the oldest applies), or differ in `exportTo` with overlapping audiences (not merged: a client that sees both gets one of them whole). Subsets merge; DestinationRules in other namespaces or for wildcard hosts never merge and are not reported', checkDestinationRuleMerges),
   rule('MESH002', E, 'this library',
     'a Telemetry (tracing, access logging, metrics) or CUSTOM AuthorizationPolicy names a provider not declared with `declareProviders()` (`prometheus`, `envoy`, `stackdriver` are built in); off until providers are declared', checkProviders),
   rule('MESH003', E, 'this library (Kiali KIA0207/KIA0208 for one direction)',
@@ -109,7 +113,7 @@ export const _RULES: readonly _RuleDefinition[] = [
   rule('IST0140', W, 'istioctl analyze `IngressRouteRulesNotAffected`',
     'a gateway-bound VirtualService routes to a host without a subset while a VirtualService for that host routes by subset (not applied at the gateway)', checkIngressSubsets),
   rule('IST0145', E, 'istioctl analyze `ConflictingGateways`',
-    'two Gateways with the same selector serve the same host (and `bind`) on the same port', checkConflictingGateways),
+    'two Gateways on common gateway pods serve the same host (and `bind`) on the same port: Istio\'s selection, not istioctl\'s equal selector strings — one selector is a subset of the other (every pod the narrower picks runs both), or a pod of the input matches both', checkConflictingGateways),
   rule('IST0150', W, 'istioctl analyze `ExternalNameServiceTypeInvalidPortName`',
     'an `ExternalName` Service port without a protocol Istio can select, or named `tcp`', checkExternalNamePorts),
   rule('IST0157', W, 'istioctl analyze `InvalidTelemetryProvider`',
@@ -165,6 +169,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a Sidecar egress host that is not `namespace/dnsName` (namespace `*`, `.`, `~` or a DNS label), e.g. a bare FQDN', checkSidecarHosts),
   rule('MESH218', E, 'admission webhook `validateWorkloadEntry` (ServiceEntry endpoints)',
     'a ServiceEntry (STATIC, DNS, DNS_ROUND_ROBIN) endpoint `ports` key that names no port of the ServiceEntry', checkServiceEntryEndpointPorts),
+  rule('MESH221', E, 'admission webhook `ValidateServiceEntry` (resolution)',
+    'a ServiceEntry with DNS/DNS_ROUND_ROBIN resolution and no endpoints has a wildcard host, DNS_ROUND_ROBIN has several endpoints, NONE has endpoints, or DYNAMIC_DNS has a host without wildcard, addresses, endpoints or a port that is not HTTP, TLS, GRPC or HTTP2', checkServiceEntryResolution),
   rule('MESH219', E, 'admission webhook `validatePercentage` (fault injection)',
     'a VirtualService fault `delay`/`abort` `percentage.value` that is neither 0 nor in [0.0001, 100]', checkHttpRouteShape),
   rule('MESH220', E, 'admission webhook `validateHTTPRoute` (conflicts)',
@@ -174,20 +180,24 @@ export const _RULES: readonly _RuleDefinition[] = [
     'more than one namespace-wide PeerAuthentication (no `selector`, no `targetRef(s)`) in one namespace: Istio applies the oldest (RequestAuthentications merge and are not reported)', checkPeerAuthenticationConflicts),
   rule('KIA0003', E, 'Kiali KIA0003 (More than one object applied to the same workload)',
     'more than one PeerAuthentication with the same `selector` in one namespace: Istio applies the oldest', checkPeerAuthenticationConflicts),
-  rule('MESH301', E, 'this library (Kiali\'s ServiceEntry checks)',
-    'ServiceEntries that see each other (one namespace, or exported to `*`) define one host and port number with different protocols', checkServiceEntryConflicts),
   rule('MESH303', W, 'this library (Istio: authorization of TCP traffic)',
     'an AuthorizationPolicy rule names a port that the input\'s Services of the selected workloads serve as TCP (or without a protocol Istio can select), together with HTTP-only fields (methods, paths, hosts, request principals, `request.*` conditions): on that port the rule never matches', checkHttpFieldsOnTcpPorts),
   rule('MESH304', E, 'this library (Istio: PeerAuthentication `portLevelMtls` keys)',
     'a PeerAuthentication `portLevelMtls` key is the Service port of the selected workloads, not their workload (target) port, which Istio keys it by: the setting never applies', checkPortLevelMtls),
+  rule('MESH307', E, 'this library (Istio: authorization `ports` are workload ports)',
+    'an AuthorizationPolicy `ports`/`notPorts` entry is the Service port of the selected workloads, not their workload (target) port, which Istio matches: the entry never matches', checkAuthorizationPorts),
   rule('MESH305', E, 'this library (Istio\'s built-in providers)',
     'a Telemetry names a built-in provider in a section it does not serve (`prometheus` outside `metrics`, `envoy` outside `accessLogging`): it does nothing', checkProviderKinds),
   rule('MESH306', E, 'this library (Istio: principals are matched with `spiffe://` prepended)',
     'an AuthorizationPolicy `principals`/`notPrincipals` entry written as a SPIFFE URI (`spiffe://td/ns/a/sa/b`): Istio matches `spiffe://spiffe://...`, so the entry never matches', checkSpiffePrincipals),
+  // Kiali's security validations with Istio's semantics: methods, identities without mTLS, mTLS modes (src/validation/_kiali-security.ts)
+  ..._KIALI_SECURITY_RULES,
   // ambient mode: what sidecars, ztunnel and waypoints each enforce (src/validation/_ambient-rules.ts)
   ..._AMBIENT_RULES,
   // Gateway API routes: backends, parents, ReferenceGrants, VirtualService + HTTPRoute (src/validation/_gateway-api-rules.ts)
   ..._GATEWAY_API_RULES,
+  // Kiali's traffic validations with Istio's semantics: DestinationRule merges, ServiceEntry hosts, Sidecars, routes (src/validation/_kiali-traffic.ts)
+  ..._KIALI_TRAFFIC_RULES,
   // Kiali's Service/Deployment and Gateway API checks, istioctl's IST0116/IST0162 (src/validation/_kiali-k8s.ts)
   ..._KIALI_K8S_RULES,
   rule('K8S-YAML', E, 'this library (CLI)', 'a file that is not YAML'),
@@ -222,6 +232,9 @@ export function _ruleTable(): string {
  */
 export const _KIALI_COVERAGE: readonly _KialiCoverage[] = [
   ..._KIALI_CORE_COVERAGE,
+  ..._KIALI_AMBIENT_COVERAGE,
+  ..._KIALI_TRAFFIC_COVERAGE,
+  ..._KIALI_SECURITY_COVERAGE,
   ..._KIALI_K8S_COVERAGE,
 ].sort((a, b) => a.code.localeCompare(b.code));
 

@@ -68,11 +68,13 @@ describe('examples/ambient-shop', () => {
     expect(edge.map((o: any) => `${o.kind}/${o.metadata.name}`)).toEqual(['Gateway/edge', 'HTTPRoute/edge-https-redirect', 'HTTPRoute/edge-shop-example-com']);
     const gw = edge[0];
     expect(gw.spec.listeners.map((l: any) => [l.name, l.port, l.protocol])).toEqual([['https', 443, 'HTTPS'], ['http', 80, 'HTTP']]);
-    expect(edge[1].spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(edge[1].spec.rules).toEqual([{ name: 'https-redirect', filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
     const shopSvc = (name: string, weight?: number) => ({ ...svc(name, weight), namespace: 'shop' });
     expect(edge[2].spec.rules.map((r: any) => r.backendRefs)).toEqual([
       [shopSvc('catalog-v2')], [shopSvc('catalog-v2')], [shopSvc('catalog-v1', 90), shopSvc('catalog-v2', 10)], [shopSvc('frontend')],
     ]);
+    // rules named after their matches (diff reports them by name): header matches add a hash of the match
+    expect(edge[2].spec.rules.map((r: any) => r.name)).toEqual(['prefix-catalog-x-canary-h44a3e1bb', 'prefix-catalog-x-beta-hbc842e9e', 'prefix-catalog', 'prefix']);
   });
 
   test('zero findings from the checks: synth-time (MeshValidation) and the CLI on the synthesized YAML', () => {

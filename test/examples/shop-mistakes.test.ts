@@ -26,7 +26,10 @@ const MISTAKES: Array<[string, string, (shop: ShopChart) => void]> = [
   ['IST0109', 'shop/second-catalog-routes', (s) => raw(s, 'second-catalog-routes', NET, 'VirtualService', {
     hosts: [CATALOG], http: [{ route: [{ destination: { host: CATALOG, subset: 'stable' } }] }],
   })],
-  ['MESH001', 'shop/second-catalog-rule', (s) => raw(s, 'second-catalog-rule', NET, 'DestinationRule', { host: CATALOG })],
+  // a second DestinationRule for catalog, private to shop: not merged with the CanaryService's (other exportTo), shop's clients get one of them whole
+  ['MESH001', 'shop/second-catalog-rule', (s) => raw(s, 'second-catalog-rule', NET, 'DestinationRule', {
+    host: CATALOG, exportTo: ['.'], trafficPolicy: { connectionPool: { tcp: { maxConnections: 10 } } },
+  })],
   ['IST0149', 'shop/claims', (s) => raw(s, 'claims', NET, 'VirtualService', {
     hosts: ['claims.example.com'], http: [{ match: [{ headers: { '@request.auth.claims.group': { exact: 'beta' } } }], route: [{ destination: { host: CATALOG } }] }],
   })],

@@ -3,8 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryService, DestinationRule, EdgeApi, GatewayTls, HttpMethod, IMeshDestination, ITrafficSplit, MeshDestinationConfig, MeshGateway,
   MeshIdentity, MeshRouting,
-  MeshWorkload, RouteDestination, NamespaceRef, SecureNamespace, ServiceHost,
+  MeshEnrolment, MeshWorkload, RouteDestination, NamespaceRef, SecureNamespace, ServiceHost, TrafficDialect,
 } from '../../src';
+import { _transition } from '../../src/validation/_transition';
 
 // A weighted split exposing pods by labels: the shape CanaryService has (stable 90 / canary 10).
 class Split implements ITrafficSplit {
@@ -256,9 +257,11 @@ describe('MeshGateway (Gateway API)', () => {
       ],
     });
     const [redirect, route] = byKind('HTTPRoute');
-    expect(redirect.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(redirect.spec.rules).toEqual([{ name: 'https-redirect', filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
     expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }]);
     expect(route.spec.hostnames).toEqual(['shop.example.com']);
+    // each rule named after its match (a header match: readable part + hash of the match)
+    expect(route.spec.rules.map((r: any) => r.name)).toEqual(['prefix-catalog-x-beta-hbc842e9e', 'prefix-catalog', 'prefix']);
     expect(route.spec.rules.map((r: any) => r.backendRefs)).toEqual([
       [{ group: '', kind: 'Service', name: 'catalog-canary', namespace: 'shop', port: 8080 }],
       [{ group: '', kind: 'Service', name: 'catalog-stable', namespace: 'shop', port: 8080, weight: 90 },
@@ -266,6 +269,7 @@ describe('MeshGateway (Gateway API)', () => {
       [{ group: '', kind: 'Service', name: 'frontend', namespace: 'shop', port: 8080 }],
     ]);
     const services = byKind('Service');
+    // a subset that is not a CanaryService version: its Service is named by the subset
     expect(services.map((s: any) => [s.metadata.name, s.metadata.namespace, s.spec.selector])).toEqual([
       ['catalog-stable', 'shop', { app: 'catalog', version: 'v1' }],
       ['catalog-canary', 'shop', { app: 'catalog', version: 'v2' }],
@@ -340,19 +344,68 @@ describe('MeshGateway with a CanaryService', () => {
     ]);
   });
 
-  test('Gateway API: per-version Services from the canary subsets, on the canary port, following rollback()', () => {
+  test('Gateway API: per-version Services named by version as the Gateway API dialect names them, on the canary port, following rollback()', () => {
     const { edgeChart, catalog, edge } = canaryApp(EdgeApi.GATEWAY_API);
     edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
     catalog.rollback();
     const out = Testing.synth(edgeChart);
     const route = out.filter((o: any) => o.kind === 'HTTPRoute')[1];
     expect(route.spec.rules[0].backendRefs).toEqual([
-      { group: '', kind: 'Service', name: 'catalog-stable', namespace: 'shop', port: 8080, weight: 100 },
-      { group: '', kind: 'Service', name: 'catalog-canary', namespace: 'shop', port: 8080, weight: 0 },
+      { group: '', kind: 'Service', name: 'catalog-v1', namespace: 'shop', port: 8080, weight: 100 },
+      { group: '', kind: 'Service', name: 'catalog-v2', namespace: 'shop', port: 8080, weight: 0 },
     ]);
-    expect(out.filter((o: any) => o.kind === 'Service').map((s: any) => s.spec.selector)).toEqual([
-      { app: 'catalog', version: 'v1' }, { app: 'catalog', version: 'v2' },
+    expect(out.filter((o: any) => o.kind === 'Service').map((s: any) => [s.metadata, s.spec.selector, s.spec.ports])).toEqual([
+      [{ name: 'catalog-v1', namespace: 'shop' }, { app: 'catalog', version: 'v1' }, [{ name: 'http', port: 8080, targetPort: 8080 }]],
+      [{ name: 'catalog-v2', namespace: 'shop' }, { app: 'catalog', version: 'v2' }, [{ name: 'http', port: 8080, targetPort: 8080 }]],
     ]);
+  });
+
+  test('Gateway API: the per-version Service has the name the Gateway API dialect gives the same version (a DNS label: dots become dashes)', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const versions = { stable: { version: '1.2.0' }, canary: { version: '1.3.0' } };
+    const sidecar = new CanaryService(chart, 'catalog', { port: 8080, ...versions });
+    const dialect = new CanaryService(chart, 'orders', { port: 8080, ...versions, routing: TrafficDialect.GATEWAY_API });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, plaintext: true });
+    edge.expose('shop.example.com', sidecar, { pathPrefix: '/catalog' });
+    edge.expose('shop.example.com', dialect, { pathPrefix: '/orders' });
+    const names = (c: Chart) => c.toJson().filter((o: any) => o.kind === 'Service').map((s: any) => s.metadata.name);
+    expect(names(app.charts[1])).toEqual(['catalog-1-2-0', 'catalog-1-3-0']); // made by the edge for the sidecar-dialect canary
+    expect(names(app.charts[0])).toEqual(['catalog', 'orders', 'orders-1-2-0', 'orders-1-3-0']); // the dialect's own, reused by the edge
+    const backends = app.charts[1].toJson().find((o: any) => o.kind === 'HTTPRoute' && o.spec.hostnames).spec.rules.map((r: any) => r.backendRefs.map((b: any) => b.name));
+    expect(backends).toEqual([['catalog-1-2-0', 'catalog-1-3-0'], ['orders-1-2-0', 'orders-1-3-0']]);
+  });
+
+  test('Gateway API: two gateways routing to the same version share its per-version Service', () => {
+    const { app, catalog, edge } = canaryApp(EdgeApi.GATEWAY_API);
+    const internal = new MeshGateway(new Chart(app, 'internal'), 'internal', { namespace: NamespaceRef.named('istio-internal'), api: EdgeApi.GATEWAY_API, plaintext: true });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    internal.expose('shop.internal', catalog);
+    const services = app.charts.flatMap((c) => c.toJson()).filter((o: any) => o.kind === 'Service' && o.metadata.namespace === 'shop');
+    expect(services.map((s: any) => s.metadata.name)).toEqual(['catalog', 'catalog-v1', 'catalog-v2']);
+    const internalRoute = app.charts[2].toJson().find((o: any) => o.kind === 'HTTPRoute');
+    expect(internalRoute.spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['catalog-v1', 90], ['catalog-v2', 10]]);
+  });
+
+  test.each([true, false])('Gateway API: in an ambient namespace (waypoint %s), the per-version Service sends edge traffic through the waypoint as the dialect\'s do', (waypoint) => {
+    const app = Testing.app();
+    const { chart, stable, canary } = shop(app);
+    const secure = new SecureNamespace(chart, 'shop-namespace', { name: 'shop', enrolment: MeshEnrolment.ambient({ waypoint }) });
+    const edge = new MeshGateway(new Chart(app, 'edge'), 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, plaintext: true });
+    edge.split('shop.example.com', [{ destination: stable, weight: 90 }, { destination: canary, weight: 10 }], { pathPrefix: '/catalog' });
+    secure.allow(edge.identity).to(MeshWorkload.labels({ app: 'catalog' }), { service: ServiceHost.inNamespace('shop', 'catalog') });
+    const labels = app.charts[1].toJson().filter((o: any) => o.kind === 'Service').map((s: any) => [s.metadata.name, s.metadata.labels]);
+    const label = waypoint ? { 'istio.io/ingress-use-waypoint': 'true' } : undefined;
+    expect(labels).toEqual([['catalog-stable', label], ['catalog-canary', label]]);
+  });
+
+  test('fails when a gateway needs a version\'s Service on another port than the one already made for it', () => {
+    const { app, catalog, edge } = canaryApp(EdgeApi.GATEWAY_API);
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    const internal = new MeshGateway(new Chart(app, 'internal'), 'internal', { namespace: NamespaceRef.named('istio-internal'), api: EdgeApi.GATEWAY_API, plaintext: true });
+    expect(() => internal.expose('shop.internal', catalog, { port: 9090 })).toThrow(
+      'Invalid target "catalog.shop version v1": its per-version Service shop/catalog-v1 already routes port 8080 to {"app":"catalog","version":"v1"} (made for edge/edge); '
+      + 'a Service of that name cannot also route port 9090 to {"app":"catalog","version":"v1"}. Fix: expose the version on the same port');
   });
 });
 
@@ -466,7 +519,7 @@ describe('README "Edge gateway" section', () => {
       'HTTPRoute/istio-ingress/edge-gwapi-shop-example-com',
       'ReferenceGrant/shop/edge-gwapi-routes',
     ]);
-    expect(out.filter((o: any) => o.kind === 'Service' && o.metadata.name.startsWith('catalog-')).map((o: any) => o.metadata.name)).toEqual(['catalog-stable', 'catalog-canary']);
+    expect(out.filter((o: any) => o.kind === 'Service' && o.metadata.name.startsWith('catalog-')).map((o: any) => o.metadata.name)).toEqual(['catalog-v1', 'catalog-v2']);
   });
 });
 
@@ -534,7 +587,7 @@ describe('MeshGateway: a CanaryService\'s canary cookie at the edge', () => {
   test('Gateway API flavour: the cookie rule is a RegularExpression header match before the split', () => {
     const route = build(EdgeApi.GATEWAY_API).charts[1].toJson().find((d: any) => d.kind === 'HTTPRoute' && d.spec.rules.length > 1);
     expect(route.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/catalog' }, headers: [{ name: 'cookie', type: 'RegularExpression', value: COOKIE }] }]);
-    expect(route.spec.rules[1].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['catalog-stable', 90], ['catalog-canary', 10]]);
+    expect(route.spec.rules[1].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['catalog-v1', 90], ['catalog-v2', 10]]);
   });
 });
 
@@ -565,3 +618,30 @@ describe('MeshGateway into a default-deny SecureNamespace', () => {
   });
 });
 
+
+describe('MeshGateway (Gateway API): rules named after their matches', () => {
+  const release = (canaryWeight: number, beta: boolean) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const catalog = new CanaryService(chart, 'catalog', { port: 8080, stable: { version: 'v1' }, canary: { version: 'v2' }, canaryWeight });
+    const edgeChart = new Chart(app, 'edge');
+    const edge = new MeshGateway(edgeChart, 'edge', { namespace: NamespaceRef.named('istio-ingress'), api: EdgeApi.GATEWAY_API, plaintext: true });
+    edge.expose('shop.example.com', catalog, { pathPrefix: '/catalog' });
+    if (beta) edge.expose('shop.example.com', catalog.canary!, { pathPrefix: '/catalog', headers: { 'x-beta': 'true' } });
+    edge.expose('shop.example.com', ServiceHost.inNamespace('shop', 'frontend'), { port: 8080 });
+    return Testing.synth(edgeChart).map((doc: any) => ({ doc }));
+  };
+
+  test('cdk8s-istio diff reports a weight step and a new rule ranked first by rule name, not by a shifting index', () => {
+    const t = _transition(release(10, false), release(25, true));
+    const route = 'HTTPRoute/istio-ingress/edge-shop-example-com'; // the frontend rule moves from #1 to #2 but keeps its name: no note
+    expect(t.notes).toEqual([
+      `route added: ${route} route prefix-catalog-x-beta-hbc842e9e: catalog-v2 100%`,
+      `weights: ${route} route prefix-catalog: catalog-v1 90%, catalog-v2 10% -> catalog-v1 75%, catalog-v2 25%`,
+    ]);
+  });
+
+  test('near miss: the same app synthesized twice gives the same names (no notes)', () => {
+    expect(_transition(release(10, true), release(10, true)).notes).toEqual([]);
+  });
+});

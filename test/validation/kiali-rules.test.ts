@@ -45,6 +45,19 @@ describe('MESH304 portLevelMtls keyed by the Service port', () => {
   });
 });
 
+describe('MESH307 AuthorizationPolicy ports keyed by the Service port', () => {
+  const allow = (ports: string[], field = 'ports') => ap({ selector: { matchLabels: { app: 'db' } }, rules: [{ to: [{ operation: { [field]: ports } }] }] });
+  test('fails on the Service port instead of the workload port (ports and notPorts)', () => {
+    expect(check(svc([{ name: 'http', port: 80, targetPort: 8080 }]), allow(['80']))).toEqual(['MESH307 error AuthorizationPolicy/p spec.rules[0].to[0].operation.ports[0]']);
+    expect(check(svc([{ name: 'http', port: 80, targetPort: 8080 }]), allow(['80'], 'notPorts'))).toEqual(['MESH307 error AuthorizationPolicy/p spec.rules[0].to[0].operation.notPorts[0]']);
+  });
+  test('near misses: the target port; a Service whose port is its target port; a named targetPort (not decidable)', () => {
+    expect(check(svc([{ name: 'http', port: 80, targetPort: 8080 }]), allow(['8080']))).toEqual([]);
+    expect(check(svc([{ name: 'http', port: 8080 }]), allow(['8080']))).toEqual([]);
+    expect(check(svc([{ name: 'http', port: 80, targetPort: 'web' }]), allow(['80']))).toEqual([]);
+  });
+});
+
 describe('MESH303 HTTP-only fields on a TCP port', () => {
   test('warns on methods for a tcp-named port', () => {
     expect(check(svc([{ name: 'tcp-db', port: 5432 }]), ap({ selector: { matchLabels: { app: 'db' } }, rules: [{ to: [{ operation: { ports: ['5432'], methods: ['GET'] } }] }] }))).toEqual([
@@ -68,10 +81,10 @@ describe('MESH305 built-in providers in the wrong section', () => {
   });
 });
 
-describe('MESH301 ServiceEntries with one host and port, different protocols', () => {
+describe('KIA1212 (formerly MESH301) ServiceEntries with one host and port, different protocols', () => {
   test('fails on HTTPS and TLS for one port', () => {
     expect(check(se('a', [{ number: 443, name: 'https', protocol: 'HTTPS' }]), se('b', [{ number: 443, name: 'tls', protocol: 'TLS' }]))).toEqual([
-      'MESH301 error ServiceEntry/a spec.ports', 'MESH301 error ServiceEntry/b spec.ports',
+      'KIA1212 error ServiceEntry/a spec.ports', 'KIA1212 error ServiceEntry/b spec.ports',
     ]);
   });
   test('near misses: the same protocol; namespace-private entries in different namespaces', () => {

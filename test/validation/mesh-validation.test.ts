@@ -106,7 +106,10 @@ describe('MeshValidation: gateways (IST0101, IST0132) and conflicts (IST0109)', 
     const { app, chart } = setup();
     gateway(chart, 'public', ['shop.example.com']);
     vs(chart, 'edge', { hosts: ['shop.example.com'], gateways: ['./public', 'public.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'frontend' } }] }] });
-    expect(findings(app)).toEqual([]);
+    // no IST0101; the legacy form is only KIA1108's warning
+    expect(findings(app)).toEqual([
+      'warning KIA1108 shop/edge spec.gateways[1]: Gateway reference "public.shop.svc.cluster.local" is the legacy FQDN form: Istio reads it as gateway "shop/public" (the first label is the name, the second the namespace). Fix: write "shop/public"',
+    ]);
   });
 
   test('fails on two VirtualServices for one host on the mesh, silent for one', () => {
@@ -138,14 +141,15 @@ describe('MeshValidation: gateways (IST0101, IST0132) and conflicts (IST0109)', 
 });
 
 describe('MeshValidation: DestinationRules (MESH001, MESH003)', () => {
-  test('fails on two DestinationRules for one host in one namespace', () => {
+  test('fails on two DestinationRules for one host in one namespace that both set a trafficPolicy (Istio applies the oldest); silent when they merge', () => {
     const { app, chart } = setup();
-    dr(chart, 'catalog', 'catalog', ['v1']);
-    expect(findings(app)).toEqual([]);
-    dr(chart, 'catalog-tls', 'catalog.shop.svc.cluster.local', []);
+    dr(chart, 'catalog', 'catalog', ['v1'], { trafficPolicy: { loadBalancer: { simple: 'LEAST_REQUEST' } } });
+    dr(chart, 'catalog-subsets', 'catalog.shop.svc.cluster.local', ['v2']);
+    expect(findings(app)).toEqual([]); // subsets and one trafficPolicy merge
+    dr(chart, 'catalog-tls', 'catalog.shop.svc.cluster.local', [], { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
     expect(findings(app)).toEqual([
-      'error MESH001 shop/catalog spec.host: More than one DestinationRule for host "catalog.shop.svc.cluster.local" in namespace shop (catalog, catalog-tls): Istio merges them in an undefined order and drops conflicting settings. Fix: keep one DestinationRule per host',
-      'error MESH001 shop/catalog-tls spec.host: More than one DestinationRule for host "catalog.shop.svc.cluster.local" in namespace shop (catalog, catalog-tls): Istio merges them in an undefined order and drops conflicting settings. Fix: keep one DestinationRule per host',
+      'error MESH001 shop/catalog spec.trafficPolicy: More than one DestinationRule for host "catalog.shop.svc.cluster.local" in namespace shop sets a top-level trafficPolicy (catalog, catalog-tls): Istio merges them and applies the oldest one\'s trafficPolicy only, the others are ignored. Fix: keep one DestinationRule per host, or move the settings into one trafficPolicy',
+      'error MESH001 shop/catalog-tls spec.trafficPolicy: More than one DestinationRule for host "catalog.shop.svc.cluster.local" in namespace shop sets a top-level trafficPolicy (catalog, catalog-tls): Istio merges them and applies the oldest one\'s trafficPolicy only, the others are ignored. Fix: keep one DestinationRule per host, or move the settings into one trafficPolicy',
     ]);
   });
 
@@ -442,7 +446,7 @@ describe('MeshValidation at synth: every error rule fails app.synth() with its i
     }],
     ['IST0109', 'shop/b', (c) => { vs(c, 'a', { hosts: ['x'] }); vs(c, 'b', { hosts: ['x'] }); }],
     ['IST0149', 'shop/a', (c) => vs(c, 'a', { hosts: ['x'], http: [{ match: [{ headers: { '@request.auth.claims.sub': { exact: 'u' } } }], route: [{ destination: { host: 'x' } }] }] })],
-    ['MESH001', 'shop/b', (c) => { dr(c, 'a', 'x', []); dr(c, 'b', 'x', []); }],
+    ['MESH001', 'shop/b', (c) => { dr(c, 'a', 'x', [], { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }); dr(c, 'b', 'x', [], { trafficPolicy: { tls: { mode: 'DISABLE' } } }); }],
     ['MESH002', 'shop/a', (c, app) => {
       MeshValidation.of(app).declareProviders(['otel']);
       raw(c, 'a', TEL, 'Telemetry', 'a', { tracing: [{ providers: [{ name: 'zipkin' }] }] });

@@ -184,6 +184,27 @@ describe('MESH218 ServiceEntry endpoint ports', () => {
   });
 });
 
+describe('MESH221 ServiceEntry resolution and endpoints', () => {
+  const wild = (resolution: string, endpoints: any[] = []) => ({ ...se(resolution, endpoints), spec: { ...se(resolution, endpoints).spec, hosts: ['*.googleapis.com'], addresses: undefined, ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }] } });
+  test('fails on a wildcard host with DNS resolution and no endpoints, several DNS_ROUND_ROBIN endpoints, NONE with endpoints', () => {
+    expect(check(wild('DNS'))).toEqual(['MESH221 error ServiceEntry/db spec.hosts[0]']);
+    expect(message(wild('DNS'))).toContain('hosts must be FQDN if no endpoints are provided for resolution mode DNS ("*.googleapis.com" is a wildcard, which DNS cannot resolve): Istio rejects the ServiceEntry. Fix: use resolution DYNAMIC_DNS (HTTP/TLS/gRPC ports) or NONE for wildcard hosts');
+    expect(check(se('DNS_ROUND_ROBIN', [{ address: 'a.example.com' }, { address: 'b.example.com' }]))).toEqual(['MESH221 error ServiceEntry/db spec.endpoints']);
+    expect(check(se('NONE', [{ address: '10.0.0.5' }]))).toEqual(['MESH221 error ServiceEntry/db spec.endpoints']);
+    // DYNAMIC_DNS: wildcard hosts only, no addresses, no endpoints, HTTP/TLS/GRPC/HTTP2 ports
+    expect(check(se('DYNAMIC_DNS', [{ address: 'a.example.com' }]))).toEqual([
+      'MESH221 error ServiceEntry/db spec.hosts[0]', 'MESH221 error ServiceEntry/db spec.addresses', 'MESH221 error ServiceEntry/db spec.endpoints', 'MESH221 error ServiceEntry/db spec.ports[0].protocol',
+    ]);
+  });
+  test('near misses: a wildcard with NONE, or with DNS and endpoints; one DNS_ROUND_ROBIN endpoint; an FQDN with DNS', () => {
+    expect(check(wild('NONE'))).toEqual([]);
+    expect(check(wild('DNS', [{ address: 'googleapis.example.com', ports: { https: 443 } }]))).toEqual([]);
+    expect(check(se('DNS_ROUND_ROBIN', [{ address: 'a.example.com' }]))).toEqual([]);
+    expect(check(se('DNS', []))).toEqual([]);
+    expect(check({ ...wild('DYNAMIC_DNS'), spec: { ...wild('DYNAMIC_DNS').spec, ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] } })).toEqual([]);
+  });
+});
+
 describe('MESH219-MESH220 fault percentages and http rule conflicts', () => {
   test('fails on a fault percentage over 100, route with redirect, directResponse with route', () => {
     expect(check(vs([route({ fault: { abort: { httpStatus: 503, percentage: { value: 150 } } } })]))).toEqual(['MESH219 error VirtualService/a spec.http[0].fault.abort.percentage.value']);
