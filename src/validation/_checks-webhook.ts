@@ -421,10 +421,11 @@ export function checkServiceEntryResolution(c: RuleContext): void {
 
 const DYNAMIC_DNS_PROTOCOLS = new Set(['HTTP', 'TLS', 'GRPC', 'HTTP2']);
 
-function checkDynamicDns(c: RuleContext, se: _MeshInput, spec: any, endpoints: unknown[]): void {
-  const i = items(spec.hosts).findIndex((h) => typeof h !== 'string' || !h.startsWith('*'));
+function checkDynamicDns(c: RuleContext, se: _MeshInput, spec: Record<string, unknown>, endpoints: unknown[]): void {
+  const hosts = items(spec.hosts);
+  const i = hosts.findIndex((h) => typeof h !== 'string' || !h.startsWith('*'));
   const problems: Array<[string, string]> = [
-    ...(i >= 0 ? [[`spec.hosts[${i}]`, `host must be wildcarded for resolution mode DYNAMIC_DNS ("${spec.hosts[i]}")`] as [string, string]] : []),
+    ...(i >= 0 ? [[`spec.hosts[${i}]`, `host must be wildcarded for resolution mode DYNAMIC_DNS ("${String(hosts[i])}")`] as [string, string]] : []),
     ...(items(spec.addresses).length > 0 ? [['spec.addresses', 'addresses cannot be set for resolution type DYNAMIC_DNS'] as [string, string]] : []),
     ...(endpoints.length > 0 ? [['spec.endpoints', 'endpoints cannot be set for resolution type DYNAMIC_DNS'] as [string, string]] : []),
     ...items(spec.ports).flatMap((p, k) => DYNAMIC_DNS_PROTOCOLS.has(String(p?.protocol ?? '').toUpperCase()) ? []

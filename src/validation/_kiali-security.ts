@@ -23,7 +23,7 @@
  */
 import { _namespaceIsAmbient } from './_ambient-mode';
 import { _KialiCoverage, kiali } from './_kiali-coverage';
-import { RuleContext, _MeshInput, _Pod, closest, items, nameOf, nsOf } from './_mesh-index';
+import { RuleContext, _MeshInput, _Pod, items, nameOf, nsOf } from './_mesh-index';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
 import { _httpMethodMatchProblem } from '../http-method';
@@ -329,92 +329,6 @@ function checkOverriddenTlsOrigination(c: RuleContext): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// KIA0106: a principal's service account the namespace does not have
-// ---------------------------------------------------------------------------------------------------
-
-/** The service accounts pods of the input run as (`default` when unset), by namespace. */
-function podServiceAccounts(pods: readonly _Pod[]): Set<string> {
-  const out = new Set<string>(['default']);
-  for (const p of pods) {
-    // the pod spec is beside the pod metadata: `spec` of a Pod, `spec.template.spec` of a Deployment, ...
-    const sa = _field(p.input.doc, ...p.path.split('.').slice(0, -1), 'spec', 'serviceAccountName');
-    out.add(typeof sa === 'string' && sa !== '' ? sa : 'default');
-  }
-  return out;
-}
-
-/**
- * The `[namespace, service account, path, value]` of every principal / serviceAccounts entry (a bare
- * `serviceAccounts` name is in the policy's namespace, as Istio's `serviceAccountRegex` reads it).
- */
-function namedServiceAccounts(spec: { readonly rules?: unknown } | undefined, policyNs: string): Array<[string, string, string, string]> {
-  const out: Array<[string, string, string, string]> = [];
-  items(spec?.rules).forEach((rule, i) => {
-    items(rule?.from).forEach((f, j) => {
-      const base = `spec.rules[${i}].from[${j}].source`;
-      items(f?.source?.principals).forEach((p, k) => {
-        const m = typeof p === 'string' ? /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p) : null;
-        if (m) out.push([m[1], m[2], `${base}.principals[${k}]`, p]);
-      });
-      items(f?.source?.serviceAccounts).forEach((s, k) => {
-        const m = typeof s === 'string' ? /^(?:([^/]+)\/)?([^/]+)$/.exec(s) : null;
-        if (m) out.push([m[1] ?? policyNs, m[2], `${base}.serviceAccounts[${k}]`, s]);
-      });
-    });
-  });
-  return out;
-}
-
-/**
- * The service accounts istiod creates for the Gateway API Gateways of the input (gatewaycommon
- * `GetDefaultName`: annotation `gateway.istio.io/service-account`, else `<name>-<class>`, or `<name>` for
- * classes without the suffix such as `istio-waypoint`), by namespace.
- */
-function gatewayServiceAccounts(c: RuleContext): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const input of c.inputs) {
-    const d = input.doc;
-    if (d?.kind !== 'Gateway' || typeof d.apiVersion !== 'string' || !d.apiVersion.startsWith('gateway.networking.k8s.io/')) continue;
-    const names = [nameOf(d), `${nameOf(d)}-${d.spec?.gatewayClassName}`];
-    const annotated = d.metadata?.annotations?.['gateway.istio.io/service-account'];
-    if (typeof annotated === 'string') names.push(annotated);
-    out.set(nsOf(d), [...(out.get(nsOf(d)) ?? []), ...names]);
-  }
-  return out;
-}
-
-/**
- * KIA0106: a principal (or `serviceAccounts` entry) names a service account of a namespace whose
- * ServiceAccounts the input manages (it defines the Namespace and ServiceAccounts in it), which neither a
- * ServiceAccount, a pod template (`serviceAccountName`) nor a Gateway API Gateway (istiod's deployment) of
- * the input has, and which is not `default`. A warning: a ServiceAccount may be installed by other means.
- * Typos of a defined one are MESH004's (an error), not repeated here.
- */
-function checkPrincipalServiceAccounts(c: RuleContext): void {
-  const known = new Map<string, Set<string> | undefined>();
-  let gateways: Map<string, string[]> | undefined;
-  const knownIn = (ns: string): Set<string> | undefined => {
-    if (!known.has(ns)) {
-      const sas = c.ix.serviceAccounts.get(ns);
-      gateways ??= gatewayServiceAccounts(c);
-      known.set(ns, c.ix.namespaces.has(ns) && sas
-        ? new Set([...podServiceAccounts(c.ix.podsByNamespace.get(ns) ?? []), ...sas, ...(gateways.get(ns) ?? [])])
-        : undefined);
-    }
-    return known.get(ns);
-  };
-  for (const ap of c.ix.authorizationPolicies) {
-    for (const [ns, sa, path, value] of namedServiceAccounts(ap.doc.spec, nsOf(ap.doc))) {
-      if (ns.includes('*') || sa.includes('*')) continue;
-      const sas = knownIn(ns);
-      if (!sas || sas.has(sa) || closest(sa, c.ix.serviceAccounts.get(ns) ?? []) !== undefined) continue;
-      c.report(ap, 'KIA0106', W, path,
-        `"${value}" names service account "${sa}" of namespace ${ns}, but the input defines no such ServiceAccount there and no pod or Gateway runs as it (known: ${[...sas].sort().join(', ')}): the entry matches no workload. Fix: name the service account the calling workload runs as, or define the ServiceAccount`);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Registry and coverage
 // ---------------------------------------------------------------------------------------------------
 
@@ -433,13 +347,6 @@ export const _KIALI_SECURITY_RULES: readonly _RuleDefinition[] = [
     mirrors: 'Kiali KIA0105 (This field requires mTLS to be enabled)',
     catches: 'an AuthorizationPolicy matching the peer identity (`principals`, `namespaces`, `serviceAccounts`, `trustDomains`, their `not` forms, `source.principal`/`namespace`/`serviceAccount`/`trustDomain` conditions) where plaintext peers, which have no identity, reach the workloads: their PeerAuthentication (selector, namespace or root namespace, as Istio picks it) is `DISABLE` (every such field is broken), or is set `PERMISSIVE` and the policy fails open for a plaintext request (ISTIO-SECURITY-2021-004: positive forms of a DENY/CUSTOM rule, `not` forms of an ALLOW rule). Decided when every selected pod of the input (or the selector) certainly has that mode; not in ambient namespaces, nor for root-namespace policies (they apply everywhere), nor under Istio\'s default PERMISSIVE (a mesh-wide STRICT may be installed elsewhere)',
     check: checkIdentityWithoutMtls,
-  },
-  {
-    id: 'KIA0106',
-    severity: W,
-    mirrors: 'Kiali KIA0106 (Service Account not found for this principal)',
-    catches: 'a `principals`/`serviceAccounts` entry naming a service account of a namespace whose ServiceAccounts the input manages (it defines the Namespace and ServiceAccounts in it) that no ServiceAccount, pod template (`serviceAccountName`) or Gateway API Gateway (the account istiod creates) of the input has and that is not `default` (typos of a defined one are MESH004)',
-    check: checkPrincipalServiceAccounts,
   },
   {
     id: 'MESH320',
@@ -469,8 +376,8 @@ export const _KIALI_SECURITY_COVERAGE: readonly _KialiCoverage[] = [
     '`to.operation.hosts` matches the request\'s Host header, which needs no registry entry (external names routed by a gateway, aliases, hosts with ports)'),
   kiali('KIA0105', 'This field requires mTLS to be enabled', ['KIA0105'],
     `where plaintext certainly reaches the workloads: a DISABLE PeerAuthentication, or a PERMISSIVE one where the policy fails open (ISTIO-SECURITY-2021-004); not Istio's default PERMISSIVE, since ${AUTO_MTLS}. \`connection.sni\` is not reported (an application's own TLS has an SNI)`),
-  kiali('KIA0106', 'Service Account not found for this principal', ['KIA0106', 'MESH004'],
-    'a warning, decided for namespaces the input defines with their ServiceAccounts (`default` always exists; the accounts of pod templates and of the Gateways istiod deploys count); typos of a defined service account are MESH004 (an error)'),
+  kiali('KIA0106', 'Service Account not found for this principal', ['MESH004'],
+    'only near-typos of a service account the input defines (MESH004, an error); an account the input does not define may be installed with a workload elsewhere (an independent clean manifest did exactly that: a principal for a caller deployed by another team), so it is not guessed'),
   kiali('KIA0108', 'Unable to verify principal, trust domain is not known to Kiali', [],
     '`cluster.local` always means the mesh\'s own trust domain and its aliases (Istio rewrites it, pilot/pkg/security/trustdomain), and any other is meshConfig `trustDomain`, an alias or a federated peer\'s, none of which the manifests hold; malformed trust domains are MESH204, `spiffe://` principals MESH306'),
   kiali('KIA0204', 'mTLS settings of a non-local Destination Rule are overridden', ['MESH321'],

@@ -95,7 +95,9 @@ export function checkDestinationRuleMerges(c: RuleContext): void {
     for (const dr of list) {
       // a DestinationRule with a workloadSelector is private to its namespace, whatever its exportTo
       const k = dr.doc.spec?.workloadSelector ? '.' : exportToKey(dr.doc.spec?.exportTo);
-      merges.set(k, [...(merges.get(k) ?? []), dr]);
+      const merged = merges.get(k) ?? [];
+      merged.push(dr);
+      merges.set(k, merged);
     }
     for (const merged of merges.values()) {
       duplicateSubsets(c, host, ns, merged);
@@ -110,7 +112,9 @@ function duplicateSubsets(c: RuleContext, host: string, ns: string, merged: _Mes
   for (const dr of merged) {
     items(dr.doc.spec?.subsets).forEach((s, i) => {
       if (typeof s?.name !== 'string') return;
-      bySubset.set(s.name, [...(bySubset.get(s.name) ?? []), { dr, i }]);
+      const defs = bySubset.get(s.name) ?? [];
+      defs.push({ dr, i });
+      bySubset.set(s.name, defs);
     });
   }
   for (const [subset, defs] of bySubset) {
@@ -152,6 +156,9 @@ function unmergedExports(c: RuleContext, host: string, ns: string, merges: _Mesh
 
 interface SePort {
   readonly se: _MeshInput;
+  /** Paths of the host and of the port in the ServiceEntry. */
+  readonly hostPath: string;
+  readonly portPath: string;
   readonly protocol: string;
   readonly seenBy: '*' | Set<string>;
   /** What `canMergeServices` compares (namespace, resolution, labels, workload selector, exportTo). */
@@ -171,17 +178,18 @@ export function checkServiceEntryHosts(c: RuleContext): void {
     const ns = nsOf(se.doc);
     const mergeKey = [ns, spec.resolution ?? 'NONE', labelKey(se.doc.metadata?.labels), labelKey(spec.workloadSelector?.labels), exportToKey(spec.exportTo)].join('|');
     const seenBy = audience(spec.exportTo, ns);
-    for (const host of new Set(items(spec.hosts).filter((h): h is string => typeof h === 'string'))) {
-      for (const p of items(spec.ports)) {
-        if (typeof p?.number !== 'number') continue;
+    items(spec.hosts).forEach((host, h) => {
+      if (typeof host !== 'string') return;
+      items(spec.ports).forEach((p, i) => {
+        if (typeof p?.number !== 'number') return;
         const key = `${host}|${p.number}`;
         const list = byPort.get(key) ?? [];
         if (!list.some((e) => e.se === se || fullName(e.se.doc) === fullName(se.doc))) {
-          list.push({ se, protocol: String(p?.protocol ?? 'TCP').toUpperCase(), seenBy, mergeKey });
+          list.push({ se, hostPath: `spec.hosts[${h}]`, portPath: `spec.ports[${i}]`, protocol: String(p?.protocol ?? 'TCP').toUpperCase(), seenBy, mergeKey });
         }
         byPort.set(key, list);
-      }
-    }
+      });
+    });
   }
   for (const [key, list] of byPort) {
     if (list.length < 2) continue;
@@ -192,11 +200,11 @@ export function checkServiceEntryHosts(c: RuleContext): void {
       const unmerged = seen.filter((o) => o.protocol === e.protocol && o.mergeKey !== e.mergeKey);
       const names = (l: SePort[]) => l.map((o) => `${fullName(o.se.doc)} (${o.protocol})`).sort().join(', ');
       if (conflicts.length > 0) {
-        c.report(e.se, 'KIA1212', E, 'spec.ports',
-          `ServiceEntries define host "${host}" port ${port} with different protocols (${fullName(e.se.doc)} (${e.protocol}); ${names(conflicts)}): Istio keeps one protocol for the port, so the others' traffic is handled with the wrong protocol. Fix: define the host's ports in one ServiceEntry, with one protocol per port`);
+        c.report(e.se, 'KIA1212', E, e.portPath,
+          `ServiceEntries define host "${host}" port ${port} with different protocols (${names([e])}; ${names(conflicts)}): Istio keeps one protocol for the port, so the others' traffic is handled with the wrong protocol. Fix: define the host's ports in one ServiceEntry, with one protocol per port`);
       } else if (unmerged.length > 0) {
-        c.report(e.se, 'KIA1211', W, 'spec.hosts',
-          `More than one ServiceEntry for host "${host}" port ${port} (${fullName(e.se.doc)}; ${names(unmerged)}), which Istio does not merge (different namespace, resolution, labels, workloadSelector or exportTo): a client that sees both uses the oldest and ignores the other whole. Fix: define the host in one ServiceEntry (or in one namespace with the same resolution and exportTo, which Istio merges)`);
+        c.report(e.se, 'KIA1211', W, e.hostPath,
+          `More than one ServiceEntry for host "${host}" port ${port} (${names([e])}; ${names(unmerged)}), which Istio does not merge (different namespace, resolution, labels, workloadSelector or exportTo): a client that sees both uses the oldest and ignores the other whole. Fix: define the host in one ServiceEntry (or in one namespace with the same resolution and exportTo, which Istio merges)`);
       }
     }
   }

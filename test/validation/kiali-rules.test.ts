@@ -84,7 +84,7 @@ describe('MESH305 built-in providers in the wrong section', () => {
 describe('KIA1212 (formerly MESH301) ServiceEntries with one host and port, different protocols', () => {
   test('fails on HTTPS and TLS for one port', () => {
     expect(check(se('a', [{ number: 443, name: 'https', protocol: 'HTTPS' }]), se('b', [{ number: 443, name: 'tls', protocol: 'TLS' }]))).toEqual([
-      'KIA1212 error ServiceEntry/a spec.ports', 'KIA1212 error ServiceEntry/b spec.ports',
+      'KIA1212 error ServiceEntry/a spec.ports[0]', 'KIA1212 error ServiceEntry/b spec.ports[0]',
     ]);
   });
   test('near misses: the same protocol; namespace-private entries in different namespaces', () => {

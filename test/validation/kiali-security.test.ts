@@ -18,7 +18,6 @@ const ap = (spec: any, namespace = 'shop') => ({ apiVersion: 'security.istio.io/
 const pa = (name: string, spec: any, namespace = 'shop') => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec });
 const dr = (name: string, spec: any, namespace = 'shop') => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace }, spec });
 const ns = (name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-const sa = (name: string, namespace = 'shop') => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
 const deploy = (name: string, labels: Record<string, string>, serviceAccountName?: string, namespace = 'shop') => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
@@ -103,36 +102,6 @@ describe('KIA0105 identity fields on workloads that receive plaintext', () => {
     // a namespace-wide DISABLE with a workload that enables mTLS: not every workload is DISABLE
     expect(check(pa('default', { mtls: { mode: 'DISABLE' } }), pa('db', { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'STRICT' } }),
       ap({ rules: [{ from: [{ source: { namespaces: ['web'] } }] }] }))).toEqual([]);
-  });
-});
-
-describe('KIA0106 a principal\'s service account the namespace does not have', () => {
-  test('warns when the input defines the namespace and its service accounts (message names the known ones)', () => {
-    expect(check(ns('shop'), sa('web'), deploy('db', { app: 'db' }, 'db'), fromPrincipals('cluster.local/ns/shop/sa/checkout'))).toEqual([
-      'KIA0106 warning AuthorizationPolicy/p spec.rules[0].from[0].source.principals[0]',
-    ]);
-    expect(messages(ns('shop'), sa('web'), deploy('db', { app: 'db' }, 'db'), fromPrincipals('cluster.local/ns/shop/sa/checkout'))[0]).toContain('(known: db, default, web)');
-    expect(check(ns('shop'), sa('web'), ap({ rules: [{ from: [{ source: { serviceAccounts: ['shop/checkout', 'checkout', 'web'] } }] }] }))).toEqual([
-      'KIA0106 warning AuthorizationPolicy/p spec.rules[0].from[0].source.serviceAccounts[0]',
-      'KIA0106 warning AuthorizationPolicy/p spec.rules[0].from[0].source.serviceAccounts[1]', // a bare name is in the policy's namespace
-    ]);
-  });
-  test('near misses: a defined ServiceAccount, a pod template\'s, default, a wildcard, a namespace the input does not define, a typo (MESH004\'s)', () => {
-    const defined = [ns('shop'), sa('web'), deploy('db', { app: 'db' }, 'db')];
-    for (const p of ['cluster.local/ns/shop/sa/web', 'cluster.local/ns/shop/sa/db', 'cluster.local/ns/shop/sa/default', 'cluster.local/ns/shop/sa/*', 'cluster.local/ns/other/sa/x']) {
-      expect(check(...defined, fromPrincipals(p))).toEqual([]);
-    }
-    expect(check(sa('web'), fromPrincipals('cluster.local/ns/shop/sa/checkout'))).toEqual([]); // no Namespace object: defined elsewhere
-    expect(check(ns('shop'), deploy('db', { app: 'db' }), fromPrincipals('cluster.local/ns/shop/sa/checkout'))).toEqual([]); // no ServiceAccount: managed elsewhere
-    // istiod creates a waypoint's (and a Gateway API gateway's) service account
-    const gw = (name: string, gatewayClassName: string, annotations?: Record<string, string>) => ({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name, namespace: 'shop', ...(annotations ? { annotations } : {}) }, spec: { gatewayClassName, listeners: [] },
-    });
-    expect(check(...defined, gw('waypoint', 'istio-waypoint'), fromPrincipals('cluster.local/ns/shop/sa/waypoint'))).toEqual([]);
-    expect(check(...defined, gw('edge', 'istio'), fromPrincipals('cluster.local/ns/shop/sa/edge-istio'))).toEqual([]);
-    expect(check(...defined, gw('edge', 'istio', { 'gateway.istio.io/service-account': 'edge-sa' }), fromPrincipals('cluster.local/ns/shop/sa/edge-sa'))).toEqual([]);
-    const typo = _meshChecks([...defined, fromPrincipals('cluster.local/ns/shop/sa/webb')].map((doc) => ({ doc })));
-    expect(typo.map((f) => `${f.rule} ${f.path}`)).toEqual(['MESH004 spec.rules[0].from[0].source.principals[0]']);
   });
 });
 

@@ -73,18 +73,23 @@ describe('KIA1211 / KIA1212 ServiceEntries for one host and port', () => {
   const https = [{ number: 443, name: 'https', protocol: 'HTTPS' }];
   test('KIA1212 fails on two protocols for one port, also between an exported entry and a private one it reaches', () => {
     expect(check(se('a', { ports: https }, 'one'), se('b', { ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], exportTo: ['.'] }, 'two'))).toEqual([
-      'KIA1212 error ServiceEntry/one/a spec.ports', 'KIA1212 error ServiceEntry/two/b spec.ports',
+      'KIA1212 error ServiceEntry/one/a spec.ports[0]', 'KIA1212 error ServiceEntry/two/b spec.ports[0]',
+    ]);
+    // the path names the port and the host that conflict
+    expect(check(se('a', { hosts: ['x.example.com', 'api.example.com'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }, ...https] }),
+      se('b', { ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] }))).toEqual([
+      'KIA1212 error ServiceEntry/shop/a spec.ports[1]', 'KIA1212 error ServiceEntry/shop/b spec.ports[0]',
     ]);
   });
   test('KIA1211 warns on one host and port in entries Istio does not merge (other namespace, other resolution)', () => {
     expect(check(se('a', { ports: https }, 'one'), se('b', { ports: https }, 'two'))).toEqual([
-      'KIA1211 warning ServiceEntry/one/a spec.hosts', 'KIA1211 warning ServiceEntry/two/b spec.hosts',
+      'KIA1211 warning ServiceEntry/one/a spec.hosts[0]', 'KIA1211 warning ServiceEntry/two/b spec.hosts[0]',
     ]);
     expect(check(se('a', { ports: https }), se('b', { ports: https, resolution: 'STATIC', endpoints: [{ address: '10.0.0.1' }] }))).toEqual([
-      'KIA1211 warning ServiceEntry/shop/a spec.hosts', 'KIA1211 warning ServiceEntry/shop/b spec.hosts',
+      'KIA1211 warning ServiceEntry/shop/a spec.hosts[0]', 'KIA1211 warning ServiceEntry/shop/b spec.hosts[0]',
     ]);
     expect(messages(se('a', { ports: https }, 'one'), se('b', { ports: https }, 'two'))[0]).toEqual(
-      'KIA1211 a: More than one ServiceEntry for host "api.example.com" port 443 (one/a; two/b (HTTPS)), which Istio does not merge (different namespace, resolution, labels, workloadSelector or exportTo): a client that sees both uses the oldest and ignores the other whole. Fix: define the host in one ServiceEntry (or in one namespace with the same resolution and exportTo, which Istio merges)');
+      'KIA1211 a: More than one ServiceEntry for host "api.example.com" port 443 (one/a (HTTPS); two/b (HTTPS)), which Istio does not merge (different namespace, resolution, labels, workloadSelector or exportTo): a client that sees both uses the oldest and ignores the other whole. Fix: define the host in one ServiceEntry (or in one namespace with the same resolution and exportTo, which Istio merges)');
   });
   test('near misses: entries Istio merges (one namespace, same settings); private entries of different namespaces; other ports', () => {
     expect(check(se('a', { ports: https }), se('b', { ports: https }))).toEqual([]);
