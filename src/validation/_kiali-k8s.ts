@@ -467,7 +467,7 @@ export const _KIALI_K8S_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkGatewayServicePorts,
     mirrors: 'istioctl analyze `GatewayPortNotDefinedOnService`',
-    catches: 'an Istio Gateway server port that the Services selecting its pods neither expose (a TCP port, which Istio translates to its target port) nor target; decided only when the input defines the gateway pods and their Service',
+    catches: 'an Istio Gateway server port that the Services selecting its pods neither expose (a TCP port, which Istio translates to its target port) nor target; decided only when the input defines the gateway pods and their Service (a gateway Deployment defined in several files is a set of alternatives: each Gateway is paired with the copy and Services of its own file)',
   },
   {
     id: 'KIA1402',
