@@ -241,6 +241,42 @@ function checkMultipleServices(c: RuleContext): void {
   }
 }
 
+const WORKLOAD_FILES = new WeakMap<object, Map<string, Set<string | undefined>>>();
+
+function workloadKey(p: _Pod): string {
+  return `${p.input.doc.kind}|${nsOf(p.input.doc)}|${nameOf(p.input.doc)}`;
+}
+
+/** Workload (`kind|ns|name`) -> the files defining it; several: the input holds alternatives (a folder of examples). */
+function workloadFiles(c: RuleContext): Map<string, Set<string | undefined>> {
+  let files = WORKLOAD_FILES.get(c.ix);
+  if (files) return files;
+  files = new Map();
+  for (const p of [...c.ix.podsByNamespace.values()].flat()) {
+    const set = files.get(workloadKey(p)) ?? new Set<string | undefined>();
+    set.add(p.input.file);
+    files.set(workloadKey(p), set);
+  }
+  WORKLOAD_FILES.set(c.ix, files);
+  return files;
+}
+
+/**
+ * The gateway pods of a Gateway and the Services of each. A workload defined in several files is an
+ * alternative: the Gateway takes the copy in its own file when there is one, and a copy the Services of its
+ * own file (another author's gateway Service says nothing about this one's).
+ */
+function gatewayPodServices(c: RuleContext, gw: _MeshInput, selector: Labels): Array<{ pod: _Pod; services: _MeshInput[] }> {
+  const files = workloadFiles(c);
+  const alternative = (p: _Pod) => (files.get(workloadKey(p))?.size ?? 0) > 1;
+  const pods = podsSelected(c, '*', selector);
+  const own = pods.some((p) => alternative(p) && p.input.file === gw.file);
+  return pods.filter((p) => !alternative(p) || !own || p.input.file === gw.file).map((pod) => ({
+    pod,
+    services: servicesSelecting(c, nsOf(pod.input.doc), pod.labels).filter((s) => !alternative(pod) || s.file === pod.input.file),
+  }));
+}
+
 /** IST0162: a Gateway server port that the Services of its pods (in the input) neither expose nor target. */
 function checkGatewayServicePorts(c: RuleContext): void {
   for (const gw of c.ix.gateways.values()) {
@@ -248,9 +284,9 @@ function checkGatewayServicePorts(c: RuleContext): void {
     if (Object.keys(selector).length === 0) continue;
     const accepted = new Set<unknown>();
     let services = 0;
-    for (const p of podsSelected(c, '*', selector)) {
+    for (const { pod: p, services: selecting } of gatewayPodServices(c, gw, selector)) {
       const named = namedPorts(p);
-      for (const svc of servicesSelecting(c, nsOf(p.input.doc), p.labels)) {
+      for (const svc of selecting) {
         services++;
         const translated = field(svc.doc, 'metadata', 'labels', NO_PORT_TRANSLATION) === undefined;
         for (const port of list(field(svc.doc, 'spec', 'ports'))) {
@@ -362,12 +398,19 @@ function checkK8sGateways(c: RuleContext): void {
   checkGrantNamespaces(c, ix);
 }
 
-/** KIA1402: a Service backend or mirror named with dots (a hostname): Istio refuses it. */
+/** KIA1402: a Service backend or mirror named with dots (a hostname), or an Istio Hostname one with a namespace: Istio refuses both. */
 function checkBackendNames(c: RuleContext, ix: K8sGatewayIndex): void {
   for (const route of ix.routes) {
     const check = (ref: unknown, path: string) => {
       const name = text(field(ref, 'name'));
-      if (!name?.includes('.') || (text(field(ref, 'kind')) ?? 'Service') !== 'Service' || (text(field(ref, 'group')) ?? '') !== '') return;
+      const kind = text(field(ref, 'kind')) ?? 'Service';
+      const group = text(field(ref, 'group')) ?? '';
+      if (kind === 'Hostname' && group === 'networking.istio.io' && field(ref, 'namespace') !== undefined) {
+        c.report(route, 'KIA1402', E, `${path}.namespace`,
+          `${field(route.doc, 'kind')} backend Hostname "${name}" sets a namespace: Istio refuses it ("namespace may not be set with Hostname type") and the rule gets no backend. Fix: remove the namespace (a Hostname is looked up among the ServiceEntries visible to the route)`);
+        return;
+      }
+      if (!name?.includes('.') || kind !== 'Service' || group !== '') return;
       const m = /^([^.]+)\.([^.]+)(\.svc(\.cluster\.local)?)?$/.exec(name);
       const fix = m ? `name: ${m[1]}, namespace: ${m[2]} (with a ReferenceGrant there when it is another namespace)` : 'kind: Hostname, group: networking.istio.io for a ServiceEntry host, or the Service\'s own name';
       c.report(route, 'KIA1402', E, `${path}.name`,
@@ -424,14 +467,14 @@ export const _KIALI_K8S_RULES: readonly _RuleDefinition[] = [
     severity: W,
     check: checkGatewayServicePorts,
     mirrors: 'istioctl analyze `GatewayPortNotDefinedOnService`',
-    catches: 'an Istio Gateway server port that is neither a TCP port nor a target port of the Services selecting its pods; decided only when the input defines the gateway pods and their Service',
+    catches: 'an Istio Gateway server port that the Services selecting its pods neither expose (a TCP port, which Istio translates to its target port) nor target; decided only when the input defines the gateway pods and their Service (a gateway Deployment defined in several files is a set of alternatives: each Gateway is paired with the copy and Services of its own file)',
   },
   {
     id: 'KIA1402',
     severity: E,
     check: checkK8sGateways,
     mirrors: 'Kiali KIA1402 (Reference doesn\'t have a valid service); Istio `buildDestination`',
-    catches: 'a Gateway API route backend or mirror of kind Service named with dots (a hostname, `reviews.bookinfo.svc.cluster.local`): Istio refuses it',
+    catches: 'a Gateway API route backend or mirror of kind Service named with dots (a hostname, `reviews.bookinfo.svc.cluster.local`), or of kind `Hostname` (`networking.istio.io`) with a `namespace`: Istio refuses both',
   },
   {
     id: 'KIA1501',
@@ -472,7 +515,7 @@ export const _KIALI_K8S_COVERAGE: readonly _KialiCoverage[] = [
   kiali('KIA1401', 'Route is pointing to a non-existent or inaccessible K8s gateway', ['MESH405', 'MESH406'],
     'MESH405 when the Gateway is missing from a namespace the input defines (external ones declared), MESH406 when no listener admits the route\'s namespace'),
   kiali('KIA1402', 'Reference doesn\'t have a valid service (Service name not found)', ['KIA1402', 'MESH401', 'MESH402', 'MESH403'],
-    'KIA1402 for a Service named by its hostname (Istio refuses dots), MESH401/MESH402 for a missing Service or port, MESH403 for another namespace without a ReferenceGrant'),
+    'KIA1402 for a Service named by its hostname (Istio refuses dots) or a namespaced Istio Hostname backend, MESH401/MESH402 for a missing Service or port, MESH403 for another namespace without a ReferenceGrant'),
   kiali('KIA1501', 'More than one K8s Gateway for the same host port combination', ['KIA1501'],
     'only Gateways bound to one existing Service (Hostname address): Istio deploys every other Gateway on its own, so Kiali\'s report on them is a false positive'),
   kiali('KIA1502', 'More than one K8s Gateway for the same address and type combination', ['KIA1502'],

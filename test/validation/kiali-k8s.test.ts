@@ -108,6 +108,16 @@ describe('IST0162: a Gateway server port the gateway Service does not expose', (
     expect(findings([pods, svc, gateway([80, 443])], 'IST0162')).toEqual([]);
   });
 
+  test('copies of the gateway Deployment in several files are alternatives: each Gateway is paired with its own file\'s copy and Service', () => {
+    const inputs = [
+      { doc: pods, file: 'a.yaml' }, { doc: gateway([443]), file: 'a.yaml' },
+      { doc: pods, file: 'b.yaml' }, { doc: service('istio-ingress', 'ingress', [{ name: 'http2', port: 80 }], { istio: 'ingress' }), file: 'b.yaml' },
+    ];
+    expect(_meshChecks(inputs).filter((f) => f.rule === 'IST0162')).toEqual([]);
+    const oneApp = [{ doc: pods, file: 'a.yaml' }, { doc: gateway([443]), file: 'a.yaml' }, { doc: service('istio-ingress', 'ingress', [{ name: 'http2', port: 80 }], { istio: 'ingress' }), file: 'b.yaml' }];
+    expect(_meshChecks(oneApp).filter((f) => f.rule === 'IST0162').map((f) => `${f.name} ${f.path} ${f.file}`)).toEqual(['gw spec.servers[0].port.number a.yaml']);
+  });
+
   test('a named target port resolves through the container ports; a Service that opts out of port translation offers its target ports only', () => {
     const named = deployment('istio-ingress', 'ingress', [{ name: 'istio-proxy', image: 'proxyv2', ports: [{ name: 'https', containerPort: 8443 }] }], { istio: 'ingress' });
     const svcNamed = service('istio-ingress', 'ingress', [{ name: 'https', port: 443, targetPort: 'https' }], { istio: 'ingress' });
@@ -137,6 +147,13 @@ describe('KIA1402: a Service backend named by its hostname', () => {
       + 'Fix: kind: Hostname, group: networking.istio.io for a ServiceEntry host, or the Service\'s own name',
     ]);
     expect(findings(docs, 'MESH401')).toEqual([]);
+  });
+
+  test('fails on an Istio Hostname backend with a namespace', () => {
+    const r = doc(GW, 'HTTPRoute', 'shop', 'r', { rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'api.example.com', namespace: 'shop', port: 443 }] }] });
+    expect(findings([r], 'KIA1402')).toEqual(['KIA1402 error HTTPRoute shop/r spec.rules[0].backendRefs[0].namespace']);
+    expect(messages([r], 'KIA1402')).toEqual(['HTTPRoute backend Hostname "api.example.com" sets a namespace: Istio refuses it ("namespace may not be set with Hostname type") and the rule gets no backend. '
+      + 'Fix: remove the namespace (a Hostname is looked up among the ServiceEntries visible to the route)']);
   });
 
   test('near misses: a Service name; an Istio Hostname backend with dots', () => {
