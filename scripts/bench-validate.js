@@ -56,7 +56,7 @@ function docsFor(i, ns = `team-${i % 50}`) {
 //      every object built with this library or cdk8s-plus), generated and synthesized to YAML in a fresh
 //      process per run, as `cdk8s synth` does. Each checked object of the library is rendered once: the
 //      output takes the render the checks made.
-//  (b) raw ApiObjects in 20 charts (2,000 services x Service, Deployment, DestinationRule, VirtualService,
+//  (b) raw ApiObjects in 20 charts (2,000 services x Service, 2 Deployments, DestinationRule, VirtualService,
 //      AuthorizationPolicy), checks switched on with enableAtSynth(): objects the library did not build,
 //      in several charts, are rendered twice (once for the checks, once for the output).
 const fs = require('fs');
@@ -124,12 +124,15 @@ function rawApp(validate) {
         const { metadata, ...rest } = doc;
         new ApiObject(chart, `${doc.kind}-${i}`, { ...rest, metadata: { name: metadata.name } });
       }
-      // and the workload behind each Service (not validated: no rule reads Deployments)
-      new ApiObject(chart, `Deployment-${i}`, {
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `svc-${c * 100 + i}` },
-        spec: { replicas: 2, selector: { matchLabels: { app: `svc-${c * 100 + i}` } }, template: { metadata: { labels: { app: `svc-${c * 100 + i}` } },
-          spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } } },
-      });
+      // and the workloads behind each Service, one per subset (the checks read their pod templates: IST0173, ...)
+      for (const version of ['v1', 'v2']) {
+        const name = `svc-${c * 100 + i}`;
+        new ApiObject(chart, `Deployment-${i}-${version}`, {
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${name}-${version}` },
+          spec: { replicas: 2, selector: { matchLabels: { app: name, version } }, template: { metadata: { labels: { app: name, version } },
+            spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } } },
+        });
+      }
     }
   }
   if (validate) MeshValidation.of(app).enableAtSynth();
