@@ -126,8 +126,7 @@ export const _KIALI_AMBIENT_RULES: readonly _RuleDefinition[] = [
     check: checkKialiAmbient,
     mirrors: 'Kiali KIA1116 (WasmPlugin in Ambient requires targetRefs)',
     catches: 'a WasmPlugin (or TrafficExtension, which Istio 1.30 translates it into) without `targetRefs` in an ambient namespace (not the root namespace): waypoints never take it and ztunnel runs no Wasm. Not reported when its selector '
-      + 'selects gateway pods or pods of the input that run a sidecar, or (namespace-wide) when the namespace has such pods (pods are read by the CLI and the plugin; at synth, '
-      + 'workloads are not rendered for the checks: suppress the rule for a plugin meant for sidecar pods)',
+      + 'selects gateway pods or pods of the input that run a sidecar, or (namespace-wide) when the namespace has such pods (pod templates are read by all three checkers)',
   },
   {
     id: 'KIA1111',

@@ -121,7 +121,7 @@ export const _RULES: readonly _RuleDefinition[] = [
   rule('IST0160', E, 'istioctl analyze `MultipleTelemetriesWithoutWorkloadSelectors`',
     'more than one Telemetry without `selector`/`targetRef(s)` in one namespace', checkTelemetries),
   rule('IST0173', E, 'istioctl analyze `DestinationRuleSubsetNotSelectPods`',
-    'a VirtualService routes to a DestinationRule subset that selects none of the pods (Pods; pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Rollouts) of the host\'s Service in its namespace (503 UH); decided only when the input defines the Service and at least one pod it selects (CLI and plugin; at synth, workloads are not rendered for the checks). istioctl also reports subsets nothing routes to; those are harmless (declared ahead of a canary) and not reported', checkSubsetPods),
+    'a VirtualService routes to a DestinationRule subset that selects none of the pods (Pods; pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Rollouts) of the host\'s Service in its namespace (503 UH); decided only when the input defines the Service and at least one pod it selects. istioctl also reports subsets nothing routes to; those are harmless (declared ahead of a canary) and not reported', checkSubsetPods),
   rule('IST0108', W, 'istioctl analyze `UnknownAnnotation`',
     'an Istio annotation (`*istio.io/...`) that Istio 1.30 does not define, on a Namespace, Service, Deployment, Pod or pod template', checkAnnotations),
   rule('IST0107', W, 'istioctl analyze `MisplacedAnnotation`',
