@@ -2,8 +2,10 @@
  * One render per object per synth.
  *
  * The synth-time checks (`MeshValidation`) need every checked object as JSON, and cdk8s renders the same
- * objects again right after, to write them. For this library's own objects the second render is skipped:
- * the JSON the checks saw is handed to cdk8s' output, once, in the same synchronous synth. So the object
+ * objects again right after, to write them. The second render is skipped: the JSON the checks saw is handed
+ * to cdk8s' output, once, in the same synchronous synth (this library's objects take it in their class's
+ * `toJson`; other libraries' objects, such as cdk8s-plus workloads whose pod templates the checks read, are
+ * lent a one-shot own `toJson` that removes itself). So the object
  * written is exactly the object validated, and a large app is rendered once, not twice.
  *
  * When a handed-over render is still correct: only while no user code can run between the checks and the
@@ -24,6 +26,8 @@ const TAKES_RENDER = Symbol.for('cdk8s-istio.takes-render');
 interface Round {
   /** Renders not yet taken by the output. */
   readonly pending: Map<ApiObject, _Render>;
+  /** Objects of other libraries (cdk8s-plus, plain ApiObjects) lent a one-shot `toJson` for this round. */
+  readonly lent: ApiObject[];
 }
 
 /** The open round per app (construct tree root). */
@@ -78,11 +82,32 @@ export function _takesRender(obj: ApiObject): boolean {
  * @internal
  */
 export function _openRound(root: IConstruct, renders: Map<ApiObject, _Render>): void {
-  ROUNDS.set(root, { pending: renders });
+  const lent = [...renders.keys()].filter((obj) => !_takesRender(obj));
+  ROUNDS.set(root, { pending: renders, lent });
+  for (const obj of lent) lendRender(obj);
+}
+
+/**
+ * Gives an object of another library (a cdk8s-plus Deployment's resource, a plain ApiObject) a one-shot
+ * own `toJson` that returns the handed-over render and then removes itself, so its class's `toJson` serves
+ * every later call.
+ */
+function lendRender(obj: ApiObject): void {
+  Object.defineProperty(obj, 'toJson', {
+    configurable: true,
+    writable: true,
+    value: function lentToJson(this: ApiObject): _Render {
+      Reflect.deleteProperty(this, 'toJson');
+      return _takeRender(this) ?? this.toJson();
+    },
+  });
 }
 
 /** Closes the round of the app of `root` (leftover renders are dropped). @internal */
 export function _closeRound(root: IConstruct): void {
+  for (const obj of ROUNDS.get(root)?.lent ?? []) {
+    if (Object.prototype.hasOwnProperty.call(obj, 'toJson')) Reflect.deleteProperty(obj, 'toJson');
+  }
   ROUNDS.delete(root);
 }
 

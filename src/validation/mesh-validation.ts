@@ -4,7 +4,7 @@ import { _invalid } from '../_utils';
 import { _Declarations, _carriedAnnotations } from './_declarations';
 import { _MeshInput, _meshChecks } from './_mesh';
 import { _readByMeshRules } from './_mesh-index';
-import { _Render, _closeRound, _openRound, _roundPending, _takesRender } from './_render-share';
+import { _Render, _closeRound, _openRound, _roundPending } from './_render-share';
 import { _rule } from './_rules';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
@@ -251,7 +251,7 @@ export class MeshValidation {
       // an object that cannot render throws here with cdk8s' own "Failed serializing construct" error
       let doc = c.toJson();
       if (stamp(c, doc, _carriedAnnotations(doc, declarations, suppressed))) doc = c.toJson();
-      if (renders && _takesRender(c)) renders.set(c, doc);
+      if (renders) renders.set(c, doc); // the output takes it: this library's objects by class, others by a lent toJson
       const culprit = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
       // the construct path is a join over all scopes: computed only for objects with a finding
       const input: _MeshInput = { doc, get constructPath() { return culprit.node.path; }, suppressed };

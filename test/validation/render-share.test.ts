@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { ShopChart } from '../../examples/shop/main';
 import { CanaryService, MeshValidation } from '../../src';
 import * as net from '../../src/imports/istio-networking.istio.io';
@@ -39,6 +40,23 @@ describe('one render per object per synth', () => {
     // still the generated class underneath, under its own name
     expect(vs).toBeInstanceOf(net.VirtualService);
     expect(vs.constructor.name).toBe('VirtualService');
+  });
+
+  test('single chart: another library\'s workload (a cdk8s-plus Deployment, whose pod template the checks read) renders once, its output unchanged', () => {
+    const make = () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      const d = new kplus.Deployment(chart, 'web', { containers: [{ image: 'web:1', portNumber: 8080 }] });
+      return { app, chart, resource: ApiObject.of(d) };
+    };
+    const { chart, resource } = make();
+    let out: any[] = [];
+    expect(rendersOf(resource, () => { out = Testing.synth(chart); })).toBe(1);
+    expect(Object.prototype.hasOwnProperty.call(resource, 'toJson')).toBe(false); // the lent toJson removed itself
+    expect(rendersOf(resource, () => Testing.synth(chart))).toBe(1); // the next synth: checks and output again, one render
+    const unchecked = make();
+    MeshValidation.disable(unchecked.app);
+    expect(out).toEqual(Testing.synth(unchecked.chart));
   });
 
   test('without synth-time checks it renders once too; with several charts it renders twice (checks + output)', () => {
