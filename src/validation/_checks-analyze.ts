@@ -4,23 +4,12 @@
  * analyzer, over the index built once (`_mesh-index.ts`); registered with their ids in `_rules.ts`.
  */
 import { _ISTIO_ANNOTATIONS } from './_istio-annotations';
-import { RuleContext, _MeshInput, _Pod, destinations, items, nameOf, nsOf, portHasProtocol } from './_mesh-index';
+import { _MeshInput, _Pod, RuleContext, destinations, fullName, items, labelString, nameOf, nsOf, portHasProtocol } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 import { _resolveShortname } from '../_naming';
 
 const W = ValidationSeverity.WARNING;
 const E = ValidationSeverity.ERROR;
-
-/** `namespace/name` as istioctl prints an object. */
-function fullName(d: unknown): string {
-  return `${nsOf(d)}/${nameOf(d)}`;
-}
-
-/** A Kubernetes label selector string as klabels.SelectorFromSet().String() prints it (sorted `k=v,...`). */
-function selectorString(sel: unknown): string {
-  if (!sel || typeof sel !== 'object') return '';
-  return Object.entries(sel as Record<string, unknown>).map(([k, v]) => `${k}=${v}`).sort().join(',');
-}
 
 function matchesLabels(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -213,7 +202,7 @@ function selectorOverlap(pods: () => _Pod[]): (a: Record<string, unknown>, b: Re
   const memo = new Map<string, boolean>();
   return (a, b) => {
     if (selectorSubset(a, b) || selectorSubset(b, a)) return true;
-    const key = `${selectorString(a)}#${selectorString(b)}`;
+    const key = `${labelString(a)}#${labelString(b)}`;
     const known = memo.get(key);
     if (known !== undefined) return known;
     const both: Record<string, unknown> = { ...a, ...b };
@@ -272,7 +261,7 @@ export function checkConflictingGateways(c: RuleContext): void {
     }
     if (others.size === 0) continue;
     c.report(e.gw, 'IST0145', E, `spec.servers[${e.i}]`,
-      `Conflict with gateways ${[...others].sort().join(',')} (workload selector ${selectorString(e.sel)}, port ${e.port}, hosts ${e.hosts.join(',')}): the gateway pods both select serve one host twice on one port: with TLS Istio drops one of the servers (its certificate is not served), over plain HTTP the routes of both gateways' VirtualServices are concatenated in one virtual host (the first catch-all wins). Fix: serve the host from one Gateway, or change the port or selector`);
+      `Conflict with gateways ${[...others].sort().join(',')} (workload selector ${labelString(e.sel)}, port ${e.port}, hosts ${e.hosts.join(',')}): the gateway pods both select serve one host twice on one port: with TLS Istio drops one of the servers (its certificate is not served), over plain HTTP the routes of both gateways' VirtualServices are concatenated in one virtual host (the first catch-all wins). Fix: serve the host from one Gateway, or change the port or selector`);
   }
 }
 

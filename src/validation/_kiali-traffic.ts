@@ -22,24 +22,13 @@
  *   legacy FQDN form `<name>.<namespace>[...]`.
  */
 import { _KialiCoverage, kiali } from './_kiali-coverage';
-import { RuleContext, _MeshInput, items, nameOf, nsOf } from './_mesh-index';
+import { _MeshInput, RuleContext, fullName, items, labelString, nameOf, nsOf } from './_mesh-index';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
 import { _HostSet, _MESH_GATEWAY, _isWildcarded, _resolveGatewayRef, _resolveShortname, _serviceFqdn, _splitNamespacedHost } from '../_naming';
 
 const E = ValidationSeverity.ERROR;
 const W = ValidationSeverity.WARNING;
-
-/** `namespace/name` of an object. */
-function fullName(d: unknown): string {
-  return `${nsOf(d)}/${nameOf(d)}`;
-}
-
-/** A label map as a stable key (`''` when absent or empty). */
-function labelKey(labels: unknown): string {
-  if (!labels || typeof labels !== 'object') return '';
-  return Object.entries(labels as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).sort().join(',');
-}
 
 /**
  * Who sees an object with this `exportTo` (written relative to `namespace`): `'*'` everyone (also when unset,
@@ -82,7 +71,7 @@ export function checkDestinationRuleMerges(c: RuleContext): void {
     const spec = dr.doc.spec;
     if (typeof spec?.host !== 'string') continue;
     const ns = nsOf(dr.doc);
-    const key = `${ns}|${_resolveShortname(spec.host, ns)}|${labelKey(spec.workloadSelector?.matchLabels)}`;
+    const key = `${ns}|${_resolveShortname(spec.host, ns)}|${labelString(spec.workloadSelector?.matchLabels)}`;
     const list = groups.get(key) ?? [];
     // the same object (name) given twice, e.g. alternative versions of one file, is one object
     if (!list.some((o) => nameOf(o.doc) === nameOf(dr.doc))) list.push(dr);
@@ -176,7 +165,7 @@ export function checkServiceEntryHosts(c: RuleContext): void {
   for (const se of c.ix.serviceEntries) {
     const spec = se.doc.spec ?? {};
     const ns = nsOf(se.doc);
-    const mergeKey = [ns, spec.resolution ?? 'NONE', labelKey(se.doc.metadata?.labels), labelKey(spec.workloadSelector?.labels), exportToKey(spec.exportTo)].join('|');
+    const mergeKey = [ns, spec.resolution ?? 'NONE', labelString(se.doc.metadata?.labels), labelString(spec.workloadSelector?.labels), exportToKey(spec.exportTo)].join('|');
     const seenBy = audience(spec.exportTo, ns);
     items(spec.hosts).forEach((host, h) => {
       if (typeof host !== 'string') return;

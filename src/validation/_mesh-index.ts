@@ -41,6 +41,17 @@ export const BUILT_IN_PROVIDERS = ['prometheus', 'envoy', 'stackdriver'];
 /** The fields of a Service port the protocol selection reads. */
 export interface _ServicePort { readonly name?: unknown; readonly port?: unknown; readonly protocol?: unknown; readonly appProtocol?: unknown }
 
+/** `namespace/name` of an object, as istioctl prints it. */
+export function fullName(d: unknown): string {
+  return `${nsOf(d)}/${nameOf(d)}`;
+}
+
+/** A label map as a stable string, sorted `k=v,...` (klabels.SelectorFromSet().String()); `''` when absent or empty. */
+export function labelString(labels: unknown): string {
+  if (!labels || typeof labels !== 'object') return '';
+  return Object.entries(labels as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).sort().join(',');
+}
+
 /**
  * The elements of a JSON list read from a manifest (empty when it is not a list). Manifests are untyped
  * JSON: this is the one place the rules take their elements as `any`.
