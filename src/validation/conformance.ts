@@ -201,9 +201,9 @@ export class ConformanceValidator {
       namespace: obj.metadata?.namespace,
       name: String(obj.metadata?.name ?? ''),
     };
-    const out: ValidationFinding[] = entry.schemaValidator.validate(defaulted).map((e) => ({ ...base, rule: 'K8S-SCHEMA', path: e.path, message: e.message }));
+    const out: ValidationFinding[] = entry.schemaValidator.validate(defaulted).map((e) => ({ ...base, rule: 'K8S-SCHEMA', path: e.path, message: `${e.message}. Fix: ${schemaFix(e.message)}` }));
     for (const e of entry.celValidator.validate(defaulted)) {
-      out.push({ ...base, rule: 'K8S-CEL', path: e.path, message: e.message, expression: e.rule });
+      out.push({ ...base, rule: 'K8S-CEL', path: e.path, message: `${e.message}. Fix: change the object so that the CRD's validation rule holds`, expression: e.rule });
     }
     return out;
   }
@@ -219,4 +219,14 @@ export interface ConformanceValidatorOptions {
    * @default true
    */
   readonly includeBuiltIn?: boolean;
+}
+
+/** The fix for a schema error, by the API server's message form (`_schema.ts` writes them). */
+function schemaFix(message: string): string {
+  if (message.startsWith('unknown field')) return 'remove the field or correct its name (the CRD\'s field names, as in the API reference)';
+  if (message.startsWith('Unsupported value')) return 'use one of the supported values';
+  if (message.startsWith('Required value')) return 'set the field';
+  if (message.startsWith('Duplicate value')) return 'list each value (or key) once';
+  if (message.startsWith('Too long') || message.startsWith('Too many')) return 'shorten it to the limit';
+  return 'give a value of the type and form the CRD\'s schema states';
 }

@@ -51,7 +51,7 @@ describe('cdk8s-istio validate (CLI)', () => {
     const a = path.join(dir, 'a.yaml');
     const b = path.join(dir, 'sub', 'b.yml');
     expect(r.out.split('\n')).toEqual([
-      `${b}: Sidecar/shop/s: spec.egres: [K8S-SCHEMA] unknown field "spec.egres" (the API server would drop it silently)`,
+      `${b}: Sidecar/shop/s: spec.egres: [K8S-SCHEMA] unknown field "spec.egres" (the API server would drop it silently). Fix: remove the field or correct its name (the CRD's field names, as in the API reference)`,
       `${a}: VirtualService/shop/catalog: spec.http[0].route[0].destination.subset: [IST0101] Referenced host+subset in destinationrule not found: "catalog.shop.svc.cluster.local+v2" (subsets defined: v1). Fix: add subset "v2" to DestinationRule shop/catalog or route to an existing subset`,
       `${b}: Service/shop/web: spec.ports[0]: [IST0118 warning] Port name "web" (port 80) is not under the naming convention: Istio cannot select the protocol and treats the traffic as opaque TCP. Fix: name it <protocol>[-<suffix>] (e.g. "http", "grpc-api") or set appProtocol`,
       '',

@@ -14,8 +14,9 @@ const MON = 'monitoring.coreos.com/v1';
 function obj(apiVersion: string, kind: string, spec: any): any {
   return { apiVersion, kind, metadata: { name: 'x', namespace: 'shop' }, spec };
 }
+/** The findings as `RULE path: message`, the message in the API server's words (the fix after it is tested on its own). */
 function messages(o: any): string[] {
-  return V.validate(o).map((f) => `${f.rule} ${f.path}: ${f.message}`);
+  return V.validate(o).map((f) => `${f.rule} ${f.path}: ${f.message.replace(/\. Fix: [^]*$/, '')}`);
 }
 
 describe('ConformanceValidator: structural schema', () => {
@@ -36,8 +37,16 @@ describe('ConformanceValidator: structural schema', () => {
       namespace: 'shop',
       name: 'x',
       path: 'spec.htp',
-      message: 'unknown field "spec.htp" (the API server would drop it silently)',
+      message: 'unknown field "spec.htp" (the API server would drop it silently). Fix: remove the field or correct its name (the CRD\'s field names, as in the API reference)',
     }]);
+  });
+
+  test('every schema and CEL finding ends with its fix, after the API server\'s words', () => {
+    const fixes = (o: any) => V.validate(o).map((f) => f.message.slice(f.message.indexOf('. Fix: ') + 7));
+    expect(fixes(obj(NET, 'DestinationRule', { host: 'a', trafficPolicy: { tls: { mode: 'MTLS' } } }))).toEqual(['use one of the supported values']);
+    expect(fixes(obj(NET, 'VirtualService', { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' }, weight: '5' }] }] }))).toEqual(['give a value of the type and form the CRD\'s schema states']);
+    expect(fixes(obj(NET, 'DestinationRule', {}))[0]).toEqual('set the field');
+    expect(fixes(obj(SEC, 'PeerAuthentication', { portLevelMtls: { 80: { mode: 'DISABLE' } } }))).toEqual(['change the object so that the CRD\'s validation rule holds']);
   });
 
   test('fails on an unknown metadata field, accepts labels and annotations', () => {
@@ -161,7 +170,7 @@ describe('ConformanceValidator: structural schema', () => {
     // WHEN
     const v = ConformanceValidator.fromCrds([list]);
     // THEN
-    expect(v.validate(obj(NET, 'VirtualService', { whatever: 1 })).map((f) => f.message)).toEqual(['Invalid value: "object": hosts needed']);
+    expect(v.validate(obj(NET, 'VirtualService', { whatever: 1 })).map((f) => f.message)).toEqual(['Invalid value: "object": hosts needed. Fix: change the object so that the CRD\'s validation rule holds']);
     expect(v.knows(SEC, 'AuthorizationPolicy')).toBe(true);
     expect(ConformanceValidator.fromCrds([list], { includeBuiltIn: false }).knows(SEC, 'AuthorizationPolicy')).toBe(false);
   });
@@ -199,7 +208,7 @@ describe('ConformanceValidator: structural schema', () => {
     };
     const v = ConformanceValidator.fromCrds([crd], { includeBuiltIn: false });
     const w = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { replicas: -5, max: -6 } };
-    expect(v.validate(w).map((f) => `${f.path}: ${f.message}`)).toEqual([
+    expect(v.validate(w).map((f) => `${f.path}: ${f.message.replace(/\. Fix: [^]*$/, '')}`)).toEqual([
       'spec.replicas: Invalid value: "object": replicas -5 above -6',
       'spec: Invalid value: "object": no negative replicas',
     ]);

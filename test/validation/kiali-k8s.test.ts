@@ -192,7 +192,7 @@ describe('KIA1503: listeners unique by hostname, port and protocol (the Gateway 
   test('fails (K8S-CEL) on two listeners with one hostname, port and protocol; near miss: other hostnames', () => {
     const twice = k8sGateway('a', 'gw', { listeners: [listener('one', 80, 'shop.example.com'), listener('two', 80, 'shop.example.com')] });
     expect(conformance.validate(twice).map((f) => `${f.rule} ${f.severity} ${f.path}: ${f.message}`)).toEqual([
-      'K8S-CEL error spec.listeners: Invalid value: "array": Combination of port, protocol and hostname must be unique for each listener',
+      'K8S-CEL error spec.listeners: Invalid value: "array": Combination of port, protocol and hostname must be unique for each listener. Fix: change the object so that the CRD\'s validation rule holds',
     ]);
     expect(conformance.validate(k8sGateway('a', 'gw', { listeners: [listener('one', 80, 'shop.example.com'), listener('two', 80, 'api.example.com')] }))).toEqual([]);
   });
