@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CANARY_USAGE, _canaryMain } from './_cli-canary';
 import { DIFF_USAGE, _Out, _diffMain } from './_cli-diff';
-import { _formatJson, _formatLine, _formatSarif } from './_cli-format';
+import { _Lines, _findingObjectKey, _formatJson, _formatLine, _formatSarif } from './_cli-format';
 import { _manifestFiles, _parseText } from './_files';
 import { _Document, _validateDocuments } from './_mesh';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
@@ -123,7 +123,7 @@ function inputFinding(rule: string, file: string, index: number | undefined, mes
   return { rule, severity: ValidationSeverity.ERROR, kind: '(none)', name: index === undefined ? '(file)' : `(document ${index + 1})`, path: '', message, file };
 }
 
-function readDocuments(targets: string[], stdin: () => string, docs: _Document[], findings: ValidationFinding[]): number {
+function readDocuments(targets: string[], stdin: () => string, docs: _Document[], findings: ValidationFinding[], lines: _Lines): number {
   let files = 0;
   for (const t of targets) {
     for (const file of t === '-' ? ['-'] : _manifestFiles(t)) {
@@ -137,6 +137,7 @@ function readDocuments(targets: string[], stdin: () => string, docs: _Document[]
       parsed.docs.forEach((doc, i) => {
         if (doc && typeof doc === 'object' && !Array.isArray(doc) && typeof doc.apiVersion === 'string' && typeof doc.kind === 'string') {
           docs.push({ doc, file: name });
+          lines.set(_findingObjectKey(name, doc.kind, doc.metadata?.namespace, doc.metadata?.name), parsed.lines[i]);
         } else {
           findings.push(inputFinding('K8S-OBJECT', name, i, 'it is not a Kubernetes object (no apiVersion and kind). Fix: give each document an apiVersion, a kind and metadata'));
         }
@@ -155,12 +156,13 @@ function validate(args: ValidateArgs, out: _Out, err: _Out, stdin: () => string)
   let conformance = ConformanceValidator.builtIn();
   const docs: _Document[] = [];
   const inputFindings: ValidationFinding[] = [];
+  const lines: _Lines = new Map();
   let files: number;
   try {
     if (args.crdFiles.length > 0) {
       conformance = ConformanceValidator.fromCrds(args.crdFiles.flatMap((f) => _parseText(fs.readFileSync(f, 'utf8')).docs));
     }
-    files = readDocuments(args.targets, stdin, docs, inputFindings);
+    files = readDocuments(args.targets, stdin, docs, inputFindings, lines);
   } catch (e: unknown) {
     err.write(`cdk8s-istio: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
@@ -173,7 +175,7 @@ function validate(args: ValidateArgs, out: _Out, err: _Out, stdin: () => string)
   const errors = all.filter((f) => f.severity === ValidationSeverity.ERROR).length;
   const shown = args.minSeverity === 'error' ? all.filter((f) => f.severity === ValidationSeverity.ERROR) : all;
   if (args.format === 'json') out.write(_formatJson(shown));
-  else if (args.format === 'sarif') out.write(_formatSarif(shown, version()));
+  else if (args.format === 'sarif') out.write(_formatSarif(shown, version(), lines));
   else for (const f of shown) out.write(`${_formatLine(f)}\n`);
   err.write(`cdk8s-istio validate: ${files} file(s), ${docs.length} object(s): ${errors} error(s), ${all.length - errors} warning(s)\n`);
   const failing = args.failureThreshold === 'warning' ? all.length : errors;

@@ -182,6 +182,14 @@ items:
     expect(code(['validate', '--failure-threshold', 'warning', '--suppress', 'IST0118', '-'])).toEqual(0);
   });
 
+  test('--format sarif places each finding on the line of its field (block YAML; the document start when the field is absent)', () => {
+    const block = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: shop }\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: d\n  namespace: shop\n'
+      + 'spec:\n  host: d\n  trafficPolicy:\n    tls:\n      mode: MTLS\n';
+    const results = JSON.parse(run(['validate', '--format', 'sarif', tmp({ 'b.yaml': block, 'c.yaml': 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: e, namespace: shop }\nspec: {}\n' })]).out).runs[0].results;
+    expect(results.map((r: any) => [r.ruleId, path.basename(r.locations[0].physicalLocation.artifactLocation.uri), r.locations[0].physicalLocation.region.startLine]))
+      .toEqual([['K8S-SCHEMA', 'b.yaml', 14], ['K8S-SCHEMA', 'c.yaml', 4]]); // `mode: MTLS`; c.yaml's missing spec.host: its spec
+  });
+
   test('--format json and sarif carry the same findings', () => {
     const dir = tmp({ 'a.yaml': GOOD.replace('subset: v1 }', 'subset: v2 }') });
     const json = JSON.parse(run(['validate', '--format', 'json', dir]).out);
@@ -192,13 +200,16 @@ items:
     expect(sarif.code).toEqual(1);
     const log = JSON.parse(sarif.out);
     expect(log.version).toEqual('2.1.0');
-    expect(log.runs[0].tool.driver.rules).toEqual([{ id: 'IST0101', name: 'IST0101' }]);
+    // each rule described from the registry; each result on the line of its field (code-scanning annotations)
+    expect(log.runs[0].tool.driver.rules.map((r: any) => [r.id, r.shortDescription.text.slice(0, 40), r.help.text])).toEqual([
+      ['IST0101', 'a VirtualService route/mirror names a su', 'Mirrors: istioctl analyze ReferencedResourceNotFound'],
+    ]);
     expect(log.runs[0].results).toEqual([{
       ruleId: 'IST0101',
       level: 'error',
       message: { text: `VirtualService/shop/catalog: spec.http[0].route[0].destination.subset: ${json[0].message}` },
       locations: [{
-        physicalLocation: { artifactLocation: { uri: path.join(dir, 'a.yaml') } },
+        physicalLocation: { artifactLocation: { uri: path.join(dir, 'a.yaml') }, region: { startLine: 13 } }, // the `http:` line holding `subset: v2` (flow YAML: the line of the node)
         logicalLocations: [{ fullyQualifiedName: 'VirtualService/shop/catalog.spec.http[0].route[0].destination.subset', kind: 'resource' }],
       }],
     }]);
