@@ -31,7 +31,7 @@ export function _parseText(text: string): { docs: any[]; error?: string; lines: 
     if (d.errors.length > 0) return { docs: out, lines, error: `YAML parse error: ${d.errors[0].message.split('\n')[0]}` };
     const o = d.toJSON();
     if (o === null || o === undefined) continue;
-    const locate = (prefix: Array<string | number>) => (path: string) => lineOf(d, lineCounter, [...prefix, ...pathKeys(path)]);
+    const locate = (prefix: Array<string | number>) => (field: string) => lineOf(d, lineCounter, [...prefix, ...pathKeys(field)]);
     if (o.kind === 'List' && Array.isArray(o.items)) {
       o.items.forEach((item: unknown, i: number) => { out.push(item); lines.push(locate(['items', i])); });
     } else {
@@ -43,9 +43,9 @@ export function _parseText(text: string): { docs: any[]; error?: string; lines: 
 }
 
 /** `spec.http[0].route` -> ['spec', 'http', 0, 'route']; `portLevelMtls["80"]` -> [..., '80']. */
-function pathKeys(path: string): Array<string | number> {
+function pathKeys(field: string): Array<string | number> {
   const keys: Array<string | number> = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]|\["([^"]*)"\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : (m[3] ?? m[1]));
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]|\["([^"]*)"\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : (m[3] ?? m[1]));
   return keys;
 }
 

@@ -185,7 +185,8 @@ items:
   test('--format sarif places each finding on the line of its field (block YAML; the document start when the field is absent)', () => {
     const block = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: shop }\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: d\n  namespace: shop\n'
       + 'spec:\n  host: d\n  trafficPolicy:\n    tls:\n      mode: MTLS\n';
-    const results = JSON.parse(run(['validate', '--format', 'sarif', tmp({ 'b.yaml': block, 'c.yaml': 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: e, namespace: shop }\nspec: {}\n' })]).out).runs[0].results;
+    const noHost = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: e, namespace: shop }\nspec: {}\n';
+    const results = JSON.parse(run(['validate', '--format', 'sarif', tmp({ 'b.yaml': block, 'c.yaml': noHost })]).out).runs[0].results;
     expect(results.map((r: any) => [r.ruleId, path.basename(r.locations[0].physicalLocation.artifactLocation.uri), r.locations[0].physicalLocation.region.startLine]))
       .toEqual([['K8S-SCHEMA', 'b.yaml', 14], ['K8S-SCHEMA', 'c.yaml', 4]]); // `mode: MTLS`; c.yaml's missing spec.host: its spec
   });
