@@ -187,7 +187,8 @@ items:
       + 'spec:\n  host: d\n  trafficPolicy:\n    tls:\n      mode: MTLS\n';
     const noHost = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: e, namespace: shop }\nspec: {}\n';
     const results = JSON.parse(run(['validate', '--format', 'sarif', tmp({ 'b.yaml': block, 'c.yaml': noHost })]).out).runs[0].results;
-    expect(results.map((r: any) => [r.ruleId, path.basename(r.locations[0].physicalLocation.artifactLocation.uri), r.locations[0].physicalLocation.region.startLine]))
+    const where = (r: any) => r.locations[0].physicalLocation;
+    expect(results.map((r: any) => [r.ruleId, path.basename(where(r).artifactLocation.uri), where(r).region.startLine]))
       .toEqual([['K8S-SCHEMA', 'b.yaml', 14], ['K8S-SCHEMA', 'c.yaml', 4]]); // `mode: MTLS`; c.yaml's missing spec.host: its spec
   });
 
