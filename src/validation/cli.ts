@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CANARY_USAGE, _canaryMain } from './_cli-canary';
 import { DIFF_USAGE, _Out, _diffMain } from './_cli-diff';
+import { _rule } from './_rules';
 import { _Lines, _findingObjectKey, _formatJson, _formatLine, _formatSarif } from './_cli-format';
 import { _manifestFiles, _parseText } from './_files';
 import { _Document, _validateDocuments } from './_mesh';
@@ -23,7 +24,8 @@ const USAGE = `usage: cdk8s-istio validate [options] FILE_OR_DIR...   (- reads s
   --provider NAME             an extension provider of your meshConfig (turns on the provider check); repeatable
                               (declarations made in code travel in the files as validation.cdk8s-istio.dev/* annotations)
   --external-gateway NS/NAME  an Istio Gateway that exists outside the given files; repeatable
-  --suppress RULE[=Kind/ns/name]  drop a rule's findings (everywhere, or for one object); repeatable
+  --suppress RULE[=Kind/ns/name]  drop a rule's findings (everywhere, or for one object: Kind/name when it has
+                              no namespace, as printed); an unknown rule is a usage error; repeatable
   --min-severity error|warning    print only findings at least this severe (default: warning)
   --failure-threshold error|warning  the least severe finding that makes the run fail (exit 1), as in
                               istioctl analyze (default: error: warnings are printed but do not fail)
@@ -100,7 +102,14 @@ function parseValidateArgs(args: string[], err: _Out): ValidateArgs | number {
     if (flag === '--crds') parsed.crdFiles.push(v);
     if (flag === '--provider') parsed.providers.push(v);
     if (flag === '--external-gateway') parsed.externalGateways.push(v);
-    if (flag === '--suppress') parsed.suppressions.push({ rule: v.split('=')[0], object: v.includes('=') ? v.slice(v.indexOf('=') + 1) : undefined });
+    if (flag === '--suppress') {
+      const [rule, object] = v.includes('=') ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : [v, undefined];
+      if (!_rule(rule)) return usage(`--suppress names no rule: ${rule} (rule ids are upper case, e.g. IST0101; README "Rules" lists them)`);
+      if (object !== undefined && !/^[A-Za-z]+\/([^/\s]+\/)?[^/\s]+$/.test(object)) {
+        return usage(`--suppress ${v}: the object is Kind/namespace/name (or Kind/name without a namespace), as the findings print it`);
+      }
+      parsed.suppressions.push({ rule, object });
+    }
     if (flag === '--format') {
       if (!['text', 'json', 'sarif'].includes(v)) return usage(`--format is text, json or sarif, got ${v}`);
       parsed.format = v;
