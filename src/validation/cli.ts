@@ -12,10 +12,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CANARY_USAGE, _canaryMain } from './_cli-canary';
 import { DIFF_USAGE, _Out, _diffMain } from './_cli-diff';
-import { _rule } from './_rules';
 import { _Lines, _findingObjectKey, _formatJson, _formatLine, _formatSarif } from './_cli-format';
 import { _manifestFiles, _parseText } from './_files';
 import { _Document, _validateDocuments } from './_mesh';
+import { _rule } from './_rules';
 import { ConformanceValidator, ValidationFinding, ValidationSeverity } from './conformance';
 
 
