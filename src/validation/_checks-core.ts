@@ -251,7 +251,7 @@ export function checkProviders(c: RuleContext): void {
     const check = (input: _MeshInput, name: unknown, path: string) => {
       if (typeof name === 'string' && !allowed.has(name)) {
         report(input, 'MESH002', ValidationSeverity.ERROR, path,
-          `Provider "${name}" is not declared in the mesh config (declared: ${[...allowed].sort().join(', ')}): Istio ignores the setting. Fix: add it to meshConfig.extensionProviders and declare it with MeshValidation.of(app).declareProviders(['${name}'])`);
+          `Provider "${name}" is not declared in the mesh config (declared: ${[...allowed].sort().join(', ')}): Istio ignores the setting. Fix: add it to meshConfig.extensionProviders and declare it (code: MeshValidation.of(app).declareProviders(['${name}']); CLI: --provider ${name}), or correct the name`);
       }
     };
     for (const t of telemetries) {

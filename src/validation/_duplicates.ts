@@ -48,7 +48,7 @@ export function _duplicateObjects(inputs: readonly _MeshInput[], acrossFiles: bo
       name,
       path: 'metadata.name',
       message: `${id} is defined twice, by ${where(earlier)} and by ${where(input)}: the API server keeps one object, so one definition silently does nothing. `
-        + 'Fix: define it once (one SecureNamespace per namespace: SecureNamespace.of(scope, name) returns the existing one), or give one of them another name',
+        + 'Fix: define it once, or give one of them another name (in code, SecureNamespace.of(scope, name) returns a namespace\'s existing SecureNamespace)',
       ...(input.constructPath !== undefined ? { constructPath: input.constructPath } : {}),
       ...(input.file !== undefined ? { file: input.file } : {}),
     });

@@ -14,7 +14,7 @@ describe('MESH005: one object defined twice', () => {
     new SecureNamespace(chart, 'two', { name: 'shop' });
     expect(() => Testing.synth(chart)).toThrow(
       'Namespace shop is defined twice, by shop/one/Namespace and by shop/two/Namespace: the API server keeps one object, so one definition silently does nothing. '
-      + 'Fix: define it once (one SecureNamespace per namespace: SecureNamespace.of(scope, name) returns the existing one), or give one of them another name');
+      + 'Fix: define it once, or give one of them another name (in code, SecureNamespace.of(scope, name) returns a namespace\'s existing SecureNamespace)');
   });
 
   test('fails on two AuthorizationPolicies with one name, and on duplicates of kinds no mesh rule reads', () => {
@@ -62,7 +62,7 @@ describe('MESH005: one object defined twice', () => {
     expect(code).toEqual(1);
     const b = path.join(dir, 'b.yaml');
     expect(out).toEqual(`${b}: ConfigMap/shop/cfg: metadata.name: [MESH005] ConfigMap shop/cfg is defined twice, by ${b} and by ${b}: `
-      + 'the API server keeps one object, so one definition silently does nothing. Fix: define it once (one SecureNamespace per namespace: SecureNamespace.of(scope, name) returns the existing one), or give one of them another name\n');
+      + 'the API server keeps one object, so one definition silently does nothing. Fix: define it once, or give one of them another name (in code, SecureNamespace.of(scope, name) returns a namespace\'s existing SecureNamespace)\n');
   });
 
   test('fails with --one-app (the files are one app, e.g. cdk8s synth\'s dist/): an object in two files is a duplicate', () => {
@@ -76,6 +76,6 @@ describe('MESH005: one object defined twice', () => {
     expect(run(['validate', '--one-app', dir])).toEqual(1);
     const [a, b] = [path.join(dir, 'a.yaml'), path.join(dir, 'b.yaml')];
     expect(out).toEqual(`${b}: ConfigMap/shop/cfg: metadata.name: [MESH005] ConfigMap shop/cfg is defined twice, by ${a} and by ${b}: `
-      + 'the API server keeps one object, so one definition silently does nothing. Fix: define it once (one SecureNamespace per namespace: SecureNamespace.of(scope, name) returns the existing one), or give one of them another name\n');
+      + 'the API server keeps one object, so one definition silently does nothing. Fix: define it once, or give one of them another name (in code, SecureNamespace.of(scope, name) returns a namespace\'s existing SecureNamespace)\n');
   });
 });

@@ -224,8 +224,8 @@ describe('MeshValidation: MESH002 providers', () => {
     raw(chart, 'ext', SEC, 'AuthorizationPolicy', 'ext-authz', { action: 'CUSTOM', provider: { name: 'opa' }, rules: [{}] });
     MeshValidation.of(app).declareProviders(['zipkin']);
     expect(findings(app)).toEqual([
-      'error MESH002 shop/ext spec.provider.name: Provider "opa" is not declared in the mesh config (declared: envoy, prometheus, stackdriver, zipkin): Istio ignores the setting. Fix: add it to meshConfig.extensionProviders and declare it with MeshValidation.of(app).declareProviders([\'opa\'])',
-      'error MESH002 shop/tel spec.tracing[0].providers[0].name: Provider "otel" is not declared in the mesh config (declared: envoy, prometheus, stackdriver, zipkin): Istio ignores the setting. Fix: add it to meshConfig.extensionProviders and declare it with MeshValidation.of(app).declareProviders([\'otel\'])',
+      'error MESH002 shop/ext spec.provider.name: Provider "opa" is not declared in the mesh config (declared: envoy, prometheus, stackdriver, zipkin): Istio ignores the setting. Fix: add it to meshConfig.extensionProviders and declare it (code: MeshValidation.of(app).declareProviders([\'opa\']); CLI: --provider opa), or correct the name',
+      'error MESH002 shop/tel spec.tracing[0].providers[0].name: Provider "otel" is not declared in the mesh config (declared: envoy, prometheus, stackdriver, zipkin): Istio ignores the setting. Fix: add it to meshConfig.extensionProviders and declare it (code: MeshValidation.of(app).declareProviders([\'otel\']); CLI: --provider otel), or correct the name',
     ]);
   });
 });
