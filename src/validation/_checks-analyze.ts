@@ -313,9 +313,12 @@ const AUGMENTED_LABEL = /^(topology\.kubernetes\.io\/|topology\.istio\.io\/|kube
  * only subsets a VirtualService of the input routes to are reported (the 503 UH is certain).
  */
 export function checkSubsetPods(c: RuleContext): void {
-  const routed = new Set<string>();
+  const routed = new Map<string, string>(); // host|subset -> the first VirtualService routing there
   for (const vs of c.ix.virtualServices) {
-    for (const d of destinations(vs.doc.spec)) if (d.subset) routed.add(`${_resolveShortname(d.host, nsOf(vs.doc))}|${d.subset}`);
+    for (const d of destinations(vs.doc.spec)) {
+      const key = `${_resolveShortname(d.host, nsOf(vs.doc))}|${d.subset}`;
+      if (d.subset && !routed.has(key)) routed.set(key, fullName(vs.doc));
+    }
   }
   for (const dr of c.ix.destinationRules) {
     const subsets = dr.doc.spec?.subsets;
@@ -331,7 +334,7 @@ export function checkSubsetPods(c: RuleContext): void {
       if (!routed.has(`${host}|${s?.name}`) || Object.keys(labels).some((k) => AUGMENTED_LABEL.test(k))) return;
       if (pods.some((p) => matchesLabels(labels, p.labels))) return;
       c.report(dr, 'IST0173', E, `spec.subsets[${i}].labels`,
-        `The Subset ${s?.name} defined in the DestinationRule does not select any pods (labels ${JSON.stringify(labels)}; the pods of Service ${fullName(svc.doc)} in the input: ${describePods(pods)}), and a route sends traffic to it: 503 UH (NoHealthyUpstream). Fix: use labels the pod template sets, add the workload, or stop routing to the subset`);
+        `The Subset ${s?.name} defined in the DestinationRule does not select any pods (labels ${JSON.stringify(labels)}; the pods of Service ${fullName(svc.doc)} in the input: ${describePods(pods)}), and VirtualService ${routed.get(`${host}|${s?.name}`)} sends traffic to it: 503 UH (NoHealthyUpstream). Fix: use labels the pod template sets, add the workload, or stop routing to the subset`);
     });
   }
 }

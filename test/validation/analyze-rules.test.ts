@@ -145,6 +145,7 @@ describe('IST0173 routed subset without pods', () => {
   const route = (subset: string) => vs('catalog', { hosts: ['catalog'], http: [{ route: [{ destination: { host: 'catalog', subset } }] }] });
   test('fails when a route sends traffic to a subset no pod template of the Service carries', () => {
     expect(check(service, rule, route('v2'), deploy('catalog-v1', { app: 'catalog', version: 'v1' }))).toEqual(['IST0173 error DestinationRule/catalog spec.subsets[1].labels']);
+    expect(messages(service, rule, route('v2'), deploy('catalog-v1', { app: 'catalog', version: 'v1' }))[0]).toContain('and VirtualService shop/catalog sends traffic to it: 503 UH');
   });
   test('near misses: the subset has pods; a subset nothing routes to; the workloads are not in the input', () => {
     expect(check(service, rule, route('v1'), deploy('catalog-v1', { app: 'catalog', version: 'v1' }))).toEqual([]);
