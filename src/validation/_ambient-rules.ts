@@ -19,7 +19,7 @@
  * The shared ambient semantics (which namespaces are ambient, `istio.io/use-waypoint`, a Service's waypoint) are in `_ambient-mode.ts`;
  * Kiali's ambient validations in `_kiali-ambient.ts`, registered here.
  */
-import { _namespaceIsAmbient, _serviceWaypoint, _useWaypoint as useWaypoint } from './_ambient-mode';
+import { _namespaceIsAmbient, _podMode, _serviceWaypoint, _useWaypoint as useWaypoint } from './_ambient-mode';
 import { _KIALI_AMBIENT_RULES } from './_kiali-ambient';
 import { RuleContext } from './_mesh-index';
 import { _apiGroup } from './_objects';
@@ -49,6 +49,8 @@ export interface _AmbientIndex<I extends _AmbientInput> {
   readonly namespaces: ReadonlyMap<string, I>;
   /** Service FQDN (`_serviceFqdn(name, ns)`) -> Service. */
   readonly services: ReadonlyMap<string, I>;
+  /** Namespace -> the pods (and workloads' pod templates) of the input there. */
+  readonly podsByNamespace?: ReadonlyMap<string, ReadonlyArray<{ readonly labels: Record<string, string>; readonly annotations: Record<string, string> }>>;
 }
 
 interface Context<I extends _AmbientInput> extends _AmbientIndex<I> {
@@ -74,7 +76,7 @@ export const _AMBIENT_RULES: readonly _RuleDefinition[] = [
     mirrors: 'istioctl analyze `IneffectivePolicy` (Sidecar in ambient mode)',
     check: checkAmbient,
     catches: 'a Sidecar in a namespace the input labels `istio.io/dataplane-mode=ambient` (without `istio-injection=enabled` or `istio.io/rev`, which win): its pods run '
-      + 'without a sidecar (a Sidecar with a `workloadSelector` is reported too; suppress it when those pods opt into injection)',
+      + 'without a sidecar (a Sidecar with a `workloadSelector` is reported too, unless the input defines the pods it selects and each opts into injection by its own label)',
   },
   {
     id: 'MESH101',
@@ -127,6 +129,13 @@ export function _ambientChecks<I extends _AmbientInput>(inputs: readonly I[], ix
   }
 }
 
+/** Whether the input defines pods the selector picks in `ns`, and every one of them gets a sidecar (by its own label or injected). */
+function selectedPodsAllInjected<I extends _AmbientInput>(c: Context<I>, ns: string, selector: Record<string, unknown>, namespace: unknown): boolean {
+  const nsLabels = (field(namespace, 'metadata', 'labels') ?? {}) as Record<string, string>;
+  const pods = (c.podsByNamespace?.get(ns) ?? []).filter((p) => Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+  return pods.length > 0 && pods.every((p) => _podMode(p.labels, p.annotations, nsLabels).sidecar !== undefined);
+}
+
 /** IST0167: a Sidecar in an ambient namespace (its pods have no sidecar). */
 function checkSidecar<I extends _AmbientInput>(c: Context<I>, sidecar: I): void {
   const d = sidecar.doc;
@@ -135,6 +144,7 @@ function checkSidecar<I extends _AmbientInput>(c: Context<I>, sidecar: I): void 
   if (!namespace || !_namespaceIsAmbient(namespace.doc)) return;
   const selector = field(d, 'spec', 'workloadSelector', 'labels');
   const selected = selector !== null && typeof selector === 'object' && Object.keys(selector).length > 0;
+  if (selected && selectedPodsAllInjected(c, ns, selector as Record<string, unknown>, namespace.doc)) return;
   c.report(sidecar, 'IST0167', ValidationSeverity.WARNING, selected ? 'spec.workloadSelector' : 'metadata.namespace', selected
     ? `The policy has no impact: namespace ${ns} is in ambient mode (istio.io/dataplane-mode=ambient), so the workloads this Sidecar selects run without a sidecar `
       + '(unless their pods opt into injection with the label sidecar.istio.io/inject: "true"). Fix: remove the Sidecar (ambient scopes nothing per client; ztunnel and waypoints '

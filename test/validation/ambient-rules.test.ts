@@ -57,6 +57,21 @@ describe('IST0167: a Sidecar in an ambient namespace has no impact (warning)', (
       expect([labels, found(app, 'IST0167')]).toEqual([labels, []]);
     }
   });
+
+  test('near miss: a selected Sidecar whose pods (in the input) all opt into injection by their own label; still a warning when one does not', () => {
+    const pod = (chart: Chart, name: string, labels: { [k: string]: string }) => new ApiObject(chart, `d-${name}`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy', ...labels } }, spec: { containers: [{ name: 'app', image: 'legacy:1' }] } } },
+    });
+    const { app, chart } = setup(AMBIENT);
+    sidecar(chart, 'legacy', { app: 'legacy' });
+    pod(chart, 'legacy', { 'sidecar.istio.io/inject': 'true', 'istio.io/dataplane-mode': 'none' });
+    expect(found(app, 'IST0167')).toEqual([]);
+    pod(chart, 'legacy-2', {});
+    expect(found(app, 'IST0167').map((f) => f.split(':')[0])).toEqual(['warning shop/Sidecar-legacy spec.workloadSelector']);
+  });
 });
 
 describe('MESH101: a policy ztunnel enforces (ambient, no targetRefs) with HTTP attributes', () => {
