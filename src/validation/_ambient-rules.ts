@@ -44,13 +44,19 @@ const HTTP_SOURCE_FIELDS = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrinc
 const L4_WHEN_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
 
 /** What the ambient rules look up: Namespaces and Services (from the engine), plus their own pass. */
+/** A pod (or pod template) of the input: its labels and annotations. @internal */
+export interface _AmbientPod {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
 export interface _AmbientIndex<I extends _AmbientInput> {
   /** Namespace name -> Namespace. */
   readonly namespaces: ReadonlyMap<string, I>;
   /** Service FQDN (`_serviceFqdn(name, ns)`) -> Service. */
   readonly services: ReadonlyMap<string, I>;
   /** Namespace -> the pods (and workloads' pod templates) of the input there. */
-  readonly podsByNamespace?: ReadonlyMap<string, ReadonlyArray<{ readonly labels: Record<string, string>; readonly annotations: Record<string, string> }>>;
+  readonly podsByNamespace?: ReadonlyMap<string, ReadonlyArray<_AmbientPod>>;
 }
 
 interface Context<I extends _AmbientInput> extends _AmbientIndex<I> {
