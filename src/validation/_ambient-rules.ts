@@ -43,13 +43,13 @@ const HTTP_SOURCE_FIELDS = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrinc
 /** The `when` keys ztunnel evaluates; every other key is an HTTP attribute. */
 const L4_WHEN_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
 
-/** What the ambient rules look up: Namespaces and Services (from the engine), plus their own pass. */
 /** A pod (or pod template) of the input: its labels and annotations. @internal */
 export interface _AmbientPod {
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
 }
 
+/** What the ambient rules look up: Namespaces, Services and pods (from the engine), plus their own pass. */
 export interface _AmbientIndex<I extends _AmbientInput> {
   /** Namespace name -> Namespace. */
   readonly namespaces: ReadonlyMap<string, I>;
