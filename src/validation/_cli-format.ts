@@ -21,7 +21,9 @@ function objectId(f: ValidationFinding): string {
 /** One finding as a CLI line. @internal */
 export function _formatLine(f: ValidationFinding): string {
   const rule = f.severity === ValidationSeverity.WARNING ? `${f.rule} warning` : f.rule;
-  return `${f.file ?? f.constructPath ?? '-'}: ${objectId(f)}: ${f.path || '(object)'}: [${rule}] ${f.message}`;
+  // a file or document that is no Kubernetes object (K8S-YAML, K8S-OBJECT): no object or path to name
+  const what = f.kind === '(none)' ? (f.name === '(file)' ? '' : `${f.name.slice(1, -1)}: `) : `${objectId(f)}: ${f.path || '(object)'}: `;
+  return `${f.file ?? f.constructPath ?? '-'}: ${what}[${rule}] ${f.message}`;
 }
 
 /** The findings as a JSON array (one object per finding, the ValidationFinding fields). @internal */
