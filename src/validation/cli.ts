@@ -124,6 +124,9 @@ function parseValidateArgs(args: string[], err: _Out): ValidateArgs | number {
     }
   }
   if (parsed.targets.length === 0) return usage('no FILE_OR_DIR given');
+  if (parsed.minSeverity === 'error' && parsed.failureThreshold === 'warning') {
+    return usage('--min-severity error hides the warnings that --failure-threshold warning fails on: drop one of them');
+  }
   return parsed;
 }
 

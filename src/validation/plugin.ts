@@ -160,17 +160,17 @@ export class MeshValidationPlugin {
     let failed = false;
     let warnings = 0;
     for (const f of findings) {
-      const isError = f.severity === ValidationSeverity.ERROR || this.props.failOnWarnings === true;
+      const warning = f.severity === ValidationSeverity.WARNING;
+      if (warning) warnings++;
       const ns = f.namespace ? `${f.namespace}/` : '';
-      if (!isError) {
-        warnings++;
+      if (warning && this.props.failOnWarnings !== true) {
         log(`cdk8s-istio warning: [${f.rule}] ${f.kind} ${ns}${f.name}: ${f.path}: ${f.message}`);
         continue;
       }
       failed = true;
       const fixAt = f.message.indexOf('. Fix: ');
       context.report.addViolation({
-        ruleName: `[${f.rule}] ${f.kind} ${ns}${f.name}`,
+        ruleName: `[${f.rule}${warning ? ' warning' : ''}] ${f.kind} ${ns}${f.name}`,
         recommendation: fixAt >= 0 ? f.message.slice(0, fixAt) : f.message,
         fix: fixAt >= 0 ? f.message.slice(fixAt + 7) : 'see README "## Validation" of cdk8s-istio',
         violatingResources: [{ resourceName: f.name, manifestPath: f.file ?? '', locations: [f.path || '(object)'] }],

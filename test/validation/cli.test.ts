@@ -137,6 +137,8 @@ items:
     expect(run(['validate', '--min-severity', 'info', 'x']).err).toContain('cdk8s-istio: --min-severity is error or warning, got info');
     expect(run(['validate', '--failure-threshold', 'info', 'x']).err).toContain('cdk8s-istio: --failure-threshold is error or warning, got info');
     expect(run(['frobnicate'])).toEqual(expect.objectContaining({ code: 2, err: expect.stringContaining('cdk8s-istio: unknown command frobnicate') }));
+    expect(run(['validate', '--min-severity', 'error', '--failure-threshold', 'warning', 'x']).err)
+      .toContain('cdk8s-istio: --min-severity error hides the warnings that --failure-threshold warning fails on: drop one of them');
     // a suppression that could never match is a mistake, not a silent no-op
     expect(run(['validate', '--suppress', 'ist0130', 'x'])).toEqual(expect.objectContaining({
       code: 2, err: expect.stringContaining('cdk8s-istio: --suppress names no rule: ist0130 (rule ids are upper case, e.g. IST0101; README "Rules" lists them)'),

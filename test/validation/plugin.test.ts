@@ -80,7 +80,9 @@ describe('MeshValidationPlugin (cdk8s.yaml validations:)', () => {
     const g = fakeContext({ 'a.k8s.yaml': svc });
     new MeshValidationPlugin({ failOnWarnings: true }).validate(g.context);
     expect(g.submitted[0][0]).toEqual('failure');
-    expect(g.violations.map((v) => v.ruleName)).toEqual(['[IST0118] Service shop/web']);
+    // a warning made fatal says so, and still counts as a warning in the summary
+    expect(g.violations.map((v) => v.ruleName)).toEqual(['[IST0118 warning] Service shop/web']);
+    expect(g.submitted[0][1]).toEqual({ objects: '1', findings: '1', warnings: '1' });
   });
 
   test('properties: crds, providers and externalGateways', () => {
