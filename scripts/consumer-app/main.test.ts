@@ -108,7 +108,7 @@ describe('CEL', () => {
       spec: { rules: [{ matches: [{ path: { type: 'PathPrefix', value: 'catalog' } }], backendRefs: [{ name: 'catalog', port: 8080 }] }] },
     };
     expect(ConformanceValidator.builtIn().validate(route).map((f) => `${f.rule} ${f.path}: ${f.message}`)).toEqual([
-      'K8S-CEL spec.rules[0].matches[0].path: Invalid value: "object": value must be an absolute path and start with \'/\' when type one of [\'Exact\', \'PathPrefix\']',
+      'K8S-CEL spec.rules[0].matches[0].path: Invalid value: "object": value must be an absolute path and start with \'/\' when type one of [\'Exact\', \'PathPrefix\']. Fix: change the object so that the CRD\'s validation rule holds',
     ]);
   });
 });

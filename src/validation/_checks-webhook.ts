@@ -72,6 +72,7 @@ export function checkAuthorizationPolicies(c: RuleContext): void {
     items(spec.rules).forEach((rule, i) => {
       const tcpFrom = checkSources(c, ap, rule, i);
       checkConditions(c, ap, rule, i);
+      checkOperations(c, ap, rule, i);
       const to = items(rule?.to);
       const tcpTo = to.some((t) => t?.operation?.ports !== undefined || t?.operation?.notPorts !== undefined);
       const fromExists = items(rule?.from).some((f) => f?.source);
@@ -115,6 +116,34 @@ function checkSources(c: RuleContext, ap: _MeshInput, rule: { readonly from?: un
     if (TCP_SOURCE_FIELDS.some((k) => src[k] !== undefined)) tcp = true;
   });
   return tcp;
+}
+
+const OPERATION_FIELDS = ['ports', 'methods', 'paths', 'hosts', 'notPorts', 'notMethods', 'notPaths', 'notHosts'];
+const EMPTY_CHECKED_SOURCE_FIELDS = ['principals', 'requestPrincipals', 'namespaces', 'ipBlocks', 'remoteIpBlocks', 'notPrincipals', 'notRequestPrincipals',
+  'notNamespaces', 'notIpBlocks', 'notRemoteIpBlocks'];
+
+/**
+ * MESH222: what ValidateAuthorizationPolicy rejects in a rule's `to` (an empty list, an operation that is
+ * missing or names nothing) and empty strings in operation and source lists (CheckEmptyValues).
+ */
+function checkOperations(c: RuleContext, ap: _MeshInput, rule: { readonly to?: unknown; readonly from?: unknown } | undefined, i: number): void {
+  const reject = (path: string, problem: string, fix: string) => c.report(ap, 'MESH222', E, path, `${problem}, found at rule ${i}: Istio rejects the policy. Fix: ${fix}`);
+  if (Array.isArray(rule?.to) && rule.to.length === 0) reject(`spec.rules[${i}].to`, '`to` must not be empty', 'remove `to` (any operation) or name the operations');
+  items(rule?.to).forEach((t, j) => {
+    const op = t?.operation;
+    const path = `spec.rules[${i}].to[${j}].operation`;
+    if (!op || typeof op !== 'object') return reject(path, '`to.operation` must not be nil', 'give the operation (ports, methods, paths, hosts) or remove this `to` entry');
+    if (OPERATION_FIELDS.every((k) => items(op[k]).length === 0)) reject(path, '`to.operation` must not be empty', 'name ports, methods, paths or hosts, or remove this `to` entry');
+    emptyValues(op, OPERATION_FIELDS, path, reject);
+  });
+  items(rule?.from).forEach((f, j) => { if (f?.source && typeof f.source === 'object') emptyValues(f.source, EMPTY_CHECKED_SOURCE_FIELDS, `spec.rules[${i}].from[${j}].source`, reject); });
+}
+
+function emptyValues(o: Record<string, unknown>, fields: string[], path: string, reject: (path: string, problem: string, fix: string) => void): void {
+  for (const k of new Set(fields)) {
+    const m = items(o[k]).findIndex((v) => v === '');
+    if (m >= 0) reject(`${path}.${k}[${m}]`, `empty value not allowed, found in ${k[0].toUpperCase()}${k.slice(1)}`, 'remove the empty string (use "*" for any value)');
+  }
 }
 
 /** `when` conditions of one rule, checked by the L2's own `_checkCondition`. */

@@ -171,6 +171,8 @@ export const _RULES: readonly _RuleDefinition[] = [
     'a ServiceEntry (STATIC, DNS, DNS_ROUND_ROBIN) endpoint `ports` key that names no port of the ServiceEntry', checkServiceEntryEndpointPorts),
   rule('MESH221', E, 'admission webhook `ValidateServiceEntry` (resolution)',
     'a ServiceEntry with DNS/DNS_ROUND_ROBIN resolution and no endpoints has a wildcard host, DNS_ROUND_ROBIN has several endpoints, NONE has endpoints, or DYNAMIC_DNS has a host without wildcard, addresses, endpoints or a port that is not HTTP, TLS, GRPC or HTTP2', checkServiceEntryResolution),
+  rule('MESH222', E, 'admission webhook `ValidateAuthorizationPolicy` (operations, `CheckEmptyValues`)',
+    'an AuthorizationPolicy rule with an empty `to` list, a `to` entry without `operation` or with an operation naming nothing, or an empty string in an operation or source list', checkAuthorizationPolicies),
   rule('MESH219', E, 'admission webhook `validatePercentage` (fault injection)',
     'a VirtualService fault `delay`/`abort` `percentage.value` that is neither 0 nor in [0.0001, 100]', checkHttpRouteShape),
   rule('MESH220', E, 'admission webhook `validateHTTPRoute` (conflicts)',

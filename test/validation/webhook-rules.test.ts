@@ -28,6 +28,23 @@ describe('MESH201 retries', () => {
   });
 });
 
+describe('MESH222 AuthorizationPolicy operations and empty values', () => {
+  test('fails on an empty `to`, a `to` without operation, an operation naming nothing, empty strings in operations and sources', () => {
+    expect(check(ap({ rules: [{ to: [] }] }))).toEqual(['MESH222 error AuthorizationPolicy/p spec.rules[0].to']);
+    expect(check(ap({ rules: [{ to: [{}] }] }))).toEqual(['MESH222 error AuthorizationPolicy/p spec.rules[0].to[0].operation']);
+    expect(check(ap({ rules: [{ to: [{ operation: {} }] }] }))).toEqual(['MESH222 error AuthorizationPolicy/p spec.rules[0].to[0].operation']);
+    expect(check(ap({ rules: [{ to: [{ operation: { methods: ['GET', ''] } }] }] }))).toEqual(['MESH222 error AuthorizationPolicy/p spec.rules[0].to[0].operation.methods[1]']);
+    expect(message(ap({ rules: [{ to: [{ operation: { methods: ['GET', ''] } }] }] }))).toEqual(
+      'empty value not allowed, found in Methods, found at rule 0: Istio rejects the policy. Fix: remove the empty string (use "*" for any value)');
+    expect(check(ap({ rules: [{ from: [{ source: { principals: [''] } }] }] }))).toEqual(['MESH222 error AuthorizationPolicy/p spec.rules[0].from[0].source.principals[0]']);
+  });
+  test('near misses: no `to` (any operation); an operation with a value; "*"', () => {
+    expect(check(ap({ rules: [{ from: [{ source: { principals: ['*'] } }] }] }))).toEqual([]);
+    expect(check(ap({ rules: [{ to: [{ operation: { paths: ['/public'] } }] }] }))).toEqual([]);
+    expect(check(ap({ rules: [{ to: [{ operation: { methods: ['*'] } }] }] }))).toEqual([]);
+  });
+});
+
 describe('MESH202-MESH206 AuthorizationPolicy', () => {
   test('fails on DENY without rules; an empty source; serviceAccounts with principals; a bad CIDR; a SPIFFE ID as trust domain; an unknown when key', () => {
     expect(check(ap({ action: 'DENY' }))).toEqual(['MESH202 error AuthorizationPolicy/p spec.rules']);
