@@ -103,6 +103,13 @@ export const _AMBIENT_RULES: readonly _RuleDefinition[] = [
       + 'its Namespace (in the input) carries `istio.io/use-waypoint`, it opts out (`none`), or its waypoint Gateway (in the input) is `istio.io/waypoint-for: workload`/`none`. '
       + 'Only waypoints take such policies; sidecars and ztunnel ignore them',
   },
+  {
+    id: 'MESH103',
+    severity: ValidationSeverity.WARNING,
+    mirrors: 'this library (istiod\'s listener condition for waypoints: `Expected a single listener on port 15008 with protocol "HBONE"`)',
+    check: checkAmbient,
+    catches: 'a waypoint (Gateway API Gateway of class `istio-waypoint`) with a listener other than port 15008, protocol `HBONE`: istiod marks the listener not Accepted (UnsupportedProtocol)',
+  },
   // Kiali's ambient validations, with Istio's semantics (src/validation/_kiali-ambient.ts)
   ..._KIALI_AMBIENT_RULES,
 ];
@@ -126,6 +133,7 @@ export function _ambientChecks<I extends _AmbientInput>(inputs: readonly I[], ix
     } else if (group === 'gateway.networking.k8s.io' && kind === 'Gateway') {c.gateways.set(key, input);} else if (group === 'security.istio.io' && (kind === 'AuthorizationPolicy' || kind === 'RequestAuthentication')) {policies.push(input);}
   }
   for (const s of sidecars) checkSidecar(c, s);
+  for (const g of c.gateways.values()) checkWaypointListeners(c, g);
   for (const p of policies) {
     if (selectsProxyPods(c, field(p.doc, 'spec', 'selector', 'matchLabels'))) continue; // a gateway's own Envoy enforces it
     const targetRefs = targetRefsOf(field(p.doc, 'spec'));
@@ -133,6 +141,19 @@ export function _ambientChecks<I extends _AmbientInput>(inputs: readonly I[], ix
     else if (field(p.doc, 'kind') === 'AuthorizationPolicy') checkZtunnelPolicy(c, p);
     else checkZtunnelJwt(c, p);
   }
+}
+
+/** MESH103: a waypoint's listeners are one on port 15008 with protocol HBONE (istiod's unexpectedWaypointListener). */
+function checkWaypointListeners<I extends _AmbientInput>(c: Context<I>, gateway: I): void {
+  if (field(gateway.doc, 'spec', 'gatewayClassName') !== 'istio-waypoint') return;
+  list(field(gateway.doc, 'spec', 'listeners')).forEach((l, i) => {
+    const port = field(l, 'port');
+    const protocol = field(l, 'protocol');
+    if (port === 15008 && protocol === 'HBONE') return;
+    c.report(gateway, 'MESH103', ValidationSeverity.WARNING, `spec.listeners[${i}]`,
+      `Expected a single listener on port 15008 with protocol "HBONE" (this one: port ${String(port)}, protocol ${String(protocol)}): istiod does not accept the listener of a waypoint otherwise. `
+      + 'Fix: give the waypoint one listener { name: mesh, port: 15008, protocol: HBONE } (as `istioctl waypoint generate` writes it)');
+  });
 }
 
 /** Whether the input defines pods the selector picks in `ns`, and every one of them gets a sidecar (by its own label or injected). */

@@ -74,6 +74,28 @@ describe('IST0167: a Sidecar in an ambient namespace has no impact (warning)', (
   });
 });
 
+describe('MESH103: a waypoint\'s listener is port 15008, protocol HBONE', () => {
+  const waypoint = (chart: Chart, listeners: any[]) => new ApiObject(chart, 'waypoint', {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint' }, spec: { gatewayClassName: 'istio-waypoint', listeners },
+  });
+  test('warns on an HTTP listener on 15008 and on another port', () => {
+    const { app, chart } = setup(AMBIENT_WAYPOINT);
+    waypoint(chart, [{ name: 'mesh', port: 15008, protocol: 'HTTP' }, { name: 'web', port: 80, protocol: 'HTTP' }]);
+    expect(found(app, 'MESH103')).toEqual([
+      'warning shop/waypoint spec.listeners[0]: Expected a single listener on port 15008 with protocol "HBONE" (this one: port 15008, protocol HTTP): istiod does not accept the listener of a waypoint otherwise. '
+      + 'Fix: give the waypoint one listener { name: mesh, port: 15008, protocol: HBONE } (as `istioctl waypoint generate` writes it)',
+      'warning shop/waypoint spec.listeners[1]: Expected a single listener on port 15008 with protocol "HBONE" (this one: port 80, protocol HTTP): istiod does not accept the listener of a waypoint otherwise. '
+      + 'Fix: give the waypoint one listener { name: mesh, port: 15008, protocol: HBONE } (as `istioctl waypoint generate` writes it)',
+    ]);
+  });
+  test('near misses: the HBONE listener; an HTTP listener on a Gateway of another class', () => {
+    const { app, chart } = setup(AMBIENT_WAYPOINT);
+    waypoint(chart, [{ name: 'mesh', port: 15008, protocol: 'HBONE' }]);
+    new ApiObject(chart, 'edge', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } });
+    expect(found(app, 'MESH103')).toEqual([]);
+  });
+});
+
 describe('MESH101: a policy ztunnel enforces (ambient, no targetRefs) with HTTP attributes', () => {
   test('fails on an ALLOW policy with methods and paths: ztunnel omits the rule', () => {
     const { app, chart } = setup(AMBIENT);

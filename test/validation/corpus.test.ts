@@ -27,6 +27,7 @@ const WARNING_LEVEL = [
   'indep2-authz-principals-mtls-disabled.yaml', // KIA0105
   'indep2-gateway-port-not-on-service.yaml', // IST0162 (a warning in istioctl)
   'indep2-gatewayclass-unknown.yaml', // KIA1504 (another controller may own the class)
+  'indep2-waypoint-listener-http.yaml', // MESH103 (istiod marks the listener not Accepted; Istio's own comment: "we could completely reject")
   'namespace-not-enrolled.yaml', // IST0102 without the namespace's workloads in the file: they may be injected by their own label
 ];
 
@@ -59,16 +60,15 @@ describe('the misconfigured-manifest corpus', () => {
     // indep-vs-dest-host-wrong-namespace: the destination's namespace is a typo (payments.billing for shop/payments); deciding
     // "no such Service" needs the whole namespace, which a folder of partial manifests does not give.
     // indep2-*: written by a second independent author; gateway-allowedroutes-same is reported (MESH406) on the HTTPRoute,
-    // not on the Gateway the file names; waypoint-listener-http is not reported (six were missed when the files came: they led to
-    // MESH307, MESH221, and were caught by the Kiali rules written at the same time: KIA1313, KIA0105, IST0162, KIA1504)
+    // not on the Gateway the file names (seven were missed when the files came: they led to MESH307, MESH221, MESH103, and were
+    // caught by the Kiali rules written at the same time: KIA1313, KIA0105, IST0162, KIA1504)
     expect(missed).toEqual([
       'indep-vs-dest-host-wrong-namespace.yaml',
       'indep2-gateway-allowedroutes-same.yaml',
-      'indep2-waypoint-listener-http.yaml',
     ]); // a new file the analyzer misses fails here until its rule exists
     // with the default threshold these exit 0: their problem is a warning in Istio too
     expect(results.filter((r) => r.warnedOnly).map((r) => r.file)).toEqual(WARNING_LEVEL);
-    expect(results.filter((r) => r.detected).length / results.length).toBeGreaterThanOrEqual(0.9); // 81 of 84 today (96.4 %); 75 when the indep2 files came
+    expect(results.filter((r) => r.detected).length / results.length).toBeGreaterThanOrEqual(0.9); // 82 of 84 today (97.6 %); 75 when the indep2 files came
     for (const r of results.filter((x) => !x.rule.startsWith('(') && !missed.includes(x.file))) expect([r.file, r.ruleSeen]).toEqual([r.file, true]);
   });
 
@@ -77,9 +77,9 @@ describe('the misconfigured-manifest corpus', () => {
     expect([indep.length, indep.filter((r) => r.detected).length, indep.filter((r) => r.warnedOnly).length]).toEqual([30, 29, 6]);
   });
 
-  test('the files written by a second independent author (indep2-*): exit 1 and named for 23 of 25 (5 of them warnings in Istio), 2 missed (17 when they came)', () => {
+  test('the files written by a second independent author (indep2-*): exit 1 and named for 24 of 25 (6 of them warnings), 1 missed (17 when they came)', () => {
     const indep2 = results.filter((r) => r.file.startsWith('indep2-'));
-    expect([indep2.length, indep2.filter((r) => r.detected).length, indep2.filter((r) => r.warnedOnly).length]).toEqual([25, 23, 5]);
+    expect([indep2.length, indep2.filter((r) => r.detected).length, indep2.filter((r) => r.warnedOnly).length]).toEqual([25, 24, 6]);
   });
 
   test.each(yamlFiles('clean').map((f) => [path.basename(f), f]))('%s: no finding, exit 0', (_name, file) => {
