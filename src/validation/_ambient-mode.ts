@@ -20,6 +20,7 @@
  *   namespaces, admit the object's namespace on its HBONE listener (port 15008; `allowedRoutes` default Same).
  */
 import { _field as field, _list as list, _namespaceOfDoc as nsOf, _text as text } from './_json';
+import { selectorMatches } from './_mesh-index';
 
 const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 /** The label naming an object's waypoint. @internal */
@@ -106,7 +107,7 @@ export function _waypointAdmits(gateway: unknown, namespace: string, namespaceDo
   const match = field(hbone, 'allowedRoutes', 'namespaces', 'selector', 'matchLabels');
   if (namespaceDoc === undefined || field(hbone, 'allowedRoutes', 'namespaces', 'selector', 'matchExpressions') !== undefined) return undefined;
   const labels = _labelsOf(namespaceDoc);
-  return Object.entries(match && typeof match === 'object' ? match : {}).every(([k, v]) => labels[k] === v);
+  return selectorMatches(match, labels);
 }
 
 /** How a pod (its labels and annotations, its namespace's labels) joins the mesh. @internal */

@@ -21,7 +21,7 @@
  */
 import { _namespaceIsAmbient, _podMode, _serviceWaypoint, _useWaypoint as useWaypoint } from './_ambient-mode';
 import { _KIALI_AMBIENT_RULES } from './_kiali-ambient';
-import { RuleContext } from './_mesh-index';
+import { RuleContext, selectorMatches } from './_mesh-index';
 import { _apiGroup } from './_objects';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
@@ -159,7 +159,7 @@ function checkWaypointListeners<I extends _AmbientInput>(c: Context<I>, gateway:
 /** Whether the input defines pods the selector picks in `ns`, and every one of them gets a sidecar (by its own label or injected). */
 function selectedPodsAllInjected<I extends _AmbientInput>(c: Context<I>, ns: string, selector: Record<string, unknown>, namespace: unknown): boolean {
   const nsLabels = (field(namespace, 'metadata', 'labels') ?? {}) as Record<string, string>;
-  const pods = (c.podsByNamespace?.get(ns) ?? []).filter((p) => Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+  const pods = (c.podsByNamespace?.get(ns) ?? []).filter((p) => selectorMatches(selector, p.labels));
   return pods.length > 0 && pods.every((p) => _podMode(p.labels, p.annotations, nsLabels).sidecar !== undefined);
 }
 

@@ -4,16 +4,13 @@
  * analyzer, over the index built once (`_mesh-index.ts`); registered with their ids in `_rules.ts`.
  */
 import { _ISTIO_ANNOTATIONS } from './_istio-annotations';
-import { _MeshInput, _Pod, RuleContext, destinations, fullName, items, labelString, nameOf, nsOf, portHasProtocol } from './_mesh-index';
+import { _MeshInput, _Pod, RuleContext, destinations, fullName, items, labelString, nameOf, nsOf, portHasProtocol, selectorMatches } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 import { _resolveShortname } from '../_naming';
 
 const W = ValidationSeverity.WARNING;
 const E = ValidationSeverity.ERROR;
 
-function matchesLabels(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
 
 /** IST0123: a namespace with more than one kind of injection label (injection.go). */
 export function checkInjectionLabels(c: RuleContext): void {
@@ -220,7 +217,7 @@ function selectorOverlap(pods: () => _Pod[]): (a: Record<string, unknown>, b: Re
       }
       const lists = Object.entries(both).map(([k, v]) => byLabel!.get(`${k}=${v}`) ?? []);
       const rarest = lists.reduce((x, y) => (y.length < x.length ? y : x));
-      found = rarest.some((p) => matchesLabels(both, p.labels));
+      found = rarest.some((p) => selectorMatches(both, p.labels));
     }
     memo.set(key, found);
     return found;
@@ -327,12 +324,12 @@ export function checkSubsetPods(c: RuleContext): void {
     const svc = c.ix.services.get(host);
     const selector = svc?.doc.spec?.selector;
     if (!svc || !selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
-    const pods = (c.ix.podsByNamespace.get(nsOf(svc.doc)) ?? []).filter((p) => matchesLabels(selector, p.labels));
+    const pods = (c.ix.podsByNamespace.get(nsOf(svc.doc)) ?? []).filter((p) => selectorMatches(selector, p.labels));
     if (pods.length === 0) continue; // the Service's workloads are not in the input: not decidable
     subsets.forEach((s, i) => {
       const labels = s?.labels ?? {};
       if (!routed.has(`${host}|${s?.name}`) || Object.keys(labels).some((k) => AUGMENTED_LABEL.test(k))) return;
-      if (pods.some((p) => matchesLabels(labels, p.labels))) return;
+      if (pods.some((p) => selectorMatches(labels, p.labels))) return;
       c.report(dr, 'IST0173', E, `spec.subsets[${i}].labels`,
         `The Subset ${s?.name} defined in the DestinationRule does not select any pods (labels ${JSON.stringify(labels)}; the pods of Service ${fullName(svc.doc)} in the input: ${describePods(pods)}), and VirtualService ${routed.get(`${host}|${s?.name}`)} sends traffic to it: 503 UH (NoHealthyUpstream). Fix: use labels the pod template sets, add the workload, or stop routing to the subset`);
     });

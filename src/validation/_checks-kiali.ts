@@ -4,7 +4,7 @@
  * workloadSelector DestinationRules and wildcard hosts are not duplicates). One function per rule over the
  * index (`_mesh-index.ts`); registered in `_rules.ts`.
  */
-import { RuleContext, _MeshInput, items, nameOf, nsOf, portProtocol } from './_mesh-index';
+import { _MeshInput, RuleContext, items, nameOf, nsOf, portProtocol, selectorMatches } from './_mesh-index';
 import { ValidationSeverity } from './conformance';
 
 const E = ValidationSeverity.ERROR;
@@ -43,7 +43,7 @@ export function checkPeerAuthenticationConflicts(c: RuleContext): void {
 function servicesSelecting(c: RuleContext, ns: string, labels: Record<string, unknown>): _MeshInput[] {
   return (c.ix.servicesByNamespace.get(ns) ?? []).filter((s) => {
     const sel = s.doc.spec?.selector;
-    return sel && typeof sel === 'object' && Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
+    return sel && typeof sel === 'object' && Object.keys(sel).length > 0 && selectorMatches(sel, labels);
   });
 }
 

@@ -24,7 +24,7 @@
  */
 import { _field as field, _list as list, _namespaceOfDoc as docNs, _text as text } from './_json';
 import { kiali, _KialiCoverage } from './_kiali-coverage';
-import { RuleContext, _MeshInput, _Pod, _ServicePort, closest, nameOf, nsOf, portProtocol, push } from './_mesh-index';
+import { _MeshInput, _Pod, RuleContext, _ServicePort, closest, nameOf, nsOf, portProtocol, push, selectorMatches } from './_mesh-index';
 import { _apiGroup } from './_objects';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
@@ -43,9 +43,6 @@ function labelsOf(v: unknown): Labels {
   return v !== null && typeof v === 'object' ? v as Labels : {};
 }
 
-function selects(selector: Labels, labels: Labels): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
 
 /** A Service's non-empty selector, or undefined (no selector: endpoints managed by hand). */
 function serviceSelector(svc: _MeshInput): Labels | undefined {
@@ -137,7 +134,7 @@ function selectorIndex(c: RuleContext): SelectorIndex {
 function podsSelected(c: RuleContext, scope: string, selector: Labels): _Pod[] {
   const [k] = Object.keys(selector).sort();
   if (k === undefined) return [];
-  return (selectorIndex(c).pods.get(pairKey(scope, k, selector[k])) ?? []).filter((p) => selects(selector, p.labels));
+  return (selectorIndex(c).pods.get(pairKey(scope, k, selector[k])) ?? []).filter((p) => selectorMatches(selector, p.labels));
 }
 
 /** The Services of the input in a namespace that select pods with `labels`. */
@@ -145,7 +142,7 @@ function servicesSelecting(c: RuleContext, ns: string, labels: Labels): _MeshInp
   const ix = selectorIndex(c);
   const found = new Set<_MeshInput>();
   for (const [k, v] of Object.entries(labels)) {
-    for (const s of ix.services.get(pairKey(ns, k, v)) ?? []) if (selects(serviceSelector(s)!, labels)) found.add(s);
+    for (const s of ix.services.get(pairKey(ns, k, v)) ?? []) if (selectorMatches(serviceSelector(s)!, labels)) found.add(s);
   }
   return [...found];
 }

@@ -23,7 +23,7 @@
  */
 import { _namespaceIsAmbient } from './_ambient-mode';
 import { _KialiCoverage, kiali } from './_kiali-coverage';
-import { RuleContext, _MeshInput, _Pod, items, nameOf, nsOf } from './_mesh-index';
+import { _MeshInput, _Pod, RuleContext, items, nameOf, nsOf, selectorMatches } from './_mesh-index';
 import type { _RuleDefinition } from './_rules';
 import { ValidationSeverity } from './conformance';
 import { _httpMethodMatchProblem } from '../http-method';
@@ -181,7 +181,7 @@ function policyMode(c: RuleContext, selectorPas: Map<string, _MeshInput[]>, ap: 
   const labels = ap.doc.spec?.selector?.matchLabels;
   if (!labels || typeof labels !== 'object') return uniformNamespaceMode(c, selectorPas, ns);
   if (ambient(c, ns)) return undefined;
-  const pods = (c.ix.podsByNamespace.get(ns) ?? []).filter((p) => Object.entries(labels).every(([k, v]) => p.labels[k] === v));
+  const pods = (c.ix.podsByNamespace.get(ns) ?? []).filter((p) => selectorMatches(labels, p.labels));
   const modes = pods.length > 0
     ? pods.map((p) => workloadMode(c, selectorPas, ns, p.labels, true))
     : [workloadMode(c, selectorPas, ns, labels, false)];

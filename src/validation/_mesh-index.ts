@@ -52,6 +52,11 @@ export function labelString(labels: unknown): string {
   return Object.entries(labels as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).sort().join(',');
 }
 
+/** Whether every label of a selector (`matchLabels`, a Service's `selector`) has that value in `labels`; an empty selector matches all. */
+export function selectorMatches(selector: unknown, labels: Record<string, unknown>): boolean {
+  return Object.entries(selector && typeof selector === 'object' ? selector : {}).every(([k, v]) => labels[k] === v);
+}
+
 /**
  * The elements of a JSON list read from a manifest (empty when it is not a list). Manifests are untyped
  * JSON: this is the one place the rules take their elements as `any`.
